@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+# Each creates .venv from pyproject.toml when it is missing (or older than it).
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+SYSSTAMP := $(VENV)/.sysdeps
+export BEANCOUNT_DISABLE_LOAD_CACHE := 1
+
+.PHONY: demo test lint bench sysdeps clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+# System packages the reports and browser tests need (CJK font, Chromium, poppler).
+$(SYSSTAMP): scripts/sysdeps.sh | $(STAMP)
+	bash scripts/sysdeps.sh
+	@touch $(SYSSTAMP)
+
+sysdeps: $(SYSSTAMP)
+
+demo: $(STAMP) $(SYSSTAMP)
+	$(VENV)/bin/fupin check
+	$(VENV)/bin/fupin compliance
+
+test: $(STAMP) $(SYSSTAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy fupin plugins
+
+bench: $(STAMP)
+	$(PY) scripts/bench_load.py
+
+clean:
+	rm -rf $(VENV) build out *.egg-info

@@ -1,0 +1,311 @@
+"""The typed view of a loaded ledger: one pass over the entries, built once per load.
+
+Every consumer (the plugin's rules, ``fupin check``/``compliance``, reports, the Fava
+extension) reads this view; nothing else walks the entries again.
+
+Account conventions (docs/ledger-conventions.md):
+
+* ``Income:Fund:<FUND>:<Source>``: money received into fund ``<FUND>`` from a source;
+* ``Assets:<Kind>:<FUND>``: the fund's money (``Treasury``/``Bank``) and its prepayments
+  (``Prepayment``); ``Liabilities:QualityDeposit:<FUND>``: retention withheld;
+* ``Expenses:<Category>:...``: uses, the second component is the category
+  (``Industry``, ``Infrastructure``, ``ManagementFee``, ...).
+
+A transaction draws on one fund: the fund whose accounts it touches.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+
+from beancount.core.data import Custom, Open, Transaction
+
+from fupin.entities import Entity, Fund, Project, ProjectStage, parse_entity
+from fupin.findings import EntityError, Finding
+from fupin.policy import PolicyTimeline, build_timeline
+
+if TYPE_CHECKING:
+    from beancount.core.data import Directive, Meta
+
+E = TypeVar("E", bound=Entity)
+
+#: Transaction metadata keys indexed by value (``book.txns_by("project", "P-1")``).
+INDEXED_KEYS = ("project", "asset", "household", "voucher", "invoice", "contract")
+
+
+class AccountInfo(NamedTuple):
+    """What an account means under the conventions."""
+
+    root: str
+    fund: str | None
+    role: str  # cash | prepayment | deposit | fund_liability | receipt | expense | general | other
+    category: str | None = None
+    source: str | None = None
+
+
+class Receipt(NamedTuple):
+    """Money into a fund from a source (``Income:Fund:<FUND>:<Source>``), positive."""
+
+    entry: Transaction
+    date: datetime.date
+    fund: str
+    source: str
+    amount: Decimal
+
+
+class Spend(NamedTuple):
+    """One expense posting: a use of money, by category (refunds are negative)."""
+
+    entry: Transaction
+    date: datetime.date
+    fund: str | None
+    category: str
+    account: str
+    amount: Decimal
+    project: str | None
+    household: str | None
+    payment: str | None  # prepayment | progress | final | deposit (transaction meta)
+
+
+class Movement(NamedTuple):
+    """A fund balance-sheet posting: a prepayment, a quality deposit, a transfer."""
+
+    entry: Transaction
+    date: datetime.date
+    fund: str | None
+    role: str
+    account: str
+    amount: Decimal
+    project: str | None
+
+
+@dataclass(frozen=True)
+class Book:
+    """One frozen, typed view of a ledger."""
+
+    entries: Sequence[Directive]
+    options: Mapping[str, Any]
+    policy: PolicyTimeline
+    entities: Mapping[str, Sequence[Entity]]
+    opens: Mapping[str, Open]
+    receipts: Sequence[Receipt]
+    spends: Sequence[Spend]
+    movements: Sequence[Movement]
+    #: transactions drawing on two funds at once (entry, fund ids)
+    mixed: Sequence[tuple[Transaction, tuple[str, ...]]]
+    index: Mapping[str, Mapping[str, Sequence[Transaction]]]
+    errors: Sequence[Finding]
+    _sources: Mapping[int, Custom] = field(repr=False)
+    accounts: Mapping[str, AccountInfo] = field(repr=False)
+
+    # -- entities -------------------------------------------------------------------------
+    def all(self, model: type[E]) -> Sequence[E]:
+        """Every valid entity of a kind, in date order."""
+        return self.entities.get(model.kind, ())  # type: ignore[return-value]
+
+    def by_id(self, model: type[E]) -> dict[str, E]:
+        """Entities of a kind by id (the last one wins if an id repeats)."""
+        return {getattr(e, "id"): e for e in self.all(model)}  # noqa: B009
+
+    @property
+    def funds(self) -> dict[str, Fund]:
+        return self.by_id(Fund)
+
+    @property
+    def projects(self) -> dict[str, Project]:
+        return self.by_id(Project)
+
+    def stages(self) -> dict[str, list[ProjectStage]]:
+        """Stage entries per project, in date order."""
+        out: dict[str, list[ProjectStage]] = defaultdict(list)
+        for stage in self.all(ProjectStage):
+            out[stage.project].append(stage)
+        return out
+
+    def entry_of(self, entity: Entity) -> Custom:
+        """The ``custom`` directive an entity came from."""
+        return self._sources[id(entity)]
+
+    def meta_of(self, entity: Entity) -> Meta:
+        return self.entry_of(entity).meta
+
+    # -- transactions ---------------------------------------------------------------------
+    def txns_by(self, key: str, value: str) -> Sequence[Transaction]:
+        """Transactions whose metadata ``key`` equals ``value`` (keys in INDEXED_KEYS)."""
+        return self.index.get(key, {}).get(value, ())
+
+    def account_name(self, account: str) -> str:
+        """The Chinese ``name:`` of an account's ``open``, else the account itself."""
+        entry = self.opens.get(account)
+        name = entry.meta.get("name") if entry else None
+        return str(name) if name else account
+
+    def account_label(self, account: str) -> str:
+        """``中文名 (Account)`` when the account has a Chinese name, else the account."""
+        name = self.account_name(account)
+        return account if name == account else f"{name} ({account})"
+
+    @property
+    def last_date(self) -> datetime.date | None:
+        return self.entries[-1].date if self.entries else None
+
+
+class _Classifier:
+    """Account → :class:`AccountInfo`, computed once per account."""
+
+    def __init__(self, fund_ids: Iterable[str]) -> None:
+        self.funds = set(fund_ids)
+        self.cache: dict[str, AccountInfo] = {}
+
+    def __call__(self, account: str) -> AccountInfo:
+        info = self.cache.get(account)
+        if info is None:
+            info = self.cache[account] = self._classify(account)
+        return info
+
+    def _classify(self, account: str) -> AccountInfo:
+        parts = account.split(":")
+        root = parts[0]
+        fund = next((p for p in parts[1:] if p in self.funds), None)
+        if root == "Expenses":
+            return AccountInfo(root, None, "expense", category=parts[1] if len(parts) > 1 else "")
+        if root == "Income" and len(parts) >= 4 and parts[1] == "Fund" and parts[2] in self.funds:
+            return AccountInfo(root, parts[2], "receipt", source=parts[3])
+        if root == "Assets" and fund:
+            role = "prepayment" if parts[1] == "Prepayment" else "cash"
+            return AccountInfo(root, fund, role)
+        if root == "Liabilities" and fund:
+            role = "deposit" if parts[1] == "QualityDeposit" else "fund_liability"
+            return AccountInfo(root, fund, role)
+        if root in ("Assets", "Liabilities"):
+            return AccountInfo(root, None, "general")
+        return AccountInfo(root, None, "other")
+
+
+def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book:
+    """Build the typed view in one pass over ``entries`` (sorted, as the loader returns)."""
+    customs: list[Custom] = []
+    policies: list[Custom] = []
+    opens: dict[str, Open] = {}
+    txns: list[Transaction] = []
+    for entry in entries:
+        kind = type(entry)
+        if kind is Transaction:
+            txns.append(entry)  # type: ignore[arg-type]
+        elif kind is Custom:
+            if entry.type == "policy":  # type: ignore[union-attr]
+                policies.append(entry)  # type: ignore[arg-type]
+            else:
+                customs.append(entry)  # type: ignore[arg-type]
+        elif kind is Open:
+            opens[entry.account] = entry  # type: ignore[union-attr]
+
+    errors: list[Finding] = []
+    entities: dict[str, list[Entity]] = defaultdict(list)
+    sources: dict[int, Custom] = {}
+    for custom in customs:
+        parsed = parse_entity(custom)
+        if isinstance(parsed, EntityError):
+            errors.append(parsed)
+        elif parsed is not None:
+            entities[parsed.kind].append(parsed)
+            sources[id(parsed)] = custom
+    timeline = build_timeline(policies)
+    errors.extend(timeline.errors)
+
+    classify = _Classifier(getattr(e, "id") for e in entities.get(Fund.kind, ()))  # noqa: B009
+    receipts: list[Receipt] = []
+    spends: list[Spend] = []
+    movements: list[Movement] = []
+    mixed: list[tuple[Transaction, tuple[str, ...]]] = []
+    index: dict[str, dict[str, list[Transaction]]] = {key: defaultdict(list) for key in INDEXED_KEYS}
+    for txn in txns:
+        _flows(txn, classify, receipts, spends, movements, mixed)
+        meta = txn.meta
+        for key in INDEXED_KEYS:
+            value = meta.get(key)
+            if value is not None:
+                index[key][str(value)].append(txn)
+
+    return Book(
+        entries=entries,
+        options=options,
+        policy=timeline,
+        entities={kind: tuple(items) for kind, items in entities.items()},
+        opens=opens,
+        receipts=receipts,
+        spends=spends,
+        movements=movements,
+        mixed=mixed,
+        index={key: dict(values) for key, values in index.items()},
+        errors=errors,
+        _sources=sources,
+        accounts=classify.cache,
+    )
+
+
+def _flows(
+    txn: Transaction,
+    classify: _Classifier,
+    receipts: list[Receipt],
+    spends: list[Spend],
+    movements: list[Movement],
+    mixed: list[tuple[Transaction, tuple[str, ...]]],
+) -> None:
+    """Record what one transaction does to funds, by posting."""
+    infos = [classify(p.account) for p in txn.postings]
+    funds = {info.fund for info in infos if info.fund}
+    fund = None
+    if len(funds) == 1:
+        fund = next(iter(funds))
+    elif len(funds) > 1:
+        mixed.append((txn, tuple(sorted(funds))))
+    meta = txn.meta
+    project = meta.get("project")
+    for posting, info in zip(txn.postings, infos, strict=True):
+        units = posting.units
+        if units is None or not isinstance(units.number, Decimal):
+            continue
+        role = info.role
+        if role == "expense":
+            pmeta = posting.meta or {}
+            spends.append(
+                Spend(
+                    txn,
+                    txn.date,
+                    fund,
+                    info.category or "",
+                    posting.account,
+                    units.number,
+                    pmeta.get("project", project),
+                    pmeta.get("household", meta.get("household")),
+                    meta.get("payment"),
+                )
+            )
+        elif role == "receipt":
+            receipts.append(Receipt(txn, txn.date, info.fund or "", info.source or "", -units.number))
+        elif role in ("prepayment", "deposit", "fund_liability") or (role == "general" and fund):
+            pmeta = posting.meta or {}
+            movements.append(
+                Movement(
+                    txn,
+                    txn.date,
+                    info.fund or fund,
+                    role,
+                    posting.account,
+                    units.number,
+                    pmeta.get("project", project),
+                )
+            )
+
+
+def meta_source(meta: Meta | None) -> str:
+    """``file:line`` of a metadata dict."""
+    if not meta:
+        return "?"
+    return f"{meta.get('filename')}:{meta.get('lineno')}"

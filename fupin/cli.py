@@ -1,0 +1,154 @@
+"""``fupin``: check, measure and report on a poverty-fund ledger.
+
+Every command takes an optional LEDGER; without one it runs on the sample county ledger
+shipped in ``ledger/main.beancount``. Exit codes: 0 clean, 1 rule errors, 2 the ledger
+cannot be read or parsed (or a bad option).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from fupin.findings import Finding, Measure, Severity, fmt_value
+from fupin.load import LedgerUnreadable, Loaded, load
+from fupin.textable import render
+
+LEDGER = click.argument("ledger", required=False, type=click.Path(dir_okay=False))
+JSON = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+
+
+class UnreadableLedger(click.ClickException):
+    """The ledger cannot be read or parsed: exit 2, no traceback."""
+
+    exit_code = 2
+
+
+def open_ledger(path: str | None) -> Loaded:
+    """Load a ledger for a command, turning an unreadable file into exit code 2."""
+    try:
+        return load(path)
+    except LedgerUnreadable as exc:
+        raise UnreadableLedger(str(exc)) from None
+
+
+def relpath(filename: str | None) -> str:
+    """A file name relative to the working directory when it is below it."""
+    if not filename:
+        return "?"
+    try:
+        return str(Path(filename).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return filename
+
+
+def error_dict(error: Any) -> dict[str, Any]:
+    """One finding or Beancount error as JSON."""
+    meta = error.source or {}
+    row: dict[str, Any] = {
+        "rule": getattr(error, "rule", "") or "BEANCOUNT",
+        "severity": getattr(error, "severity", Severity.ERROR),
+        "file": relpath(meta.get("filename")),
+        "line": meta.get("lineno"),
+        "message": error.message,
+    }
+    if isinstance(error, Finding):
+        row.update(
+            value=str(error.value),
+            threshold=str(error.threshold),
+            entity=error.entity,
+            policy_key=error.policy_key,
+        )
+    return row
+
+
+@click.group()
+@click.version_option(package_name="fupin-ledger")
+def main() -> None:
+    """fupin-ledger: 扶贫(衔接)资金、项目与资产台账 on Beancount."""
+
+
+@main.command()
+@LEDGER
+@JSON
+def check(ledger: str | None, as_json: bool) -> None:
+    """Check LEDGER: every rule breach with file:line, grouped by rule."""
+    loaded = open_ledger(ledger)
+    problems = [*loaded.other_errors, *loaded.results.findings]
+    if as_json:
+        click.echo(json.dumps([error_dict(e) for e in problems], ensure_ascii=False, indent=1))
+    else:
+        _print_grouped(loaded, problems)
+    has_error = any(getattr(e, "severity", Severity.ERROR) == Severity.ERROR for e in problems)
+    sys.exit(1 if has_error else 0)
+
+
+def _print_grouped(loaded: Loaded, problems: list[Any]) -> None:
+    from fupin.plugins import RULES
+
+    titles = {rule_id: rule.title for rule in RULES for rule_id in rule.ids}
+    titles.update(BEANCOUNT="Beancount", ENTITY="实体字段", POLICY="政策参数")
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for problem in problems:
+        groups[getattr(problem, "rule", "") or "BEANCOUNT"].append(problem)
+    for rule_id in sorted(groups, key=_rule_order):
+        items = groups[rule_id]
+        errors = sum(1 for e in items if getattr(e, "severity", "error") == Severity.ERROR)
+        click.echo(f"{rule_id} {titles.get(rule_id, '')}: {errors} 错误, {len(items) - errors} 警告")
+        for item in items:
+            meta = item.source or {}
+            click.echo(f"  {relpath(meta.get('filename'))}:{meta.get('lineno')}: {item.message}")
+    counts = loaded.results
+    click.echo(
+        f"{relpath(str(loaded.path))}: {len(loaded.entries)} 条记录, "
+        f"{len(counts.errors) + len(loaded.other_errors)} 个错误, {len(counts.warnings)} 个警告"
+    )
+
+
+def _rule_order(rule_id: str) -> tuple[int, str]:
+    return (0 if rule_id in ("BEANCOUNT", "ENTITY", "POLICY") else 1, rule_id)
+
+
+MARK = {True: "✓ 合规", False: "✗ 违规"}
+
+
+@main.command()
+@LEDGER
+@click.option("--year", type=int, help="Only rows of this budget year.")
+@JSON
+def compliance(ledger: str | None, year: int | None, as_json: bool) -> None:
+    """Every rule's measured value against its threshold, passing rows included."""
+    loaded = open_ledger(ledger)
+    rows = [m for m in loaded.results.measures if year is None or m.year == year]
+    if as_json:
+        click.echo(json.dumps([m.as_dict() for m in rows], ensure_ascii=False, indent=1))
+        return
+    click.echo(compliance_table(rows))
+    failed = [m for m in rows if not m.ok]
+    click.echo(
+        f"\n{len(rows)} 项指标: {len(rows) - len(failed)} 合规, "
+        f"{sum(1 for m in failed if m.severity == Severity.ERROR)} 违规, "
+        f"{sum(1 for m in failed if m.severity != Severity.ERROR)} 警告"
+    )
+
+
+def compliance_table(rows: list[Measure]) -> str:
+    """The compliance rows as a CJK-aligned text table."""
+    body = [
+        [
+            m.rule,
+            m.title,
+            m.scope,
+            fmt_value(m.value, m.unit),
+            m.op.replace(">=", "≥").replace("<=", "≤").replace("==", "="),
+            fmt_value(m.threshold, m.unit),
+            MARK[m.ok] if m.ok or m.severity == Severity.ERROR else "! 警告",
+        ]
+        for m in rows
+    ]
+    return render(["规则", "指标", "范围", "实测", "", "阈值", "结果"], body, right=(3, 5))

@@ -1,0 +1,157 @@
+"""The rule engine: run every registered rule once over one :class:`~fupin.book.Book`.
+
+A rule is a plain function ``(book) -> Iterator[Measure | Finding]`` registered once, with
+its id and citation, in :data:`fupin.plugins.RULES`. The engine never lets a rule's bug
+become a loader crash: an exception is turned into one error naming the rule.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from fupin.findings import Finding, Measure, Severity, breach_message
+from fupin.money import compare
+
+if TYPE_CHECKING:
+    from beancount.core.data import Directive, Meta
+
+    from fupin.book import Book
+
+Item = Measure | Finding
+RuleFunc = Callable[["Book"], Iterable[Item]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule family: ids it reports, its Chinese title, its citation."""
+
+    ids: tuple[str, ...]
+    title: str
+    source: str
+    func: RuleFunc
+
+
+@dataclass
+class Results:
+    """Everything the rules said about one book."""
+
+    measures: list[Measure] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity != Severity.ERROR]
+
+
+class InternalError(Finding):
+    """A rule that raised: a bug in fupin, reported instead of crashing the load."""
+
+    __slots__ = ()
+
+
+def run_rules(book: Book, rules: Sequence[Rule]) -> Results:
+    """Run each rule once; entity and policy errors of the book come first."""
+    results = Results(findings=list(book.errors))
+    for rule in rules:
+        try:
+            for item in rule.func(book):
+                if isinstance(item, Measure):
+                    results.measures.append(item)
+                else:
+                    results.findings.append(item)
+        except Exception:  # a bug must not cost the user every other finding
+            tail = traceback.format_exc(limit=-3).strip().replace("\n", "\n  ")
+            results.findings.append(
+                InternalError(
+                    {"filename": "<fupin.plugins>", "lineno": 0},
+                    f"{rule.ids[0]} error: internal error in rule {rule.func.__name__}: {tail}",
+                    None,
+                    rule=rule.ids[0],
+                )
+            )
+    return results
+
+
+def check(
+    error: type[Finding],
+    *,
+    rule: str,
+    title: str,
+    scope: str,
+    value: Decimal | int,
+    op: str,
+    threshold: Decimal | int,
+    severity: str = Severity.ERROR,
+    unit: str = "money",
+    policy_key: str = "",
+    entity: str = "",
+    label: str = "",
+    inputs: str = "",
+    note: str = "",
+    meta: Meta | None = None,
+    entry: Directive | None = None,
+    tolerance: Decimal | None = None,
+    report: bool = True,
+    year: int | None = None,
+) -> Iterator[Item]:
+    """Yield the measure of ``value <op> threshold`` and, if it fails, its finding.
+
+    ``report=False`` yields the measure only: for a summary row whose breaches the rule
+    already reported one by one.
+    """
+    if tolerance is not None and op == "==":
+        ok = abs(Decimal(value) - Decimal(threshold)) <= tolerance
+    else:
+        ok = compare(Decimal(value), op, Decimal(threshold))
+    source = meta if meta is not None else (entry.meta if entry is not None else None)
+    measure = Measure(
+        rule, title, scope, value, op, threshold, ok, str(severity), unit,
+        policy_key, entity, source, note, year,
+    )
+    yield measure
+    if not ok and report:
+        yield error(
+            source or {"filename": "<fupin>", "lineno": 0},
+            breach_message(measure, label, inputs),
+            entry,
+            rule=rule,
+            severity=str(severity),
+            value=value,
+            threshold=threshold,
+            entity=entity,
+            policy_key=policy_key,
+        )
+
+
+def finding(
+    error: type[Finding],
+    rule: str,
+    text: str,
+    entry: Directive,
+    *,
+    severity: str = Severity.ERROR,
+    entity: str = "",
+    policy_key: str = "",
+    value: Decimal | int | str = "",
+    threshold: Decimal | int | str = "",
+) -> Finding:
+    """A finding that is not a measured comparison (a missing field, a wrong order)."""
+    return error(
+        entry.meta,
+        f"{rule} {severity}: {text}",
+        entry,
+        rule=rule,
+        severity=str(severity),
+        value=value,
+        threshold=threshold,
+        entity=entity,
+        policy_key=policy_key,
+    )

@@ -1,0 +1,256 @@
+"""The ``custom`` entities of a fupin ledger, validated by pydantic.
+
+Each entity is a dated ``custom`` directive whose first values name it and whose metadata
+holds its fields, e.g.::
+
+    2021-02-20 custom "project" "P-2021-001"
+      name: "青山村肉牛养殖圈舍建设项目"
+      category: "Industry"
+      budget: 500000.00 CNY
+
+A field that does not validate is an :class:`~fupin.findings.EntityError` at the entry's
+line naming the field; the entity is then left out of the book.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from fupin.findings import EntityError
+from fupin.money import ZERO
+
+if TYPE_CHECKING:
+    from beancount.core.data import Custom
+
+ACCOUNT_COMPONENT = re.compile(r"^[A-Z0-9][A-Za-z0-9-]*$")
+
+
+def _number(value: Any) -> Any:
+    """Accept ``500000.00 CNY`` (an Amount) where a Decimal is expected."""
+    return getattr(value, "number", value)
+
+
+Money = Annotated[Decimal, BeforeValidator(_number), Field(ge=0)]
+Share = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=1)]
+
+
+class Entity(BaseModel):
+    """Base of every ``custom`` entity: positional values, then metadata fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: ClassVar[str] = ""
+    label: ClassVar[str] = ""  # Chinese name of the kind, for messages
+    positional: ClassVar[tuple[str, ...]] = ("id",)
+
+    date: datetime.date
+
+    def describe(self) -> str:
+        """``<中文名称> [<kind> <id>]`` for messages."""
+        name = getattr(self, "name", "") or ""
+        ident = getattr(self, "id", "")
+        return f"{name} [{self.kind} {ident}]".strip()
+
+
+FUND_FAMILIES = (
+    "xianjie",  # 衔接推进乡村振兴补助资金 (2021–)
+    "special_poverty",  # 财政专项扶贫资金 (2016–2020)
+    "integrated",  # 统筹整合涉农资金
+    "county",  # 县级财政专项扶贫资金 / 奖励资金
+    "special_fund",  # 区/县专项扶贫基金 (government + raised + donations)
+    "bond",  # 地方政府债券
+    "east_west",  # 东西部协作
+    "paired",  # 定点/对口帮扶
+    "donation",  # 社会捐赠
+)
+
+
+class Fund(Entity):
+    """A pot of earmarked money: ``custom "fund" "<ID>"``; the id is also an account component."""
+
+    kind: ClassVar[str] = "fund"
+    label: ClassVar[str] = "资金"
+
+    id: str
+    name: str
+    family: Literal[FUND_FAMILIES]  # type: ignore[valid-type]
+    year: int | None = None
+    total: Money | None = None
+    shares: dict[str, Share] | None = None
+    close: datetime.date | None = None
+    restricted: bool = True
+    alloc_doc: str | None = None
+    industry_share_min: Share | None = None
+    note: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _ascii_component(cls, value: str) -> str:
+        if not ACCOUNT_COMPONENT.match(value):
+            raise ValueError("a fund id is an account component: A-Z or 0-9 first, then A-Za-z0-9-")
+        return value
+
+    @field_validator("shares", mode="before")
+    @classmethod
+    def _parse_shares(cls, value: Any) -> Any:
+        """``"Government=0.70 Raised=0.20 Donation=0.10"`` → mapping; shares sum to 1."""
+        if not isinstance(value, str):
+            return value
+        shares: dict[str, str] = {}
+        for part in value.replace(",", " ").split():
+            source, sep, number = part.partition("=")
+            if not sep or not ACCOUNT_COMPONENT.match(source):
+                raise ValueError(f"expected Source=share pairs, got {part!r}")
+            shares[source] = number.rstrip("%")
+        return shares
+
+    @field_validator("shares")
+    @classmethod
+    def _shares_sum_to_one(cls, value: dict[str, Decimal] | None) -> dict[str, Decimal] | None:
+        if value is not None and sum(value.values(), ZERO) != 1:
+            raise ValueError(f"shares sum to {sum(value.values(), ZERO)}, not exactly 1")
+        return value
+
+    @property
+    def budget_year(self) -> int:
+        """The budget year the fund counts in (its ``year``, else its entry's year)."""
+        return self.year or self.date.year
+
+
+class FundCheck(Entity):
+    """A dated check of a fund's source split: ``custom "fund-check" "<FUND>"`` (B01)."""
+
+    kind: ClassVar[str] = "fund-check"
+    label: ClassVar[str] = "资金来源核对"
+    positional: ClassVar[tuple[str, ...]] = ("fund",)
+
+    fund: str
+    note: str | None = None
+
+    def describe(self) -> str:
+        return f"[fund {self.fund}] {self.date} 核对"
+
+
+STAGES = (
+    "proposed",  # 村级申报
+    "in_library",  # 县级审定入库
+    "approved",  # 项目批复
+    "procured",  # 招投标 / 合同
+    "in_progress",  # 实施
+    "completed",  # 完工
+    "accepted",  # 竣工验收
+    "closed",  # 报账完毕 / 结项
+)
+STAGE_NAMES = {
+    "proposed": "村级申报",
+    "in_library": "入库",
+    "approved": "批复",
+    "procured": "招标采购",
+    "in_progress": "实施",
+    "completed": "完工",
+    "accepted": "验收",
+    "closed": "结项",
+}
+Stage = Literal[STAGES]  # type: ignore[valid-type]
+
+
+class Project(Entity):
+    """A project in the county project library: ``custom "project" "<ID>"``."""
+
+    kind: ClassVar[str] = "project"
+    label: ClassVar[str] = "项目"
+
+    id: str
+    name: str
+    category: str
+    township: str
+    village: str
+    year: int
+    budget: Money
+    implementer: str
+    targets: str | None = None  # 绩效目标
+    content: str | None = None  # 建设内容
+    beneficiaries: str | None = None  # 受益对象
+    linkage: str | None = None  # 联农带农机制
+    fund: str | None = None
+    period: str | None = None
+    note: str | None = None
+
+    @field_validator("category")
+    @classmethod
+    def _category_component(cls, value: str) -> str:
+        if not ACCOUNT_COMPONENT.match(value):
+            raise ValueError("a category is an Expenses account component, e.g. Industry")
+        return value
+
+
+class ProjectStage(Entity):
+    """A project reaching a stage: ``custom "project-stage" "<ID>" "<stage>"``."""
+
+    kind: ClassVar[str] = "project-stage"
+    label: ClassVar[str] = "项目阶段"
+    positional: ClassVar[tuple[str, ...]] = ("project", "stage")
+
+    project: str
+    stage: Stage
+    doc: str | None = None  # 文号 / evidence reference
+    budget: Money | None = None  # approved budget (批复金额)
+    contract_amount: Money | None = None
+    contractor: str | None = None
+    settlement: Money | None = None  # 结算金额
+    note: str | None = None
+
+    def describe(self) -> str:
+        return f"[project {self.project}] {STAGE_NAMES.get(self.stage, self.stage)}"
+
+
+ENTITY_TYPES: dict[str, type[Entity]] = {
+    model.kind: model for model in (Fund, FundCheck, Project, ProjectStage)
+}
+
+
+def parse_entity(entry: Custom) -> Entity | EntityError | None:
+    """Validate one ``custom`` entry; None when its type is not an entity of ours."""
+    model = ENTITY_TYPES.get(entry.type)
+    if model is None:
+        return None
+    data: dict[str, Any] = {
+        key: value
+        for key, value in entry.meta.items()
+        if key not in ("filename", "lineno") and not key.startswith("__")
+    }
+    data["date"] = entry.date
+    values = [v.value for v in entry.values]
+    if len(values) != len(model.positional):
+        names = " ".join(f"<{name}>" for name in model.positional)
+        return _error(entry, model, f'expected custom "{entry.type}" {names}')
+    data.update(zip(model.positional, values, strict=True))
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])} = {_show(err.get('input'))}: {err['msg']}"
+            for err in exc.errors(include_url=False)
+        )
+        return _error(entry, model, detail)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{…}"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _error(entry: Custom, model: type[Entity], detail: str) -> EntityError:
+    ident = entry.values[0].value if entry.values else "?"
+    return EntityError(
+        entry.meta,
+        f"ENTITY error: {model.label} {ident}: {detail}",
+        entry,
+        rule="ENTITY",
+        entity=str(ident),
+    )

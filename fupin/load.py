@@ -1,0 +1,83 @@
+"""Load a ledger once and build everything the commands show from it.
+
+The pickle cache of ``beancount.loader`` is switched off: a cache hit runs no plugin and is
+keyed only on file times, so a change of rule code or policy defaults would go unseen.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from beancount import loader
+from beancount.parser.grammar import ParserError, ParserSyntaxError
+
+from fupin.book import Book, build_book
+from fupin.engine import Results
+from fupin.findings import Finding
+
+#: The sample county ledger shipped in ``ledger/``: what every command uses by default.
+DEFAULT_LEDGER = Path(__file__).resolve().parent.parent / "ledger" / "main.beancount"
+
+
+class LedgerUnreadable(Exception):
+    """The file cannot be read or parsed (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A loaded ledger: Beancount's own errors, the typed book and the rule results."""
+
+    path: Path
+    entries: list[Any]
+    load_errors: list[Any]
+    options: dict[str, Any]
+    book: Book
+    results: Results
+
+    @property
+    def other_errors(self) -> list[Any]:
+        """Beancount's own errors (the plugin's findings are in ``results``)."""
+        return [e for e in self.load_errors if not isinstance(e, Finding)]
+
+
+def resolve(path: str | Path | None) -> Path:
+    """The named ledger, or the embedded sample ledger when none is named."""
+    return Path(path) if path else DEFAULT_LEDGER
+
+
+def load(path: str | Path | None = None) -> Loaded:
+    """Load, validate and evaluate a ledger (one load, one book, one rule run)."""
+    from fupin.plugins import evaluate  # the rules live with the plugin
+
+    target = resolve(path)
+    if not target.is_file():
+        raise LedgerUnreadable(f"{target}: no such ledger file")
+    try:
+        target.read_bytes()[:1]
+    except OSError as exc:
+        raise LedgerUnreadable(f"{target}: {exc.strerror}") from exc
+    os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+    loader.initialize(use_cache=False)
+    paused = gc.isenabled()
+    gc.disable()  # the cyclic GC makes large loads superlinear (DESIGN: speed)
+    try:
+        entries, errors, options = loader.load_file(str(target))
+    finally:
+        if paused:
+            gc.enable()
+    fatal = [e for e in errors if isinstance(e, ParserError | ParserSyntaxError)]
+    fatal += [e for e in errors if type(e).__name__ == "LoadError"]
+    if fatal:
+        lines = "\n".join(f"{_where(e)}: {e.message}" for e in fatal[:10])
+        raise LedgerUnreadable(f"{target}: cannot be parsed:\n{lines}")
+    book = build_book(entries, options)
+    return Loaded(target, entries, errors, options, book, evaluate(book))
+
+
+def _where(error: Any) -> str:
+    meta = error.source or {}
+    return f"{meta.get('filename', '?')}:{meta.get('lineno', 0)}"

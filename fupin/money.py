@@ -1,0 +1,55 @@
+"""Exact money and ratio arithmetic.
+
+Rounding rule, used everywhere: amounts are quantized to 0.01 yuan with
+ROUND_HALF_UP (四舍五入); ratios are exact Decimal quotients (28 significant
+digits) and are compared unrounded; they are *shown* as percentages with two
+decimals, ROUND_HALF_UP. A threshold is never compared against a rounded value.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+def q2(value: Decimal) -> Decimal:
+    """Round an amount to the cent, half up."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def ratio(part: Decimal, whole: Decimal) -> Decimal:
+    """Exact quotient ``part / whole`` (0 when ``whole`` is 0)."""
+    if not whole:
+        return ZERO
+    with localcontext() as ctx:
+        ctx.prec = 28
+        return part / whole
+
+
+def fmt_money(value: Decimal, currency: str | None = None) -> str:
+    """``1234567.8`` → ``1,234,567.80`` (optionally followed by the currency)."""
+    text = f"{q2(value):,.2f}"
+    return f"{text} {currency}" if currency else text
+
+
+def fmt_pct(value: Decimal) -> str:
+    """``0.5230`` → ``52.30%``."""
+    return f"{q2(value * HUNDRED):.2f}%"
+
+
+def compare(value: Decimal, op: str, threshold: Decimal) -> bool:
+    """Evaluate ``value <op> threshold`` for op in ``>= > <= < ==``."""
+    if op == ">=":
+        return value >= threshold
+    if op == ">":
+        return value > threshold
+    if op == "<=":
+        return value <= threshold
+    if op == "<":
+        return value < threshold
+    if op == "==":
+        return value == threshold
+    raise ValueError(f"unknown comparison {op!r}")

@@ -1,0 +1,159 @@
+"""The policy: every threshold a rule uses, as dated, validated data.
+
+Defaults come from ../shared/DOMAIN.md (cited per field). A ledger overrides any of them
+from a date on with a ``custom "policy"`` entry::
+
+    2023-01-01 custom "policy" "industry-share-min" 0.60
+      source: "2023 中央一号文件: 衔接资金用于产业发展的比重力争提高到60%以上"
+    2023-01-01 custom "policy" "industry-share-severity" "warning"
+
+Each entry is merged over the policy in force the day before and the result is validated
+as a whole; an unknown key or a bad value is a :class:`~fupin.findings.PolicyError` at the
+entry's line that names the key, and the entry is ignored.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from fupin.findings import PolicyError, Severity
+
+if TYPE_CHECKING:
+    from beancount.core.data import Custom, Meta
+
+
+def _split_list(value: Any) -> Any:
+    """Accept ``"A,B C"`` from a ledger string as well as a real list."""
+    if isinstance(value, str):
+        return [part for part in value.replace(",", " ").split() if part]
+    return value
+
+
+Share = Annotated[Decimal, Field(ge=0, le=1)]
+Names = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class Policy(BaseModel):
+    """Thresholds in force on one day. Field ``x_y`` is the ledger key ``"x-y"``."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True
+    )
+
+    # B01 [seed 000]: a fund's cumulative contributions by source equal share × total.
+    fund_split_tolerance: Annotated[Decimal, Field(ge=0)] = Decimal("0.00")
+    # B02 [seed 002] ≥50% of fiscal poverty funds to industry; B08 55% (2022); B09 60% (2023+).
+    industry_share_min: Share = Decimal("0.50")
+    industry_share_strict: bool = False
+    industry_share_severity: Severity = Severity.ERROR
+    industry_categories: Names = ("Industry",)
+    fiscal_families: Names = ("xianjie", "special_poverty", "integrated", "county")
+    # B20/B21 [N-FUND2021, N-FUND2017 art. 10]: expense categories restricted money must not reach.
+    negative_categories: Names = (
+        "BasicOperating",
+        "Vehicle",
+        "Telecom",
+        "Building",
+        "Bonus",
+        "Welfare",
+        "DebtRepayment",
+        "Advance",
+    )
+    # B24: expense postings of restricted funds name a project, except these categories;
+    # household categories name a household instead.
+    no_project_categories: Names = ("ManagementFee",)
+    household_categories: Names = ("Benefit",)
+    # B33/B35 [N-LIB2018; D stages]: spending needs the approved stage; final payment acceptance.
+    spend_min_stage: str = "approved"
+    final_payment_stage: str = "accepted"
+    # B10 [N-FUND2017 art. 9]: 项目管理费 ≤ 1% of the fund.
+    mgmt_fee_max: Share = Decimal("0.01")
+    mgmt_fee_category: str = "ManagementFee"
+    # B40 [建设工程质量保证金管理办法]: retention ≤ 3% of the settlement.
+    quality_deposit_max: Share = Decimal("0.03")
+    # B41 [local example, hbjcay.com]: prepayment (预拨启动资金) ≤ 30% of the contract.
+    prepayment_max: Share = Decimal("0.30")
+
+    @classmethod
+    def keys(cls) -> list[str]:
+        """The ledger keys, in declaration order."""
+        return [_kebab(name) for name in cls.model_fields]
+
+
+DEFAULT_POLICY = Policy()
+
+
+@dataclass(frozen=True)
+class PolicyTimeline:
+    """The policy in force on any day, built from the ledger's dated entries."""
+
+    dates: Sequence[datetime.date] = ()
+    snapshots: Sequence[Policy] = ()
+    origins: Sequence[dict[str, Meta]] = ()
+    errors: Sequence[PolicyError] = field(default_factory=tuple)
+
+    def at(self, day: datetime.date) -> Policy:
+        """The policy in force on ``day`` (defaults before the first entry)."""
+        index = bisect.bisect_right(self.dates, day)
+        return self.snapshots[index - 1] if index else DEFAULT_POLICY
+
+    def origin(self, key: str, day: datetime.date) -> Meta | None:
+        """The policy entry that set ``key`` as in force on ``day``; None for a default."""
+        index = bisect.bisect_right(self.dates, day)
+        return self.origins[index - 1].get(key) if index else None
+
+
+def build_timeline(entries: Sequence[Custom]) -> PolicyTimeline:
+    """Merge the ``custom "policy"`` entries (date order) over the defaults."""
+    current = DEFAULT_POLICY
+    origins: dict[str, Meta] = {}
+    dates: list[datetime.date] = []
+    snapshots: list[Policy] = []
+    origin_list: list[dict[str, Meta]] = []
+    errors: list[PolicyError] = []
+    known = set(Policy.keys())
+    for entry in sorted(entries, key=lambda e: e.date):
+        problem = _apply(entry, current, known)
+        if isinstance(problem, str):
+            errors.append(PolicyError(entry.meta, f"POLICY error: {problem}", entry, rule="POLICY"))
+            continue
+        key, current = problem
+        origins = {**origins, key: entry.meta}
+        if dates and dates[-1] == entry.date:
+            snapshots[-1], origin_list[-1] = current, origins
+        else:
+            dates.append(entry.date)
+            snapshots.append(current)
+            origin_list.append(origins)
+    return PolicyTimeline(tuple(dates), tuple(snapshots), tuple(origin_list), tuple(errors))
+
+
+def _apply(entry: Custom, current: Policy, known: set[str]) -> str | tuple[str, Policy]:
+    """Return ``(key, new policy)`` or an error text naming the key."""
+    if len(entry.values) != 2:
+        return 'a policy entry is custom "policy" "<key>" <value>'
+    key, value = entry.values[0].value, entry.values[1].value
+    if not isinstance(key, str) or key not in known:
+        close = ", ".join(sorted(k for k in known if str(key)[:6] in k)[:3])
+        hint = f" (did you mean {close}?)" if close else ""
+        return f"unknown policy key {key!r}{hint}"
+    if hasattr(value, "number"):  # an Amount: a policy value is a plain number
+        value = value.number
+    data = current.model_dump(by_alias=True)
+    data[key] = value
+    try:
+        return key, Policy.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        return f"{key} = {value}: {first['msg']}"

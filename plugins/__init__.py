@@ -1,0 +1,57 @@
+"""fupin's Beancount plugin: every fund, project and asset rule in one pass.
+
+Enable it in a ledger with::
+
+    plugin "fupin.plugins"
+
+It builds the typed book view once (:func:`fupin.book.build_book`), runs every rule in
+:data:`RULES` over it, and returns the entries unchanged with one Beancount error per
+error-severity finding (file and line of the entry at fault). Warnings do not fail
+``bean-check``; ``fupin check`` shows them. With the config string ``"warnings"``
+(``plugin "fupin.plugins" "warnings"``) warnings are returned as errors too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fupin.plugins import caps, earmark, fund_shares, industry_share, project_gates
+
+from fupin.book import build_book
+from fupin.engine import Results, Rule, run_rules
+from fupin.findings import Severity
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from beancount.core import data
+
+    from fupin.book import Book
+
+__plugins__ = ("fupin_rules",)
+
+#: Every rule family, in the order its findings are reported.
+RULES: tuple[Rule, ...] = (
+    fund_shares.RULE,
+    industry_share.RULE,
+    earmark.RULE,
+    project_gates.RULE,
+    caps.RULE,
+)
+
+
+def evaluate(book: Book, rules: Sequence[Rule] = RULES) -> Results:
+    """Run every rule over a book (what ``fupin check`` and the Fava pages call)."""
+    return run_rules(book, rules)
+
+
+def fupin_rules(
+    entries: data.Directives, options_map: data.Options, config: str | None = None
+) -> tuple[data.Directives, list[data.BeancountError]]:
+    """The plugin: entries unchanged, findings as errors."""
+    results = evaluate(build_book(entries, options_map))
+    keep_warnings = (config or "").strip().lower() == "warnings"
+    errors = [
+        f for f in results.findings if keep_warnings or f.severity == Severity.ERROR
+    ]
+    return entries, errors  # type: ignore[return-value]

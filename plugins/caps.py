@@ -1,0 +1,110 @@
+"""B10/B40/B41: caps on the management fee, the quality deposit and prepayments.
+
+* B10 [N-FUND2017 art. 9]: a fund's expenses in ``mgmt-fee-category`` (项目管理费) ≤
+  ``mgmt-fee-max`` (1%) of what the fund received;
+* B40 [建设工程质量保证金管理办法]: a project's retention withheld on
+  ``Liabilities:QualityDeposit:<FUND>`` ≤ ``quality-deposit-max`` (3%) of its settlement
+  (the ``settlement`` of its completed/accepted stage, else its total expenses);
+* B41 [local example]: a project's prepayments to ``Assets:Prepayment:<FUND>`` ≤
+  ``prepayment-max`` (30%) of its contract (``contract_amount`` of its procured stage, else
+  the approved budget).
+
+Ratios are exact Decimal quotients compared unrounded, shown to 0.01%, half up.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+
+from beancount.core.data import Transaction
+from fupin.plugins.project_gates import approved_budget
+
+from fupin.book import Book
+from fupin.engine import Item, Rule, check
+from fupin.findings import CapError
+from fupin.money import fmt_money, ratio
+
+
+def caps(book: Book) -> Iterator[Item]:
+    """Management fee per fund; quality deposit and prepayment per project."""
+    last = book.last_date
+    if last is None:
+        return
+    policy = book.policy.at(last)
+    funds, projects, stages = book.funds, book.projects, book.stages()
+
+    received: dict[str, Decimal] = defaultdict(Decimal)
+    for receipt in book.receipts:
+        received[receipt.fund] += receipt.amount
+    fees: dict[str, Decimal] = defaultdict(Decimal)
+    for spend in book.spends:
+        if spend.fund and spend.category == policy.mgmt_fee_category:
+            fees[spend.fund] += spend.amount
+    for ident, fee in sorted(fees.items()):
+        fund = funds.get(ident)
+        if fund is None:
+            continue
+        yield from check(
+            CapError, rule="B10", title="项目管理费占比", scope=f"fund {ident}",
+            value=ratio(fee, received[ident]), op="<=", threshold=policy.mgmt_fee_max,
+            unit="pct", policy_key="mgmt-fee-max", entity=ident, label=fund.describe(),
+            inputs=f"管理费 {fmt_money(fee)} / 到位资金 {fmt_money(received[ident])} CNY",
+            entry=book.entry_of(fund), year=fund.budget_year,
+        )
+
+    withheld: dict[str, Decimal] = defaultdict(Decimal)
+    prepaid: dict[str, Decimal] = defaultdict(Decimal)
+    anchor: dict[tuple[str, str], Transaction] = {}
+    for movement in book.movements:
+        if not movement.project:
+            continue
+        if movement.role == "deposit" and movement.amount < 0:
+            withheld[movement.project] -= movement.amount
+            anchor[("deposit", movement.project)] = movement.entry
+        elif movement.role == "prepayment" and movement.amount > 0:
+            prepaid[movement.project] += movement.amount
+            anchor[("prepayment", movement.project)] = movement.entry
+    spent: dict[str, Decimal] = defaultdict(Decimal)
+    for spend in book.spends:
+        if spend.project:
+            spent[spend.project] += spend.amount
+
+    for ident, amount in sorted(withheld.items()):
+        project = projects.get(ident)
+        if project is None:
+            continue
+        own = stages.get(ident, [])
+        settled = [s.settlement for s in own if s.settlement is not None]
+        base = settled[-1] if settled else spent[ident]
+        yield from check(
+            CapError, rule="B40", title="质量保证金比例", scope=f"project {ident}",
+            value=ratio(amount, base), op="<=", threshold=policy.quality_deposit_max, unit="pct",
+            policy_key="quality-deposit-max", entity=ident, label=project.describe(),
+            inputs=f"质保金 {fmt_money(amount)} / 结算 {fmt_money(base)} CNY",
+            entry=anchor[("deposit", ident)], year=project.year,
+        )
+
+    for ident, amount in sorted(prepaid.items()):
+        project = projects.get(ident)
+        if project is None:
+            continue
+        own = stages.get(ident, [])
+        contracts = [s.contract_amount for s in own if s.contract_amount is not None]
+        base = contracts[-1] if contracts else approved_budget(project, own)
+        yield from check(
+            CapError, rule="B41", title="预拨资金比例", scope=f"project {ident}",
+            value=ratio(amount, base), op="<=", threshold=policy.prepayment_max, unit="pct",
+            policy_key="prepayment-max", entity=ident, label=project.describe(),
+            inputs=f"预拨 {fmt_money(amount)} / 合同 {fmt_money(base)} CNY",
+            entry=anchor[("prepayment", ident)], year=project.year,
+        )
+
+
+RULE = Rule(
+    ("B10", "B40", "B41"),
+    "管理费、质保金与预拨比例",
+    "N-FUND2017 art. 9 (管理费 ≤1%); 建设工程质量保证金管理办法 (≤3%); 预拨启动资金 local example (30%)",
+    caps,
+)

@@ -1,0 +1,132 @@
+"""B33/B35: projects are paid only through their gates, and within their budget.
+
+A project moves through dated ``custom "project-stage" "<ID>" "<stage>"`` entries, in the
+order proposed → in_library → approved → procured → in_progress → completed → accepted →
+closed (DOMAIN D); a stage never goes back. Checked:
+
+* B33 [N-LIB2018]: a project enters the library (``in_library``) only with performance
+  targets (``targets``); no expense or prepayment before it reaches ``spend-min-stage``
+  (``approved`` by default);
+* B35: total expenses ≤ the approved budget (the ``budget`` of its latest stage entry that
+  has one, else the project's ``budget``); a ``payment: "final"`` or ``"deposit"``
+  transaction only on or after ``final-payment-stage`` (``accepted``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+
+from beancount.core.data import Transaction
+
+from fupin.book import Book
+from fupin.engine import Item, Rule, check, finding
+from fupin.entities import STAGE_NAMES, STAGES, Project, ProjectStage
+from fupin.findings import ProjectGateError
+from fupin.money import fmt_money
+
+ORDER = {stage: i for i, stage in enumerate(STAGES)}
+LATE_PAYMENTS = ("final", "deposit")
+
+
+def reached(stages: list[ProjectStage], stage: str) -> datetime.date | None:
+    """First date the project was at ``stage`` or beyond."""
+    want = ORDER[stage]
+    return next((s.date for s in stages if ORDER[s.stage] >= want), None)
+
+
+def approved_budget(project: Project, stages: list[ProjectStage]) -> Decimal:
+    """The budget of the latest stage entry carrying one, else the library budget."""
+    budgets = [s.budget for s in stages if s.budget is not None]
+    return budgets[-1] if budgets else project.budget
+
+
+def project_gates(book: Book) -> Iterator[Item]:
+    """Stage order, library targets, spend gates, final payments and budget."""
+    projects = book.projects
+    stages = book.stages()
+    for ident, items in stages.items():
+        project = projects.get(ident)
+        if project is None:
+            yield finding(ProjectGateError, "B33", f"阶段记录引用了项目库中没有的项目 [project {ident}]",
+                          book.entry_of(items[0]), entity=ident)
+            continue
+        for before, after in zip(items, items[1:], strict=False):
+            if ORDER[after.stage] < ORDER[before.stage]:
+                yield finding(
+                    ProjectGateError, "B33",
+                    f"项目阶段倒退: {STAGE_NAMES[before.stage]} ({before.date}) → "
+                    f"{STAGE_NAMES[after.stage]} — {project.describe()}",
+                    book.entry_of(after), entity=ident,
+                )
+        entered = next((s for s in items if s.stage == "in_library"), None)
+        if entered is not None and not project.targets:
+            yield finding(
+                ProjectGateError, "B33",
+                f"项目入库缺少绩效目标 (targets) — {project.describe()}",
+                book.entry_of(entered), entity=ident,
+            )
+
+    seen: set[int] = set()
+
+    def gate(txn: Transaction, ident: str, what: str) -> Iterator[Item]:
+        project = projects.get(ident)
+        if project is None or id(txn) in seen:
+            return
+        policy = book.policy.at(txn.date)
+        own = stages.get(ident, [])
+        opened = reached(own, policy.spend_min_stage)
+        if opened is None or txn.date < opened:
+            seen.add(id(txn))
+            when = f"{opened} 才{STAGE_NAMES[policy.spend_min_stage]}" if opened else "尚未批复"
+            yield finding(
+                ProjectGateError, "B33",
+                f"项目未到{STAGE_NAMES[policy.spend_min_stage]}阶段即{what} ({when}; spend-min-stage) — "
+                f"{project.describe()}",
+                txn, entity=ident, policy_key="spend-min-stage",
+            )
+        if txn.meta.get("payment") in LATE_PAYMENTS:
+            done = reached(own, policy.final_payment_stage)
+            if done is None or txn.date < done:
+                seen.add(id(txn))
+                when = f"{done} 才验收" if done else "尚未验收"
+                yield finding(
+                    ProjectGateError, "B35",
+                    f"验收前支付尾款/质保金 ({when}; final-payment-stage) — {project.describe()}",
+                    txn, entity=ident, policy_key="final-payment-stage",
+                )
+
+    spent: dict[str, Decimal] = defaultdict(Decimal)
+    over_at: dict[str, Transaction] = {}
+    limits = {ident: approved_budget(p, stages.get(ident, [])) for ident, p in projects.items()}
+    for spend in book.spends:
+        if not spend.project or spend.project not in projects:
+            continue
+        yield from gate(spend.entry, spend.project, "支出")
+        spent[spend.project] += spend.amount
+        if spent[spend.project] > limits[spend.project]:
+            over_at.setdefault(spend.project, spend.entry)
+    for movement in book.movements:
+        if movement.role == "prepayment" and movement.amount > 0 and movement.project:
+            yield from gate(movement.entry, movement.project, "预拨")
+
+    for ident, project in projects.items():
+        own = stages.get(ident, [])
+        yield from check(
+            ProjectGateError, rule="B35", title="项目累计支出", scope=f"project {ident}",
+            value=spent[ident], op="<=", threshold=limits[ident], entity=ident,
+            label=project.describe(), policy_key="budget",
+            inputs=f"批复预算 {fmt_money(limits[ident])} CNY",
+            entry=over_at.get(ident) or book.entry_of(own[-1] if own else project),
+            year=project.year,
+        )
+
+
+RULE = Rule(
+    ("B33", "B35"),
+    "项目入库、批复与验收关口",
+    "N-LIB2018 (绩效目标入库); DOMAIN D (报账以验收为前提)",
+    project_gates,
+)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install the Debian packages fupin-ledger's reports and browser tests use:
+# a CJK font for PDF notices, Chromium for the Fava page tests, poppler for PDF checks.
+# Idempotent; does nothing where they are present; never fails the build when apt is absent.
+set -u
+need=()
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+[ ${#need[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "sysdeps: apt-get not found; please install: ${need[*]}" >&2
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
+echo "sysdeps: installing ${need[*]}"
+$SUDO apt-get update -qq || true
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
+  || echo "sysdeps: could not install ${need[*]}; PDF and browser tests will skip" >&2
+exit 0
