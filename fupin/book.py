@@ -223,7 +223,9 @@ def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book
     spends: list[Spend] = []
     movements: list[Movement] = []
     mixed: list[tuple[Transaction, tuple[str, ...]]] = []
-    index: dict[str, dict[str, list[Transaction]]] = {key: defaultdict(list) for key in INDEXED_KEYS}
+    index: dict[str, dict[str, list[Transaction]]] = {
+        key: defaultdict(list) for key in INDEXED_KEYS
+    }
     for txn in txns:
         _flows(txn, classify, receipts, spends, movements, mixed)
         meta = txn.meta
@@ -288,7 +290,9 @@ def _flows(
                 )
             )
         elif role == "receipt":
-            receipts.append(Receipt(txn, txn.date, info.fund or "", info.source or "", -units.number))
+            receipts.append(
+                Receipt(txn, txn.date, info.fund or "", info.source or "", -units.number)
+            )
         elif role in ("prepayment", "deposit", "fund_liability") or (role == "general" and fund):
             pmeta = posting.meta or {}
             movements.append(

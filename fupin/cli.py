@@ -99,7 +99,9 @@ def _print_grouped(loaded: Loaded, problems: list[Any]) -> None:
     for rule_id in sorted(groups, key=_rule_order):
         items = groups[rule_id]
         errors = sum(1 for e in items if getattr(e, "severity", "error") == Severity.ERROR)
-        click.echo(f"{rule_id} {titles.get(rule_id, '')}: {errors} 错误, {len(items) - errors} 警告")
+        click.echo(
+            f"{rule_id} {titles.get(rule_id, '')}: {errors} 错误, {len(items) - errors} 警告"
+        )
         for item in items:
             meta = item.source or {}
             click.echo(f"  {relpath(meta.get('filename'))}:{meta.get('lineno')}: {item.message}")

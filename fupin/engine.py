@@ -113,8 +113,20 @@ def check(
         ok = compare(Decimal(value), op, Decimal(threshold))
     source = meta if meta is not None else (entry.meta if entry is not None else None)
     measure = Measure(
-        rule, title, scope, value, op, threshold, ok, str(severity), unit,
-        policy_key, entity, source, note, year,
+        rule,
+        title,
+        scope,
+        value,
+        op,
+        threshold,
+        ok,
+        str(severity),
+        unit,
+        policy_key,
+        entity,
+        source,
+        note,
+        year,
     )
     yield measure
     if not ok and report:

@@ -51,7 +51,5 @@ def fupin_rules(
     """The plugin: entries unchanged, findings as errors."""
     results = evaluate(build_book(entries, options_map))
     keep_warnings = (config or "").strip().lower() == "warnings"
-    errors = [
-        f for f in results.findings if keep_warnings or f.severity == Severity.ERROR
-    ]
+    errors = [f for f in results.findings if keep_warnings or f.severity == Severity.ERROR]
     return entries, errors  # type: ignore[return-value]

@@ -47,11 +47,20 @@ def caps(book: Book) -> Iterator[Item]:
         if fund is None:
             continue
         yield from check(
-            CapError, rule="B10", title="项目管理费占比", scope=f"fund {ident}",
-            value=ratio(fee, received[ident]), op="<=", threshold=policy.mgmt_fee_max,
-            unit="pct", policy_key="mgmt-fee-max", entity=ident, label=fund.describe(),
+            CapError,
+            rule="B10",
+            title="项目管理费占比",
+            scope=f"fund {ident}",
+            value=ratio(fee, received[ident]),
+            op="<=",
+            threshold=policy.mgmt_fee_max,
+            unit="pct",
+            policy_key="mgmt-fee-max",
+            entity=ident,
+            label=fund.describe(),
             inputs=f"管理费 {fmt_money(fee)} / 到位资金 {fmt_money(received[ident])} CNY",
-            entry=book.entry_of(fund), year=fund.budget_year,
+            entry=book.entry_of(fund),
+            year=fund.budget_year,
         )
 
     withheld: dict[str, Decimal] = defaultdict(Decimal)
@@ -79,11 +88,20 @@ def caps(book: Book) -> Iterator[Item]:
         settled = [s.settlement for s in own if s.settlement is not None]
         base = settled[-1] if settled else spent[ident]
         yield from check(
-            CapError, rule="B40", title="质量保证金比例", scope=f"project {ident}",
-            value=ratio(amount, base), op="<=", threshold=policy.quality_deposit_max, unit="pct",
-            policy_key="quality-deposit-max", entity=ident, label=project.describe(),
+            CapError,
+            rule="B40",
+            title="质量保证金比例",
+            scope=f"project {ident}",
+            value=ratio(amount, base),
+            op="<=",
+            threshold=policy.quality_deposit_max,
+            unit="pct",
+            policy_key="quality-deposit-max",
+            entity=ident,
+            label=project.describe(),
             inputs=f"质保金 {fmt_money(amount)} / 结算 {fmt_money(base)} CNY",
-            entry=anchor[("deposit", ident)], year=project.year,
+            entry=anchor[("deposit", ident)],
+            year=project.year,
         )
 
     for ident, amount in sorted(prepaid.items()):
@@ -94,11 +112,20 @@ def caps(book: Book) -> Iterator[Item]:
         contracts = [s.contract_amount for s in own if s.contract_amount is not None]
         base = contracts[-1] if contracts else approved_budget(project, own)
         yield from check(
-            CapError, rule="B41", title="预拨资金比例", scope=f"project {ident}",
-            value=ratio(amount, base), op="<=", threshold=policy.prepayment_max, unit="pct",
-            policy_key="prepayment-max", entity=ident, label=project.describe(),
+            CapError,
+            rule="B41",
+            title="预拨资金比例",
+            scope=f"project {ident}",
+            value=ratio(amount, base),
+            op="<=",
+            threshold=policy.prepayment_max,
+            unit="pct",
+            policy_key="prepayment-max",
+            entity=ident,
+            label=project.describe(),
             inputs=f"预拨 {fmt_money(amount)} / 合同 {fmt_money(base)} CNY",
-            entry=anchor[("prepayment", ident)], year=project.year,
+            entry=anchor[("prepayment", ident)],
+            year=project.year,
         )
 
 

@@ -44,10 +44,14 @@ def earmark(book: Book) -> Iterator[Item]:
         if spend.category in policy.negative_categories:
             negative[fund.id] += spend.amount
             yield finding(
-                EarmarkError, NEGATIVE_RULE.get(fund.family, "B20"),
+                EarmarkError,
+                NEGATIVE_RULE.get(fund.family, "B20"),
                 f"负面清单支出 {fmt_money(spend.amount)} CNY 列入 {where} (negative-categories) — "
                 f"{fund.describe()}",
-                spend.entry, entity=fund.id, policy_key="negative-categories", value=spend.amount,
+                spend.entry,
+                entity=fund.id,
+                policy_key="negative-categories",
+                value=spend.amount,
             )
             continue
         if spend.category in policy.no_project_categories:
@@ -56,10 +60,13 @@ def earmark(book: Book) -> Iterator[Item]:
             if not spend.household:
                 unnamed[fund.id] += 1
                 yield finding(
-                    EarmarkError, "B24",
+                    EarmarkError,
+                    "B24",
                     f"到户支出未注明 household — {fund.describe()}; {where} "
                     f"{fmt_money(spend.amount)} CNY",
-                    spend.entry, entity=fund.id, policy_key="household-categories",
+                    spend.entry,
+                    entity=fund.id,
+                    policy_key="household-categories",
                 )
             continue
         project = projects.get(spend.project or "")
@@ -67,17 +74,21 @@ def earmark(book: Book) -> Iterator[Item]:
             unnamed[fund.id] += 1
             what = f"未知项目 {spend.project}" if spend.project else "未注明 project"
             yield finding(
-                EarmarkError, "B24",
+                EarmarkError,
+                "B24",
                 f"专款支出{what} — {fund.describe()}; {where} {fmt_money(spend.amount)} CNY",
-                spend.entry, entity=fund.id,
+                spend.entry,
+                entity=fund.id,
             )
         elif spend.category != project.category:
             unnamed[fund.id] += 1
             yield finding(
-                EarmarkError, "B24",
+                EarmarkError,
+                "B24",
                 f"支出科目 {spend.account} 与项目类别 {project.category} 不符 — {project.describe()}; "
                 f"{fmt_money(spend.amount)} CNY 来自 {fund.describe()}",
-                spend.entry, entity=project.id,
+                spend.entry,
+                entity=project.id,
             )
 
     for movement in book.movements:
@@ -87,17 +98,22 @@ def earmark(book: Book) -> Iterator[Item]:
         if movement.amount > 0:
             leaked[fund.id] += movement.amount
             yield finding(
-                EarmarkError, "B24",
+                EarmarkError,
+                "B24",
                 f"专款转入非专户账户 {movement.account} {fmt_money(movement.amount)} CNY — "
                 f"{fund.describe()}",
-                movement.entry, entity=fund.id, value=movement.amount,
+                movement.entry,
+                entity=fund.id,
+                value=movement.amount,
             )
 
     for txn, ids in book.mixed:
         yield finding(
-            EarmarkError, "B24",
+            EarmarkError,
+            "B24",
             f"一张凭证动用多个资金 ({', '.join(ids)}); 专账核算要求每笔支出只来自一个资金",
-            txn, entity=",".join(ids),
+            txn,
+            entity=",".join(ids),
         )
 
     for fund in funds.values():
@@ -106,21 +122,47 @@ def earmark(book: Book) -> Iterator[Item]:
         label, entry = fund.describe(), book.entry_of(fund)
         scope = f"fund {fund.id}"
         yield from check(
-            EarmarkError, rule=NEGATIVE_RULE.get(fund.family, "B20"), title="负面清单支出",
-            scope=scope, value=negative[fund.id], op="<=", threshold=Decimal(0),
-            policy_key="negative-categories", entity=fund.id, label=label, entry=entry, report=False,
+            EarmarkError,
+            rule=NEGATIVE_RULE.get(fund.family, "B20"),
+            title="负面清单支出",
+            scope=scope,
+            value=negative[fund.id],
+            op="<=",
+            threshold=Decimal(0),
+            policy_key="negative-categories",
+            entity=fund.id,
+            label=label,
+            entry=entry,
+            report=False,
             year=fund.budget_year,
         )
         yield from check(
-            EarmarkError, rule="B24", title="未注明项目/农户的专款支出笔数", scope=scope,
-            value=unnamed[fund.id], op="<=", threshold=0, unit="count", entity=fund.id,
-            label=label, entry=entry, report=False,
+            EarmarkError,
+            rule="B24",
+            title="未注明项目/农户的专款支出笔数",
+            scope=scope,
+            value=unnamed[fund.id],
+            op="<=",
+            threshold=0,
+            unit="count",
+            entity=fund.id,
+            label=label,
+            entry=entry,
+            report=False,
             year=fund.budget_year,
         )
         yield from check(
-            EarmarkError, rule="B24", title="转入非专户金额", scope=scope,
-            value=leaked[fund.id], op="<=", threshold=Decimal(0), entity=fund.id,
-            label=label, entry=entry, report=False,
+            EarmarkError,
+            rule="B24",
+            title="转入非专户金额",
+            scope=scope,
+            value=leaked[fund.id],
+            op="<=",
+            threshold=Decimal(0),
+            entity=fund.id,
+            label=label,
+            entry=entry,
+            report=False,
             year=fund.budget_year,
         )
 

@@ -56,8 +56,13 @@ def fund_split(book: Book) -> Iterator[Item]:
 
     for ident in checks.keys() - funds.keys():
         entry = book.entry_of(checks[ident][0])
-        yield finding(FundShareError, "B01", f"资金来源核对引用了不存在的资金 [fund {ident}]", entry,
-                      entity=ident)
+        yield finding(
+            FundShareError,
+            "B01",
+            f"资金来源核对引用了不存在的资金 [fund {ident}]",
+            entry,
+            entity=ident,
+        )
 
     for fund in funds.values():
         if not fund.shares or fund.total is None:
@@ -70,17 +75,28 @@ def fund_split(book: Book) -> Iterator[Item]:
         for source in sorted(now.keys() - fund.shares.keys()):
             bad = next(r for r in own if r.source == source)
             yield finding(
-                FundShareError, "B01",
+                FundShareError,
+                "B01",
                 f"来源 {source} 不在声明的出资构成内 ({', '.join(fund.shares)}) — {fund.describe()}; "
                 f"收到 {fmt_money(now[source])} CNY",
-                bad.entry, entity=fund.id,
+                bad.entry,
+                entity=fund.id,
             )
         for source, share in fund.shares.items():
             cap = q2(share * fund.total)
             yield from check(
-                FundShareError, rule="B01", title=f"{TITLE} {source} 累计出资", scope=f"fund {fund.id}",
-                value=now.get(source, ZERO), op="<=", threshold=cap + tol, policy_key="shares",
-                entity=fund.id, label=fund.describe(), entry=entry, year=fund.budget_year,
+                FundShareError,
+                rule="B01",
+                title=f"{TITLE} {source} 累计出资",
+                scope=f"fund {fund.id}",
+                value=now.get(source, ZERO),
+                op="<=",
+                threshold=cap + tol,
+                policy_key="shares",
+                entity=fund.id,
+                label=fund.describe(),
+                entry=entry,
+                year=fund.budget_year,
                 inputs=f"{source} 份额 {share} × 总额 {fmt_money(fund.total)} CNY",
             )
         if fund.close and fund.close <= last:
@@ -88,10 +104,19 @@ def fund_split(book: Book) -> Iterator[Item]:
             for source, share in fund.shares.items():
                 expected = q2(share * fund.total)
                 yield from check(
-                    FundShareError, rule="B01", title=f"{TITLE} {source} 截至{fund.close}",
-                    scope=f"fund {fund.id}", value=at_close.get(source, ZERO), op="==",
-                    threshold=expected, tolerance=tol, policy_key="fund-split-tolerance",
-                    entity=fund.id, label=fund.describe(), entry=entry, year=fund.budget_year,
+                    FundShareError,
+                    rule="B01",
+                    title=f"{TITLE} {source} 截至{fund.close}",
+                    scope=f"fund {fund.id}",
+                    value=at_close.get(source, ZERO),
+                    op="==",
+                    threshold=expected,
+                    tolerance=tol,
+                    policy_key="fund-split-tolerance",
+                    entity=fund.id,
+                    label=fund.describe(),
+                    entry=entry,
+                    year=fund.budget_year,
                     inputs=f"{source} 份额 {share} × 总额 {fmt_money(fund.total)} CNY",
                 )
         for fund_check in checks.get(fund.id, []):
@@ -100,10 +125,18 @@ def fund_split(book: Book) -> Iterator[Item]:
             for source, share in fund.shares.items():
                 expected = q2(share * received)
                 yield from check(
-                    FundShareError, rule="B01", title=f"{TITLE} {source} 截至{fund_check.date}",
-                    scope=f"fund {fund.id}", value=then.get(source, ZERO), op="==",
-                    threshold=expected, tolerance=tol, policy_key="fund-split-tolerance",
-                    entity=fund.id, label=fund.describe(), entry=book.entry_of(fund_check),
+                    FundShareError,
+                    rule="B01",
+                    title=f"{TITLE} {source} 截至{fund_check.date}",
+                    scope=f"fund {fund.id}",
+                    value=then.get(source, ZERO),
+                    op="==",
+                    threshold=expected,
+                    tolerance=tol,
+                    policy_key="fund-split-tolerance",
+                    entity=fund.id,
+                    label=fund.describe(),
+                    entry=book.entry_of(fund_check),
                     year=fund.budget_year,
                     inputs=f"{source} 份额 {share} × 已到位 {fmt_money(received)} CNY",
                 )

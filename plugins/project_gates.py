@@ -15,6 +15,7 @@ closed (DOMAIN D); a stage never goes back. Checked:
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -50,23 +51,32 @@ def project_gates(book: Book) -> Iterator[Item]:
     for ident, items in stages.items():
         project = projects.get(ident)
         if project is None:
-            yield finding(ProjectGateError, "B33", f"阶段记录引用了项目库中没有的项目 [project {ident}]",
-                          book.entry_of(items[0]), entity=ident)
+            yield finding(
+                ProjectGateError,
+                "B33",
+                f"阶段记录引用了项目库中没有的项目 [project {ident}]",
+                book.entry_of(items[0]),
+                entity=ident,
+            )
             continue
-        for before, after in zip(items, items[1:], strict=False):
+        for before, after in itertools.pairwise(items):
             if ORDER[after.stage] < ORDER[before.stage]:
                 yield finding(
-                    ProjectGateError, "B33",
+                    ProjectGateError,
+                    "B33",
                     f"项目阶段倒退: {STAGE_NAMES[before.stage]} ({before.date}) → "
                     f"{STAGE_NAMES[after.stage]} — {project.describe()}",
-                    book.entry_of(after), entity=ident,
+                    book.entry_of(after),
+                    entity=ident,
                 )
         entered = next((s for s in items if s.stage == "in_library"), None)
         if entered is not None and not project.targets:
             yield finding(
-                ProjectGateError, "B33",
+                ProjectGateError,
+                "B33",
                 f"项目入库缺少绩效目标 (targets) — {project.describe()}",
-                book.entry_of(entered), entity=ident,
+                book.entry_of(entered),
+                entity=ident,
             )
 
     seen: set[int] = set()
@@ -82,10 +92,13 @@ def project_gates(book: Book) -> Iterator[Item]:
             seen.add(id(txn))
             when = f"{opened} 才{STAGE_NAMES[policy.spend_min_stage]}" if opened else "尚未批复"
             yield finding(
-                ProjectGateError, "B33",
+                ProjectGateError,
+                "B33",
                 f"项目未到{STAGE_NAMES[policy.spend_min_stage]}阶段即{what} ({when}; spend-min-stage) — "
                 f"{project.describe()}",
-                txn, entity=ident, policy_key="spend-min-stage",
+                txn,
+                entity=ident,
+                policy_key="spend-min-stage",
             )
         if txn.meta.get("payment") in LATE_PAYMENTS:
             done = reached(own, policy.final_payment_stage)
@@ -93,9 +106,12 @@ def project_gates(book: Book) -> Iterator[Item]:
                 seen.add(id(txn))
                 when = f"{done} 才验收" if done else "尚未验收"
                 yield finding(
-                    ProjectGateError, "B35",
+                    ProjectGateError,
+                    "B35",
                     f"验收前支付尾款/质保金 ({when}; final-payment-stage) — {project.describe()}",
-                    txn, entity=ident, policy_key="final-payment-stage",
+                    txn,
+                    entity=ident,
+                    policy_key="final-payment-stage",
                 )
 
     spent: dict[str, Decimal] = defaultdict(Decimal)
@@ -115,9 +131,16 @@ def project_gates(book: Book) -> Iterator[Item]:
     for ident, project in projects.items():
         own = stages.get(ident, [])
         yield from check(
-            ProjectGateError, rule="B35", title="项目累计支出", scope=f"project {ident}",
-            value=spent[ident], op="<=", threshold=limits[ident], entity=ident,
-            label=project.describe(), policy_key="budget",
+            ProjectGateError,
+            rule="B35",
+            title="项目累计支出",
+            scope=f"project {ident}",
+            value=spent[ident],
+            op="<=",
+            threshold=limits[ident],
+            entity=ident,
+            label=project.describe(),
+            policy_key="budget",
             inputs=f"批复预算 {fmt_money(limits[ident])} CNY",
             entry=over_at.get(ident) or book.entry_of(own[-1] if own else project),
             year=project.year,
