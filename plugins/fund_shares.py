@@ -82,12 +82,13 @@ def fund_split(book: Book) -> Iterator[Item]:
                 bad.entry,
                 entity=fund.id,
             )
+        names = {s: book.account_name(f"Income:Fund:{fund.id}:{s}") for s in fund.shares}
         for source, share in fund.shares.items():
             cap = q2(share * fund.total)
             yield from check(
                 FundShareError,
                 rule="B01",
-                title=f"{TITLE} {source} 累计出资",
+                title=f"{TITLE} {names[source]} 累计出资",
                 scope=f"fund {fund.id}",
                 value=now.get(source, ZERO),
                 op="<=",
@@ -106,7 +107,7 @@ def fund_split(book: Book) -> Iterator[Item]:
                 yield from check(
                     FundShareError,
                     rule="B01",
-                    title=f"{TITLE} {source} 截至{fund.close}",
+                    title=f"{TITLE} {names[source]} 截至{fund.close}",
                     scope=f"fund {fund.id}",
                     value=at_close.get(source, ZERO),
                     op="==",
@@ -127,7 +128,7 @@ def fund_split(book: Book) -> Iterator[Item]:
                 yield from check(
                     FundShareError,
                     rule="B01",
-                    title=f"{TITLE} {source} 截至{fund_check.date}",
+                    title=f"{TITLE} {names[source]} 截至{fund_check.date}",
                     scope=f"fund {fund.id}",
                     value=then.get(source, ZERO),
                     op="==",
