@@ -189,6 +189,8 @@ class _Classifier:
 
 def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book:
     """Build the typed view in one pass over ``entries`` (sorted, as the loader returns)."""
+    import fupin.plugins  # noqa: F401  (imports every rule module, registering its entity models)
+
     customs: list[Custom] = []
     policies: list[Custom] = []
     opens: dict[str, Open] = {}

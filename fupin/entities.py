@@ -27,6 +27,9 @@ from fupin.money import ZERO
 if TYPE_CHECKING:
     from beancount.core.data import Custom
 
+#: Entity models by ``custom`` type; filled as each model class is defined (any module).
+ENTITY_TYPES: dict[str, type[Entity]] = {}
+
 ACCOUNT_COMPONENT = re.compile(r"^[A-Z0-9][A-Za-z0-9-]*$")
 
 
@@ -48,6 +51,12 @@ class Entity(BaseModel):
     positional: ClassVar[tuple[str, ...]] = ("id",)
 
     date: datetime.date
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Register every entity model by its ``custom`` type when its module is imported."""
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("kind"):
+            ENTITY_TYPES[cls.kind] = cls
 
     def describe(self) -> str:
         """``<中文名称> [<kind> <id>]`` for messages."""
@@ -206,11 +215,6 @@ class ProjectStage(Entity):
 
     def describe(self) -> str:
         return f"[project {self.project}] {STAGE_NAMES.get(self.stage, self.stage)}"
-
-
-ENTITY_TYPES: dict[str, type[Entity]] = {
-    model.kind: model for model in (Fund, FundCheck, Project, ProjectStage)
-}
 
 
 def parse_entity(entry: Custom) -> Entity | EntityError | None:

@@ -1,0 +1,30 @@
+"""Shared fixtures: real Beancount loading (cache off) of inline and scenario ledgers."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "tests" / "scenarios"
+SAMPLE = ROOT / "ledger" / "main.beancount"
+
+HEADER = 'option "operating_currency" "CNY"\nplugin "fupin.plugins"\n'
+
+
+@pytest.fixture
+def write_ledger(tmp_path: Path):
+    """Write a dedented ledger text (with the fupin plugin header) and return its path."""
+
+    def write(text: str, name: str = "main.beancount", header: bool = True) -> Path:
+        path = tmp_path / name
+        body = textwrap.dedent(text).lstrip("\n")
+        path.write_text((HEADER if header else "") + body, encoding="utf-8")
+        return path
+
+    return write
