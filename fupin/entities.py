@@ -258,3 +258,37 @@ def _error(entry: Custom, model: type[Entity], detail: str) -> EntityError:
         rule="ENTITY",
         entity=str(ident),
     )
+
+
+NOTICE_TYPES = (
+    "fund_allocation",  # 资金分配结果公告 (county)
+    "project_plan",  # 项目公示 (事前, before library entry)
+    "project_result",  # 项目实施结果公告 (after acceptance)
+    "site_sign",  # 项目公示牌 (at the site)
+    "income_plan",  # 收益分配方案公示
+    "income_result",  # 收益分配结果公示
+    "beneficiaries",  # 到户项目受益名单
+)
+NOTICE_LEVELS = ("county", "township", "village", "site")
+
+
+class Notice(Entity):
+    """A notice that was posted: ``custom "notice" "<ID>"`` (公示/公告, DOMAIN F)."""
+
+    kind: ClassVar[str] = "notice"
+    label: ClassVar[str] = "公示公告"
+
+    id: str
+    type: Literal[NOTICE_TYPES]  # type: ignore[valid-type]
+    level: Literal[NOTICE_LEVELS]  # type: ignore[valid-type]
+    subject: str  # the fund, project, asset or distribution id it discloses
+    channel: str = "board"  # board 公示栏 | website 网站 | wechat 微信群 | broadcast
+    start: datetime.date
+    end: datetime.date | None = None  # last day posted, inclusive; None: long-term (website)
+    title: str | None = None
+    issuer: str | None = None
+    withdrawn: datetime.date | None = None
+    note: str | None = None
+
+    def describe(self) -> str:
+        return f"{self.title or self.subject} [notice {self.id}]"
