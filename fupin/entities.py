@@ -289,6 +289,18 @@ class Notice(Entity):
     issuer: str | None = None
     withdrawn: datetime.date | None = None
     note: str | None = None
+    # issue 8: where it was posted (default: the subject project's), paper size, 文号,
+    # local phones replacing the policy's ``notice-phones`` ("单位 电话; 单位 电话").
+    township: str | None = None
+    village: str | None = None
+    paper: Literal["A4", "A3"] = "A4"
+    doc: str | None = None
+    phones: str | None = None
 
     def describe(self) -> str:
         return f"{self.title or self.subject} [notice {self.id}]"
+
+    @property
+    def days(self) -> int | None:
+        """Days posted, counting both ends (``end − start + 1``); None when open-ended."""
+        return (self.end - self.start).days + 1 if self.end else None

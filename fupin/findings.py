@@ -86,6 +86,12 @@ class CapError(Finding):
     __slots__ = ()
 
 
+class NoticeError(Finding):
+    """B30/B31/B32/B34: a notice missing, posted too briefly, or withdrawn (两个一律)."""
+
+    __slots__ = ()
+
+
 UNITS = ("money", "pct", "count", "days", "text")
 
 

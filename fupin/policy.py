@@ -85,6 +85,23 @@ class Policy(BaseModel):
     # B41 [local example, hbjcay.com]: prepayment (预拨启动资金) ≤ 30% of the contract.
     prepayment_max: Share = Decimal("0.30")
 
+    # --- issue 8: public-disclosure notices (DOMAIN F) ---------------------------------------
+    # B31 [N-NOTICE2017 §4]: boards post ≥10 days ("原则上公开公告时间不得少于10天"); end−start+1.
+    notice_min_days: Annotated[int, Field(ge=1)] = 10
+    # B31 applies to fixed boards (公示栏) and signs; B32 [N-NOTICE2017 §4] to websites (长期公开).
+    notice_board_channels: Names = ("board",)
+    notice_website_channels: Names = ("website",)
+    # B34 [N-LIB2018]: 入库前逐级公示 — levels whose plan notice must end before library entry.
+    notice_plan_levels: Names = ("village",)
+    # B30/B34 [derived]: days after allocation/acceptance before a missing notice is an error.
+    notice_grace_days: Annotated[int, Field(ge=0)] = 30
+    # F.2 [N-12317]: supervision hotline (12317 扶贫监督举报电话) and local phones, printed on
+    # every notice: "单位 电话; 单位 电话".
+    notice_hotline: str = "12317"
+    notice_phones: str = ""
+    # F.3 [derived]: print a masked ID column on recipient lists (a county's local demand).
+    notice_show_masked_id: bool = False
+
     @classmethod
     def keys(cls) -> list[str]:
         """The ledger keys, in declaration order."""

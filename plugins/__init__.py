@@ -13,9 +13,11 @@ error-severity finding (file and line of the entry at fault). Warnings do not fa
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 from fupin.plugins import caps, earmark, fund_shares, industry_share, project_gates
+from fupin.plugins import notices
 
 from fupin.book import build_book
 from fupin.engine import Results, Rule, run_rules
@@ -37,6 +39,7 @@ RULES: tuple[Rule, ...] = (
     earmark.RULE,
     project_gates.RULE,
     caps.RULE,
+    notices.RULE,
 )
 
 
@@ -49,7 +52,13 @@ def fupin_rules(
     entries: data.Directives, options_map: data.Options, config: str | None = None
 ) -> tuple[data.Directives, list[data.BeancountError]]:
     """The plugin: entries unchanged, findings as errors."""
-    results = evaluate(build_book(entries, options_map))
+    paused = gc.isenabled()
+    gc.disable()  # our pass allocates many small objects; a full GC walks every entry
+    try:
+        results = evaluate(build_book(entries, options_map))
+    finally:
+        if paused:
+            gc.enable()
     keep_warnings = (config or "").strip().lower() == "warnings"
     errors = [f for f in results.findings if keep_warnings or f.severity == Severity.ERROR]
     return entries, errors  # type: ignore[return-value]

@@ -1,0 +1,232 @@
+"""B30/B31/B32/B34: public disclosure — 两个一律, the 10-day board rule, websites stay up.
+
+Each posted notice is a ``custom "notice"`` entry (DOMAIN F)::
+
+    2021-01-10 custom "notice" "N-2021-P001-V"
+      type: "project_plan"        ; fund_allocation project_plan project_result site_sign
+      level: "village"            ; county township village site
+      subject: "P-2021-001"       ; the fund, project, asset or distribution it discloses
+      channel: "board"            ; board website wechat broadcast
+      start: 2021-01-10
+      end: 2021-01-19             ; last day posted, inclusive
+
+Checked, with the policy in force on the notice's (or the event's) date:
+
+* B30 [seed 002; N-NOTICE2017] 县级扶贫资金分配结果一律公开: every fund that projects draw
+  on has a ``fund_allocation`` notice, due ``notice-grace-days`` after its first project
+  approval (资金分配);
+* B34 [N-LIB2018] 入库前逐级公示, 竣工后实施地公告: a project entering the library has a
+  ``project_plan`` notice at every level of ``notice-plan-levels`` that ended before the
+  library date; an accepted project has a ``project_result`` notice starting on or after
+  acceptance, due ``notice-grace-days`` after it;
+* B31 [N-NOTICE2017 §4] a notice on a fixed board (``notice-board-channels``) is posted
+  ``end − start + 1 ≥ notice-min-days`` (10) days; a site sign stays for the project's life;
+* B32 [N-NOTICE2017 §4] "公告信息应长期保持公开": a website notice has no end and is not
+  withdrawn.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator
+
+from fupin.book import Book
+from fupin.engine import Item, Rule, check, finding
+from fupin.entities import Notice, Project, ProjectStage
+from fupin.findings import NoticeError
+
+LEVEL_NAMES = {"county": "县级", "township": "乡镇", "village": "村级", "site": "项目现场"}
+TYPE_NAMES = {
+    "fund_allocation": "资金分配结果公告",
+    "project_plan": "项目公示",
+    "project_result": "项目实施结果公告",
+    "site_sign": "项目公示牌",
+    "income_plan": "收益分配方案公示",
+    "income_result": "收益分配结果公示",
+    "beneficiaries": "到户项目受益名单",
+}
+
+
+def _span(notice: Notice) -> str:
+    return f"{notice.start} 至 {notice.end or '长期'}"
+
+
+def notices_by_subject(book: Book) -> dict[tuple[str, str], list[Notice]]:
+    """Notices keyed by ``(type, subject)``, in date order."""
+    out: dict[tuple[str, str], list[Notice]] = defaultdict(list)
+    for notice in book.all(Notice):
+        out[(notice.type, notice.subject)].append(notice)
+    return out
+
+
+def _first_stage(stages: list[ProjectStage], stage: str) -> ProjectStage | None:
+    return next((s for s in stages if s.stage == stage), None)
+
+
+def _overdue(book: Book, since: datetime.date) -> bool:
+    """More than ``notice-grace-days`` have passed since ``since`` by the ledger's last day."""
+    last = book.last_date
+    grace = book.policy.at(since).notice_grace_days
+    return last is not None and (last - since).days > grace
+
+
+def fund_notices(book: Book, by_subject: dict[tuple[str, str], list[Notice]]) -> Iterator[Item]:
+    """B30: every fund allocated to projects has its allocation result notice."""
+    stages = book.stages()
+    allocated: dict[str, list[Project]] = defaultdict(list)
+    for project in book.projects.values():
+        if project.fund:
+            allocated[project.fund].append(project)
+    for fund_id, fund in book.funds.items():
+        projects = allocated.get(fund_id)
+        if not projects:
+            continue
+        approvals = [
+            s.date
+            for p in projects
+            if (s := _first_stage(stages.get(p.id, []), "approved")) is not None
+        ]
+        if not approvals:
+            continue
+        since = min(approvals)
+        found = [n for n in by_subject.get(("fund_allocation", fund_id), []) if not n.withdrawn]
+        yield from check(
+            NoticeError,
+            rule="B30",
+            title="资金分配结果公告份数",
+            scope=f"fund {fund_id}",
+            value=len(found),
+            op=">=",
+            threshold=1,
+            unit="count",
+            policy_key="notice-grace-days",
+            note="两个一律",
+            entity=fund_id,
+            label=fund.describe(),
+            inputs=f"{len(projects)} 个项目, 首个批复 {since}",
+            entry=book.entry_of(fund),
+            report=_overdue(book, since),
+            year=fund.budget_year,
+        )
+
+
+def project_notices(book: Book, by_subject: dict[tuple[str, str], list[Notice]]) -> Iterator[Item]:
+    """B34: plan notice at each required level before library entry; result after acceptance."""
+    stages = book.stages()
+    for ident, project in book.projects.items():
+        own = stages.get(ident, [])
+        entered = _first_stage(own, "in_library")
+        plans = by_subject.get(("project_plan", ident), [])
+        if entered is not None:
+            policy = book.policy.at(entered.date)
+            for level in policy.notice_plan_levels:
+                at_level = [n for n in plans if n.level == level]
+                done = [n for n in at_level if (n.end or n.start) < entered.date]
+                seen = ", ".join(f"{n.id} {_span(n)}" for n in at_level) or "无"
+                yield from check(
+                    NoticeError,
+                    rule="B34",
+                    title=f"入库前{LEVEL_NAMES.get(level, level)}项目公示份数",
+                    scope=f"project {ident}",
+                    value=len(done),
+                    op=">=",
+                    threshold=1,
+                    unit="count",
+                    policy_key="notice-plan-levels",
+                    entity=ident,
+                    label=project.describe(),
+                    inputs=f"入库 {entered.date}; 公示 {seen}",
+                    entry=book.entry_of(entered),
+                    year=project.year,
+                )
+        accepted = _first_stage(own, "accepted")
+        if accepted is not None:
+            results = by_subject.get(("project_result", ident), [])
+            after = [n for n in results if n.start >= accepted.date]
+            seen = ", ".join(f"{n.id} {_span(n)}" for n in results) or "无"
+            yield from check(
+                NoticeError,
+                rule="B34",
+                title="验收后项目实施结果公告份数",
+                scope=f"project {ident}",
+                value=len(after),
+                op=">=",
+                threshold=1,
+                unit="count",
+                policy_key="notice-grace-days",
+                entity=ident,
+                label=project.describe(),
+                inputs=f"验收 {accepted.date}; 公告 {seen}",
+                entry=book.entry_of(accepted),
+                report=_overdue(book, accepted.date),
+                year=project.year,
+            )
+
+
+def notice_periods(book: Book) -> Iterator[Item]:
+    """B31 board notices last long enough; B32 website notices stay published."""
+    for notice in book.all(Notice):
+        policy = book.policy.at(notice.start)
+        entry = book.entry_of(notice)
+        if notice.channel in policy.notice_website_channels:
+            if notice.withdrawn is not None or notice.end is not None:
+                gone = notice.withdrawn or notice.end
+                yield finding(
+                    NoticeError,
+                    "B32",
+                    f"网站公告未长期公开: {gone} 撤下 (notice-website-channels) — "
+                    f"{notice.describe()}; {_span(notice)}",
+                    entry,
+                    entity=notice.id,
+                    policy_key="notice-website-channels",
+                )
+            continue
+        if notice.channel not in policy.notice_board_channels or notice.type == "site_sign":
+            continue
+        if notice.end is None:
+            yield finding(
+                NoticeError,
+                "B31",
+                f"公示栏公示缺少结束日期 end (notice-min-days {policy.notice_min_days} 天) — "
+                f"{notice.describe()}",
+                entry,
+                entity=notice.id,
+                policy_key="notice-min-days",
+            )
+            continue
+        days = notice.days or 0
+        if notice.withdrawn is not None and notice.withdrawn <= notice.end:
+            days = (notice.withdrawn - notice.start).days
+        yield from check(
+            NoticeError,
+            rule="B31",
+            title="公示期",
+            scope=f"notice {notice.id}",
+            value=days,
+            op=">=",
+            threshold=policy.notice_min_days,
+            unit="days",
+            policy_key="notice-min-days",
+            entity=notice.id,
+            label=f"{LEVEL_NAMES.get(notice.level, notice.level)} {notice.describe()}",
+            inputs=_span(notice) + (f", {notice.withdrawn} 撤下" if notice.withdrawn else ""),
+            entry=entry,
+            year=notice.start.year,
+        )
+
+
+def notice_rules(book: Book) -> Iterator[Item]:
+    """Every notice rule, from one index of the notices by subject."""
+    by_subject = notices_by_subject(book)
+    yield from fund_notices(book, by_subject)
+    yield from project_notices(book, by_subject)
+    yield from notice_periods(book)
+
+
+RULE = Rule(
+    ("B30", "B31", "B32", "B34"),
+    "公示公告: 两个一律、公示期与长期公开",
+    "seed 002 (两个一律); N-NOTICE2017 §4 (≥10天, 长期公开); N-LIB2018 (入库前公示, 竣工后公告)",
+    notice_rules,
+)
