@@ -1,0 +1,562 @@
+"""The household register (农户信息库): the private file that maps pseudonymous ids to people.
+
+The public ledger names households only by id (``H-<village code>-<seq>``); names, ID-card
+numbers, phones, bank accounts and health flags live here, in CSV files a county may keep
+out of the repository its auditors see. A ledger names its register once::
+
+    2021-01-01 custom "household-register" "register/households.csv"
+
+(path relative to the file holding that entry). The register is three CSV files in one
+folder, UTF-8 with a header row:
+
+* ``households.csv``: ``id, township, village, group, head_name, id_number, phone,
+  bank_account, attribute, cause, other_causes, cadre, income, note``;
+* ``members.csv`` (beside it): ``household, seq, name, id_number, relation, school_stage,
+  stages, insured, chronic, note``;
+* ``events.csv`` (beside it): ``household, date, event, category, months, doc, note``:
+  the dated status changes (identified 识别, lifted 脱贫, monitored 纳入监测, risk_cleared
+  风险消除 with its gradual-exit months, removed 销户).
+
+Every row is validated by pydantic; a bad row is a :class:`RegisterError` naming the file,
+the row (line number) and the field.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from fupin.entities import Entity
+
+if TYPE_CHECKING:
+    from fupin.book import Book
+
+#: 学段 (DOMAIN C.1): annual stages and one-off entry stages.
+SCHOOL_STAGES = ("preschool", "compulsory", "senior_secondary", "undergrad_new", "college_new")
+STAGE_NAMES = {
+    "preschool": "学前教育",
+    "compulsory": "义务教育",
+    "senior_secondary": "高中阶段",
+    "undergrad_new": "本科新生",
+    "college_new": "专科新生",
+}
+#: 致贫原因 (DOMAIN G.2), the 12 national codes.
+CAUSES = {
+    "illness": "因病",
+    "disability": "因残",
+    "schooling": "因学",
+    "disaster": "因灾",
+    "lack_land": "缺土地",
+    "lack_water": "缺水",
+    "lack_skills": "缺技术",
+    "lack_labour": "缺劳力",
+    "lack_capital": "缺资金",
+    "poor_transport": "交通条件落后",
+    "low_motivation": "自身发展动力不足",
+    "other": "其他",
+}
+#: 监测对象类别 (DOMAIN G.3).
+CATEGORIES = {
+    "unstable_lifted": "脱贫不稳定户",
+    "marginal": "边缘易致贫户",
+    "sudden_hardship": "突发严重困难户",
+}
+#: 贫困户属性 (DOMAIN G.1).
+ATTRIBUTES = {"general": "一般户", "dibao": "低保户", "extreme": "特困供养户"}
+#: Status on a day, derived from the events (see :meth:`Household.status_on`).
+STATUSES = {
+    "general": "一般农户",
+    "registered": "建档立卡贫困户(未脱贫)",
+    "lifted": "脱贫户",
+    "monitored": "监测对象",
+    "gradual_exit": "渐退期",
+    "removed": "已销户",
+}
+EVENTS = ("identified", "lifted", "monitored", "risk_cleared", "removed")
+
+HOUSEHOLD_ID = re.compile(r"^H-[A-Z0-9]{1,8}-\d{1,6}$")
+ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+BANK = re.compile(r"^\d{16,19}$")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def id_check_digit(first17: str) -> str:
+    """The GB 11643 check character of an ID number's first 17 digits."""
+    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def _blank_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _flag(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("1", "y", "yes", "true", "是", "t"):
+            return True
+        if text in ("", "0", "n", "no", "false", "否", "f"):
+            return False
+    return value
+
+
+def _id_number(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip().upper()
+    if not ID_NUMBER.match(value):
+        raise ValueError("an ID number is 17 digits and a digit or X")
+    if id_check_digit(value[:17]) != value[17]:
+        raise ValueError("ID number check digit does not match (GB 11643)")
+    return value
+
+
+def _list(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(p for p in re.split(r"[\s,;、]+", value) if p)
+    return value
+
+
+Opt = Annotated[str | None, BeforeValidator(_blank_none)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
+IdNumber = Annotated[str | None, BeforeValidator(_blank_none)]
+Stage = Literal[SCHOOL_STAGES]  # type: ignore[valid-type]
+Cause = Literal[tuple(CAUSES)]  # type: ignore[valid-type]
+
+
+class Member(BaseModel):
+    """A person of a household (家庭成员)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seq: int = Field(ge=1)
+    name: str = Field(min_length=1)
+    id_number: IdNumber = None
+    relation: str = "户主"
+    #: current stage of schooling (学段), None when not in school
+    school_stage: Annotated[Stage | None, BeforeValidator(_blank_none)] = None
+    #: stage by calendar year when it changed, ``"2021=senior_secondary 2022=undergrad_new"``
+    stages: dict[int, Stage] = Field(default_factory=dict)
+    insured: Flag = True  # 参加城乡居民基本医疗保险
+    chronic: Flag = False  # 经认定的慢性病 (国家规定的病种), eligible for 慢性病救助
+    note: Opt = None
+
+    @field_validator("id_number")
+    @classmethod
+    def _check_id(cls, value: str | None) -> str | None:
+        return _id_number(value)
+
+    @field_validator("stages", mode="before")
+    @classmethod
+    def _parse_stages(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return {}
+        if isinstance(value, str):
+            out: dict[str, str] = {}
+            for part in re.split(r"[\s,;]+", value.strip()):
+                year, sep, stage = part.partition("=")
+                if not sep:
+                    raise ValueError(f"expected year=stage pairs, got {part!r}")
+                out[year] = stage
+            return out
+        return value
+
+    def stage_in(self, year: int) -> str | None:
+        """The stage of schooling in a calendar year (the history, else the current stage)."""
+        if self.stages:
+            known = [y for y in self.stages if y <= year]
+            if year in self.stages:
+                return self.stages[year]
+            if not known:
+                return None
+            last = self.stages[max(known)]
+            # one-off entry stages last one year; annual stages carry on
+            return None if last in ("undergrad_new", "college_new") else last
+        return self.school_stage
+
+
+class StatusChange(BaseModel):
+    """A dated status change of a household (识别, 脱贫, 纳入监测, 风险消除, 销户)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date: datetime.date
+    event: Literal[EVENTS]  # type: ignore[valid-type]
+    #: identified: ``registered`` (建档立卡) | monitored: a monitoring category (G.3)
+    category: Opt = None
+    #: risk_cleared: gradual-exit months (渐退期), 6–12 by policy
+    months: int | None = Field(default=None, ge=0, le=36)
+    doc: Opt = None
+    note: Opt = None
+
+    @field_validator("months", mode="before")
+    @classmethod
+    def _blank_months(cls, value: Any) -> Any:
+        return _blank_none(value)
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str | None) -> str | None:
+        if value is not None and value not in CATEGORIES and value != "registered":
+            raise ValueError(f"category is registered or one of {', '.join(CATEGORIES)}")
+        return value
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """``day`` plus whole calendar months (clamped to the month's last day)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class Household(BaseModel):
+    """A household (户) of the register, with its members and dated status history."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    township: str = Field(min_length=1)
+    village: str = Field(min_length=1)
+    group: str = ""  # 村民小组
+    head_name: str = Field(min_length=1)
+    id_number: IdNumber = None
+    phone: Opt = None
+    bank_account: Opt = None
+    attribute: Literal[tuple(ATTRIBUTES)] = "general"  # type: ignore[valid-type]
+    cause: Annotated[Cause | None, BeforeValidator(_blank_none)] = None  # 主要致贫原因
+    other_causes: Annotated[tuple[Cause, ...], BeforeValidator(_list)] = ()
+    cadre: Opt = None  # 帮扶责任人
+    income: Annotated[Decimal | None, BeforeValidator(_blank_none)] = None  # 年人均纯收入
+    note: Opt = None
+    members: tuple[Member, ...] = ()
+    history: tuple[StatusChange, ...] = ()
+
+    @field_validator("id_number")
+    @classmethod
+    def _check_id(cls, value: str | None) -> str | None:
+        return _id_number(value)
+
+    @field_validator("id")
+    @classmethod
+    def _pseudonymous_id(cls, value: str) -> str:
+        if not HOUSEHOLD_ID.match(value):
+            raise ValueError("a household id is H-<village code>-<seq>, e.g. H-QS-001")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is not None and not PHONE.match(value):
+            raise ValueError("a mobile number is 11 digits starting 13–19")
+        return value
+
+    @field_validator("bank_account")
+    @classmethod
+    def _bank(cls, value: str | None) -> str | None:
+        if value is not None and not BANK.match(value.replace(" ", "")):
+            raise ValueError("a bank account is 16–19 digits")
+        return value.replace(" ", "") if value else value
+
+    @property
+    def size(self) -> int:
+        """家庭人口数."""
+        return len(self.members)
+
+    def member(self, seq: int | str | None) -> Member | None:
+        """A member by its sequence number (``member:`` on a payment)."""
+        try:
+            wanted = int(str(seq))
+        except ValueError:
+            return None
+        return next((m for m in self.members if m.seq == wanted), None)
+
+    def insured_members(self) -> int:
+        return sum(1 for m in self.members if m.insured)
+
+    # -- status ---------------------------------------------------------------------------
+    def status_on(self, day: datetime.date) -> str:
+        """``general | registered | lifted | monitored | gradual_exit | removed`` on ``day``."""
+        base, monitored, window_end = "general", False, None
+        for change in self.history:
+            if change.date > day:
+                break
+            if change.event == "identified":
+                base = "registered"
+            elif change.event == "lifted":
+                base = "lifted"
+            elif change.event == "monitored":
+                monitored, window_end = True, None
+            elif change.event == "risk_cleared":
+                monitored = False
+                window_end = add_months(change.date, change.months or 0)
+            elif change.event == "removed":
+                return "removed"
+        if monitored:
+            return "monitored"
+        if window_end is not None and day < window_end:
+            return "gradual_exit"
+        return base
+
+    def category_on(self, day: datetime.date) -> str | None:
+        """The monitoring category (G.3) in force on ``day`` (also during gradual exit)."""
+        category = None
+        for change in self.history:
+            if change.date > day:
+                break
+            if change.event == "monitored":
+                category = change.category
+        return category if self.status_on(day) in ("monitored", "gradual_exit") else None
+
+    def exit_window(self, change: StatusChange) -> tuple[datetime.date, datetime.date]:
+        """First and last day of the gradual exit after a ``risk_cleared`` change (inclusive)."""
+        end = add_months(change.date, change.months or 0)
+        return change.date, end - datetime.timedelta(days=1)
+
+    def eligible_on(self, day: datetime.date, statuses: tuple[str, ...]) -> bool:
+        return self.status_on(day) in statuses
+
+    def describe(self) -> str:
+        return f"{self.township}{self.village} [household {self.id}]"
+
+
+@dataclass(frozen=True)
+class Register:
+    """A loaded, validated register (read-only)."""
+
+    path: Path
+    households: Mapping[str, Household]
+
+    def find(
+        self,
+        *,
+        id_number: str | None = None,
+        bank_account: str | None = None,
+        name: str | None = None,
+        village: str | None = None,
+    ) -> list[Household]:
+        """Households matching every given key (a member's ID number or name counts)."""
+        out = []
+        wanted_id = id_number.strip().upper() if id_number else None
+        wanted_bank = bank_account.replace(" ", "") if bank_account else None
+        for household in self.households.values():
+            if village and household.village != village:
+                continue
+            if wanted_bank and household.bank_account != wanted_bank:
+                continue
+            if wanted_id and wanted_id not in (
+                household.id_number,
+                *(m.id_number for m in household.members),
+            ):
+                continue
+            if name and name not in (household.head_name, *(m.name for m in household.members)):
+                continue
+            out.append(household)
+        return out
+
+    def villages(self) -> list[str]:
+        """Village names in register order."""
+        return list(dict.fromkeys(h.village for h in self.households.values()))
+
+
+class RegisterError(Exception):
+    """A register file or row that does not validate; the message names file, row and field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        more = f"\n… and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__("\n".join(problems[:20]) + more)
+
+
+class RegisterRef(Entity):
+    """Where a ledger's register is: ``custom "household-register" "<path>"``."""
+
+    kind: ClassVar[str] = "household-register"
+    label: ClassVar[str] = "农户信息库"
+    positional: ClassVar[tuple[str, ...]] = ("path",)
+
+    path: str
+    note: str | None = None
+
+    def describe(self) -> str:
+        return f"农户信息库 {self.path} [household-register]"
+
+
+HOUSEHOLD_FIELDS = [
+    "id",
+    "township",
+    "village",
+    "group",
+    "head_name",
+    "id_number",
+    "phone",
+    "bank_account",
+    "attribute",
+    "cause",
+    "other_causes",
+    "cadre",
+    "income",
+    "note",
+]
+MEMBER_FIELDS = [
+    "household",
+    "seq",
+    "name",
+    "id_number",
+    "relation",
+    "school_stage",
+    "stages",
+    "insured",
+    "chronic",
+    "note",
+]
+EVENT_FIELDS = ["household", "date", "event", "category", "months", "doc", "note"]
+
+
+def _rows(path: Path, required: bool) -> list[tuple[int, dict[str, str]]]:
+    if not path.is_file():
+        if required:
+            raise RegisterError([f"{path}: no such register file"])
+        return []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            return [
+                (lineno, {k.strip(): (v or "").strip() for k, v in row.items() if k})
+                for lineno, row in enumerate(reader, 2)
+            ]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise RegisterError([f"{path}: cannot be read: {exc}"]) from None
+
+
+def _problems(path: Path, lineno: int, exc: ValidationError) -> list[str]:
+    return [
+        f"{path}:{lineno}: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+        for err in exc.errors(include_url=False)
+    ]
+
+
+def load_register(path: Path) -> Register:
+    """Load and validate ``households.csv`` with its ``members.csv`` and ``events.csv``."""
+    path = Path(path)
+    folder = path.parent
+    problems: list[str] = []
+    members: dict[str, list[Member]] = defaultdict(list)
+    events: dict[str, list[StatusChange]] = defaultdict(list)
+    member_file, event_file = folder / "members.csv", folder / "events.csv"
+    member_lines: dict[str, int] = {}
+    for lineno, row in _rows(member_file, required=False):
+        hid = row.pop("household", "")
+        try:
+            members[hid].append(Member.model_validate({k: v for k, v in row.items() if v != ""}))
+            member_lines.setdefault(hid, lineno)
+        except ValidationError as exc:
+            problems += _problems(member_file, lineno, exc)
+    for lineno, row in _rows(event_file, required=False):
+        hid = row.pop("household", "")
+        try:
+            events[hid].append(StatusChange.model_validate(row))
+        except ValidationError as exc:
+            problems += _problems(event_file, lineno, exc)
+
+    households: dict[str, Household] = {}
+    for lineno, row in _rows(path, required=True):
+        data: dict[str, Any] = {k: v for k, v in row.items() if v != ""}
+        hid = data.get("id", "")
+        data["members"] = tuple(sorted(members.pop(hid, []), key=lambda m: m.seq))
+        data["history"] = tuple(sorted(events.pop(hid, []), key=lambda e: e.date))
+        if hid in households:
+            problems.append(f"{path}:{lineno}: id: duplicate household {hid}")
+            continue
+        try:
+            households[hid] = Household.model_validate(data)
+        except ValidationError as exc:
+            problems += _problems(path, lineno, exc)
+            continue
+        seqs = [m.seq for m in households[hid].members]
+        if len(seqs) != len(set(seqs)):
+            problems.append(f"{member_file}:{member_lines[hid]}: seq: duplicate member of {hid}")
+    for hid in members:
+        problems.append(f"{member_file}:{member_lines.get(hid, 0)}: household: unknown {hid!r}")
+    for hid in events:
+        problems.append(f"{event_file}: household: unknown {hid!r}")
+    if problems:
+        raise RegisterError(problems)
+    return Register(path, households)
+
+
+_CACHE: dict[Path, tuple[tuple[float, ...], Register]] = {}
+
+
+def _stamp(path: Path) -> tuple[float, ...]:
+    return tuple(
+        p.stat().st_mtime_ns if p.exists() else 0
+        for p in (path, path.parent / "members.csv", path.parent / "events.csv")
+    )
+
+
+def cached_register(path: Path) -> Register:
+    """:func:`load_register`, reusing the last load while the files are unchanged."""
+    path = Path(path).resolve()
+    stamp = _stamp(path)
+    hit = _CACHE.get(path)
+    if hit and hit[0] == stamp:
+        return hit[1]
+    register = load_register(path)
+    _CACHE[path] = (stamp, register)
+    return register
+
+
+_INCLUDE = re.compile(r'^include\s+"([^"]+)"', re.MULTILINE)
+_REF = re.compile(r'^\d{4}-\d\d-\d\d\s+custom\s+"household-register"\s+"([^"]+)"', re.MULTILINE)
+
+
+def _scan(ledger: Path, seen: set[Path]) -> Path | None:
+    """The register a ledger file (or a file it includes) names, by a text scan."""
+    ledger = ledger.resolve()
+    if ledger in seen or not ledger.is_file():
+        return None
+    seen.add(ledger)
+    text = ledger.read_text(encoding="utf-8", errors="replace")
+    found = _REF.findall(text)
+    if found:
+        return ledger.parent / found[-1]
+    for name in _INCLUDE.findall(text):
+        for child in sorted(ledger.parent.glob(name)):
+            hit = _scan(child, seen)
+            if hit:
+                return hit
+    return None
+
+
+def register_path(ledger_path: Path | None, book: Book | None = None) -> Path | None:
+    """The register file a ledger names (from the book's entries when given)."""
+    if book is not None:
+        refs = book.all(RegisterRef)
+        if not refs:
+            return None
+        ref = refs[-1]
+        base = Path(str(book.meta_of(ref).get("filename", ledger_path or "."))).parent
+        return (base / ref.path).resolve()
+    if ledger_path is None:
+        return None
+    return _scan(Path(ledger_path), set())
+
+
+def register_for(ledger_path: Path | None, book: Book | None = None) -> Register | None:
+    """The ledger's register, loaded; None when the ledger names none.
+
+    Raises :class:`RegisterError` when the named register is missing or invalid.
+    """
+    path = register_path(ledger_path, book)
+    return cached_register(path) if path is not None else None
