@@ -37,6 +37,7 @@ def _split_list(value: Any) -> Any:
 
 
 Share = Annotated[Decimal, Field(ge=0, le=1)]
+Money = Annotated[Decimal, Field(ge=0)]  # yuan (issue 6: benefit amounts)
 Names = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
 
 
@@ -101,6 +102,36 @@ class Policy(BaseModel):
     notice_phones: str = ""
     # F.3 [derived]: print a masked ID column on recipient lists (a county's local demand).
     notice_show_masked_id: bool = False
+
+    # --- issue 6: household benefits (DOMAIN C, G) ------------------------------------------
+    # C01 [seed 000]: education aid per student per year by stage (1,500 / 2,000 / 2,400).
+    edu_aid_preschool: Money = Decimal("1500.00")
+    edu_aid_compulsory: Money = Decimal("2000.00")
+    edu_aid_senior_secondary: Money = Decimal("2400.00")
+    # C02 [seed 000]: one-off grants to new undergraduates (10,000) and junior-college students.
+    edu_grant_undergrad_new: Money = Decimal("10000.00")
+    edu_grant_college_new: Money = Decimal("5000.00")
+    # C03 [seed 000]: 慢性病救助 = min(max(0, E − 3,000) × 50%, 15,000) per person per year.
+    chronic_aid_deductible: Money = Decimal("3000.00")
+    chronic_aid_rate: Share = Decimal("0.50")
+    chronic_aid_cap: Money = Decimal("15000.00")
+    # C04 [seed 000]: 城乡居民医保个人缴费 subsidy ≤ the year's premium × insured members.
+    medical_premium: Money = Decimal("130.00")
+    # C05 [seed 002]: 精准防贫保险 insures round(rural population × 5%) people at 50 yuan.
+    anti_poverty_insurance_share: Share = Decimal("0.05")
+    anti_poverty_insurance_premium: Money = Decimal("50.00")
+    # C06 [seed 002; N-FUND2021 四个不摘]: statuses a household may receive benefits in.
+    benefit_statuses: Names = ("registered", "lifted", "monitored", "gradual_exit")
+    # C08 [seed 002]: 渐退期 6–12 months after the risk clears; 12 for 低保 households whose
+    # per-capita income is ≤ 1.5 × the 低保 standard (``dibao-standard``: yuan/person/year,
+    # 0 = not set, the check is then skipped).
+    gradual_exit_min_months: Annotated[int, Field(ge=0)] = 6
+    gradual_exit_max_months: Annotated[int, Field(ge=0)] = 12
+    dibao_gradual_exit_months: Annotated[int, Field(ge=0)] = 12
+    dibao_gradual_income_ratio: Annotated[Decimal, Field(ge=0)] = Decimal("1.5")
+    dibao_standard: Money = Decimal("0.00")
+    # C09 [DOMAIN K row 13, 应享未享]: severity of a benefit due and not paid by year end.
+    benefit_unpaid_severity: Severity = Severity.WARNING
 
     @classmethod
     def keys(cls) -> list[str]:
