@@ -70,6 +70,7 @@ class Spend(NamedTuple):
     project: str | None
     household: str | None
     payment: str | None  # prepayment | progress | final | deposit (transaction meta)
+    posting_meta: Meta | None = None  # the posting's own metadata (member, basis, ...)
 
 
 class Movement(NamedTuple):
@@ -289,6 +290,7 @@ def _flows(
                     pmeta.get("project", project),
                     pmeta.get("household", meta.get("household")),
                     meta.get("payment"),
+                    posting.meta,
                 )
             )
         elif role == "receipt":

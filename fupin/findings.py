@@ -92,6 +92,12 @@ class NoticeError(Finding):
     __slots__ = ()
 
 
+class BenefitError(Finding):
+    """C01–C09: a household benefit off its formula, window or register (DOMAIN C)."""
+
+    __slots__ = ()
+
+
 UNITS = ("money", "pct", "count", "days", "text")
 
 
