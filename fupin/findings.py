@@ -98,6 +98,12 @@ class BenefitError(Finding):
     __slots__ = ()
 
 
+class ReconcileError(Finding):
+    """R01–R03 (issue 4): books and bank disagree: 虚列支出, a roll ≠ its bank debit."""
+
+    __slots__ = ()
+
+
 UNITS = ("money", "pct", "count", "days", "text")
 
 
