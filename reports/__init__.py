@@ -1,0 +1,1 @@
+"""Reports over the typed book: compliance tables, notices, the Fava extension, exports."""

@@ -1,0 +1,165 @@
+"""fupin's Fava extension: pages for auditors (合规, 资金, 项目, 资产, 公示).
+
+Enable it with one line in the ledger::
+
+    2021-01-01 custom "fava-extension" "fupin.reports.fava"
+
+Fava then shows five pages in its sidebar. Each class here only wires a page to the plain
+functions in :mod:`fupin.reports.fava.views` (and the asset and notice modules); the book
+and the rule results are rebuilt once per load in ``after_load_file()``. Every endpoint is
+GET-only and free of side effects, so ``fava --read-only`` (``fupin serve``'s default)
+leaves nothing an auditor can change.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from fava.ext import extension_endpoint
+from flask import Response, abort, g, jsonify, request
+from fupin.reports.fava import base as _base
+from fupin.reports.fava import views as _views
+
+
+class FupinCompliance(_base.FupinPage):
+    """合规: every rule's value against its threshold, and the findings with their source."""
+
+    report_title = "合规 Compliance"
+
+    def view(self) -> _views.Compliance:
+        """The compliance rows under Fava's time, account and advanced filters."""
+        filters = self.fava_filters()
+        snap = self.snap
+        if not filters:
+            return snap.compliance
+        years = dates = entries = entities = None
+        rng = self.date_range()
+        if rng is not None:
+            dates = rng
+            years = set(range(rng[0].year, (rng[1] - datetime.timedelta(days=1)).year + 1))
+        if filters.get("account") or filters.get("filter"):
+            filtered = g.filtered.entries
+            entries = {id(e) for e in filtered}
+            entities = _views.touched_entities(snap.book, filtered)
+        return _views.compliance(
+            snap.book, snap.results, years=years, dates=dates, entries=entries, entities=entities
+        )
+
+    @extension_endpoint("data")
+    def data(self) -> Response:
+        """The filtered compliance rows and findings as JSON (what ``fupin compliance --json`` gives)."""
+        view = self.view()
+        return jsonify(
+            {
+                "measures": [row.measure.as_dict() for row in view.rows],
+                "findings": [_finding_dict(row) for row in view.findings],
+            }
+        )
+
+
+class FupinFunds(_base.FupinPage):
+    """资金: sources declared vs actual, balances, budget vs actual by year, uses chart."""
+
+    report_title = "资金 Funds"
+
+    def view(self) -> _views.Funds:
+        return self.snap.funds
+
+    def categories_chart(self) -> Any:
+        """Fava's own hierarchy chart of the expense accounts, under Fava's filters."""
+        from fava.internal_api import ChartApi
+
+        if "Expenses" not in self.ledger.accounts:
+            return None
+        return ChartApi.hierarchy("Expenses", label="支出结构(按科目)")
+
+    @extension_endpoint("data")
+    def data(self) -> Response:
+        view = self.view()
+        return jsonify(
+            {
+                "funds": [
+                    {
+                        "id": f.fund.id,
+                        "name": f.fund.name,
+                        "received": str(f.received),
+                        "spent": str(f.spent),
+                        "balance": str(f.balance),
+                        "prepaid": str(f.prepaid),
+                        "deposit": str(f.deposit),
+                        "projects_budget": str(f.projects_budget),
+                        "sources": [
+                            {
+                                "source": s.source,
+                                "actual": str(s.actual),
+                                "declared": None if s.declared is None else str(s.declared),
+                            }
+                            for s in f.sources
+                        ],
+                    }
+                    for f in view.funds
+                ],
+                "years": [
+                    {
+                        "year": y.year,
+                        "received": str(y.received),
+                        "spent": str(y.spent),
+                        "industry": str(y.industry),
+                        "share": None if y.share is None else str(y.share.measure.value),
+                        "threshold": None if y.share is None else str(y.share.measure.threshold),
+                    }
+                    for y in view.years
+                ],
+            }
+        )
+
+
+class FupinProjects(_base.FupinPage):
+    """项目: the project library, and one page per project (``?project=<id>``)."""
+
+    report_title = "项目 Projects"
+
+    def selected(self) -> _views.ProjectRow | None:
+        """The project named by ``?project=``; 404 for an unknown id."""
+        ident = request.args.get("project")
+        if not ident:
+            return None
+        row = self.snap.projects_by_id.get(ident)
+        if row is None:
+            abort(404)
+        return row
+
+    def rows(self) -> list[_views.ProjectRow]:
+        return self.snap.projects
+
+    @extension_endpoint("data")
+    def data(self) -> Response:
+        return jsonify(
+            [
+                {
+                    "id": p.project.id,
+                    "name": p.project.name,
+                    "stage": p.stage,
+                    "budget": str(p.budget),
+                    "spent": str(p.spent),
+                    "paid": str(p.paid),
+                    "deposit_held": str(p.deposit_held),
+                }
+                for p in self.rows()
+            ]
+        )
+
+
+def _finding_dict(row: _views.FindingRow) -> dict[str, Any]:
+    f = row.finding
+    return {
+        "rule": f.rule,
+        "severity": f.severity,
+        "message": f.message,
+        "file": row.where.filename if row.where else None,
+        "line": row.where.lineno if row.where else None,
+        "entity": f.entity,
+        "value": str(f.value),
+        "threshold": str(f.threshold),
+    }

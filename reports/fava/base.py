@@ -1,0 +1,131 @@
+"""The shared wiring of the fupin Fava pages: one book and one rule run per ledger load.
+
+Fava creates each extension class once per ledger and calls ``after_load_file()`` after
+every (re)load; the five page classes share one :class:`Snapshot` per loaded entry list, so
+the book is built and the rules run once per load, not once per page. Kept out of the
+package namespace that Fava scans, so that this base class is not itself an extension.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from fava.ext import FavaExtensionBase
+from fupin.reports.fava import views
+
+from fupin.book import Book, build_book
+
+if TYPE_CHECKING:
+    from fava.core import FavaLedger
+
+    from fupin.engine import Results
+
+
+@dataclass
+class Snapshot:
+    """The book, the rule results and the load-time views of one loaded ledger."""
+
+    entries: Any  # the very list Fava loaded (identity marks the load)
+    book: Book
+    results: Results
+
+    @cached_property
+    def compliance(self) -> views.Compliance:
+        return views.compliance(self.book, self.results)
+
+    @cached_property
+    def funds(self) -> views.Funds:
+        return views.funds(self.book, self.results)
+
+    @cached_property
+    def projects(self) -> list[views.ProjectRow]:
+        return views.projects(self.book, self.results)
+
+    @cached_property
+    def projects_by_id(self) -> dict[str, views.ProjectRow]:
+        return {row.project.id: row for row in self.projects}
+
+    @cached_property
+    def notices(self) -> list[views.NoticeRow]:
+        return views.notices(self.book, self.results)
+
+
+#: Snapshots by ledger (FavaLedger has slots and no weak references): the most recent few.
+_SNAPSHOTS: OrderedDict[int, tuple[FavaLedger, Snapshot]] = OrderedDict()
+_KEEP = 8
+
+
+def snapshot(ledger: FavaLedger) -> Snapshot:
+    """The snapshot of the ledger's current load, built on first use after a load."""
+    held = _SNAPSHOTS.get(id(ledger))
+    if held is not None and held[0] is ledger and held[1].entries is ledger.all_entries:
+        _SNAPSHOTS.move_to_end(id(ledger))
+        return held[1]
+    from fupin.plugins import evaluate
+
+    book = build_book(ledger.all_entries, ledger.options)
+    current = Snapshot(ledger.all_entries, book, evaluate(book))
+    _SNAPSHOTS[id(ledger)] = (ledger, current)
+    _SNAPSHOTS.move_to_end(id(ledger))
+    while len(_SNAPSHOTS) > _KEEP:
+        _SNAPSHOTS.popitem(last=False)
+    return current
+
+
+class FupinPage(FavaExtensionBase):
+    """Base of the fupin pages: read-only views of one snapshot."""
+
+    def after_load_file(self) -> None:
+        """Rebuild the book and rerun the rules once per load (shared by all pages)."""
+        snap = snapshot(self.ledger)
+        # Warm the load-time views so that page requests only filter and render.
+        snap.compliance  # noqa: B018
+        snap.funds  # noqa: B018
+
+    @property
+    def snap(self) -> Snapshot:
+        return snapshot(self.ledger)
+
+    # -- helpers the templates call ----------------------------------------------------
+    money = staticmethod(views.money)
+    pct = staticmethod(views.pct)
+
+    @staticmethod
+    def family_name(family: str) -> str:
+        return views.FAMILY_NAMES.get(family, family)
+
+    def endpoint_url(self, endpoint: str, **args: str) -> str:
+        """URL of one of this page's endpoints, keeping Fava's filters in the query."""
+        from fava.application import url_for
+
+        path, _, query = url_for("extension_report", extension_name=self.name).partition("?")
+        parts = [query] if query else []
+        parts += [urlencode(args)] if args else []
+        return path + endpoint + ("?" + "&".join(parts) if parts else "")
+
+    def fava_filters(self) -> dict[str, str]:
+        """Fava's active filters (time, account, advanced) from the request."""
+        from flask import request
+
+        return {k: v for k in ("time", "account", "filter") if (v := request.args.get(k, ""))}
+
+    def date_range(self) -> tuple[datetime.date, datetime.date] | None:
+        """The half-open date range of Fava's time filter, if one is set."""
+        from flask import g
+
+        if not self.fava_filters().get("time"):
+            return None
+        rng = g.filtered.date_range
+        return (rng.begin, rng.end) if rng else None
+
+    def selected_date(self) -> datetime.date:
+        """The date the page is 'as of': the end of Fava's time filter, else the last entry."""
+        rng = self.date_range()
+        if rng is not None:
+            return rng[1] - datetime.timedelta(days=1)
+        return self.snap.book.last_date or datetime.date.today()

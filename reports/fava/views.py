@@ -1,0 +1,664 @@
+"""What the fupin Fava pages show, as plain functions over the Book and the rule results.
+
+Nothing here imports Flask or Fava: the extension classes in ``__init__`` call these with
+the book built once per load, and tests call them directly. Numbers are Decimals; the
+percentages shown are :func:`fupin.money.fmt_pct` of exact ratios (half up, 0.01%).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from beancount.core.data import Transaction
+
+from fupin.entities import STAGE_NAMES, STAGES, Fund, Notice, Project, ProjectStage
+from fupin.findings import Finding, Measure, Severity, fmt_value
+from fupin.money import ZERO, fmt_money, fmt_pct, ratio
+
+if TYPE_CHECKING:
+    from beancount.core.data import Directive
+
+    from fupin.book import Book
+    from fupin.engine import Results
+
+#: Chinese names of the expense categories (docs/ledger-conventions.md §1), used when the
+#: ledger does not open ``Expenses:<Category>`` itself with a ``name:``.
+CATEGORY_NAMES = {
+    "Industry": "产业发展",
+    "Infrastructure": "基础设施",
+    "Health": "卫生健康",
+    "Education": "教育",
+    "Employment": "就业",
+    "Housing": "住房",
+    "Other": "其他",
+    "ManagementFee": "项目管理费",
+    "Benefit": "到户补助",
+}
+SOURCE_NAMES = {
+    "Central": "中央",
+    "Provincial": "省级",
+    "Municipal": "市级",
+    "County": "县级",
+    "Government": "政府出资",
+    "Raised": "募集资金",
+    "Donation": "社会捐赠",
+}
+FAMILY_NAMES = {
+    "xianjie": "衔接推进乡村振兴补助资金",
+    "special_poverty": "财政专项扶贫资金",
+    "integrated": "统筹整合涉农资金",
+    "county": "县级专项扶贫资金",
+    "special_fund": "专项扶贫基金",
+    "bond": "地方政府债券",
+    "east_west": "东西部协作资金",
+    "paired": "定点/对口帮扶资金",
+    "donation": "社会捐赠",
+}
+NOTICE_TYPE_NAMES = {
+    "fund_allocation": "资金分配结果公告",
+    "project_plan": "项目计划公示",
+    "project_result": "项目实施结果公告",
+    "site_sign": "项目公示牌",
+    "income_plan": "收益分配方案公示",
+    "income_result": "收益分配结果公示",
+    "beneficiaries": "受益名单公示",
+}
+NOTICE_LEVEL_NAMES = {"county": "县级", "township": "乡镇", "village": "村级", "site": "项目现场"}
+OPS = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<"}
+
+
+# -- helpers ------------------------------------------------------------------------------
+def category_name(book: Book, category: str) -> str:
+    """``产业发展`` for ``Industry``: the ledger's own name first, then the conventions."""
+    name = book.account_name(f"Expenses:{category}")
+    if name != f"Expenses:{category}":
+        return name
+    return CATEGORY_NAMES.get(category, category)
+
+
+def source_name(book: Book, fund: str, source: str) -> str:
+    name = book.account_name(f"Income:Fund:{fund}:{source}")
+    if name != f"Income:Fund:{fund}:{source}":
+        return name
+    return SOURCE_NAMES.get(source, source)
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in the ledger: what Fava's source link (editor, file:line) needs."""
+
+    filename: str
+    lineno: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.filename.rsplit('/', 1)[-1]}:{self.lineno}"
+
+
+def where(meta: Any) -> Where | None:
+    if not meta or not meta.get("filename") or not meta.get("lineno"):
+        return None
+    return Where(str(meta["filename"]), int(meta["lineno"]))
+
+
+# -- 合规 compliance ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MeasureRow:
+    """One compliance row as shown: the rule's value vs its threshold, passing or not."""
+
+    measure: Measure
+    rule_title: str
+    where: Where | None
+
+    @property
+    def value(self) -> str:
+        return fmt_value(self.measure.value, self.measure.unit)
+
+    @property
+    def threshold(self) -> str:
+        return fmt_value(self.measure.threshold, self.measure.unit)
+
+    @property
+    def op(self) -> str:
+        return OPS.get(self.measure.op, self.measure.op)
+
+    @property
+    def status(self) -> str:
+        """``ok`` / ``error`` / ``warning``."""
+        if self.measure.ok:
+            return "ok"
+        return "error" if self.measure.severity == Severity.ERROR else "warning"
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    finding: Finding
+    where: Where | None
+    date: datetime.date | None
+
+    @property
+    def entry(self) -> Directive | None:
+        return self.finding.entry
+
+
+@dataclass(frozen=True)
+class RuleSummary:
+    rule: str
+    title: str
+    rows: int
+    passed: int
+    errors: int
+    warnings: int
+
+
+@dataclass(frozen=True)
+class Compliance:
+    rows: Sequence[MeasureRow]
+    findings: Sequence[FindingRow]
+    summary: Sequence[RuleSummary]
+    filtered: bool = False
+
+
+def rule_titles() -> dict[str, str]:
+    from fupin.plugins import RULES
+
+    titles = {rule_id: rule.title for rule in RULES for rule_id in rule.ids}
+    titles.update(ENTITY="实体字段", POLICY="政策参数")
+    return titles
+
+
+def compliance(
+    book: Book,
+    results: Results,
+    *,
+    years: Collection[int] | None = None,
+    dates: tuple[datetime.date, datetime.date] | None = None,
+    entries: Collection[int] | None = None,
+    entities: Collection[str] | None = None,
+) -> Compliance:
+    """Every measure and finding, optionally narrowed by Fava's filters.
+
+    ``years``/``dates`` come from the time filter (``dates`` half-open); ``entries`` (ids
+    of the filtered entries) and ``entities`` (fund/project ids the filtered transactions
+    touch) from the account or advanced filter. A row with no year, date or entity is
+    kept: the filter does not apply to it.
+    """
+    titles = rule_titles()
+    rows = []
+    for m in results.measures:
+        if years is not None and m.year is not None and m.year not in years:
+            continue
+        if (
+            entities is not None
+            and m.entity
+            and not m.entity.isdigit()
+            and m.entity not in entities
+        ):
+            continue
+        rows.append(MeasureRow(m, titles.get(m.rule, m.rule), where(m.source)))
+    found = []
+    for f in results.findings:
+        entry = f.entry
+        date = getattr(entry, "date", None)
+        if dates is not None and date is not None and not dates[0] <= date < dates[1]:
+            continue
+        if entries is not None and isinstance(entry, Transaction) and id(entry) not in entries:
+            continue
+        found.append(FindingRow(f, where(f.source), date))
+    order = {rule_id: i for i, rule_id in enumerate(titles)}
+    summary = []
+    by_rule: dict[str, list[MeasureRow]] = defaultdict(list)
+    for row in rows:
+        by_rule[row.measure.rule].append(row)
+    finding_rules = {f.finding.rule for f in found}
+    for rule_id in sorted(set(by_rule) | finding_rules, key=lambda r: (order.get(r, -1), r)):
+        items = by_rule.get(rule_id, [])
+        rule_found = [f for f in found if f.finding.rule == rule_id]
+        summary.append(
+            RuleSummary(
+                rule_id,
+                titles.get(rule_id, rule_id),
+                len(items),
+                sum(1 for r in items if r.measure.ok),
+                sum(1 for f in rule_found if f.finding.severity == Severity.ERROR),
+                sum(1 for f in rule_found if f.finding.severity != Severity.ERROR),
+            )
+        )
+    filtered = years is not None or dates is not None or entries is not None
+    return Compliance(rows, found, summary, filtered)
+
+
+def touched_entities(book: Book, entries: Iterable[Directive]) -> set[str]:
+    """Fund and project ids that the given (filtered) transactions touch."""
+    out: set[str] = set()
+    for entry in entries:
+        if not isinstance(entry, Transaction):
+            continue
+        project = entry.meta.get("project")
+        if project:
+            out.add(str(project))
+        for posting in entry.postings:
+            info = book.accounts.get(posting.account)
+            if info is not None and info.fund:
+                out.add(info.fund)
+            pmeta = posting.meta or {}
+            if pmeta.get("project"):
+                out.add(str(pmeta["project"]))
+    return out
+
+
+# -- 资金 funds -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SourceRow:
+    source: str
+    name: str
+    actual: Decimal
+    actual_share: Decimal
+    declared_share: Decimal | None
+    declared: Decimal | None
+
+    @property
+    def diff(self) -> Decimal | None:
+        return None if self.declared is None else self.actual - self.declared
+
+
+@dataclass(frozen=True)
+class FundRow:
+    fund: Fund
+    where: Where | None
+    sources: Sequence[SourceRow]
+    received: Decimal
+    spent: Decimal
+    prepaid: Decimal  # prepayments not yet settled
+    deposit: Decimal  # quality deposits still held (a liability)
+    balance: Decimal  # money left in the fund's own accounts
+    projects_budget: Decimal
+    measures: Sequence[MeasureRow]
+
+    @property
+    def execution(self) -> Decimal:
+        return ratio(self.spent, self.received)
+
+
+@dataclass(frozen=True)
+class YearRow:
+    year: int
+    received: Decimal
+    projects_budget: Decimal
+    spent: Decimal
+    by_category: dict[str, Decimal]
+    industry: Decimal
+    share: MeasureRow | None  # the B02 measure of the year (value vs threshold)
+
+    @property
+    def execution(self) -> Decimal:
+        return ratio(self.spent, self.received)
+
+
+@dataclass(frozen=True)
+class Funds:
+    funds: Sequence[FundRow]
+    years: Sequence[YearRow]
+    categories: Sequence[tuple[str, str]]  # (category, Chinese name)
+    chart: list[dict[str, Any]] = field(default_factory=list)
+
+
+def funds(book: Book, results: Results) -> Funds:
+    """Each fund's sources (declared vs actual), balance and execution; years; the chart."""
+    fund_map = book.funds
+    received: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for r in book.receipts:
+        received[r.fund][r.source] += r.amount
+    spent: dict[str, Decimal] = defaultdict(Decimal)
+    by_year_cat: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    categories: dict[str, None] = {}
+    for s in book.spends:
+        fund = fund_map.get(s.fund or "")
+        if fund is None:
+            continue
+        spent[fund.id] += s.amount
+        by_year_cat[fund.budget_year][s.category] += s.amount
+        categories.setdefault(s.category)
+    moved: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for mv in book.movements:
+        if mv.fund:
+            moved[mv.fund, mv.role] += mv.amount
+    budgets: dict[str, Decimal] = defaultdict(Decimal)
+    stages = book.stages()
+    for project in book.projects.values():
+        if project.fund:
+            budgets[project.fund] += approved_budget(project, stages.get(project.id, []))
+
+    titles = rule_titles()
+    by_entity: dict[str, list[MeasureRow]] = defaultdict(list)
+    share_of_year: dict[int, MeasureRow] = {}
+    for m in results.measures:
+        row = MeasureRow(m, titles.get(m.rule, m.rule), where(m.source))
+        if m.rule == "B02" and m.year is not None:
+            share_of_year[m.year] = row
+        elif m.entity in fund_map:
+            by_entity[m.entity].append(row)
+
+    rows = []
+    for fund in sorted(fund_map.values(), key=lambda f: (f.budget_year, f.id)):
+        got = received.get(fund.id, {})
+        total = sum(got.values(), ZERO)
+        sources = []
+        names = list(fund.shares or {}) + [s for s in got if s not in (fund.shares or {})]
+        for source in names:
+            declared_share = (fund.shares or {}).get(source)
+            declared = (
+                None
+                if declared_share is None or fund.total is None
+                else declared_share * fund.total
+            )
+            sources.append(
+                SourceRow(
+                    source,
+                    source_name(book, fund.id, source),
+                    got.get(source, ZERO),
+                    ratio(got.get(source, ZERO), total),
+                    declared_share,
+                    declared,
+                )
+            )
+        others = sum(v for (f, role), v in moved.items() if f == fund.id)
+        rows.append(
+            FundRow(
+                fund,
+                where(book.meta_of(fund)),
+                sources,
+                total,
+                spent.get(fund.id, ZERO),
+                moved.get((fund.id, "prepayment"), ZERO),
+                -moved.get((fund.id, "deposit"), ZERO),
+                total - spent.get(fund.id, ZERO) - others,
+                budgets.get(fund.id, ZERO),
+                by_entity.get(fund.id, []),
+            )
+        )
+
+    years = []
+    for year in sorted({f.fund.budget_year for f in rows} | set(by_year_cat)):
+        in_year = [f for f in rows if f.fund.budget_year == year]
+        cats = by_year_cat.get(year, {})
+        share = share_of_year.get(year)
+        policy = book.policy.at(datetime.date(year, 12, 31))
+        industry = sum((v for c, v in cats.items() if c in policy.industry_categories), ZERO)
+        years.append(
+            YearRow(
+                year,
+                sum((f.received for f in in_year), ZERO),
+                sum((f.projects_budget for f in in_year), ZERO),
+                sum((f.spent for f in in_year), ZERO),
+                dict(cats),
+                industry,
+                share,
+            )
+        )
+    cat_list = [(c, category_name(book, c)) for c in sorted(categories)]
+    return Funds(rows, years, cat_list, uses_chart(years, dict(cat_list)))
+
+
+def uses_chart(years: Sequence[YearRow], names: dict[str, str]) -> list[dict[str, Any]]:
+    """Fava bar charts (its ``charts`` component): uses by category per year, and the
+    industry amount against the minimum the year's share threshold requires (shown by
+    Fava as the bar's budget)."""
+    by_category = []
+    industry = []
+    for y in years:
+        if not y.by_category:
+            continue
+        date = datetime.date(y.year, 1, 1)
+        by_category.append(
+            {
+                "date": date,
+                "balance": {"CNY": y.spent},
+                "budgets": {},
+                "account_balances": {names.get(c, c): {"CNY": v} for c, v in y.by_category.items()},
+            }
+        )
+        required = (
+            y.share.measure.threshold * y.spent
+            if y.share is not None and isinstance(y.share.measure.threshold, Decimal)
+            else ZERO
+        )
+        industry.append(
+            {
+                "date": date,
+                "balance": {"CNY": y.industry},
+                "budgets": {"CNY": required},
+                "account_balances": {},
+            }
+        )
+    return [
+        {"type": "bar", "label": "按类别支出(年度)", "data": by_category},
+        {"type": "bar", "label": "产业发展资金 / 占比阈值所需最低额", "data": industry},
+    ]
+
+
+# -- 项目 projects --------------------------------------------------------------------------
+def approved_budget(project: Project, stages: Sequence[ProjectStage]) -> Decimal:
+    """The budget of the latest stage that carries one, else the library budget."""
+    from fupin.plugins.project_gates import approved_budget as gate_budget
+
+    return gate_budget(project, list(stages))
+
+
+@dataclass(frozen=True)
+class StageStep:
+    stage: str
+    name: str
+    entry: ProjectStage | None
+    where: Where | None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    date: datetime.date
+    kind: str
+    ref: str
+    where: Where | None
+
+
+@dataclass(frozen=True)
+class Payment:
+    entry: Transaction
+    where: Where | None
+    kind: str
+    spent: Decimal
+    paid: Decimal
+    deposit: Decimal
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    project: Project
+    where: Where | None
+    stage: str  # current stage
+    timeline: Sequence[StageStep]
+    budget: Decimal
+    spent: Decimal  # expenses booked to the project
+    paid: Decimal  # money that left the fund's accounts for it
+    prepaid: Decimal  # prepayments outstanding
+    deposit_withheld: Decimal
+    deposit_released: Decimal
+    contract: Decimal | None
+    contractor: str | None
+    settlement: Decimal | None
+    payments: Sequence[Payment]
+    evidence: Sequence[Evidence]
+    notices: Sequence[Notice]
+    measures: Sequence[MeasureRow]
+    findings: Sequence[FindingRow]
+
+    @property
+    def stage_name(self) -> str:
+        return STAGE_NAMES.get(self.stage, self.stage)
+
+    @property
+    def deposit_held(self) -> Decimal:
+        return self.deposit_withheld - self.deposit_released
+
+    @property
+    def spent_ratio(self) -> Decimal:
+        return ratio(self.spent, self.budget)
+
+
+PAYMENT_NAMES = {
+    "prepayment": "预拨",
+    "progress": "进度款",
+    "final": "结算尾款",
+    "deposit": "质保金返还",
+}
+
+
+def projects(book: Book, results: Results) -> list[ProjectRow]:
+    """The project library with stages, money and evidence, one row per project."""
+    stages = book.stages()
+    notices_of: dict[str, list[Notice]] = defaultdict(list)
+    for notice in book.all(Notice):
+        notices_of[notice.subject].append(notice)
+    titles = rule_titles()
+    measures: dict[str, list[MeasureRow]] = defaultdict(list)
+    for m in results.measures:
+        measures[m.entity].append(MeasureRow(m, titles.get(m.rule, m.rule), where(m.source)))
+    found: dict[str, list[FindingRow]] = defaultdict(list)
+    for f in results.findings:
+        if f.entity:
+            found[f.entity].append(FindingRow(f, where(f.source), getattr(f.entry, "date", None)))
+    out = []
+    for project in sorted(book.projects.values(), key=lambda p: (p.year, p.id)):
+        steps = stages.get(project.id, [])
+        out.append(_project_row(book, project, steps, notices_of, measures, found))
+    return out
+
+
+def _project_row(
+    book: Book,
+    project: Project,
+    steps: list[ProjectStage],
+    notices_of: dict[str, list[Notice]],
+    measures: dict[str, list[MeasureRow]],
+    found: dict[str, list[FindingRow]],
+) -> ProjectRow:
+    first = {}
+    for step in steps:
+        first.setdefault(step.stage, step)
+    timeline = [
+        StageStep(
+            s, STAGE_NAMES[s], first.get(s), where(book.meta_of(first[s])) if s in first else None
+        )
+        for s in STAGES
+    ]
+    current = steps[-1].stage if steps else ""
+    evidence = [
+        Evidence(s.date, STAGE_NAMES.get(s.stage, s.stage), s.doc, where(book.meta_of(s)))
+        for s in steps
+        if s.doc
+    ]
+    payments = []
+    spent = paid = prepaid = withheld = released = ZERO
+    for txn in book.txns_by("project", project.id):
+        t_spent = t_paid = t_dep = ZERO
+        for posting in txn.postings:
+            info = book.accounts.get(posting.account)
+            number = posting.units.number if posting.units is not None else None
+            if info is None or not isinstance(number, Decimal):
+                continue
+            if info.role == "expense":
+                t_spent += number
+            elif info.role == "cash":
+                t_paid -= number
+            elif info.role == "prepayment":
+                prepaid += number
+            elif info.role == "deposit":
+                t_dep -= number
+        spent += t_spent
+        paid += t_paid
+        if t_dep > 0:
+            withheld += t_dep
+        else:
+            released -= t_dep
+        kind = str(txn.meta.get("payment", ""))
+        payments.append(
+            Payment(txn, where(txn.meta), PAYMENT_NAMES.get(kind, kind), t_spent, t_paid, t_dep)
+        )
+        for key, label in (("voucher", "记账凭证"), ("contract", "合同"), ("invoice", "发票")):
+            if txn.meta.get(key):
+                evidence.append(Evidence(txn.date, label, str(txn.meta[key]), where(txn.meta)))
+        for link in sorted(txn.links):
+            evidence.append(Evidence(txn.date, "链接", f"^{link}", where(txn.meta)))
+    contract = next((s for s in reversed(steps) if s.contract_amount is not None), None)
+    settled = next((s for s in reversed(steps) if s.settlement is not None), None)
+    evidence.sort(key=lambda e: e.date)
+    return ProjectRow(
+        project,
+        where(book.meta_of(project)),
+        current,
+        timeline,
+        approved_budget(project, steps),
+        spent,
+        paid,
+        prepaid,
+        withheld,
+        released,
+        contract.contract_amount if contract else None,
+        contract.contractor if contract else None,
+        settled.settlement if settled else None,
+        payments,
+        evidence,
+        sorted(notices_of.get(project.id, []), key=lambda n: n.start),
+        measures.get(project.id, []),
+        found.get(project.id, []),
+    )
+
+
+# -- 公示 notices ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NoticeRow:
+    notice: Notice
+    where: Where | None
+    days: int | None  # posted days, end inclusive; None when long-term
+    findings: Sequence[FindingRow]
+
+    @property
+    def type_name(self) -> str:
+        return NOTICE_TYPE_NAMES.get(self.notice.type, self.notice.type)
+
+    @property
+    def level_name(self) -> str:
+        return NOTICE_LEVEL_NAMES.get(self.notice.level, self.notice.level)
+
+    @property
+    def status(self) -> str:
+        if any(f.finding.severity == Severity.ERROR for f in self.findings):
+            return "error"
+        return "warning" if self.findings else "ok"
+
+
+def notices(book: Book, results: Results) -> list[NoticeRow]:
+    """Every notice with its period and the findings the rules raised on it."""
+    found: dict[str, list[FindingRow]] = defaultdict(list)
+    for f in results.findings:
+        if f.entity:
+            found[f.entity].append(FindingRow(f, where(f.source), getattr(f.entry, "date", None)))
+    rows = []
+    for notice in sorted(book.all(Notice), key=lambda n: (n.start, n.id)):
+        days = (notice.end - notice.start).days + 1 if notice.end else None
+        rows.append(NoticeRow(notice, where(book.meta_of(notice)), days, found.get(notice.id, [])))
+    return rows
+
+
+# -- formatting used by the templates ------------------------------------------------------
+def money(value: Decimal | None) -> str:
+    return "" if value is None else fmt_money(value)
+
+
+def pct(value: Decimal | None) -> str:
+    return "" if value is None else fmt_pct(value)
