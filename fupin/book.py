@@ -37,13 +37,22 @@ E = TypeVar("E", bound=Entity)
 #: Transaction metadata keys indexed by value (``book.txns_by("project", "P-1")``).
 INDEXED_KEYS = ("project", "asset", "household", "voucher", "invoice", "contract")
 
+#: Second components of a fund's ``Assets`` accounts that are not its cash (issue 7):
+#: a loan out of the fund (对外出借, K3) and an intermediate level's account the money
+#: passes through (乡镇/主管部门过渡户, K19). Both are recorded as movements.
+RECEIVABLE_KINDS = ("Receivable", "Loan", "OtherReceivable")
+TRANSIT_KINDS = ("Township", "Agency", "Transit")
+MOVEMENT_ROLES = ("prepayment", "receivable", "transit", "deposit", "fund_liability")
+
 
 class AccountInfo(NamedTuple):
     """What an account means under the conventions."""
 
     root: str
     fund: str | None
-    role: str  # cash | prepayment | deposit | fund_liability | receipt | expense | general | other
+    #: cash | prepayment | receivable | transit | deposit | fund_liability | receipt | expense
+    #: | general | other
+    role: str
     category: str | None = None
     source: str | None = None
 
@@ -101,6 +110,8 @@ class Book:
     mixed: Sequence[tuple[Transaction, tuple[str, ...]]]
     index: Mapping[str, Mapping[str, Sequence[Transaction]]]
     errors: Sequence[Finding]
+    #: ids of ``custom`` entities that failed validation, by kind (rules skip them)
+    invalid: Mapping[str, frozenset[str]]
     _sources: Mapping[int, Custom] = field(repr=False)
     accounts: Mapping[str, AccountInfo] = field(repr=False)
 
@@ -179,6 +190,10 @@ class _Classifier:
             return AccountInfo(root, parts[2], "receipt", source=parts[3])
         if root == "Assets" and fund:
             role = "prepayment" if parts[1] == "Prepayment" else "cash"
+            if parts[1] in RECEIVABLE_KINDS:
+                role = "receivable"
+            elif parts[1] in TRANSIT_KINDS:
+                role = "transit"
             return AccountInfo(root, fund, role)
         if root == "Liabilities" and fund:
             role = "deposit" if parts[1] == "QualityDeposit" else "fund_liability"
@@ -211,10 +226,12 @@ def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book
     errors: list[Finding] = []
     entities: dict[str, list[Entity]] = defaultdict(list)
     sources: dict[int, Custom] = {}
+    invalid: dict[str, set[str]] = defaultdict(set)
     for custom in customs:
         parsed = parse_entity(custom)
         if isinstance(parsed, EntityError):
             errors.append(parsed)
+            invalid[custom.type].add(parsed.entity)
         elif parsed is not None:
             entities[parsed.kind].append(parsed)
             sources[id(parsed)] = custom
@@ -249,6 +266,7 @@ def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book
         mixed=mixed,
         index={key: dict(values) for key, values in index.items()},
         errors=errors,
+        invalid={kind: frozenset(ids) for kind, ids in invalid.items()},
         _sources=sources,
         accounts=classify.cache,
     )
@@ -297,7 +315,7 @@ def _flows(
             receipts.append(
                 Receipt(txn, txn.date, info.fund or "", info.source or "", -units.number)
             )
-        elif role in ("prepayment", "deposit", "fund_liability") or (role == "general" and fund):
+        elif role in MOVEMENT_ROLES or (role == "general" and fund):
             pmeta = posting.meta or {}
             movements.append(
                 Movement(

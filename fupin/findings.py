@@ -170,10 +170,10 @@ def breach_message(m: Measure, label: str, inputs: str = "") -> str:
     """The finding text: ``<RULE> <severity>: <指标> <value> <op> <threshold> (<key>) — <label>; <inputs>``."""
     op = NEGATED.get(m.op, "!" + m.op)
     key = m.policy_key + (f", {m.note}" if m.note else "")
-    text = (
-        f"{m.rule} {m.severity}: {m.title} {fmt_value(m.value, m.unit)} {op} "
-        f"{fmt_value(m.threshold, m.unit)}"
-    )
+    value, threshold = fmt_value(m.value, m.unit), fmt_value(m.threshold, m.unit)
+    if value == threshold and m.value != m.threshold and m.unit == "pct":
+        value = f"{Decimal(m.value) * 100:.6f}".rstrip("0") + "%"  # rounding hid the breach
+    text = f"{m.rule} {m.severity}: {m.title} {value} {op} {threshold}"
     if key:
         text += f" ({key})"
     if label:

@@ -15,6 +15,7 @@ entry's line that names the key, and the entry is ignored.
 from __future__ import annotations
 
 import bisect
+import difflib
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -133,6 +134,110 @@ class Policy(BaseModel):
     # C09 [DOMAIN K row 13, 应享未享]: severity of a benefit due and not paid by year end.
     benefit_unpaid_severity: Severity = Severity.WARNING
 
+    # --- issue 4: bank reconciliation (DOMAIN K rows 2c, 6b; L.4) ----------------------------
+    # R01/R02 [DOMAIN K6b 虚列支出 "±N days"; K2c roll ≠ bank debit]: a booked outflow or a
+    # payment roll is matched by a bank line of the same amount within ± this many days.
+    bank_match_days: Annotated[int, Field(ge=0, le=31)] = 5
+
+    # --- issue 7: audit red flags (DOMAIN K; each rule cites its audit finding) -------------
+    # K1 [DOMAIN K1; NAO 2016: 8.43亿 of 50.13亿 idle >1 yr]: a fund's unspent receipts, aged
+    # FIFO against its uses, older than these months → warning / error.
+    idle_warn_months: Annotated[int, Field(ge=1)] = 6
+    idle_error_months: Annotated[int, Field(ge=1)] = 12
+    # K3 [DOMAIN K3: 对外出借, 日常经费]: Assets account components that mark the agency's
+    # own operating account (基本户); loans are fupin.book.RECEIVABLE_KINDS accounts.
+    agency_accounts: Names = ("Operating", "Basic")
+    # K4 [DOMAIN K4: 同心县 17 牌楼; 2018: 540万 景观、外墙粉饰]: 形象工程 names and categories
+    # a project may not enter the library with.
+    image_project_keywords: Names = ("景观", "牌楼", "外墙粉饰", "楼堂馆所")
+    image_project_categories: Names = ("Landscape", "Archway", "Facade", "Building")
+    # K5 [DOMAIN K5: 53.36万 meals and travel from 管理费; 1,249.36万 推广费]: accounts (any
+    # component) and narration words of reception, travel, meeting and promotion spending;
+    # Income components of fees charged to beneficiaries or contractors.
+    hospitality_accounts: Names = (
+        "Reception",
+        "Hospitality",
+        "Meals",
+        "Travel",
+        "Meeting",
+        "Promotion",
+    )
+    hospitality_keywords: Names = (
+        "接待",
+        "宴请",
+        "餐费",
+        "旅游费",
+        "会议费",
+        "差旅费",
+        "考察费",
+        "推广费",
+    )
+    fee_income_accounts: Names = ("Fee", "Fees", "Charge")
+    # K6 [DOMAIN K6: 15.39亿 via personal accounts]: individuals paid must be registered
+    # households, rostered workers or contractors.
+    individual_payee_types: Names = ("individual",)
+    # K8 [DOMAIN K8: 10.92亿 to firms without 利益联结]: industry/operating projects declare a
+    # linkage and beneficiaries; registered households get at least this share of a payout.
+    linkage_share_min: Share = Decimal("0.50")
+    # K9 [DOMAIN K9: 3.21亿 handed straight to households; 1.33亿 平均主义]: industry money to a
+    # household needs a ``basis``; this many identical payouts in one distribution is flat.
+    household_basis_values: Names = ("务工", "奖补", "分红", "labour", "reward", "dividend")
+    flat_payout_min_count: Annotated[int, Field(ge=2)] = 5
+    # K11 [DOMAIN K11; 《必须招标的工程项目规定》(国家发改委令第16号) art. 5: 施工单项合同
+    # 400万元以上必须招标]: the tender threshold; counties set lower local ones.
+    tender_threshold: Money = Decimal("4000000.00")
+    # K19 [DOMAIN K19: 福州 流速; 直达资金]: days money may stay on an intermediate level's
+    # account (fupin.book.TRANSIT_KINDS) before it moves on.
+    transfer_days: Annotated[int, Field(ge=0)] = 30
+
+    # --- issue 3: poverty-asset register, four-rights separation (DOMAIN E) ----------------
+    # B37 [seed 002 "健全扶贫资产确权登记"; N-ASSET2021 §(2); DOMAIN K7 "within N days of
+    # acceptance", N derived]: days from acceptance to the asset's registration (确权登记).
+    asset_registration_days: Annotated[int, Field(ge=0)] = 60
+    # B37 [DOMAIN D stage 13, E.1]: project categories that form assets.
+    asset_forming_categories: Names = (
+        "Industry",
+        "Infrastructure",
+        "Health",
+        "Education",
+        "Housing",
+        "Other",
+    )
+    # B37 [DOMAIN E.3: 资产原值 = Σ 资金来源; L.2]: Σ asset values vs the project's settlement.
+    asset_value_tolerance: Annotated[Decimal, Field(ge=0)] = Decimal("0.00")
+    # B37 [seed 001 "四权分置"; DOMAIN E.4]: the rights every asset has assigned; 贵州 five
+    # (+disposal 处置权), others six (+distribution 分配权).
+    asset_rights: Names = ("ownership", "operation", "income", "supervision")
+    # B37 [N-ASSET2021 §(3)(4), DOMAIN E.4/E.5]: public-welfare assets earn nothing and are run
+    # by a custodian (管护主体): rights not required of them, and classes needing ``custody``.
+    asset_rights_exempt_public_welfare: Names = ("operation", "income")
+    asset_custody_classes: Names = ("public_welfare",)
+    # B38 [N-ASSET2021 §(6); 延边 2020]: owner levels whose disposal, transfer or mortgage
+    # needs a 村民代表大会 resolution (all need an approval reference).
+    asset_assembly_levels: Names = ("village",)
+    # B39 [N-ASSET2021 §(5) "分配方案和分配结果要及时公开"; days derived]: a result notice is
+    # due within this many days of a plan's last payout.
+    income_result_days: Annotated[int, Field(ge=0)] = 30
+    # B39 [DOMAIN E.6 "payout recipients ∈ eligible list at payout date"]: register statuses
+    # (fupin.households) that may receive asset income.
+    income_eligible_statuses: Names = ("registered", "lifted", "monitored", "gradual_exit")
+    # B25 [local example 004km.cn]: categories asset income must not reach: 村委会基本支出,
+    # 交通工具及通讯设备, 津贴补贴和福利补助, 弥补亏损/偿还债务, 楼堂馆所, 大中型基础设施.
+    asset_income_negative_categories: Names = (
+        "BasicOperating",
+        "Vehicle",
+        "Telecom",
+        "Bonus",
+        "Welfare",
+        "DebtRepayment",
+        "LossCover",
+        "Building",
+        "LargeInfrastructure",
+    )
+    # DOMAIN E.3/D stage 13 [derived]: straight-line depreciation of assets kept on the books
+    # (``account`` + ``life_years``), generated by the plugin; off by default.
+    asset_depreciation: bool = False
+
     @classmethod
     def keys(cls) -> list[str]:
         """The ledger keys, in declaration order."""
@@ -193,8 +298,8 @@ def _apply(entry: Custom, current: Policy, known: set[str]) -> str | tuple[str, 
         return 'a policy entry is custom "policy" "<key>" <value>'
     key, value = entry.values[0].value, entry.values[1].value
     if not isinstance(key, str) or key not in known:
-        close = ", ".join(sorted(k for k in known if str(key)[:6] in k)[:3])
-        hint = f" (did you mean {close}?)" if close else ""
+        close = difflib.get_close_matches(str(key), sorted(known), n=2)
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
         return f"unknown policy key {key!r}{hint}"
     if hasattr(value, "number"):  # an Amount: a policy value is a plain number
         value = value.number

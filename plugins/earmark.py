@@ -40,13 +40,12 @@ def earmark(book: Book) -> Iterator[Item]:
         if fund is None or not fund.restricted:
             continue
         policy = book.policy.at(spend.date)
-        where = book.account_label(spend.account)
         if spend.category in policy.negative_categories:
             negative[fund.id] += spend.amount
             yield finding(
                 EarmarkError,
                 NEGATIVE_RULE.get(fund.family, "B20"),
-                f"负面清单支出 {fmt_money(spend.amount)} CNY 列入 {where} (negative-categories) — "
+                f"负面清单支出 {fmt_money(spend.amount)} CNY 列入 {book.account_label(spend.account)} (negative-categories) — "
                 f"{fund.describe()}",
                 spend.entry,
                 entity=fund.id,
@@ -62,7 +61,7 @@ def earmark(book: Book) -> Iterator[Item]:
                 yield finding(
                     EarmarkError,
                     "B24",
-                    f"到户支出未注明 household — {fund.describe()}; {where} "
+                    f"到户支出未注明 household — {fund.describe()}; {book.account_label(spend.account)} "
                     f"{fmt_money(spend.amount)} CNY",
                     spend.entry,
                     entity=fund.id,
@@ -76,7 +75,8 @@ def earmark(book: Book) -> Iterator[Item]:
             yield finding(
                 EarmarkError,
                 "B24",
-                f"专款支出{what} — {fund.describe()}; {where} {fmt_money(spend.amount)} CNY",
+                f"专款支出{what} — {fund.describe()}; {book.account_label(spend.account)} "
+                f"{fmt_money(spend.amount)} CNY",
                 spend.entry,
                 entity=fund.id,
             )

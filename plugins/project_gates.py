@@ -50,6 +50,8 @@ def project_gates(book: Book) -> Iterator[Item]:
     stages = book.stages()
     for ident, items in stages.items():
         project = projects.get(ident)
+        if ident in book.invalid.get("project", ()):
+            continue  # its ENTITY error says why
         if project is None:
             yield finding(
                 ProjectGateError,
@@ -80,14 +82,20 @@ def project_gates(book: Book) -> Iterator[Item]:
             )
 
     seen: set[int] = set()
+    gates: dict[tuple[str, str], datetime.date | None] = {}
+
+    def reached_cached(ident: str, stage: str) -> datetime.date | None:
+        key = (ident, stage)
+        if key not in gates:
+            gates[key] = reached(stages.get(ident, []), stage)
+        return gates[key]
 
     def gate(txn: Transaction, ident: str, what: str) -> Iterator[Item]:
         project = projects.get(ident)
         if project is None or id(txn) in seen:
             return
         policy = book.policy.at(txn.date)
-        own = stages.get(ident, [])
-        opened = reached(own, policy.spend_min_stage)
+        opened = reached_cached(ident, policy.spend_min_stage)
         if opened is None or txn.date < opened:
             seen.add(id(txn))
             when = f"{opened} 才{STAGE_NAMES[policy.spend_min_stage]}" if opened else "尚未批复"
@@ -101,7 +109,7 @@ def project_gates(book: Book) -> Iterator[Item]:
                 policy_key="spend-min-stage",
             )
         if txn.meta.get("payment") in LATE_PAYMENTS:
-            done = reached(own, policy.final_payment_stage)
+            done = reached_cached(ident, policy.final_payment_stage)
             if done is None or txn.date < done:
                 seen.add(id(txn))
                 when = f"{done} 才验收" if done else "尚未验收"

@@ -1,0 +1,137 @@
+"""A deterministic generator of county-scale ledgers in the project's conventions.
+
+Used by the benchmarks: ``generate(300_000, out)`` writes a clean ledger (every rule passes)
+with about that many transactions: yearly 衔接资金 funds with receipts by level, and
+thousands of projects each moving through every stage with a prepayment, monthly progress
+payments, a final settlement withholding a quality deposit, and its release a year later.
+The same seed gives the same files, byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+CENT = Decimal("0.01")
+TOWNS = ("城关镇", "石桥镇", "河口镇", "白云乡", "青龙乡", "望山镇")
+CATEGORIES = (
+    ("Industry", "Expenses:Industry:Planting", "种植基地"),
+    ("Industry", "Expenses:Industry:Livestock", "养殖圈舍"),
+    ("Industry", "Expenses:Industry:Workshop", "扶贫车间"),
+    ("Infrastructure", "Expenses:Infrastructure:Road", "道路硬化"),
+    ("Infrastructure", "Expenses:Infrastructure:Water", "安全饮水"),
+)
+LEVELS = ("Central", "Provincial", "County")
+PROGRESS = 14  # progress payments per project: ~18 transactions per project in all
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def generate(n_transactions: int, out_dir: Path, *, years: int = 5, seed: int = 2021) -> Path:
+    """Write ``out_dir/main.beancount`` (with the plugin) and ``main-noplugin.beancount``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    per_project = PROGRESS + 3  # prepayment + progress + final + deposit release
+    projects_per_year = max(1, n_transactions // (per_project * years))
+    first = 2021
+    accounts = ['option "operating_currency" "CNY"\n']
+    for category, account, name in CATEGORIES:
+        accounts.append(f'2020-01-01 open {account} CNY\n  name: "{category}-{name}"\n')
+    accounts.append('2020-01-01 open Expenses:ManagementFee CNY\n  name: "项目管理费"\n')
+    files = []
+    for year in range(first, first + years):
+        fund = f"XJ-{year}"
+        for kind in ("Treasury", "Prepayment"):
+            accounts.append(f'2020-01-01 open Assets:{kind}:{fund} CNY\n  name: "{year}年衔接资金"\n')
+        accounts.append(f'2020-01-01 open Liabilities:QualityDeposit:{fund} CNY\n  name: "质保金"\n')
+        for level in LEVELS:
+            accounts.append(f'2020-01-01 open Income:Fund:{fund}:{level} CNY\n  name: "{level}"\n')
+        name = f"year-{year}.beancount"
+        (out_dir / name).write_text(
+            _year(rng, year, fund, projects_per_year, last=year == first + years - 1),
+            encoding="utf-8",
+        )
+        files.append(name)
+    (out_dir / "accounts.beancount").write_text("\n".join(accounts), encoding="utf-8")
+    includes = "".join(f'include "{name}"\n' for name in ["accounts.beancount", *files])
+    (out_dir / "main-noplugin.beancount").write_text(
+        'option "operating_currency" "CNY"\n' + includes, encoding="utf-8"
+    )
+    main = out_dir / "main.beancount"
+    main.write_text('option "operating_currency" "CNY"\nplugin "fupin.plugins"\n' + includes)
+    return main
+
+
+def _year(rng: random.Random, year: int, fund: str, count: int, last: bool) -> str:
+    """One budget year: the fund, its projects and their payments; receipts cover them."""
+    out: list[str] = [
+        f'{year}-01-01 custom "fund" "{fund}"\n  name: "{year}年衔接推进乡村振兴补助资金"\n'
+        f'  family: "xianjie"\n  year: {year}\n'
+    ]
+    total = Decimal(0)
+    deposits: list[str] = []
+    voucher = 0
+    for i in range(count):
+        category, account, label = CATEGORIES[0 if i % 5 < 3 else i % 5]
+        pid = f"P-{year}-{i + 1:05d}"
+        contract = Decimal(rng.randrange(50_000, 2_000_000, 100))
+        town = TOWNS[i % len(TOWNS)]
+        village = f"{town[:2]}{i % 40 + 1}村"
+        day = datetime.date(year, 1, 2) + datetime.timedelta(days=i % 20)
+        out.append(
+            f'{day} custom "project" "{pid}"\n  name: "{village}{label}项目"\n'
+            f'  category: "{category}"\n  township: "{town}"\n  village: "{village}"\n'
+            f"  year: {year}\n  budget: {contract} CNY\n  implementer: \"{village}股份经济合作社\"\n"
+            f'  targets: "带动脱贫户{rng.randrange(5, 60)}户"\n'
+        )
+        for month, stage in ((1, "in_library"), (2, "approved"), (3, "procured")):
+            extra = f"  contract_amount: {contract} CNY\n" if stage == "procured" else ""
+            out.append(f'{year}-0{month + 1}-{day.day:02d} custom "project-stage" "{pid}" "{stage}"\n{extra}')
+        prepay = _q(contract * Decimal("0.2"))
+        progress = _q(contract * Decimal("0.5") / PROGRESS)
+        deposit = _q(contract * Decimal("0.03"))
+        rest = contract - progress * PROGRESS
+        pays = [(datetime.date(year, 4, day.day), "prepayment", f"  Assets:Prepayment:{fund}  {prepay} CNY\n")]
+        for k in range(PROGRESS):
+            when = datetime.date(year, 4, day.day) + datetime.timedelta(days=10 + k * 12)
+            pays.append((when, "progress", f"  {account}  {progress} CNY\n"))
+        out.append(f'{year}-11-{day.day:02d} custom "project-stage" "{pid}" "accepted"\n  settlement: {contract} CNY\n')
+        final = (
+            f"  {account}  {rest} CNY\n  Assets:Prepayment:{fund}  -{prepay} CNY\n"
+            f"  Liabilities:QualityDeposit:{fund}  -{deposit} CNY\n"
+        )
+        pays.append((datetime.date(year, 12, day.day), "final", final))
+        for when, kind, legs in pays:
+            voucher += 1
+            out.append(
+                f'{when} * "施工单位{i % 97}" "{pid} {kind}"\n  project: "{pid}"\n  payment: "{kind}"\n'
+                f'  voucher: "{fund}-{voucher:07d}"\n{legs}  Assets:Treasury:{fund}\n'
+            )
+        if not last:
+            voucher += 1
+            deposits.append(
+                f'{year + 1}-12-{day.day:02d} * "施工单位{i % 97}" "{pid} 质保金退还"\n'
+                f'  project: "{pid}"\n  payment: "deposit"\n  voucher: "{fund}-{voucher:07d}"\n'
+                f"  Liabilities:QualityDeposit:{fund}  {deposit} CNY\n  Assets:Treasury:{fund}\n"
+            )
+        total += contract
+    fee = _q(total * Decimal("0.005"))
+    out.append(
+        f'{year}-12-28 * "县乡村振兴局" "项目管理费"\n  voucher: "{fund}-fee"\n'
+        f"  Expenses:ManagementFee  {fee} CNY\n  Assets:Treasury:{fund}\n"
+    )
+    received = total + fee
+    shares = (Decimal("0.6"), Decimal("0.3"))
+    parts = [_q(received * s) for s in shares]
+    parts.append(received - sum(parts))
+    for n, (level, amount) in enumerate(zip(LEVELS, parts, strict=True)):
+        out.append(
+            f'{year}-01-0{n + 1} * "县财政局" "{year}年衔接资金下达 {level}"\n'
+            f'  alloc_doc: "青财农〔{year}〕{n + 1}号"\n  voucher: "{fund}-alloc-{n}"\n'
+            f"  Assets:Treasury:{fund}  {amount} CNY\n  Income:Fund:{fund}:{level}\n"
+        )
+    return "\n".join(out + deposits)
