@@ -1,0 +1,464 @@
+"""Poverty-project assets (扶贫项目资产) under four-rights separation (四权分置), DOMAIN E.
+
+Four ``custom`` entities, validated by pydantic like every fupin entity::
+
+    2021-11-20 custom "asset" "A-2021-003"            ; 确权登记: the asset itself
+      name: "石桥镇联村光伏扶贫电站"
+      class: "operating"                             ; operating | public_welfare | household
+      form: "fixed"                                  ; fixed | biological | equity | intangible
+      projects: "P-2021-003"                         ; or "P-1=600000 P-2=400000"
+      township: "石桥镇"
+      village: "石桥村"
+      quantity: 300
+      unit: "kW"
+      funding: "Central=1200000.00 Provincial=546000.00"   ; value = Σ funding
+      accepted: 2021-11-05
+      handover: 2021-11-20
+
+    2021-11-20 custom "asset-right" "A-2021-003" "ownership"   ; one holder of one right
+      holder: "石桥村股份经济合作社"
+      holder_type: "village_collective"
+      share: 0.40                                    ; 联村 ownership: Σ = 100%
+
+    2022-06-01 custom "asset-event" "A-2021-002B" "disposal"  ; status | disposal | transfer | mortgage
+      approval: "城政复〔2022〕8号"
+      resolution: "河湾村村民代表大会决议 2022-05-20"
+
+    2022-07-08 custom "income-plan" "IP-2022-PV-H1"            ; 收益分配方案
+      asset: "A-2021-003"
+      amount: 98000.00 CNY
+      shares: "PublicPost=50% Award=20% PublicWelfare=20% Collective=10%"
+
+Rights are dated data: the holders of a right on a day are all the entries of that asset and
+right carrying the latest date on or before that day (entries of one date form one set, so a
+联村 ownership is three entries of one date; a change of operator is a new dated entry).
+:func:`asset_register` builds the register once per book; :meth:`AssetRegister.at` gives
+the 台账 on any date, which ``fupin assets`` and the Fava pages print.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from fupin.entities import ACCOUNT_COMPONENT, Entity, Money, Share
+from fupin.findings import Finding
+from fupin.money import HUNDRED, ZERO
+
+if TYPE_CHECKING:
+    from fupin.book import Book
+
+ASSET_CLASSES = {"operating": "经营性", "public_welfare": "公益性", "household": "到户类"}
+FORMS = {
+    "fixed": "固定资产",
+    "biological": "生物资产",
+    "equity": "权益性资产",
+    "intangible": "无形资产",
+}
+STATUSES = {"in_use": "在用", "idle": "闲置", "damaged": "损毁", "disposed": "已处置"}
+RIGHTS = {
+    "ownership": "所有权",
+    "operation": "经营权",
+    "income": "收益权",
+    "supervision": "监督权",
+    "disposal": "处置权",
+    "distribution": "分配权",
+    "custody": "管护权",
+}
+HOLDER_TYPES = {
+    "county": "县级(国有)",
+    "department": "行业主管部门",
+    "township": "乡镇",
+    "village_collective": "村集体经济组织",
+    "village_committee": "村民委员会",
+    "household": "农户",
+    "cooperative": "合作社",
+    "company": "企业",
+    "committee": "村务监督委员会",
+    "other": "其他",
+}
+#: Owner level (县/乡/村/户) of an ownership holder; other holder types own at no level.
+OWNER_LEVELS = {
+    "county": "county",
+    "department": "county",
+    "township": "township",
+    "village_collective": "village",
+    "village_committee": "village",
+    "household": "household",
+}
+LEVEL_NAMES = {
+    "county": "县级",
+    "township": "乡镇级",
+    "village": "村级",
+    "household": "户级",
+    "unassigned": "未确权",
+}
+EVENT_TYPES = {"status": "状态变更", "disposal": "处置", "transfer": "转让", "mortgage": "抵押"}
+#: Events that need an approval reference (B38).
+GUARDED_EVENTS = ("disposal", "transfer", "mortgage")
+
+HOUSEHOLD_ID = re.compile(r"^H-[A-Z0-9]{1,8}-\d{1,6}$")
+
+AssetClass = Literal[tuple(ASSET_CLASSES)]  # type: ignore[valid-type]
+Status = Literal[tuple(STATUSES)]  # type: ignore[valid-type]
+
+
+class AssetRegisterError(Finding):
+    """B37: an asset not registered, valued or given its rights as the rules require."""
+
+    __slots__ = ()
+
+
+class AssetDisposalError(Finding):
+    """B38: a disposal, transfer or mortgage without its approvals."""
+
+    __slots__ = ()
+
+
+class IncomeDistributionError(Finding):
+    """B39: asset income distributed without a 100% plan, its notices or eligible payees."""
+
+    __slots__ = ()
+
+
+class AssetIncomeUseError(Finding):
+    """B25: asset income spent on the negative list."""
+
+    __slots__ = ()
+
+
+def _amount(text: str) -> Decimal:
+    """``"1,200.50"`` or ``"12.5%"`` → Decimal (a percent becomes a fraction)."""
+    text = text.strip().replace(",", "")
+    try:
+        if text.endswith("%"):
+            return Decimal(text[:-1]) / HUNDRED
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"not a number: {text!r}") from None
+
+
+def _pairs(value: Any, *, allow_bare: bool = False) -> Any:
+    """``"A=1 B=2"`` (space or comma separated) → ``{"A": "1", "B": "2"}``; bare keys → None."""
+    if not isinstance(value, str):
+        return value
+    out: dict[str, Decimal | None] = {}
+    for part in re.split(r"[\s,;，；]+", value.strip()):
+        if not part:
+            continue
+        key, sep, number = part.partition("=")
+        if not key or (not sep and not allow_bare):
+            raise ValueError(f"expected key=amount pairs, got {part!r}")
+        if key in out:
+            raise ValueError(f"{key} appears twice")
+        out[key] = _amount(number) if sep else None
+    if not out:
+        raise ValueError("empty")
+    return out
+
+
+def _split(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(p for p in re.split(r"[\s,;，；、]+", value) if p)
+    return value
+
+
+Amounts = Annotated[dict[str, Money], BeforeValidator(_pairs)]
+Shares = Annotated[dict[str, Share], BeforeValidator(_pairs)]
+ProjectShares = Annotated[
+    dict[str, Money | None], BeforeValidator(lambda v: _pairs(v, allow_bare=True))
+]
+Ids = Annotated[tuple[str, ...], BeforeValidator(_split)]
+
+
+def _component(value: str) -> str:
+    if not ACCOUNT_COMPONENT.match(value):
+        raise ValueError("an asset id is an account component: A-Z or 0-9 first, then A-Za-z0-9-")
+    return value
+
+
+class Asset(Entity):
+    """A registered asset (确权登记, 资产台账 row): ``custom "asset" "<ID>"``."""
+
+    kind: ClassVar[str] = "asset"
+    label: ClassVar[str] = "扶贫资产"
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    id: str
+    name: str
+    asset_class: AssetClass = Field(alias="class")
+    form: Literal[tuple(FORMS)]  # type: ignore[valid-type]
+    subtype: str | None = None  # 资产类型: 光伏电站, 道路, 饮水, 厂房, 股权, 生物资产…
+    projects: ProjectShares  # project id, or id=amount for an asset built by several
+    township: str
+    village: str
+    group: str | None = None  # 村民小组
+    quantity: Annotated[Decimal, Field(gt=0)]
+    unit: str
+    funding: Amounts  # 资金来源构成: source=amount
+    value: Money | None = None  # 资产原值; = Σ funding (derived when absent)
+    accepted: datetime.date | None = None  # 验收日期 (default: the project's acceptance)
+    handover: datetime.date | None = None  # 移交日期, ≥ accepted
+    status: Status = "in_use"
+    beneficiaries: str | None = None  # 受益对象
+    income_basis: str | None = None  # 收益方式: 固定分红 8%, 租金, 电费…
+    certificate: str | None = None  # 不动产权证号 / 股权证号
+    account: str | None = None  # on-book account (for depreciation)
+    life_years: Annotated[int, Field(ge=1, le=100)] | None = None  # 折旧年限
+    salvage: Money | None = None  # 预计净残值
+    note: str | None = None
+
+    _id = field_validator("id")(classmethod(lambda cls, v: _component(v)))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Asset:
+        total = sum(self.funding.values(), ZERO)
+        if self.value is not None and self.value != total:
+            raise ValueError(f"value {self.value} ≠ Σ funding {total}")
+        amounts = list(self.projects.values())
+        if len(amounts) > 1 and any(a is None for a in amounts):
+            raise ValueError("projects: name the amount of each project (P-1=… P-2=…)")
+        if amounts[0] is not None and sum(amounts, ZERO) != total:  # type: ignore[arg-type]
+            raise ValueError(f"projects: amounts add up to {sum(amounts, ZERO)} ≠ value {total}")  # type: ignore[arg-type]
+        if self.salvage is not None and self.salvage > total:
+            raise ValueError("salvage exceeds the value")
+        if self.account is not None and not self.account.startswith("Assets:"):
+            raise ValueError("account: an Assets account")
+        return self
+
+    @property
+    def original_value(self) -> Decimal:
+        """资产原值: Σ funding by source (DOMAIN E.3, L.2)."""
+        return sum(self.funding.values(), ZERO)
+
+    def project_amounts(self) -> dict[str, Decimal]:
+        """The value attributed to each project that built the asset."""
+        if len(self.projects) == 1 and next(iter(self.projects.values())) is None:
+            return {next(iter(self.projects)): self.original_value}
+        return {k: v or ZERO for k, v in self.projects.items()}
+
+    @property
+    def class_name(self) -> str:
+        return ASSET_CLASSES[self.asset_class]
+
+
+class AssetRight(Entity):
+    """One holder of one right of an asset from a date: ``custom "asset-right" "<ASSET>" "<right>"``."""
+
+    kind: ClassVar[str] = "asset-right"
+    label: ClassVar[str] = "资产权属"
+    positional: ClassVar[tuple[str, ...]] = ("asset", "right")
+
+    asset: str
+    right: Literal[tuple(RIGHTS)]  # type: ignore[valid-type]
+    holder: str
+    holder_type: Literal[tuple(HOLDER_TYPES)]  # type: ignore[valid-type]
+    share: Share | None = None  # 确权比例 when several hold the right (Σ = 100%)
+    mode: str | None = None  # 经营方式: 自主经营 / 委托经营 / 租赁 / 入股
+    until: datetime.date | None = None  # contract end (经营期限)
+    person: str | None = None  # 管护责任人 (a role or household id, never a phone)
+    doc: str | None = None  # 确权文书, 合同号, 决议
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _household_holder(self) -> AssetRight:
+        if self.holder_type == "household" and not HOUSEHOLD_ID.match(self.holder):
+            raise ValueError("holder: a household holder is its id H-<village code>-<seq>")
+        return self
+
+    def describe(self) -> str:
+        return f"{self.holder} {RIGHTS[self.right]} [asset {self.asset}]"
+
+
+class AssetEvent(Entity):
+    """A dated change of an asset: ``custom "asset-event" "<ASSET>" "<event>"``."""
+
+    kind: ClassVar[str] = "asset-event"
+    label: ClassVar[str] = "资产变动"
+    positional: ClassVar[tuple[str, ...]] = ("asset", "event")
+
+    asset: str
+    event: Literal[tuple(EVENT_TYPES)]  # type: ignore[valid-type]
+    status: Status | None = None  # the new status (required for ``status``)
+    approval: str | None = None  # 审批文号
+    resolution: str | None = None  # 村民代表大会决议
+    reason: str | None = None  # 自然灾害、意外事故、发展规划、达到使用年限…
+    counterparty: str | None = None  # buyer, lender, transferee
+    proceeds: Money | None = None  # 处置收入 / 抵押金额
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _status_given(self) -> AssetEvent:
+        if self.event == "status" and self.status is None:
+            raise ValueError("status: a status event names the new status")
+        return self
+
+    @property
+    def new_status(self) -> str | None:
+        """The status after the event (a disposal or transfer ends the asset's life here)."""
+        if self.event in ("disposal", "transfer"):
+            return "disposed"
+        return self.status
+
+    def describe(self) -> str:
+        return f"{EVENT_TYPES[self.event]} [asset {self.asset}]"
+
+
+class IncomePlan(Entity):
+    """An income distribution plan (收益分配方案): ``custom "income-plan" "<ID>"``."""
+
+    kind: ClassVar[str] = "income-plan"
+    label: ClassVar[str] = "收益分配方案"
+
+    id: str
+    asset: str
+    name: str | None = None
+    amount: Money  # 可分配收益
+    shares: Shares  # purpose or recipient = share; Σ = 100% (B39)
+    income_from: datetime.date | None = None  # 收益期间
+    income_to: datetime.date | None = None
+    decision: str | None = None  # 村两委会议 + 村民代表大会 (日期, 到会人数)
+    approval: str | None = None  # 乡镇审核文号
+    recipients: Ids = ()  # eligible household ids (when the plan names them)
+    note: str | None = None
+
+    @field_validator("recipients")
+    @classmethod
+    def _household_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [v for v in value if not HOUSEHOLD_ID.match(v)]
+        if bad:
+            raise ValueError(f"not household ids H-<village code>-<seq>: {', '.join(bad)}")
+        return value
+
+
+# -- the register at a date ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssetState:
+    """One asset as the register shows it on a day."""
+
+    asset: Asset
+    day: datetime.date
+    status: str
+    rights: Mapping[str, tuple[AssetRight, ...]]  # right → holders then in force
+    events: tuple[AssetEvent, ...]  # events up to the day
+
+    @property
+    def owner_level(self) -> str:
+        """county | township | village | household | unassigned (by the largest share)."""
+        owners = self.rights.get("ownership", ())
+        weight: dict[str, Decimal] = defaultdict(Decimal)
+        for owner in owners:
+            level = OWNER_LEVELS.get(owner.holder_type)
+            if level:
+                weight[level] += owner.share if owner.share is not None else Decimal(1)
+        if not weight:
+            return "unassigned"
+        return max(weight, key=lambda level: weight[level])
+
+    def holders(self, right: str) -> str:
+        """``石桥村股份经济合作社 40.00%; 杨庄村… 35.00%`` (shares shown when given)."""
+        parts = []
+        for holder in self.rights.get(right, ()):
+            text = holder.holder
+            if holder.share is not None and len(self.rights[right]) > 1:
+                text += f" {holder.share * HUNDRED:.2f}%"
+            if holder.mode:
+                text += f" ({holder.mode})"
+            parts.append(text)
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class AssetRegister:
+    """Every asset with its dated rights and events: built once per book."""
+
+    assets: Mapping[str, Asset]
+    rights: Mapping[str, Mapping[str, Sequence[AssetRight]]]  # asset → right → entries by date
+    events: Mapping[str, Sequence[AssetEvent]]  # asset → events by date
+    orphans: Sequence[AssetRight | AssetEvent]  # entries naming no registered asset
+
+    def holders_on(self, asset: str, right: str, day: datetime.date) -> tuple[AssetRight, ...]:
+        """The holders of ``right`` on ``day``: the entries of the latest date ≤ day."""
+        entries = self.rights.get(asset, {}).get(right, ())
+        dates = [e.date for e in entries]
+        index = bisect.bisect_right(dates, day)
+        if not index:
+            return ()
+        last = dates[index - 1]
+        return tuple(e for e in entries[:index] if e.date == last)
+
+    def groups(self, asset: str, right: str) -> list[tuple[AssetRight, ...]]:
+        """Each dated set of holders of a right, in date order."""
+        out: dict[datetime.date, list[AssetRight]] = defaultdict(list)
+        for entry in self.rights.get(asset, {}).get(right, ()):
+            out[entry.date].append(entry)
+        return [tuple(v) for _, v in sorted(out.items())]
+
+    def status_on(self, asset: str, day: datetime.date) -> str:
+        status = self.assets[asset].status
+        for event in self.events.get(asset, ()):
+            if event.date > day:
+                break
+            status = event.new_status or status
+        return status
+
+    def state(self, asset: str, day: datetime.date) -> AssetState:
+        rights = {
+            right: held
+            for right in self.rights.get(asset, {})
+            if (held := self.holders_on(asset, right, day))
+        }
+        events = tuple(e for e in self.events.get(asset, ()) if e.date <= day)
+        return AssetState(self.assets[asset], day, self.status_on(asset, day), rights, events)
+
+    def at(self, day: datetime.date) -> list[AssetState]:
+        """The register (台账) on ``day``: every asset registered by then, in id order."""
+        return [self.state(ident, day) for ident, a in sorted(self.assets.items()) if a.date <= day]
+
+
+def asset_register(book: Book) -> AssetRegister:
+    """Group the book's asset entities (already parsed in the book's one pass)."""
+    assets = book.by_id(Asset)
+    rights: dict[str, dict[str, list[AssetRight]]] = defaultdict(lambda: defaultdict(list))
+    events: dict[str, list[AssetEvent]] = defaultdict(list)
+    orphans: list[AssetRight | AssetEvent] = []
+    for right in book.all(AssetRight):
+        if right.asset in assets:
+            rights[right.asset][right.right].append(right)
+        else:
+            orphans.append(right)
+    for event in book.all(AssetEvent):
+        if event.asset in assets:
+            events[event.asset].append(event)
+        else:
+            orphans.append(event)
+    return AssetRegister(
+        assets,
+        {k: {r: tuple(v) for r, v in by.items()} for k, by in rights.items()},
+        {k: tuple(v) for k, v in events.items()},
+        tuple(orphans),
+    )
+
+
+def register_at(book: Book, day: datetime.date | None = None) -> list[AssetState]:
+    """The asset register (台账) on ``day`` (default: the ledger's last date)."""
+    day = day or book.last_date or datetime.date.today()
+    return asset_register(book).at(day)
+
+
+def asset_of_account(account: str) -> str | None:
+    """``Income:AssetIncome:A-1`` / ``Expenses:IncomeDistribution:A-1`` → ``A-1``."""
+    parts = account.split(":")
+    if len(parts) >= 3 and parts[1] in ("AssetIncome", "IncomeDistribution"):
+        return parts[2]
+    return None

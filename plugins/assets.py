@@ -1,0 +1,675 @@
+"""B37/B38/B39/B25: poverty-project assets — registration, four rights, disposal, income.
+
+Assets, their dated rights, events and income plans are ``custom`` entities
+(:mod:`fupin.assets`); asset income and its payouts are ordinary transactions tagged
+``asset:`` (``Income:AssetIncome:<ASSET>``, ``Expenses:IncomeDistribution:<ASSET>``, with
+``plan:`` on a payout and ``household:`` on each household's posting). Checked, with the
+policy in force on the date at issue:
+
+* B37 [seed 002 确权登记; N-ASSET2021 §(2)] every accepted project of an
+  ``asset-forming-categories`` category has its asset(s) registered within
+  ``asset-registration-days`` (60) of acceptance, and their values add up to the project's
+  settlement (``asset-value-tolerance`` 0.00); handover on or after acceptance; every asset
+  has each right of ``asset-rights`` assigned (public-welfare: less
+  ``asset-rights-exempt-public-welfare``, plus a ``custody`` holder, 管护主体); a right held
+  by several (联村) carries shares summing to exactly 100%; household assets are owned by
+  a household;
+* B38 [N-ASSET2021 §(6); 延边 2020] a disposal, transfer or mortgage carries an approval
+  reference and, for owners of an ``asset-assembly-levels`` level (village), a 村民代表大会
+  resolution; an asset becomes ``disposed`` only by such an event;
+* B39 [N-ASSET2021 §(5)] an income plan's shares sum to exactly 100% (黑水县 2024:
+  58 × 1.5625% = 90.625% fails); every payout names its plan, is made after the plan's
+  ``income_plan`` notice ended, is followed by an ``income_result`` notice within
+  ``income-result-days`` (30), stays within the plan's amount, and reaches only households
+  on the plan's list and, when the ledger names a household register, of a status in
+  ``income-eligible-statuses`` on the payout date;
+* B25 [local example 004km.cn] asset income (expenses of ``asset:`` transactions) never
+  reaches ``asset-income-negative-categories``.
+
+With policy ``asset-depreciation`` TRUE, :func:`depreciation` (run by the plugin before the
+rules) adds straight-line depreciation for assets kept on the books (``account`` and
+``life_years``): from the month after handover, (value − salvage) / (life × 12) a month,
+booked each 31 December up to the ledger's last date, ``Expenses:Depreciation:<ASSET>``
+against ``<account>:AccumulatedDepreciation``; cumulative amounts are rounded to the cent
+(half up), so the total is exactly value − salvage.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from beancount.core import data
+from beancount.core.amount import Amount
+
+from fupin.assets import (
+    ASSET_CLASSES,
+    EVENT_TYPES,
+    GUARDED_EVENTS,
+    LEVEL_NAMES,
+    RIGHTS,
+    STATUSES,
+    Asset,
+    AssetDisposalError,
+    AssetEvent,
+    AssetIncomeUseError,
+    AssetRegister,
+    AssetRegisterError,
+    AssetRight,
+    IncomeDistributionError,
+    IncomePlan,
+    asset_of_account,
+    asset_register,
+)
+from fupin.book import Book
+from fupin.engine import Item, Rule, check, finding
+from fupin.entities import Notice, ProjectStage, parse_entity
+from fupin.findings import EntityError
+from fupin.money import ZERO, fmt_money, q2
+from fupin.policy import Policy, build_timeline
+
+try:  # the household register (issue 6); its entity must be registered before books are built
+    from fupin import households as _households
+except ImportError:  # pragma: no cover - the register module is optional
+    _households = None  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    from beancount.core.data import Transaction
+
+
+def required_rights(policy: Policy, asset_class: str) -> tuple[str, ...]:
+    """The rights an asset of a class must have assigned under the policy."""
+    rights = list(policy.asset_rights)
+    if asset_class == "public_welfare":
+        rights = [r for r in rights if r not in policy.asset_rights_exempt_public_welfare]
+    if asset_class in policy.asset_custody_classes and "custody" not in rights:
+        rights.append("custody")
+    return tuple(rights)
+
+
+def _accepted(stages: list[ProjectStage]) -> datetime.date | None:
+    return next((s.date for s in stages if s.stage in ("accepted", "closed")), None)
+
+
+def _settlement(stages: list[ProjectStage]) -> Decimal | None:
+    values = [s.settlement for s in stages if s.settlement is not None]
+    return values[-1] if values else None
+
+
+# -- B37 ------------------------------------------------------------------------------------
+
+
+def registration(book: Book, register: AssetRegister) -> Iterator[Item]:
+    """B37: accepted asset-forming projects registered in time and at their cost."""
+    by_project: dict[str, list[Asset]] = defaultdict(list)
+    for asset in register.assets.values():
+        for project in asset.projects:
+            by_project[project].append(asset)
+    stages = book.stages()
+    projects = book.projects
+    last = book.last_date
+    for ident in sorted(set(by_project) - set(projects)):
+        asset = by_project[ident][0]
+        yield finding(
+            AssetRegisterError,
+            "B37",
+            f"资产登记引用了项目库中没有的项目 [project {ident}] — {asset.describe()}",
+            book.entry_of(asset),
+            entity=asset.id,
+        )
+    for ident, project in projects.items():
+        own = stages.get(ident, [])
+        accepted = _accepted(own)
+        if accepted is None:
+            continue
+        policy = book.policy.at(accepted)
+        if project.category not in policy.asset_forming_categories:
+            continue
+        assets = sorted(by_project.get(ident, []), key=lambda a: a.date)
+        accept_entry = next(s for s in own if s.date == accepted)
+        if assets:
+            first = assets[0]
+            yield from check(
+                AssetRegisterError,
+                rule="B37",
+                title="验收后资产登记天数",
+                scope=f"project {ident}",
+                value=(first.date - accepted).days,
+                op="<=",
+                threshold=policy.asset_registration_days,
+                unit="days",
+                policy_key="asset-registration-days",
+                entity=ident,
+                label=project.describe(),
+                inputs=f"验收 {accepted}; 登记 {first.date} [asset {first.id}]",
+                entry=book.entry_of(first),
+                year=project.year,
+            )
+        else:
+            overdue = last is not None and (last - accepted).days > policy.asset_registration_days
+            yield from check(
+                AssetRegisterError,
+                rule="B37",
+                title="验收项目已登记资产数",
+                scope=f"project {ident}",
+                value=0,
+                op=">=",
+                threshold=1,
+                unit="count",
+                policy_key="asset-registration-days",
+                entity=ident,
+                label=project.describe(),
+                inputs=f"验收 {accepted}, 超过 {policy.asset_registration_days} 天未确权登记",
+                entry=book.entry_of(accept_entry),
+                report=overdue,
+                year=project.year,
+            )
+            continue
+        cost = _settlement(own)
+        spent = (
+            sum((s.amount for s in book.spends if s.project == ident), ZERO)
+            if cost is None
+            else None
+        )
+        target = cost if cost is not None else spent or ZERO
+        total = sum((a.project_amounts().get(ident, ZERO) for a in assets), ZERO)
+        names = ", ".join(a.id for a in assets)
+        yield from check(
+            AssetRegisterError,
+            rule="B37",
+            title="资产原值合计",
+            scope=f"project {ident}",
+            value=total,
+            op="==",
+            threshold=target,
+            tolerance=policy.asset_value_tolerance,
+            policy_key="asset-value-tolerance",
+            entity=ident,
+            label=project.describe(),
+            inputs=f"{'结算' if cost is not None else '支出'} {fmt_money(target)} CNY; 资产 {names}",
+            entry=book.entry_of(assets[-1]),
+            year=project.year,
+        )
+
+
+def rights_complete(book: Book, register: AssetRegister) -> Iterator[Item]:
+    """B37: handover ≥ acceptance; every right assigned; shares Σ 100%; households own theirs."""
+    stages = book.stages()
+    day = book.last_date or datetime.date.today()
+    for orphan in register.orphans:
+        if isinstance(orphan, AssetRight):
+            yield finding(
+                AssetRegisterError,
+                "B37",
+                f"权属记录引用了未登记的资产 [asset {orphan.asset}]",
+                book.entry_of(orphan),
+                entity=orphan.asset,
+            )
+    for ident, asset in register.assets.items():
+        entry = book.entry_of(asset)
+        accepted = asset.accepted
+        if accepted is None:
+            accepted = next(
+                (d for p in asset.projects if (d := _accepted(stages.get(p, []))) is not None),
+                None,
+            )
+        if accepted is not None and asset.handover is not None and asset.handover < accepted:
+            yield finding(
+                AssetRegisterError,
+                "B37",
+                f"移交日期 {asset.handover} 早于验收日期 {accepted} — {asset.describe()}",
+                entry,
+                entity=ident,
+                value=str(asset.handover),
+                threshold=str(accepted),
+            )
+        state = register.state(ident, max(day, asset.date))
+        if state.status == "disposed":
+            continue
+        policy = book.policy.at(state.day)
+        needed = required_rights(policy, asset.asset_class)
+        missing = [r for r in needed if r not in state.rights]
+        yield from check(
+            AssetRegisterError,
+            rule="B37",
+            title="未落实的权利数",
+            scope=f"asset {ident}",
+            value=len(missing),
+            op="==",
+            threshold=0,
+            unit="count",
+            policy_key="asset-rights",
+            entity=ident,
+            label=asset.describe(),
+            inputs=(
+                f"{ASSET_CLASSES[asset.asset_class]}资产缺 "
+                + "、".join(f"{RIGHTS.get(r, r)}({r})" for r in missing)
+                if missing
+                else f"{'、'.join(RIGHTS.get(r, r) for r in needed)} 均已落实"
+            ),
+            entry=entry,
+        )
+        if asset.asset_class == "household":
+            owners = state.rights.get("ownership", ())
+            if owners and any(o.holder_type != "household" for o in owners):
+                yield finding(
+                    AssetRegisterError,
+                    "B37",
+                    f"到户类资产所有权人不是农户 ({'; '.join(o.holder for o in owners)}) — "
+                    f"{asset.describe()}",
+                    book.entry_of(owners[0]),
+                    entity=ident,
+                )
+        for right in register.rights.get(ident, {}):
+            for group in register.groups(ident, right):
+                yield from _shares(book, asset, right, group)
+
+
+def _shares(book: Book, asset: Asset, right: str, group: tuple[AssetRight, ...]) -> Iterator[Item]:
+    """One dated set of holders: a sole holder needs no share; several need Σ = 100%."""
+    if len(group) == 1 and group[0].share in (None, Decimal(1)):
+        return
+    unshared = [g for g in group if g.share is None]
+    if unshared:
+        yield finding(
+            AssetRegisterError,
+            "B37",
+            f"{RIGHTS[right]}由 {len(group)} 方共有但 {unshared[0].holder} 未写确权比例 (share) — "
+            f"{asset.describe()}",
+            book.entry_of(unshared[0]),
+            entity=asset.id,
+        )
+        return
+    total = sum((g.share or ZERO for g in group), ZERO)
+    yield from check(
+        AssetRegisterError,
+        rule="B37",
+        title=f"{RIGHTS[right]}确权比例合计",
+        scope=f"asset {asset.id} {right} {group[0].date}",
+        value=total,
+        op="==",
+        threshold=Decimal(1),
+        unit="pct",
+        policy_key="share",
+        entity=asset.id,
+        label=asset.describe(),
+        inputs="; ".join(f"{g.holder} {g.share}" for g in group),
+        entry=book.entry_of(group[0]),
+    )
+
+
+# -- B38 ------------------------------------------------------------------------------------
+
+
+def disposals(book: Book, register: AssetRegister) -> Iterator[Item]:
+    """B38: disposal, transfer, mortgage need approval (+ assembly resolution for villages)."""
+    for orphan in register.orphans:
+        if isinstance(orphan, AssetEvent):
+            yield finding(
+                AssetDisposalError,
+                "B38",
+                f"资产变动记录引用了未登记的资产 [asset {orphan.asset}]",
+                book.entry_of(orphan),
+                entity=orphan.asset,
+            )
+    for ident, asset in register.assets.items():
+        if asset.status == "disposed":
+            yield finding(
+                AssetDisposalError,
+                "B38",
+                f"资产登记即为已处置, 无处置审批记录 (asset-event disposal) — {asset.describe()}",
+                book.entry_of(asset),
+                entity=ident,
+            )
+        for event in register.events.get(ident, ()):
+            entry = book.entry_of(event)
+            what = EVENT_TYPES[event.event]
+            if event.event == "status" and event.status == "disposed":
+                yield finding(
+                    AssetDisposalError,
+                    "B38",
+                    f"状态改为已处置须记为处置或转让事件并附审批 — {asset.describe()}",
+                    entry,
+                    entity=ident,
+                )
+                continue
+            if event.event not in GUARDED_EVENTS:
+                continue
+            if not event.approval:
+                yield finding(
+                    AssetDisposalError,
+                    "B38",
+                    f"资产{what}缺少审批文号 (approval) — {asset.describe()}",
+                    entry,
+                    entity=ident,
+                )
+            level = register.state(ident, event.date).owner_level
+            policy = book.policy.at(event.date)
+            if level in policy.asset_assembly_levels and not event.resolution:
+                yield finding(
+                    AssetDisposalError,
+                    "B38",
+                    f"{LEVEL_NAMES.get(level, level)}资产{what}缺少村民代表大会决议 (resolution; "
+                    f"asset-assembly-levels) — {asset.describe()}",
+                    entry,
+                    entity=ident,
+                    policy_key="asset-assembly-levels",
+                )
+
+
+# -- B39 ------------------------------------------------------------------------------------
+
+
+def _register(book: Book) -> Any:
+    """The ledger's household register, or None (none named, module absent, or invalid)."""
+    if _households is None:
+        return None
+    filename = book.options.get("filename")
+    try:
+        return _households.register_for(Path(filename) if filename else None, book)
+    except Exception:  # an invalid register is the register rule's finding
+        return None
+
+
+def _payouts(book: Book) -> dict[int, tuple[Transaction, list[Any]]]:
+    """Payout transactions (id → txn, its IncomeDistribution spends), in date order."""
+    out: dict[int, tuple[Transaction, list[Any]]] = {}
+    for spend in book.spends:
+        if spend.category == "IncomeDistribution":
+            out.setdefault(id(spend.entry), (spend.entry, []))[1].append(spend)
+    return out
+
+
+def distribution(book: Book, register: AssetRegister) -> Iterator[Item]:
+    """B39: plans sum to 100%; payouts follow a noticed plan, a result notice, eligible payees."""
+    plans = book.by_id(IncomePlan)
+    notices: dict[tuple[str, str], list[Notice]] = defaultdict(list)
+    for notice in book.all(Notice):
+        if notice.type in ("income_plan", "income_result") and not notice.withdrawn:
+            notices[(notice.type, notice.subject)].append(notice)
+    for ident, plan in plans.items():
+        total = sum(plan.shares.values(), ZERO)
+        yield from check(
+            IncomeDistributionError,
+            rule="B39",
+            title="收益分配比例合计",
+            scope=f"income-plan {ident}",
+            value=total,
+            op="==",
+            threshold=Decimal(1),
+            unit="pct",
+            policy_key="shares",
+            entity=ident,
+            label=f"{plan.name or ''} [income-plan {ident}]".strip(),
+            inputs=f"{len(plan.shares)} 项",
+            entry=book.entry_of(plan),
+            year=plan.date.year,
+        )
+        if plan.asset not in register.assets:
+            yield finding(
+                IncomeDistributionError,
+                "B39",
+                f"收益分配方案引用了未登记的资产 [asset {plan.asset}] — [income-plan {ident}]",
+                book.entry_of(plan),
+                entity=ident,
+            )
+
+    households = _register(book)
+    paid: dict[str, Decimal] = defaultdict(Decimal)
+    last_payout: dict[str, Transaction] = {}
+    for txn, spends in _payouts(book).values():
+        plan_id = txn.meta.get("plan")
+        plan = plans.get(str(plan_id)) if plan_id else None
+        if plan is None:
+            yield finding(
+                IncomeDistributionError,
+                "B39",
+                "收益分配支出未引用已登记的分配方案 (plan: "
+                f"{plan_id or '无'}) — {spends[0].account}",
+                txn,
+                entity=str(plan_id or ""),
+            )
+            continue
+        label = f"{plan.name or ''} [income-plan {plan.id}]".strip()
+        paid[plan.id] += sum((s.amount for s in spends), ZERO)
+        last_payout[plan.id] = txn
+        wrong = {a for s in spends if (a := asset_of_account(s.account)) and a != plan.asset}
+        if wrong:
+            yield finding(
+                IncomeDistributionError,
+                "B39",
+                f"支出科目的资产 {', '.join(sorted(wrong))} 与方案资产 {plan.asset} 不符 — {label}",
+                txn,
+                entity=plan.id,
+            )
+        posted = [
+            n for n in notices.get(("income_plan", plan.id), []) if (n.end or n.start) < txn.date
+        ]
+        if not posted:
+            seen = ", ".join(
+                f"{n.id} {n.start} 至 {n.end or '长期'}"
+                for n in notices.get(("income_plan", plan.id), [])
+            )
+            yield finding(
+                IncomeDistributionError,
+                "B39",
+                f"分配方案公示期满前即发放收益 ({txn.date}; 方案公示 {seen or '无'}) — {label}",
+                txn,
+                entity=plan.id,
+            )
+        yield from _recipients(book, txn, spends, plan, label, households)
+
+    for ident, plan in plans.items():
+        if ident not in paid:
+            continue
+        txn = last_payout[ident]
+        yield from check(
+            IncomeDistributionError,
+            rule="B39",
+            title="收益发放合计",
+            scope=f"income-plan {ident}",
+            value=paid[ident],
+            op="<=",
+            threshold=plan.amount,
+            policy_key="amount",
+            entity=ident,
+            label=f"{plan.name or ''} [income-plan {ident}]".strip(),
+            inputs=f"方案可分配收益 {fmt_money(plan.amount)} CNY",
+            entry=txn,
+            year=plan.date.year,
+        )
+        policy = book.policy.at(txn.date)
+        results = [n for n in notices.get(("income_result", ident), []) if n.start >= txn.date]
+        last = book.last_date
+        if results:
+            days = (results[0].start - txn.date).days
+            report = True
+            inputs = f"最后发放 {txn.date}; 结果公示 {results[0].id} {results[0].start}"
+        else:
+            days = (last - txn.date).days if last else 0
+            report = days > policy.income_result_days
+            inputs = f"最后发放 {txn.date}; 无结果公示 (至 {last})"
+        yield from check(
+            IncomeDistributionError,
+            rule="B39",
+            title="发放后结果公示天数",
+            scope=f"income-plan {ident}",
+            value=days,
+            op="<=",
+            threshold=policy.income_result_days,
+            unit="days",
+            policy_key="income-result-days",
+            entity=ident,
+            label=f"{plan.name or ''} [income-plan {ident}]".strip(),
+            inputs=inputs,
+            entry=txn,
+            report=report,
+            year=plan.date.year,
+        )
+
+
+def _recipients(
+    book: Book,
+    txn: Transaction,
+    spends: list[Any],
+    plan: IncomePlan,
+    label: str,
+    households: Any,
+) -> Iterator[Item]:
+    """Households paid must be on the plan's list and eligible in the register that day."""
+    statuses = book.policy.at(txn.date).income_eligible_statuses
+    for spend in spends:
+        hid = spend.household
+        if not hid:
+            continue
+        problem = None
+        if plan.recipients and hid not in plan.recipients:
+            problem = "不在分配方案的受益名单内"
+        elif households is not None:
+            household = households.households.get(hid)
+            if household is None:
+                problem = "不在农户信息库中"
+            else:
+                status = household.status_on(txn.date)
+                if status not in statuses:
+                    problem = f"发放日状态为 {status}, 不属 income-eligible-statuses"
+        if problem:
+            yield finding(
+                IncomeDistributionError,
+                "B39",
+                f"收益发放对象 {hid} {problem} ({fmt_money(spend.amount)} CNY, {txn.date}) — {label}",
+                txn,
+                entity=plan.id,
+                policy_key="income-eligible-statuses" if households is not None else "recipients",
+            )
+
+
+# -- B25 ------------------------------------------------------------------------------------
+
+
+def income_use(book: Book) -> Iterator[Item]:
+    """B25: expenses paid from asset income (``asset:`` transactions) off the negative list."""
+    for spend in book.spends:
+        ident = spend.entry.meta.get("asset")
+        if not ident or spend.amount <= 0:
+            continue
+        policy = book.policy.at(spend.date)
+        if spend.category in policy.asset_income_negative_categories:
+            yield finding(
+                AssetIncomeUseError,
+                "B25",
+                f"资产收益用于负面清单支出 {book.account_label(spend.account)} "
+                f"{fmt_money(spend.amount)} CNY (asset-income-negative-categories) — [asset {ident}]",
+                spend.entry,
+                entity=str(ident),
+                policy_key="asset-income-negative-categories",
+                value=spend.amount,
+            )
+
+
+def asset_rules(book: Book) -> Iterator[Item]:
+    """Every asset rule over one register built once."""
+    register = asset_register(book)
+    yield from registration(book, register)
+    yield from rights_complete(book, register)
+    yield from disposals(book, register)
+    yield from distribution(book, register)
+    yield from income_use(book)
+
+
+RULE = Rule(
+    ("B37", "B38", "B39", "B25"),
+    "扶贫项目资产: 确权登记、四权分置、处置审批、收益分配",
+    "seed 002 (确权登记); N-ASSET2021 §(2)(5)(6); seed 001 (四权分置); 004km.cn (收益负面清单)",
+    asset_rules,
+)
+
+
+# -- depreciation (a generating plugin function, run before the rules) -----------------------
+
+
+def _months(start: datetime.date, end: datetime.date) -> int:
+    """Whole months from the month after ``start`` to the month of ``end`` inclusive."""
+    return max(0, (end.year - start.year) * 12 + end.month - start.month)
+
+
+def depreciation(
+    entries: data.Directives, options_map: data.Options, config: str | None = None
+) -> tuple[data.Directives, list[data.BeancountError]]:
+    """Add straight-line depreciation of on-book assets when ``asset-depreciation`` is on."""
+    policies = [e for e in entries if isinstance(e, data.Custom) and e.type == "policy"]
+    timeline = build_timeline(policies)
+    if not any(p.asset_depreciation for p in timeline.snapshots):
+        return entries, []
+    assets: list[tuple[Asset, data.Custom]] = []
+    disposed: dict[str, datetime.date] = {}
+    opened: set[str] = set()
+    for entry in entries:
+        if isinstance(entry, data.Open):
+            opened.add(entry.account)
+        elif isinstance(entry, data.Custom) and entry.type in ("asset", "asset-event"):
+            parsed = parse_entity(entry)
+            if isinstance(parsed, Asset) and parsed.account and parsed.life_years:
+                assets.append((parsed, entry))
+            elif isinstance(parsed, AssetEvent) and parsed.new_status == "disposed":
+                disposed.setdefault(parsed.asset, parsed.date)
+            elif isinstance(parsed, EntityError):
+                continue  # reported by the book
+    if not assets or not entries:
+        return entries, []
+    last = entries[-1].date
+    currency = (options_map.get("operating_currency") or ["CNY"])[0]
+    new: list[data.Directive] = []
+    for asset, source in assets:
+        start = asset.handover or asset.accepted or asset.date
+        base = asset.original_value - (asset.salvage or ZERO)
+        life = asset.life_years * 12  # type: ignore[operator]
+        stop = disposed.get(asset.id)
+        booked = ZERO
+        expense = f"Expenses:Depreciation:{asset.id}"
+        contra = f"{asset.account}:AccumulatedDepreciation"
+        for year in range(start.year, last.year + 1):
+            day = datetime.date(year, 12, 31)
+            if day > last or not timeline.at(day).asset_depreciation:
+                continue
+            end = min(day, stop) if stop else day
+            months = min(life, _months(start, end))
+            cumulative = q2(base * months / life)
+            amount = cumulative - booked
+            if amount <= 0:
+                continue
+            booked = cumulative
+            meta = data.new_metadata(source.meta["filename"], source.meta["lineno"])
+            meta.update(asset=asset.id, generated="depreciation", months=months)
+            units = Amount(amount, currency)
+            new.append(
+                data.Transaction(
+                    meta,
+                    day,
+                    "*",
+                    None,
+                    f"{asset.name} {year}年折旧(直线法, {asset.life_years}年)",
+                    data.EMPTY_SET,
+                    data.EMPTY_SET,
+                    [
+                        data.Posting(expense, units, None, None, None, None),
+                        data.Posting(contra, -units, None, None, None, None),
+                    ],
+                )
+            )
+        if booked:
+            for account in (expense, contra):
+                if account not in opened:
+                    meta = data.new_metadata(source.meta["filename"], source.meta["lineno"])
+                    opened.add(account)
+                    new.append(data.Open(meta, start, account, [currency], None))
+    if not new:
+        return entries, []
+    return sorted([*entries, *new], key=data.entry_sortkey), []
+
+
+__all__ = ["RULE", "STATUSES", "depreciation", "required_rights"]
