@@ -228,7 +228,7 @@ def parse_entity(entry: Custom) -> Entity | EntityError | None:
         if key not in ("filename", "lineno") and not key.startswith("__")
     }
     data["date"] = entry.date
-    values = [v.value for v in entry.values]
+    values = [v.value for v in entry.values or ()]
     if len(values) != len(model.positional):
         names = " ".join(f"<{name}>" for name in model.positional)
         return _error(entry, model, f'expected custom "{entry.type}" {names}')

@@ -14,6 +14,7 @@ from typing import Any
 
 from beancount import loader
 from beancount.parser.grammar import ParserError, ParserSyntaxError
+from beancount.parser.lexer import LexerError
 
 from fupin.book import Book, build_book
 from fupin.engine import Results
@@ -69,7 +70,7 @@ def load(path: str | Path | None = None) -> Loaded:
     finally:
         if paused:
             gc.enable()
-    fatal = [e for e in errors if isinstance(e, ParserError | ParserSyntaxError)]
+    fatal = [e for e in errors if isinstance(e, ParserError | ParserSyntaxError | LexerError)]
     fatal += [e for e in errors if type(e).__name__ == "LoadError"]
     if fatal:
         lines = "\n".join(f"{_where(e)}: {e.message}" for e in fatal[:10])

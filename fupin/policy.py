@@ -15,8 +15,8 @@ entry's line that names the key, and the entry is ignored.
 from __future__ import annotations
 
 import bisect
-import difflib
 import datetime
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -144,6 +144,9 @@ class Policy(BaseModel):
     # FIFO against its uses, older than these months → warning / error.
     idle_warn_months: Annotated[int, Field(ge=1)] = 6
     idle_error_months: Annotated[int, Field(ge=1)] = 12
+    # K1: the fund families aged (the audits counted 财政扶贫资金; a standing 专项扶贫基金 or
+    # donation pool is not a budget allocation).
+    idle_families: Names = ("xianjie", "special_poverty", "integrated", "county")
     # K3 [DOMAIN K3: 对外出借, 日常经费]: Assets account components that mark the agency's
     # own operating account (基本户); loans are fupin.book.RECEIVABLE_KINDS accounts.
     agency_accounts: Names = ("Operating", "Basic")
@@ -239,7 +242,7 @@ class Policy(BaseModel):
     asset_depreciation: bool = False
 
     @classmethod
-    def keys(cls) -> list[str]:
+    def ledger_keys(cls) -> list[str]:
         """The ledger keys, in declaration order."""
         return [_kebab(name) for name in cls.model_fields]
 
@@ -275,7 +278,7 @@ def build_timeline(entries: Sequence[Custom]) -> PolicyTimeline:
     snapshots: list[Policy] = []
     origin_list: list[dict[str, Meta]] = []
     errors: list[PolicyError] = []
-    known = set(Policy.keys())
+    known = set(Policy.ledger_keys())
     for entry in sorted(entries, key=lambda e: e.date):
         problem = _apply(entry, current, known)
         if isinstance(problem, str):
@@ -294,7 +297,7 @@ def build_timeline(entries: Sequence[Custom]) -> PolicyTimeline:
 
 def _apply(entry: Custom, current: Policy, known: set[str]) -> str | tuple[str, Policy]:
     """Return ``(key, new policy)`` or an error text naming the key."""
-    if len(entry.values) != 2:
+    if len(entry.values or ()) != 2:
         return 'a policy entry is custom "policy" "<key>" <value>'
     key, value = entry.values[0].value, entry.values[1].value
     if not isinstance(key, str) or key not in known:

@@ -1,0 +1,108 @@
+"""``fupin check`` and ``fupin compliance`` as a county runs them: exit codes, JSON, text."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from click.testing import CliRunner
+
+from fupin.cli import main
+
+BREACH = """
+2021-01-01 open Assets:Treasury:XJ-2021 CNY
+2021-01-01 open Income:Fund:XJ-2021:Central CNY
+2021-01-01 open Expenses:Industry:Planting CNY
+2021-01-01 open Expenses:Infrastructure:Road CNY
+2021-01-01 custom "fund" "XJ-2021"
+  name: "2021年衔接资金"
+  family: "xianjie"
+2021-01-05 * "县财政局" "资金下达"
+  Assets:Treasury:XJ-2021  10000.00 CNY
+  Income:Fund:XJ-2021:Central
+2021-04-01 * "付款"
+  Expenses:Industry:Planting  4999.00 CNY
+  Assets:Treasury:XJ-2021
+2021-04-01 * "付款"
+  Expenses:Infrastructure:Road  5001.00 CNY
+  Assets:Treasury:XJ-2021
+"""
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_sample_ledger_is_clean_by_default() -> None:
+    code, out = run("check")
+    assert code == 0, out
+    assert "ledger/main.beancount" in out and "0 个错误" in out
+
+
+def test_check_json_lists_findings_with_file_and_line(write_ledger) -> None:
+    path = write_ledger(BREACH)
+    code, out = run("check", str(path), "--json")
+    assert code == 1
+    findings = [f for f in json.loads(out) if f["rule"] == "B02"]
+    assert len(findings) == 1
+    (b02,) = findings
+    assert b02["severity"] == "error"
+    assert b02["file"].endswith("main.beancount") and b02["line"] == 7  # the fund entry
+    assert Decimal(b02["value"]) == Decimal("0.4999")
+    assert Decimal(b02["threshold"]) == Decimal("0.50")
+    assert b02["message"] == (
+        "B02 error: 产业发展资金占比 49.99% < 50.00% (industry-share-min) — "
+        "2021年度财政扶贫/衔接资金; 产业 4,999.00 / 合计 10,000.00 CNY"
+    )
+
+
+def test_check_text_groups_by_rule(write_ledger) -> None:
+    code, out = run("check", str(write_ledger(BREACH)))
+    assert code == 1
+    assert "B02 产业发展资金占比: 1 错误, 0 警告" in out
+    assert "main.beancount:7: B02 error: 产业发展资金占比 49.99% < 50.00%" in out
+
+
+def test_warning_only_exits_zero(write_ledger) -> None:
+    text = BREACH + '2021-01-01 custom "policy" "industry-share-severity" "warning"\n'
+    code, out = run("check", str(write_ledger(text)), "--json")
+    b02 = [f for f in json.loads(out) if f["rule"] == "B02"]
+    assert b02[0]["severity"] == "warning"
+    assert code == (1 if any(f["severity"] == "error" for f in json.loads(out)) else 0)
+
+
+def test_missing_file_exits_2_without_traceback(tmp_path) -> None:
+    code, out = run("check", str(tmp_path / "nope.beancount"))
+    assert code == 2
+    assert "no such ledger file" in out and "Traceback" not in out
+
+
+def test_unparsable_file_exits_2_naming_the_line(write_ledger) -> None:
+    path = write_ledger("2021-01-01 open Assets:Cash CNY\n2021-13-45 * broken {{\n")
+    code, out = run("check", str(path))
+    assert code == 2
+    assert "cannot be parsed" in out and "main.beancount:4" in out
+    assert "Traceback" not in out
+
+
+def test_compliance_includes_passing_rows_and_filters_by_year() -> None:
+    code, out = run("compliance", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert {"rule", "scope", "value", "threshold", "ok"} <= set(rows[0])
+    b02 = {r["scope"]: r for r in rows if r["rule"] == "B02"}
+    assert b02["2021年度"]["ok"] and b02["2022年度"]["ok"]
+    assert Decimal(b02["2022年度"]["threshold"]) == Decimal("0.55")  # the 2022 policy entry
+    code, out = run("compliance", "--year", "2021", "--json")
+    assert {r["year"] for r in json.loads(out)} == {2021}
+
+
+def test_compliance_table_aligns_chinese_columns() -> None:
+    from fupin.textable import width
+
+    code, out = run("compliance", "--year", "2022")
+    assert code == 0
+    lines = [line for line in out.splitlines() if line.startswith("B")]
+    marks = {width(line[: line.index("✓")]) for line in lines if "✓" in line}
+    assert len(marks) == 1  # every result mark in the same terminal column
