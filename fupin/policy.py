@@ -147,6 +147,9 @@ class Policy(BaseModel):
     # K1: the fund families aged (the audits counted 财政扶贫资金; a standing 专项扶贫基金 or
     # donation pool is not a budget allocation).
     idle_families: Names = ("xianjie", "special_poverty", "integrated", "county")
+    # K1: the fund families aged (the audits counted 财政扶贫资金; a standing 专项扶贫基金 or
+    # donation pool is not a budget allocation).
+    idle_families: Names = ("xianjie", "special_poverty", "integrated", "county")
     # K3 [DOMAIN K3: 对外出借, 日常经费]: Assets account components that mark the agency's
     # own operating account (基本户); loans are fupin.book.RECEIVABLE_KINDS accounts.
     agency_accounts: Names = ("Operating", "Basic")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from fupin.plugins import caps, earmark, fund_shares, industry_share, project_gates
 from fupin.plugins import notices
+from fupin.plugins import flags_funds  # issue 7: audit red flags (K rows)
 
 from fupin.book import build_book
 from fupin.engine import Results, Rule, run_rules
@@ -40,6 +41,7 @@ RULES: tuple[Rule, ...] = (
     project_gates.RULE,
     caps.RULE,
     notices.RULE,
+    *flags_funds.RULES,
 )
 
 
