@@ -154,3 +154,96 @@ def compliance_table(rows: list[Measure]) -> str:
         for m in rows
     ]
     return render(["规则", "指标", "范围", "实测", "", "阈值", "结果"], body, right=(3, 5))
+
+
+# -- issue 5: Fava for auditors ----------------------------------------------------------
+@main.command()
+@LEDGER
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--editable", is_flag=True, help="Allow edits (finance officer's own machine only)."
+)
+def serve(ledger: str | None, host: str, port: int, editable: bool) -> None:
+    """Start Fava on LEDGER with the fupin pages; read-only unless --editable."""
+    from fupin.load import resolve
+    from fupin.reports.fava import serve as fava_serve
+
+    path = resolve(ledger)
+    if not path.is_file():
+        raise UnreadableLedger(f"{path}: no such ledger file")
+    app = fava_serve.make_app(path, editable=editable)
+    if not fava_serve.pages(app):
+        click.echo(
+            f'warning: {path} does not enable the fupin pages; add the line\n  '
+            f'2021-01-01 custom "fava-extension" "{fava_serve.EXTENSION}"',
+            err=True,
+        )
+    mode = "可编辑 editable" if editable else "只读 read-only"
+    click.echo(f"fupin serve ({mode}): {fava_serve.first_url(app, host, port)}", err=True)
+    try:
+        fava_serve.run(app, host, port)
+    except fava_serve.ServeError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+NOTICE_KINDS = (
+    "fund_allocation",
+    "project_plan",
+    "project_result",
+    "site_sign",
+    "income_plan",
+    "income_result",
+    "beneficiaries",
+)
+
+
+@main.command()
+@LEDGER
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(NOTICE_KINDS), help="Only this type (repeatable).")
+@click.option("--village", help="Only notices posted in this village.")
+@click.option("--township", help="Only notices posted in this township.")
+@click.option("--year", type=int, help="Only notices first posted in this year.")
+@click.option("--format", "fmt", default="html,pdf", show_default=True, help="html, pdf or both.")
+@click.option("--split", type=click.Choice(["notice", "village"]), default="notice", show_default=True, help="One PDF per notice or per village.")
+@click.option("--mask-names", is_flag=True, help="Print 张* for names (ID numbers are never printed).")
+@click.option("--secret-file", type=click.Path(dir_okay=False), help="County secret for check codes (or $FUPIN_NOTICE_SECRET_FILE).")
+def notices(
+    ledger: str | None,
+    out: str,
+    kinds: tuple[str, ...],
+    village: str | None,
+    township: str | None,
+    year: int | None,
+    fmt: str,
+    split: str,
+    mask_names: bool,
+    secret_file: str | None,
+) -> None:
+    """Render every posted notice (公示公告) of LEDGER to HTML and PDF, plus an index page."""
+    from fupin.reports.notices import NoticeError, run
+
+    if village and township:
+        raise click.UsageError("give --village or --township, not both")
+    formats = [f.strip() for f in fmt.split(",") if f.strip()]
+    if not formats or set(formats) - {"html", "pdf"}:
+        raise click.UsageError(f"--format: html, pdf or html,pdf, not {fmt!r}")
+    loaded = open_ledger(ledger)
+    try:
+        written = run(
+            loaded,
+            Path(out),
+            kinds=kinds,
+            village=village,
+            township=township,
+            year=year,
+            formats=formats,
+            masked=mask_names,
+            split=split,
+            secret_file=Path(secret_file) if secret_file else None,
+        )
+    except NoticeError as exc:
+        raise click.ClickException(str(exc)) from None
+    count = sum(1 for key in written.files if not key.endswith("-明白卡"))
+    click.echo(f"{count} 份公示公告 → {relpath(str(written.out))}/ (索引 {relpath(str(written.index))})")

@@ -163,3 +163,112 @@ def _finding_dict(row: _views.FindingRow) -> dict[str, Any]:
         "value": str(f.value),
         "threshold": str(f.threshold),
     }
+
+
+class FupinAssets(_base.FupinPage):
+    """资产: the register with every right's holders on Fava's date; one page per asset."""
+
+    report_title = "资产 Assets"
+
+    def view(self) -> _views.Assets:
+        snap = self.snap
+        return _views.assets(snap.book, snap.register, self.selected_date())
+
+    def selected(self) -> _views.AssetDetail | None:
+        """The asset named by ``?asset=``; 404 for an unknown id."""
+        ident = request.args.get("asset")
+        if not ident:
+            return None
+        snap = self.snap
+        detail = _views.asset_detail(
+            snap.book, snap.results, snap.register, ident, self.selected_date(), snap.asset_money
+        )
+        if detail is None:
+            abort(404)
+        return detail
+
+    @extension_endpoint("data")
+    def data(self) -> Response:
+        view = self.view()
+        return jsonify(
+            {
+                "date": view.day.isoformat(),
+                "count": view.count,
+                "value": str(view.value),
+                "assets": [
+                    {
+                        "id": row.state.asset.id,
+                        "name": row.state.asset.name,
+                        "class": row.state.asset.asset_class,
+                        "status": row.state.status,
+                        "owner_level": row.state.owner_level,
+                        "value": str(row.state.asset.original_value),
+                        "rights": row.holders,
+                    }
+                    for row in view.rows
+                ],
+            }
+        )
+
+
+class FupinNotices(_base.FupinPage):
+    """公示: notices with their periods and rule status; each previewed (HTML) and as PDF."""
+
+    report_title = "公示 Notices"
+
+    def rows(self) -> list[_views.NoticeRow]:
+        return self.snap.notices
+
+    def selected(self) -> _views.NoticeRow | None:
+        """The notice named by ``?notice=``; 404 for an unknown id."""
+        ident = request.args.get("notice")
+        if not ident:
+            return None
+        row = self.snap.notices_by_id.get(ident)
+        if row is None:
+            abort(404)
+        return row
+
+    def _document(self) -> Any:
+        from fupin.reports.fava import notices
+
+        row = self.selected()
+        if row is None:
+            abort(404)
+        return notices, row
+
+    @extension_endpoint("preview")
+    def preview(self) -> Response:
+        """The notice rendered as HTML (the same template the printed notice uses)."""
+        notices, row = self._document()
+        html = notices.render_html(self.snap, row.notice.id, self.ledger.beancount_file_path)
+        return Response(html, mimetype="text/html")
+
+    @extension_endpoint("pdf")
+    def pdf(self) -> Response:
+        """The notice as a PDF download (rendered from the same HTML)."""
+        notices, row = self._document()
+        data = notices.render_pdf(self.snap, row.notice.id, self.ledger.beancount_file_path)
+        return Response(
+            data,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{row.notice.id}.pdf"'},
+        )
+
+    @extension_endpoint("data")
+    def data(self) -> Response:
+        return jsonify(
+            [
+                {
+                    "id": r.notice.id,
+                    "type": r.notice.type,
+                    "level": r.notice.level,
+                    "subject": r.notice.subject,
+                    "start": r.notice.start.isoformat(),
+                    "end": r.notice.end.isoformat() if r.notice.end else None,
+                    "days": r.days,
+                    "status": r.status,
+                }
+                for r in self.rows()
+            ]
+        )

@@ -54,6 +54,21 @@ class Snapshot:
     def notices(self) -> list[views.NoticeRow]:
         return views.notices(self.book, self.results)
 
+    @cached_property
+    def notices_by_id(self) -> dict[str, views.NoticeRow]:
+        return {row.notice.id: row for row in self.notices}
+
+    @cached_property
+    def register(self) -> Any:
+        """The asset register (fupin.assets), built once per load."""
+        from fupin.assets import asset_register
+
+        return asset_register(self.book)
+
+    @cached_property
+    def asset_money(self) -> dict[str, Any]:
+        return views.asset_money(self.book)
+
 
 #: Snapshots by ledger (FavaLedger has slots and no weak references): the most recent few.
 _SNAPSHOTS: OrderedDict[int, tuple[FavaLedger, Snapshot]] = OrderedDict()
@@ -94,6 +109,12 @@ class FupinPage(FavaExtensionBase):
     # -- helpers the templates call ----------------------------------------------------
     money = staticmethod(views.money)
     pct = staticmethod(views.pct)
+
+    @staticmethod
+    def right_name(right: str) -> str:
+        from fupin.assets import RIGHTS
+
+        return RIGHTS.get(right, right)
 
     @staticmethod
     def family_name(family: str) -> str:

@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from beancount.core.data import Transaction
+from fupin.plugins.notices import LEVEL_NAMES as NOTICE_LEVEL_NAMES
+from fupin.plugins.notices import TYPE_NAMES as NOTICE_TYPE_NAMES
 
 from fupin.entities import STAGE_NAMES, STAGES, Fund, Notice, Project, ProjectStage
 from fupin.findings import Finding, Measure, Severity, fmt_value
@@ -59,16 +61,7 @@ FAMILY_NAMES = {
     "paired": "定点/对口帮扶资金",
     "donation": "社会捐赠",
 }
-NOTICE_TYPE_NAMES = {
-    "fund_allocation": "资金分配结果公告",
-    "project_plan": "项目计划公示",
-    "project_result": "项目实施结果公告",
-    "site_sign": "项目公示牌",
-    "income_plan": "收益分配方案公示",
-    "income_result": "收益分配结果公示",
-    "beneficiaries": "受益名单公示",
-}
-NOTICE_LEVEL_NAMES = {"county": "县级", "township": "乡镇", "village": "村级", "site": "项目现场"}
+CHANNEL_NAMES = {"board": "公示栏", "website": "网站", "wechat": "微信群", "broadcast": "广播"}
 OPS = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<"}
 
 
@@ -311,6 +304,13 @@ class Funds:
 def funds(book: Book, results: Results) -> Funds:
     """Each fund's sources (declared vs actual), balance and execution; years; the chart."""
     fund_map = book.funds
+    policies: dict[int, Any] = {}
+
+    def fiscal_of(year: int) -> Any:
+        if year not in policies:
+            policies[year] = book.policy.at(datetime.date(year, 12, 31))
+        return policies[year]
+
     received: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for r in book.receipts:
         received[r.fund][r.source] += r.amount
@@ -322,8 +322,10 @@ def funds(book: Book, results: Results) -> Funds:
         if fund is None:
             continue
         spent[fund.id] += s.amount
-        by_year_cat[fund.budget_year][s.category] += s.amount
-        categories.setdefault(s.category)
+        year = fund.budget_year
+        if fund.family in fiscal_of(year).fiscal_families:
+            by_year_cat[year][s.category] += s.amount
+            categories.setdefault(s.category)
     moved: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for mv in book.movements:
         if mv.fund:
@@ -385,10 +387,16 @@ def funds(book: Book, results: Results) -> Funds:
 
     years = []
     for year in sorted({f.fund.budget_year for f in rows} | set(by_year_cat)):
-        in_year = [f for f in rows if f.fund.budget_year == year]
+        policy = book.policy.at(datetime.date(year, 12, 31))
+        in_year = [
+            f
+            for f in rows
+            if f.fund.budget_year == year and f.fund.family in policy.fiscal_families
+        ]
+        if not in_year:
+            continue
         cats = by_year_cat.get(year, {})
         share = share_of_year.get(year)
-        policy = book.policy.at(datetime.date(year, 12, 31))
         industry = sum((v for c, v in cats.items() if c in policy.industry_categories), ZERO)
         years.append(
             YearRow(
@@ -496,6 +504,8 @@ class ProjectRow:
     notices: Sequence[Notice]
     measures: Sequence[MeasureRow]
     findings: Sequence[FindingRow]
+
+    category_name: str = ""
 
     @property
     def stage_name(self) -> str:
@@ -616,6 +626,7 @@ def _project_row(
         sorted(notices_of.get(project.id, []), key=lambda n: n.start),
         measures.get(project.id, []),
         found.get(project.id, []),
+        category_name(book, project.category),
     )
 
 
@@ -626,6 +637,7 @@ class NoticeRow:
     where: Where | None
     days: int | None  # posted days, end inclusive; None when long-term
     findings: Sequence[FindingRow]
+    measures: Sequence[MeasureRow] = ()
 
     @property
     def type_name(self) -> str:
@@ -636,22 +648,44 @@ class NoticeRow:
         return NOTICE_LEVEL_NAMES.get(self.notice.level, self.notice.level)
 
     @property
+    def channel_name(self) -> str:
+        return CHANNEL_NAMES.get(self.notice.channel, self.notice.channel)
+
+    @property
     def status(self) -> str:
-        if any(f.finding.severity == Severity.ERROR for f in self.findings):
+        """``error`` / ``warning`` / ``ok`` from the findings and measures on the notice."""
+        failed = [r.status for r in self.measures if r.status != "ok"]
+        failed += [
+            "error" if f.finding.severity == Severity.ERROR else "warning" for f in self.findings
+        ]
+        if "error" in failed:
             return "error"
-        return "warning" if self.findings else "ok"
+        return "warning" if failed else "ok"
 
 
 def notices(book: Book, results: Results) -> list[NoticeRow]:
-    """Every notice with its period and the findings the rules raised on it."""
+    """Every notice with its period and what the rules measured and found on it."""
     found: dict[str, list[FindingRow]] = defaultdict(list)
     for f in results.findings:
         if f.entity:
             found[f.entity].append(FindingRow(f, where(f.source), getattr(f.entry, "date", None)))
+    titles = rule_titles()
+    measured: dict[str, list[MeasureRow]] = defaultdict(list)
+    for m in results.measures:
+        if m.entity:
+            measured[m.entity].append(MeasureRow(m, titles.get(m.rule, m.rule), where(m.source)))
     rows = []
     for notice in sorted(book.all(Notice), key=lambda n: (n.start, n.id)):
         days = (notice.end - notice.start).days + 1 if notice.end else None
-        rows.append(NoticeRow(notice, where(book.meta_of(notice)), days, found.get(notice.id, [])))
+        rows.append(
+            NoticeRow(
+                notice,
+                where(book.meta_of(notice)),
+                days,
+                found.get(notice.id, []),
+                measured.get(notice.id, []),
+            )
+        )
     return rows
 
 
@@ -662,3 +696,220 @@ def money(value: Decimal | None) -> str:
 
 def pct(value: Decimal | None) -> str:
     return "" if value is None else fmt_pct(value)
+
+
+# -- 资产 assets ----------------------------------------------------------------------------
+#: The four rights of 四权分置, always shown as columns; any other right a province adds
+#: (处置权, 分配权, 管护权) is shown when an asset has it.
+CORE_RIGHTS = ("ownership", "operation", "income", "supervision")
+
+
+@dataclass(frozen=True)
+class AssetRow:
+    state: Any  # fupin.assets.AssetState on the selected day
+    where: Where | None
+    status_name: str
+    level_name: str
+    holders: dict[str, str]  # right → "holder share (mode); …"
+
+
+@dataclass(frozen=True)
+class Total:
+    key: str
+    name: str
+    count: int
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Assets:
+    day: datetime.date
+    rows: Sequence[AssetRow]
+    rights: Sequence[tuple[str, str]]  # (right, Chinese name) columns
+    by_class: Sequence[Total]
+    by_level: Sequence[Total]
+    count: int
+    value: Decimal
+
+
+def assets(book: Book, register: Any, day: datetime.date) -> Assets:
+    """The asset register (台账) on ``day`` with every right's holders then, and totals."""
+    from fupin import assets as fa
+
+    rows = []
+    present: set[str] = set()
+    by_class: dict[str, list[Decimal]] = {}
+    by_level: dict[str, list[Decimal]] = {}
+    for state in register.at(day):
+        asset = state.asset
+        holders = {right: state.holders(right) for right in state.rights}
+        present.update(holders)
+        level = state.owner_level
+        rows.append(
+            AssetRow(
+                state,
+                where(book.meta_of(asset)),
+                fa.STATUSES.get(state.status, state.status),
+                fa.LEVEL_NAMES.get(level, level),
+                holders,
+            )
+        )
+        if state.status == "disposed":
+            continue
+        for key, table in ((asset.asset_class, by_class), (level, by_level)):
+            pair = table.setdefault(key, [Decimal(0), ZERO])
+            pair[0] += 1
+            pair[1] += asset.original_value
+    rights = [r for r in fa.RIGHTS if r in CORE_RIGHTS or r in present]
+
+    def totals(table: dict[str, list[Decimal]], names: dict[str, str]) -> list[Total]:
+        order = list(names)
+        return [
+            Total(k, names.get(k, k), int(v[0]), v[1])
+            for k, v in sorted(
+                table.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99
+            )
+        ]
+
+    class_totals = totals(by_class, fa.ASSET_CLASSES)
+    return Assets(
+        day,
+        rows,
+        [(r, fa.RIGHTS[r]) for r in rights],
+        class_totals,
+        totals(by_level, fa.LEVEL_NAMES),
+        sum(t.count for t in class_totals),
+        sum((t.value for t in class_totals), ZERO),
+    )
+
+
+@dataclass(frozen=True)
+class RightsChange:
+    right: str
+    name: str
+    date: datetime.date
+    holders: Sequence[Any]  # AssetRight entries of that date
+    where: Where | None
+    current: bool
+
+
+@dataclass(frozen=True)
+class IncomeLine:
+    entry: Transaction
+    where: Where | None
+    income: Decimal  # asset income received
+    distributed: Decimal  # paid out under a plan
+
+
+@dataclass(frozen=True)
+class AssetDetail:
+    row: AssetRow
+    history: Sequence[RightsChange]
+    events: Sequence[tuple[Any, Where | None]]
+    plans: Sequence[tuple[Any, Where | None]]
+    income: Sequence[IncomeLine]
+    measures: Sequence[MeasureRow]
+    findings: Sequence[FindingRow]
+
+    @property
+    def income_total(self) -> Decimal:
+        return sum((i.income for i in self.income), ZERO)
+
+    @property
+    def distributed_total(self) -> Decimal:
+        return sum((i.distributed for i in self.income), ZERO)
+
+
+def asset_money(book: Book) -> dict[str, list[Transaction]]:
+    """Transactions of each asset: its ``asset:`` metadata or its income/distribution
+    accounts (``Income:AssetIncome:<A>``, ``Expenses:IncomeDistribution:<A>``)."""
+    from fupin.assets import asset_of_account
+
+    out: dict[str, dict[int, Transaction]] = defaultdict(dict)
+    for ident, txns in book.index.get("asset", {}).items():
+        for txn in txns:
+            out[ident][id(txn)] = txn
+    of_account = {a: asset_of_account(a) for a in book.accounts}
+    for spend in book.spends:
+        ident = of_account.get(spend.account)
+        if ident is not None:
+            out[ident][id(spend.entry)] = spend.entry
+    return {k: sorted(v.values(), key=lambda t: t.date) for k, v in out.items()}
+
+
+def asset_detail(
+    book: Book,
+    results: Results,
+    register: Any,
+    ident: str,
+    day: datetime.date,
+    money_index: dict[str, list[Transaction]],
+) -> AssetDetail | None:
+    """One asset on ``day``: rights history, events, income plans and money."""
+    from fupin import assets as fa
+
+    if ident not in register.assets:
+        return None
+    table = assets(book, _One(register, ident), day)
+    state = register.state(ident, day)
+    row = (
+        table.rows[0]
+        if table.rows
+        else AssetRow(state, where(book.meta_of(state.asset)), "", "", {})
+    )
+    history = []
+    for right in register.rights.get(ident, {}):
+        groups = register.groups(ident, right)
+        current = register.holders_on(ident, right, day)
+        for group in groups:
+            history.append(
+                RightsChange(
+                    right,
+                    fa.RIGHTS.get(right, right),
+                    group[0].date,
+                    group,
+                    where(book.meta_of(group[0])),
+                    group == current,
+                )
+            )
+    history.sort(key=lambda h: (list(fa.RIGHTS).index(h.right), h.date))
+    events = [(e, where(book.meta_of(e))) for e in register.events.get(ident, ())]
+    plans = [(p, where(book.meta_of(p))) for p in book.all(fa.IncomePlan) if p.asset == ident]
+    income = []
+    for txn in money_index.get(ident, []):
+        got = paid = ZERO
+        for posting in txn.postings:
+            number = posting.units.number if posting.units is not None else None
+            if not isinstance(number, Decimal) or fa.asset_of_account(posting.account) != ident:
+                continue
+            if posting.account.startswith("Income:"):
+                got -= number
+            elif posting.account.startswith("Expenses:"):
+                paid += number
+        income.append(IncomeLine(txn, where(txn.meta), got, paid))
+    titles = rule_titles()
+    plan_ids = {p.id for p, _ in plans}
+    measures = [
+        MeasureRow(m, titles.get(m.rule, m.rule), where(m.source))
+        for m in results.measures
+        if m.entity == ident or m.entity in plan_ids
+    ]
+    findings = [
+        FindingRow(f, where(f.source), getattr(f.entry, "date", None))
+        for f in results.findings
+        if f.entity == ident or f.entity in plan_ids
+    ]
+    return AssetDetail(row, history, events, plans, income, measures, findings)
+
+
+class _One:
+    """A register narrowed to one asset (so :func:`assets` formats a single row)."""
+
+    def __init__(self, register: Any, ident: str) -> None:
+        self.register = register
+        self.ident = ident
+
+    def at(self, day: datetime.date) -> list[Any]:
+        if self.register.assets[self.ident].date > day:
+            return []
+        return [self.register.state(self.ident, day)]

@@ -1,0 +1,51 @@
+"""Fixtures for the Fava pages: a read-only Fava app on the sample ledger, its test client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from fupin.reports.fava.serve import make_app
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "ledger" / "main.beancount"
+
+
+@pytest.fixture(scope="session")
+def app() -> Flask:
+    """Fava in read-only mode (``fupin serve``'s default) on the sample ledger."""
+    return make_app(SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def editable_app() -> Flask:
+    return make_app(SAMPLE, editable=True)
+
+
+@pytest.fixture
+def client(app: Flask) -> Iterator[FlaskClient]:
+    with app.test_client() as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def base(app: Flask) -> str:
+    """``/<slug>``: the ledger's URL prefix."""
+    return "/" + quote(app.config["LEDGERS"].first_slug())
+
+
+@pytest.fixture
+def page(client: FlaskClient, base: str) -> Any:
+    """GET an extension page (or endpoint) and return its text, asserting 200."""
+
+    def get(name: str, path: str = "", **args: str) -> str:
+        response = client.get(f"{base}/extension/{name}/{path}", query_string=args)
+        assert response.status_code == 200, response.text[:2000]
+        return response.text
+
+    return get

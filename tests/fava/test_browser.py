@@ -1,0 +1,121 @@
+"""End to end: `fupin serve` on 127.0.0.1, Debian's Chromium headless via Playwright.
+
+Opens every fupin page on the sample ledger, checks that key numbers appear and that the
+browser logs no console error, and saves one screenshot per page to build/screenshots/.
+Skips (with the reason) only when no Chromium is installed; never downloads a browser.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "build" / "screenshots"
+CHROMIUM = next(
+    (p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and Path(p).exists()),
+    None,
+)
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SLUG = quote("青山县衔接资金与扶贫资产台账示例")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="no Chromium at /usr/bin/chromium (scripts/sysdeps.sh installs it)"
+    ),
+]
+
+#: (screenshot name, page path, texts that must appear)
+PAGES = [
+    ("1-compliance", "FupinCompliance/", ["合规检查", "67.73%", "50.00%", "B41", "预拨资金比例"]),
+    ("2-funds", "FupinFunds/", ["来源构成", "9,000,000.00", "700,000.00", "68.39%", "55.00%"]),
+    ("3-projects", "FupinProjects/", ["项目库", "青山村肉牛养殖圈舍建设项目", "1,176,500.00"]),
+    (
+        "3b-project-P-2021-001",
+        "FupinProjects/?project=P-2021-001",
+        ["青山村肉牛养殖圈舍建设项目", "青乡振批〔2021〕11号", "35,295.00", "结算尾款"],
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """`fupin serve` (read-only) in a subprocess; yields its base URL."""
+    port = _free_port()
+    env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
+    fupin = Path(sys.executable).parent / "fupin"
+    proc = subprocess.Popen(
+        [str(fupin), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "/", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    out = proc.stdout.read().decode() if proc.stdout else ""
+                    pytest.fail(f"fupin serve did not start:\n{out}")
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize(("name", "path", "texts"), PAGES, ids=[p[0] for p in PAGES])
+def test_page_in_chromium(server: str, browser, name: str, path: str, texts: list[str]) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    response = page.goto(f"{server}/{SLUG}/extension/{path}", wait_until="networkidle")
+    assert response is not None and response.status == 200
+    page.wait_for_selector("div.fupin")
+    body = page.inner_text("article")
+    for text in texts:
+        assert text in body, f"{text!r} missing on {path}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.close()
+    assert errors == [], errors
