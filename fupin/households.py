@@ -173,17 +173,16 @@ class Member(BaseModel):
         return value
 
     def stage_in(self, year: int) -> str | None:
-        """The stage of schooling in a calendar year (the history, else the current stage)."""
-        if self.stages:
-            known = [y for y in self.stages if y <= year]
-            if year in self.stages:
-                return self.stages[year]
-            if not known:
-                return None
-            last = self.stages[max(known)]
-            # one-off entry stages last one year; annual stages carry on
-            return None if last in ("undergrad_new", "college_new") else last
-        return self.school_stage
+        """The stage of schooling in a calendar year.
+
+        A year in ``stages`` has that stage; a year after the last one listed has the
+        current ``school_stage``; any other year of a member with a history, none.
+        """
+        if not self.stages:
+            return self.school_stage
+        if year in self.stages:
+            return self.stages[year]
+        return self.school_stage if year > max(self.stages) else None
 
 
 class StatusChange(BaseModel):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from fupin.plugins import caps, earmark, fund_shares, industry_share, project_gates
 from fupin.plugins import notices
 from fupin.plugins import flags_funds  # issue 7: audit red flags (K rows)
+from fupin.plugins import benefits  # issue 6: household benefits (DOMAIN C)
 
 from fupin.book import build_book
 from fupin.engine import Results, Rule, run_rules
@@ -42,6 +43,7 @@ RULES: tuple[Rule, ...] = (
     caps.RULE,
     notices.RULE,
     *flags_funds.RULES,
+    benefits.RULE,
 )
 
 

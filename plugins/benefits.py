@@ -1,0 +1,788 @@
+"""C01–C09: household benefits by formula, inside each household's eligibility window.
+
+The ledger names its private household register (``fupin.households``) with
+``custom "household-register" "<path>"``; the rules join every benefit payment to it by the
+pseudonymous household id. Amounts and windows are dated policy (``fupin.policy``, issue 6
+block). Accounts say what a payment is (docs/ledger-conventions.md §6):
+
+* ``Expenses:Benefit:Education:<Stage>`` — 教育资助 [seed 000_33b9fa698911b5ee.txt], stage
+  ``Preschool`` 1,500, ``Compulsory`` 2,000, ``SeniorSecondary`` 2,400 a year;
+  ``UndergradNew`` 10,000 and ``CollegeNew`` 5,000 once;
+* ``Expenses:Benefit:Medical:ChronicDisease`` — 慢性病救助 [seed 000], paid by the special fund;
+* ``Expenses:Benefit:Medical:PremiumSubsidy`` — 医保个人缴费补贴 [seed 000], 130 × insured;
+* ``Expenses:Insurance:AntiPoverty`` — 精准防贫保险 premium [seed 002], county-wide;
+* any other ``Expenses:Benefit:*`` (公益岗位, 临时救助, …): naming and window checks only.
+
+Payment metadata (on the posting, else on the transaction): ``household`` (``H-QS-001``),
+``basis`` (文件/名单 the payment rests on), ``member`` (the member's ``seq``, for education and
+medical aid), ``self_paid`` (a chronic-disease claim's in-catalogue self-paid costs),
+``year`` (school or premium year; default the payment's year), ``rural_population`` (on
+the insurance premium).
+
+Rules (a measure per year and rule; a finding per breach, at the posting's line):
+
+* C01 annual education aid: Σ per student and year ≤ the stage's rate, and the register
+  has the student at that stage that year;
+* C02 one-off entry grant (本科/专科新生): ≤ the grant, in the entry year, never twice for one
+  student;
+* C03 chronic-disease aid, per person and calendar year, paid incrementally:
+  ``due = q2(min(max(0, E − 3,000) × 50%, 15,000)) − paid so far`` where E is the person's
+  cumulative in-catalogue self-paid costs of the year (Σ ``self_paid``); paying more is an
+  error, the person must be a chronic patient in the register;
+* C04 premium subsidy: Σ per household and year ≤ ``medical-premium`` × insured members;
+* C05 anti-poverty insurance: Σ per year = round(rural population × 5%, half up) × 50;
+* C06 eligibility: the household is in the register and, on the payment date, its status
+  is in ``benefit-statuses`` (registered, lifted, monitored, gradual exit; 渐退期 [seed 002]
+  = the months after ``risk_cleared``: its last day is the day before ``date + months``);
+* C07 every benefit payment names its household and its basis (and member where per person);
+* C08 the register loads and validates, and each gradual exit lasts 6–12 months (12 for a
+  低保 household with per-capita income ≤ 1.5 × ``dibao-standard``);
+* C09 应享未享 (DOMAIN K row 13): by the end of each year the ledger covers, every eligible
+  student got the stage's aid or grant, every eligible household's insured members their
+  premium subsidy, and every chronic claim what it was due (``benefit-unpaid-severity``).
+
+Money is Decimal, amounts are quantized to the cent half up (fupin.money).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from fupin.book import Book, Spend
+from fupin.engine import Item, Rule, check
+from fupin.findings import BenefitError, Finding, Measure, Severity, breach_message
+from fupin.households import (
+    STAGE_NAMES,
+    STATUSES,
+    Household,
+    Register,
+    RegisterError,
+    RegisterRef,
+    cached_register,
+    register_path,
+)
+from fupin.money import ZERO, fmt_money, q2
+
+if TYPE_CHECKING:
+    from beancount.core.data import Meta
+
+    from fupin.policy import Policy
+
+EDU_ACCOUNTS = {
+    "Preschool": "preschool",
+    "Compulsory": "compulsory",
+    "SeniorSecondary": "senior_secondary",
+    "UndergradNew": "undergrad_new",
+    "CollegeNew": "college_new",
+}
+ANNUAL_STAGES = ("preschool", "compulsory", "senior_secondary")
+ONE_OFF_STAGES = ("undergrad_new", "college_new")
+KIND_NAMES = {
+    **{stage: f"教育资助-{name}" for stage, name in STAGE_NAMES.items()},
+    "chronic": "慢性病救助",
+    "premium": "医保个人缴费补贴",
+    "insurance": "精准防贫保险",
+    "other": "其他到户补助",
+}
+PER_MEMBER = (*ANNUAL_STAGES, *ONE_OFF_STAGES, "chronic")
+
+
+def benefit_kind(account: str) -> str | None:
+    """What a payment to ``account`` is (a stage, chronic, premium, insurance, other)."""
+    parts = account.split(":")
+    if parts[:2] == ["Expenses", "Insurance"] and parts[2:3] == ["AntiPoverty"]:
+        return "insurance"
+    if parts[:2] != ["Expenses", "Benefit"]:
+        return None
+    if parts[2:3] == ["Education"] and len(parts) > 3:
+        return EDU_ACCOUNTS.get(parts[3], "other")
+    if parts[2:4] == ["Medical", "ChronicDisease"]:
+        return "chronic"
+    if parts[2:4] == ["Medical", "PremiumSubsidy"]:
+        return "premium"
+    return "other"
+
+
+def stage_rate(policy: Policy, stage: str) -> Decimal:
+    """The education aid (annual) or grant (one-off) for a stage."""
+    return {
+        "preschool": policy.edu_aid_preschool,
+        "compulsory": policy.edu_aid_compulsory,
+        "senior_secondary": policy.edu_aid_senior_secondary,
+        "undergrad_new": policy.edu_grant_undergrad_new,
+        "college_new": policy.edu_grant_college_new,
+    }[stage]
+
+
+def chronic_aid(policy: Policy, self_paid: Decimal) -> Decimal:
+    """C03: ``min(max(0, E − deductible) × rate, cap)``, to the cent half up."""
+    over = max(ZERO, self_paid - policy.chronic_aid_deductible)
+    return q2(min(over * policy.chronic_aid_rate, policy.chronic_aid_cap))
+
+
+def insured_people(policy: Policy, rural_population: Decimal) -> Decimal:
+    """C05: ``round(rural population × share)``, half up to a whole person."""
+    return (rural_population * policy.anti_poverty_insurance_share).quantize(
+        Decimal(1), rounding=ROUND_HALF_UP
+    )
+
+
+def _meta(spend: Spend, key: str) -> Any:
+    own = spend.posting_meta or {}
+    value = own.get(key)
+    return value if value is not None else spend.entry.meta.get(key)
+
+
+def _number(value: Any) -> Decimal | None:
+    value = getattr(value, "number", value)
+    if isinstance(value, Decimal | int):
+        return Decimal(value)
+    try:
+        return Decimal(str(value).replace(",", "")) if value is not None else None
+    except ArithmeticError:
+        return None
+
+
+def _int(value: Any) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None and number == number.to_integral() else None
+
+
+@dataclass(frozen=True)
+class Payment:
+    """One benefit posting, read once: what, for whom, on what basis."""
+
+    spend: Spend
+    kind: str
+    household: str | None
+    member: int | None
+    basis: str | None
+    year: int
+    self_paid: Decimal | None
+    source: Meta
+
+    @property
+    def date(self) -> datetime.date:
+        return self.spend.date
+
+    @property
+    def amount(self) -> Decimal:
+        return self.spend.amount
+
+
+def payments(book: Book) -> list[Payment]:
+    """Every benefit posting of the book, in date order."""
+    out = []
+    for spend in book.spends:
+        kind = benefit_kind(spend.account)
+        if kind is None:
+            continue
+        own = spend.posting_meta or {}
+        source = own if own.get("lineno") else spend.entry.meta
+        basis = _meta(spend, "basis")
+        out.append(
+            Payment(
+                spend,
+                kind,
+                str(spend.household) if spend.household else None,
+                _int(_meta(spend, "member")),
+                str(basis) if basis else None,
+                _int(_meta(spend, "year")) or spend.date.year,
+                _number(_meta(spend, "self_paid")),
+                source,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Due:
+    """A benefit due to a household (and member) for a year and not (fully) paid: C09."""
+
+    household: str
+    village: str
+    member: int | None
+    kind: str
+    year: int
+    due: Decimal
+    paid: Decimal
+
+    @property
+    def missing(self) -> Decimal:
+        return self.due - self.paid
+
+
+# -- loading the register -----------------------------------------------------------------
+def register_of(book: Book) -> tuple[Register | None, RegisterRef | None, Finding | None]:
+    """The book's register, the entry naming it, and a C08 finding when it cannot be loaded."""
+    refs = book.all(RegisterRef)
+    if not refs:
+        return None, None, None
+    ref = refs[-1]
+    path = register_path(None, book)
+    try:
+        return cached_register(path) if path else None, ref, None  # type: ignore[arg-type]
+    except RegisterError as exc:
+        entry = book.entry_of(ref)
+        text = str(exc).replace("\n", "; ")
+        return (
+            None,
+            ref,
+            BenefitError(
+                entry.meta,
+                f"C08 error: 农户信息库无法读取或校验失败 — {ref.describe()}; {text}",
+                entry,
+                rule="C08",
+                entity=ref.path,
+            ),
+        )
+
+
+# -- the rules -----------------------------------------------------------------------------
+def _breach(
+    rule: str,
+    title: str,
+    payment: Payment,
+    value: Decimal,
+    op: str,
+    threshold: Decimal,
+    key: str,
+    label: str,
+    inputs: str,
+    *,
+    unit: str = "money",
+    severity: str = Severity.ERROR,
+) -> Finding | None:
+    """The finding when ``value op threshold`` fails for one payment, else None."""
+    for item in check(
+        BenefitError,
+        rule=rule,
+        title=title,
+        scope=f"household {payment.household}",
+        value=value,
+        op=op,
+        threshold=threshold,
+        severity=severity,
+        unit=unit,
+        policy_key=key,
+        entity=payment.household or "",
+        label=label,
+        inputs=inputs,
+        meta=payment.source,
+        entry=payment.spend.entry,
+        year=payment.year,
+    ):
+        if isinstance(item, Finding):
+            return item
+    return None
+
+
+def _text(rule: str, payment: Payment, text: str, *, key: str = "") -> Finding:
+    return BenefitError(
+        payment.source,
+        f"{rule} error: {text}",
+        payment.spend.entry,
+        rule=rule,
+        severity=Severity.ERROR,
+        entity=payment.household or "",
+        policy_key=key,
+    )
+
+
+def _label(household: Household | None, payment: Payment) -> str:
+    if household is None:
+        return f"[household {payment.household}]"
+    who = f" 成员{payment.member}" if payment.member is not None else ""
+    return f"{household.township}{household.village}{who} [household {household.id}]"
+
+
+def _where(book: Book, payment: Payment) -> str:
+    return f"{book.account_label(payment.spend.account)} {fmt_money(payment.amount)} CNY"
+
+
+def benefit_rules(book: Book) -> Iterator[Item]:
+    """Run C01–C09 over the book's benefit payments and its register."""
+    register, ref, problem = register_of(book)
+    if problem is not None:
+        yield problem
+    paid = payments(book)
+    breaches: dict[tuple[str, int], int] = defaultdict(int)
+    found: list[tuple[int, Finding]] = [
+        (item.entry.date.year if item.entry is not None else 0, item)
+        for item in _check_all(book, register, paid)
+    ]
+    if register is not None:
+        found += _windows(book, register)
+        chronic = _chronic_totals(book, paid)
+        found += _unpaid(book, register, paid, chronic)
+    for year, finding in found:
+        breaches[(finding.rule, year)] += 1
+        yield finding
+    anchor = book.meta_of(ref) if ref is not None else None
+    for year in sorted({p.year for p in paid}):
+        severity = book.policy.at(_dec31(year)).benefit_unpaid_severity
+        for rule, title in SUMMARY.items():
+            count = breaches[(rule, year)]
+            yield Measure(
+                rule=rule,
+                title=title,
+                scope=f"{year}年度",
+                value=count,
+                op="<=",
+                threshold=0,
+                ok=count == 0,
+                severity=str(severity if rule == "C09" else Severity.ERROR),
+                unit="count",
+                source=anchor,
+                year=year,
+            )
+
+
+SUMMARY = {
+    "C01": "教育资助超标准或学段不符笔数",
+    "C02": "一次性入学补助重复或超标准笔数",
+    "C03": "慢性病救助超付笔数",
+    "C04": "医保缴费补贴超标准笔数",
+    "C05": "防贫保险保费不符笔数",
+    "C06": "享受资格期外支付笔数",
+    "C07": "未注明农户、成员或依据的到户支出笔数",
+    "C08": "渐退期不合规户数",
+    "C09": "应享未享项数",
+}
+
+
+def _dec31(year: int) -> datetime.date:
+    return datetime.date(year, 12, 31)
+
+
+def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -> Iterator[Item]:
+    households = register.households if register is not None else {}
+    annual: dict[tuple[str, int, int], Decimal] = defaultdict(Decimal)
+    grants: dict[tuple[str, int], list[Payment]] = defaultdict(list)
+    chronic: dict[tuple[str, int, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    premium: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+    insurance: dict[int, list[Payment]] = defaultdict(list)
+
+    for payment in paid:
+        policy = book.policy.at(payment.date)
+        if payment.kind == "insurance":
+            insurance[payment.year].append(payment)
+            continue
+        # C07: every payment names household, basis and (per person) member
+        missing = [
+            name
+            for name, value in (
+                ("household", payment.household),
+                ("basis", payment.basis),
+                ("member", payment.member if payment.kind in PER_MEMBER else 0),
+            )
+            if value is None
+        ]
+        if missing:
+            yield _text(
+                "C07",
+                payment,
+                f"到户支出未注明 {' '.join(missing)} — {_label(None, payment)}; {_where(book, payment)}",
+            )
+        if register is None or payment.household is None:
+            continue
+        household = households.get(payment.household)
+        label = _label(household, payment)
+        # C06: in the register and inside its window on the payment date
+        if household is None:
+            yield _text(
+                "C06",
+                payment,
+                f"农户不在农户信息库 — [household {payment.household}]; {_where(book, payment)}",
+            )
+            continue
+        status = household.status_on(payment.date)
+        if status not in policy.benefit_statuses:
+            yield _text(
+                "C06",
+                payment,
+                f"付款日 {payment.date} 农户状态 {STATUSES.get(status, status)} 不在享受范围 "
+                f"({', '.join(policy.benefit_statuses)}) (benefit-statuses) — {label}; "
+                f"{_where(book, payment)}{_window_note(household, payment.date)}",
+                key="benefit-statuses",
+            )
+        member = household.member(payment.member) if payment.member is not None else None
+        if payment.kind in PER_MEMBER and payment.member is not None and member is None:
+            yield _text(
+                "C07",
+                payment,
+                f"成员 {payment.member} 不在该户成员中 — {label}; {_where(book, payment)}",
+            )
+            continue
+        if payment.kind in ANNUAL_STAGES or payment.kind in ONE_OFF_STAGES:
+            if member is None:
+                continue
+            rule = "C01" if payment.kind in ANNUAL_STAGES else "C02"
+            stage = member.stage_in(payment.year)
+            if stage != payment.kind:
+                yield _text(
+                    rule,
+                    payment,
+                    f"学段不符: 农户信息库 {payment.year}年 {STAGE_NAMES.get(stage or '', '不在校')}, "
+                    f"支出科目 {STAGE_NAMES[payment.kind]} — {label}; {_where(book, payment)}",
+                )
+            rate = stage_rate(policy, payment.kind)
+            key = f"edu-{'aid' if rule == 'C01' else 'grant'}-{payment.kind.replace('_', '-')}"
+            if rule == "C01":
+                slot = (household.id, member.seq, payment.year)
+                annual[slot] += payment.amount
+                found = _breach(
+                    "C01",
+                    f"{payment.year}年{STAGE_NAMES[payment.kind]}教育资助累计",
+                    payment,
+                    annual[slot],
+                    "<=",
+                    rate,
+                    key,
+                    label,
+                    f"每生每年 {fmt_money(rate)} CNY",
+                )
+            else:
+                before = grants[(household.id, member.seq)]
+                before.append(payment)
+                if len(before) > 1:
+                    first = before[0]
+                    yield _text(
+                        "C02",
+                        payment,
+                        f"一次性入学补助第 {len(before)} 次发放 > 1 次 — {label}; "
+                        f"{_where(book, payment)}; 首次 {first.date} "
+                        f"{fmt_money(first.amount)} CNY",
+                        key=key,
+                    )
+                found = _breach(
+                    "C02",
+                    f"{STAGE_NAMES[payment.kind]}一次性补助",
+                    payment,
+                    payment.amount,
+                    "<=",
+                    rate,
+                    key,
+                    label,
+                    "一次性发放",
+                )
+            if found:
+                yield found
+        elif payment.kind == "chronic":
+            yield from _chronic(book, policy, payment, household, member, label, chronic)
+        elif payment.kind == "premium":
+            slot2 = (household.id, payment.year)
+            premium[slot2] += payment.amount
+            insured = household.insured_members()
+            cap = policy.medical_premium * insured
+            found = _breach(
+                "C04",
+                f"{payment.year}年医保个人缴费补贴",
+                payment,
+                premium[slot2],
+                "<=",
+                cap,
+                "medical-premium",
+                label,
+                f"{fmt_money(policy.medical_premium)} × 参保 {insured} 人",
+            )
+            if found:
+                yield found
+
+    for year, items in sorted(insurance.items()):
+        yield from _insurance(book, year, items)
+
+
+def _window_note(household: Household, day: datetime.date) -> str:
+    ends = [
+        household.exit_window(c)[1]
+        for c in household.history
+        if c.event == "risk_cleared" and c.date <= day
+    ]
+    return f"; 渐退期至 {ends[-1]}" if ends else ""
+
+
+def _chronic(
+    book: Book,
+    policy: Policy,
+    payment: Payment,
+    household: Household,
+    member: Any,
+    label: str,
+    sums: dict[tuple[str, int, int], list[Decimal]],
+) -> Iterator[Finding]:
+    """C03: incremental chronic-disease aid on the person's cumulative self-paid costs."""
+    if member is None:
+        return
+    if not member.chronic:
+        yield _text(
+            "C03",
+            payment,
+            f"成员 {member.seq} 未认定慢性病, 不享受慢性病救助 — {label}; {_where(book, payment)}",
+        )
+    if payment.self_paid is None:
+        yield _text(
+            "C03",
+            payment,
+            f"慢性病救助未注明本次目录内自付费用 self_paid — {label}; {_where(book, payment)}",
+        )
+        return
+    slot = (household.id, member.seq, payment.date.year)
+    state = sums[slot]  # [cumulative self-paid, paid so far]
+    state[0] += payment.self_paid
+    due_total = chronic_aid(policy, state[0])
+    before = state[1]
+    state[1] += payment.amount
+    found = _breach(
+        "C03",
+        f"{payment.date.year}年慢性病救助累计",
+        payment,
+        state[1],
+        "<=",
+        due_total,
+        "chronic-aid-cap",
+        label,
+        f"累计目录内自付 {fmt_money(state[0])} CNY, 起付 {fmt_money(policy.chronic_aid_deductible)}, "
+        f"比例 {policy.chronic_aid_rate}, 封顶 {fmt_money(policy.chronic_aid_cap)}; "
+        f"此前已付 {fmt_money(before)} CNY",
+    )
+    if found:
+        yield found
+
+
+def _insurance(book: Book, year: int, items: list[Payment]) -> Iterator[Item]:
+    """C05: the year's premium = round(rural population × share) × premium per person."""
+    last = items[-1]
+    policy = book.policy.at(last.date)
+    population = next(
+        (
+            n
+            for n in (_number(_meta(p.spend, "rural_population")) for p in reversed(items))
+            if n is not None
+        ),
+        None,
+    )
+    if population is None:
+        yield _text("C05", last, f"防贫保险保费未注明 rural_population — {_where(book, last)}")
+        return
+    people = insured_people(policy, population)
+    expected = q2(people * policy.anti_poverty_insurance_premium)
+    total = sum((p.amount for p in items), ZERO)
+    found = _breach(
+        "C05",
+        f"{year}年精准防贫保险保费",
+        last,
+        total,
+        "==",
+        expected,
+        "anti-poverty-insurance-share",
+        f"{year}年度精准防贫保险",
+        f"农村人口 {population} × {policy.anti_poverty_insurance_share} = {people} 人 × "
+        f"{fmt_money(policy.anti_poverty_insurance_premium)} CNY",
+    )
+    if found:
+        yield found
+
+
+def _windows(book: Book, register: Register) -> list[tuple[int, Finding]]:
+    """C08: each gradual exit lasts 6–12 months (12 for a 低保 household near the line)."""
+    refs = book.all(RegisterRef)
+    entry = book.entry_of(refs[-1])
+    out: list[tuple[int, Finding]] = []
+    for household in register.households.values():
+        for change in household.history:
+            if change.event != "risk_cleared":
+                continue
+            policy = book.policy.at(change.date)
+            months = change.months or 0
+            low, high, key = policy.gradual_exit_min_months, policy.gradual_exit_max_months, ""
+            standard = policy.dibao_standard
+            near_line = (
+                household.attribute == "dibao"
+                and standard > 0
+                and household.income is not None
+                and household.income <= standard * policy.dibao_gradual_income_ratio
+            )
+            if near_line:
+                low = high = policy.dibao_gradual_exit_months
+                key = "dibao-gradual-exit-months"
+            if low <= months <= high:
+                continue
+            bound = f"{low}–{high}" if low != high else str(low)
+            why = (
+                f"低保户人均收入 {fmt_money(household.income or ZERO)} ≤ "
+                f"{policy.dibao_gradual_income_ratio} × 低保标准 {fmt_money(standard)}"
+                if near_line
+                else "风险消除后渐退期"
+            )
+            finding = BenefitError(
+                entry.meta,
+                f"C08 error: 渐退期 {months} 个月 不在 {bound} 个月 "
+                f"({key or 'gradual-exit-min-months, gradual-exit-max-months'}) — "
+                f"{household.describe()}; {change.date} 风险消除, {why}",
+                entry,
+                rule="C08",
+                value=months,
+                threshold=bound,
+                entity=household.id,
+                policy_key=key or "gradual-exit-max-months",
+            )
+            out.append((change.date.year, finding))
+    return out
+
+
+def _eligible_in(household: Household, year: int, statuses: tuple[str, ...]) -> bool:
+    """Eligible on any day of ``year`` (checked on each day its status can change)."""
+    days = {datetime.date(year, 1, 1)}
+    for change in household.history:
+        if change.date.year == year:
+            days.add(change.date)
+        if change.event == "risk_cleared":
+            end = household.exit_window(change)[1] + datetime.timedelta(days=1)
+            if end.year == year:
+                days.add(end)
+    return any(household.status_on(day) in statuses for day in days)
+
+
+def due_unpaid(book: Book, register: Register, paid: Sequence[Payment], year: int) -> list[Due]:
+    """Benefits due for ``year`` by the formulas and not (fully) paid (C09, the report)."""
+    policy = book.policy.at(_dec31(year))
+    by_member: dict[tuple[str, int, str], Decimal] = defaultdict(Decimal)
+    grant_ever: set[tuple[str, int]] = set()
+    premium: dict[str, Decimal] = defaultdict(Decimal)
+    for payment in paid:
+        if payment.household is None:
+            continue
+        if payment.kind in ONE_OFF_STAGES and payment.member is not None:
+            grant_ever.add((payment.household, payment.member))
+        if payment.year != year:
+            continue
+        if payment.kind in ANNUAL_STAGES and payment.member is not None:
+            by_member[(payment.household, payment.member, payment.kind)] += payment.amount
+        elif payment.kind == "premium":
+            premium[payment.household] += payment.amount
+    out: list[Due] = []
+    for household in register.households.values():
+        if not _eligible_in(household, year, policy.benefit_statuses):
+            continue
+        for member in household.members:
+            stage = member.stage_in(year)
+            if stage in ANNUAL_STAGES:
+                rate = stage_rate(policy, stage)
+                got = by_member[(household.id, member.seq, stage)]
+                if got < rate:
+                    out.append(
+                        Due(household.id, household.village, member.seq, stage, year, rate, got)
+                    )
+            elif stage in ONE_OFF_STAGES and (household.id, member.seq) not in grant_ever:
+                rate = stage_rate(policy, stage)
+                out.append(
+                    Due(household.id, household.village, member.seq, stage, year, rate, ZERO)
+                )
+        insured = household.insured_members()
+        if insured:
+            cap = policy.medical_premium * insured
+            if premium[household.id] < cap:
+                out.append(
+                    Due(
+                        household.id,
+                        household.village,
+                        None,
+                        "premium",
+                        year,
+                        cap,
+                        premium[household.id],
+                    )
+                )
+    return out
+
+
+def _unpaid(
+    book: Book,
+    register: Register,
+    paid: Sequence[Payment],
+    chronic: dict[tuple[str, int, int], list[Decimal]],
+) -> list[tuple[int, Finding]]:
+    """C09: what was due by each complete year's end and not paid."""
+    last = book.last_date
+    refs = book.all(RegisterRef)
+    out: list[tuple[int, Finding]] = []
+    if last is None or not refs:
+        return out
+    entry = book.entry_of(refs[-1])
+    first = refs[-1].date.year
+    for year in range(first, last.year + 1):
+        if _dec31(year) > last:
+            break
+        policy = book.policy.at(_dec31(year))
+        items = due_unpaid(book, register, paid, year)
+        for (hid, seq, cyear), (spent, got) in sorted(chronic.items()):
+            if cyear != year:
+                continue
+            due = chronic_aid(policy, spent)
+            if got < due:
+                village = register.households[hid].village
+                items.append(Due(hid, village, seq, "chronic", year, due, got))
+        for due in items:
+            household = register.households[due.household]
+            who = f" 成员{due.member}" if due.member is not None else ""
+            measure = Measure(
+                "C09",
+                f"{year}年{KIND_NAMES[due.kind]}已发放",
+                f"household {due.household}",
+                due.paid,
+                ">=",
+                due.due,
+                False,
+                str(policy.benefit_unpaid_severity),
+                "money",
+                "benefit-unpaid-severity",
+                due.household,
+                entry.meta,
+                "应享未享",
+                year,
+            )
+            label = f"{household.township}{household.village}{who} [household {household.id}]"
+            finding = BenefitError(
+                entry.meta,
+                breach_message(
+                    measure, label, f"应发 {fmt_money(due.due)}, 未发 {fmt_money(due.missing)} CNY"
+                ),
+                entry,
+                rule="C09",
+                severity=str(policy.benefit_unpaid_severity),
+                value=due.paid,
+                threshold=due.due,
+                entity=due.household,
+                policy_key="benefit-unpaid-severity",
+            )
+            out.append((year, finding))
+    return out
+
+
+def _chronic_totals(
+    book: Book, paid: Sequence[Payment]
+) -> dict[tuple[str, int, int], list[Decimal]]:
+    """Per person and year: [cumulative self-paid costs, aid paid] of chronic-disease claims."""
+    del book
+    sums: dict[tuple[str, int, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for payment in paid:
+        if payment.kind != "chronic" or payment.household is None or payment.member is None:
+            continue
+        state = sums[(payment.household, payment.member, payment.date.year)]
+        state[0] += payment.self_paid or ZERO
+        state[1] += payment.amount
+    return sums
+
+
+RULE = Rule(
+    ("C01", "C02", "C03", "C04", "C05", "C06", "C07", "C08", "C09"),
+    "到户补助: 教育资助、慢性病救助、医保补贴、防贫保险与享受资格",
+    "seed 000_33b9fa698911b5ee.txt (教育、慢性病、医保); seed 002_614e7ab1822f3d29.txt (防贫保险 5%×50, 渐退期)",
+    benefit_rules,
+)
