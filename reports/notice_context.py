@@ -1,0 +1,622 @@
+"""What each notice prints, computed from the typed book and the rule results.
+
+One builder per notice type turns a posted ``custom "notice"`` entry into a
+:class:`NoticeDoc`: a header (title, issuer, period, supervision channels) and a body of
+typed rows. Every number comes from the book (receipts, spends, project stages, asset
+plans) or from the rules' measures; nothing is typed into a template.
+
+Privacy by construction: a body never holds a :class:`~fupin.households.Household`. A
+recipient line carries a name and 村民小组 from the register, the amount, and a check code
+(:mod:`fupin.reports.notice_privacy`); an ID number reaches a notice only masked, and only
+when the policy ``notice-show-masked-id`` asks for it. Phones, bank accounts, health and
+poverty causes never enter a context.
+
+A mandatory field that is missing raises :class:`NoticeDataError` naming the notice, the
+entity and the field; the command then writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from fupin.plugins.notices import LEVEL_NAMES, TYPE_NAMES
+from fupin.plugins.project_gates import approved_budget
+from fupin.reports.filters import mask_id
+from fupin.reports.notice_privacy import check_code
+
+from fupin.entities import Fund, Notice, Project, ProjectStage
+from fupin.findings import Measure
+from fupin.money import ZERO, q2, ratio
+
+if TYPE_CHECKING:
+    from fupin.book import Book
+    from fupin.households import Register
+
+SOURCE_NAMES = {
+    "Central": "中央",
+    "Provincial": "省级",
+    "Municipal": "市级",
+    "County": "县级",
+    "Government": "政府出资",
+    "Raised": "募集资金",
+    "Donation": "社会捐赠",
+}
+CATEGORY_NAMES = {
+    "Industry": "产业发展",
+    "Infrastructure": "基础设施",
+    "Health": "卫生健康",
+    "Education": "教育",
+    "Employment": "就业",
+    "Housing": "住房安全",
+    "Benefit": "到户补助",
+    "Other": "其他",
+}
+CHANNEL_NAMES = {"board": "公示栏", "website": "政府网站", "wechat": "微信群", "broadcast": "广播"}
+PURPOSE_NAMES = {
+    "PublicPost": "公益岗位工资",
+    "Award": "奖励补助",
+    "PublicWelfare": "小型公益事业",
+    "Collective": "村集体经济",
+    "Maintenance": "运营管护",
+    "Dividend": "分红",
+}
+
+
+class NoticeDataError(Exception):
+    """Mandatory notice data missing: one line per (notice, entity, field)."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class _Missing(Exception):
+    def __init__(self, entity: str, name: str, what: str) -> None:
+        super().__init__(f"{entity}: {name} ({what}) missing")
+
+
+def need(value: Any, entity: str, name: str, what: str) -> Any:
+    """``value``, or a missing-field error naming the entity and field."""
+    if value is None or value == "":
+        raise _Missing(entity, name, what)
+    return value
+
+
+@dataclass(frozen=True)
+class Phone:
+    """A supervision channel: unit and number (landlines; never a person's mobile)."""
+
+    unit: str
+    number: str
+
+
+@dataclass(frozen=True)
+class Header:
+    """What every notice prints around its body."""
+
+    id: str
+    type: str
+    type_name: str
+    level: str
+    level_name: str
+    channel_name: str
+    title: str
+    issuer: str
+    start: datetime.date
+    end: datetime.date | None
+    days: int | None
+    doc: str | None
+    paper: str
+    township: str
+    village: str
+    year: int
+    hotline: str
+    phones: tuple[Phone, ...]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One line of a beneficiary or distribution list; no ID, phone, account or cause."""
+
+    seq: int
+    household: str  # pseudonymous id (needed for the slip; printed on no public list)
+    name: str
+    group: str
+    amount: Decimal
+    basis: str
+    code: str
+    id_masked: str = ""
+
+
+@dataclass(frozen=True)
+class NoticeDoc:
+    """One notice ready to render: template name, header, body rows, recipients."""
+
+    header: Header
+    template: str
+    body: dict[str, Any]
+    recipients: tuple[Recipient, ...] = ()
+    show_id: bool = False
+    rows: int = field(default=0)  # table rows, to estimate pages
+
+    @property
+    def id(self) -> str:
+        return self.header.id
+
+
+def phones_of(text: str) -> tuple[Phone, ...]:
+    """``"单位 电话; 单位 电话"`` → phones."""
+    out = []
+    for part in text.replace("；", ";").split(";"):
+        unit, _, number = part.strip().rpartition(" ")
+        if number:
+            out.append(Phone(unit.strip() or "监督电话", number.strip()))
+    return tuple(out)
+
+
+class Context:
+    """Everything the builders share for one book: indexes built once."""
+
+    def __init__(
+        self,
+        book: Book,
+        measures: Sequence[Measure] = (),
+        register: Register | None = None,
+        secret: bytes | None = None,
+    ) -> None:
+        self.book = book
+        self.measures = measures
+        self.register = register
+        self.secret = secret
+        self.projects = book.projects
+        self.funds = book.funds
+        self.stages = book.stages()
+        self.spent: dict[str, Decimal] = defaultdict(Decimal)
+        self.dated: dict[str, list[tuple[datetime.date, Decimal, Decimal]]] = defaultdict(list)
+        for movement in book.movements:
+            if movement.project and movement.role == "deposit":
+                self.dated[movement.project].append((movement.date, ZERO, -movement.amount))
+        self.by_household: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        self.basis: dict[tuple[str, str], str] = {}
+        for spend in book.spends:
+            if spend.project:
+                self.spent[spend.project] += spend.amount
+                self.dated[spend.project].append((spend.date, spend.amount, ZERO))
+                if spend.household:
+                    self.by_household[spend.project][spend.household] += spend.amount
+                    self.basis.setdefault(
+                        (spend.project, spend.household), book.account_name(spend.account)
+                    )
+        self.receipts: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        for receipt in book.receipts:
+            self.receipts[receipt.fund][receipt.source] += receipt.amount
+        self.fund_projects: dict[str, list[Project]] = defaultdict(list)
+        for project in self.projects.values():
+            if project.fund:
+                self.fund_projects[project.fund].append(project)
+
+    def paid_on(self, project: str, day: datetime.date) -> tuple[Decimal, Decimal]:
+        """(expensed, quality deposit still withheld) of a project by ``day``."""
+        rows = [r for r in self.dated.get(project, []) if r[0] <= day]
+        return q2(sum((r[1] for r in rows), ZERO)), q2(sum((r[2] for r in rows), ZERO))
+
+    def stage(self, project: str, stage: str) -> ProjectStage | None:
+        return next((s for s in self.stages.get(project, []) if s.stage == stage), None)
+
+    def sources(self, fund: str) -> list[dict[str, Any]]:
+        """The fund's receipts by source level, in the order money arrived."""
+        rows = []
+        for source, amount in self.receipts.get(fund, {}).items():
+            account = f"Income:Fund:{fund}:{source}"
+            rows.append(
+                {
+                    "level": SOURCE_NAMES.get(source, source),
+                    "name": self.book.account_name(account),
+                    "amount": q2(amount),
+                }
+            )
+        return rows
+
+
+def _header(ctx: Context, notice: Notice, *, title: str, township: str, village: str) -> Header:
+    policy = ctx.book.policy.at(notice.start)
+    issuer = notice.issuer
+    if not issuer and notice.level == "village" and village:
+        issuer = f"{village}村民委员会"
+    if not issuer and notice.level == "township" and township:
+        issuer = f"{township}人民政府"
+    need(issuer, f"notice {notice.id}", "issuer", "发布单位")
+    phones = phones_of(notice.phones or policy.notice_phones)
+    return Header(
+        id=notice.id,
+        type=notice.type,
+        type_name=TYPE_NAMES[notice.type],
+        level=notice.level,
+        level_name=LEVEL_NAMES.get(notice.level, notice.level),
+        channel_name=CHANNEL_NAMES.get(notice.channel, notice.channel),
+        title=notice.title or title,
+        issuer=str(issuer),
+        start=notice.start,
+        end=notice.end,
+        days=notice.days,
+        doc=notice.doc,
+        paper=notice.paper,
+        township=notice.township or township,
+        village=notice.village or village,
+        year=notice.start.year,
+        hotline=need(policy.notice_hotline, "policy", "notice-hotline", "监督举报电话"),
+        phones=phones,
+    )
+
+
+def _project(ctx: Context, notice: Notice) -> Project:
+    project = ctx.projects.get(notice.subject)
+    if project is None:
+        raise _Missing(f"notice {notice.id}", "subject", f"项目库中没有项目 {notice.subject}")
+    return project
+
+
+def _project_rows(ctx: Context, project: Project) -> dict[str, Any]:
+    """The fields every project notice prints (DOMAIN F.2, F.4 layout 1)."""
+    ent = f"project {project.id}"
+    fund = ctx.funds.get(project.fund or "")
+    procured = ctx.stage(project.id, "procured")
+    budget = approved_budget(project, ctx.stages.get(project.id, []))
+    return {
+        "id": project.id,
+        "name": project.name,
+        "category": CATEGORY_NAMES.get(project.category, project.category),
+        "location": f"{project.township}{project.village}",
+        "content": need(project.content, ent, "content", "建设内容"),
+        "period": need(project.period, ent, "period", "建设期限"),
+        "implementer": project.implementer,
+        "targets": need(project.targets, ent, "targets", "绩效目标"),
+        "beneficiaries": need(project.beneficiaries, ent, "beneficiaries", "受益对象"),
+        "linkage": project.linkage or "",
+        "budget": q2(budget),
+        "fund_name": need(fund, ent, "fund", "资金来源").name,
+        "fund_levels": "、".join(r["level"] for r in ctx.sources(fund.id)) if fund else "",
+        "contractor": procured.contractor if procured else None,
+        "contract_amount": procured.contract_amount if procured else None,
+        "procurement_doc": procured.doc if procured else None,
+    }
+
+
+def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
+    """资金分配结果公告 (F.4 layout 2): sources by level, the allocation table, the share."""
+    fund = ctx.funds.get(notice.subject)
+    if fund is None:
+        raise _Missing(f"notice {notice.id}", "subject", f"没有资金 {notice.subject}")
+    ent = f"fund {fund.id}"
+    projects = sorted(ctx.fund_projects.get(fund.id, []), key=lambda p: p.id)
+    need(projects or None, ent, "projects", "分配到的项目")
+    policy = ctx.book.policy.at(notice.start)
+    rows, industry, total = [], ZERO, ZERO
+    for seq, project in enumerate(projects, 1):
+        budget = approved_budget(project, ctx.stages.get(project.id, []))
+        pent = f"project {project.id}"
+        rows.append(
+            {
+                "seq": seq,
+                "name": project.name,
+                "location": f"{project.township}{project.village}",
+                "content": need(project.content, pent, "content", "建设内容"),
+                "amount": q2(budget),
+                "implementer": project.implementer,
+                "category": CATEGORY_NAMES.get(project.category, project.category),
+            }
+        )
+        total += budget
+        if project.category in policy.industry_categories:
+            industry += budget
+    sources = ctx.sources(fund.id)
+    year = fund.budget_year
+    spent = next(
+        (
+            m
+            for m in ctx.measures
+            if m.rule == "B02" and m.year == year and m.scope == f"{year}年度"
+        ),
+        None,
+    )
+    body = {
+        "fund": {"id": fund.id, "name": fund.name, "year": year},
+        "doc": need(notice.doc or fund.alloc_doc, ent, "alloc_doc", "资金下达文号"),
+        "sources": sources,
+        "received": q2(sum((r["amount"] for r in sources), ZERO)),
+        "rows": rows,
+        "total": q2(total),
+        "industry": q2(industry),
+        "industry_share": ratio(industry, total),
+        "industry_min": policy.industry_share_min,
+        "spent_share": spent.value if spent else None,
+        "spent_threshold": spent.threshold if spent else None,
+        "basis": "按项目库储备项目择优安排, 经县乡村振兴领导小组审定",
+    }
+    header = _header(
+        ctx, notice, title=f"{fund.name}分配结果公告", township=notice.township or "", village=""
+    )
+    return NoticeDoc(header, "fund_allocation.html", body, rows=len(rows))
+
+
+def project_plan(ctx: Context, notice: Notice) -> NoticeDoc:
+    """项目公示 (事前, F.4 layout 1): what will be built, by whom, with which money, why."""
+    project = _project(ctx, notice)
+    body = {"project": _project_rows(ctx, project)}
+    title = f"关于{project.village}{project.year}年{project.name}的公示"
+    header = _header(ctx, notice, title=title, township=project.township, village=project.village)
+    return NoticeDoc(header, "project_plan.html", body, rows=12)
+
+
+def _result_rows(ctx: Context, notice: Notice, project: Project) -> dict[str, Any]:
+    ent = f"project {project.id}"
+    accepted = ctx.stage(project.id, "accepted")
+    completed = ctx.stage(project.id, "completed")
+    done = accepted or completed
+    settlement = next(
+        (s.settlement for s in (accepted, completed) if s and s.settlement is not None), None
+    )
+    expensed, withheld = ctx.paid_on(project.id, notice.start)
+    rows = _project_rows(ctx, project)
+    rows.update(
+        {
+            "completed": completed.date if completed else None,
+            "accepted": accepted.date if accepted else None,
+            "acceptance_doc": accepted.doc if accepted else None,
+            "settlement": q2(need(settlement, ent, "settlement", "结算金额")) if done else None,
+            "expensed": expensed,
+            "paid": q2(expensed - withheld),
+            "withheld": withheld,
+            "as_of": notice.start,
+        }
+    )
+    return rows
+
+
+def project_result(ctx: Context, notice: Notice) -> NoticeDoc:
+    """项目实施结果公告 (事后): settlement, money paid, acceptance, targets."""
+    project = _project(ctx, notice)
+    need(ctx.stage(project.id, "accepted"), f"project {project.id}", "accepted", "竣工验收")
+    body = {"project": _result_rows(ctx, notice, project)}
+    header = _header(
+        ctx,
+        notice,
+        title=f"{project.name}实施结果公告",
+        township=project.township,
+        village=project.village,
+    )
+    return NoticeDoc(header, "project_result.html", body, rows=14)
+
+
+def site_sign(ctx: Context, notice: Notice) -> NoticeDoc:
+    """项目公示牌 (琼海 layout): name, total investment, fiscal money, scale, completion."""
+    project = _project(ctx, notice)
+    body = {"project": _result_rows(ctx, notice, project)}
+    header = _header(
+        ctx,
+        notice,
+        title=f"{project.name}公示牌",
+        township=project.township,
+        village=project.village,
+    )
+    return NoticeDoc(header, "site_sign.html", body, rows=10)
+
+
+def _recipients(
+    ctx: Context, notice: Notice, amounts: Iterable[tuple[str, Decimal, str]], show_id: bool
+) -> tuple[Recipient, ...]:
+    """Recipient lines from (household id, amount, basis): names from the register, coded."""
+    rows = list(amounts)
+    if not rows:
+        return ()
+    if ctx.register is None:
+        raise _Missing(f"notice {notice.id}", "household-register", "农户信息库 (姓名)")
+    if not ctx.secret:
+        raise _Missing(f"notice {notice.id}", "secret", "县级校验码密钥 (--secret-file)")
+    out = []
+    for seq, (hid, amount, basis) in enumerate(sorted(rows), 1):
+        household = ctx.register.households.get(hid)
+        if household is None:
+            raise _Missing(f"household {hid}", "head_name", "农户信息库中没有此户")
+        out.append(
+            Recipient(
+                seq=seq,
+                household=hid,
+                name=household.head_name,
+                group=household.group,
+                amount=q2(amount),
+                basis=basis,
+                code=check_code(ctx.secret, notice.id, hid),
+                id_masked=mask_id(household.id_number) if show_id else "",
+            )
+        )
+    return tuple(out)
+
+
+def beneficiaries(ctx: Context, notice: Notice) -> NoticeDoc:
+    """到户项目受益名单: households paid by a household-level project, with check codes."""
+    project = _project(ctx, notice)
+    paid = ctx.by_household.get(project.id, {})
+    need(paid or None, f"project {project.id}", "household", "到户支出 (household 元数据)")
+    policy = ctx.book.policy.at(notice.start)
+    recipients = _recipients(
+        ctx,
+        notice,
+        ((hid, amount, ctx.basis.get((project.id, hid), "")) for hid, amount in paid.items()),
+        policy.notice_show_masked_id,
+    )
+    body = {
+        "project": {
+            "id": project.id,
+            "name": project.name,
+            "location": f"{project.township}{project.village}",
+            "implementer": project.implementer,
+            "fund_name": ctx.funds[project.fund].name if project.fund in ctx.funds else "",
+        },
+        "count": len(recipients),
+        "total": q2(sum((r.amount for r in recipients), ZERO)),
+    }
+    header = _header(
+        ctx,
+        notice,
+        title=f"{project.name}受益农户名单公示",
+        township=project.township,
+        village=project.village,
+    )
+    return NoticeDoc(
+        header,
+        "beneficiaries.html",
+        body,
+        recipients,
+        policy.notice_show_masked_id,
+        rows=len(recipients) + 6,
+    )
+
+
+def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
+    """收益分配方案/结果公示 (F.4 layout 3) from the asset register's income plan."""
+    from fupin.assets import Asset, IncomePlan, asset_of_account
+
+    plans = ctx.book.by_id(IncomePlan)
+    plan = plans.get(notice.subject)
+    if plan is None:
+        raise _Missing(f"notice {notice.id}", "subject", f"没有收益分配方案 {notice.subject}")
+    asset = ctx.book.by_id(Asset).get(plan.asset)
+    if asset is None:
+        raise _Missing(f"income-plan {plan.id}", "asset", f"没有资产 {plan.asset}")
+    ent = f"income-plan {plan.id}"
+    allocation = [
+        {
+            "purpose": PURPOSE_NAMES.get(key, key),
+            "share": share,
+            "amount": q2(plan.amount * share),
+        }
+        for key, share in plan.shares.items()
+    ]
+    body: dict[str, Any] = {
+        "plan": {
+            "id": plan.id,
+            "name": plan.name or f"{asset.name}收益分配",
+            "amount": q2(plan.amount),
+            "income_from": plan.income_from,
+            "income_to": plan.income_to,
+            "decision": need(plan.decision, ent, "decision", "民主决策 (村两委会议/村民代表大会)"),
+            "approval": plan.approval,
+            "share_total": sum(plan.shares.values(), ZERO),
+        },
+        "asset": {
+            "id": asset.id,
+            "name": asset.name,
+            "class_name": asset.class_name,
+            "location": f"{asset.township}{asset.village}",
+            "quantity": asset.quantity,
+            "unit": asset.unit,
+            "value": q2(asset.original_value),
+        },
+        "allocation": allocation,
+    }
+    recipients: tuple[Recipient, ...] = ()
+    policy = ctx.book.policy.at(notice.start)
+    if result:
+        paid: dict[str, Decimal] = defaultdict(Decimal)
+        basis: dict[str, str] = {}
+        for spend in ctx.book.spends:
+            meta = spend.posting_meta or {}
+            tagged = meta.get("plan", spend.entry.meta.get("plan"))
+            if tagged != plan.id and not (
+                tagged is None and asset_of_account(spend.account) == plan.asset
+            ):
+                continue
+            if spend.household:
+                paid[spend.household] += spend.amount
+                basis.setdefault(spend.household, str(meta.get("basis", spend.entry.narration)))
+        recipients = _recipients(
+            ctx,
+            notice,
+            ((h, a, basis[h]) for h, a in paid.items()),
+            policy.notice_show_masked_id,
+        )
+        body["paid_total"] = q2(sum((r.amount for r in recipients), ZERO))
+    kind = "结果" if result else "方案"
+    header = _header(
+        ctx,
+        notice,
+        title=f"{asset.village}{asset.name}收益分配{kind}公示",
+        township=asset.township,
+        village=asset.village,
+    )
+    body["result"] = result
+    return NoticeDoc(
+        header,
+        "income.html",
+        body,
+        recipients,
+        policy.notice_show_masked_id,
+        rows=len(allocation) + len(recipients) + 10,
+    )
+
+
+BUILDERS: dict[str, Callable[[Context, Notice], NoticeDoc]] = {
+    "fund_allocation": fund_allocation,
+    "project_plan": project_plan,
+    "project_result": project_result,
+    "site_sign": site_sign,
+    "beneficiaries": beneficiaries,
+    "income_plan": lambda ctx, n: _income(ctx, n, result=False),
+    "income_result": lambda ctx, n: _income(ctx, n, result=True),
+}
+
+
+def place_of(ctx: Context, notice: Notice) -> tuple[str, str]:
+    """(township, village) a notice is posted in: its own, else its subject's."""
+    project = ctx.projects.get(notice.subject)
+    township = notice.township or (project.township if project else "")
+    village = notice.village or (project.village if project else "")
+    return township, village
+
+
+def build_notices(
+    ctx: Context,
+    *,
+    kinds: Sequence[str] = (),
+    village: str | None = None,
+    township: str | None = None,
+    year: int | None = None,
+) -> list[NoticeDoc]:
+    """Every selected notice of the ledger, built; all missing fields raised together."""
+    docs, problems = [], []
+    for notice in ctx.book.all(Notice):
+        if kinds and notice.type not in kinds:
+            continue
+        if year is not None and notice.start.year != year:
+            continue
+        town, vill = place_of(ctx, notice)
+        if village and vill != village:
+            continue
+        if township and town != township:
+            continue
+        try:
+            docs.append(BUILDERS[notice.type](ctx, notice))
+        except _Missing as exc:
+            problems.append(f"notice {notice.id} ({TYPE_NAMES[notice.type]}): {exc}")
+        except ImportError:
+            problems.append(f"notice {notice.id}: asset data (fupin.assets) not available")
+    if problems:
+        raise NoticeDataError(problems)
+    return docs
+
+
+__all__ = [
+    "BUILDERS",
+    "Context",
+    "Fund",
+    "NoticeDataError",
+    "NoticeDoc",
+    "Recipient",
+    "build_notices",
+]
