@@ -20,6 +20,8 @@ from fupin.plugins import caps, earmark, fund_shares, industry_share, project_ga
 from fupin.plugins import notices
 from fupin.plugins import flags_funds  # issue 7: audit red flags (K rows)
 from fupin.plugins import benefits  # issue 6: household benefits (DOMAIN C)
+from fupin.plugins import assets  # issue 3: poverty assets (DOMAIN E)
+from fupin.plugins.assets import depreciation as fupin_asset_depreciation
 
 from fupin.book import build_book
 from fupin.engine import Results, Rule, run_rules
@@ -32,7 +34,9 @@ if TYPE_CHECKING:
 
     from fupin.book import Book
 
-__plugins__ = ("fupin_rules",)
+#: ``fupin_asset_depreciation`` (issue 3) adds depreciation entries first, when the policy
+#: ``asset-depreciation`` is on; then the rules run over the final entries.
+__plugins__ = ("fupin_asset_depreciation", "fupin_rules")
 
 #: Every rule family, in the order its findings are reported.
 RULES: tuple[Rule, ...] = (
@@ -44,6 +48,7 @@ RULES: tuple[Rule, ...] = (
     notices.RULE,
     *flags_funds.RULES,
     benefits.RULE,
+    assets.RULE,
 )
 
 

@@ -200,8 +200,9 @@ def rights_complete(book: Book, register: AssetRegister) -> Iterator[Item]:
     """B37: handover ≥ acceptance; every right assigned; shares Σ 100%; households own theirs."""
     stages = book.stages()
     day = book.last_date or datetime.date.today()
+    broken = book.invalid.get("asset", frozenset())
     for orphan in register.orphans:
-        if isinstance(orphan, AssetRight):
+        if isinstance(orphan, AssetRight) and orphan.asset not in broken:
             yield finding(
                 AssetRegisterError,
                 "B37",
@@ -307,8 +308,9 @@ def _shares(book: Book, asset: Asset, right: str, group: tuple[AssetRight, ...])
 
 def disposals(book: Book, register: AssetRegister) -> Iterator[Item]:
     """B38: disposal, transfer, mortgage need approval (+ assembly resolution for villages)."""
+    broken = book.invalid.get("asset", frozenset())
     for orphan in register.orphans:
-        if isinstance(orphan, AssetEvent):
+        if isinstance(orphan, AssetEvent) and orphan.asset not in broken:
             yield finding(
                 AssetDisposalError,
                 "B38",
@@ -409,7 +411,7 @@ def distribution(book: Book, register: AssetRegister) -> Iterator[Item]:
             entry=book.entry_of(plan),
             year=plan.date.year,
         )
-        if plan.asset not in register.assets:
+        if plan.asset not in register.assets and plan.asset not in book.invalid.get("asset", ()):
             yield finding(
                 IncomeDistributionError,
                 "B39",
@@ -424,6 +426,8 @@ def distribution(book: Book, register: AssetRegister) -> Iterator[Item]:
     for txn, spends in _payouts(book).values():
         plan_id = txn.meta.get("plan")
         plan = plans.get(str(plan_id)) if plan_id else None
+        if plan is None and str(plan_id) in book.invalid.get("income-plan", ()):
+            continue  # the plan's own entity error says it
         if plan is None:
             yield finding(
                 IncomeDistributionError,
