@@ -247,3 +247,22 @@ def notices(
         raise click.ClickException(str(exc)) from None
     count = sum(1 for key in written.files if not key.endswith("-明白卡"))
     click.echo(f"{count} 份公示公告 → {relpath(str(written.out))}/ (索引 {relpath(str(written.index))})")
+
+
+class _ImportGroup(click.Group):
+    """``fupin import``: its commands load (with beangulp) only when used (issue 4)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from fupin.importers.cli import COMMANDS
+
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from fupin.importers.cli import COMMANDS
+
+        return COMMANDS.get(cmd_name)
+
+
+@main.group("import", cls=_ImportGroup)
+def import_() -> None:
+    """Import bank statements, 一卡通 payment rolls and allocation sheets (beangulp)."""

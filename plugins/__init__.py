@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 
 from fupin.plugins import caps, earmark, fund_shares, industry_share, project_gates
 from fupin.plugins import notices
-from fupin.plugins import flags_funds  # issue 7: audit red flags (K rows)
+from fupin.plugins import flags_claims, flags_funds, flags_projects  # issue 7: K rows
 from fupin.plugins import benefits  # issue 6: household benefits (DOMAIN C)
 from fupin.plugins import assets  # issue 3: poverty assets (DOMAIN E)
+from fupin.plugins import reconcile  # issue 4: books against the bank (K2c, K6b)
 from fupin.plugins.assets import depreciation as fupin_asset_depreciation
 
 from fupin.book import build_book
@@ -47,8 +48,11 @@ RULES: tuple[Rule, ...] = (
     caps.RULE,
     notices.RULE,
     *flags_funds.RULES,
+    *flags_claims.RULES,
+    *flags_projects.RULES,
     benefits.RULE,
     assets.RULE,
+    reconcile.RULE,
 )
 
 

@@ -1,0 +1,176 @@
+"""Run importers over documents, all or nothing, and write the new entries atomically.
+
+:func:`extract_files` identifies and extracts every document, de-duplicates exactly
+against the existing ledger (and the documents before it in the same run), and raises
+:class:`ImportFailed` with every problem (file, row, column) when any document fails:
+then nothing is written. :func:`write_entries` writes through a temporary file and
+``os.replace``, so a crash never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import runpy
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import beangulp
+from beancount.core import data
+from beancount.parser import printer
+from beangulp import extract, identify
+from fupin.importers.dedupe import DUPLICATE, KeyIndex, source_key
+from fupin.importers.layout import LayoutError
+from fupin.importers.rules import RulesError
+from fupin.importers.table import SourceError
+
+
+class ImportFailed(Exception):
+    """One or more documents could not be imported; nothing was written."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class ConfigError(Exception):
+    """The import configuration module is missing or malformed."""
+
+
+@dataclass
+class Extracted:
+    """What one document yields: new entries, duplicates skipped, rows left to suspense."""
+
+    path: Path
+    importer: beangulp.Importer
+    entries: list[data.Directive] = field(default_factory=list)
+    duplicates: list[tuple[data.Directive, data.Directive]] = field(default_factory=list)
+
+    @property
+    def unmatched(self) -> list[data.Transaction]:
+        """New transactions whose other leg went to a suspense account (flag ``!``)."""
+        return [e for e in self.entries if isinstance(e, data.Transaction) and e.flag == "!"]
+
+
+def load_config(path: str | Path) -> list[beangulp.Importer]:
+    """The ``CONFIG`` list of a Fava-style import configuration module."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such import configuration")
+    try:
+        module = runpy.run_path(str(path))
+    except (SourceError, LayoutError, RulesError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    config = module.get("CONFIG")
+    if not isinstance(config, list | tuple) or not all(
+        isinstance(i, beangulp.Importer) for i in config
+    ):
+        raise ConfigError(f"{path}: CONFIG must be a list of beangulp importers")
+    return list(config)
+
+
+def _priority(importer: beangulp.Importer) -> int:
+    """Rolls and allocations first: a statement then matches what they booked."""
+    return 1 if importer.name.startswith("fupin.statement") else 0
+
+
+def extract_files(
+    importers: Sequence[beangulp.Importer],
+    files: Sequence[str | Path],
+    existing: Sequence[data.Directive] = (),
+) -> list[Extracted]:
+    """Extract every document or none (raises :class:`ImportFailed` listing each problem)."""
+    problems: list[str] = []
+    found: list[tuple[beangulp.Importer, Path]] = []
+    for name in files:
+        path = Path(name)
+        try:
+            importer = identify.identify(importers, str(path))
+        except beangulp.exceptions.Error as exc:
+            problems.append(f"{path.name}: {exc}")
+            continue
+        if importer is None:
+            problems.append(f"{path.name}: 没有导入器能识别此文件 (表头与任何已配置格式都不符)")
+            continue
+        found.append((importer, path))
+    found.sort(key=lambda item: (_priority(item[0]), str(item[1])))
+
+    seen = list(existing)
+    index = KeyIndex(existing)
+    results: list[Extracted] = []
+    for importer, path in found:
+        try:
+            entries = extract.extract_from_file(importer, str(path), seen)
+        except SourceError as exc:
+            problems.append(str(exc))
+            continue
+        except (OSError, ValueError) as exc:
+            problems.append(f"{path.name}: {exc}")
+            continue
+        result = Extracted(path, importer)
+        index.mark(entries)
+        for entry in entries:
+            held = entry.meta.pop(DUPLICATE, None)
+            if held is not None:
+                result.duplicates.append((entry, held))
+            else:
+                result.entries.append(entry)
+        index.add(result.entries)
+        seen.extend(result.entries)
+        results.append(result)
+    if problems:
+        raise ImportFailed(problems)
+    return results
+
+
+def render(results: Sequence[Extracted]) -> str:
+    """The new entries as Beancount text, one section per document."""
+    out = [f"; fupin import {datetime.date.today().isoformat()}\n"]
+    for result in results:
+        if not result.entries:
+            continue
+        out.append(
+            f"\n; {result.path.name} ({result.importer.name}): {len(result.entries)} 条新记录\n\n"
+        )
+        out.extend(printer.format_entry(entry) + "\n" for entry in result.entries)
+    return "".join(out)
+
+
+def write_entries(text: str, target: Path, *, append: bool = False) -> None:
+    """Write (or append) ``text`` to ``target`` atomically: the whole text or nothing."""
+    target = Path(target)
+    old = target.read_text(encoding="utf-8") if append and target.exists() else ""
+    if old and not old.endswith("\n"):
+        old += "\n"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(old + text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def add_include(ledger: Path, target: Path) -> bool:
+    """Add ``include "<target>"`` to ``ledger`` (atomically) unless it is there; True if added."""
+    relative = os.path.relpath(target.resolve(), ledger.resolve().parent)
+    line = f'include "{relative}"'
+    text = ledger.read_text(encoding="utf-8")
+    if line in text.splitlines():
+        return False
+    write_entries(line + "\n", ledger, append=True)
+    return True
+
+
+def describe(entry: data.Directive) -> str:
+    """A short line for reports: date, key, amount."""
+    key = source_key(entry)
+    ident = key[1] if key else type(entry).__name__
+    amount = ""
+    if isinstance(entry, data.Transaction) and entry.postings and entry.postings[0].units:
+        amount = f" {entry.postings[0].units.number:,.2f}"
+    return f"{entry.date} {ident}{amount}"

@@ -1,0 +1,325 @@
+"""R01–R03: books against the bank (DOMAIN K rows 2c and 6b, L.4).
+
+Once a period's statement of a fund account is imported, what the books say left that
+account must be what the bank says left it:
+
+* R01 (error, 虚列支出, K6b): every outflow booked on the account in the period (a voucher
+  typed in, not a line of the statement itself) is matched by a bank line of the same
+  amount within ± ``bank-match-days`` (5) days;
+* R02 (error, K2c): a payment roll's total (the transactions sharing ``roll:``) equals one
+  bank debit within the same window;
+* R03 (warning): a bank line the books no longer match (the voucher it stood for was
+  changed or removed).
+
+How the ledger records an imported statement (written by ``fupin import extract``)::
+
+    2022-12-31 custom "statement" "RCB-XJ-2022-20221101-20221231"
+      account: "Assets:Treasury:XJ-2022"
+      start: 2022-11-01
+      end: 2022-12-31
+      bank: "县农村商业银行"
+      opening: 2398195.00 CNY
+      closing: 190262.00 CNY
+    2022-11-21 custom "bank-line" "RCB202211210031"      ; a statement line already booked
+      account: "Assets:Treasury:XJ-2022"
+      amount: -574872.00 CNY
+      voucher: "记-2022-0048"
+    2023-01-01 balance Assets:Treasury:XJ-2022  190262.00 CNY
+
+Statement lines nobody booked yet become transactions with ``bank_serial:`` (they are the
+bank's side themselves). Matching is exact in amount and greedy by date (closest first);
+both sides are named in every finding.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, NamedTuple
+
+from beancount.core.data import Transaction
+from pydantic import BeforeValidator
+
+from fupin.book import Book
+from fupin.engine import Item, Rule, check, finding
+from fupin.entities import Entity
+from fupin.findings import ReconcileError, Severity
+from fupin.money import ZERO, fmt_money
+
+#: Transaction metadata: the bank's serial number of the statement line it came from.
+SERIAL_KEY = "bank_serial"
+#: Transaction metadata: the payment roll (一卡通发放批次) a benefit payment belongs to.
+ROLL_KEY = "roll"
+
+
+def _number(value: Any) -> Any:
+    return getattr(value, "number", value)
+
+
+Signed = Annotated[Decimal, BeforeValidator(_number)]
+
+
+class Statement(Entity):
+    """An imported bank statement: ``custom "statement" "<ID>"`` covering start..end."""
+
+    kind: ClassVar[str] = "statement"
+    label: ClassVar[str] = "银行对账单"
+
+    id: str
+    account: str
+    start: datetime.date
+    end: datetime.date
+    bank: str | None = None
+    document: str | None = None
+    rows: int | None = None
+    opening: Signed | None = None
+    closing: Signed | None = None
+
+    def describe(self) -> str:
+        return f"{self.bank or ''}对账单 {self.start} 至 {self.end} [statement {self.id}]".strip()
+
+
+class BankLine(Entity):
+    """A statement line whose money the books already hold: ``custom "bank-line" "<serial>"``."""
+
+    kind: ClassVar[str] = "bank-line"
+    label: ClassVar[str] = "银行流水"
+    positional: ClassVar[tuple[str, ...]] = ("serial",)
+
+    serial: str
+    account: str
+    amount: Signed
+    counterparty: str | None = None
+    memo: str | None = None
+    voucher: str | None = None
+    roll: str | None = None
+
+
+class Flow(NamedTuple):
+    """Money the books say moved on a bank account: one voucher, or one whole roll."""
+
+    date: datetime.date
+    account: str
+    amount: Decimal
+    label: str
+    entry: Transaction
+    roll: str | None
+
+
+class Line(NamedTuple):
+    """Money the bank says moved: one statement line."""
+
+    date: datetime.date
+    account: str
+    amount: Decimal
+    serial: str
+    entry: Any
+
+
+def match(
+    flows: Sequence[Flow], lines: Sequence[Line], days: int
+) -> tuple[dict[int, Line], list[Line]]:
+    """Pair each flow with an unused line of equal amount within ± ``days``, closest first.
+
+    Returns the pairs (flow index → line) and the lines left over. Flows are taken in date
+    order, so the result does not depend on the order of the inputs.
+    """
+    pool: dict[tuple[str, Decimal], list[Line]] = defaultdict(list)
+    for line in sorted(lines, key=lambda x: (x.date, x.serial)):
+        pool[(line.account, line.amount)].append(line)
+    used: set[int] = set()
+    pairs: dict[int, Line] = {}
+    window = datetime.timedelta(days=days)
+    order = sorted(range(len(flows)), key=lambda i: (flows[i].date, flows[i].label))
+    for index in order:
+        flow = flows[index]
+        candidates = pool.get((flow.account, flow.amount))
+        if not candidates:
+            continue
+        dates = [c.date for c in candidates]
+        lo = bisect.bisect_left(dates, flow.date - window)
+        hi = bisect.bisect_right(dates, flow.date + window)
+        best = None
+        for position in range(lo, hi):
+            if id(candidates[position]) in used:
+                continue
+            gap = abs((candidates[position].date - flow.date).days)
+            if best is None or gap < best[0]:
+                best = (gap, position)
+        if best is not None:
+            line = candidates[best[1]]
+            used.add(id(line))
+            pairs[index] = line
+    leftover = [line for line in lines if id(line) not in used]
+    return pairs, leftover
+
+
+def flows_of(txns: Iterable[Transaction], accounts: set[str]) -> list[Flow]:
+    """Booked flows on ``accounts``: one per transaction, one per roll (summed)."""
+    single: list[Flow] = []
+    rolls: dict[tuple[str, str], list[tuple[Transaction, Decimal]]] = defaultdict(list)
+    for txn in txns:
+        if SERIAL_KEY in txn.meta:
+            continue
+        amounts: dict[str, Decimal] = defaultdict(Decimal)
+        for posting in txn.postings:
+            if posting.account in accounts and posting.units is not None:
+                amounts[posting.account] += posting.units.number  # type: ignore[operator]
+        roll = txn.meta.get(ROLL_KEY)
+        for account, amount in amounts.items():
+            if not amount:
+                continue
+            if roll:
+                rolls[(account, str(roll))].append((txn, amount))
+            else:
+                label = str(txn.meta.get("voucher") or txn.narration or "")
+                single.append(Flow(txn.date, account, amount, label, txn, None))
+    for (account, roll), items in rolls.items():
+        total = sum((amount for _, amount in items), ZERO)
+        last = max(items, key=lambda item: item[0].date)[0]
+        single.append(Flow(last.date, account, total, roll, last, roll))
+    return single
+
+
+def lines_of(book: Book) -> list[Line]:
+    return [
+        Line(line.date, line.account, line.amount, line.serial, book.entry_of(line))
+        for line in book.all(BankLine)
+    ]
+
+
+def _covered(statements: Sequence[Statement]) -> dict[str, list[Statement]]:
+    out: dict[str, list[Statement]] = defaultdict(list)
+    for statement in statements:
+        out[statement.account].append(statement)
+    return out
+
+
+def _cover(flow: Flow, covered: dict[str, list[Statement]]) -> Statement | None:
+    return next((s for s in covered.get(flow.account, ()) if s.start <= flow.date <= s.end), None)
+
+
+def _candidate_txns(book: Book) -> list[Transaction]:
+    """Transactions that move fund money (from the book's one pass), each once."""
+    seen: dict[int, Transaction] = {}
+    for item in (*book.spends, *book.movements, *book.receipts):
+        seen.setdefault(id(item.entry), item.entry)
+    return list(seen.values())
+
+
+def _nearest(flow: Flow, lines: Sequence[Line]) -> Line | None:
+    same = [line for line in lines if line.account == flow.account and line.amount < 0]
+    return min(same, key=lambda x: (abs((x.date - flow.date).days), x.serial), default=None)
+
+
+def reconcile(book: Book) -> Iterator[Item]:
+    """R01/R02 per booked outflow and roll in an imported period; R03 per orphan line."""
+    statements = book.all(Statement)
+    if not statements:
+        return
+    covered = _covered(statements)
+    accounts = set(covered)
+    last = book.last_date or statements[-1].end
+    days = book.policy.at(last).bank_match_days
+    flows = [f for f in flows_of(_candidate_txns(book), accounts) if _cover(f, covered)]
+    lines = lines_of(book)
+    pairs, leftover = match(flows, lines, days)
+    unmatched: dict[str, int] = defaultdict(int)
+    for index, flow in enumerate(flows):
+        if index in pairs or flow.amount >= 0:
+            continue
+        statement = _cover(flow, covered)
+        assert statement is not None
+        unmatched[statement.id] += 1
+        yield from _unmatched(book, flow, statement, lines, days)
+    for statement in statements:
+        yield from check(
+            ReconcileError,
+            rule="R01",
+            title="无银行流水对应的账面支出",
+            scope=f"statement {statement.id}",
+            value=unmatched[statement.id],
+            op="==",
+            threshold=0,
+            unit="count",
+            policy_key="bank-match-days",
+            entity=statement.id,
+            label=statement.describe(),
+            entry=book.entry_of(statement),
+            report=False,
+            year=statement.end.year,
+        )
+    matched = {id(line) for line in pairs.values()}
+    for line in leftover:
+        if id(line) in matched:
+            continue
+        yield finding(
+            ReconcileError,
+            "R03",
+            f"银行流水 {line.serial} {fmt_money(line.amount)} CNY 在账上无对应凭证 — "
+            f"{line.account} {line.date}; 请核对是否漏记或凭证被修改",
+            line.entry,
+            severity=Severity.WARNING,
+            entity=line.serial,
+            policy_key="bank-match-days",
+        )
+
+
+def _unmatched(
+    book: Book, flow: Flow, statement: Statement, lines: Sequence[Line], days: int
+) -> Iterator[Item]:
+    near = _nearest(flow, lines)
+    seen = (
+        f"最接近的银行流水 {near.serial} {near.date} {fmt_money(near.amount)} CNY"
+        if near
+        else "对账单中无支出流水"
+    )
+    both = (
+        f"账面 {flow.account} {flow.date} {fmt_money(flow.amount)} CNY; "
+        f"{statement.describe()} ±{days} 天内无同额支出, {seen}"
+    )
+    if flow.roll:
+        yield from check(
+            ReconcileError,
+            rule="R02",
+            title="代发银行扣款",
+            scope=f"roll {flow.roll}",
+            value=near.amount if near else ZERO,
+            op="==",
+            threshold=flow.amount,
+            policy_key="bank-match-days",
+            entity=flow.roll,
+            label=f"一卡通发放清册合计 [roll {flow.roll}]",
+            inputs=both,
+            entry=flow.entry,
+            year=flow.date.year,
+        )
+        return
+    voucher = flow.entry.meta.get("voucher")
+    kind = f"[voucher {voucher}]" if voucher else ""
+    yield from check(
+        ReconcileError,
+        rule="R01",
+        title="银行流水支出",
+        scope=f"txn {flow.label}",
+        value=ZERO,
+        op="==",
+        threshold=flow.amount,
+        policy_key="bank-match-days",
+        entity=str(voucher or flow.label),
+        label=f"虚列支出嫌疑: {flow.entry.narration} {kind}".strip(),
+        inputs=both,
+        entry=flow.entry,
+        year=flow.date.year,
+    )
+
+
+RULE = Rule(
+    ("R01", "R02", "R03"),
+    "银行对账(虚列支出、发放清册与代发扣款)",
+    "DOMAIN K2c, K6b (2017 公告: 86 counties 15.39亿 incl. 虚列支出); L.4",
+    reconcile,
+)
