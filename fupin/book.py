@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from beancount.core.data import Custom, Open, Transaction
@@ -28,6 +29,7 @@ from beancount.core.data import Custom, Open, Transaction
 from fupin.entities import Entity, Fund, Project, ProjectStage, parse_entity
 from fupin.findings import EntityError, Finding
 from fupin.policy import PolicyTimeline, build_timeline
+from fupin.totals import FundTotals, ProjectTotals, fund_totals, project_totals
 
 if TYPE_CHECKING:
     from beancount.core.data import Directive, Meta
@@ -114,6 +116,8 @@ class Book:
     invalid: Mapping[str, frozenset[str]]
     _sources: Mapping[int, Custom] = field(repr=False)
     accounts: Mapping[str, AccountInfo] = field(repr=False)
+    #: postings on non-fund ``Income`` accounts (asset income, rent, fees), role ``income``
+    incomes: Sequence[Movement] = ()
 
     # -- entities -------------------------------------------------------------------------
     def all(self, model: type[E]) -> Sequence[E]:
@@ -124,20 +128,36 @@ class Book:
         """Entities of a kind by id (the last one wins if an id repeats)."""
         return {getattr(e, "id"): e for e in self.all(model)}  # noqa: B009
 
-    @property
+    @cached_property
     def funds(self) -> dict[str, Fund]:
+        """Funds by id (computed once; do not mutate)."""
         return self.by_id(Fund)
 
-    @property
+    @cached_property
     def projects(self) -> dict[str, Project]:
+        """Projects by id (computed once; do not mutate)."""
         return self.by_id(Project)
 
     def stages(self) -> dict[str, list[ProjectStage]]:
-        """Stage entries per project, in date order."""
+        """Stage entries per project, in date order (computed once; do not mutate)."""
+        return self._stages
+
+    @cached_property
+    def _stages(self) -> dict[str, list[ProjectStage]]:
         out: dict[str, list[ProjectStage]] = defaultdict(list)
         for stage in self.all(ProjectStage):
             out[stage.project].append(stage)
-        return out
+        return dict(out)
+
+    @cached_property
+    def project_totals(self) -> dict[str, ProjectTotals]:
+        """Spent, prepaid, withheld and payment dates per project (computed once)."""
+        return project_totals(self.spends, self.movements)
+
+    @cached_property
+    def fund_totals(self) -> dict[str, FundTotals]:
+        """Receipts by source and expenses by category per fund (computed once)."""
+        return fund_totals(self.receipts, self.spends)
 
     def entry_of(self, entity: Entity) -> Custom:
         """The ``custom`` directive an entity came from."""
@@ -200,6 +220,8 @@ class _Classifier:
             return AccountInfo(root, fund, role)
         if root in ("Assets", "Liabilities"):
             return AccountInfo(root, None, "general")
+        if root == "Income":
+            return AccountInfo(root, None, "income")
         return AccountInfo(root, None, "other")
 
 
@@ -242,12 +264,13 @@ def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book
     receipts: list[Receipt] = []
     spends: list[Spend] = []
     movements: list[Movement] = []
+    incomes: list[Movement] = []
     mixed: list[tuple[Transaction, tuple[str, ...]]] = []
     index: dict[str, dict[str, list[Transaction]]] = {
         key: defaultdict(list) for key in INDEXED_KEYS
     }
     for txn in txns:
-        _flows(txn, classify, receipts, spends, movements, mixed)
+        _flows(txn, classify, receipts, spends, movements, mixed, incomes)
         meta = txn.meta
         for key in INDEXED_KEYS:
             value = meta.get(key)
@@ -269,6 +292,7 @@ def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book
         invalid={kind: frozenset(ids) for kind, ids in invalid.items()},
         _sources=sources,
         accounts=classify.cache,
+        incomes=incomes,
     )
 
 
@@ -279,6 +303,7 @@ def _flows(
     spends: list[Spend],
     movements: list[Movement],
     mixed: list[tuple[Transaction, tuple[str, ...]]],
+    incomes: list[Movement] | None = None,
 ) -> None:
     """Record what one transaction does to funds, by posting."""
     infos = [classify(p.account) for p in txn.postings]
@@ -315,6 +340,13 @@ def _flows(
             receipts.append(
                 Receipt(txn, txn.date, info.fund or "", info.source or "", -units.number)
             )
+        elif role == "income":
+            if incomes is not None:
+                incomes.append(
+                    Movement(
+                        txn, txn.date, fund, role, posting.account, units.number, project
+                    )
+                )
         elif role in MOVEMENT_ROLES or (role == "general" and fund):
             pmeta = posting.meta or {}
             movements.append(

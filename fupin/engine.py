@@ -7,6 +7,7 @@ become a loader crash: an exception is turned into one error naming the rule.
 
 from __future__ import annotations
 
+import operator
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from fupin.findings import Finding, Measure, Severity, breach_message
-from fupin.money import compare
 
 if TYPE_CHECKING:
     from beancount.core.data import Directive, Meta
@@ -22,6 +22,13 @@ if TYPE_CHECKING:
     from fupin.book import Book
 
 Item = Measure | Finding
+COMPARE = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
+}
 RuleFunc = Callable[["Book"], Iterable[Item]]
 
 
@@ -108,9 +115,9 @@ def check(
     already reported one by one.
     """
     if tolerance is not None and op == "==":
-        ok = abs(Decimal(value) - Decimal(threshold)) <= tolerance
+        ok = abs(value - threshold) <= tolerance
     else:
-        ok = compare(Decimal(value), op, Decimal(threshold))
+        ok = COMPARE[op](value, threshold)
     source = meta if meta is not None else (entry.meta if entry is not None else None)
     measure = Measure(
         rule,

@@ -147,9 +147,6 @@ class Policy(BaseModel):
     # K1: the fund families aged (the audits counted 财政扶贫资金; a standing 专项扶贫基金 or
     # donation pool is not a budget allocation).
     idle_families: Names = ("xianjie", "special_poverty", "integrated", "county")
-    # K1: the fund families aged (the audits counted 财政扶贫资金; a standing 专项扶贫基金 or
-    # donation pool is not a budget allocation).
-    idle_families: Names = ("xianjie", "special_poverty", "integrated", "county")
     # K3 [DOMAIN K3: 对外出借, 日常经费]: Assets account components that mark the agency's
     # own operating account (基本户); loans are fupin.book.RECEIVABLE_KINDS accounts.
     agency_accounts: Names = ("Operating", "Basic")
@@ -179,6 +176,9 @@ class Policy(BaseModel):
         "推广费",
     )
     fee_income_accounts: Names = ("Fee", "Fees", "Charge")
+    # K2b [DOMAIN K2]: benefit accounts (any component) paid incrementally or by the month
+    # without a ``period``, exempt from the same-household-twice check.
+    duplicate_exempt_accounts: Names = ("ChronicDisease",)
     # K6 [DOMAIN K6: 15.39亿 via personal accounts]: individuals paid must be registered
     # households, rostered workers or contractors.
     individual_payee_types: Names = ("individual",)
@@ -261,11 +261,15 @@ class PolicyTimeline:
     snapshots: Sequence[Policy] = ()
     origins: Sequence[dict[str, Meta]] = ()
     errors: Sequence[PolicyError] = field(default_factory=tuple)
+    _memo: dict[datetime.date, Policy] = field(default_factory=dict, repr=False, compare=False)
 
     def at(self, day: datetime.date) -> Policy:
         """The policy in force on ``day`` (defaults before the first entry)."""
-        index = bisect.bisect_right(self.dates, day)
-        return self.snapshots[index - 1] if index else DEFAULT_POLICY
+        policy = self._memo.get(day)
+        if policy is None:
+            index = bisect.bisect_right(self.dates, day)
+            policy = self._memo[day] = self.snapshots[index - 1] if index else DEFAULT_POLICY
+        return policy
 
     def origin(self, key: str, day: datetime.date) -> Meta | None:
         """The policy entry that set ``key`` as in force on ``day``; None for a default."""

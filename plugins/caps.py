@@ -14,11 +14,8 @@ Ratios are exact Decimal quotients compared unrounded, shown to 0.01%, half up.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
-from decimal import Decimal
 
-from beancount.core.data import Transaction
 from fupin.plugins.project_gates import approved_budget
 
 from fupin.book import Book
@@ -35,58 +32,38 @@ def caps(book: Book) -> Iterator[Item]:
     policy = book.policy.at(last)
     funds, projects, stages = book.funds, book.projects, book.stages()
 
-    received: dict[str, Decimal] = defaultdict(Decimal)
-    for receipt in book.receipts:
-        received[receipt.fund] += receipt.amount
-    fees: dict[str, Decimal] = defaultdict(Decimal)
-    for spend in book.spends:
-        if spend.fund and spend.category == policy.mgmt_fee_category:
-            fees[spend.fund] += spend.amount
-    for ident, fee in sorted(fees.items()):
+    for ident, totals in sorted(book.fund_totals.items()):
         fund = funds.get(ident)
-        if fund is None:
+        fee = totals.by_category.get(policy.mgmt_fee_category)
+        if fund is None or not fee:
             continue
         yield from check(
             CapError,
             rule="B10",
             title="项目管理费占比",
             scope=f"fund {ident}",
-            value=ratio(fee, received[ident]),
+            value=ratio(fee, totals.received),
             op="<=",
             threshold=policy.mgmt_fee_max,
             unit="pct",
             policy_key="mgmt-fee-max",
             entity=ident,
             label=fund.describe(),
-            inputs=f"管理费 {fmt_money(fee)} / 到位资金 {fmt_money(received[ident])} CNY",
+            inputs=f"管理费 {fmt_money(fee)} / 到位资金 {fmt_money(totals.received)} CNY",
             entry=book.entry_of(fund),
             year=fund.budget_year,
         )
 
-    withheld: dict[str, Decimal] = defaultdict(Decimal)
-    prepaid: dict[str, Decimal] = defaultdict(Decimal)
-    anchor: dict[tuple[str, str], Transaction] = {}
-    for movement in book.movements:
-        if not movement.project:
-            continue
-        if movement.role == "deposit" and movement.amount < 0:
-            withheld[movement.project] -= movement.amount
-            anchor[("deposit", movement.project)] = movement.entry
-        elif movement.role == "prepayment" and movement.amount > 0:
-            prepaid[movement.project] += movement.amount
-            anchor[("prepayment", movement.project)] = movement.entry
-    spent: dict[str, Decimal] = defaultdict(Decimal)
-    for spend in book.spends:
-        if spend.project:
-            spent[spend.project] += spend.amount
-
-    for ident, amount in sorted(withheld.items()):
+    paid = book.project_totals
+    withheld = {k: (t.withheld, t.last_deposit) for k, t in paid.items() if t.last_deposit}
+    prepaid = {k: (t.prepaid, t.last_prepayment) for k, t in paid.items() if t.last_prepayment}
+    for ident, (amount, anchor_txn) in sorted(withheld.items()):
         project = projects.get(ident)
         if project is None:
             continue
         own = stages.get(ident, [])
         settled = [s.settlement for s in own if s.settlement is not None]
-        base = settled[-1] if settled else spent[ident]
+        base = settled[-1] if settled else paid[ident].spent
         yield from check(
             CapError,
             rule="B40",
@@ -100,11 +77,11 @@ def caps(book: Book) -> Iterator[Item]:
             entity=ident,
             label=project.describe(),
             inputs=f"质保金 {fmt_money(amount)} / 结算 {fmt_money(base)} CNY",
-            entry=anchor[("deposit", ident)],
+            entry=anchor_txn,
             year=project.year,
         )
 
-    for ident, amount in sorted(prepaid.items()):
+    for ident, (amount, anchor_txn) in sorted(prepaid.items()):
         project = projects.get(ident)
         if project is None:
             continue
@@ -124,7 +101,7 @@ def caps(book: Book) -> Iterator[Item]:
             entity=ident,
             label=project.describe(),
             inputs=f"预拨 {fmt_money(amount)} / 合同 {fmt_money(base)} CNY",
-            entry=anchor[("prepayment", ident)],
+            entry=anchor_txn,
             year=project.year,
         )
 

@@ -21,6 +21,7 @@ from fupin.engine import Item, Rule, check
 from fupin.entities import Fund
 from fupin.findings import IndustryShareError
 from fupin.money import fmt_money, ratio
+from fupin.policy import Policy
 
 TITLE = "产业发展资金占比"
 
@@ -28,25 +29,28 @@ TITLE = "产业发展资金占比"
 def industry_share(book: Book) -> Iterator[Item]:
     """Per budget year over fiscal funds, and per fund that sets its own minimum."""
     funds = book.funds
-    year_end = {}
+    year_end: dict[int, Policy] = {}
     sums: dict[object, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for spend in book.spends:
-        fund = funds.get(spend.fund or "")
+    for ident, totals in book.fund_totals.items():
+        fund = funds.get(ident)
         if fund is None:
             continue
         year = fund.budget_year
         policy = year_end.get(year)
         if policy is None:
             policy = year_end[year] = book.policy.at(datetime.date(year, 12, 31))
-        industry = spend.category in policy.industry_categories
+        industry = sum(
+            (v for c, v in totals.by_category.items() if c in policy.industry_categories),
+            Decimal(0),
+        )
+        total = sum(totals.by_category.values(), Decimal(0))
         keys: list[object] = [fund.id]
         if fund.family in policy.fiscal_families:
             keys.append(year)
         for key in keys:
             pair = sums[key]
-            pair[1] += spend.amount
-            if industry:
-                pair[0] += spend.amount
+            pair[0] += industry
+            pair[1] += total
 
     first_fund: dict[int, Fund] = {}
     for fund in sorted(funds.values(), key=lambda f: f.date):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -81,61 +80,37 @@ def project_gates(book: Book) -> Iterator[Item]:
                 entity=ident,
             )
 
-    seen: set[int] = set()
-    gates: dict[tuple[str, str], datetime.date | None] = {}
-
-    def reached_cached(ident: str, stage: str) -> datetime.date | None:
-        key = (ident, stage)
-        if key not in gates:
-            gates[key] = reached(stages.get(ident, []), stage)
-        return gates[key]
-
-    def gate(txn: Transaction, ident: str, what: str) -> Iterator[Item]:
+    paid = book.project_totals
+    limits = {ident: approved_budget(p, stages.get(ident, [])) for ident, p in projects.items()}
+    over_at: dict[str, Transaction] = {}
+    for ident, totals in paid.items():
         project = projects.get(ident)
-        if project is None or id(txn) in seen:
-            return
-        policy = book.policy.at(txn.date)
-        opened = reached_cached(ident, policy.spend_min_stage)
-        if opened is None or txn.date < opened:
-            seen.add(id(txn))
-            when = f"{opened} 才{STAGE_NAMES[policy.spend_min_stage]}" if opened else "尚未批复"
-            yield finding(
-                ProjectGateError,
-                "B33",
-                f"项目未到{STAGE_NAMES[policy.spend_min_stage]}阶段即{what} ({when}; spend-min-stage) — "
-                f"{project.describe()}",
-                txn,
-                entity=ident,
-                policy_key="spend-min-stage",
-            )
-        if txn.meta.get("payment") in LATE_PAYMENTS:
-            done = reached_cached(ident, policy.final_payment_stage)
+        if project is None or totals.first_payment is None:
+            continue
+        own = stages.get(ident, [])
+        first = totals.first_payment
+        policy = book.policy.at(first.date)
+        opened = reached(own, policy.spend_min_stage)
+        if opened is None or first.date < opened:
+            yield from _early(book, project, opened, policy.spend_min_stage)
+        for txn in totals.late_payments:
+            stage = book.policy.at(txn.date).final_payment_stage
+            done = reached(own, stage)
             if done is None or txn.date < done:
-                seen.add(id(txn))
-                when = f"{done} 才验收" if done else "尚未验收"
+                when = f"{done} 才{STAGE_NAMES[stage]}" if done else f"尚未{STAGE_NAMES[stage]}"
                 yield finding(
                     ProjectGateError,
                     "B35",
-                    f"验收前支付尾款/质保金 ({when}; final-payment-stage) — {project.describe()}",
+                    f"{STAGE_NAMES[stage]}前支付尾款/质保金 ({when}; final-payment-stage) — "
+                    f"{project.describe()}",
                     txn,
                     entity=ident,
                     policy_key="final-payment-stage",
                 )
+        if totals.spent > limits[ident]:
+            over_at[ident] = _crossing(book, ident, limits[ident]) or first
 
-    spent: dict[str, Decimal] = defaultdict(Decimal)
-    over_at: dict[str, Transaction] = {}
-    limits = {ident: approved_budget(p, stages.get(ident, [])) for ident, p in projects.items()}
-    for spend in book.spends:
-        if not spend.project or spend.project not in projects:
-            continue
-        yield from gate(spend.entry, spend.project, "支出")
-        spent[spend.project] += spend.amount
-        if spent[spend.project] > limits[spend.project]:
-            over_at.setdefault(spend.project, spend.entry)
-    for movement in book.movements:
-        if movement.role == "prepayment" and movement.amount > 0 and movement.project:
-            yield from gate(movement.entry, movement.project, "预拨")
-
+    spent = {ident: totals.spent for ident, totals in paid.items()}
     for ident, project in projects.items():
         own = stages.get(ident, [])
         yield from check(
@@ -143,7 +118,7 @@ def project_gates(book: Book) -> Iterator[Item]:
             rule="B35",
             title="项目累计支出",
             scope=f"project {ident}",
-            value=spent[ident],
+            value=spent.get(ident, Decimal(0)),
             op="<=",
             threshold=limits[ident],
             entity=ident,
@@ -153,6 +128,40 @@ def project_gates(book: Book) -> Iterator[Item]:
             entry=over_at.get(ident) or book.entry_of(own[-1] if own else project),
             year=project.year,
         )
+
+
+def _early(
+    book: Book, project: Project, opened: datetime.date | None, stage: str
+) -> Iterator[Item]:
+    """One B33 finding per payment of the project made before it reached ``stage``."""
+    when = f"{opened} 才{STAGE_NAMES[stage]}" if opened else f"尚未{STAGE_NAMES[stage]}"
+    for txn in book.txns_by("project", project.id):
+        if opened is not None and txn.date >= opened:
+            break
+        kinds = {book.accounts[p.account].role for p in txn.postings if p.account in book.accounts}
+        what = "预拨" if "prepayment" in kinds and "expense" not in kinds else "支出"
+        if kinds & {"expense", "prepayment"}:
+            yield finding(
+                ProjectGateError,
+                "B33",
+                f"项目未到{STAGE_NAMES[stage]}阶段即{what} ({when}; spend-min-stage) — "
+                f"{project.describe()}",
+                txn,
+                entity=project.id,
+                policy_key="spend-min-stage",
+            )
+
+
+def _crossing(book: Book, ident: str, limit: Decimal) -> Transaction | None:
+    """The payment with which the project's expenses first exceeded ``limit``."""
+    total = Decimal(0)
+    for txn in book.txns_by("project", ident):
+        for posting in txn.postings:
+            if posting.account.startswith("Expenses:") and posting.units is not None:
+                total += posting.units.number
+        if total > limit:
+            return txn
+    return None
 
 
 RULE = Rule(
