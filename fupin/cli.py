@@ -266,3 +266,32 @@ class _ImportGroup(click.Group):
 @main.group("import", cls=_ImportGroup)
 def import_() -> None:
     """Import bank statements, 一卡通 payment rolls and allocation sheets (beangulp)."""
+
+
+@main.command()
+@LEDGER
+@click.option("--village", help="Only this village (e.g. 青山村).")
+@click.option("--year", type=int, help="Benefit year (default: the last year with benefits).")
+@JSON
+def households(ledger: str | None, village: str | None, year: int | None, as_json: bool) -> None:
+    """Households by village, status and poverty cause; benefits paid; benefits due not paid."""
+    from fupin.households import RegisterError, register_for
+    from fupin.reports.households import render_text, summarize
+
+    loaded = open_ledger(ledger)
+    try:
+        register = register_for(loaded.path, loaded.book)
+    except RegisterError as exc:
+        raise UnreadableLedger(f"农户信息库: {exc}") from None
+    if register is None:
+        raise click.UsageError(
+            f'{relpath(str(loaded.path))} names no household register '
+            '(custom "household-register" "<path>")'
+        )
+    if village and village not in register.villages():
+        raise click.UsageError(f"no village {village!r}; known: {', '.join(register.villages())}")
+    summary = summarize(loaded.book, register, village=village, year=year)
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(render_text(summary))

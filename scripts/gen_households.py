@@ -549,7 +549,7 @@ def tune(groups: dict[tuple[D, str, str], list[Post]], target: Decimal) -> None:
             last[person] = post
             paid[person] += post.amount
     for person, post in sorted(last.items(), key=lambda kv: (-kv[0][0], kv[0][1:])):
-        room = POLICY.chronic_aid_cap - paid[person] - Decimal(500)
+        room = POLICY.chronic_aid_cap - paid[person] - Decimal(RNG.randrange(300, 6000))
         step = min(gap, room)
         if step <= 0:
             continue
@@ -561,6 +561,7 @@ def tune(groups: dict[tuple[D, str, str], list[Post]], target: Decimal) -> None:
     raise SystemExit(f"cannot place {gap} on chronic claims")
 
 
+RNG = random.Random(15000)
 INS_2021 = (D(2021, 4, 20), 12350)
 INS_2022 = (D(2022, 4, 20), 12130)
 
