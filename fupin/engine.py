@@ -64,16 +64,22 @@ class InternalError(Finding):
     __slots__ = ()
 
 
-def run_rules(book: Book, rules: Sequence[Rule]) -> Results:
-    """Run each rule once; entity and policy errors of the book come first."""
+def run_rules(book: Book, rules: Sequence[Rule], *, keep_measures: bool = True) -> Results:
+    """Run each rule once; entity and policy errors of the book come first.
+
+    The plugin passes ``keep_measures=False``: Beancount needs the findings only, and not
+    holding every compliance row keeps the load's peak memory down.
+    """
     results = Results(findings=list(book.errors))
+    measures, findings = results.measures, results.findings
     for rule in rules:
         try:
             for item in rule.func(book):
-                if isinstance(item, Measure):
-                    results.measures.append(item)
+                if type(item) is Measure:
+                    if keep_measures:
+                        measures.append(item)
                 else:
-                    results.findings.append(item)
+                    findings.append(item)  # type: ignore[arg-type]
         except Exception:  # a bug must not cost the user every other finding
             tail = traceback.format_exc(limit=-3).strip().replace("\n", "\n  ")
             results.findings.append(

@@ -56,9 +56,9 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def evaluate(book: Book, rules: Sequence[Rule] = RULES) -> Results:
+def evaluate(book: Book, rules: Sequence[Rule] = RULES, *, keep_measures: bool = True) -> Results:
     """Run every rule over a book (what ``fupin check`` and the Fava pages call)."""
-    return run_rules(book, rules)
+    return run_rules(book, rules, keep_measures=keep_measures)
 
 
 def fupin_rules(
@@ -68,7 +68,7 @@ def fupin_rules(
     paused = gc.isenabled()
     gc.disable()  # our pass allocates many small objects; a full GC walks every entry
     try:
-        results = evaluate(build_book(entries, options_map))
+        results = evaluate(build_book(entries, options_map), keep_measures=False)
     finally:
         if paused:
             gc.enable()
