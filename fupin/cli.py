@@ -156,6 +156,25 @@ def compliance_table(rows: list[Measure]) -> str:
     return render(["规则", "指标", "范围", "实测", "", "阈值", "结果"], body, right=(3, 5))
 
 
+# -- issue 3: the poverty-asset register ------------------------------------------------------
+@main.command()
+@LEDGER
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Register on this day (default: the ledger's last).")
+@click.option("--village", help="Only assets in, or owned by, this village (e.g. 杨庄村).")
+@click.option("--class", "asset_class", type=click.Choice(["operating", "public_welfare", "household"]), help="Only this class.")
+@JSON
+def assets(ledger: str | None, day: Any, village: str | None, asset_class: str | None, as_json: bool) -> None:
+    """The asset register (扶贫资产台账): every right's holder on a date, totals by class and level."""
+    from fupin.reports.assets import asset_report, report_json, report_text
+
+    loaded = open_ledger(ledger)
+    report = asset_report(loaded.book, day.date() if day else None, village=village, asset_class=asset_class)
+    if as_json:
+        click.echo(json.dumps(report_json(report), ensure_ascii=False, indent=1))
+    else:
+        click.echo(report_text(loaded.book, report))
+
+
 # -- issue 5: Fava for auditors ----------------------------------------------------------
 @main.command()
 @LEDGER
