@@ -243,7 +243,7 @@ def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book
             else:
                 customs.append(entry)  # type: ignore[arg-type]
         elif kind is Open:
-            opens[entry.account] = entry  # type: ignore[union-attr]
+            opens[entry.account] = entry  # type: ignore[union-attr,assignment]
 
     errors: list[Finding] = []
     entities: dict[str, list[Entity]] = defaultdict(list)

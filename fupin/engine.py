@@ -121,9 +121,9 @@ def check(
     already reported one by one.
     """
     if tolerance is not None and op == "==":
-        ok = abs(value - threshold) <= tolerance
+        ok = abs(Decimal(value) - Decimal(threshold)) <= tolerance
     else:
-        ok = COMPARE[op](value, threshold)
+        ok = bool(COMPARE[op](value, threshold))
     source = meta if meta is not None else (entry.meta if entry is not None else None)
     measure = Measure(
         rule,

@@ -70,8 +70,12 @@ def load(path: str | Path | None = None) -> Loaded:
     finally:
         if paused:
             gc.enable()
-    fatal = [e for e in errors if isinstance(e, ParserError | ParserSyntaxError | LexerError)]
-    fatal += [e for e in errors if type(e).__name__ == "LoadError"]
+    fatal: list[Any] = [
+        e
+        for e in errors
+        if isinstance(e, ParserError | ParserSyntaxError | LexerError)
+        or type(e).__name__ == "LoadError"
+    ]
     if fatal:
         lines = "\n".join(f"{_where(e)}: {e.message}" for e in fatal[:10])
         raise LedgerUnreadable(f"{target}: cannot be parsed:\n{lines}")

@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from beancount.core.data import Transaction
 
     from fupin.book import Movement, Receipt, Spend
@@ -42,7 +44,7 @@ class FundTotals:
 
 
 def project_totals(
-    spends: list[Spend] | tuple[Spend, ...], movements: list[Movement] | tuple[Movement, ...]
+    spends: Sequence[Spend], movements: Sequence[Movement]
 ) -> dict[str, ProjectTotals]:
     """Totals per project id, one loop over spends and one over movements."""
     out: dict[str, ProjectTotals] = defaultdict(ProjectTotals)
@@ -83,7 +85,7 @@ def _note_late(totals: ProjectTotals, txn: Transaction) -> None:
 
 
 def fund_totals(
-    receipts: list[Receipt] | tuple[Receipt, ...], spends: list[Spend] | tuple[Spend, ...]
+    receipts: Sequence[Receipt], spends: Sequence[Spend]
 ) -> dict[str, FundTotals]:
     """Receipts by source and expenses by category, per fund id."""
     out: dict[str, FundTotals] = defaultdict(FundTotals)

@@ -157,8 +157,9 @@ def _crossing(book: Book, ident: str, limit: Decimal) -> Transaction | None:
     total = Decimal(0)
     for txn in book.txns_by("project", ident):
         for posting in txn.postings:
-            if posting.account.startswith("Expenses:") and posting.units is not None:
-                total += posting.units.number
+            units = posting.units
+            if posting.account.startswith("Expenses:") and units is not None and units.number:
+                total += units.number
         if total > limit:
             return txn
     return None
