@@ -189,6 +189,15 @@ class Policy(BaseModel):
     # household needs a ``basis``; this many identical payouts in one distribution is flat.
     household_basis_values: Names = ("务工", "奖补", "分红", "labour", "reward", "dividend")
     flat_payout_min_count: Annotated[int, Field(ge=2)] = 5
+    # K7 [DOMAIN K7: 2019: 69县287个项目3.75亿元闲置]: months an asset may stay idle, an
+    # operating asset declaring an income basis may earn nothing, and (when required; upkeep
+    # is often paid outside these books) a public-welfare asset may go without upkeep.
+    asset_idle_months: Annotated[int, Field(ge=1)] = 6
+    asset_income_months: Annotated[int, Field(ge=1)] = 12
+    asset_upkeep_months: Annotated[int, Field(ge=1)] = 12
+    asset_upkeep_required: bool = False
+    # K15 [DOMAIN K15; N-PV 光伏收益 at least once a year]: months asset income may wait.
+    distribution_months: Annotated[int, Field(ge=1)] = 12
     # K11 [DOMAIN K11; 《必须招标的工程项目规定》(国家发改委令第16号) art. 5: 施工单项合同
     # 400万元以上必须招标]: the tender threshold; counties set lower local ones.
     tender_threshold: Money = Decimal("4000000.00")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from fupin.plugins import caps, earmark, fund_shares, industry_share, project_gates
 from fupin.plugins import notices
-from fupin.plugins import flags_claims, flags_funds, flags_projects  # issue 7: K rows
+from fupin.plugins import flags_assets, flags_claims, flags_funds, flags_projects  # issue 7
 from fupin.plugins import benefits  # issue 6: household benefits (DOMAIN C)
 from fupin.plugins import assets  # issue 3: poverty assets (DOMAIN E)
 from fupin.plugins import reconcile  # issue 4: books against the bank (K2c, K6b)
@@ -50,6 +50,7 @@ RULES: tuple[Rule, ...] = (
     *flags_funds.RULES,
     *flags_claims.RULES,
     *flags_projects.RULES,
+    *flags_assets.RULES,
     benefits.RULE,
     assets.RULE,
     reconcile.RULE,

@@ -27,12 +27,12 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from beancount.core.data import Transaction
+from fupin.plugins.flags_common import RedFlag, add_months, flag, months_between, red_flag_rule
 
 from fupin.book import RECEIVABLE_KINDS, Book, Receipt
 from fupin.engine import Item, check
 from fupin.findings import Severity
 from fupin.money import ZERO, fmt_money
-from fupin.plugins.flags_common import RedFlag, add_months, flag, months_between, red_flag_rule
 
 CONSUMING_ROLES = ("prepayment", "receivable")
 
