@@ -127,6 +127,7 @@ class Recipient:
     household: str  # pseudonymous id (needed for the slip; printed on no public list)
     name: str
     group: str
+    village: str
     amount: Decimal
     basis: str
     code: str
@@ -429,6 +430,7 @@ def _recipients(
                 household=hid,
                 name=household.head_name,
                 group=household.group,
+                village=f"{household.township}{household.village}",
                 amount=q2(amount),
                 basis=basis,
                 code=check_code(ctx.secret, notice.id, hid),
@@ -525,6 +527,7 @@ def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
     if result:
         paid: dict[str, Decimal] = defaultdict(Decimal)
         basis: dict[str, str] = {}
+        collective: dict[str, Decimal] = defaultdict(Decimal)
         for spend in ctx.book.spends:
             meta = spend.posting_meta or {}
             tagged = meta.get("plan", spend.entry.meta.get("plan"))
@@ -535,13 +538,17 @@ def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
             if spend.household:
                 paid[spend.household] += spend.amount
                 basis.setdefault(spend.household, str(meta.get("basis", spend.entry.narration)))
+            else:
+                collective[str(meta.get("village") or asset.village)] += spend.amount
         recipients = _recipients(
             ctx,
             notice,
             ((h, a, basis[h]) for h, a in paid.items()),
             policy.notice_show_masked_id,
         )
-        body["paid_total"] = q2(sum((r.amount for r in recipients), ZERO))
+        body["collective"] = [{"village": v, "amount": q2(a)} for v, a in collective.items()]
+        body["households_total"] = q2(sum((r.amount for r in recipients), ZERO))
+        body["paid_total"] = q2(body["households_total"] + sum(collective.values(), ZERO))
     kind = "结果" if result else "方案"
     header = _header(
         ctx,
@@ -574,9 +581,17 @@ BUILDERS: dict[str, Callable[[Context, Notice], NoticeDoc]] = {
 
 def place_of(ctx: Context, notice: Notice) -> tuple[str, str]:
     """(township, village) a notice is posted in: its own, else its subject's."""
-    project = ctx.projects.get(notice.subject)
-    township = notice.township or (project.township if project else "")
-    village = notice.village or (project.village if project else "")
+    place: Any = ctx.projects.get(notice.subject)
+    if place is None and notice.type in ("income_plan", "income_result"):
+        try:
+            from fupin.assets import Asset, IncomePlan
+        except ImportError:  # pragma: no cover - the asset module ships with fupin
+            Asset = IncomePlan = None  # type: ignore[assignment,misc]
+        if IncomePlan is not None:
+            plan = ctx.book.by_id(IncomePlan).get(notice.subject)
+            place = ctx.book.by_id(Asset).get(plan.asset) if plan else None
+    township = notice.township or (place.township if place else "")
+    village = notice.village or (place.village if place else "")
     return township, village
 
 
