@@ -438,7 +438,7 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
                 annual[slot] += payment.amount
                 found = _breach(
                     "C01",
-                    f"{payment.year}年{STAGE_NAMES[payment.kind]}教育资助累计",
+                    f"{payment.year}年教育资助({STAGE_NAMES[payment.kind]})累计",
                     payment,
                     annual[slot],
                     "<=",
@@ -582,7 +582,7 @@ def _insurance(book: Book, year: int, items: list[Payment]) -> Iterator[Item]:
         expected,
         "anti-poverty-insurance-share",
         f"{year}年度精准防贫保险",
-        f"农村人口 {population} × {policy.anti_poverty_insurance_share} = {people} 人 × "
+        f"农村人口 {population:,} × {policy.anti_poverty_insurance_share} = {people:,} 人 × "
         f"{fmt_money(policy.anti_poverty_insurance_premium)} CNY",
     )
     if found:
