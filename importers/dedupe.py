@@ -9,7 +9,7 @@ when the existing ledger already holds that key.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 
 from beancount.core import data
 from beangulp import extract
@@ -81,3 +81,34 @@ class ExactDedupe:
     def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:
         """Mark each entry whose source key the existing entries already hold."""
         KeyIndex(existing).mark(entries)
+
+
+def open_missing(
+    filepath: str,
+    entries: data.Entries,
+    existing: data.Entries,
+    account: str,
+    names: Mapping[str, str],
+) -> list[data.Open]:
+    """``open`` (with a Chinese ``name:``) each account the new transactions use that the
+    ledger has not opened, dated the earliest use. Only against a real ledger: one that
+    opens the importer's own ``account``; without one (tests, no ``-e``) nothing is added.
+    """
+    opened = {e.account for e in existing if isinstance(e, data.Open)}
+    if account not in opened:
+        return []
+    first: dict[str, data.Transaction] = {}
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            for posting in entry.postings:
+                if posting.account not in opened:
+                    held = first.get(posting.account)
+                    if held is None or entry.date < held.date:
+                        first[posting.account] = entry
+    opens = []
+    for name, entry in first.items():
+        meta = data.new_metadata(filepath, entry.meta.get("lineno", 0))
+        if name in names:
+            meta["name"] = names[name]
+        opens.append(data.Open(meta, entry.date, name, None, None))
+    return opens

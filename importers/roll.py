@@ -29,7 +29,7 @@ from pathlib import Path
 
 import beangulp
 from beancount.core import data
-from fupin.importers.dedupe import ExactDedupe
+from fupin.importers.dedupe import ExactDedupe, open_missing
 from fupin.importers.table import (
     Row,
     SourceError,
@@ -139,6 +139,7 @@ class RollImporter(ExactDedupe, beangulp.Importer):
                 basis=f"一卡通发放批次 {batch}",
                 roll=batch,
                 roll_row=f"{batch}#{seq}",
+                period=f"{day:%Y-%m}",
             )
             postings = [
                 data.Posting(account, data.Amount(amount, "CNY"), None, None, None, None),
@@ -153,6 +154,8 @@ class RollImporter(ExactDedupe, beangulp.Importer):
                 )
             )
         self._check_total(table, total)
+        names = {account: kind for kind, account in self.kinds.items()}
+        entries.extend(open_missing(filepath, entries, existing, self.ledger_account, names))
         return entries
 
     def _batch(self, table: Table) -> str:

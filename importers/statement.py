@@ -31,7 +31,8 @@ from pathlib import Path
 
 import beangulp
 from beancount.core import data
-from fupin.importers.dedupe import ExactDedupe, KeyIndex, source_key
+from beancount.parser.grammar import ValueType
+from fupin.importers.dedupe import ExactDedupe, KeyIndex, open_missing, source_key
 from fupin.importers.layout import Layout, load_layout
 from fupin.importers.rules import Rules, fill, load_rules
 from fupin.importers.table import (
@@ -49,7 +50,7 @@ from fupin.plugins.reconcile import Flow, Line, flows_of, match
 from fupin.money import ZERO, fmt_money
 
 PERIOD = re.compile(
-    r"(\d{4})[-/.年]?(\d{2})[-/.月]?(\d{2})日?\s*(?:至|到|--|—|~|-)\s*(\d{4})[-/.年]?(\d{2})[-/.月]?(\d{2})"
+    r"(\d{4})[-/.年]?(\d{2})[-/.月]?(\d{2})日?\D{1,12}?(\d{4})[-/.年]?(\d{2})[-/.月]?(\d{2})"
 )
 
 
@@ -88,6 +89,7 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         rules: Rules | str | Path | None = None,
         suspense: str | None = None,
         match_days: int = 5,
+        title: str | None = None,
     ) -> None:
         self.layout = layout if isinstance(layout, Layout) else load_layout(layout)
         self.ledger_account = account
@@ -95,6 +97,9 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         self.rules = rules if isinstance(rules, Rules) else load_rules(rules)
         self.suspense = suspense or f"Assets:Suspense:{self.fund}"
         self.match_days = match_days
+        #: a regular expression the title rows must contain (the account's name or last
+        #: digits), to tell two accounts at one bank apart
+        self.title = re.compile(title) if title else None
 
     @property
     def name(self) -> str:
@@ -109,7 +114,12 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
             rows = read_rows(filepath, self.layout.encoding, self.layout.sheet, lenient=True)
         except SourceError:
             return False
-        return find_header(filepath, rows, self.layout.columns) is not None
+        table = find_header(filepath, rows, self.layout.columns)
+        if table is None:
+            return False
+        if self.title is None:
+            return True
+        return any(self.title.search(" ".join(row.cells)) for row in table.title)
 
     def account(self, filepath: str) -> str:
         return self.ledger_account
@@ -148,8 +158,10 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
                     None,
                 )
             )
-        if existing:
-            entries.extend(self._opens(filepath, entries, existing, parsed.start))
+        names = {fill(k, self.fund): fill(v, self.fund) for k, v in self.rules.names.items()}
+        names.setdefault(self.suspense, "待查明款项(银行流水未匹配分类规则)")
+        new = [e for e in entries if source_key(e) not in held.keys]
+        entries.extend(open_missing(filepath, new, existing, self.ledger_account, names))
         return entries
 
     # -- parsing ----------------------------------------------------------------------------
@@ -179,6 +191,14 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         opening, closing = self._check_balances(filepath, lines)
         self._check_totals(table, lines)
         start, end = self._period(table, lines)
+        for line in lines:
+            if not start <= line.date <= end:
+                raise SourceError(
+                    filepath,
+                    line.number,
+                    layout.date,
+                    f"{line.date} 不在对账期 {start} 至 {end} 内",
+                )
         return Parsed(tuple(lines), start, end, opening, closing)
 
     def _row(self, table: Table, row: Row) -> StatementRow:
@@ -335,7 +355,7 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
             end=parsed.end,
             bank=self.layout.bank,
             document=Path(filepath).name,
-            rows=len(parsed.rows),
+            rows=Decimal(len(parsed.rows)),
         )
         currency = self.layout.currency
         if parsed.opening is not None and parsed.closing is not None:
@@ -343,52 +363,11 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
             meta["closing"] = data.Amount(parsed.closing, currency)
         return data.Custom(meta, parsed.end, "statement", [_str(ident)])
 
-    def _opens(
-        self,
-        filepath: str,
-        entries: list[data.Directive],
-        existing: data.Entries,
-        day: datetime.date,
-    ) -> list[data.Open]:
-        """``open`` the accounts the new entries use that the ledger has not opened."""
-        return open_missing(filepath, entries, existing, day, self.rules, self.fund)
 
-
-def open_missing(
-    filepath: str,
-    entries: list[data.Directive],
-    existing: data.Entries,
-    day: datetime.date,
-    rules: Rules,
-    fund: str,
-) -> list[data.Open]:
-    """``open`` directives (with the rules' Chinese ``name:``) for accounts not yet open."""
-    opened = {e.account for e in existing if isinstance(e, data.Open)}
-    names = {fill(k, fund): fill(v, fund) for k, v in rules.names.items()}
-    used: dict[str, None] = {}
-    for entry in entries:
-        if isinstance(entry, data.Transaction) and entry.meta.get("__duplicate__") is None:
-            for posting in entry.postings:
-                if posting.account not in opened:
-                    used[posting.account] = None
-    opens = []
-    for account in used:
-        meta = data.new_metadata(filepath, 0)
-        if account in names:
-            meta["name"] = names[account]
-        elif account.startswith("Assets:Suspense:"):
-            meta["name"] = "待查明款项(银行流水未匹配分类规则)"
-        opens.append(data.Open(meta, day, account, None, None))
-    return opens
-
-
-def _str(value: str) -> data.ValueType:
-    return data.ValueType(value, str)
+def _str(value: str) -> ValueType:
+    return ValueType(value, str)
 
 
 def _amount(entry: data.Custom) -> Decimal:
     amount = entry.meta.get("amount")
     return getattr(amount, "number", None) or ZERO
-
-
-__all__ = ["StatementImporter", "StatementRow", "open_missing", "source_key"]

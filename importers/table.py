@@ -230,9 +230,10 @@ def parse_amount(table: Table, row: Row, column: str, *, blank_zero: bool = True
         raise SourceError(table.path, row.number, column, f"金额 {text!r} 不是数字") from None
     if not value.is_finite():
         raise SourceError(table.path, row.number, column, f"金额 {text!r} 不是数字")
-    if value != value.quantize(Decimal("0.01")):
+    cents = value.quantize(Decimal("0.01"))
+    if value != cents:
         raise SourceError(table.path, row.number, column, f"金额 {text!r} 超过两位小数")
-    return -value if negative else value
+    return -cents if negative else cents
 
 
 def parse_date(table: Table, row: Row, column: str, formats: Sequence[str]) -> datetime.date:
