@@ -8,13 +8,14 @@ tested on its own. Amounts are :class:`~decimal.Decimal` quantized to the cent, 
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from fupin.money import fmt_money, fmt_pct, q2
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 SMALL_UNITS = ("", "拾", "佰", "仟")
 SECTIONS = ("", "万", "亿", "万亿")
+WAN_STEP = Decimal("0.0001")
 
 
 def _section(number: int) -> str:
@@ -89,8 +90,8 @@ def money(amount: Decimal) -> str:
 
 
 def wan(amount: Decimal) -> str:
-    """An amount in 万元 with four decimals: ``1200000`` → ``120.0000``."""
-    return f"{q2(Decimal(amount)) / Decimal(10000):,.4f}"
+    """An amount in 万元, four decimals half up: ``1200000`` → ``120.0000``."""
+    return f"{(q2(Decimal(amount)) / Decimal(10000)).quantize(WAN_STEP, rounding=ROUND_HALF_UP):,}"
 
 
 def pct(share: Decimal) -> str:
