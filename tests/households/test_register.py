@@ -1,0 +1,158 @@
+"""The household register: loading, validation errors naming file/row/field, status windows."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fupin.households import (
+    RegisterError,
+    add_months,
+    id_check_digit,
+    load_register,
+    register_for,
+)
+from fupin.load import load
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "ledger" / "register" / "households.csv"
+SCENARIO_REGISTER = ROOT / "tests" / "scenarios" / "_households"
+D = datetime.date
+
+
+def test_sample_register_has_200_households_in_the_six_villages() -> None:
+    register = load_register(SAMPLE)
+    assert len(register.households) >= 200
+    assert set(register.villages()) == {"青山村", "河湾村", "柳林村", "石桥村", "杨庄村", "北坡村"}
+    codes = {hid.split("-")[1] for hid in register.households}
+    assert codes == {"QS", "HW", "LL", "SQ", "YZ", "BP"}
+    assert all(h.members and h.members[0].relation == "户主" for h in register.households.values())
+
+
+def test_register_for_finds_the_register_by_text_scan_and_by_book() -> None:
+    ledger = ROOT / "ledger" / "main.beancount"
+    by_scan = register_for(ledger)
+    by_book = register_for(ledger, load(ledger).book)
+    assert by_scan is not None and by_book is not None
+    assert by_scan.path == by_book.path == SAMPLE.resolve()
+
+
+def test_a_ledger_without_register_has_none(tmp_path: Path) -> None:
+    path = tmp_path / "main.beancount"
+    path.write_text('option "operating_currency" "CNY"\n', encoding="utf-8")
+    assert register_for(path) is None
+
+
+def test_find_by_member_id_number_bank_account_and_name() -> None:
+    register = load_register(SAMPLE)
+    household = next(iter(register.households.values()))
+    member = household.members[-1]
+    assert register.find(id_number=member.id_number) == [household]
+    assert register.find(bank_account=household.bank_account) == [household]
+    assert household in register.find(name=household.head_name, village=household.village)
+    assert register.find(name=household.head_name, village="不存在村") == []
+
+
+def _copy(tmp_path: Path) -> Path:
+    for name in ("households.csv", "members.csv", "events.csv"):
+        shutil.copy(SCENARIO_REGISTER / name, tmp_path / name)
+    return tmp_path / "households.csv"
+
+
+def test_bad_phone_names_file_row_and_field(tmp_path: Path) -> None:
+    path = _copy(tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("乙一,,,,general", "乙一,,1380000123,,general")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(RegisterError) as exc:
+        load_register(path)
+    assert str(exc.value) == (
+        f"{path}:3: phone: Value error, a mobile number is 11 digits starting 13–19"
+    )
+
+
+def test_bad_id_check_digit_and_unknown_household_are_reported(tmp_path: Path) -> None:
+    path = _copy(tmp_path)
+    members = tmp_path / "members.csv"
+    first17 = "99990119800101001"
+    wrong = "0" if id_check_digit(first17) != "0" else "1"
+    text = members.read_text(encoding="utf-8")
+    text = text.replace("H-T-001,1,甲一,,", f"H-T-001,1,甲一,{first17}{wrong},", 1)
+    text += "H-T-777,1,无名,,户主,,,1,0,\n"
+    members.write_text(text, encoding="utf-8")
+    with pytest.raises(RegisterError) as exc:
+        load_register(path)
+    problems = exc.value.problems
+    assert problems[0].startswith(f"{members}:2: id_number: Value error, ID number check digit")
+    assert any("household: unknown 'H-T-777'" in p for p in problems)
+
+
+def test_household_id_must_be_pseudonymous(tmp_path: Path) -> None:
+    path = _copy(tmp_path)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("H-T-004,", "张三家,"), encoding="utf-8"
+    )
+    (tmp_path / "members.csv").write_text(
+        (tmp_path / "members.csv").read_text(encoding="utf-8").replace("H-T-004", "张三家"),
+        encoding="utf-8",
+    )
+    (tmp_path / "events.csv").write_text(
+        (tmp_path / "events.csv").read_text(encoding="utf-8").replace("H-T-004", "张三家"),
+        encoding="utf-8",
+    )
+    with pytest.raises(RegisterError, match=r"households.csv:5: id: Value error, a household id"):
+        load_register(path)
+
+
+def test_gradual_exit_window_ends_the_day_before_date_plus_months() -> None:
+    household = load_register(SCENARIO_REGISTER / "households.csv").households["H-T-003"]
+    assert household.status_on(D(2021, 1, 9)) == "general"
+    assert household.status_on(D(2021, 1, 10)) == "monitored"
+    assert household.category_on(D(2021, 6, 14)) == "marginal"
+    assert household.status_on(D(2021, 6, 15)) == "gradual_exit"
+    assert household.status_on(D(2021, 12, 14)) == "gradual_exit"
+    assert household.status_on(D(2021, 12, 15)) == "general"
+    change = household.history[-1]
+    assert household.exit_window(change) == (D(2021, 6, 15), D(2021, 12, 14))
+
+
+def test_a_lifted_household_returns_to_lifted_after_its_window() -> None:
+    household = load_register(SCENARIO_REGISTER / "households.csv").households["H-T-004"]
+    assert household.status_on(D(2021, 3, 1)) == "monitored"
+    assert household.status_on(D(2022, 1, 31)) == "gradual_exit"
+    assert household.status_on(D(2022, 2, 1)) == "lifted"
+
+
+def test_add_months_clamps_to_month_end() -> None:
+    assert add_months(D(2021, 8, 31), 6) == D(2022, 2, 28)
+    assert add_months(D(2021, 6, 15), 12) == D(2022, 6, 15)
+
+
+def test_stage_history_by_year() -> None:
+    register = load_register(SCENARIO_REGISTER / "households.csv")
+    child, student = register.households["H-T-002"].members[2:4]
+    assert child.stage_in(2021) == child.stage_in(2023) == "compulsory"
+    assert student.stage_in(2021) == "undergrad_new"
+    assert student.stage_in(2022) is None
+
+
+PRIVATE = [
+    re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)"),  # ID-card number
+    re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"),  # mobile phone
+    re.compile(r"(?<!\d)\d{16,19}(?!\d)"),  # bank account
+]
+
+
+def test_the_public_ledger_holds_no_id_phone_or_bank_number() -> None:
+    register = load_register(SAMPLE)
+    names = {h.head_name for h in register.households.values() if len(h.head_name) >= 3}
+    for path in sorted((ROOT / "ledger").glob("*.beancount")):
+        text = path.read_text(encoding="utf-8")
+        for pattern in PRIVATE:
+            assert not pattern.search(text), f"{path.name}: {pattern.pattern}"
+        leaked = [n for n in names if n in text]
+        assert not leaked, f"{path.name} names household heads: {leaked[:3]}"
