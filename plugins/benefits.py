@@ -3,7 +3,8 @@
 The ledger names its private household register (``fupin.households``) with
 ``custom "household-register" "<path>"``; the rules join every benefit payment to it by the
 pseudonymous household id. Amounts and windows are dated policy (``fupin.policy``, issue 6
-block). Accounts say what a payment is (docs/ledger-conventions.md §6):
+block). Accounts say what a payment is (docs/ledger-conventions.md, "Households and
+benefits"):
 
 * ``Expenses:Benefit:Education:<Stage>`` — 教育资助 [seed 000_33b9fa698911b5ee.txt], stage
   ``Preschool`` 1,500, ``Compulsory`` 2,000, ``SeniorSecondary`` 2,400 a year;
