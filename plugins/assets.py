@@ -69,7 +69,7 @@ from fupin.book import Book
 from fupin.engine import Item, Rule, check, finding
 from fupin.entities import Notice, ProjectStage, parse_entity
 from fupin.findings import EntityError
-from fupin.money import ZERO, fmt_money, q2
+from fupin.money import HUNDRED, ZERO, fmt_money, q2
 from fupin.policy import Policy, build_timeline
 
 try:  # the household register (issue 6); its entity must be registered before books are built
@@ -407,7 +407,7 @@ def distribution(book: Book, register: AssetRegister) -> Iterator[Item]:
             policy_key="shares",
             entity=ident,
             label=f"{plan.name or ''} [income-plan {ident}]".strip(),
-            inputs=f"{len(plan.shares)} 项",
+            inputs=f"{len(plan.shares)} 项, 合计 {(total * HUNDRED).normalize():f}%",
             entry=book.entry_of(plan),
             year=plan.date.year,
         )
