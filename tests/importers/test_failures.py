@@ -1,0 +1,207 @@
+"""Every malformed input stops the import naming file, row and column; nothing is written."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from fupin.cli import main
+from fupin.importers.roll import RollImporter
+from fupin.importers.statement import StatementImporter
+from fupin.importers.table import SourceError
+
+from .conftest import LEDGER, RULES, SAMPLES
+
+GOOD = [
+    ["20230105", "S001", "转账支出", "1000.00", "", "9000.00", "青山县宏达建筑工程有限公司", "6217****0001", "进度款"],
+    ["20230110", "S002", "结息", "", "12.50", "9012.50", "青山农商银行", "", "结息"],
+]  # fmt: skip
+
+
+def importer() -> StatementImporter:
+    return StatementImporter("rcb", "Assets:Treasury:XJ-2022", rules=RULES)
+
+
+def error_of(path: Path) -> SourceError:
+    with pytest.raises(SourceError) as info:
+        importer().extract(str(path), [])
+    return info.value
+
+
+def with_cell(row: int, column: int, value: str) -> list[list[str]]:
+    rows = [list(r) for r in GOOD]
+    rows[row][column] = value
+    return rows
+
+
+def test_good_statement_parses(rcb_file) -> None:
+    entries = importer().extract(str(rcb_file(GOOD, total=["1000.00", "12.50"])), [])
+    txns = [e for e in entries if type(e).__name__ == "Transaction"]
+    assert [t.postings[0].units.number for t in txns] == [-1000, 12.50]
+    assert str(txns[1].postings[0].units.number) == "12.50"
+
+
+def test_bad_date(rcb_file) -> None:
+    err = error_of(rcb_file(with_cell(1, 0, "2023-13-45")))
+    assert (err.row, err.column) == (6, "交易日期")
+    assert "stmt.csv 第6行 [交易日期]: 日期 '2023-13-45'" in str(err)
+
+
+def test_non_numeric_amount(rcb_file) -> None:
+    err = error_of(rcb_file(with_cell(0, 3, "1,000.0O")))
+    assert (err.row, err.column) == (5, "借方发生额")
+    assert "不是数字" in err.problem
+
+
+def test_three_decimals_rejected(rcb_file) -> None:
+    err = error_of(rcb_file(with_cell(0, 3, "1000.005")))
+    assert (err.row, err.column) == (5, "借方发生额")
+
+
+def test_missing_column(tmp_path: Path) -> None:
+    text = (SAMPLES / "rcb-xj2022-2022-11-12.csv").read_bytes().decode("gbk")
+    path = tmp_path / "nocol.csv"
+    path.write_bytes(text.replace(",余额,", ",结余,").encode("gbk"))
+    assert not importer().identify(str(path))
+    err = error_of(path)
+    assert err.column == "余额" and "缺少列 余额" in err.problem
+
+
+def test_wrong_encoding_names_row_and_column(rcb_file, tmp_path: Path) -> None:
+    raw = rcb_file(GOOD).read_bytes()
+    # a stray byte (0x80) that GBK cannot decode, in the 用途 cell of row 5
+    bad = raw.replace("进度款".encode("gbk"), "进度款".encode("gbk") + b"\x80")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(bad)
+    assert importer().identify(str(path))
+    err = error_of(path)
+    assert err.row == 5 and err.column == "第9列" and "gbk" in err.problem
+
+
+def test_utf8_file_for_gbk_layout_is_not_identified(tmp_path: Path) -> None:
+    text = (SAMPLES / "rcb-xj2022-2022-11-12.csv").read_bytes().decode("gbk")
+    path = tmp_path / "utf8.csv"
+    path.write_text(text, encoding="utf-8")
+    assert not importer().identify(str(path))
+
+
+def test_running_balance_mismatch(rcb_file) -> None:
+    err = error_of(rcb_file(with_cell(1, 5, "9012.51")))
+    assert (err.row, err.column) == (6, "余额")
+    assert "余额 9,012.51 ≠ 上笔余额 9,000.00 + 本笔发生额 12.50 = 9,012.50" in err.problem
+
+
+def test_totals_row_mismatch(rcb_file) -> None:
+    err = error_of(rcb_file(GOOD, total=["1000.00", "12.00"]))
+    assert (err.row, err.column) == (7, "贷方发生额")
+
+
+def test_repeated_serial(rcb_file) -> None:
+    err = error_of(rcb_file(with_cell(1, 1, "S001")))
+    assert (err.row, err.column) == (6, "交易流水号")
+
+
+def test_debit_and_credit_both_filled(rcb_file) -> None:
+    err = error_of(rcb_file(with_cell(0, 4, "5.00")))
+    assert (err.row, err.column) == (5, "贷方发生额")
+
+
+def test_row_outside_period(rcb_file) -> None:
+    err = error_of(rcb_file(with_cell(1, 0, "20230201")))
+    assert (err.row, err.column) == (6, "交易日期")
+
+
+def test_cli_writes_nothing_when_one_document_fails(rcb_file, tmp_path: Path) -> None:
+    good = SAMPLES / "rcb-xj2022-2022-11-12.csv"
+    bad = rcb_file(with_cell(1, 0, "20230230"), name="bad.csv")
+    out = tmp_path / "out.beancount"
+    result = CliRunner().invoke(
+        main, ["import", "extract", "-o", str(out), str(good), str(bad), "-c", str(CONFIG)]
+    )
+    assert result.exit_code == 1
+    assert "导入失败, 未写入任何记录" in result.output
+    assert "bad.csv 第6行 [交易日期]" in result.output
+    assert not out.exists()
+
+
+def test_cli_unidentified_file_fails(tmp_path: Path) -> None:
+    path = tmp_path / "notes.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", "extract", str(path), "-c", str(CONFIG)])
+    assert result.exit_code == 1 and "没有导入器能识别此文件" in result.output
+
+
+CONFIG = LEDGER / "import_config.py"
+
+
+# -- payment roll ----------------------------------------------------------------------------
+def roll_copy(tmp_path: Path, edit) -> Path:
+    """A copy of the sample roll with one edit applied to the worksheet."""
+    path = tmp_path / "roll.xlsx"
+    shutil.copy(SAMPLES / "ykt-2022-12.xlsx", path)
+    book = openpyxl.load_workbook(path)
+    edit(book.active)
+    book.save(path)
+    return path
+
+
+def roll_error(path: Path) -> SourceError:
+    importer = RollImporter("Assets:Treasury:XJ-2022", LEDGER / "register" / "households.csv")
+    with pytest.raises(SourceError) as info:
+        importer.extract(str(path), [])
+    return info.value
+
+
+def test_roll_unknown_household(tmp_path: Path) -> None:
+    def edit(ws) -> None:
+        ws["E5"] = "999901190001011234"
+
+    err = roll_error(roll_copy(tmp_path, edit))
+    assert (err.row, err.column) == (5, "身份证号")
+    assert "9999**********1234" in err.problem and "无" in err.problem
+    assert "999901190001011234" not in str(err)  # the ID number is masked even in errors
+
+
+def test_roll_two_households(tmp_path: Path) -> None:
+    register = tmp_path / "register"
+    shutil.copytree(LEDGER / "register", register)
+    with open(register / "households.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    first = rows[0]
+    twin = dict(first, id=first["id"][:-3] + "999")
+    with open(register / "households.csv", "a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=list(first)).writerow(twin)
+    importer = RollImporter("Assets:Treasury:XJ-2022", register / "households.csv")
+    with pytest.raises(SourceError) as info:
+        importer.extract(str(SAMPLES / "ykt-2022-12.xlsx"), [])
+    err = info.value
+    assert err.row == 4 and err.column == "身份证号" and "对应多户" in err.problem
+
+
+def test_roll_unknown_kind(tmp_path: Path) -> None:
+    def edit(ws) -> None:
+        ws["F6"] = "旅游补贴"
+
+    err = roll_error(roll_copy(tmp_path, edit))
+    assert (err.row, err.column) == (6, "补贴项目")
+
+
+def test_roll_total_mismatch(tmp_path: Path) -> None:
+    def edit(ws) -> None:
+        ws["G4"] = "501.00"
+
+    err = roll_error(roll_copy(tmp_path, edit))
+    assert err.column == "发放金额" and "合计" in err.problem
+
+
+def test_roll_without_batch_number(tmp_path: Path) -> None:
+    def edit(ws) -> None:
+        ws["A2"] = "资金来源：2022年衔接资金"
+
+    err = roll_error(roll_copy(tmp_path, edit))
+    assert "发放批次" in err.problem
