@@ -1,0 +1,361 @@
+"""Every fupin Fava page and endpoint through Flask's test client, on the sample ledger.
+
+Numbers are checked against the rules' own measures and against Fava's own account tree
+(an independent computation of the same balances), not only against fixed text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from html import unescape
+from typing import Any
+
+import pytest
+from flask import Flask
+from fupin.reports.fava import base as fava_base
+
+from fupin.money import fmt_money, fmt_pct
+
+PAGES = ("FupinCompliance", "FupinFunds", "FupinProjects", "FupinAssets", "FupinNotices")
+
+
+def ledger_of(app: Flask) -> Any:
+    ledgers = app.config["LEDGERS"]
+    return ledgers[ledgers.first_slug()]
+
+
+def snap_of(app: Flask) -> fava_base.Snapshot:
+    return fava_base.snapshot(ledger_of(app))
+
+
+def fava_balance(app: Flask, account: str, **filters: str) -> Decimal:
+    """Fava's own cumulative balance of an account (its account tree), in CNY."""
+    tree = ledger_of(app).get_filtered(**filters).root_tree
+    return tree.get(account).balance_children.get(("CNY", None), Decimal(0))
+
+
+def rows(html: str, table_class: str) -> list[str]:
+    """Body rows of every table with that class, as text with cells joined by |."""
+    tables = re.findall(rf'<table[^>]*class="{table_class}"[^>]*>(.*?)</table>', html, re.S)
+    assert tables, f"no table {table_class}"
+    out = []
+    for table in tables:
+        body = table.split("<tbody>", 1)[-1]
+        for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
+            out.append(
+                "|".join(" ".join(unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in cells)
+            )
+    return out
+
+
+def test_five_pages_with_chinese_titles(app: Flask) -> None:
+    details = {e.name: e.report_title for e in ledger_of(app).extensions.extension_details}
+    assert details == {
+        "FupinCompliance": "合规 Compliance",
+        "FupinFunds": "资金 Funds",
+        "FupinProjects": "项目 Projects",
+        "FupinAssets": "资产 Assets",
+        "FupinNotices": "公示 Notices",
+    }
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_renders_in_fava_layout(page: Any, name: str) -> None:
+    html = page(name)
+    assert '<div class="fupin"' in html
+    assert "page-title" in html  # rendered inside Fava's own layout
+
+
+# -- 合规 -------------------------------------------------------------------------------------
+def test_compliance_lists_every_measure_passing_ones_too(app: Flask, page: Any) -> None:
+    results = snap_of(app).results
+    html = page("FupinCompliance")
+    table = rows(html, "fupin-measures")
+    assert len(table) == len(results.measures)
+    b02 = [r for r in table if r.startswith("B02|")]
+    assert b02 == [
+        "B02|产业发展资金占比|2021年度|2021|67.73%|≥|50.00%|industry-share-min|✓ 合规|funds.beancount:4",
+        "B02|产业发展资金占比|2022年度|2022|68.39%|≥|55.00%|industry-share-min|✓ 合规|funds.beancount:10",
+    ]
+    assert sum("✓ 合规" in r for r in table) == sum(m.ok for m in results.measures)
+
+
+def test_compliance_links_to_favas_source_editor(page: Any) -> None:
+    html = page("FupinCompliance")
+    link = re.search(r'href="([^"]*editor/\?[^"]*)"[^>]*>funds.beancount:4<', html)
+    assert link, "no editor link for funds.beancount:4"
+    url = unescape(link.group(1))
+    assert "file_path=" in url and "funds.beancount" in url and "line=4" in url
+
+
+def test_compliance_findings_shown_with_entry_context(app: Flask, page: Any) -> None:
+    findings = snap_of(app).results.findings
+    html = page("FupinCompliance")
+    if not findings:
+        assert 'id="no-findings"' in html
+        return
+    table = rows(html, "fupin-findings")
+    assert len(table) == len(findings)
+    for finding, row in zip(findings, table, strict=True):
+        assert row.startswith(f"{finding.rule}|")
+        assert unescape(finding.message) in row
+
+
+def test_compliance_time_filter_keeps_the_year(app: Flask, page: Any) -> None:
+    html = page("FupinCompliance", time="2022")
+    table = rows(html, "fupin-measures")
+    years = {r.split("|")[3] for r in table}
+    assert years <= {"2022", ""}
+    expected = [m for m in snap_of(app).results.measures if m.year in (2022, None)]
+    assert len(table) == len(expected)
+    assert "已按 Fava 的时间/账户筛选条件过滤" in html
+
+
+def test_compliance_account_filter_keeps_that_funds_rows(page: Any) -> None:
+    table = rows(page("FupinCompliance", account="Assets:Treasury:XJ-2021"), "fupin-measures")
+    scopes = {r.split("|")[2] for r in table}
+    assert "fund XJ-2021" in scopes
+    assert "project P-2021-001" in scopes
+    assert "fund XJ-2022" not in scopes and "project P-2022-001" not in scopes
+
+
+def test_compliance_json_endpoint(app: Flask, page: Any) -> None:
+    data = json.loads(page("FupinCompliance", "data"))
+    results = snap_of(app).results
+    assert len(data["measures"]) == len(results.measures)
+    b02 = [m for m in data["measures"] if m["rule"] == "B02"]
+    assert [(m["year"], m["threshold"], m["ok"]) for m in b02] == [
+        (2021, "0.50", True),
+        (2022, "0.55", True),
+    ]
+    assert len(data["findings"]) == len(results.findings)
+    narrowed = json.loads(page("FupinCompliance", "data", time="2021"))
+    assert {m["year"] for m in narrowed["measures"]} <= {2021, None}
+
+
+# -- 资金 -------------------------------------------------------------------------------------
+def test_funds_balances_agree_with_favas_own_tree(app: Flask, page: Any) -> None:
+    funds = {f.fund.id: f for f in snap_of(app).funds.funds}
+    for ident, row in funds.items():
+        received = -fava_balance(app, f"Income:Fund:{ident}")
+        assert row.received == received, ident
+        treasury = fava_balance(app, f"Assets:Treasury:{ident}")
+        assert row.balance == treasury, ident
+        assert row.deposit == -fava_balance(app, f"Liabilities:QualityDeposit:{ident}")
+    html = page("FupinFunds")
+    for row in funds.values():
+        assert fmt_money(row.received) in html and fmt_money(row.balance) in html
+
+
+def test_funds_declared_vs_actual_split(page: Any) -> None:
+    html = page("FupinFunds")
+    sources = rows(html, "fupin-sources")
+    assert "政府出资 Government|700,000.00|70.00%|70.00%|700,000.00|0.00" in sources
+    assert "募集资金 Raised|200,000.00|20.00%|20.00%|200,000.00|0.00" in sources
+    assert "社会捐赠 Donation|100,000.00|10.00%|10.00%|100,000.00|0.00" in sources
+    assert "中央衔接资金 Central|5,400,000.00|67.07%|||" in sources
+
+
+def test_funds_year_table_uses_the_rules_share(app: Flask, page: Any) -> None:
+    snap = snap_of(app)
+    b02 = {m.year: m for m in snap.results.measures if m.rule == "B02"}
+    table = rows(page("FupinFunds"), "fupin-years")
+    assert len(table) == len(b02)
+    for row in table:
+        cells = row.split("|")
+        measure = b02[int(cells[0])]
+        assert cells[6] == fmt_pct(measure.value)
+        assert cells[8] == fmt_pct(measure.threshold)
+        # spent = Σ the year's fiscal spends; industry = the B02 numerator
+        year = next(y for y in snap.funds.years if y.year == measure.year)
+        assert cells[3] == fmt_money(year.spent)
+        assert year.industry / year.spent == measure.value
+
+
+def test_funds_chart_uses_favas_chart_component(page: Any) -> None:
+    html = page("FupinFunds")
+    match = re.search(
+        r'<svelte-component type="charts"><script type="application/json">(.*?)</script>',
+        html,
+        re.S,
+    )
+    assert match
+    charts = json.loads(match.group(1))
+    assert [c["type"] for c in charts] == ["bar", "bar", "hierarchy"]
+    by_category, industry = charts[0]["data"], charts[1]["data"]
+    assert [d["date"] for d in by_category] == ["2021-01-01", "2022-01-01"]
+    assert by_category[0]["account_balances"]["产业发展"]["CNY"] == pytest.approx(5452500)
+    # the industry bar against the minimum the year's threshold requires (its "budget")
+    assert industry[1]["balance"]["CNY"] == pytest.approx(4981600)
+    assert industry[1]["budgets"]["CNY"] == pytest.approx(0.55 * 7284500)
+
+
+# -- 项目 -------------------------------------------------------------------------------------
+def test_project_library(app: Flask, page: Any) -> None:
+    projects = snap_of(app).book.projects
+    table = rows(page("FupinProjects"), "fupin-library")
+    assert len(table) == len(projects)
+    first = next(r for r in table if r.startswith("P-2021-001|"))
+    assert first.split("|")[1:] == [
+        "青山村肉牛养殖圈舍建设项目",
+        "城关镇 青山村",
+        "产业发展",
+        "2021",
+        "结项",
+        "1,200,000.00",
+        "1,176,500.00",
+        "1,176,500.00",
+        "98.04%",
+        "0.00",
+        first.split("|")[11],
+        "✓ 合规",
+    ]
+
+
+def test_project_page(app: Flask, page: Any) -> None:
+    html = page("FupinProjects", project="P-2021-001")
+    assert html.count('<li class="done') == 8  # every stage reached, with its date
+    assert "2021-03-02" in html and "青乡振批〔2021〕11号" in html
+    payments = rows(html, "fupin-payments")
+    assert [p.split("|")[1:6] for p in payments] == [
+        [
+            "预拨",
+            "青山村肉牛养殖圈舍建设项目 预拨启动资金(合同额25%)",
+            "0.00",
+            "295,000.00",
+            "0.00",
+        ],
+        ["进度款", "青山村肉牛养殖圈舍建设项目 进度款", "413,000.00", "413,000.00", "0.00"],
+        [
+            "结算尾款",
+            "青山村肉牛养殖圈舍建设项目 结算尾款(扣留3%质保金)",
+            "763,500.00",
+            "433,205.00",
+            "35,295.00",
+        ],
+        [
+            "质保金返还",
+            "青山村肉牛养殖圈舍建设项目 质保期满退还质保金",
+            "0.00",
+            "35,295.00",
+            "-35,295.00",
+        ],
+    ]
+    assert "35,295.00 / 35,295.00 / 0.00" in html  # deposit withheld / released / held
+    evidence = rows(html, "fupin-evidence")
+    assert any("记账凭证|记-2021-0018" in e for e in evidence)
+    notices = rows(html, "fupin-notices")
+    assert any(n.startswith("N-2021-P001-V|") for n in notices)
+
+
+def test_unknown_project_is_404(client: Any, base: str) -> None:
+    response = client.get(f"{base}/extension/FupinProjects/", query_string={"project": "P-X"})
+    assert response.status_code == 404
+
+
+def test_projects_json(page: Any) -> None:
+    data = json.loads(page("FupinProjects", "data"))
+    p1 = next(p for p in data if p["id"] == "P-2021-001")
+    assert p1 == {
+        "id": "P-2021-001",
+        "name": "青山村肉牛养殖圈舍建设项目",
+        "stage": "closed",
+        "budget": "1200000.00",
+        "spent": "1176500.00",
+        "paid": "1176500.00",
+        "deposit_held": "0.00",
+    }
+
+
+# -- 资产 -------------------------------------------------------------------------------------
+def test_asset_register_with_four_rights_and_totals(app: Flask, page: Any) -> None:
+    html = page("FupinAssets")
+    table = rows(html, "fupin-register")
+    register = snap_of(app).register
+    assert len(table) == len(register.assets)
+    pv = next(r for r in table if r.startswith("A-2021-003|"))
+    assert (
+        "石桥村股份经济合作社 40.00%; 杨庄村股份经济合作社 35.00%; 北坡村股份经济合作社 25.00%"
+        in pv
+    )
+    by_class = rows(html, "fupin-by-class")
+    live = [a for a in register.at(snap_of(app).book.last_date) if a.status != "disposed"]
+    assert sum(int(r.split("|")[1]) for r in by_class) == len(live)
+    total = sum((a.asset.original_value for a in live), Decimal(0))
+    assert f"{fmt_money(total)}" in html
+    assert rows(html, "fupin-by-level")
+
+
+def test_asset_register_at_favas_date(page: Any) -> None:
+    """Rights holders follow the end of Fava's time filter: the operator changed in 2022."""
+    in_2021 = rows(page("FupinAssets", time="2021"), "fupin-register")
+    in_2022 = rows(page("FupinAssets", time="2022"), "fupin-register")
+    a1_2021 = next(r for r in in_2021 if r.startswith("A-2021-001|"))
+    a1_2022 = next(r for r in in_2022 if r.startswith("A-2021-001|"))
+    assert "青山村股份经济合作社 (自主经营)" in a1_2021
+    assert "青山县牧原肉牛养殖有限公司 (委托经营)" in a1_2022
+    assert not any(r.startswith("A-2022-") for r in in_2021)
+
+
+def test_asset_page_history_and_income(page: Any) -> None:
+    html = page("FupinAssets", asset="A-2021-003")
+    income = rows(html, "fupin-income")
+    assert sum(Decimal(r.split("|")[2].replace(",", "")) for r in income) == Decimal("105600.00")
+    assert sum(Decimal(r.split("|")[3].replace(",", "")) for r in income) == Decimal("98000.00")
+    plans = rows(html, "fupin-plans")
+    assert plans[0].startswith("IP-2022-PV-01|2022-07-05|98,000.00|")
+    history = rows(page("FupinAssets", asset="A-2021-001"), "fupin-rights-history")
+    operation = [r for r in history if r.startswith("经营权|")]
+    assert [r.split("|")[1] for r in operation] == ["2021-11-20", "2022-04-01"]
+
+
+def test_unknown_asset_is_404(client: Any, base: str) -> None:
+    response = client.get(f"{base}/extension/FupinAssets/", query_string={"asset": "A-X"})
+    assert response.status_code == 404
+
+
+# -- 公示 -------------------------------------------------------------------------------------
+def test_notice_list_with_periods_and_status(app: Flask, page: Any) -> None:
+    table = rows(page("FupinNotices"), "fupin-notice-list")
+    assert len(table) == len(snap_of(app).notices)
+    row = next(r for r in table if r.startswith("N-2021-P001-V|"))
+    cells = row.split("|")
+    assert cells[6:10] == ["2021-01-11 至 2021-01-20", "10", "B31 10 天 ≥ 10 天", "✓ 合规"]
+
+
+def test_notice_preview_is_the_rendered_notice(page: Any) -> None:
+    detail = page("FupinNotices", notice="N-2021-P001-V")
+    assert 'class="notice"' in detail and "preview?notice=N-2021-P001-V" in unescape(detail)
+    html = page("FupinNotices", "preview", notice="N-2021-P001-V")
+    assert "青山村肉牛养殖圈舍建设项目" in html
+    assert "1,180,000.00" in html  # the contract amount, from the book
+
+
+def test_notice_pdf_download(client: Any, base: str) -> None:
+    response = client.get(
+        f"{base}/extension/FupinNotices/pdf", query_string={"notice": "N-2021-F01"}
+    )
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert 'filename="N-2021-F01.pdf"' in response.headers["Content-Disposition"]
+
+
+def test_unknown_notice_is_404(client: Any, base: str) -> None:
+    for path in ("", "preview", "pdf"):
+        response = client.get(
+            f"{base}/extension/FupinNotices/{path}", query_string={"notice": "N-X"}
+        )
+        assert response.status_code == 404
+
+
+# -- one book per load ----------------------------------------------------------------------
+def test_pages_share_one_snapshot_per_load(app: Flask, page: Any) -> None:
+    before = snap_of(app)
+    for name in PAGES:
+        page(name)
+    assert snap_of(app) is before
+    assert before.entries is ledger_of(app).all_entries
