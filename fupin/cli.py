@@ -314,3 +314,21 @@ def households(ledger: str | None, village: str | None, year: int | None, as_jso
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
     else:
         click.echo(render_text(summary))
+
+
+@main.command()
+@LEDGER
+@click.option("--year", type=int, help="Only flags whose entry is dated in this year.")
+@JSON
+def flags(ledger: str | None, year: int | None, as_json: bool) -> None:
+    """Audit red flags (审计风险点, DOMAIN K): ranked by severity and amount, with their sources."""
+    from fupin.reports.flags import red_flags, render_text
+
+    loaded = open_ledger(ledger)
+    rows = red_flags(loaded.results.findings, year=year)
+    if as_json:
+        out = [{**r.as_dict(), "file": relpath(r.filename)} for r in rows]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+    else:
+        click.echo(render_text(rows, where=relpath))
+    sys.exit(1 if any(r.severity == Severity.ERROR for r in rows) else 0)

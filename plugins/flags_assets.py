@@ -82,7 +82,7 @@ def idle_assets(book: Book) -> Iterator[Item]:
                 yield _k7(
                     book,
                     asset,
-                    f"资产闲置 {months} 个月 > {policy.asset_idle_months} 个月 (asset-idle-months)",
+                    f"状态闲置 {months} 个月 > {policy.asset_idle_months} 个月 (asset-idle-months)",
                     since,
                     "asset-idle-months",
                 )

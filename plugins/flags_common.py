@@ -91,10 +91,20 @@ CATALOGUE: dict[str, Catalogued] = {
         "2018: 13县3.21亿元产业资金直接发放到户; 2017公告: 32县81个项目1.33亿元平均主义; "
         "同心县砚台村14.6万元平分到户 (DOMAIN K9)",
     ),
+    "K10": Catalogued(
+        "公告公示未落实",
+        "公告公示未落实 (两个一律)",
+        "2017公告: 41县568个项目未按规定公告公示 (DOMAIN K10)",
+    ),
     "K11": Catalogued(
         "规避招标",
         "未招标先付款与拆分合同",
         "2017公告: 86县15.39亿元政府采购/招投标违规、施工管理不规范 (DOMAIN K11)",
+    ),
+    "K12": Catalogued(
+        "对象不精准",
+        "对象不精准/优亲厚友",
+        "寻甸县1,339笔贴息贷款仅711笔到建档立卡户; 2017公告: 105县11.34万条信息不准确 (DOMAIN K12)",
     ),
     "K13": Catalogued(
         "应享未享",
@@ -106,6 +116,11 @@ CATALOGUE: dict[str, Catalogued] = {
         "资产收益未及时分配",
         "安居村120千瓦光伏电站收益未建章立制、未发放; 泸水市光伏收益使用7类问题 (DOMAIN K15)",
     ),
+    "K16": Catalogued(
+        "资产未登记或处置不规范",
+        "扶贫资产未登记/流失/处置不规范",
+        "纪检监督平台预警: 闲置、浪费、流失、损毁、权属不清 (乌恰, 凤凰) (DOMAIN K16)",
+    ),
     "K17": Catalogued(
         "有租无合同",
         "租金无合同或合同到期后收租",
@@ -116,6 +131,22 @@ CATALOGUE: dict[str, Catalogued] = {
         "资金拨付滞留 (流速)",
         "福州流速检查; 直达资金直接支付到最终收款人, 不经单位账户中转 (DOMAIN K19)",
     ),
+}
+
+
+#: Findings of other rule families that are the same audit finding, shown by ``fupin flags``
+#: under that K row (their rules, not these, check them): 应享未享 is issue 6's C09,
+#: 虚列支出 and roll ≠ bank debit are issue 4's R01/R02, eligibility C06, notices B30/B34,
+#: asset registration and disposal B37/B38.
+ALIASES: dict[str, str] = {
+    "C09": "K13",
+    "C06": "K12",
+    "R01": "K6",
+    "R02": "K2",
+    "B30": "K10",
+    "B34": "K10",
+    "B37": "K16",
+    "B38": "K16",
 }
 
 
