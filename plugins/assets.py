@@ -422,6 +422,8 @@ def distribution(book: Book, register: AssetRegister) -> Iterator[Item]:
 
     households = _register(book)
     paid: dict[str, Decimal] = defaultdict(Decimal)
+    by_share: dict[tuple[str, tuple[str, ...]], Decimal] = defaultdict(Decimal)
+    share_txn: dict[tuple[str, tuple[str, ...]], Transaction] = {}
     last_payout: dict[str, Transaction] = {}
     for txn, spends in _payouts(book).values():
         plan_id = txn.meta.get("plan")
@@ -440,6 +442,11 @@ def distribution(book: Book, register: AssetRegister) -> Iterator[Item]:
             continue
         label = f"{plan.name or ''} [income-plan {plan.id}]".strip()
         paid[plan.id] += sum((s.amount for s in spends), ZERO)
+        for spend in spends:
+            keys = str((spend.posting_meta or {}).get("share") or txn.meta.get("share") or "")
+            if keys:
+                by_share[(plan.id, tuple(sorted(keys.split())))] += spend.amount
+                share_txn[(plan.id, tuple(sorted(keys.split())))] = txn
         last_payout[plan.id] = txn
         wrong = {a for s in spends if (a := asset_of_account(s.account)) and a != plan.asset}
         if wrong:
@@ -467,6 +474,7 @@ def distribution(book: Book, register: AssetRegister) -> Iterator[Item]:
             )
         yield from _recipients(book, txn, spends, plan, label, households)
 
+    yield from _share_limits(book, plans, by_share, share_txn)
     for ident, plan in plans.items():
         if ident not in paid:
             continue
@@ -512,6 +520,45 @@ def distribution(book: Book, register: AssetRegister) -> Iterator[Item]:
             inputs=inputs,
             entry=txn,
             report=report,
+            year=plan.date.year,
+        )
+
+
+def _share_limits(
+    book: Book,
+    plans: dict[str, IncomePlan],
+    by_share: dict[tuple[str, tuple[str, ...]], Decimal],
+    share_txn: dict[tuple[str, tuple[str, ...]], Transaction],
+) -> Iterator[Item]:
+    """Payouts naming ``share:`` keys stay within those keys' part of the plan amount."""
+    for (ident, keys), total in by_share.items():
+        plan = plans[ident]
+        label = f"{plan.name or ''} [income-plan {ident}]".strip()
+        unknown = [k for k in keys if k not in plan.shares]
+        if unknown:
+            yield finding(
+                IncomeDistributionError,
+                "B39",
+                f"发放的分配项 {' '.join(unknown)} 不在方案中 ({' '.join(plan.shares)}) — {label}",
+                share_txn[(ident, keys)],
+                entity=ident,
+            )
+            continue
+        part = sum((plan.shares[k] for k in keys), ZERO)
+        limit = q2(plan.amount * part)
+        yield from check(
+            IncomeDistributionError,
+            rule="B39",
+            title=f"分配项 {'+'.join(keys)} 发放合计",
+            scope=f"income-plan {ident} {'+'.join(keys)}",
+            value=total,
+            op="<=",
+            threshold=limit,
+            policy_key="shares",
+            entity=ident,
+            label=label,
+            inputs=f"方案 {fmt_money(plan.amount)} × {(part * HUNDRED).normalize():f}%",
+            entry=share_txn[(ident, keys)],
             year=plan.date.year,
         )
 
