@@ -279,7 +279,7 @@ def _unmatched(
     )
     both = (
         f"账面 {flow.account} {flow.date} {fmt_money(flow.amount)} CNY; "
-        f"{statement.describe()} ±{days} 天内无同额支出, {seen}"
+        f"{statement.describe()} 内无同额支出, {seen}"
     )
     if flow.roll:
         yield from check(
@@ -287,10 +287,11 @@ def _unmatched(
             rule="R02",
             title="代发银行扣款",
             scope=f"roll {flow.roll}",
-            value=near.amount if near else ZERO,
+            value=-near.amount if near else ZERO,
             op="==",
-            threshold=flow.amount,
+            threshold=-flow.amount,
             policy_key="bank-match-days",
+            note=f"±{days} 天",
             entity=flow.roll,
             label=f"一卡通发放清册合计 [roll {flow.roll}]",
             inputs=both,
@@ -303,12 +304,13 @@ def _unmatched(
     yield from check(
         ReconcileError,
         rule="R01",
-        title="银行流水支出",
+        title="银行流水对应支出",
         scope=f"txn {flow.label}",
         value=ZERO,
         op="==",
-        threshold=flow.amount,
+        threshold=-flow.amount,
         policy_key="bank-match-days",
+        note=f"±{days} 天",
         entity=str(voucher or flow.label),
         label=f"虚列支出嫌疑: {flow.entry.narration} {kind}".strip(),
         inputs=both,

@@ -14,10 +14,22 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 LEDGER = ROOT / "ledger"
 RULES = SAMPLES / "rules.toml"
 
-RCB_HEADER = ["交易日期", "交易流水号", "摘要", "借方发生额", "贷方发生额", "余额", "对方户名", "对方账号", "用途"]
+RCB_HEADER = [
+    "交易日期",
+    "交易流水号",
+    "摘要",
+    "借方发生额",
+    "贷方发生额",
+    "余额",
+    "对方户名",
+    "对方账号",
+    "用途",
+]
 
 
-def rcb_text(rows: list[list[str]], *, period: str = "20230101至20230131", total: list[str] | None = None) -> str:
+def rcb_text(
+    rows: list[list[str]], *, period: str = "20230101至20230131", total: list[str] | None = None
+) -> str:
     """A 县农商行 statement (title rows, header, rows, optional 合计 row) as CSV text."""
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\r\n")

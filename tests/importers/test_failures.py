@@ -9,11 +9,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-
-from fupin.cli import main
 from fupin.importers.roll import RollImporter
 from fupin.importers.statement import StatementImporter
 from fupin.importers.table import SourceError
+
+from fupin.cli import main
 
 from .conftest import LEDGER, RULES, SAMPLES
 

@@ -12,7 +12,6 @@ import os
 
 import pytest
 from beangulp import testing
-
 from fupin.importers.allocation import AllocationImporter
 from fupin.importers.roll import RollImporter
 from fupin.importers.statement import StatementImporter

@@ -1,0 +1,159 @@
+"""Idempotence and the finance officer's flow: import into a copy of the sample ledger.
+
+Re-importing adds nothing; an overlapping statement adds only its new lines; two equal
+payments on one day are kept apart (beangulp's fuzzy default would merge them); the sample
+statement and roll reconcile, and ``fupin check`` finds nothing new afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from beancount import loader
+from beancount.core import data
+from click.testing import CliRunner
+from fupin.importers.dedupe import ExactDedupe, KeyIndex
+from fupin.importers.ingest import extract_files, load_config
+from fupin.importers.statement import StatementImporter
+
+from fupin.cli import main
+
+from .conftest import LEDGER, RULES, SAMPLES
+
+STATEMENT = SAMPLES / "rcb-xj2022-2022-11-12.csv"
+ROLL = SAMPLES / "ykt-2022-12.xlsx"
+
+
+@pytest.fixture
+def county(tmp_path: Path) -> Path:
+    """A copy of the sample ledger (with its register and import config)."""
+    target = tmp_path / "ledger"
+    shutil.copytree(LEDGER, target)
+    return target / "main.beancount"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def findings(ledger: Path) -> list[dict[str, object]]:
+    code, out = run("check", str(ledger), "--json")
+    assert code in (0, 1), out
+    return json.loads(out)
+
+
+def test_readme_flow_imports_statement_and_roll_clean(county: Path) -> None:
+    before = {(f["rule"], f["message"]) for f in findings(county)}
+    out = county.parent / "imports" / "2022-12.beancount"
+    code, text = run(
+        "import",
+        "extract",
+        "-e",
+        str(county),
+        "-o",
+        str(out),
+        "--include",
+        str(STATEMENT),
+        str(ROLL),
+    )
+    assert code == 0, text
+    assert "ykt-2022-12.xlsx: fupin.roll:Assets:Treasury:XJ-2022: 11 条新记录" in text
+    assert (
+        "rcb-xj2022-2022-11-12.csv: fupin.statement.rcb:Assets:Treasury:XJ-2022: 13 条新记录"
+        in text
+    )
+    assert 'include "imports/2022-12.beancount"' in county.read_text(encoding="utf-8")
+    written = out.read_text(encoding="utf-8")
+    # booked vouchers and the roll are confirmed by bank lines, not booked twice
+    assert written.count('custom "bank-line"') == 9
+    assert 'roll: "YKT-2022-12-01"' in written and "balance Assets:Treasury:XJ-2022" in written
+    # no ID number, bank account or name of the roll reaches the ledger
+    assert "999901" not in written and "6228" not in written
+    after = findings(county)
+    assert {(f["rule"], f["message"]) for f in after} == before
+    assert not [f for f in after if str(f["rule"]).startswith("R")]
+    _, errors, _ = loader.load_file(str(county))
+    assert not [e for e in errors if type(e).__name__ == "BalanceError"]
+
+    # the same documents again: nothing new, nothing written
+    again = county.parent / "imports" / "again.beancount"
+    code, text = run(
+        "import", "extract", "-e", str(county), "-o", str(again), str(STATEMENT), str(ROLL)
+    )
+    assert code == 0 and "没有新记录" in text and not again.exists()
+    assert "0 条新记录, 12 条重复已跳过" in text and "0 条新记录, 10 条重复已跳过" in text
+
+
+def test_overlapping_statement_adds_only_new_lines(rcb_file) -> None:
+    importer = StatementImporter("rcb", "Assets:Treasury:XJ-2099", rules=RULES)
+    first = rcb_file(
+        [["20230105", "S1", "结息", "", "10.00", "110.00", "银行", "", "结息"]],
+        name="jan.csv",
+        period="20230101至20230115",
+    )
+    second = rcb_file(
+        [
+            ["20230105", "S1", "结息", "", "10.00", "110.00", "银行", "", "结息"],
+            ["20230120", "S2", "结息", "", "5.00", "115.00", "银行", "", "结息"],
+        ],
+        name="janfeb.csv",
+        period="20230101至20230131",
+    )
+    done = extract_files([importer], [first])
+    existing = done[0].entries
+    (result,) = extract_files([importer], [second], existing)
+    serials = [e.meta.get("bank_serial") for e in result.entries if isinstance(e, data.Transaction)]
+    assert serials == ["S2"]
+    assert [
+        d.meta["bank_serial"] for d, _ in result.duplicates if isinstance(d, data.Transaction)
+    ] == ["S1"]
+
+
+def test_equal_payments_same_day_are_not_duplicates() -> None:
+    text = """
+    2022-12-20 * "公益岗位补贴"
+      roll_row: "YKT-1#1"
+      household: "H-QS-001"
+      Expenses:Benefit:PublicWelfareJob  500.00 CNY
+      Assets:Treasury:XJ-2022
+    2022-12-20 * "公益岗位补贴"
+      roll_row: "YKT-1#2"
+      household: "H-QS-002"
+      Expenses:Benefit:PublicWelfareJob  500.00 CNY
+      Assets:Treasury:XJ-2022
+    """
+    entries, _, _ = loader.load_string(text, dedent=True)
+    one, two = entries
+    assert not ExactDedupe.cmp(one, two)
+    assert ExactDedupe.cmp(one, one)
+    assert KeyIndex([one]).mark([two]) == 0
+    assert KeyIndex([one]).mark([one._replace(meta=dict(one.meta))]) == 1
+
+
+def test_sample_config_loads_every_importer() -> None:
+    names = [i.name for i in load_config(LEDGER / "import_config.py")]
+    assert "fupin.roll:Assets:Treasury:XJ-2022" in names
+    assert {n.split(":")[0] for n in names} >= {
+        "fupin.statement.rcb",
+        "fupin.statement.icbc",
+        "fupin.statement.ccb",
+        "fupin.statement.abc",
+        "fupin.allocation",
+    }
+
+
+def test_identify_and_archive_commands(tmp_path: Path) -> None:
+    code, out = run("import", "identify", "-v", str(STATEMENT))
+    assert code == 0 and "fupin.statement.rcb:Assets:Treasury:XJ-2022" in out
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    copy = tmp_path / "stmt.csv"
+    shutil.copy(STATEMENT, copy)
+    code, out = run("import", "archive", "-o", str(docs), "-n", str(copy))
+    assert code == 0, out
+    assert "Assets/Treasury/XJ-2022/2022-12-30.rcb-statement.csv" in out
+    assert copy.exists()  # dry run
