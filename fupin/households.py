@@ -181,7 +181,7 @@ class Member(BaseModel):
         if not self.stages:
             return self.school_stage
         if year in self.stages:
-            return self.stages[year]
+            return str(self.stages[year])
         return self.school_stage if year > max(self.stages) else None
 
 
@@ -233,8 +233,8 @@ class Household(BaseModel):
     phone: Opt = None
     bank_account: Opt = None
     attribute: Literal[tuple(ATTRIBUTES)] = "general"  # type: ignore[valid-type]
-    cause: Annotated[Cause | None, BeforeValidator(_blank_none)] = None  # 主要致贫原因
-    other_causes: Annotated[tuple[Cause, ...], BeforeValidator(_list)] = ()
+    cause: Annotated[Cause | None, BeforeValidator(_blank_none)] = None  # type: ignore[valid-type]
+    other_causes: Annotated[tuple[Cause, ...], BeforeValidator(_list)] = ()  # type: ignore[valid-type]
     cadre: Opt = None  # 帮扶责任人
     income: Annotated[Decimal | None, BeforeValidator(_blank_none)] = None  # 年人均纯收入
     note: Opt = None
@@ -529,7 +529,7 @@ def _scan(ledger: Path, seen: set[Path]) -> Path | None:
     text = ledger.read_text(encoding="utf-8", errors="replace")
     found = _REF.findall(text)
     if found:
-        return ledger.parent / found[-1]
+        return ledger.parent / str(found[-1])
     for name in _INCLUDE.findall(text):
         for child in sorted(ledger.parent.glob(name)):
             hit = _scan(child, seen)

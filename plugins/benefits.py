@@ -227,7 +227,7 @@ def register_of(book: Book) -> tuple[Register | None, RegisterRef | None, Findin
     ref = refs[-1]
     path = register_path(None, book)
     try:
-        return cached_register(path) if path else None, ref, None  # type: ignore[arg-type]
+        return cached_register(path) if path else None, ref, None
     except RegisterError as exc:
         entry = book.entry_of(ref)
         text = str(exc).replace("\n", "; ")
@@ -361,7 +361,7 @@ def _dec31(year: int) -> datetime.date:
     return datetime.date(year, 12, 31)
 
 
-def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -> Iterator[Item]:
+def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -> Iterator[Finding]:
     households = register.households if register is not None else {}
     annual: dict[tuple[str, int, int], Decimal] = defaultdict(Decimal)
     grants: dict[tuple[str, int], list[Payment]] = defaultdict(list)
@@ -556,7 +556,7 @@ def _chronic(
         yield found
 
 
-def _insurance(book: Book, year: int, items: list[Payment]) -> Iterator[Item]:
+def _insurance(book: Book, year: int, items: list[Payment]) -> Iterator[Finding]:
     """C05: the year's premium = round(rural population × share) × premium per person."""
     last = items[-1]
     policy = book.policy.at(last.date)
@@ -725,10 +725,10 @@ def _unpaid(
         for (hid, seq, cyear), (spent, got) in sorted(chronic.items()):
             if cyear != year:
                 continue
-            due = chronic_aid(policy, spent)
-            if got < due:
+            owed = chronic_aid(policy, spent)
+            if got < owed:
                 village = register.households[hid].village
-                items.append(Due(hid, village, seq, "chronic", year, due, got))
+                items.append(Due(hid, village, seq, "chronic", year, owed, got))
         for due in items:
             household = register.households[due.household]
             who = f" 成员{due.member}" if due.member is not None else ""

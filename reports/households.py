@@ -243,16 +243,16 @@ def render_text(summary: Summary) -> str:
     rows = []
     for view in summary.villages:
         for cause in CAUSES:
-            tally = view.cause.get(cause)
-            if not tally:
+            counted = view.cause.get(cause)
+            if not counted:
                 continue
             rows.append(
                 [
                     view.village,
                     f"{CAUSES[cause]} ({cause})",
-                    str(tally.households),
-                    str(tally.persons),
-                    f"{pct1(tally.persons, view.total.persons)}%",
+                    str(counted.households),
+                    str(counted.persons),
+                    f"{pct1(counted.persons, view.total.persons)}%",
                 ]
             )
     out.append(render(["村", "致贫原因", "户数", "人数", "占比"], rows, right=(2, 3, 4)))
