@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from fupin.plugins.flags_common import ALIASES, CATALOGUE
+
 from fupin.findings import Finding, Severity
 from fupin.money import fmt_money
-from fupin.plugins.flags_common import ALIASES, CATALOGUE
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
