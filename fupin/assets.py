@@ -38,12 +38,11 @@ the 台账 on any date, which ``fupin assets`` and the Fava pages print.
 
 from __future__ import annotations
 
-import bisect
 import datetime
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
@@ -386,23 +385,21 @@ class AssetRegister:
     rights: Mapping[str, Mapping[str, Sequence[AssetRight]]]  # asset → right → entries by date
     events: Mapping[str, Sequence[AssetEvent]]  # asset → events by date
     orphans: Sequence[AssetRight | AssetEvent]  # entries naming no registered asset
+    #: asset → right → the dated sets of holders (entries of one date), in date order
+    grouped: Mapping[str, Mapping[str, tuple[tuple[AssetRight, ...], ...]]] = field(
+        default_factory=dict
+    )
 
     def holders_on(self, asset: str, right: str, day: datetime.date) -> tuple[AssetRight, ...]:
         """The holders of ``right`` on ``day``: the entries of the latest date ≤ day."""
-        entries = self.rights.get(asset, {}).get(right, ())
-        dates = [e.date for e in entries]
-        index = bisect.bisect_right(dates, day)
-        if not index:
-            return ()
-        last = dates[index - 1]
-        return tuple(e for e in entries[:index] if e.date == last)
+        for group in reversed(self.grouped.get(asset, {}).get(right, ())):
+            if group[0].date <= day:
+                return group
+        return ()
 
     def groups(self, asset: str, right: str) -> list[tuple[AssetRight, ...]]:
         """Each dated set of holders of a right, in date order."""
-        out: dict[datetime.date, list[AssetRight]] = defaultdict(list)
-        for entry in self.rights.get(asset, {}).get(right, ()):
-            out[entry.date].append(entry)
-        return [tuple(v) for _, v in sorted(out.items())]
+        return list(self.grouped.get(asset, {}).get(right, ()))
 
     def status_on(self, asset: str, day: datetime.date) -> str:
         status = self.assets[asset].status
@@ -442,11 +439,20 @@ def asset_register(book: Book) -> AssetRegister:
             events[event.asset].append(event)
         else:
             orphans.append(event)
+    grouped: dict[str, dict[str, tuple[tuple[AssetRight, ...], ...]]] = {}
+    for ident, by_right in rights.items():
+        grouped[ident] = {}
+        for right, entries in by_right.items():
+            sets: dict[datetime.date, list[AssetRight]] = {}
+            for entry in entries:  # already in date order (the book keeps entry order)
+                sets.setdefault(entry.date, []).append(entry)
+            grouped[ident][right] = tuple(tuple(v) for v in sets.values())
     return AssetRegister(
         assets,
         {k: {r: tuple(v) for r, v in by.items()} for k, by in rights.items()},
         {k: tuple(v) for k, v in events.items()},
         tuple(orphans),
+        grouped,
     )
 
 

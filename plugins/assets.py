@@ -112,6 +112,7 @@ def registration(book: Book, register: AssetRegister) -> Iterator[Item]:
     stages = book.stages()
     projects = book.projects
     last = book.last_date
+    spent: dict[str, Decimal] | None = None  # Σ expenses per project, summed once if needed
     for ident in sorted(set(by_project) - set(projects)):
         asset = by_project[ident][0]
         yield finding(
@@ -170,12 +171,12 @@ def registration(book: Book, register: AssetRegister) -> Iterator[Item]:
             )
             continue
         cost = _settlement(own)
-        spent = (
-            sum((s.amount for s in book.spends if s.project == ident), ZERO)
-            if cost is None
-            else None
-        )
-        target = cost if cost is not None else spent or ZERO
+        if cost is None and spent is None:
+            spent = defaultdict(Decimal)
+            for spend in book.spends:
+                if spend.project:
+                    spent[spend.project] += spend.amount
+        target = cost if cost is not None else (spent or {}).get(ident, ZERO)
         total = sum((a.project_amounts().get(ident, ZERO) for a in assets), ZERO)
         names = ", ".join(a.id for a in assets)
         yield from check(
