@@ -20,7 +20,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -44,6 +44,24 @@ Names = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
 
 def _kebab(name: str) -> str:
     return name.replace("_", "-")
+
+
+# issue 3: the names asset policy keys may list (fupin.assets.RIGHTS, ASSET_CLASSES, levels).
+_AssetRights = Annotated[
+    tuple[
+        Literal[
+            "ownership", "operation", "income", "supervision", "disposal", "distribution", "custody"
+        ],
+        ...,
+    ],
+    BeforeValidator(_split_list),
+]
+_AssetClasses = Annotated[
+    tuple[Literal["operating", "public_welfare", "household"], ...], BeforeValidator(_split_list)
+]
+_OwnerLevels = Annotated[
+    tuple[Literal["county", "township", "village", "household"], ...], BeforeValidator(_split_list)
+]
 
 
 class Policy(BaseModel):
@@ -222,14 +240,14 @@ class Policy(BaseModel):
     asset_value_tolerance: Annotated[Decimal, Field(ge=0)] = Decimal("0.00")
     # B37 [seed 001 "四权分置"; DOMAIN E.4]: the rights every asset has assigned; 贵州 five
     # (+disposal 处置权), others six (+distribution 分配权).
-    asset_rights: Names = ("ownership", "operation", "income", "supervision")
+    asset_rights: _AssetRights = ("ownership", "operation", "income", "supervision")
     # B37 [N-ASSET2021 §(3)(4), DOMAIN E.4/E.5]: public-welfare assets earn nothing and are run
     # by a custodian (管护主体): rights not required of them, and classes needing ``custody``.
-    asset_rights_exempt_public_welfare: Names = ("operation", "income")
-    asset_custody_classes: Names = ("public_welfare",)
+    asset_rights_exempt_public_welfare: _AssetRights = ("operation", "income")
+    asset_custody_classes: _AssetClasses = ("public_welfare",)
     # B38 [N-ASSET2021 §(6); 延边 2020]: owner levels whose disposal, transfer or mortgage
     # needs a 村民代表大会 resolution (all need an approval reference).
-    asset_assembly_levels: Names = ("village",)
+    asset_assembly_levels: _OwnerLevels = ("village",)
     # B39 [N-ASSET2021 §(5) "分配方案和分配结果要及时公开"; days derived]: a result notice is
     # due within this many days of a plan's last payout.
     income_result_days: Annotated[int, Field(ge=0)] = 30

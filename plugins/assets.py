@@ -37,6 +37,7 @@ against ``<account>:AccumulatedDepreciation``; cumulative amounts are rounded to
 from __future__ import annotations
 
 import datetime
+import traceback
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -652,7 +653,22 @@ def _months(start: datetime.date, end: datetime.date) -> int:
 def depreciation(
     entries: data.Directives, options_map: data.Options, config: str | None = None
 ) -> tuple[data.Directives, list[data.BeancountError]]:
-    """Add straight-line depreciation of on-book assets when ``asset-depreciation`` is on."""
+    """Add straight-line depreciation of on-book assets when ``asset-depreciation`` is on.
+
+    A bug here must not cost the user the load: it becomes one error and no entries are added.
+    """
+    try:
+        return _depreciate(entries, options_map)
+    except Exception:  # the engine's rule: report, never crash the load
+        tail = traceback.format_exc(limit=-3).strip().replace("\n", "\n  ")
+        meta = {"filename": "<fupin.plugins>", "lineno": 0}
+        message = f"B37 error: internal error in depreciation: {tail}"
+        return entries, [AssetRegisterError(meta, message, None, rule="B37")]
+
+
+def _depreciate(
+    entries: data.Directives, options_map: data.Options
+) -> tuple[data.Directives, list[data.BeancountError]]:
     policies = [e for e in entries if isinstance(e, data.Custom) and e.type == "policy"]
     timeline = build_timeline(policies)
     if not any(p.asset_depreciation for p in timeline.snapshots):

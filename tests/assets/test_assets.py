@@ -215,3 +215,17 @@ def test_sample_ledger_has_no_asset_findings() -> None:
     assert not [f for f in loaded.results.findings if f.rule in ("B25", "B37", "B38", "B39")]
     measured = {m.rule for m in loaded.results.measures}
     assert {"B37", "B39"} <= measured
+
+
+def test_an_unknown_right_in_the_policy_is_a_policy_error(write_ledger) -> None:
+    path = write_ledger('2021-01-01 custom "policy" "asset-rights" "ownership 所有权"\n')
+    book, _, _ = _book(path)
+    (error,) = book.errors
+    assert error.rule == "POLICY" and error.source["lineno"] == 3
+    assert "asset-rights = ownership 所有权" in error.message
+    assert book.policy.at(D(2021, 6, 1)).asset_rights == (
+        "ownership",
+        "operation",
+        "income",
+        "supervision",
+    )
