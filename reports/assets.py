@@ -27,7 +27,7 @@ from fupin.assets import (
     AssetState,
     asset_register,
 )
-from fupin.money import ZERO, fmt_money
+from fupin.money import ZERO, fmt_money, q2
 from fupin.textable import render
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class Total:
         self.value += value
 
     def as_dict(self) -> dict[str, Any]:
-        return {"count": self.count, "value": str(self.value)}
+        return {"count": self.count, "value": str(q2(self.value))}
 
 
 @dataclass
