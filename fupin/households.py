@@ -26,6 +26,7 @@ from __future__ import annotations
 import calendar
 import csv
 import datetime
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -94,7 +95,7 @@ _ID_CHECK = "10X98765432"
 
 def id_check_digit(first17: str) -> str:
     """The GB 11643 check character of an ID number's first 17 digits."""
-    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+    return _ID_CHECK[sum(map(operator.mul, map(int, first17), _ID_WEIGHTS)) % 11]
 
 
 def _blank_none(value: Any) -> Any:
@@ -429,11 +430,18 @@ def _rows(path: Path, required: bool) -> list[tuple[int, dict[str, str]]]:
         return []
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            return [
-                (lineno, {k.strip(): (v or "").strip() for k, v in row.items() if k})
-                for lineno, row in enumerate(reader, 2)
-            ]
+            reader = csv.reader(handle)
+            header = [name.strip() for name in next(reader, [])]
+            rows = []
+            for lineno, row in enumerate(reader, 2):
+                if len(row) > len(header):
+                    raise RegisterError(
+                        [f"{path}:{lineno}: {len(row)} fields, the header has {len(header)}"]
+                    )
+                rows.append(
+                    (lineno, {k: v.strip() for k, v in zip(header, row, strict=False) if k and v})
+                )
+            return rows
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise RegisterError([f"{path}: cannot be read: {exc}"]) from None
 
@@ -457,7 +465,7 @@ def load_register(path: Path) -> Register:
     for lineno, row in _rows(member_file, required=False):
         hid = row.pop("household", "")
         try:
-            members[hid].append(Member.model_validate({k: v for k, v in row.items() if v != ""}))
+            members[hid].append(Member.model_validate(row))
             member_lines.setdefault(hid, lineno)
         except ValidationError as exc:
             problems += _problems(member_file, lineno, exc)
@@ -470,7 +478,7 @@ def load_register(path: Path) -> Register:
 
     households: dict[str, Household] = {}
     for lineno, row in _rows(path, required=True):
-        data: dict[str, Any] = {k: v for k, v in row.items() if v != ""}
+        data: dict[str, Any] = dict(row)
         hid = data.get("id", "")
         data["members"] = tuple(sorted(members.pop(hid, []), key=lambda m: m.seq))
         data["history"] = tuple(sorted(events.pop(hid, []), key=lambda e: e.date))

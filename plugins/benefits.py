@@ -48,11 +48,12 @@ Money is Decimal, amounts are quantized to the cent half up (fupin.money).
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fupin.book import Book, Spend
 from fupin.engine import Item, Rule, check
@@ -67,7 +68,7 @@ from fupin.households import (
     cached_register,
     register_path,
 )
-from fupin.money import ZERO, fmt_money, q2
+from fupin.money import ZERO, compare, fmt_money, q2
 
 if TYPE_CHECKING:
     from beancount.core.data import Meta
@@ -93,6 +94,7 @@ KIND_NAMES = {
 PER_MEMBER = (*ANNUAL_STAGES, *ONE_OFF_STAGES, "chronic")
 
 
+@functools.lru_cache(maxsize=4096)
 def benefit_kind(account: str) -> str | None:
     """What a payment to ``account`` is (a stage, chronic, premium, insurance, other)."""
     parts = account.split(":")
@@ -140,6 +142,8 @@ def _meta(spend: Spend, key: str) -> Any:
 
 
 def _number(value: Any) -> Decimal | None:
+    if value is None or type(value) is Decimal:
+        return value
     value = getattr(value, "number", value)
     if isinstance(value, Decimal | int):
         return Decimal(value)
@@ -154,8 +158,7 @@ def _int(value: Any) -> int | None:
     return int(number) if number is not None and number == number.to_integral() else None
 
 
-@dataclass(frozen=True)
-class Payment:
+class Payment(NamedTuple):
     """One benefit posting, read once: what, for whom, on what basis."""
 
     spend: Spend
@@ -180,21 +183,27 @@ def payments(book: Book) -> list[Payment]:
     """Every benefit posting of the book, in date order."""
     out = []
     for spend in book.spends:
+        if not spend.account.startswith(("Expenses:Benefit:", "Expenses:Insurance:")):
+            continue
         kind = benefit_kind(spend.account)
         if kind is None:
             continue
         own = spend.posting_meta or {}
-        source = own if own.get("lineno") else spend.entry.meta
-        basis = _meta(spend, "basis")
+        txn = spend.entry.meta
+        source = own if own.get("lineno") else txn
+        basis = own.get("basis") or txn.get("basis")
+        member = own.get("member", txn.get("member"))
+        year = own.get("year", txn.get("year"))
+        self_paid = own.get("self_paid", txn.get("self_paid"))
         out.append(
             Payment(
                 spend,
                 kind,
                 str(spend.household) if spend.household else None,
-                _int(_meta(spend, "member")),
+                _int(member) if member is not None else None,
                 str(basis) if basis else None,
-                _int(_meta(spend, "year")) or spend.date.year,
-                _number(_meta(spend, "self_paid")),
+                (_int(year) if year is not None else None) or spend.date.year,
+                _number(self_paid) if self_paid is not None else None,
                 source,
             )
         )
@@ -247,19 +256,19 @@ def register_of(book: Book) -> tuple[Register | None, RegisterRef | None, Findin
 # -- the rules -----------------------------------------------------------------------------
 def _breach(
     rule: str,
-    title: str,
     payment: Payment,
     value: Decimal,
     op: str,
     threshold: Decimal,
     key: str,
-    label: str,
-    inputs: str,
-    *,
-    unit: str = "money",
-    severity: str = Severity.ERROR,
+    text: tuple[str, str, str],
 ) -> Finding | None:
-    """The finding when ``value op threshold`` fails for one payment, else None."""
+    """The finding for one payment whose ``value op threshold`` failed (title, label, inputs).
+
+    Callers compare first, so the passing payments of a large roll cost one comparison and
+    no message.
+    """
+    title, label, inputs = text
     for item in check(
         BenefitError,
         rule=rule,
@@ -268,8 +277,7 @@ def _breach(
         value=value,
         op=op,
         threshold=threshold,
-        severity=severity,
-        unit=unit,
+        unit="money",
         policy_key=key,
         entity=payment.household or "",
         label=label,
@@ -368,9 +376,13 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
     chronic: dict[tuple[str, int, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     premium: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
     insurance: dict[int, list[Payment]] = defaultdict(list)
+    insured_of: dict[str, int] = {}
 
+    policies: dict[datetime.date, Policy] = {}
     for payment in paid:
-        policy = book.policy.at(payment.date)
+        policy = policies.get(payment.date)
+        if policy is None:
+            policy = policies[payment.date] = book.policy.at(payment.date)
         if payment.kind == "insurance":
             insurance[payment.year].append(payment)
             continue
@@ -393,7 +405,6 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
         if register is None or payment.household is None:
             continue
         household = households.get(payment.household)
-        label = _label(household, payment)
         # C06: in the register and inside its window on the payment date
         if household is None:
             yield _text(
@@ -408,7 +419,7 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
                 "C06",
                 payment,
                 f"付款日 {payment.date} 农户状态 {STATUSES.get(status, status)} 不在享受范围 "
-                f"({', '.join(policy.benefit_statuses)}) (benefit-statuses) — {label}; "
+                f"({', '.join(policy.benefit_statuses)}) (benefit-statuses) — {_label(household, payment)}; "
                 f"{_where(book, payment)}{_window_note(household, payment.date)}",
                 key="benefit-statuses",
             )
@@ -417,7 +428,7 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
             yield _text(
                 "C07",
                 payment,
-                f"成员 {payment.member} 不在该户成员中 — {label}; {_where(book, payment)}",
+                f"成员 {payment.member} 不在该户成员中 — {_label(household, payment)}; {_where(book, payment)}",
             )
             continue
         if payment.kind in ANNUAL_STAGES or payment.kind in ONE_OFF_STAGES:
@@ -430,24 +441,28 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
                     rule,
                     payment,
                     f"学段不符: 农户信息库 {payment.year}年 {STAGE_NAMES.get(stage or '', '不在校')}, "
-                    f"支出科目 {STAGE_NAMES[payment.kind]} — {label}; {_where(book, payment)}",
+                    f"支出科目 {STAGE_NAMES[payment.kind]} — {_label(household, payment)}; {_where(book, payment)}",
                 )
             rate = stage_rate(policy, payment.kind)
             key = f"edu-{'aid' if rule == 'C01' else 'grant'}-{payment.kind.replace('_', '-')}"
             if rule == "C01":
                 slot = (household.id, member.seq, payment.year)
                 annual[slot] += payment.amount
-                found = _breach(
-                    "C01",
-                    f"{payment.year}年教育资助({STAGE_NAMES[payment.kind]})累计",
-                    payment,
-                    annual[slot],
-                    "<=",
-                    rate,
-                    key,
-                    label,
-                    f"每生每年 {fmt_money(rate)} CNY",
-                )
+                found = None
+                if not compare(annual[slot], "<=", rate):
+                    found = _breach(
+                        "C01",
+                        payment,
+                        annual[slot],
+                        "<=",
+                        rate,
+                        key,
+                        (
+                            f"{payment.year}年教育资助({STAGE_NAMES[payment.kind]})累计",
+                            _label(household, payment),
+                            f"每生每年 {fmt_money(rate)} CNY",
+                        ),
+                    )
             else:
                 before = grants[(household.id, member.seq)]
                 before.append(payment)
@@ -456,42 +471,52 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
                     yield _text(
                         "C02",
                         payment,
-                        f"一次性入学补助第 {len(before)} 次发放 > 1 次 — {label}; "
+                        f"一次性入学补助第 {len(before)} 次发放 > 1 次 — {_label(household, payment)}; "
                         f"{_where(book, payment)}; 首次 {first.date} "
                         f"{fmt_money(first.amount)} CNY",
                         key=key,
                     )
-                found = _breach(
-                    "C02",
-                    f"{STAGE_NAMES[payment.kind]}一次性补助",
-                    payment,
-                    payment.amount,
-                    "<=",
-                    rate,
-                    key,
-                    label,
-                    "一次性发放",
-                )
+                found = None
+                if not compare(payment.amount, "<=", rate):
+                    found = _breach(
+                        "C02",
+                        payment,
+                        payment.amount,
+                        "<=",
+                        rate,
+                        key,
+                        (
+                            f"{STAGE_NAMES[payment.kind]}一次性补助",
+                            _label(household, payment),
+                            "一次性发放",
+                        ),
+                    )
             if found:
                 yield found
         elif payment.kind == "chronic":
-            yield from _chronic(book, policy, payment, household, member, label, chronic)
+            yield from _chronic(book, policy, payment, household, member, chronic)
         elif payment.kind == "premium":
             slot2 = (household.id, payment.year)
             premium[slot2] += payment.amount
-            insured = household.insured_members()
+            insured = insured_of.get(household.id)
+            if insured is None:
+                insured = insured_of[household.id] = household.insured_members()
             cap = policy.medical_premium * insured
-            found = _breach(
-                "C04",
-                f"{payment.year}年医保个人缴费补贴",
-                payment,
-                premium[slot2],
-                "<=",
-                cap,
-                "medical-premium",
-                label,
-                f"{fmt_money(policy.medical_premium)} × 参保 {insured} 人",
-            )
+            found = None
+            if not compare(premium[slot2], "<=", cap):
+                found = _breach(
+                    "C04",
+                    payment,
+                    premium[slot2],
+                    "<=",
+                    cap,
+                    "medical-premium",
+                    (
+                        f"{payment.year}年医保个人缴费补贴",
+                        _label(household, payment),
+                        f"{fmt_money(policy.medical_premium)} × 参保 {insured} 人",
+                    ),
+                )
             if found:
                 yield found
 
@@ -514,7 +539,6 @@ def _chronic(
     payment: Payment,
     household: Household,
     member: Any,
-    label: str,
     sums: dict[tuple[str, int, int], list[Decimal]],
 ) -> Iterator[Finding]:
     """C03: incremental chronic-disease aid on the person's cumulative self-paid costs."""
@@ -524,13 +548,13 @@ def _chronic(
         yield _text(
             "C03",
             payment,
-            f"成员 {member.seq} 未认定慢性病, 不享受慢性病救助 — {label}; {_where(book, payment)}",
+            f"成员 {member.seq} 未认定慢性病, 不享受慢性病救助 — {_label(household, payment)}; {_where(book, payment)}",
         )
     if payment.self_paid is None:
         yield _text(
             "C03",
             payment,
-            f"慢性病救助未注明本次目录内自付费用 self_paid — {label}; {_where(book, payment)}",
+            f"慢性病救助未注明本次目录内自付费用 self_paid — {_label(household, payment)}; {_where(book, payment)}",
         )
         return
     slot = (household.id, member.seq, payment.date.year)
@@ -539,19 +563,25 @@ def _chronic(
     due_total = chronic_aid(policy, state[0])
     before = state[1]
     state[1] += payment.amount
-    found = _breach(
-        "C03",
-        f"{payment.date.year}年慢性病救助累计",
-        payment,
-        state[1],
-        "<=",
-        due_total,
-        "chronic-aid-cap",
-        label,
-        f"累计目录内自付 {fmt_money(state[0])} CNY, 起付 {fmt_money(policy.chronic_aid_deductible)}, "
-        f"比例 {policy.chronic_aid_rate}, 封顶 {fmt_money(policy.chronic_aid_cap)}; "
-        f"此前已付 {fmt_money(before)} CNY",
-    )
+    spent = state[0]
+    found = None
+    if not compare(state[1], "<=", due_total):
+        found = _breach(
+            "C03",
+            payment,
+            state[1],
+            "<=",
+            due_total,
+            "chronic-aid-cap",
+            (
+                f"{payment.date.year}年慢性病救助累计",
+                _label(household, payment),
+                f"累计目录内自付 {fmt_money(spent)} CNY, "
+                f"起付 {fmt_money(policy.chronic_aid_deductible)}, "
+                f"比例 {policy.chronic_aid_rate}, 封顶 {fmt_money(policy.chronic_aid_cap)}; "
+                f"此前已付 {fmt_money(before)} CNY",
+            ),
+        )
     if found:
         yield found
 
@@ -574,18 +604,22 @@ def _insurance(book: Book, year: int, items: list[Payment]) -> Iterator[Finding]
     people = insured_people(policy, population)
     expected = q2(people * policy.anti_poverty_insurance_premium)
     total = sum((p.amount for p in items), ZERO)
-    found = _breach(
-        "C05",
-        f"{year}年精准防贫保险保费",
-        last,
-        total,
-        "==",
-        expected,
-        "anti-poverty-insurance-share",
-        f"{year}年度精准防贫保险",
-        f"农村人口 {population:,} × {policy.anti_poverty_insurance_share} = {people:,} 人 × "
-        f"{fmt_money(policy.anti_poverty_insurance_premium)} CNY",
-    )
+    found = None
+    if not compare(total, "==", expected):
+        found = _breach(
+            "C05",
+            last,
+            total,
+            "==",
+            expected,
+            "anti-poverty-insurance-share",
+            (
+                f"{year}年精准防贫保险保费",
+                f"{year}年度精准防贫保险",
+                f"农村人口 {population:,} × {policy.anti_poverty_insurance_share} = "
+                f"{people:,} 人 × {fmt_money(policy.anti_poverty_insurance_premium)} CNY",
+            ),
+        )
     if found:
         yield found
 
