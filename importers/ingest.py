@@ -20,6 +20,7 @@ from pathlib import Path
 import beangulp
 from beancount.core import data
 from beancount.parser import printer
+from beancount.utils.misc_utils import escape_string
 from beangulp import extract, identify
 from fupin.importers.dedupe import DUPLICATE, KeyIndex, source_key
 from fupin.importers.layout import LayoutError
@@ -134,8 +135,47 @@ def render(results: Sequence[Extracted]) -> str:
         out.append(
             f"\n; {result.path.name} ({result.importer.name}): {len(result.entries)} 条新记录\n\n"
         )
-        out.extend(printer.format_entry(entry) + "\n" for entry in result.entries)
+        out.extend(format_entry(entry) + "\n" for entry in result.entries)
     return "".join(out)
+
+
+def format_entry(entry: data.Directive) -> str:
+    """Beancount text of one entry: a fast path for the plain transactions importers make
+    (units only, no posting metadata), Beancount's printer for everything else."""
+    if isinstance(entry, data.Custom) and all(v.dtype is str for v in entry.values):
+        values = " ".join(f'"{escape_string(v.value)}"' for v in entry.values)
+        return "\n".join([f'{entry.date} custom "{entry.type}" {values}', *_meta(entry.meta)]) + "\n"
+    if not isinstance(entry, data.Transaction) or any(
+        p.cost or p.price or p.flag or p.meta or p.units is None for p in entry.postings
+    ):
+        return printer.format_entry(entry)
+    strings = [f'"{escape_string(entry.payee)}"'] if entry.payee else []
+    if entry.narration or entry.payee:
+        strings.append(f'"{escape_string(entry.narration or "")}"')
+    lines = [f"{entry.date} {entry.flag} {' '.join(strings)}".rstrip(), *_meta(entry.meta)]
+    width = max(len(p.account) for p in entry.postings)
+    numbers = [f"{p.units.number}" for p in entry.postings]  # type: ignore[union-attr]
+    digits = max(len(n) for n in numbers)
+    for posting, number in zip(entry.postings, numbers, strict=True):
+        currency = posting.units.currency  # type: ignore[union-attr]
+        lines.append(f"  {posting.account:{width}}  {number:>{digits}} {currency}")
+    return "\n".join(lines) + "\n"
+
+
+def _meta(meta: data.Meta) -> list[str]:
+    """Metadata lines as Beancount's printer writes them (strings quoted and escaped)."""
+    lines = []
+    for key, value in meta.items():
+        if key in ("filename", "lineno") or key.startswith("__"):
+            continue
+        if isinstance(value, bool):
+            shown = "TRUE" if value else "FALSE"
+        elif isinstance(value, str):
+            shown = f'"{escape_string(value)}"'
+        else:
+            shown = str(value)
+        lines.append(f"  {key}: {shown}")
+    return lines
 
 
 def write_entries(text: str, target: Path, *, append: bool = False) -> None:

@@ -19,6 +19,7 @@ component). A row no rule matches goes to the importer's suspense account and is
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -60,9 +61,14 @@ class CategoryRule(BaseModel):
     def matches(self, counterparty: str, memo: str, amount: Decimal) -> bool:
         if (self.direction == "out" and amount >= 0) or (self.direction == "in" and amount < 0):
             return False
-        if self.counterparty and not re.search(self.counterparty, counterparty):
+        if self.counterparty and not _compiled(self.counterparty).search(counterparty):
             return False
-        return not (self.memo and not re.search(self.memo, memo))
+        return not (self.memo and not _compiled(self.memo).search(memo))
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,10 @@ class Rules:
     path: str = ""
 
     def match(self, counterparty: str, memo: str, amount: Decimal) -> CategoryRule | None:
-        return next((r for r in self.rules if r.matches(counterparty, memo, amount)), None)
+        for rule in self.rules:
+            if rule.matches(counterparty, memo, amount):
+                return rule
+        return None
 
 
 def load_rules(path: str | Path | None) -> Rules:

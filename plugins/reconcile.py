@@ -130,29 +130,30 @@ def match(
     pool: dict[tuple[str, Decimal], list[Line]] = defaultdict(list)
     for line in sorted(lines, key=lambda x: (x.date, x.serial)):
         pool[(line.account, line.amount)].append(line)
+    days_of = {key: [c.date for c in candidates] for key, candidates in pool.items()}
     used: set[int] = set()
     pairs: dict[int, Line] = {}
     window = datetime.timedelta(days=days)
     order = sorted(range(len(flows)), key=lambda i: (flows[i].date, flows[i].label))
     for index in order:
         flow = flows[index]
-        candidates = pool.get((flow.account, flow.amount))
+        key = (flow.account, flow.amount)
+        candidates = pool.get(key)
         if not candidates:
             continue
-        dates = [c.date for c in candidates]
+        dates = days_of[key]
         lo = bisect.bisect_left(dates, flow.date - window)
         hi = bisect.bisect_right(dates, flow.date + window)
-        best = None
-        for position in range(lo, hi):
-            if id(candidates[position]) in used:
+        best: tuple[int, Line] | None = None
+        for line in candidates[lo:hi]:
+            if id(line) in used:
                 continue
-            gap = abs((candidates[position].date - flow.date).days)
+            gap = abs((line.date - flow.date).days)
             if best is None or gap < best[0]:
-                best = (gap, position)
+                best = (gap, line)
         if best is not None:
-            line = candidates[best[1]]
-            used.add(id(line))
-            pairs[index] = line
+            used.add(id(best[1]))
+            pairs[index] = best[1]
     leftover = [line for line in lines if id(line) not in used]
     return pairs, leftover
 

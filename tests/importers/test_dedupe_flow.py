@@ -157,3 +157,35 @@ def test_identify_and_archive_commands(tmp_path: Path) -> None:
     assert code == 0, out
     assert "Assets/Treasury/XJ-2022/2022-12-30.rcb-statement.csv" in out
     assert copy.exists()  # dry run
+
+
+def test_rendered_text_loads_back_to_the_same_entries() -> None:
+    from fupin.importers.ingest import render
+
+    importers = load_config(LEDGER / "import_config.py")
+    docs = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".csv", ".xls", ".xlsx"))
+    results = extract_files(importers, docs)
+    text = render(results)
+    entries, errors, _ = loader.load_string(text)
+    # accounts are not opened in this bare text; it must parse, and mean the same
+    assert not [e for e in errors if "Parser" in type(e).__name__]
+    made = [e for r in results for e in r.entries]
+    assert len(entries) == len(made)
+
+    def key(entry: data.Directive) -> tuple[object, ...]:
+        meta = sorted(
+            (k, str(v))
+            for k, v in entry.meta.items()
+            if k[0] != "_" and k not in ("filename", "lineno")
+        )
+        return (entry.date, type(entry).__name__, str(meta))
+
+    for got, want in zip(sorted(entries, key=key), sorted(made, key=key), strict=True):
+        if isinstance(want, data.Transaction):
+            assert got.payee == want.payee and got.narration == want.narration
+            assert [(p.account, p.units) for p in got.postings] == [
+                (p.account, p.units) for p in want.postings
+            ]
+            assert {
+                k: v for k, v in got.meta.items() if k[0] != "_" and k not in ("filename", "lineno")
+            } == {k: v for k, v in want.meta.items() if k not in ("filename", "lineno")}
