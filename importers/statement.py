@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 import beangulp
 from beancount.core import data
@@ -54,8 +55,7 @@ PERIOD = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class StatementRow:
+class StatementRow(NamedTuple):
     """One statement line, parsed and checked."""
 
     number: int

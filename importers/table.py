@@ -223,11 +223,18 @@ def missing_columns(rows: Sequence[Row], required: Iterable[str]) -> list[str]:
 
 
 AMOUNT_JUNK = re.compile(r"[,，\s¥￥元]")
+SIMPLE_AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?$")
+CENT = Decimal("0.01")
 
 
 def parse_amount(table: Table, row: Row, column: str, *, blank_zero: bool = True) -> Decimal:
     """A money cell → Decimal (``1,234.50``, ``-12.00``, ``(12.00)``); else SourceError."""
     text = table.cell(row, column)
+    if text and SIMPLE_AMOUNT.match(text):  # the common case: "1234.50", "-12.00"
+        value = Decimal(text)
+        cents = value.quantize(CENT)
+        if value == cents:
+            return cents
     cleaned = AMOUNT_JUNK.sub("", text)
     if cleaned in ("", "-", "--") and blank_zero:
         return Decimal(0)
