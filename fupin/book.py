@@ -37,7 +37,15 @@ if TYPE_CHECKING:
 E = TypeVar("E", bound=Entity)
 
 #: Transaction metadata keys indexed by value (``book.txns_by("project", "P-1")``).
-INDEXED_KEYS = ("project", "asset", "household", "voucher", "invoice", "contract")
+INDEXED_KEYS = (
+    "project",
+    "asset",
+    "household",
+    "voucher",
+    "invoice",
+    "contract",
+    "bank_serial",  # issue 4: statement lines imported as transactions (reconciliation)
+)
 
 #: Second components of a fund's ``Assets`` accounts that are not its cash (issue 7):
 #: a loan out of the fund (对外出借, K3) and an intermediate level's account the money

@@ -12,6 +12,7 @@ else ``import_config.py`` beside the ``-e`` ledger, else the sample county's.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -86,6 +87,11 @@ CONFIG_OPTION = click.option(
 )
 @click.option("--append", "-a", is_flag=True, help="Append to --output instead of replacing it.")
 @click.option("--include", "-i", is_flag=True, help='Add include "<output>" to the -e ledger.')
+@click.option(
+    "--check/--no-check",
+    default=True,
+    help="With -e and -o: run fupin check after writing and list the findings the import adds.",
+)
 @CONFIG_OPTION
 def extract_cmd(
     src: tuple[str, ...],
@@ -93,6 +99,7 @@ def extract_cmd(
     output: str | None,
     append: bool,
     include: bool,
+    check: bool,
     config: str | None,
 ) -> None:
     """Extract new entries from SRC documents: all or nothing, exact de-duplication."""
@@ -116,10 +123,51 @@ def extract_cmd(
         click.echo(text, nl=False)
         return
     target = Path(output)
+    before = _findings(Path(existing)) if check and existing else None
     write_entries(text, target, append=append)
     click.echo(f"已写入 {new} 条新记录 → {target}", err=True)
     if include and existing and add_include(Path(existing), target):
         click.echo(f'已在 {existing} 中加入 include "{target.name}"', err=True)
+    if before is not None and existing:
+        _report_check(Path(existing), target, before)
+
+
+def _findings(ledger: Path) -> set[tuple[str, str, str]]:
+    """(rule, file:line, message) of everything ``fupin check`` reports on a ledger."""
+    from fupin.load import LedgerUnreadable, load
+
+    try:
+        loaded = load(ledger)
+    except LedgerUnreadable as exc:
+        return {("BEANCOUNT", "", str(exc))}
+    out = set()
+    for item in [*loaded.other_errors, *loaded.results.findings]:
+        meta = item.source or {}
+        where = f"{Path(str(meta.get('filename', '?'))).name}:{meta.get('lineno', 0)}"
+        out.add((getattr(item, "rule", "") or "BEANCOUNT", where, item.message))
+    return out
+
+
+def _report_check(ledger: Path, target: Path, before: set[tuple[str, str, str]]) -> None:
+    """Check the ledger with the new entries in it; list what the import added."""
+    text = ledger.read_text(encoding="utf-8")
+    include = f'include "{os.path.relpath(target.resolve(), ledger.resolve().parent)}"'
+    if include in text.splitlines():
+        after = _findings(ledger)
+    else:  # check a temporary copy of the main file that includes the output
+        trial = ledger.with_name(f".{ledger.stem}.import-check.beancount")
+        try:
+            trial.write_text(f"{text.rstrip()}\n{include}\n", encoding="utf-8")
+            after = _findings(trial)
+        finally:
+            trial.unlink(missing_ok=True)
+    added = sorted(after - before)
+    if not added:
+        click.echo("fupin check: 导入未带来新的问题", err=True)
+        return
+    click.echo(f"fupin check: 导入后新增 {len(added)} 个问题 (记录已写入, 请核对):", err=True)
+    for _rule, where, message in added:
+        click.echo(f"  {where}: {message}", err=True)
 
 
 def _report(results: list[Extracted]) -> None:

@@ -144,7 +144,9 @@ def format_entry(entry: data.Directive) -> str:
     (units only, no posting metadata), Beancount's printer for everything else."""
     if isinstance(entry, data.Custom) and all(v.dtype is str for v in entry.values):
         values = " ".join(f'"{escape_string(v.value)}"' for v in entry.values)
-        return "\n".join([f'{entry.date} custom "{entry.type}" {values}', *_meta(entry.meta)]) + "\n"
+        return (
+            "\n".join([f'{entry.date} custom "{entry.type}" {values}', *_meta(entry.meta)]) + "\n"
+        )
     if not isinstance(entry, data.Transaction) or any(
         p.cost or p.price or p.flag or p.meta or p.units is None for p in entry.postings
     ):

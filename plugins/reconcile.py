@@ -211,9 +211,26 @@ def _candidate_txns(book: Book) -> list[Transaction]:
     return list(seen.values())
 
 
+def bank_txns(book: Book, accounts: set[str]) -> list[Line]:
+    """Statement lines imported as transactions (``bank_serial``), on the given accounts."""
+    out = []
+    for serial, txns in book.index.get(SERIAL_KEY, {}).items():
+        for txn in txns:
+            for posting in txn.postings:
+                if posting.account in accounts and posting.units is not None:
+                    amount = posting.units.number
+                    out.append(Line(txn.date, posting.account, amount, serial, txn))  # type: ignore[arg-type]
+    return out
+
+
 def _nearest(flow: Flow, lines: Sequence[Line]) -> Line | None:
+    """The outflow line closest in amount, then in date (what the officer should look at)."""
     same = [line for line in lines if line.account == flow.account and line.amount < 0]
-    return min(same, key=lambda x: (abs((x.date - flow.date).days), x.serial), default=None)
+    return min(
+        same,
+        key=lambda x: (abs(x.amount - flow.amount), abs((x.date - flow.date).days), x.serial),
+        default=None,
+    )
 
 
 def reconcile(book: Book) -> Iterator[Item]:
@@ -228,6 +245,7 @@ def reconcile(book: Book) -> Iterator[Item]:
     flows = [f for f in flows_of(_candidate_txns(book), accounts) if _cover(f, covered)]
     lines = lines_of(book)
     pairs, leftover = match(flows, lines, days)
+    evidence = [*lines, *bank_txns(book, accounts)]
     unmatched: dict[str, int] = defaultdict(int)
     for index, flow in enumerate(flows):
         if index in pairs or flow.amount >= 0:
@@ -235,7 +253,7 @@ def reconcile(book: Book) -> Iterator[Item]:
         statement = _cover(flow, covered)
         assert statement is not None
         unmatched[statement.id] += 1
-        yield from _unmatched(book, flow, statement, lines, days)
+        yield from _unmatched(book, flow, statement, evidence, days)
     for statement in statements:
         yield from check(
             ReconcileError,
@@ -278,6 +296,8 @@ def _unmatched(
         if near
         else "对账单中无支出流水"
     )
+    if near and isinstance(near.entry, Transaction) and near.entry.flag == "!":
+        seen += " (已作为未分类流水记入待查明款项: 请改记为对应凭证的 bank-line)"
     both = (
         f"账面 {flow.account} {flow.date} {fmt_money(flow.amount)} CNY; "
         f"{statement.describe()} 内无同额支出, {seen}"
@@ -288,7 +308,7 @@ def _unmatched(
             rule="R02",
             title="代发银行扣款",
             scope=f"roll {flow.roll}",
-            value=-near.amount if near else ZERO,
+            value=-near.amount if near and not isinstance(near.entry, Transaction) else ZERO,
             op="==",
             threshold=-flow.amount,
             policy_key="bank-match-days",
