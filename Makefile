@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 SYSSTAMP := $(VENV)/.sysdeps
 export BEANCOUNT_DISABLE_LOAD_CACHE := 1
 
-.PHONY: demo test lint bench sysdeps clean
+.PHONY: demo test lint bench sysdeps clean notices bench-notices
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -38,3 +38,11 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build out *.egg-info
+
+# The sample ledger's public notices (公示公告), HTML + PDF, with an index page (issue 8).
+notices: $(STAMP) $(SYSSTAMP)
+	$(VENV)/bin/fupin notices --out out/notices
+	@echo "open out/notices/index.html"
+
+bench-notices: $(STAMP) $(SYSSTAMP)
+	$(PY) scripts/bench_notices.py

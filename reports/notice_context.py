@@ -224,9 +224,12 @@ class Context:
         return rows
 
 
-def _header(ctx: Context, notice: Notice, *, title: str, township: str, village: str) -> Header:
+def _header(
+    ctx: Context, notice: Notice, *, title: str, township: str, village: str, issuer: str = ""
+) -> Header:
+    """The header; the issuer defaults to the village committee, township or implementer."""
     policy = ctx.book.policy.at(notice.start)
-    issuer = notice.issuer
+    issuer = notice.issuer or issuer
     if not issuer and notice.level == "village" and village:
         issuer = f"{village}村民委员会"
     if not issuer and notice.level == "township" and township:
@@ -404,6 +407,7 @@ def site_sign(ctx: Context, notice: Notice) -> NoticeDoc:
         title=f"{project.name}公示牌",
         township=project.township,
         village=project.village,
+        issuer=project.implementer,
     )
     return NoticeDoc(header, "site_sign.html", body, rows=10)
 

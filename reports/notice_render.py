@@ -32,7 +32,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "notices"
 ROWS_FIRST_PAGE = 16  # table rows that fit under the heading of an A4 notice
 ROWS_PER_PAGE = 30
-SLIPS_PER_PAGE = 3
+SLIPS_PER_PAGE = 4
 
 
 def make_env(*, masked: bool) -> Environment:

@@ -1,0 +1,185 @@
+"""Benchmark: every notice of one round for a 669-village county (洛阳 scale, seed 004) to HTML+PDF.
+
+Generates a ledger (one fund; per village an industry project and a household-level award
+project through acceptance; their plan, site-sign, result and beneficiary notices; a private
+register of 15 households per village with full fictional ID numbers; a county secret), then
+times ``fupin.reports.notices.run`` writing one HTML file per notice and one PDF per village
+(plus each beneficiary list's 明白卡). Target: ≤ 120 s on the 2-core reference machine.
+
+    .venv/bin/python scripts/bench_notices.py [--villages 669] [--out /tmp/fupin-bench-notices]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import time
+from pathlib import Path
+
+from fupin.households import id_check_digit
+
+TOWNS = ("城关", "石桥", "河口", "白云", "青龙", "望山", "柳泉", "松岭")
+PER_VILLAGE = 15  # households on each award project's beneficiary list
+
+
+def generate(out: Path, villages: int, seed: int = 669) -> Path:
+    """Write ``out/main.beancount`` and its register; returns the ledger path."""
+    rng = random.Random(seed)
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "register").mkdir(parents=True)
+    (out / "register" / "notice-secret.key").write_text("bench-county-secret-" + "x" * 32)
+    head = [
+        'option "operating_currency" "CNY"',
+        'plugin "fupin.plugins"',
+        '2023-01-01 custom "household-register" "register/households.csv"',
+        '2023-01-01 custom "policy" "notice-phones" "县乡村振兴局 0379-6655123; 县财政局 0379-6655180"',
+        '2023-01-01 custom "fund" "XJ-2023"\n  name: "2023年衔接推进乡村振兴补助资金"\n'
+        '  family: "xianjie"\n  alloc_doc: "县财农〔2023〕1号"',
+        "2023-01-01 open Assets:Treasury:XJ-2023 CNY",
+        '2023-01-01 open Income:Fund:XJ-2023:Central CNY\n  name: "中央衔接资金"',
+        '2023-01-01 open Income:Fund:XJ-2023:Provincial CNY\n  name: "省级衔接资金"',
+        '2023-01-01 open Expenses:Industry:Livestock CNY\n  name: "产业发展-畜牧养殖"',
+        '2023-01-01 open Expenses:Industry:Award CNY\n  name: "产业发展-到户产业奖补"',
+        '2023-03-20 custom "notice" "N-2023-F01"\n  type: "fund_allocation"\n  level: "county"\n'
+        '  subject: "XJ-2023"\n  channel: "website"\n  start: 2023-03-20\n'
+        '  issuer: "县财政局 县乡村振兴局"',
+    ]
+    body: list[str] = []
+    rows = ["id,township,village,group,head_name,id_number,phone,bank_account"]
+    surnames, given = (
+        "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗",
+        "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英",
+    )
+    total = 0
+    for v in range(villages):
+        town = f"{TOWNS[v % len(TOWNS)]}{v // 40 + 1}镇"
+        village = f"{TOWNS[(v // 8) % len(TOWNS)]}{v + 1}村"
+        code = f"V{v + 1:04d}"
+        amount = rng.randrange(300_000, 1_500_000, 1000)
+        award = PER_VILLAGE * 1000
+        total += amount + award
+        for n, (kind, name, budget) in enumerate(
+            (
+                ("A", f"{village}肉牛养殖圈舍建设项目", amount),
+                ("B", f"{village}到户产业奖补项目", award),
+            )
+        ):
+            pid = f"P-2023-{v + 1:04d}{kind}"
+            body.append(
+                f'2023-01-10 custom "project" "{pid}"\n  name: "{name}"\n  category: "Industry"\n'
+                f'  township: "{town}"\n  village: "{village}"\n  year: 2023\n  budget: {budget}.00 CNY\n'
+                f'  implementer: "{village}股份经济合作社"\n  fund: "XJ-2023"\n'
+                f'  targets: "带动脱贫户{rng.randrange(10, 60)}户增收"\n  content: "新建圈舍{rng.randrange(400, 3000)}平方米"\n'
+                f'  beneficiaries: "脱贫户{PER_VILLAGE}户"\n  period: "2023-04 至 2023-10"'
+            )
+            stages = [
+                ("2023-01-10", "proposed"),
+                ("2023-02-10", "in_library"),
+                ("2023-03-10", "approved"),
+                ("2023-03-25", "procured"),
+                ("2023-04-05", "in_progress"),
+                ("2023-10-10", "completed"),
+            ]
+            for day, stage in stages:
+                body.append(f'{day} custom "project-stage" "{pid}" "{stage}"')
+            body.append(
+                f'2023-10-20 custom "project-stage" "{pid}" "accepted"\n  settlement: {budget}.00 CNY'
+            )
+            nid = f"N-2023-{v + 1:04d}{kind}"
+            board = '  channel: "board"\n'
+            body.append(
+                f'2023-01-12 custom "notice" "{nid}-P"\n  type: "project_plan"\n  level: "village"\n'
+                f'  subject: "{pid}"\n{board}  start: 2023-01-12\n  end: 2023-01-21'
+            )
+            body.append(
+                f'2023-10-22 custom "notice" "{nid}-R"\n  type: "project_result"\n  level: "village"\n'
+                f'  subject: "{pid}"\n{board}  start: 2023-10-22\n  end: 2023-10-31'
+            )
+            if n == 0:
+                body.append(
+                    f'2023-04-05 custom "notice" "{nid}-S"\n  type: "site_sign"\n  level: "site"\n'
+                    f'  subject: "{pid}"\n{board}  start: 2023-04-05'
+                )
+                body.append(
+                    f'2023-06-01 * "施工单位" "{name} 进度款"\n  project: "{pid}"\n'
+                    f"  Expenses:Industry:Livestock  {budget}.00 CNY\n  Assets:Treasury:XJ-2023"
+                )
+            else:
+                legs = []
+                for h in range(PER_VILLAGE):
+                    hid = f"H-{code}-{h + 1}"
+                    first17 = f"4103{v % 100:02d}19{rng.randrange(50, 99)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}{rng.randrange(0, 999):03d}"
+                    person = rng.choice(surnames) + rng.choice(given) + rng.choice(given)
+                    rows.append(
+                        f"{hid},{town},{village},{h % 6 + 1}组,{person},{first17}{id_check_digit(first17)},,"
+                    )
+                    legs.append(f'  Expenses:Industry:Award  1000.00 CNY\n    household: "{hid}"')
+                body.append(
+                    f'2023-06-01 * "{town}财政所" "{name} 发放"\n  project: "{pid}"\n'
+                    + "\n".join(legs)
+                    + "\n  Assets:Treasury:XJ-2023"
+                )
+                body.append(
+                    f'2023-06-05 custom "notice" "{nid}-B"\n  type: "beneficiaries"\n  level: "village"\n'
+                    f'  subject: "{pid}"\n{board}  start: 2023-06-05\n  end: 2023-06-14'
+                )
+    central = total * 7 // 10
+    head.append(
+        f'2023-01-05 * "县财政局" "衔接资金下达"\n  Assets:Treasury:XJ-2023  {central}.00 CNY\n'
+        "  Income:Fund:XJ-2023:Central"
+    )
+    head.append(
+        f'2023-01-06 * "县财政局" "衔接资金下达"\n  Assets:Treasury:XJ-2023  {total - central}.00 CNY\n'
+        "  Income:Fund:XJ-2023:Provincial"
+    )
+    (out / "register" / "households.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    ledger = out / "main.beancount"
+    ledger.write_text("\n\n".join(head + body) + "\n", encoding="utf-8")
+    return ledger
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--villages", type=int, default=669)
+    parser.add_argument("--out", type=Path, default=Path("/tmp/fupin-bench-notices"))
+    parser.add_argument(
+        "--kind",
+        action="append",
+        default=[],
+        help="only this notice type (a round, e.g. project_plan); default: every notice",
+    )
+    args = parser.parse_args()
+    from fupin.reports.notices import run
+
+    from fupin.load import load
+
+    ledger = generate(args.out / "ledger", args.villages)
+    started = time.perf_counter()
+    loaded = load(ledger)
+    loaded_at = time.perf_counter()
+    errors = loaded.results.errors
+    target = args.out / "notices"
+    if target.exists():
+        shutil.rmtree(target)
+    written = run(loaded, target, split="village", kinds=args.kind)
+    done = time.perf_counter()
+    notices = [k for k in written.files if not k.endswith("-明白卡")]
+    pdfs = {p for paths in written.files.values() for p in paths if p.suffix == ".pdf"}
+    htmls = {p for paths in written.files.values() for p in paths if p.suffix == ".html"}
+    kinds = ", ".join(args.kind) or "every type"
+    print(
+        f"{args.villages} villages ({kinds}): {len(loaded.entries)} entries, {len(errors)} rule errors"
+    )
+    print(f"load + rules: {loaded_at - started:.1f} s")
+    print(
+        f"notices: {len(notices)} notices + {len(written.files) - len(notices)} 明白卡, "
+        f"{sum(written.pages.values())} PDF pages, {len(htmls)} HTML + {len(pdfs)} PDF files: "
+        f"{done - loaded_at:.1f} s"
+    )
+    print(f"total: {done - started:.1f} s (target ≤ 120 s)")
+
+
+if __name__ == "__main__":
+    main()
