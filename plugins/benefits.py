@@ -169,6 +169,7 @@ class Payment(NamedTuple):
     year: int
     self_paid: Decimal | None
     source: Meta
+    raw_member: Any = None  # the ``member`` value as written (for a message when unreadable)
 
     @property
     def date(self) -> datetime.date:
@@ -205,6 +206,7 @@ def payments(book: Book) -> list[Payment]:
                 (_int(year) if year is not None else None) or spend.date.year,
                 _number(self_paid) if self_paid is not None else None,
                 source,
+                member,
             )
         )
     return out
@@ -397,10 +399,13 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
             if value is None
         ]
         if missing:
+            what = " ".join(missing)
+            if missing == ["member"] and payment.raw_member is not None:
+                what = f"有效成员序号 (member: {payment.raw_member!r})"
             yield _text(
                 "C07",
                 payment,
-                f"到户支出未注明 {' '.join(missing)} — {_label(None, payment)}; {_where(book, payment)}",
+                f"到户支出未注明 {what} — {_label(None, payment)}; {_where(book, payment)}",
             )
         if register is None or payment.household is None:
             continue

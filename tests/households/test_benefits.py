@@ -149,3 +149,29 @@ def test_sample_ledger_benefits_pass_and_spend_the_special_fund_exactly() -> Non
     rows = [m for m in loaded.results.measures if m.rule.startswith("C")]
     assert {m.rule for m in rows} == {f"C0{i}" for i in range(1, 10)}
     assert all(m.ok for m in rows)
+
+
+def test_unreadable_metadata_is_a_finding_not_a_crash(write_ledger) -> None:
+    body = """
+2021-01-01 open Assets:Bank:Relief CNY
+2021-01-01 open Expenses:Benefit:Medical:ChronicDisease CNY
+2021-01-01 open Expenses:Insurance:AntiPoverty CNY
+
+2021-03-10 * "县医疗保障局" "慢性病救助"
+  basis: "审核表"
+  Expenses:Benefit:Medical:ChronicDisease  10.00 CNY
+    household: "H-T-001"
+    member: "abc"
+    self_paid: "lots"
+  Assets:Bank:Relief
+
+2021-04-10 * "保险公司" "防贫保险"
+  rural_population: "many"
+  Expenses:Insurance:AntiPoverty  5.00 CNY
+  Assets:Bank:Relief
+"""
+    found = {(f.rule, f.message.split(" — ")[0]) for f in _findings(write_ledger, body)}
+    assert found == {
+        ("C07", "C07 error: 到户支出未注明 有效成员序号 (member: 'abc')"),
+        ("C05", "C05 error: 防贫保险保费未注明 rural_population"),
+    }
