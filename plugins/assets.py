@@ -153,6 +153,8 @@ def registration(book: Book, register: AssetRegister) -> Iterator[Item]:
             )
         else:
             overdue = last is not None and (last - accepted).days > policy.asset_registration_days
+            if not overdue:
+                continue  # not yet due: no compliance row either way
             yield from check(
                 AssetRegisterError,
                 rule="B37",
@@ -167,7 +169,6 @@ def registration(book: Book, register: AssetRegister) -> Iterator[Item]:
                 label=project.describe(),
                 inputs=f"验收 {accepted}, 超过 {policy.asset_registration_days} 天未确权登记",
                 entry=book.entry_of(accept_entry),
-                report=overdue,
                 year=project.year,
             )
             continue
