@@ -123,8 +123,8 @@ class AllocationImporter(ExactDedupe, beangulp.Importer):
                     f"{doc} {level} {project} 与第{seen[(doc, level, project)]}行重复",
                 )
             seen[(doc, level, project)] = row.number
-            amount = parse_amount(table, row, amount_column, blank_zero=False)
-            amount *= AMOUNT_COLUMNS[amount_column]
+            scale = AMOUNT_COLUMNS[amount_column]
+            amount = parse_amount(table, row, amount_column, blank_zero=False, scale=scale)
             if amount <= 0:
                 raise SourceError(
                     filepath, row.number, amount_column, f"下达金额 {amount} 不是正数"

@@ -227,10 +227,15 @@ SIMPLE_AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?$")
 CENT = Decimal("0.01")
 
 
-def parse_amount(table: Table, row: Row, column: str, *, blank_zero: bool = True) -> Decimal:
-    """A money cell → Decimal (``1,234.50``, ``-12.00``, ``(12.00)``); else SourceError."""
+def parse_amount(
+    table: Table, row: Row, column: str, *, blank_zero: bool = True, scale: Decimal = Decimal(1)
+) -> Decimal:
+    """A money cell → Decimal yuan (``1,234.50``, ``-12.00``, ``(12.00)``); else SourceError.
+
+    ``scale`` converts a cell in another unit (10000 for 万元) before the cents check.
+    """
     text = table.cell(row, column)
-    if text and SIMPLE_AMOUNT.match(text):  # the common case: "1234.50", "-12.00"
+    if scale == 1 and text and SIMPLE_AMOUNT.match(text):  # the common case: "1234.50"
         value = Decimal(text)
         cents = value.quantize(CENT)
         if value == cents:
@@ -247,9 +252,10 @@ def parse_amount(table: Table, row: Row, column: str, *, blank_zero: bool = True
         raise SourceError(table.path, row.number, column, f"金额 {text!r} 不是数字") from None
     if not value.is_finite():
         raise SourceError(table.path, row.number, column, f"金额 {text!r} 不是数字")
-    cents = value.quantize(Decimal("0.01"))
+    value *= scale
+    cents = value.quantize(CENT)
     if value != cents:
-        raise SourceError(table.path, row.number, column, f"金额 {text!r} 超过两位小数")
+        raise SourceError(table.path, row.number, column, f"金额 {text!r} 不是整分 (超过两位小数)")
     return -cents if negative else cents
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from fupin.importers.allocation import AllocationImporter
 from fupin.importers.roll import RollImporter
 from fupin.importers.statement import StatementImporter
 from fupin.importers.table import SourceError
@@ -205,3 +207,46 @@ def test_roll_without_batch_number(tmp_path: Path) -> None:
 
     err = roll_error(roll_copy(tmp_path, edit))
     assert "发放批次" in err.problem
+
+
+# -- allocation sheet ------------------------------------------------------------------------
+def allocation_copy(tmp_path: Path, edit) -> Path:
+    path = tmp_path / "alloc.xlsx"
+    shutil.copy(SAMPLES / "allocation-xj2023.xlsx", path)
+    book = openpyxl.load_workbook(path)
+    edit(book.active)
+    book.save(path)
+    return path
+
+
+def allocation_error(path: Path) -> SourceError:
+    with pytest.raises(SourceError) as info:
+        AllocationImporter("XJ-2023").extract(str(path), [])
+    return info.value
+
+
+def test_allocation_unknown_level(tmp_path: Path) -> None:
+    def edit(ws) -> None:
+        ws["C5"] = "乡级"
+
+    err = allocation_error(allocation_copy(tmp_path, edit))
+    assert (err.row, err.column) == (5, "资金级次")
+
+
+def test_allocation_bad_amount(tmp_path: Path) -> None:
+    def edit(ws) -> None:
+        ws["F6"] = "四十五万"
+
+    err = allocation_error(allocation_copy(tmp_path, edit))
+    assert (err.row, err.column) == (6, "下达金额(元)")
+
+
+def test_allocation_in_ten_thousands(tmp_path: Path) -> None:
+    def edit(ws) -> None:
+        ws["F3"] = "下达金额（万元）"
+        for row in range(4, 8):
+            ws[f"F{row}"] = str(Decimal(ws[f"F{row}"].value) / 10000)
+
+    path = allocation_copy(tmp_path, edit)
+    entries = AllocationImporter("XJ-2023").extract(str(path), [])
+    assert str(entries[0].postings[0].units.number) == "1250000.00"
