@@ -229,3 +229,28 @@ def test_an_unknown_right_in_the_policy_is_a_policy_error(write_ledger) -> None:
         "income",
         "supervision",
     )
+
+
+def test_heishui_plan_message_and_values() -> None:
+    path = (
+        Path(__file__).parent.parent / "scenarios" / "B39" / "heishui-58-villages-1.5625.beancount"
+    )
+    loaded = load(path)
+    (finding,) = [f for f in loaded.results.findings if f.rule == "B39"]
+    assert finding.value == Decimal("0.906250")
+    assert finding.threshold == Decimal(1)
+    assert finding.message == (
+        "B39 error: 收益分配比例合计 90.63% ≠ 100.00% (shares) — 测试收益分配方案 "
+        "[income-plan IP-1]; 58 项, 合计 90.625%"
+    )
+    assert finding.source["lineno"] == 70
+
+
+def test_disposal_without_resolution_names_the_event_line() -> None:
+    path = (
+        Path(__file__).parent.parent / "scenarios" / "B38" / "disposal-without-resolution.beancount"
+    )
+    (finding,) = [f for f in load(path).results.findings if f.rule == "B38"]
+    assert finding.source["lineno"] == 59
+    assert finding.entity == "A-1" and finding.policy_key == "asset-assembly-levels"
+    assert "村级资产处置缺少村民代表大会决议" in finding.message
