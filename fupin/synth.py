@@ -87,6 +87,7 @@ def _year(rng: random.Random, year: int, fund: str, count: int, last: bool) -> s
             f'  category: "{category}"\n  township: "{town}"\n  village: "{village}"\n'
             f"  year: {year}\n  budget: {contract} CNY\n  implementer: \"{village}股份经济合作社\"\n"
             f'  targets: "带动脱贫户{rng.randrange(5, 60)}户"\n'
+            '  beneficiaries: "脱贫户"\n  linkage: "务工+分红"\n'  # K8 (issue 7)
         )
         for month, stage in ((1, "in_library"), (2, "approved"), (3, "procured")):
             extra = f"  contract_amount: {contract} CNY\n" if stage == "procured" else ""

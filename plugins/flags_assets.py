@@ -24,9 +24,10 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterator
+from decimal import Decimal
 
 from beancount.core.data import Transaction
-from fupin.plugins.flags_common import add_months, flag, months_between, red_flag_rule
+from fupin.plugins.flags_common import add_months, flag, memo, months_between, red_flag_rule
 
 from fupin.assets import Asset, AssetRegister, asset_of_account, asset_register
 from fupin.book import Book
@@ -37,24 +38,36 @@ from fupin.money import ZERO, fmt_money, fmt_pct, ratio
 LEASE_WORDS = ("租赁", "出租", "lease")
 
 
-def _incomes(book: Book) -> dict[str, list[tuple[datetime.date, object, Transaction]]]:
+def _incomes(book: Book) -> dict[str, list[tuple[datetime.date, Decimal, Transaction]]]:
     """Per asset: (date, amount received, transaction), in date order."""
-    out: dict[str, list] = defaultdict(list)
-    for income in book.incomes:
-        ident = asset_of_account(income.account)
-        if ident and income.amount < 0:
-            out[ident].append((income.date, -income.amount, income.entry))
-    return out
+
+    def build() -> dict[str, list[tuple[datetime.date, Decimal, Transaction]]]:
+        out: dict[str, list[tuple[datetime.date, Decimal, Transaction]]] = defaultdict(list)
+        for income in book.incomes:
+            ident = asset_of_account(income.account)
+            if ident and income.amount < 0:
+                out[ident].append((income.date, -income.amount, income.entry))
+        return out
+
+    return memo("asset-incomes", book, build)
 
 
-def _uses(book: Book) -> dict[str, list[tuple[datetime.date, object, Transaction]]]:
+def _uses(book: Book) -> dict[str, list[tuple[datetime.date, Decimal, Transaction]]]:
     """Per asset: payouts and other spending from its income (upkeep included)."""
-    out: dict[str, list] = defaultdict(list)
-    for spend in book.spends:
-        ident = asset_of_account(spend.account) or spend.entry.meta.get("asset")
-        if ident:
-            out[str(ident)].append((spend.date, spend.amount, spend.entry))
-    return out
+
+    def build() -> dict[str, list[tuple[datetime.date, Decimal, Transaction]]]:
+        out: dict[str, list[tuple[datetime.date, Decimal, Transaction]]] = defaultdict(list)
+        of_account: dict[str, str | None] = {}
+        for spend in book.spends:
+            account = spend.account
+            if account not in of_account:
+                of_account[account] = asset_of_account(account)
+            ident = of_account[account] or spend.entry.meta.get("asset")
+            if ident:
+                out[str(ident)].append((spend.date, spend.amount, spend.entry))
+        return out
+
+    return memo("asset-uses", book, build)
 
 
 def _since(asset: Asset) -> datetime.date:

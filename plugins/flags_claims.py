@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from beancount.core.data import Transaction
-from fupin.plugins.flags_common import flag, red_flag_rule
+from fupin.plugins.flags_common import flag, policy_on, red_flag_rule
 from fupin.plugins.flags_projects import Contract
 
 from fupin.book import Book, Spend
@@ -74,10 +74,11 @@ def duplicates(book: Book) -> Iterator[Item]:
                     policy_key=key,
                 )
     seen: dict[tuple[str, str, str, str, Decimal], Spend] = {}
+    at = policy_on(book)
     for spend in book.spends:
         if not spend.household or spend.amount <= 0:
             continue
-        policy = book.policy.at(spend.date)
+        policy = at(spend.date)
         if spend.category not in policy.household_categories:
             continue
         if set(spend.account.split(":")) & set(policy.duplicate_exempt_accounts):
@@ -138,11 +139,14 @@ def individuals(book: Book) -> Iterator[Item]:
     seen: set[int] = set()
     for spend in book.spends:
         txn = spend.entry
+        payee_type = txn.meta.get("payee_type")
+        if payee_type is None or id(txn) in seen:
+            continue
         fund = funds.get(spend.fund or "")
-        if fund is None or not fund.restricted or id(txn) in seen:
+        if fund is None or not fund.restricted:
             continue
         policy = book.policy.at(spend.date)
-        if str(txn.meta.get("payee_type", "")) not in policy.individual_payee_types:
+        if str(payee_type) not in policy.individual_payee_types:
             continue
         seen.add(id(txn))
         household = spend.household
@@ -182,10 +186,11 @@ def individuals(book: Book) -> Iterator[Item]:
 def flat_handouts(book: Book) -> Iterator[Item]:
     """K9: industry money handed to households without a basis, or in identical amounts."""
     groups: dict[tuple, list[Spend]] = defaultdict(list)
+    at = policy_on(book)
     for spend in book.spends:
         if not spend.household or spend.amount <= 0:
             continue
-        policy = book.policy.at(spend.date)
+        policy = at(spend.date)
         if spend.category not in policy.industry_categories:
             continue
         basis = str(_meta(spend, "basis") or "")

@@ -11,16 +11,22 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import weakref
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from fupin.engine import Item, Rule, RuleFunc
 from fupin.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from beancount.core.data import Directive, Meta
+
+    from fupin.book import Book
+    from fupin.policy import Policy
+
+T = TypeVar("T")
 
 
 class RedFlag(Finding):
@@ -181,6 +187,33 @@ def flag(
         entity=entity,
         policy_key=policy_key,
     )
+
+
+def policy_on(book: Book) -> Callable[[datetime.date], Policy]:
+    """``book.policy.at`` memoised by day, for rules that look it up per posting."""
+    cache: dict[datetime.date, Policy] = {}
+    at = book.policy.at
+
+    def lookup(day: datetime.date) -> Policy:
+        policy = cache.get(day)
+        if policy is None:
+            policy = cache[day] = at(day)
+        return policy
+
+    return lookup
+
+
+_MEMO: dict[str, tuple[weakref.ref[Book], object]] = {}
+
+
+def memo(name: str, book: Book, build: Callable[[], T]) -> T:
+    """One value per book (the last book only), shared by rules that need the same walk."""
+    held = _MEMO.get(name)
+    if held is not None and held[0]() is book:
+        return held[1]  # type: ignore[return-value]
+    value = build()
+    _MEMO[name] = (weakref.ref(book), value)
+    return value
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

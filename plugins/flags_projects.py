@@ -23,13 +23,14 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import ClassVar, NamedTuple
 
 from beancount.core.data import Custom, Directive, Transaction
-from fupin.plugins.flags_common import RedFlag, flag, red_flag_rule
+from fupin.plugins.flags_common import RedFlag, flag, policy_on, red_flag_rule
 
 from fupin.book import Book
 from fupin.engine import Item, check
@@ -87,24 +88,35 @@ def image_projects(book: Book) -> Iterator[Item]:
 
 def hospitality(book: Book) -> Iterator[Item]:
     """K5: reception, travel, meeting or promotion spending from poverty funds; fees charged."""
-    funds = book.funds
+    funds = {ident: f for ident, f in book.funds.items() if f.restricted}
+    at = policy_on(book)
+    words: dict[int, re.Pattern[str] | None] = {}
+    accounts: dict[tuple[str, int], list[str]] = {}
     seen: set[int] = set()
     for spend in book.spends:
         fund = funds.get(spend.fund or "")
-        if fund is None or not fund.restricted or id(spend.entry) in seen:
+        if fund is None or id(spend.entry) in seen:
             continue
-        policy = book.policy.at(spend.date)
-        parts = spend.account.split(":")[1:]
-        hits = [p for p in parts if p in policy.hospitality_accounts]
-        narration = spend.entry.narration or ""
-        hits += [w for w in policy.hospitality_keywords if w in narration]
-        if not hits:
+        policy = at(spend.date)
+        key = (spend.account, id(policy))
+        hits = accounts.get(key)
+        if hits is None:
+            wanted = set(policy.hospitality_accounts)
+            hits = accounts[key] = [p for p in spend.account.split(":")[1:] if p in wanted]
+        pattern = words.get(id(policy), False)
+        if pattern is False:
+            keywords = policy.hospitality_keywords
+            pattern = words[id(policy)] = (
+                re.compile("|".join(map(re.escape, keywords))) if keywords else None
+            )
+        said = pattern.findall(spend.entry.narration or "") if pattern is not None else []
+        if not hits and not said:
             continue
         seen.add(id(spend.entry))
         yield flag(
             "K5",
             f"扶贫资金列支接待/差旅/会议/推广 {fmt_money(spend.amount)} CNY "
-            f"({'、'.join(hits)}; hospitality-accounts) — {fund.describe()}; "
+            f"({'、'.join([*hits, *said])}; hospitality-accounts) — {fund.describe()}; "
             f"{book.account_label(spend.account)}",
             spend.entry,
             entity=fund.id,
