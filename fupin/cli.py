@@ -279,7 +279,8 @@ class _ImportGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         from fupin.importers.cli import COMMANDS
 
-        return COMMANDS.get(cmd_name)
+        command: click.Command | None = COMMANDS.get(cmd_name)
+        return command
 
 
 @main.group("import", cls=_ImportGroup)

@@ -206,8 +206,13 @@ def _cover(flow: Flow, covered: dict[str, list[Statement]]) -> Statement | None:
 def _candidate_txns(book: Book) -> list[Transaction]:
     """Transactions that move fund money (from the book's one pass), each once."""
     seen: dict[int, Transaction] = {}
-    for item in (*book.spends, *book.movements, *book.receipts):
-        seen.setdefault(id(item.entry), item.entry)
+    for entries in (
+        [s.entry for s in book.spends],
+        [m.entry for m in book.movements],
+        [r.entry for r in book.receipts],
+    ):
+        for entry in entries:
+            seen.setdefault(id(entry), entry)
     return list(seen.values())
 
 
