@@ -209,3 +209,15 @@ def test_check_after_import_lists_what_the_import_adds(county: Path) -> None:
     assert "最接近的银行流水 QSRCB202212200008 2022-12-20 -5,300.00 CNY (已作为未分类流水" in text
     assert "expected 173557.42 CNY != accumulated 168257.42 CNY" in text
     assert not list(county.parent.glob(".*import-check*"))
+
+
+def test_fava_import_page_uses_the_same_importers_and_dedupe(county: Path) -> None:
+    from fava.core.ingest import extract_from_file, load_import_config
+
+    config = load_import_config(county.parent / "import_config.py")
+    (wrapped,) = [w for n, w in config.importers.items() if n.startswith("fupin.roll")]
+    existing, _, _ = loader.load_file(str(county))
+    entries = extract_from_file(wrapped, ROLL, existing)
+    assert len([e for e in entries if isinstance(e, data.Transaction)]) == 10
+    again = extract_from_file(wrapped, ROLL, [*existing, *entries])
+    assert all("__duplicate__" in e.meta for e in again)
