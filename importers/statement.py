@@ -45,6 +45,7 @@ from fupin.importers.table import (
     parse_amount,
     parse_date,
     read_rows,
+    scrub,
 )
 from fupin.plugins.reconcile import Flow, Line, flows_of, match
 
@@ -220,8 +221,8 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         if layout.balance is not None:
             balance = parse_amount(table, row, layout.balance, blank_zero=False)
         memos = (table.cell(row, column) for column in layout.memo)
-        memo = " ".join(dict.fromkeys(m for m in memos if m))
-        counterparty = table.cell(row, layout.counterparty)
+        memo = scrub(" ".join(dict.fromkeys(m for m in memos if m)))
+        counterparty = scrub(table.cell(row, layout.counterparty))
         return StatementRow(row.number, date, serial, amount, balance, counterparty, memo)
 
     def _check_balances(

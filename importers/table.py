@@ -222,6 +222,15 @@ def missing_columns(rows: Sequence[Row], required: Iterable[str]) -> list[str]:
     return best
 
 
+LONG_NUMBER = re.compile(r"(?<![0-9])(\d{4})\d{7,14}(\d{3}[0-9Xx])(?![0-9])")
+
+
+def scrub(text: str) -> str:
+    """Mask ID-card and bank-account numbers (12–22 digits) a memo may carry: the ledger
+    never holds them (``6217001234567890123`` → ``6217****0123``)."""
+    return LONG_NUMBER.sub(r"\1****\2", text) if text else text
+
+
 AMOUNT_JUNK = re.compile(r"[,，\s¥￥元]")
 SIMPLE_AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?$")
 CENT = Decimal("0.01")

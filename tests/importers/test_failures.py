@@ -250,3 +250,11 @@ def test_allocation_in_ten_thousands(tmp_path: Path) -> None:
     path = allocation_copy(tmp_path, edit)
     entries = AllocationImporter("XJ-2023").extract(str(path), [])
     assert str(entries[0].postings[0].units.number) == "1250000.00"
+
+
+def test_numbers_in_memos_never_reach_the_ledger(rcb_file) -> None:
+    rows = with_cell(0, 8, "退回 张三 身份证150202199001011234 账号6217001234567890123")
+    entries = importer().extract(str(rcb_file(rows)), [])
+    memo = entries[0].narration
+    assert "1502****1234" in memo and "6217****0123" in memo
+    assert "150202199001011234" not in memo and "6217001234567890123" not in memo
