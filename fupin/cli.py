@@ -125,10 +125,14 @@ MARK = {True: "✓ 合规", False: "✗ 违规"}
 @JSON
 def compliance(ledger: str | None, year: int | None, as_json: bool) -> None:
     """Every rule's measured value against its threshold, passing rows included."""
+    from fupin.plugins import RULES
+
     loaded = open_ledger(ledger)
     rows = [m for m in loaded.results.measures if year is None or m.year == year]
+    sources = {rule_id: rule.source for rule in RULES for rule_id in rule.ids}
     if as_json:
-        click.echo(json.dumps([m.as_dict() for m in rows], ensure_ascii=False, indent=1))
+        out = [{**m.as_dict(), "rule_source": sources.get(m.rule, "")} for m in rows]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
         return
     click.echo(compliance_table(rows))
     failed = [m for m in rows if not m.ok]
@@ -137,6 +141,11 @@ def compliance(ledger: str | None, year: int | None, as_json: bool) -> None:
         f"{sum(1 for m in failed if m.severity == Severity.ERROR)} 违规, "
         f"{sum(1 for m in failed if m.severity != Severity.ERROR)} 警告"
     )
+    cited = dict.fromkeys(m.rule for m in rows if sources.get(m.rule))
+    if cited:
+        click.echo("\n依据:")
+        for rule_id in cited:
+            click.echo(f"  {rule_id}: {sources[rule_id]}")
 
 
 def compliance_table(rows: list[Measure]) -> str:

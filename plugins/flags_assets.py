@@ -259,7 +259,7 @@ def leases(book: Book) -> Iterator[Item]:
 
 RULES = (
     red_flag_rule("K7", idle_assets),
-    red_flag_rule("K8", household_share),
+    red_flag_rule("K8", household_share, "收益分配"),
     red_flag_rule("K15", undistributed),
     red_flag_rule("K17", leases),
 )

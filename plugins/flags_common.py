@@ -16,10 +16,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from fupin.engine import Item, Rule, RuleFunc
-from fupin.findings import Finding, Severity
+from fupin.findings import Finding, Measure, Severity
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
     from beancount.core.data import Directive, Meta
 
@@ -156,10 +156,42 @@ ALIASES: dict[str, str] = {
 }
 
 
-def red_flag_rule(rule_id: str, func: RuleFunc) -> Rule:
-    """The ``Rule`` entry of one K row, titled and sourced from :data:`CATALOGUE`."""
+WARNING_ONLY = ("K7", "K8", "K9", "K15", "K17")
+
+
+def red_flag_rule(rule_id: str, func: RuleFunc, scope: str = "账簿") -> Rule:
+    """The ``Rule`` entry of one K row, titled and sourced from :data:`CATALOGUE`.
+
+    Besides its findings, the rule yields one compliance row: the number of red flags it
+    found (≤ 0 passes), so ``fupin compliance`` and the Fava page list every K row with its
+    source even when the books are clean.
+    """
     item = CATALOGUE[rule_id]
-    return Rule((rule_id,), f"{item.name}: {item.title}", item.source, func)
+
+    def run(book: Book) -> Iterator[Item]:
+        count, worst = 0, Severity.WARNING if rule_id in WARNING_ONLY else Severity.ERROR
+        errors = 0
+        for found in func(book):
+            if isinstance(found, Finding):
+                count += 1
+                errors += found.severity == Severity.ERROR
+            yield found
+        severity = Severity.ERROR if errors else (Severity.WARNING if count else worst)
+        yield Measure(
+            rule_id,
+            f"{item.name} 风险点数",
+            scope,
+            count,
+            "<=",
+            0,
+            count == 0,
+            str(severity),
+            "count",
+        )
+
+    run.__name__ = func.__name__
+    run.__doc__ = func.__doc__
+    return Rule((rule_id,), f"{item.name}: {item.title}", item.source, run)
 
 
 def flag(

@@ -266,6 +266,6 @@ def tenders(book: Book) -> Iterator[Item]:
 RULES = (
     red_flag_rule("K4", image_projects),
     red_flag_rule("K5", hospitality),
-    red_flag_rule("K8", weak_linkage),
+    red_flag_rule("K8", weak_linkage, "项目库"),
     red_flag_rule("K11", tenders),
 )

@@ -147,6 +147,7 @@ class RuleSummary:
     passed: int
     errors: int
     warnings: int
+    source: str = ""  # the rule's citation (for K rows: the audit finding and its figures)
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,13 @@ def rule_titles() -> dict[str, str]:
     titles = {rule_id: rule.title for rule in RULES for rule_id in rule.ids}
     titles.update(ENTITY="实体字段", POLICY="政策参数")
     return titles
+
+
+def rule_sources() -> dict[str, str]:
+    """Each rule id's citation (``Rule.source``): the law or audit finding it enforces."""
+    from fupin.plugins import RULES
+
+    return {rule_id: rule.source for rule in RULES for rule_id in rule.ids}
 
 
 def compliance(
@@ -204,6 +212,7 @@ def compliance(
             continue
         found.append(FindingRow(f, where(f.source), date))
     order = {rule_id: i for i, rule_id in enumerate(titles)}
+    sources = rule_sources()
     summary = []
     by_rule: dict[str, list[MeasureRow]] = defaultdict(list)
     for row in rows:
@@ -220,6 +229,7 @@ def compliance(
                 sum(1 for r in items if r.measure.ok),
                 sum(1 for f in rule_found if f.finding.severity == Severity.ERROR),
                 sum(1 for f in rule_found if f.finding.severity != Severity.ERROR),
+                sources.get(rule_id, ""),
             )
         )
     filtered = years is not None or dates is not None or entries is not None
