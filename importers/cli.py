@@ -126,8 +126,9 @@ def extract_cmd(
     before = _findings(Path(existing)) if check and existing else None
     write_entries(text, target, append=append)
     click.echo(f"已写入 {new} 条新记录 → {target}", err=True)
-    if include and existing and add_include(Path(existing), target):
-        click.echo(f'已在 {existing} 中加入 include "{target.name}"', err=True)
+    added = add_include(Path(existing), target) if include and existing else None
+    if added:
+        click.echo(f"已在 {existing} 中加入 {added}", err=True)
     if before is not None and existing:
         _report_check(Path(existing), target, before)
 

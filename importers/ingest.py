@@ -197,15 +197,15 @@ def write_entries(text: str, target: Path, *, append: bool = False) -> None:
         raise
 
 
-def add_include(ledger: Path, target: Path) -> bool:
-    """Add ``include "<target>"`` to ``ledger`` (atomically) unless it is there; True if added."""
+def add_include(ledger: Path, target: Path) -> str | None:
+    """Add ``include "<target>"`` to ``ledger`` (atomically) unless it is there; the line added."""
     relative = os.path.relpath(target.resolve(), ledger.resolve().parent)
     line = f'include "{relative}"'
     text = ledger.read_text(encoding="utf-8")
     if line in text.splitlines():
-        return False
+        return None
     write_entries(line + "\n", ledger, append=True)
-    return True
+    return line
 
 
 def describe(entry: data.Directive) -> str:
