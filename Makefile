@@ -35,6 +35,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) scripts/bench_load.py
+	$(PY) scripts/bench_import.py
 
 clean:
 	rm -rf $(VENV) build out *.egg-info
