@@ -25,6 +25,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from beancount.core.data import Transaction
 from fupin.plugins.flags_common import add_months, flag, memo, months_between, red_flag_rule
@@ -49,7 +50,9 @@ def _incomes(book: Book) -> dict[str, list[tuple[datetime.date, Decimal, Transac
                 out[ident].append((income.date, -income.amount, income.entry))
         return out
 
-    return memo("asset-incomes", book, build)
+    value: dict[str, list[tuple[datetime.date, Decimal, Transaction]]]
+    value = memo("asset-incomes", book, build)
+    return value
 
 
 def _uses(book: Book) -> dict[str, list[tuple[datetime.date, Decimal, Transaction]]]:
@@ -67,7 +70,9 @@ def _uses(book: Book) -> dict[str, list[tuple[datetime.date, Decimal, Transactio
                 out[str(ident)].append((spend.date, spend.amount, spend.entry))
         return out
 
-    return memo("asset-uses", book, build)
+    value: dict[str, list[tuple[datetime.date, Decimal, Transaction]]]
+    value = memo("asset-uses", book, build)
+    return value
 
 
 def _since(asset: Asset) -> datetime.date:
@@ -141,7 +146,7 @@ def _idle_since(register: AssetRegister, asset: Asset, last: datetime.date) -> d
 
 
 def _k7(book: Book, asset: Asset, text: str, since: datetime.date, key: str) -> Item:
-    return flag(
+    found: Item = flag(
         "K7",
         f"{text} — {asset.describe()}; 原值 {fmt_money(asset.original_value)} CNY, 自 {since}",
         book.entry_of(asset),
@@ -150,11 +155,12 @@ def _k7(book: Book, asset: Asset, text: str, since: datetime.date, key: str) -> 
         amount=asset.original_value,
         policy_key=key,
     )
+    return found
 
 
 def household_share(book: Book) -> Iterator[Item]:
     """K8: the households' part of each plan's payouts is at least ``linkage-share-min``."""
-    totals: dict[str, list] = defaultdict(lambda: [ZERO, ZERO, None])
+    totals: dict[str, list[Any]] = defaultdict(lambda: [ZERO, ZERO, None])
     for spend in book.spends:
         if spend.category != "IncomeDistribution":
             continue

@@ -25,7 +25,7 @@ import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from beancount.core.data import Transaction
 from fupin.plugins.flags_common import flag, policy_on, red_flag_rule
@@ -86,8 +86,8 @@ def duplicates(book: Book) -> Iterator[Item]:
         member = _meta(spend, "member")
         period = _meta(spend, "period") or _meta(spend, "year") or spend.date.year
         key4 = (str(spend.household), spend.account, str(member or ""), str(period), spend.amount)
-        first = seen.get(key4)
-        if first is None:
+        earlier = seen.get(key4)
+        if earlier is None:
             seen[key4] = spend
             continue
         yield flag(
@@ -95,7 +95,7 @@ def duplicates(book: Book) -> Iterator[Item]:
             f"同一农户同一补助科目同期重复领取 {fmt_money(spend.amount)} CNY — "
             f"[household {spend.household}] {book.account_label(spend.account)}, 期间 {period}"
             + (f", 成员 {member}" if member else "")
-            + f"; 首次 {first.date}",
+            + f"; 首次 {earlier.date}",
             spend.entry,
             entity=str(spend.household),
             amount=spend.amount,
@@ -108,7 +108,7 @@ def _meta(spend: Spend, key: str) -> object:
     return own.get(key, spend.entry.meta.get(key))
 
 
-def _source(spend: Spend) -> dict:
+def _source(spend: Spend) -> dict[str, Any]:
     own = spend.posting_meta or {}
     return own if own.get("lineno") else spend.entry.meta
 
@@ -185,7 +185,7 @@ def individuals(book: Book) -> Iterator[Item]:
 
 def flat_handouts(book: Book) -> Iterator[Item]:
     """K9: industry money handed to households without a basis, or in identical amounts."""
-    groups: dict[tuple, list[Spend]] = defaultdict(list)
+    groups: dict[tuple[datetime.date, str, str], list[Spend]] = defaultdict(list)
     at = policy_on(book)
     for spend in book.spends:
         if not spend.household or spend.amount <= 0:
@@ -195,7 +195,7 @@ def flat_handouts(book: Book) -> Iterator[Item]:
             continue
         basis = str(_meta(spend, "basis") or "")
         asset = _meta(spend, "asset")
-        groups[(spend.date, spend.account, spend.project or asset or "")].append(spend)
+        groups[(spend.date, spend.account, str(spend.project or asset or ""))].append(spend)
         if not any(word in basis for word in policy.household_basis_values):
             yield flag(
                 "K9",

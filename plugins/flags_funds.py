@@ -25,6 +25,7 @@ import datetime
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from beancount.core.data import Transaction
 from fupin.plugins.flags_common import RedFlag, add_months, flag, months_between, red_flag_rule
@@ -163,7 +164,7 @@ def transfer_delay(book: Book) -> Iterator[Item]:
     if last is None:
         return
     direct = {r.fund for r in book.receipts if r.entry.meta.get("direct_fund") is True}
-    lots: dict[str, deque[list]] = defaultdict(deque)  # account → [date, amount, entry]
+    lots: dict[str, deque[list[Any]]] = defaultdict(deque)  # account → [date, amount, entry]
     worst: dict[str, tuple[int, Decimal, Transaction]] = {}
     flagged_direct: set[str] = set()
     funds = book.funds

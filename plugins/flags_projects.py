@@ -103,12 +103,10 @@ def hospitality(book: Book) -> Iterator[Item]:
         if hits is None:
             wanted = set(policy.hospitality_accounts)
             hits = accounts[key] = [p for p in spend.account.split(":")[1:] if p in wanted]
-        pattern = words.get(id(policy), False)
-        if pattern is False:
+        if id(policy) not in words:
             keywords = policy.hospitality_keywords
-            pattern = words[id(policy)] = (
-                re.compile("|".join(map(re.escape, keywords))) if keywords else None
-            )
+            words[id(policy)] = re.compile("|".join(map(re.escape, keywords))) if keywords else None
+        pattern = words[id(policy)]
         said = pattern.findall(spend.entry.narration or "") if pattern is not None else []
         if not hits and not said:
             continue

@@ -109,7 +109,7 @@ def _order(rule: str) -> int:
     return int(rule[1:]) if rule[1:].isdigit() else 99
 
 
-SEVERITY = {Severity.ERROR: "错误", Severity.WARNING: "警告"}
+SEVERITY: dict[str, str] = {Severity.ERROR: "错误", Severity.WARNING: "警告"}
 
 
 def render_text(rows: list[RedFlagRow], where: Any = str) -> str:
