@@ -26,6 +26,15 @@ class FupinCompliance(_base.FupinPage):
     """合规: every rule's value against its threshold, and the findings with their source."""
 
     report_title = "合规 Compliance"
+    own_args = ("rule", "page", "fpage")
+
+    def rule(self) -> str:
+        return request.args.get("rule", "")
+
+    def measure_rows(self, view: _views.Compliance) -> list[_views.MeasureRow]:
+        """The rows of the rule chosen with ``?rule=`` (all rows without it)."""
+        rule = self.rule()
+        return [r for r in view.rows if r.measure.rule == rule] if rule else list(view.rows)
 
     def view(self) -> _views.Compliance:
         """The compliance rows under Fava's time, account and advanced filters."""
@@ -129,7 +138,13 @@ class FupinProjects(_base.FupinPage):
         return row
 
     def rows(self) -> list[_views.ProjectRow]:
-        return self.snap.projects
+        """The library; under Fava's time filter, the projects of those years."""
+        rows = self.snap.projects
+        rng = self.date_range()
+        if rng is None:
+            return rows
+        years = range(rng[0].year, (rng[1] - datetime.timedelta(days=1)).year + 1)
+        return [r for r in rows if r.project.year in years]
 
     @extension_endpoint("data")
     def data(self) -> Response:

@@ -129,6 +129,26 @@ class FupinPage(FavaExtensionBase):
         parts += [urlencode(args)] if args else []
         return path + endpoint + ("?" + "&".join(parts) if parts else "")
 
+    #: Rows per page of the long tables (measures, projects, notices).
+    per_page = 200
+
+    def paginate(self, items: Any, arg: str = "page") -> views.Page:
+        """The page of ``items`` named by ``?<arg>=`` (1 when absent or not a number)."""
+        from flask import request
+
+        text = request.args.get(arg, "1")
+        return views.paginate(items, int(text) if text.isdigit() else 1, self.per_page, arg)
+
+    def page_args(self, **extra: str) -> dict[str, str]:
+        """This page's own query arguments (Fava's filters are kept by url_for)."""
+        from flask import request
+
+        keep = {k: v for k in self.own_args if (v := request.args.get(k))}
+        keep.update({k: v for k, v in extra.items() if v})
+        return keep
+
+    own_args: tuple[str, ...] = ("page", "fpage")
+
     def fava_filters(self) -> dict[str, str]:
         """Fava's active filters (time, account, advanced) from the request."""
         from flask import request

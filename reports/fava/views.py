@@ -923,3 +923,32 @@ class _One:
         if self.register.assets[self.ident].date > day:
             return []
         return [self.register.state(self.ident, day)]
+
+
+# -- paging ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Page:
+    """One page of a long table (a county has thousands of projects and measures)."""
+
+    items: Sequence[Any]
+    number: int  # 1-based
+    pages: int
+    total: int
+    per_page: int
+    arg: str = "page"  # the query argument that names the page
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.number * self.per_page, self.total)
+
+
+def paginate(items: Sequence[Any], number: int, per_page: int, arg: str = "page") -> Page:
+    """Page ``number`` (clamped to the valid range) of ``items``."""
+    pages = max(1, -(-len(items) // per_page))
+    number = min(max(1, number), pages)
+    start = (number - 1) * per_page
+    return Page(items[start : start + per_page], number, pages, len(items), per_page, arg)

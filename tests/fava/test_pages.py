@@ -51,6 +51,18 @@ def rows(html: str, table_class: str) -> list[str]:
     return out
 
 
+def all_rows(page: Any, name: str, table_class: str, arg: str = "page", **args: str) -> list[str]:
+    """The rows of a paged table, following the pager to the last page."""
+    out: list[str] = []
+    number = 1
+    while True:
+        html = page(name, **args, **{arg: str(number)})
+        out += rows(html, table_class)
+        if f"{arg}={number + 1}" not in unescape(html):
+            return out
+        number += 1
+
+
 def test_five_pages_with_chinese_titles(app: Flask) -> None:
     details = {e.name: e.report_title for e in ledger_of(app).extensions.extension_details}
     assert details == {
@@ -72,15 +84,23 @@ def test_every_page_renders_in_fava_layout(page: Any, name: str) -> None:
 # -- 合规 -------------------------------------------------------------------------------------
 def test_compliance_lists_every_measure_passing_ones_too(app: Flask, page: Any) -> None:
     results = snap_of(app).results
-    html = page("FupinCompliance")
-    table = rows(html, "fupin-measures")
-    assert len(table) == len(results.measures)
+    table = all_rows(page, "FupinCompliance", "fupin-measures")
+    assert len(table) == len(results.measures) > 200  # more than one page
     b02 = [r for r in table if r.startswith("B02|")]
     assert b02 == [
         "B02|产业发展资金占比|2021年度|2021|67.73%|≥|50.00%|industry-share-min|✓ 合规|funds.beancount:4",
         "B02|产业发展资金占比|2022年度|2022|68.39%|≥|55.00%|industry-share-min|✓ 合规|funds.beancount:10",
     ]
     assert sum("✓ 合规" in r for r in table) == sum(m.ok for m in results.measures)
+
+
+def test_compliance_rule_selector_and_pager(app: Flask, page: Any) -> None:
+    b41 = [m for m in snap_of(app).results.measures if m.rule == "B41"]
+    table = rows(page("FupinCompliance", rule="B41"), "fupin-measures")
+    assert [r.split("|")[2] for r in table] == [m.scope for m in b41]
+    html = page("FupinCompliance", page="2")
+    assert "第 201–" in html and "← 上一页" in html
+    assert rows(page("FupinCompliance", page="999"), "fupin-measures")  # clamped to the last
 
 
 def test_compliance_links_to_favas_source_editor(page: Any) -> None:
@@ -97,7 +117,7 @@ def test_compliance_findings_shown_with_entry_context(app: Flask, page: Any) -> 
     if not findings:
         assert 'id="no-findings"' in html
         return
-    table = rows(html, "fupin-findings")
+    table = all_rows(page, "FupinCompliance", "fupin-findings", arg="fpage")
     assert len(table) == len(findings)
     for finding, row in zip(findings, table, strict=True):
         assert row.startswith(f"{finding.rule}|")
@@ -106,7 +126,7 @@ def test_compliance_findings_shown_with_entry_context(app: Flask, page: Any) -> 
 
 def test_compliance_time_filter_keeps_the_year(app: Flask, page: Any) -> None:
     html = page("FupinCompliance", time="2022")
-    table = rows(html, "fupin-measures")
+    table = all_rows(page, "FupinCompliance", "fupin-measures", time="2022")
     years = {r.split("|")[3] for r in table}
     assert years <= {"2022", ""}
     expected = [m for m in snap_of(app).results.measures if m.year in (2022, None)]
@@ -115,7 +135,7 @@ def test_compliance_time_filter_keeps_the_year(app: Flask, page: Any) -> None:
 
 
 def test_compliance_account_filter_keeps_that_funds_rows(page: Any) -> None:
-    table = rows(page("FupinCompliance", account="Assets:Treasury:XJ-2021"), "fupin-measures")
+    table = all_rows(page, "FupinCompliance", "fupin-measures", account="Assets:Treasury:XJ-2021")
     scopes = {r.split("|")[2] for r in table}
     assert "fund XJ-2021" in scopes
     assert "project P-2021-001" in scopes

@@ -1,0 +1,129 @@
+"""Warm response time of each fupin Fava page against Fava's own income statement.
+
+    .venv/bin/python scripts/bench_fava.py [N_TRANSACTIONS] [--repeat R]
+
+Generates the foundation's county ledger (:func:`fupin.synth.generate`, 100k transactions
+by default, cached in build/), enables the extension on it, loads it once in a read-only
+Fava app, and times every page in one run: one cold request, then the median of R warm
+requests. Fava's income statement is measured as a browser loads it: the page shell plus
+its data (``/api/income_statement``), which Fava recomputes on every request. Target: no
+extension page slower than 1.5x that. Prints a table and exits 1 if a page misses it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = 1.5
+
+
+def ledger(n: int) -> Path:
+    """The generated ledger with the fupin extension line added (built once, then reused)."""
+    from fupin.synth import generate
+
+    out = ROOT / "build" / f"bench-fava-{n // 1000}k"
+    main = out / "main.beancount"
+    if not main.exists():
+        generate(n, out)
+    with_ext = out / "main-fava.beancount"
+    text = main.read_text(encoding="utf-8")
+    with_ext.write_text(
+        text + '\n2020-01-01 custom "fava-extension" "fupin.reports.fava"\n', encoding="utf-8"
+    )
+    return with_ext
+
+
+def timed(client, url: str, repeat: int) -> tuple[float, float, int]:
+    """(cold seconds, median warm seconds, bytes) of GET url."""
+    start = time.perf_counter()
+    response = client.get(url)
+    cold = time.perf_counter() - start
+    if response.status_code != 200:
+        raise SystemExit(f"{url}: HTTP {response.status_code}\n{response.text[:2000]}")
+    warm = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        client.get(url)
+        warm.append(time.perf_counter() - start)
+    return cold, statistics.median(warm), len(response.data)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="?", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    from fupin.reports.fava import base
+    from fupin.reports.fava.serve import make_app
+
+    path = ledger(args.n)
+    start = time.perf_counter()
+    gc.disable()  # as fupin's own loader does during the load
+    app = make_app(path)
+    gc.enable()
+    load = time.perf_counter() - start
+    ledgers = app.config["LEDGERS"]
+    fava_ledger = ledgers[ledgers.first_slug()]
+    snap = base.snapshot(fava_ledger)
+    txns = sum(1 for e in fava_ledger.all_entries if type(e).__name__ == "Transaction")
+    project = sorted(snap.book.projects)[len(snap.book.projects) // 2]
+    year = max(snap.book.funds[f].budget_year for f in snap.book.funds)
+    prefix = "/" + quote(ledgers.first_slug())
+    ext = prefix + "/extension"
+    print(f"ledger: {path.relative_to(ROOT)}: {txns} transactions, {len(fava_ledger.all_entries)}")
+    print(f"entries, {len(snap.book.projects)} projects; Fava load incl. fupin rules {load:.1f} s")
+
+    with app.test_client() as client:
+        shell = timed(client, f"{prefix}/income_statement/", args.repeat)
+        data = timed(client, f"{prefix}/api/income_statement?interval=month", args.repeat)
+        fava = shell[1] + data[1]
+        rows = [
+            (
+                "Fava 损益表 income statement (shell + api)",
+                shell[0] + data[0],
+                fava,
+                shell[2] + data[2],
+            ),
+        ]
+        pages = [
+            ("合规 FupinCompliance", f"{ext}/FupinCompliance/"),
+            (f"合规 FupinCompliance ?time={year}", f"{ext}/FupinCompliance/?time={year}"),
+            (
+                "合规 FupinCompliance ?account=…",
+                f"{ext}/FupinCompliance/?account=Assets:Treasury:XJ-{year}",
+            ),
+            ("资金 FupinFunds", f"{ext}/FupinFunds/"),
+            ("项目 FupinProjects", f"{ext}/FupinProjects/"),
+            (f"项目 FupinProjects ?project={project}", f"{ext}/FupinProjects/?project={project}"),
+            ("资产 FupinAssets", f"{ext}/FupinAssets/"),
+            ("公示 FupinNotices", f"{ext}/FupinNotices/"),
+            ("合规 data (JSON)", f"{ext}/FupinCompliance/data"),
+        ]
+        for label, url in pages:
+            cold, warm, size = timed(client, url, args.repeat)
+            rows.append((label, cold, warm, size))
+
+    print(f"\n{'page':48} {'cold s':>8} {'warm s':>8} {'× Fava':>7} {'KB':>7}")
+    worst = 0.0
+    for i, (label, cold, warm, size) in enumerate(rows):
+        ratio = warm / fava
+        if i:
+            worst = max(worst, ratio)
+        print(f"{label:48} {cold:8.3f} {warm:8.3f} {ratio:7.2f} {size / 1024:7.0f}")
+    verdict = "OK" if worst <= TARGET else "SLOWER THAN TARGET"
+    print(
+        f"\nslowest extension page: {worst:.2f}× Fava's income statement (target ≤ {TARGET}×): {verdict}"
+    )
+    return 0 if worst <= TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
