@@ -85,7 +85,7 @@ CONFIG_OPTION = click.option(
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False), help="Write here (default: stdout)."
 )
-@click.option("--append", "-a", is_flag=True, help="Append to --output instead of replacing it.")
+@click.option("--append", "-a", is_flag=True, help="Append to an existing --output file.")
 @click.option("--include", "-i", is_flag=True, help='Add include "<output>" to the -e ledger.')
 @click.option(
     "--check/--no-check",
@@ -105,6 +105,8 @@ def extract_cmd(
     """Extract new entries from SRC documents: all or nothing, exact de-duplication."""
     if include and not (existing and output):
         raise click.UsageError("--include needs --existing and --output")
+    if output and Path(output).exists() and not append:
+        raise click.UsageError(f"{output} exists: add --append to add to it (never overwritten)")
     importers = importers_for(config, existing)
     try:
         results = extract_files(importers, src, _load_existing(existing))

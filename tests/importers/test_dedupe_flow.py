@@ -221,3 +221,14 @@ def test_fava_import_page_uses_the_same_importers_and_dedupe(county: Path) -> No
     assert len([e for e in entries if isinstance(e, data.Transaction)]) == 10
     again = extract_from_file(wrapped, ROLL, [*existing, *entries])
     assert all("__duplicate__" in e.meta for e in again)
+
+
+def test_existing_output_is_never_overwritten(county: Path) -> None:
+    out = county.parent / "imports.beancount"
+    out.write_text("; earlier imports\n", encoding="utf-8")
+    code, text = run("import", "extract", "-e", str(county), "-o", str(out), str(ROLL))
+    assert code == 2 and "never overwritten" in text
+    code, text = run("import", "extract", "-e", str(county), "-o", str(out), "-a", str(ROLL))
+    assert code == 0, text
+    written = out.read_text(encoding="utf-8")
+    assert written.startswith("; earlier imports\n") and written.count("roll_row:") == 10
