@@ -6,6 +6,7 @@ import datetime
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 from fupin.plugins import RULES
@@ -124,3 +125,45 @@ def test_month_arithmetic_clamps_and_counts_whole_months() -> None:
     assert months_between(day(2021, 1, 5), day(2022, 1, 4)) == 11
     assert months_between(day(2021, 1, 5), day(2022, 1, 5)) == 12
     assert months_between(day(2022, 1, 5), day(2021, 1, 5)) == 0
+
+
+def test_odd_books_give_findings_never_internal_errors(write_ledger: Any) -> None:
+    path = write_ledger(
+        """
+        2021-01-01 open Assets:Treasury:XJ-2021 CNY
+        2021-01-01 open Assets:Township:Shiqiao:XJ-2021 CNY
+        2021-01-01 open Assets:Receivable:XJ-2021 CNY
+        2021-01-01 open Income:Fund:XJ-2021:Central CNY
+        2021-01-01 open Income:AssetIncome:A-GONE CNY
+        2021-01-01 open Assets:Cash CNY
+        2021-01-01 open Expenses:Industry:Livestock CNY
+        2021-01-01 custom "fund" "XJ-2021"
+          name: "2021年衔接资金"
+          family: "xianjie"
+        2021-01-01 custom "contract" "HT-X"
+          project: "P-NONE"
+          vendor: "某公司"
+          amount: 5000000.00 CNY
+        2021-01-02 * "乡镇" "先付后到 (过渡户透支)"
+          Assets:Township:Shiqiao:XJ-2021  -100.00 CNY
+          Expenses:Industry:Livestock
+        2021-01-03 * "某公司" "归还借款"
+          Assets:Receivable:XJ-2021  -500.00 CNY
+          Assets:Treasury:XJ-2021
+        2021-01-04 * "租户" "租金 (资产未登记)"
+          Assets:Cash  800.00 CNY
+          Income:AssetIncome:A-GONE
+        2021-01-05 * "某公司" "合同款"
+          contract: "HT-X"
+          Expenses:Industry:Livestock  10.00 CNY
+          Assets:Treasury:XJ-2021
+        2022-06-01 * "县财政局" "退回"
+          Assets:Treasury:XJ-2021  -1000.00 CNY
+          Income:Fund:XJ-2021:Central
+        """
+    )
+    result = CliRunner().invoke(main, ["check", str(path), "--json"])
+    found = json.loads(result.output)
+    assert not [f for f in found if "internal error" in f["message"]], found
+    rules = {f["rule"] for f in found}
+    assert {"K11", "K17"} <= rules  # paid with no tender record; rent with no lease
