@@ -104,13 +104,14 @@ def _settlement(stages: list[ProjectStage]) -> Decimal | None:
 # -- B37 ------------------------------------------------------------------------------------
 
 
-def registration(book: Book, register: AssetRegister) -> Iterator[Item]:
+def registration(
+    book: Book, register: AssetRegister, stages: dict[str, list[ProjectStage]]
+) -> Iterator[Item]:
     """B37: accepted asset-forming projects registered in time and at their cost."""
     by_project: dict[str, list[Asset]] = defaultdict(list)
     for asset in register.assets.values():
         for project in asset.projects:
             by_project[project].append(asset)
-    stages = book.stages()
     projects = book.projects
     last = book.last_date
     spent: dict[str, Decimal] | None = None  # Σ expenses per project, summed once if needed
@@ -199,10 +200,12 @@ def registration(book: Book, register: AssetRegister) -> Iterator[Item]:
         )
 
 
-def rights_complete(book: Book, register: AssetRegister) -> Iterator[Item]:
+def rights_complete(
+    book: Book, register: AssetRegister, stages: dict[str, list[ProjectStage]]
+) -> Iterator[Item]:
     """B37: handover ≥ acceptance; every right assigned; shares Σ 100%; households own theirs."""
-    stages = book.stages()
     day = book.last_date or datetime.date.today()
+    wanted: dict[tuple[int, str], tuple[str, ...]] = {}  # required rights per policy and class
     broken = book.invalid.get("asset", frozenset())
     for orphan in register.orphans:
         if isinstance(orphan, AssetRight) and orphan.asset not in broken:
@@ -235,7 +238,10 @@ def rights_complete(book: Book, register: AssetRegister) -> Iterator[Item]:
         if state.status == "disposed":
             continue
         policy = book.policy.at(state.day)
-        needed = required_rights(policy, asset.asset_class)
+        key = (id(policy), asset.asset_class)
+        needed = wanted.get(key) or wanted.setdefault(
+            key, required_rights(policy, asset.asset_class)
+        )
         missing = [r for r in needed if r not in state.rights]
         yield from check(
             AssetRegisterError,
@@ -253,7 +259,7 @@ def rights_complete(book: Book, register: AssetRegister) -> Iterator[Item]:
                 f"{ASSET_CLASSES[asset.asset_class]}资产缺 "
                 + "、".join(f"{RIGHTS.get(r, r)}({r})" for r in missing)
                 if missing
-                else f"{'、'.join(RIGHTS.get(r, r) for r in needed)} 均已落实"
+                else ""  # only a breach prints its inputs
             ),
             entry=entry,
         )
@@ -607,29 +613,35 @@ def _recipients(
 
 def income_use(book: Book) -> Iterator[Item]:
     """B25: expenses paid from asset income (``asset:`` transactions) off the negative list."""
-    for spend in book.spends:
-        ident = spend.entry.meta.get("asset")
-        if not ident or spend.amount <= 0:
-            continue
-        policy = book.policy.at(spend.date)
-        if spend.category in policy.asset_income_negative_categories:
-            yield finding(
-                AssetIncomeUseError,
-                "B25",
-                f"资产收益用于负面清单支出 {book.account_label(spend.account)} "
-                f"{fmt_money(spend.amount)} CNY (asset-income-negative-categories) — [asset {ident}]",
-                spend.entry,
-                entity=str(ident),
-                policy_key="asset-income-negative-categories",
-                value=spend.amount,
-            )
+    for ident, txns in book.index.get("asset", {}).items():
+        for txn in txns:
+            negative = book.policy.at(txn.date).asset_income_negative_categories
+            for posting in txn.postings:
+                parts = posting.account.split(":", 2)
+                units = posting.units
+                if parts[0] != "Expenses" or len(parts) < 2 or parts[1] not in negative:
+                    continue
+                if units is None or not isinstance(units.number, Decimal) or units.number <= 0:
+                    continue
+                yield finding(
+                    AssetIncomeUseError,
+                    "B25",
+                    f"资产收益用于负面清单支出 {book.account_label(posting.account)} "
+                    f"{fmt_money(units.number)} CNY (asset-income-negative-categories) — "
+                    f"[asset {ident}]",
+                    txn,
+                    entity=str(ident),
+                    policy_key="asset-income-negative-categories",
+                    value=units.number,
+                )
 
 
 def asset_rules(book: Book) -> Iterator[Item]:
     """Every asset rule over one register built once."""
     register = asset_register(book)
-    yield from registration(book, register)
-    yield from rights_complete(book, register)
+    stages = book.stages()
+    yield from registration(book, register, stages)
+    yield from rights_complete(book, register, stages)
     yield from disposals(book, register)
     yield from distribution(book, register)
     yield from income_use(book)
