@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Install the Debian packages fupin-ledger's reports and browser tests use:
-# a CJK font for PDF notices, Chromium for the Fava page tests, poppler for PDF checks.
+# a CJK font for PDF notices, Chromium for the Fava page tests, poppler for PDF checks,
+# nginx for the auth-proxy test of the Fava set-up.
 # Idempotent; does nothing where they are present; never fails the build when apt is absent.
 set -u
 need=()
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+# nginx: tests/fava/test_auth_proxy.py runs docs/nginx-fupin.conf in front of `fupin serve`
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 [ ${#need[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "sysdeps: apt-get not found; please install: ${need[*]}" >&2

@@ -7,13 +7,7 @@ Skips (with the reason) only when no Chromium is installed; never downloads a br
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -84,43 +78,6 @@ PAGES = [
 UNCLIP = "html, body, article { height: auto !important; overflow: visible !important; }"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    """`fupin serve` (read-only) in a subprocess; yields its base URL."""
-    port = _free_port()
-    env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
-    fupin = Path(sys.executable).parent / "fupin"
-    proc = subprocess.Popen(
-        [str(fupin), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "/", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read().decode() if proc.stdout else ""
-                    pytest.fail(f"fupin serve did not start:\n{out}")
-                time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
@@ -132,12 +89,14 @@ def browser() -> Iterator[object]:
 
 
 @pytest.mark.parametrize(("name", "path", "texts"), PAGES, ids=[p[0] for p in PAGES])
-def test_page_in_chromium(server: str, browser, name: str, path: str, texts: list[str]) -> None:
+def test_page_in_chromium(
+    fupin_server: str, browser, name: str, path: str, texts: list[str]
+) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    response = page.goto(f"{server}/{SLUG}/extension/{path}", wait_until="networkidle")
+    response = page.goto(f"{fupin_server}/{SLUG}/extension/{path}", wait_until="networkidle")
     assert response is not None and response.status == 200
     page.wait_for_selector("div.fupin")
     body = page.inner_text("article")
