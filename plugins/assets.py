@@ -350,26 +350,27 @@ def disposals(book: Book, register: AssetRegister) -> Iterator[Item]:
                 continue
             if event.event not in GUARDED_EVENTS:
                 continue
-            if not event.approval:
-                yield finding(
-                    AssetDisposalError,
-                    "B38",
-                    f"资产{what}缺少审批文号 (approval) — {asset.describe()}",
-                    entry,
-                    entity=ident,
-                )
             level = register.state(ident, event.date).owner_level
             policy = book.policy.at(event.date)
+            missing = [] if event.approval else ["审批文号 (approval)"]
             if level in policy.asset_assembly_levels and not event.resolution:
-                yield finding(
-                    AssetDisposalError,
-                    "B38",
-                    f"{LEVEL_NAMES.get(level, level)}资产{what}缺少村民代表大会决议 (resolution; "
-                    f"asset-assembly-levels) — {asset.describe()}",
-                    entry,
-                    entity=ident,
-                    policy_key="asset-assembly-levels",
-                )
+                missing.append("村民代表大会决议 (resolution)")
+            yield from check(
+                AssetDisposalError,
+                rule="B38",
+                title=f"{LEVEL_NAMES.get(level, level)}资产{what}缺少的审批要件",
+                scope=f"asset {ident} {event.event} {event.date}",
+                value=len(missing),
+                op="==",
+                threshold=0,
+                unit="count",
+                policy_key="asset-assembly-levels",
+                entity=ident,
+                label=asset.describe(),
+                inputs=f"缺 {'、'.join(missing)}" if missing else "",
+                entry=entry,
+                year=event.date.year,
+            )
 
 
 # -- B39 ------------------------------------------------------------------------------------
@@ -614,6 +615,7 @@ def _recipients(
 def income_use(book: Book) -> Iterator[Item]:
     """B25: expenses paid from asset income (``asset:`` transactions) off the negative list."""
     for ident, txns in book.index.get("asset", {}).items():
+        spent = ZERO
         for txn in txns:
             negative = book.policy.at(txn.date).asset_income_negative_categories
             for posting in txn.postings:
@@ -623,6 +625,7 @@ def income_use(book: Book) -> Iterator[Item]:
                     continue
                 if units is None or not isinstance(units.number, Decimal) or units.number <= 0:
                     continue
+                spent += units.number
                 yield finding(
                     AssetIncomeUseError,
                     "B25",
@@ -634,6 +637,19 @@ def income_use(book: Book) -> Iterator[Item]:
                     policy_key="asset-income-negative-categories",
                     value=units.number,
                 )
+        yield from check(  # the compliance row; each breach was reported above
+            AssetIncomeUseError,
+            rule="B25",
+            title="资产收益用于负面清单的支出",
+            scope=f"asset {ident}",
+            value=spent,
+            op="==",
+            threshold=ZERO,
+            policy_key="asset-income-negative-categories",
+            entity=str(ident),
+            entry=txns[0],
+            report=False,
+        )
 
 
 def asset_rules(book: Book) -> Iterator[Item]:

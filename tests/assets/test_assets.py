@@ -253,4 +253,7 @@ def test_disposal_without_resolution_names_the_event_line() -> None:
     (finding,) = [f for f in load(path).results.findings if f.rule == "B38"]
     assert finding.source["lineno"] == 59
     assert finding.entity == "A-1" and finding.policy_key == "asset-assembly-levels"
-    assert "村级资产处置缺少村民代表大会决议" in finding.message
+    assert finding.message == (
+        "B38 error: 村级资产处置缺少的审批要件 1 ≠ 0 (asset-assembly-levels) — 测试村道路A-1 "
+        "[asset A-1]; 缺 村民代表大会决议 (resolution)"
+    )
