@@ -106,8 +106,8 @@ GUARDED_EVENTS = ("disposal", "transfer", "mortgage")
 
 HOUSEHOLD_ID = re.compile(r"^H-[A-Z0-9]{1,8}-\d{1,6}$")
 
-AssetClass = Literal[tuple(ASSET_CLASSES)]  # type: ignore[valid-type]
-Status = Literal[tuple(STATUSES)]  # type: ignore[valid-type]
+AssetClass = Literal["operating", "public_welfare", "household"]  # the keys of ASSET_CLASSES
+Status = Literal["in_use", "idle", "damaged", "disposed"]  # the keys of STATUSES
 
 
 class AssetRegisterError(Finding):
@@ -223,10 +223,11 @@ class Asset(Entity):
         if self.value is not None and self.value != total:
             raise ValueError(f"value {self.value} ≠ Σ funding {total}")
         amounts = list(self.projects.values())
-        if len(amounts) > 1 and any(a is None for a in amounts):
+        given = [a for a in amounts if a is not None]
+        if len(amounts) > 1 and len(given) < len(amounts):
             raise ValueError("projects: name the amount of each project (P-1=… P-2=…)")
-        if amounts[0] is not None and sum(amounts, ZERO) != total:  # type: ignore[arg-type]
-            raise ValueError(f"projects: amounts add up to {sum(amounts, ZERO)} ≠ value {total}")  # type: ignore[arg-type]
+        if given and sum(given, ZERO) != total:
+            raise ValueError(f"projects: amounts add up to {sum(given, ZERO)} ≠ value {total}")
         if self.salvage is not None and self.salvage > total:
             raise ValueError("salvage exceeds the value")
         if self.account is not None and not self.account.startswith("Assets:"):
@@ -402,7 +403,8 @@ class AssetRegister:
         return list(self.grouped.get(asset, {}).get(right, ()))
 
     def status_on(self, asset: str, day: datetime.date) -> str:
-        status = self.assets[asset].status
+        """``in_use | idle | damaged | disposed`` on ``day``, after the events up to it."""
+        status: str = self.assets[asset].status
         for event in self.events.get(asset, ()):
             if event.date > day:
                 break
@@ -442,11 +444,11 @@ def asset_register(book: Book) -> AssetRegister:
     grouped: dict[str, dict[str, tuple[tuple[AssetRight, ...], ...]]] = {}
     for ident, by_right in rights.items():
         grouped[ident] = {}
-        for right, entries in by_right.items():
+        for name, entries in by_right.items():
             sets: dict[datetime.date, list[AssetRight]] = {}
             for entry in entries:  # already in date order (the book keeps entry order)
                 sets.setdefault(entry.date, []).append(entry)
-            grouped[ident][right] = tuple(tuple(v) for v in sets.values())
+            grouped[ident][name] = tuple(tuple(v) for v in sets.values())
     return AssetRegister(
         assets,
         {k: {r: tuple(v) for r, v in by.items()} for k, by in rights.items()},

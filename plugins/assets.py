@@ -110,8 +110,8 @@ def registration(
     """B37: accepted asset-forming projects registered in time and at their cost."""
     by_project: dict[str, list[Asset]] = defaultdict(list)
     for asset in register.assets.values():
-        for project in asset.projects:
-            by_project[project].append(asset)
+        for built_by in asset.projects:
+            by_project[built_by].append(asset)
     projects = book.projects
     last = book.last_date
     spent: dict[str, Decimal] | None = None  # Σ expenses per project, summed once if needed
@@ -437,10 +437,10 @@ def distribution(book: Book, register: AssetRegister) -> Iterator[Item]:
     last_payout: dict[str, Transaction] = {}
     for txn, spends in _payouts(book).values():
         plan_id = txn.meta.get("plan")
-        plan = plans.get(str(plan_id)) if plan_id else None
-        if plan is None and str(plan_id) in book.invalid.get("income-plan", ()):
+        found = plans.get(str(plan_id)) if plan_id else None
+        if found is None and str(plan_id) in book.invalid.get("income-plan", ()):
             continue  # the plan's own entity error says it
-        if plan is None:
+        if found is None:
             yield finding(
                 IncomeDistributionError,
                 "B39",
@@ -450,6 +450,7 @@ def distribution(book: Book, register: AssetRegister) -> Iterator[Item]:
                 entity=str(plan_id or ""),
             )
             continue
+        plan = found
         label = f"{plan.name or ''} [income-plan {plan.id}]".strip()
         paid[plan.id] += sum((s.amount for s in spends), ZERO)
         for spend in spends:
