@@ -59,6 +59,7 @@ class AssetReport:
     rights: tuple[str, ...]  # right columns: the policy's set plus custody
     states: list[AssetState]
     income: dict[str, Decimal]  # asset income to date, by asset
+    depreciation: dict[str, Decimal]  # accumulated depreciation to date, by asset
     by_class: dict[str, Total] = field(default_factory=dict)
     by_level: dict[str, Total] = field(default_factory=dict)
     total: Total = field(default_factory=Total)
@@ -75,20 +76,30 @@ def _matches(state: AssetState, village: str | None, asset_class: str | None) ->
     return True
 
 
-def _income(book: Book, register: AssetRegister, day: datetime.date) -> dict[str, Decimal]:
-    """Σ ``Income:AssetIncome:<asset>`` postings up to ``day`` (via the book's asset index)."""
-    out: dict[str, Decimal] = {}
+def _flows(
+    book: Book, register: AssetRegister, day: datetime.date
+) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """Per asset up to ``day``: income (``Income:AssetIncome:<asset>``) and accumulated
+    depreciation (``Expenses:Depreciation:<asset>``), via the book's asset index."""
+    income: dict[str, Decimal] = {}
+    depreciation: dict[str, Decimal] = {}
     for ident in register.assets:
-        total = ZERO
-        prefix = f"Income:AssetIncome:{ident}"
+        earned = used = ZERO
+        own_income = f"Income:AssetIncome:{ident}"
+        own_depreciation = f"Expenses:Depreciation:{ident}"
         for txn in book.txns_by("asset", ident):
             if txn.date > day:
                 continue
             for posting in txn.postings:
-                if posting.account.startswith(prefix) and posting.units is not None:
-                    total -= posting.units.number  # type: ignore[operator]
-        out[ident] = total
-    return out
+                units = posting.units
+                if units is None or not isinstance(units.number, Decimal):
+                    continue
+                if posting.account.startswith(own_income):
+                    earned -= units.number
+                elif posting.account == own_depreciation:
+                    used += units.number
+        income[ident], depreciation[ident] = earned, used
+    return income, depreciation
 
 
 def asset_report(
@@ -104,7 +115,7 @@ def asset_report(
     policy = book.policy.at(day)
     rights = tuple(dict.fromkeys([*policy.asset_rights, "custody"]))
     states = [s for s in register.at(day) if _matches(s, village, asset_class)]
-    report = AssetReport(day, rights, states, _income(book, register, day))
+    report = AssetReport(day, rights, states, *_flows(book, register, day))
     report.by_class = {c: Total() for c in ASSET_CLASSES}
     report.by_level = {level: Total() for level in LEVEL_ORDER}
     for state in states:
@@ -159,6 +170,7 @@ def report_json(report: AssetReport) -> dict[str, Any]:
                 "status": state.status,
                 "owner_level": state.owner_level,
                 "income_to_date": str(report.income.get(asset.id, ZERO)),
+                "accumulated_depreciation": str(report.depreciation.get(asset.id, ZERO)),
                 "rights": {r: [_holder_dict(h) for h in held] for r, held in state.rights.items()},
                 "events": [
                     {
@@ -209,6 +221,7 @@ def report_text(book: Book, report: AssetReport) -> str:
         "规模",
         "原值",
         "状态",
+        "累计收益",
         *(RIGHTS[r] for r in report.rights),
     ]
     body = []
@@ -224,11 +237,12 @@ def report_text(book: Book, report: AssetReport) -> str:
                 f"{_quantity(asset.quantity)} {asset.unit}",
                 fmt_money(asset.original_value),
                 STATUSES[state.status],
+                fmt_money(report.income.get(asset.id, ZERO)),
                 *(_right_cell(state, r, required) for r in report.rights),
             ]
         )
     lines = [f"扶贫项目资产台账 (截至 {report.day}, 共 {len(report.states)} 项)", ""]
-    lines.append(render(headers, body, right=(4, 5)))
+    lines.append(render(headers, body, right=(4, 5, 7)))
     lines += ["", "按资产类别:"]
     rows = [
         [ASSET_CLASSES[c], str(t.count), fmt_money(t.value)] for c, t in report.by_class.items()

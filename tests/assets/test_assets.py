@@ -152,6 +152,8 @@ def test_straight_line_depreciation_when_switched_on(write_ledger) -> None:
         "Assets:PovertyAsset:Operating:A-1:AccumulatedDepreciation",
     }
     assert len(book.txns_by("asset", "A-1")) == 2  # indexed like any asset transaction
+    row = report_json(asset_report(book, D(2022, 12, 31)))["assets"][0]
+    assert row["accumulated_depreciation"] == "18000.00"
 
 
 def test_depreciation_total_stops_at_value_less_salvage(write_ledger) -> None:
