@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from decimal import Decimal
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ from fupin.reports.fava import base as fava_base
 
 from fupin.money import fmt_money, fmt_pct
 
+ROOT = Path(__file__).resolve().parents[2]
 PAGES = ("FupinCompliance", "FupinFunds", "FupinProjects", "FupinAssets", "FupinNotices")
 
 
@@ -379,3 +382,24 @@ def test_pages_share_one_snapshot_per_load(app: Flask, page: Any) -> None:
         page(name)
     assert snap_of(app) is before
     assert before.entries is ledger_of(app).all_entries
+
+
+def test_reload_rebuilds_the_book(tmp_path: Path) -> None:
+    """Fava keeps the extension objects across reloads; after_load_file rebuilds the view."""
+    from fupin.reports.fava.serve import make_app
+
+    copy = tmp_path / "ledger"
+    shutil.copytree(ROOT / "ledger", copy)
+    app = make_app(copy / "main.beancount")
+    before = snap_of(app)
+    received = next(f for f in before.funds.funds if f.fund.id == "XJ-2022").received
+    with (copy / "xianjie-2022.beancount").open("a", encoding="utf-8") as out:
+        out.write(
+            '\n2022-12-30 * "青山县财政局" "追加下达"\n'
+            "  Assets:Treasury:XJ-2022  1000.00 CNY\n"
+            "  Income:Fund:XJ-2022:County\n"
+        )
+    ledger_of(app).load_file()  # what Fava does when it sees the file change
+    after = snap_of(app)
+    assert after is not before
+    assert next(f for f in after.funds.funds if f.fund.id == "XJ-2022").received == received + 1000
