@@ -10,7 +10,7 @@ policy in force on the date at issue:
   ``asset-forming-categories`` category has its asset(s) registered within
   ``asset-registration-days`` (60) of acceptance, and their values add up to the project's
   settlement (``asset-value-tolerance`` 0.00); handover on or after acceptance; every asset
-  has each right of ``asset-rights`` assigned (public-welfare: less
+  has each right of ``asset-rights`` assigned, its term (``until``) not past (public-welfare: less
   ``asset-rights-exempt-public-welfare``, plus a ``custody`` holder, 管护主体); a right held
   by several (联村) carries shares summing to exactly 100%; household assets are owned by
   a household;
@@ -243,6 +243,12 @@ def rights_complete(
             key, required_rights(policy, asset.asset_class)
         )
         missing = [r for r in needed if r not in state.rights]
+        lapsed = {  # a right whose every holder's term (``until``) ended before the day
+            r: max(until for h in held if (until := h.until) is not None)
+            for r, held in state.rights.items()
+            if r in needed and all(h.until is not None and h.until < state.day for h in held)
+        }
+        missing += list(lapsed)
         yield from check(
             AssetRegisterError,
             rule="B37",
@@ -257,7 +263,10 @@ def rights_complete(
             label=asset.describe(),
             inputs=(
                 f"{ASSET_CLASSES[asset.asset_class]}资产缺 "
-                + "、".join(f"{RIGHTS.get(r, r)}({r})" for r in missing)
+                + "、".join(
+                    f"{RIGHTS.get(r, r)}({r}{', 期限 ' + str(lapsed[r]) + ' 已满' if r in lapsed else ''})"
+                    for r in missing
+                )
                 if missing
                 else ""  # only a breach prints its inputs
             ),
