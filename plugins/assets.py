@@ -20,7 +20,7 @@ policy in force on the date at issue:
 * B39 [N-ASSET2021 §(5)] an income plan's shares sum to exactly 100% (黑水县 2024:
   58 × 1.5625% = 90.625% fails); every payout names its plan, is made after the plan's
   ``income_plan`` notice ended, is followed by an ``income_result`` notice within
-  ``income-result-days`` (30), stays within the plan's amount, and reaches only households
+  ``income-result-days`` (30), stays within the plan's amount (each ``share:`` within its part), and reaches only households
   on the plan's list and, when the ledger names a household register, of a status in
   ``income-eligible-statuses`` on the payout date;
 * B25 [local example 004km.cn] asset income (expenses of ``asset:`` transactions) never
