@@ -10,19 +10,19 @@ policy in force on the date at issue:
   ``asset-forming-categories`` category has its asset(s) registered within
   ``asset-registration-days`` (60) of acceptance, and their values add up to the project's
   settlement (``asset-value-tolerance`` 0.00); handover on or after acceptance; every asset
-  has each right of ``asset-rights`` assigned, its term (``until``) not past (public-welfare: less
-  ``asset-rights-exempt-public-welfare``, plus a ``custody`` holder, 管护主体); a right held
-  by several (联村) carries shares summing to exactly 100%; household assets are owned by
-  a household;
+  has each right of ``asset-rights`` assigned, its term (``until``) not past (public-welfare:
+  less ``asset-rights-exempt-public-welfare``, plus a ``custody`` holder, 管护主体); a right
+  held by several (联村) carries shares summing to exactly 100%; household assets are owned
+  by a household;
 * B38 [N-ASSET2021 §(6); 延边 2020] a disposal, transfer or mortgage carries an approval
   reference and, for owners of an ``asset-assembly-levels`` level (village), a 村民代表大会
   resolution; an asset becomes ``disposed`` only by such an event;
 * B39 [N-ASSET2021 §(5)] an income plan's shares sum to exactly 100% (黑水县 2024:
   58 × 1.5625% = 90.625% fails); every payout names its plan, is made after the plan's
   ``income_plan`` notice ended, is followed by an ``income_result`` notice within
-  ``income-result-days`` (30), stays within the plan's amount (each ``share:`` within its part), and reaches only households
-  on the plan's list and, when the ledger names a household register, of a status in
-  ``income-eligible-statuses`` on the payout date;
+  ``income-result-days`` (30), stays within the plan's amount (each ``share:`` within its
+  part), and reaches only households on the plan's list and, when the ledger names a
+  household register, of a status in ``income-eligible-statuses`` on the payout date;
 * B25 [local example 004km.cn] asset income (expenses of ``asset:`` transactions) never
   reaches ``asset-income-negative-categories``.
 
