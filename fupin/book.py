@@ -314,13 +314,17 @@ def _flows(
     incomes: list[Movement] | None = None,
 ) -> None:
     """Record what one transaction does to funds, by posting."""
-    infos = [classify(p.account) for p in txn.postings]
-    funds = {info.fund for info in infos if info.fund}
+    cache = classify.cache
+    infos = [cache.get(p.account) or classify(p.account) for p in txn.postings]
     fund = None
-    if len(funds) == 1:
-        fund = next(iter(funds))
-    elif len(funds) > 1:
-        mixed.append((txn, tuple(sorted(funds))))
+    for info in infos:
+        if info.fund is not None and info.fund != fund:
+            if fund is not None:
+                funds = sorted({i.fund for i in infos if i.fund})
+                mixed.append((txn, tuple(funds)))
+                fund = None
+                break
+            fund = info.fund
     meta = txn.meta
     project = meta.get("project")
     for posting, info in zip(txn.postings, infos, strict=True):

@@ -222,11 +222,11 @@ def parse_entity(entry: Custom) -> Entity | EntityError | None:
     model = ENTITY_TYPES.get(entry.type)
     if model is None:
         return None
-    data: dict[str, Any] = {
-        key: value
-        for key, value in entry.meta.items()
-        if key not in ("filename", "lineno") and not key.startswith("__")
-    }
+    data: dict[str, Any] = dict(entry.meta)
+    data.pop("filename", None)
+    data.pop("lineno", None)
+    for key in [k for k in data if k.startswith("__")]:
+        del data[key]
     data["date"] = entry.date
     values = [v.value for v in entry.values or ()]
     if len(values) != len(model.positional):

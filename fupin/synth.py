@@ -46,8 +46,12 @@ def generate(n_transactions: int, out_dir: Path, *, years: int = 5, seed: int = 
     for year in range(first, first + years):
         fund = f"XJ-{year}"
         for kind in ("Treasury", "Prepayment"):
-            accounts.append(f'2020-01-01 open Assets:{kind}:{fund} CNY\n  name: "{year}年衔接资金"\n')
-        accounts.append(f'2020-01-01 open Liabilities:QualityDeposit:{fund} CNY\n  name: "质保金"\n')
+            accounts.append(
+                f'2020-01-01 open Assets:{kind}:{fund} CNY\n  name: "{year}年衔接资金"\n'
+            )
+        accounts.append(
+            f'2020-01-01 open Liabilities:QualityDeposit:{fund} CNY\n  name: "质保金"\n'
+        )
         for level in LEVELS:
             accounts.append(f'2020-01-01 open Income:Fund:{fund}:{level} CNY\n  name: "{level}"\n')
         name = f"year-{year}.beancount"
@@ -64,6 +68,45 @@ def generate(n_transactions: int, out_dir: Path, *, years: int = 5, seed: int = 
     main = out_dir / "main.beancount"
     main.write_text('option "operating_currency" "CNY"\nplugin "fupin.plugins"\n' + includes)
     return main
+
+
+def _asset(
+    pid: str,
+    category: str,
+    label: str,
+    town: str,
+    village: str,
+    value: Decimal,
+    accepted: datetime.date,
+) -> str:
+    """The asset an accepted project leaves, registered a week later with its rights."""
+    ident = f"A-{pid[2:]}"
+    day = accepted + datetime.timedelta(days=7)
+    operating = category == "Industry"
+    head = (
+        f'{day} custom "asset" "{ident}"\n  name: "{village}{label}"\n'
+        f'  class: "{"operating" if operating else "public_welfare"}"\n  form: "fixed"\n'
+        f'  projects: "{pid}"\n  township: "{town}"\n  village: "{village}"\n'
+        f'  quantity: 1\n  unit: "处"\n  funding: "Central={value}"\n'
+        f"  accepted: {accepted}\n  handover: {day}\n"
+    )
+    owner = f"{village}股份经济合作社"
+    rights = [
+        ("ownership", owner, "village_collective"),
+        ("supervision", f"{village}村务监督委员会", "committee"),
+    ]
+    if operating:
+        rights += [
+            ("operation", owner, "village_collective"),
+            ("income", owner, "village_collective"),
+        ]
+    else:
+        rights.append(("custody", f"{village}村民委员会", "village_committee"))
+    return head + "".join(
+        f'\n{day} custom "asset-right" "{ident}" "{right}"\n  holder: "{holder}"\n'
+        f'  holder_type: "{kind}"\n'
+        for right, holder, kind in rights
+    )
 
 
 def _year(rng: random.Random, year: int, fund: str, count: int, last: bool) -> str:
@@ -85,22 +128,47 @@ def _year(rng: random.Random, year: int, fund: str, count: int, last: bool) -> s
         out.append(
             f'{day} custom "project" "{pid}"\n  name: "{village}{label}项目"\n'
             f'  category: "{category}"\n  township: "{town}"\n  village: "{village}"\n'
-            f"  year: {year}\n  budget: {contract} CNY\n  implementer: \"{village}股份经济合作社\"\n"
+            f'  year: {year}\n  budget: {contract} CNY\n  implementer: "{village}股份经济合作社"\n'
             f'  targets: "带动脱贫户{rng.randrange(5, 60)}户"\n'
             '  beneficiaries: "脱贫户"\n  linkage: "务工+分红"\n'  # K8 (issue 7)
         )
+        plan_end = datetime.date(year, 2, day.day) - datetime.timedelta(days=1)
+        out.append(
+            f'{plan_end - datetime.timedelta(days=9)} custom "notice" "N-{pid}-P"\n'
+            f'  type: "project_plan"\n  level: "village"\n  subject: "{pid}"\n'
+            f'  channel: "board"\n  start: {plan_end - datetime.timedelta(days=9)}\n'
+            f"  end: {plan_end}\n"
+        )
         for month, stage in ((1, "in_library"), (2, "approved"), (3, "procured")):
             extra = f"  contract_amount: {contract} CNY\n" if stage == "procured" else ""
-            out.append(f'{year}-0{month + 1}-{day.day:02d} custom "project-stage" "{pid}" "{stage}"\n{extra}')
+            out.append(
+                f'{year}-0{month + 1}-{day.day:02d} custom "project-stage" "{pid}" "{stage}"\n{extra}'
+            )
         prepay = _q(contract * Decimal("0.2"))
         progress = _q(contract * Decimal("0.5") / PROGRESS)
         deposit = _q(contract * Decimal("0.03"))
         rest = contract - progress * PROGRESS
-        pays = [(datetime.date(year, 4, day.day), "prepayment", f"  Assets:Prepayment:{fund}  {prepay} CNY\n")]
+        pays = [
+            (
+                datetime.date(year, 4, day.day),
+                "prepayment",
+                f"  Assets:Prepayment:{fund}  {prepay} CNY\n",
+            )
+        ]
         for k in range(PROGRESS):
             when = datetime.date(year, 4, day.day) + datetime.timedelta(days=10 + k * 12)
             pays.append((when, "progress", f"  {account}  {progress} CNY\n"))
-        out.append(f'{year}-11-{day.day:02d} custom "project-stage" "{pid}" "accepted"\n  settlement: {contract} CNY\n')
+        accepted = datetime.date(year, 11, day.day)
+        out.append(
+            f'{accepted} custom "project-stage" "{pid}" "accepted"\n  settlement: {contract} CNY\n'
+        )
+        result = accepted + datetime.timedelta(days=3)
+        out.append(
+            f'{result} custom "notice" "N-{pid}-R"\n  type: "project_result"\n  level: "village"\n'
+            f'  subject: "{pid}"\n  channel: "board"\n  start: {result}\n'
+            f"  end: {result + datetime.timedelta(days=9)}\n"
+        )
+        out.append(_asset(pid, category, label, town, village, contract, accepted))
         final = (
             f"  {account}  {rest} CNY\n  Assets:Prepayment:{fund}  -{prepay} CNY\n"
             f"  Liabilities:QualityDeposit:{fund}  -{deposit} CNY\n"
@@ -126,6 +194,10 @@ def _year(rng: random.Random, year: int, fund: str, count: int, last: bool) -> s
         f"  Expenses:ManagementFee  {fee} CNY\n  Assets:Treasury:{fund}\n"
     )
     received = total + fee
+    out.append(
+        f'{year}-01-20 custom "notice" "N-{fund}-F"\n  type: "fund_allocation"\n'
+        f'  level: "county"\n  subject: "{fund}"\n  channel: "website"\n  start: {year}-01-20\n'
+    )
     shares = (Decimal("0.6"), Decimal("0.3"))
     parts = [_q(received * s) for s in shares]
     parts.append(received - sum(parts))

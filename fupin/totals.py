@@ -84,9 +84,7 @@ def _note_late(totals: ProjectTotals, txn: Transaction) -> None:
             late.append(txn)
 
 
-def fund_totals(
-    receipts: Sequence[Receipt], spends: Sequence[Spend]
-) -> dict[str, FundTotals]:
+def fund_totals(receipts: Sequence[Receipt], spends: Sequence[Spend]) -> dict[str, FundTotals]:
     """Receipts by source and expenses by category, per fund id."""
     out: dict[str, FundTotals] = defaultdict(FundTotals)
     for receipt in receipts:

@@ -35,11 +35,18 @@ def earmark(book: Book) -> Iterator[Item]:
     unnamed: dict[str, int] = defaultdict(int)
     leaked: dict[str, Decimal] = defaultdict(Decimal)
 
+    # Most postings repeat a (fund, category, project, household?, policy) combination that
+    # is known to be fine: remember those and skip them.
+    fine: set[tuple[object, ...]] = set()
     for spend in book.spends:
+        policy = book.policy.at(spend.date)
+        key = (spend.fund, spend.category, spend.project, spend.household is None, id(policy))
+        if key in fine:
+            continue
         fund = funds.get(spend.fund or "")
         if fund is None or not fund.restricted:
+            fine.add(key)
             continue
-        policy = book.policy.at(spend.date)
         if spend.category in policy.negative_categories:
             negative[fund.id] += spend.amount
             yield finding(
@@ -54,9 +61,12 @@ def earmark(book: Book) -> Iterator[Item]:
             )
             continue
         if spend.category in policy.no_project_categories:
+            fine.add(key)
             continue
         if spend.category in policy.household_categories:
-            if not spend.household:
+            if spend.household:
+                fine.add(key)
+            else:
                 unnamed[fund.id] += 1
                 yield finding(
                     EarmarkError,
@@ -90,6 +100,8 @@ def earmark(book: Book) -> Iterator[Item]:
                 spend.entry,
                 entity=project.id,
             )
+        else:
+            fine.add(key)
 
     for movement in book.movements:
         fund = funds.get(movement.fund or "")
