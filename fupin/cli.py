@@ -207,6 +207,8 @@ def serve(ledger: str | None, host: str, port: int, editable: bool) -> None:
             f'2021-01-01 custom "fava-extension" "{fava_serve.EXTENSION}"',
             err=True,
         )
+    if editable and host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: --editable on {host}: anyone who reaches it can change the books", err=True)
     mode = "可编辑 editable" if editable else "只读 read-only"
     click.echo(f"fupin serve ({mode}): {fava_serve.first_url(app, host, port)}", err=True)
     try:
