@@ -26,6 +26,7 @@ from pathlib import Path
 
 import beangulp
 from beancount.core import data
+from beancount.core.amount import Amount
 from fupin.importers.dedupe import ExactDedupe
 from fupin.importers.table import (
     SourceError,
@@ -133,7 +134,7 @@ class AllocationImporter(ExactDedupe, beangulp.Importer):
             key = (doc, level, day)
             posting = data.Posting(
                 self.income.replace("{source}", source),
-                data.Amount(-amount, "CNY"),
+                Amount(-amount, "CNY"),
                 None,
                 None,
                 None,
@@ -143,10 +144,12 @@ class AllocationImporter(ExactDedupe, beangulp.Importer):
             first_row.setdefault(key, row.number)
         entries: list[data.Directive] = []
         for (doc, level, day), postings in groups.items():
-            total = -sum((p.units.number for p in postings if p.units), Decimal(0))  # type: ignore[misc]
+            total = Decimal(0)
+            for posting in postings:
+                total -= posting.units.number if posting.units and posting.units.number else 0
             meta = data.new_metadata(filepath, first_row[(doc, level, day)])
             meta.update(alloc_doc=doc, alloc_row=f"{doc}/{level}/{day.isoformat()}")
-            cash = data.Posting(self.cash, data.Amount(total, "CNY"), None, None, None, None)
+            cash = data.Posting(self.cash, Amount(total, "CNY"), None, None, None, None)
             entries.append(
                 data.Transaction(
                     meta,

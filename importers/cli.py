@@ -19,6 +19,7 @@ from pathlib import Path
 import beangulp
 import click
 from beancount import loader
+from beancount.core import data
 from fupin.importers.ingest import (
     ConfigError,
     Extracted,
@@ -54,7 +55,7 @@ def importers_for(config: str | None, existing: str | None) -> list[beangulp.Imp
         raise click.UsageError(str(exc)) from None
 
 
-def _load_existing(path: str | None) -> list[object]:
+def _load_existing(path: str | None) -> list[data.Directive]:
     if not path:
         return []
     entries, errors, _ = loader.load_file(path)

@@ -110,5 +110,5 @@ def open_missing(
         meta = data.new_metadata(filepath, entry.meta.get("lineno", 0))
         if name in names:
             meta["name"] = names[name]
-        opens.append(data.Open(meta, entry.date, name, None, None))
+        opens.append(data.Open(meta, entry.date, name, None, None))  # type: ignore[arg-type]
     return opens

@@ -20,7 +20,7 @@ from pathlib import Path
 import beangulp
 from beancount.core import data
 from beancount.parser import printer
-from beancount.utils.misc_utils import escape_string
+from beancount.utils import misc_utils
 from beangulp import extract, identify
 from fupin.importers.dedupe import DUPLICATE, KeyIndex, source_key
 from fupin.importers.layout import LayoutError
@@ -162,6 +162,11 @@ def format_entry(entry: data.Directive) -> str:
         currency = posting.units.currency  # type: ignore[union-attr]
         lines.append(f"  {posting.account:{width}}  {number:>{digits}} {currency}")
     return "\n".join(lines) + "\n"
+
+
+def escape_string(text: str) -> str:
+    """Beancount's string escaping (quotes and backslashes), typed."""
+    return str(misc_utils.escape_string(text))  # type: ignore[no-untyped-call]
 
 
 def _meta(meta: data.Meta) -> list[str]:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import beangulp
 from beancount.core import data
+from beancount.core.amount import Amount
 from fupin.importers.dedupe import ExactDedupe, open_missing
 from fupin.importers.table import (
     Row,
@@ -142,10 +143,8 @@ class RollImporter(ExactDedupe, beangulp.Importer):
                 period=f"{day:%Y-%m}",
             )
             postings = [
-                data.Posting(account, data.Amount(amount, "CNY"), None, None, None, None),
-                data.Posting(
-                    self.ledger_account, data.Amount(-amount, "CNY"), None, None, None, None
-                ),
+                data.Posting(account, Amount(amount, "CNY"), None, None, None, None),
+                data.Posting(self.ledger_account, Amount(-amount, "CNY"), None, None, None, None),
             ]
             narration = f"{kind} 一卡通代发 {batch}"
             entries.append(

@@ -32,6 +32,7 @@ from typing import NamedTuple
 
 import beangulp
 from beancount.core import data
+from beancount.core.amount import Amount
 from beancount.parser.grammar import ValueType
 from fupin.importers.dedupe import ExactDedupe, KeyIndex, open_missing, source_key
 from fupin.importers.layout import Layout, load_layout
@@ -154,7 +155,7 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
                     meta,
                     parsed.end + datetime.timedelta(days=1),
                     self.ledger_account,
-                    data.Amount(parsed.closing, self.layout.currency),
+                    Amount(parsed.closing, self.layout.currency),
                     None,
                     None,
                 )
@@ -317,10 +318,8 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
             if rule.payment:
                 meta["payment"] = rule.payment
         postings = [
-            data.Posting(
-                self.ledger_account, data.Amount(row.amount, currency), None, None, None, None
-            ),
-            data.Posting(other, data.Amount(-row.amount, currency), None, None, None, None),
+            data.Posting(self.ledger_account, Amount(row.amount, currency), None, None, None, None),
+            data.Posting(other, Amount(-row.amount, currency), None, None, None, None),
         ]
         return data.Transaction(
             meta,
@@ -336,7 +335,7 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
     def _bank_line(self, filepath: str, row: StatementRow, flow: Flow) -> data.Custom:
         meta = data.new_metadata(filepath, row.number)
         meta["account"] = self.ledger_account
-        meta["amount"] = data.Amount(row.amount, self.layout.currency)
+        meta["amount"] = Amount(row.amount, self.layout.currency)
         if row.counterparty:
             meta["counterparty"] = row.counterparty
         if row.memo:
@@ -360,8 +359,8 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         )
         currency = self.layout.currency
         if parsed.opening is not None and parsed.closing is not None:
-            meta["opening"] = data.Amount(parsed.opening, currency)
-            meta["closing"] = data.Amount(parsed.closing, currency)
+            meta["opening"] = Amount(parsed.opening, currency)
+            meta["closing"] = Amount(parsed.closing, currency)
         return data.Custom(meta, parsed.end, "statement", [_str(ident)])
 
 
