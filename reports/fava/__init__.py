@@ -14,6 +14,7 @@ leaves nothing an auditor can change.
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 from fava.ext import extension_endpoint
@@ -59,12 +60,12 @@ class FupinCompliance(_base.FupinPage):
     def data(self) -> Response:
         """The filtered compliance rows and findings as JSON (what ``fupin compliance --json`` gives)."""
         view = self.view()
-        return jsonify(
-            {
-                "measures": [row.measure.as_dict() for row in view.rows],
-                "findings": [_finding_dict(row) for row in view.findings],
-            }
-        )
+        data = {
+            "measures": [row.measure.as_dict() for row in view.rows],
+            "findings": [_finding_dict(row) for row in view.findings],
+        }
+        # Every value is already a str/int/bool: the stdlib encoder, not Flask's hooks.
+        return Response(json.dumps(data, ensure_ascii=False), mimetype="application/json")
 
 
 class FupinFunds(_base.FupinPage):
@@ -132,7 +133,7 @@ class FupinProjects(_base.FupinPage):
         ident = request.args.get("project")
         if not ident:
             return None
-        row = self.snap.projects_by_id.get(ident)
+        row = self.snap.project(ident)
         if row is None:
             abort(404)
         return row

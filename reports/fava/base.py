@@ -9,6 +9,7 @@ package namespace that Fava scans, so that this base class is not itself an exte
 from __future__ import annotations
 
 import datetime
+import gc
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
@@ -43,12 +44,15 @@ class Snapshot:
         return views.funds(self.book, self.results)
 
     @cached_property
-    def projects(self) -> list[views.ProjectRow]:
-        return views.projects(self.book, self.results)
+    def project_index(self) -> views.ProjectIndex:
+        return views.project_index(self.book, self.results)
 
     @cached_property
-    def projects_by_id(self) -> dict[str, views.ProjectRow]:
-        return {row.project.id: row for row in self.projects}
+    def projects(self) -> list[views.ProjectRow]:
+        return views.projects(self.book, self.project_index)
+
+    def project(self, ident: str) -> views.ProjectRow | None:
+        return views.project(self.book, self.project_index, ident)
 
     @cached_property
     def notices(self) -> list[views.NoticeRow]:
@@ -83,8 +87,19 @@ def snapshot(ledger: FavaLedger) -> Snapshot:
         return held[1]
     from fupin.plugins import evaluate
 
-    book = build_book(ledger.all_entries, ledger.options)
-    current = Snapshot(ledger.all_entries, book, evaluate(book))
+    paused = gc.isenabled()
+    gc.disable()  # a large heap makes the cyclic GC superlinear (DESIGN: speed)
+    try:
+        book = build_book(ledger.all_entries, ledger.options)
+        current = Snapshot(ledger.all_entries, book, evaluate(book))
+        # Warm the load-time views so that page requests only filter and render.
+        current.compliance  # noqa: B018
+        current.funds  # noqa: B018
+        current.projects  # noqa: B018
+        current.notices  # noqa: B018
+    finally:
+        if paused:
+            gc.enable()
     _SNAPSHOTS[id(ledger)] = (ledger, current)
     _SNAPSHOTS.move_to_end(id(ledger))
     while len(_SNAPSHOTS) > _KEEP:
@@ -97,10 +112,7 @@ class FupinPage(FavaExtensionBase):
 
     def after_load_file(self) -> None:
         """Rebuild the book and rerun the rules once per load (shared by all pages)."""
-        snap = snapshot(self.ledger)
-        # Warm the load-time views so that page requests only filter and render.
-        snap.compliance  # noqa: B018
-        snap.funds  # noqa: B018
+        snapshot(self.ledger)
 
     @property
     def snap(self) -> Snapshot:

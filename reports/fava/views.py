@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from beancount.core.data import Transaction
@@ -156,6 +157,14 @@ class Compliance:
     findings: Sequence[FindingRow]
     summary: Sequence[RuleSummary]
     filtered: bool = False
+
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        """Rows by status: ``ok``, ``error``, ``warning``."""
+        out = {"ok": 0, "error": 0, "warning": 0}
+        for row in self.rows:
+            out[row.status] += 1
+        return out
 
 
 def rule_titles() -> dict[str, str]:
@@ -538,9 +547,17 @@ PAYMENT_NAMES = {
 }
 
 
-def projects(book: Book, results: Results) -> list[ProjectRow]:
-    """The project library with stages, money and evidence, one row per project."""
-    stages = book.stages()
+@dataclass(frozen=True)
+class ProjectIndex:
+    """What the project rows need from the whole book, gathered once per load."""
+
+    stages: dict[str, list[ProjectStage]]
+    notices: dict[str, list[Notice]]
+    measures: dict[str, list[MeasureRow]]
+    findings: dict[str, list[FindingRow]]
+
+
+def project_index(book: Book, results: Results) -> ProjectIndex:
     notices_of: dict[str, list[Notice]] = defaultdict(list)
     for notice in book.all(Notice):
         notices_of[notice.subject].append(notice)
@@ -552,34 +569,38 @@ def projects(book: Book, results: Results) -> list[ProjectRow]:
     for f in results.findings:
         if f.entity:
             found[f.entity].append(FindingRow(f, where(f.source), getattr(f.entry, "date", None)))
-    out = []
-    for project in sorted(book.projects.values(), key=lambda p: (p.year, p.id)):
-        steps = stages.get(project.id, [])
-        out.append(_project_row(book, project, steps, notices_of, measures, found))
-    return out
+    return ProjectIndex(book.stages(), notices_of, measures, found)
 
 
-def _project_row(
-    book: Book,
-    project: Project,
-    steps: list[ProjectStage],
-    notices_of: dict[str, list[Notice]],
-    measures: dict[str, list[MeasureRow]],
-    found: dict[str, list[FindingRow]],
-) -> ProjectRow:
-    first = {}
+def projects(book: Book, index: ProjectIndex) -> list[ProjectRow]:
+    """The project library: stage and money per project (no payment or evidence lists)."""
+    return [
+        _project_row(book, project, index, detail=False)
+        for project in sorted(book.projects.values(), key=lambda p: (p.year, p.id))
+    ]
+
+
+def project(book: Book, index: ProjectIndex, ident: str) -> ProjectRow | None:
+    """One project with its stage timeline, payments, evidence and notices."""
+    found = book.projects.get(ident)
+    return None if found is None else _project_row(book, found, index, detail=True)
+
+
+def _project_row(book: Book, project: Project, index: ProjectIndex, *, detail: bool) -> ProjectRow:
+    steps = index.stages.get(project.id, [])
+    first: dict[str, ProjectStage] = {}
     for step in steps:
         first.setdefault(step.stage, step)
     timeline = [
         StageStep(
             s, STAGE_NAMES[s], first.get(s), where(book.meta_of(first[s])) if s in first else None
         )
-        for s in STAGES
+        for s in (STAGES if detail else ())
     ]
     current = steps[-1].stage if steps else ""
     evidence = [
         Evidence(s.date, STAGE_NAMES.get(s.stage, s.stage), s.doc, where(book.meta_of(s)))
-        for s in steps
+        for s in (steps if detail else ())
         if s.doc
     ]
     payments = []
@@ -605,6 +626,8 @@ def _project_row(
             withheld += t_dep
         else:
             released -= t_dep
+        if not detail:
+            continue
         kind = str(txn.meta.get("payment", ""))
         payments.append(
             Payment(txn, where(txn.meta), PAYMENT_NAMES.get(kind, kind), t_spent, t_paid, t_dep)
@@ -633,9 +656,9 @@ def _project_row(
         settled.settlement if settled else None,
         payments,
         evidence,
-        sorted(notices_of.get(project.id, []), key=lambda n: n.start),
-        measures.get(project.id, []),
-        found.get(project.id, []),
+        sorted(index.notices.get(project.id, []), key=lambda n: n.start),
+        index.measures.get(project.id, []),
+        index.findings.get(project.id, []),
         category_name(book, project.category),
     )
 
@@ -648,6 +671,7 @@ class NoticeRow:
     days: int | None  # posted days, end inclusive; None when long-term
     findings: Sequence[FindingRow]
     measures: Sequence[MeasureRow] = ()
+    subject_name: str = ""  # the disclosed project's or fund's name
 
     @property
     def type_name(self) -> str:
@@ -684,6 +708,8 @@ def notices(book: Book, results: Results) -> list[NoticeRow]:
     for m in results.measures:
         if m.entity:
             measured[m.entity].append(MeasureRow(m, titles.get(m.rule, m.rule), where(m.source)))
+    names = {p.id: p.name for p in book.projects.values()}
+    names.update({f.id: f.name for f in book.funds.values()})
     rows = []
     for notice in sorted(book.all(Notice), key=lambda n: (n.start, n.id)):
         days = (notice.end - notice.start).days + 1 if notice.end else None
@@ -694,6 +720,7 @@ def notices(book: Book, results: Results) -> list[NoticeRow]:
                 days,
                 found.get(notice.id, []),
                 measured.get(notice.id, []),
+                names.get(notice.subject, ""),
             )
         )
     return rows
