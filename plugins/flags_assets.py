@@ -246,12 +246,12 @@ def leases(book: Book) -> Iterator[Item]:
         holders = register.holders_on(ident, "operation", income.date)
         lease = [h for h in holders if any(w in (h.mode or "") for w in LEASE_WORDS)]
         if not lease:
-            why = "有租无合同: 收租日无租赁经营权记录"
+            why = "收租日无租赁经营权(合同)记录"
         else:
             ended = [h for h in lease if h.until is not None and h.until < income.date]
             if len(ended) < len(lease):
                 continue
-            why = f"合同 {ended[0].until} 到期后收租"
+            why = f"租赁合同 {ended[0].until} 到期后仍收租"
         yield flag(
             "K17",
             f"租金 {fmt_money(-income.amount)} CNY {why} — [asset {ident}]; 付租方 "

@@ -38,7 +38,8 @@ from fupin.entities import STAGES, Entity, Money
 from fupin.findings import Severity
 from fupin.money import ZERO, fmt_money
 
-LIBRARY = STAGES.index("in_library")
+ORDER = {stage: i for i, stage in enumerate(STAGES)}
+LIBRARY = ORDER["in_library"]
 
 
 class Contract(Entity):
@@ -65,7 +66,7 @@ def image_projects(book: Book) -> Iterator[Item]:
     """K4: 形象工程 (景观, 牌楼, 外墙粉饰, 楼堂馆所) entering the project library."""
     stages = book.stages()
     for ident, project in book.projects.items():
-        entered = next((s for s in stages.get(ident, ()) if STAGES.index(s.stage) >= LIBRARY), None)
+        entered = next((s for s in stages.get(ident, ()) if ORDER[s.stage] >= LIBRARY), None)
         if entered is None:
             continue
         policy = book.policy.at(entered.date)
@@ -90,25 +91,35 @@ def hospitality(book: Book) -> Iterator[Item]:
     """K5: reception, travel, meeting or promotion spending from poverty funds; fees charged."""
     funds = {ident: f for ident, f in book.funds.items() if f.restricted}
     at = policy_on(book)
-    words: dict[int, re.Pattern[str] | None] = {}
-    accounts: dict[tuple[str, int], list[str]] = {}
+    # per policy snapshot: account → components hit, narration → words hit (both repeat a lot)
+    by_account: dict[int, dict[str, list[str]]] = {}
+    by_narration: dict[int, dict[str, list[str]]] = {}
+    patterns: dict[int, re.Pattern[str] | None] = {}
     seen: set[int] = set()
     for spend in book.spends:
         fund = funds.get(spend.fund or "")
-        if fund is None or id(spend.entry) in seen:
+        if fund is None:
             continue
         policy = at(spend.date)
-        key = (spend.account, id(policy))
-        hits = accounts.get(key)
+        key = id(policy)
+        accounts = by_account.get(key)
+        if accounts is None:
+            accounts = by_account[key] = {}
+            by_narration[key] = {}
+            words = policy.hospitality_keywords
+            patterns[key] = re.compile("|".join(map(re.escape, words))) if words else None
+        hits = accounts.get(spend.account)
         if hits is None:
             wanted = set(policy.hospitality_accounts)
-            hits = accounts[key] = [p for p in spend.account.split(":")[1:] if p in wanted]
-        if id(policy) not in words:
-            keywords = policy.hospitality_keywords
-            words[id(policy)] = re.compile("|".join(map(re.escape, keywords))) if keywords else None
-        pattern = words[id(policy)]
-        said = pattern.findall(spend.entry.narration or "") if pattern is not None else []
-        if not hits and not said:
+            hits = accounts[spend.account] = [
+                p for p in spend.account.split(":")[1:] if p in wanted
+            ]
+        narration = spend.entry.narration or ""
+        said = by_narration[key].get(narration)
+        if said is None:
+            pattern = patterns[key]
+            said = by_narration[key][narration] = pattern.findall(narration) if pattern else []
+        if (not hits and not said) or id(spend.entry) in seen:
             continue
         seen.add(id(spend.entry))
         yield flag(
