@@ -429,10 +429,10 @@ def funds(book: Book, results: Results) -> Funds:
             )
         )
     cat_list = [(c, category_name(book, c)) for c in sorted(categories)]
-    return Funds(rows, years, cat_list, uses_chart(years, dict(cat_list)))
+    return Funds(rows, years, cat_list, uses_chart(years))
 
 
-def uses_chart(years: Sequence[YearRow], names: dict[str, str]) -> list[dict[str, Any]]:
+def uses_chart(years: Sequence[YearRow]) -> list[dict[str, Any]]:
     """Fava bar charts (its ``charts`` component): uses by category per year, and the
     industry amount against the minimum the year's share threshold requires (shown by
     Fava as the bar's budget)."""
@@ -447,7 +447,8 @@ def uses_chart(years: Sequence[YearRow], names: dict[str, str]) -> list[dict[str
                 "date": date,
                 "balance": {"CNY": y.spent},
                 "budgets": {},
-                "account_balances": {names.get(c, c): {"CNY": v} for c, v in y.by_category.items()},
+                # keyed by the category's parent account, as Fava's own charts key stacks
+                "account_balances": {f"Expenses:{c}": {"CNY": v} for c, v in y.by_category.items()},
             }
         )
         required = (

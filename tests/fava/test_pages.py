@@ -210,7 +210,7 @@ def test_funds_chart_uses_favas_chart_component(page: Any) -> None:
     assert [c["type"] for c in charts] == ["bar", "bar", "hierarchy"]
     by_category, industry = charts[0]["data"], charts[1]["data"]
     assert [d["date"] for d in by_category] == ["2021-01-01", "2022-01-01"]
-    assert by_category[0]["account_balances"]["产业发展"]["CNY"] == pytest.approx(5452500)
+    assert by_category[0]["account_balances"]["Expenses:Industry"]["CNY"] == pytest.approx(5452500)
     # the industry bar against the minimum the year's threshold requires (its "budget")
     assert industry[1]["balance"]["CNY"] == pytest.approx(4981600)
     assert industry[1]["budgets"]["CNY"] == pytest.approx(0.55 * 7284500)
