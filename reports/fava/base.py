@@ -123,6 +123,10 @@ class FupinPage(FavaExtensionBase):
     pct = staticmethod(views.pct)
 
     @staticmethod
+    def source_label(source: str) -> str:
+        return views.SOURCE_NAMES.get(source, source)
+
+    @staticmethod
     def right_name(right: str) -> str:
         from fupin.assets import RIGHTS
 

@@ -915,6 +915,8 @@ def asset_detail(
     plans = [(p, where(book.meta_of(p))) for p in book.all(fa.IncomePlan) if p.asset == ident]
     income = []
     for txn in money_index.get(ident, []):
+        if txn.date > day:
+            break  # in date order: money after the page's date is not shown
         got = paid = ZERO
         for posting in txn.postings:
             number = posting.units.number if posting.units is not None else None

@@ -328,6 +328,8 @@ def test_asset_page_history_and_income(page: Any) -> None:
     income = rows(html, "fupin-income")
     assert sum(Decimal(r.split("|")[2].replace(",", "")) for r in income) == Decimal("105600.00")
     assert sum(Decimal(r.split("|")[3].replace(",", "")) for r in income) == Decimal("98000.00")
+    in_2021 = rows(page("FupinAssets", asset="A-2021-003", time="2021"), "fupin-income")
+    assert [r.split("|")[2] for r in in_2021] == ["8,600.00"]  # money up to Fava's date only
     plans = rows(html, "fupin-plans")
     assert plans[0].startswith("IP-2022-PV-01|2022-07-05|98,000.00|")
     history = rows(page("FupinAssets", asset="A-2021-001"), "fupin-rights-history")
