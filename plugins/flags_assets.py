@@ -28,7 +28,14 @@ from decimal import Decimal
 from typing import Any
 
 from beancount.core.data import Transaction
-from fupin.plugins.flags_common import add_months, flag, memo, months_between, red_flag_rule
+from fupin.plugins.flags_common import (
+    add_months,
+    flag,
+    memo,
+    months_between,
+    red_flag_rule,
+    spend_index,
+)
 
 from fupin.assets import Asset, AssetRegister, asset_of_account, asset_register
 from fupin.book import Book
@@ -57,22 +64,9 @@ def _incomes(book: Book) -> dict[str, list[tuple[datetime.date, Decimal, Transac
 
 def _uses(book: Book) -> dict[str, list[tuple[datetime.date, Decimal, Transaction]]]:
     """Per asset: payouts and other spending from its income (upkeep included)."""
-
-    def build() -> dict[str, list[tuple[datetime.date, Decimal, Transaction]]]:
-        out: dict[str, list[tuple[datetime.date, Decimal, Transaction]]] = defaultdict(list)
-        of_account: dict[str, str | None] = {}
-        for spend in book.spends:
-            account = spend.account
-            if account not in of_account:
-                of_account[account] = asset_of_account(account)
-            ident = of_account[account] or spend.entry.meta.get("asset")
-            if ident:
-                out[str(ident)].append((spend.date, spend.amount, spend.entry))
-        return out
-
-    value: dict[str, list[tuple[datetime.date, Decimal, Transaction]]]
-    value = memo("asset-uses", book, build)
-    return value
+    uses: dict[str, list[tuple[datetime.date, Decimal, Transaction]]]
+    uses = spend_index(book).asset_uses
+    return uses
 
 
 def _since(asset: Asset) -> datetime.date:
@@ -136,7 +130,8 @@ def idle_assets(book: Book) -> Iterator[Item]:
 
 def _idle_since(register: AssetRegister, asset: Asset, last: datetime.date) -> datetime.date:
     """The day the asset's current status began (its registration, or the last change)."""
-    status, since = asset.status, asset.date
+    status: str = asset.status
+    since = asset.date
     for event in register.events.get(asset.id, ()):
         if event.date > last:
             break
@@ -161,9 +156,7 @@ def _k7(book: Book, asset: Asset, text: str, since: datetime.date, key: str) -> 
 def household_share(book: Book) -> Iterator[Item]:
     """K8: the households' part of each plan's payouts is at least ``linkage-share-min``."""
     totals: dict[str, list[Any]] = defaultdict(lambda: [ZERO, ZERO, None])
-    for spend in book.spends:
-        if spend.category != "IncomeDistribution":
-            continue
+    for spend in spend_index(book).distributions:
         plan = str(spend.entry.meta.get("plan") or asset_of_account(spend.account) or "")
         row = totals[plan]
         row[0] += spend.amount

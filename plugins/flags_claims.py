@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from beancount.core.data import Transaction
-from fupin.plugins.flags_common import flag, policy_on, red_flag_rule
+from fupin.plugins.flags_common import flag, policy_on, red_flag_rule, spend_index
 from fupin.plugins.flags_projects import Contract
 
 from fupin.book import Book, Spend
@@ -75,9 +75,7 @@ def duplicates(book: Book) -> Iterator[Item]:
                 )
     seen: dict[tuple[str, str, str, str, Decimal], Spend] = {}
     at = policy_on(book)
-    for spend in book.spends:
-        if not spend.household or spend.amount <= 0:
-            continue
+    for spend in spend_index(book).to_households:
         policy = at(spend.date)
         if spend.category not in policy.household_categories:
             continue
@@ -137,7 +135,7 @@ def individuals(book: Book) -> Iterator[Item]:
     register = None
     register_loaded = False
     seen: set[int] = set()
-    for spend in book.spends:
+    for spend in spend_index(book).with_payee_type:
         txn = spend.entry
         payee_type = txn.meta.get("payee_type")
         if payee_type is None or id(txn) in seen:
@@ -187,9 +185,7 @@ def flat_handouts(book: Book) -> Iterator[Item]:
     """K9: industry money handed to households without a basis, or in identical amounts."""
     groups: dict[tuple[datetime.date, str, str], list[Spend]] = defaultdict(list)
     at = policy_on(book)
-    for spend in book.spends:
-        if not spend.household or spend.amount <= 0:
-            continue
+    for spend in spend_index(book).to_households:
         policy = at(spend.date)
         if spend.category not in policy.industry_categories:
             continue

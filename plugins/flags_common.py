@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import weakref
+from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
@@ -21,9 +22,9 @@ from fupin.findings import Finding, Measure, Severity
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
-    from beancount.core.data import Directive, Meta
+    from beancount.core.data import Directive, Meta, Transaction
 
-    from fupin.book import Book
+    from fupin.book import Book, Spend
     from fupin.policy import Policy
 
 T = TypeVar("T")
@@ -271,3 +272,52 @@ def components(account: str) -> set[str]:
 def only_items(items: Iterable[Item]) -> list[Item]:
     """Materialise rule output (for tests)."""
     return list(items)
+
+
+class SpendIndex(NamedTuple):
+    """What the K rules need from the book's expense postings, collected in one walk."""
+
+    used_by_fund: dict[str, Decimal]  # K1: expenses, advances, loans and moves out, per fund
+    asset_uses: dict[str, list[tuple[datetime.date, Decimal, Transaction]]]  # K7, K15
+    distributions: list[Spend]  # K8: postings on Expenses:IncomeDistribution
+    to_households: list[Spend]  # K2, K9: postings naming a household, amount > 0
+    with_payee_type: list[Spend]  # K6: postings of transactions marked ``payee_type``
+
+
+CONSUMING_ROLES = ("prepayment", "receivable", "general")
+
+
+def spend_index(book: Book) -> SpendIndex:
+    """The :class:`SpendIndex` of a book, built once and shared by the K rules."""
+    from fupin.assets import asset_of_account
+
+    def build() -> SpendIndex:
+        used: dict[str, Decimal] = defaultdict(Decimal)
+        asset_uses: dict[str, list[tuple[datetime.date, Decimal, Transaction]]] = defaultdict(list)
+        distributions: list[Spend] = []
+        households: list[Spend] = []
+        payee_typed: list[Spend] = []
+        of_account: dict[str, str | None] = {}
+        for spend in book.spends:
+            if spend.fund:
+                used[spend.fund] += spend.amount
+            account = spend.account
+            if account not in of_account:
+                of_account[account] = asset_of_account(account)
+            meta = spend.entry.meta
+            ident = of_account[account] or meta.get("asset")
+            if ident:
+                asset_uses[str(ident)].append((spend.date, spend.amount, spend.entry))
+            if spend.category == "IncomeDistribution":
+                distributions.append(spend)
+            if spend.household and spend.amount > 0:
+                households.append(spend)
+            if "payee_type" in meta:
+                payee_typed.append(spend)
+        for move in book.movements:
+            if move.fund and move.role in CONSUMING_ROLES:
+                used[move.fund] += move.amount
+        return SpendIndex(used, asset_uses, distributions, households, payee_typed)
+
+    index: SpendIndex = memo("spend-index", book, build)
+    return index

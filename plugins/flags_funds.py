@@ -28,26 +28,19 @@ from decimal import Decimal
 from typing import Any
 
 from beancount.core.data import Transaction
-from fupin.plugins.flags_common import RedFlag, add_months, flag, months_between, red_flag_rule
+from fupin.plugins.flags_common import (
+    RedFlag,
+    add_months,
+    flag,
+    months_between,
+    red_flag_rule,
+    spend_index,
+)
 
 from fupin.book import RECEIVABLE_KINDS, Book, Receipt
 from fupin.engine import Item, check
 from fupin.findings import Severity
 from fupin.money import ZERO, fmt_money
-
-CONSUMING_ROLES = ("prepayment", "receivable")
-
-
-def _uses(book: Book) -> dict[str, Decimal]:
-    """Per fund: money gone to its purpose or out of its reach (expenses, advances, moves)."""
-    used: dict[str, Decimal] = defaultdict(Decimal)
-    for spend in book.spends:
-        if spend.fund:
-            used[spend.fund] += spend.amount
-    for move in book.movements:
-        if move.fund and (move.role in CONSUMING_ROLES or move.role == "general"):
-            used[move.fund] += move.amount
-    return used
 
 
 def idle_funds(book: Book) -> Iterator[Item]:
@@ -59,7 +52,7 @@ def idle_funds(book: Book) -> Iterator[Item]:
     receipts: dict[str, list[Receipt]] = defaultdict(list)
     for receipt in book.receipts:
         receipts[receipt.fund].append(receipt)
-    used = _uses(book)
+    used = spend_index(book).used_by_fund
     funds = book.funds
     for ident, own in receipts.items():
         fund = funds.get(ident)
