@@ -21,7 +21,7 @@ from fupin.plugins.notices import TYPE_NAMES as NOTICE_TYPE_NAMES
 
 from fupin.entities import STAGE_NAMES, STAGES, Fund, Notice, Project, ProjectStage
 from fupin.findings import Finding, Measure, Severity, fmt_value
-from fupin.money import ZERO, fmt_money, fmt_pct, ratio
+from fupin.money import ZERO, fmt_money, fmt_pct, q2, ratio
 
 if TYPE_CHECKING:
     from beancount.core.data import Directive
@@ -376,7 +376,7 @@ def funds(book: Book, results: Results) -> Funds:
             declared = (
                 None
                 if declared_share is None or fund.total is None
-                else declared_share * fund.total
+                else q2(declared_share * fund.total)
             )
             sources.append(
                 SourceRow(
