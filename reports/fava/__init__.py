@@ -14,7 +14,6 @@ leaves nothing an auditor can change.
 from __future__ import annotations
 
 import datetime
-import json
 from typing import Any
 
 from fava.ext import extension_endpoint
@@ -59,13 +58,9 @@ class FupinCompliance(_base.FupinPage):
     @extension_endpoint("data")
     def data(self) -> Response:
         """The filtered compliance rows and findings as JSON (what ``fupin compliance --json`` gives)."""
-        view = self.view()
-        data = {
-            "measures": [row.measure.as_dict() for row in view.rows],
-            "findings": [_finding_dict(row) for row in view.findings],
-        }
-        # Every value is already a str/int/bool: the stdlib encoder, not Flask's hooks.
-        return Response(json.dumps(data, ensure_ascii=False), mimetype="application/json")
+        if not self.fava_filters():
+            return Response(self.snap.compliance_json, mimetype="application/json")
+        return Response(_views.compliance_json(self.view()), mimetype="application/json")
 
 
 class FupinFunds(_base.FupinPage):
@@ -163,20 +158,6 @@ class FupinProjects(_base.FupinPage):
                 for p in self.rows()
             ]
         )
-
-
-def _finding_dict(row: _views.FindingRow) -> dict[str, Any]:
-    f = row.finding
-    return {
-        "rule": f.rule,
-        "severity": f.severity,
-        "message": f.message,
-        "file": row.where.filename if row.where else None,
-        "line": row.where.lineno if row.where else None,
-        "entity": f.entity,
-        "value": str(f.value),
-        "threshold": str(f.threshold),
-    }
 
 
 class FupinAssets(_base.FupinPage):

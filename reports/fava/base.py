@@ -40,6 +40,10 @@ class Snapshot:
         return views.compliance(self.book, self.results)
 
     @cached_property
+    def compliance_json(self) -> str:
+        return views.compliance_json(self.compliance)
+
+    @cached_property
     def funds(self) -> views.Funds:
         return views.funds(self.book, self.results)
 

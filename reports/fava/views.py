@@ -8,6 +8,7 @@ percentages shown are :func:`fupin.money.fmt_pct` of exact ratios (half up, 0.01
 from __future__ import annotations
 
 import datetime
+import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -243,6 +244,28 @@ def compliance(
         )
     filtered = years is not None or dates is not None or entries is not None
     return Compliance(rows, found, summary, filtered)
+
+
+def compliance_json(view: Compliance) -> str:
+    """Measures and findings as JSON (what ``fupin compliance --json`` and ``check --json``
+    give); every value is already a str/int/bool, so the stdlib encoder does it."""
+    findings = []
+    for row in view.findings:
+        f = row.finding
+        findings.append(
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "message": f.message,
+                "file": row.where.filename if row.where else None,
+                "line": row.where.lineno if row.where else None,
+                "entity": f.entity,
+                "value": str(f.value),
+                "threshold": str(f.threshold),
+            }
+        )
+    data = {"measures": [row.measure.as_dict() for row in view.rows], "findings": findings}
+    return json.dumps(data, ensure_ascii=False)
 
 
 def touched_entities(book: Book, entries: Iterable[Directive]) -> set[str]:
