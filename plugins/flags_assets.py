@@ -37,7 +37,7 @@ from fupin.plugins.flags_common import (
     spend_index,
 )
 
-from fupin.assets import Asset, AssetRegister, asset_of_account, asset_register
+from fupin.assets import Asset, AssetEvent, AssetRegister, asset_of_account, asset_register
 from fupin.book import Book
 from fupin.engine import Item
 from fupin.findings import Severity
@@ -88,7 +88,7 @@ def idle_assets(book: Book) -> Iterator[Item]:
         if status == "disposed":
             continue
         if status == "idle":
-            since = _idle_since(register, asset, last)
+            since, event = _idle_since(register, asset, last)
             months = months_between(since, last)
             if add_months(since, policy.asset_idle_months) < last:
                 yield _k7(
@@ -97,6 +97,7 @@ def idle_assets(book: Book) -> Iterator[Item]:
                     f"状态闲置 {months} 个月 > {policy.asset_idle_months} 个月 (asset-idle-months)",
                     since,
                     "asset-idle-months",
+                    event,
                 )
             continue
         if status != "in_use":
@@ -128,23 +129,32 @@ def idle_assets(book: Book) -> Iterator[Item]:
                 )
 
 
-def _idle_since(register: AssetRegister, asset: Asset, last: datetime.date) -> datetime.date:
-    """The day the asset's current status began (its registration, or the last change)."""
+def _idle_since(
+    register: AssetRegister, asset: Asset, last: datetime.date
+) -> tuple[datetime.date, AssetEvent | None]:
+    """When the asset's current status began, and the event that set it (None: registered so)."""
     status: str = asset.status
-    since = asset.date
+    since, cause = asset.date, None
     for event in register.events.get(asset.id, ()):
         if event.date > last:
             break
         if event.new_status and event.new_status != status:
-            status, since = event.new_status, event.date
-    return since
+            status, since, cause = event.new_status, event.date, event
+    return since, cause
 
 
-def _k7(book: Book, asset: Asset, text: str, since: datetime.date, key: str) -> Item:
+def _k7(
+    book: Book,
+    asset: Asset,
+    text: str,
+    since: datetime.date,
+    key: str,
+    event: AssetEvent | None = None,
+) -> Item:
     found: Item = flag(
         "K7",
         f"{text} — {asset.describe()}; 原值 {fmt_money(asset.original_value)} CNY, 自 {since}",
-        book.entry_of(asset),
+        book.entry_of(event if event is not None else asset),
         severity=Severity.WARNING,
         entity=asset.id,
         amount=asset.original_value,
