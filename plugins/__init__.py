@@ -16,13 +16,22 @@ from __future__ import annotations
 import gc
 from typing import TYPE_CHECKING
 
-from fupin.plugins import caps, earmark, fund_shares, industry_share, project_gates
-from fupin.plugins import notices
-from fupin.plugins import flags_assets, flags_claims, flags_funds, flags_projects  # issue 7
-from fupin.plugins import benefits  # issue 6: household benefits (DOMAIN C)
-from fupin.plugins import assets  # issue 3: poverty assets (DOMAIN E)
-from fupin.plugins import reconcile  # issue 4: books against the bank (K2c, K6b)
-from fupin.plugins.assets import depreciation as fupin_asset_depreciation
+from fupin.plugins import (
+    assets,  # issue 3: poverty assets (DOMAIN E)
+    benefits,  # issue 6: household benefits (DOMAIN C)
+    caps,
+    earmark,
+    flags_assets,  # issue 7: audit red flags (DOMAIN K)
+    flags_claims,
+    flags_funds,
+    flags_projects,
+    fund_shares,
+    industry_share,
+    notices,
+    project_gates,
+    reconcile,  # issue 4: books against the bank (K2c, K6b)
+)
+from fupin.plugins.assets import depreciation as fupin_asset_depreciation  # noqa: F401 (__plugins__)
 
 from fupin.book import build_book
 from fupin.engine import Results, Rule, run_rules
