@@ -4,7 +4,11 @@ Used by the benchmarks: ``generate(300_000, out)`` writes a clean ledger (every 
 with about that many transactions: yearly 衔接资金 funds with receipts by level, and
 thousands of projects each moving through every stage with a prepayment, monthly progress
 payments, a final settlement withholding a quality deposit, and its release a year later.
-The same seed gives the same files, byte for byte.
+Most of a county's vouchers are household payments, not project payments: about
+``WAGE_SHARE`` of the transactions are monthly 公益岗位 (public-welfare job) wages to
+registered households, from a yearly county fund received month by month, with a
+fictional pseudonymous register (``register/``, no ID numbers) that the rules read. The
+same seed gives the same files, byte for byte.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ CATEGORIES = (
 )
 LEVELS = ("Central", "Provincial", "County")
 PROGRESS = 14  # progress payments per project: ~18 transactions per project in all
+WAGE_SHARE = 0.6  # share of transactions that are monthly wages to households
+WAGE = Decimal("600.00")  # 公益岗位补贴 per month
 
 
 def _q(value: Decimal) -> Decimal:
@@ -36,7 +42,9 @@ def generate(n_transactions: int, out_dir: Path, *, years: int = 5, seed: int = 
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     per_project = PROGRESS + 3  # prepayment + progress + final + deposit release
-    projects_per_year = max(1, n_transactions // (per_project * years))
+    wages = int(n_transactions * WAGE_SHARE)
+    households = max(1, wages // (12 * years))
+    projects_per_year = max(1, (n_transactions - wages) // (per_project * years))
     first = 2021
     accounts = ['option "operating_currency" "CNY"\n']
     for category, account, name in CATEGORIES:
@@ -60,6 +68,20 @@ def generate(n_transactions: int, out_dir: Path, *, years: int = 5, seed: int = 
             encoding="utf-8",
         )
         files.append(name)
+    accounts.append(
+        '2020-01-01 open Expenses:Benefit:PublicWelfareJob CNY\n  name: "公益岗位补贴"\n'
+    )
+    for year in range(first, first + years):
+        fund = f"GW-{year}"
+        accounts.append(
+            f'2020-01-01 open Assets:Treasury:{fund} CNY\n  name: "{year}年公益岗位资金"\n'
+        )
+        accounts.append(f'2020-01-01 open Income:Fund:{fund}:County CNY\n  name: "县级财政"\n')
+        name = f"wages-{year}.beancount"
+        (out_dir / name).write_text(_wages(year, fund, households), encoding="utf-8")
+        files.append(name)
+    _register(out_dir / "register", households)
+    accounts.append('2020-01-01 custom "household-register" "register/households.csv"\n')
     (out_dir / "accounts.beancount").write_text("\n".join(accounts), encoding="utf-8")
     includes = "".join(f'include "{name}"\n' for name in ["accounts.beancount", *files])
     (out_dir / "main-noplugin.beancount").write_text(
@@ -68,6 +90,52 @@ def generate(n_transactions: int, out_dir: Path, *, years: int = 5, seed: int = 
     main = out_dir / "main.beancount"
     main.write_text('option "operating_currency" "CNY"\nplugin "fupin.plugins"\n' + includes)
     return main
+
+
+def _household(n: int) -> tuple[str, str, str]:
+    town = TOWNS[n % len(TOWNS)]
+    return f"H-G{n % 40 + 1:02d}-{n // 40 + 1:04d}", town, f"{town[:2]}{n % 40 + 1}村"
+
+
+def _register(folder: Path, count: int) -> None:
+    """A fictional pseudonymous register: households lifted out of poverty in 2019."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = ["id,township,village,group,head_name,attribute,cause,cadre"]
+    members = ["household,seq,name,relation,insured,chronic"]
+    events = ["household,date,event,category,doc"]
+    for n in range(count):
+        ident, town, village = _household(n)
+        rows.append(
+            f"{ident},{town},{village},{n % 6 + 1}组,户主{n},general,lack_skills,帮扶干部{n % 50}"
+        )
+        members.append(f"{ident},1,户主{n},户主,0,0")
+        events.append(f"{ident},2016-10-20,identified,registered,青乡振监〔2016〕1号")
+        events.append(f"{ident},2019-12-20,lifted,,")
+    for name, lines in (("households", rows), ("members", members), ("events", events)):
+        (folder / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _wages(year: int, fund: str, count: int) -> str:
+    """One county fund a year paying each household's 公益岗位 wage every month."""
+    out = [
+        f'{year}-01-01 custom "fund" "{fund}"\n  name: "{year}年县级公益岗位补助资金"\n'
+        f'  family: "county"\n  year: {year}\n'
+    ]
+    for month in range(1, 13):
+        out.append(
+            f'{year}-{month:02d}-01 * "县财政局" "{year}年{month}月公益岗位补助资金"\n'
+            f'  voucher: "{fund}-in-{month:02d}"\n  Assets:Treasury:{fund}  {WAGE * count} CNY\n'
+            f"  Income:Fund:{fund}:County\n"
+        )
+        for n in range(count):
+            ident = _household(n)[0]
+            out.append(
+                f'{year}-{month:02d}-{n % 20 + 5:02d} * "{year}年{month}月公益岗位补贴"\n'
+                f'  household: "{ident}"\n  basis: "公益岗位协议 {ident}"\n  period: "{year}-{month:02d}"\n'
+                f'  voucher: "{fund}-{month:02d}-{n:05d}"\n'
+                f"  Expenses:Benefit:PublicWelfareJob  {WAGE} CNY\n  Assets:Treasury:{fund}\n"
+            )
+    return "\n".join(out)
 
 
 def _asset(
