@@ -21,9 +21,15 @@ $(SYSSTAMP): scripts/sysdeps.sh | $(STAMP)
 
 sysdeps: $(SYSSTAMP)
 
+# The main job on the sample ledger: check it, print its compliance table, its asset
+# register and red flags, and write its public notices (HTML + PDF) to out/notices.
 demo: $(STAMP) $(SYSSTAMP)
 	$(VENV)/bin/fupin check
 	$(VENV)/bin/fupin compliance
+	$(VENV)/bin/fupin assets
+	$(VENV)/bin/fupin flags
+	$(VENV)/bin/fupin notices --out out/notices
+	@echo "公示公告已写入 out/notices/ (index.html)"
 
 test: $(STAMP) $(SYSSTAMP)
 	$(VENV)/bin/ruff check .
