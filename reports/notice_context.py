@@ -345,7 +345,7 @@ def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
     header = _header(
         ctx, notice, title=f"{fund.name}分配结果公告", township=notice.township or "", village=""
     )
-    return NoticeDoc(header, "fund_allocation.html", body, rows=len(rows))
+    return NoticeDoc(header, "fund_allocation.html", body, rows=3 * len(rows) + 6)
 
 
 def project_plan(ctx: Context, notice: Notice) -> NoticeDoc:
@@ -480,7 +480,7 @@ def beneficiaries(ctx: Context, notice: Notice) -> NoticeDoc:
         body,
         recipients,
         policy.notice_show_masked_id,
-        rows=len(recipients) + 6,
+        rows=len(recipients) + 4,
     )
 
 
@@ -568,7 +568,7 @@ def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
         body,
         recipients,
         policy.notice_show_masked_id,
-        rows=len(allocation) + len(recipients) + 10,
+        rows=len(allocation) + len(recipients) + 12,
     )
 
 

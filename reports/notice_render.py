@@ -31,8 +31,8 @@ from fupin.reports.notice_privacy import PrivacyHit, lint
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "notices"
-ROWS_FIRST_PAGE = 16  # table rows that fit under the heading of an A4 notice
-ROWS_PER_PAGE = 30
+ROWS_FIRST_PAGE = 24  # table rows that fit under the heading of an A4 notice
+ROWS_PER_PAGE = 32
 SLIPS_PER_PAGE = 4
 
 
