@@ -274,16 +274,21 @@ def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book
     movements: list[Movement] = []
     incomes: list[Movement] = []
     mixed: list[tuple[Transaction, tuple[str, ...]]] = []
-    index: dict[str, dict[str, list[Transaction]]] = {
-        key: defaultdict(list) for key in INDEXED_KEYS
-    }
+    index: dict[str, dict[str, list[Transaction]]] = {key: {} for key in INDEXED_KEYS}
+    indexed = _INDEXED.intersection
     for txn in txns:
         _flows(txn, classify, receipts, spends, movements, mixed, incomes)
         meta = txn.meta
-        for key in INDEXED_KEYS:
-            value = meta.get(key)
+        for key in indexed(meta):  # usually one to three keys: no per-key lookups
+            value = meta[key]
             if value is not None:
-                index[key][str(value)].append(txn)
+                bucket = index[key]
+                value = value if type(value) is str else str(value)
+                txns_of = bucket.get(value)
+                if txns_of is None:
+                    bucket[value] = [txn]
+                else:
+                    txns_of.append(txn)
 
     return Book(
         entries=entries,
@@ -295,7 +300,7 @@ def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book
         spends=spends,
         movements=movements,
         mixed=mixed,
-        index={key: dict(values) for key, values in index.items()},
+        index=index,
         errors=errors,
         invalid={kind: frozenset(ids) for kind, ids in invalid.items()},
         _sources=sources,
@@ -313,9 +318,14 @@ def _flows(
     mixed: list[tuple[Transaction, tuple[str, ...]]],
     incomes: list[Movement] | None = None,
 ) -> None:
-    """Record what one transaction does to funds, by posting."""
+    """Record what one transaction does to funds, by posting.
+
+    Called once per transaction of the ledger: records are built with ``tuple.__new__``
+    (no per-record Python call) and the transaction's metadata is read once.
+    """
     cache = classify.cache
-    infos = [cache.get(p.account) or classify(p.account) for p in txn.postings]
+    postings = txn.postings
+    infos = [cache.get(p.account) or classify(p.account) for p in postings]
     fund = None
     for info in infos:
         if info.fund is not None and info.fund != fund:
@@ -326,52 +336,73 @@ def _flows(
                 break
             fund = info.fund
     meta = txn.meta
+    date = txn.date
     project = meta.get("project")
-    for posting, info in zip(txn.postings, infos, strict=True):
+    household = None
+    payment = _UNREAD
+    for posting, info in zip(postings, infos, strict=True):
         units = posting.units
-        if units is None or not isinstance(units.number, Decimal):
+        if units is None:
+            continue
+        number = units.number
+        if type(number) is not Decimal and not isinstance(number, Decimal):
             continue
         role = info.role
         if role == "expense":
-            pmeta = posting.meta or {}
+            if payment is _UNREAD:
+                household = meta.get("household")
+                payment = meta.get("payment")
+            pmeta = posting.meta
+            if pmeta is None:
+                own_project, own_household = project, household
+            else:
+                own_project = pmeta.get("project", project)
+                own_household = pmeta.get("household", household)
             spends.append(
-                Spend(
-                    txn,
-                    txn.date,
-                    fund,
-                    info.category or "",
-                    posting.account,
-                    units.number,
-                    pmeta.get("project", project),
-                    pmeta.get("household", meta.get("household")),
-                    meta.get("payment"),
-                    posting.meta,
+                _new(
+                    Spend,
+                    (
+                        txn,
+                        date,
+                        fund,
+                        info.category or "",
+                        posting.account,
+                        number,
+                        own_project,
+                        own_household,
+                        payment,
+                        pmeta,
+                    ),
                 )
             )
         elif role == "receipt":
-            receipts.append(
-                Receipt(txn, txn.date, info.fund or "", info.source or "", -units.number)
-            )
+            receipts.append(_new(Receipt, (txn, date, info.fund or "", info.source or "", -number)))
         elif role == "income":
             if incomes is not None:
                 incomes.append(
-                    Movement(
-                        txn, txn.date, fund, role, posting.account, units.number, project
-                    )
+                    _new(Movement, (txn, date, fund, role, posting.account, number, project))
                 )
         elif role in MOVEMENT_ROLES or (role == "general" and fund):
-            pmeta = posting.meta or {}
+            pmeta = posting.meta
             movements.append(
-                Movement(
-                    txn,
-                    txn.date,
-                    info.fund or fund,
-                    role,
-                    posting.account,
-                    units.number,
-                    pmeta.get("project", project),
+                _new(
+                    Movement,
+                    (
+                        txn,
+                        date,
+                        info.fund or fund,
+                        role,
+                        posting.account,
+                        number,
+                        pmeta.get("project", project) if pmeta else project,
+                    ),
                 )
             )
+
+
+_new = tuple.__new__  # a NamedTuple record without the Python-level ``__new__`` call
+_UNREAD = object()
+_INDEXED = frozenset(INDEXED_KEYS)
 
 
 def meta_source(meta: Meta | None) -> str:
