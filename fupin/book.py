@@ -274,7 +274,8 @@ def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book
     movements: list[Movement] = []
     incomes: list[Movement] = []
     mixed: list[tuple[Transaction, tuple[str, ...]]] = []
-    index: dict[str, dict[str, list[Transaction]]] = {key: {} for key in INDEXED_KEYS}
+    #: a value's transactions: a 1-tuple while there is one (most vouchers), then a list
+    index: dict[str, dict[str, Any]] = {key: {} for key in INDEXED_KEYS}
     indexed = _INDEXED.intersection
     for txn in txns:
         _flows(txn, classify, receipts, spends, movements, mixed, incomes)
@@ -286,7 +287,9 @@ def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book
                 value = value if type(value) is str else str(value)
                 txns_of = bucket.get(value)
                 if txns_of is None:
-                    bucket[value] = [txn]
+                    bucket[value] = (txn,)
+                elif type(txns_of) is tuple:
+                    bucket[value] = [*txns_of, txn]
                 else:
                     txns_of.append(txn)
 
