@@ -183,10 +183,17 @@ class Payment(NamedTuple):
 def payments(book: Book) -> list[Payment]:
     """Every benefit posting of the book, in date order."""
     out = []
+    kinds: dict[str, str | None] = {}  # account → benefit kind, once per account
+    new = tuple.__new__  # one record per payment: no Python-level ``__new__`` call
     for spend in book.spends:
-        if not spend.account.startswith(("Expenses:Benefit:", "Expenses:Insurance:")):
-            continue
-        kind = benefit_kind(spend.account)
+        account = spend.account
+        kind = kinds.get(account, "")
+        if kind == "":
+            kind = kinds[account] = (
+                benefit_kind(account)
+                if account.startswith(("Expenses:Benefit:", "Expenses:Insurance:"))
+                else None
+            )
         if kind is None:
             continue
         own = spend.posting_meta or {}
@@ -196,17 +203,23 @@ def payments(book: Book) -> list[Payment]:
         member = own.get("member", txn.get("member"))
         year = own.get("year", txn.get("year"))
         self_paid = own.get("self_paid", txn.get("self_paid"))
+        household = spend.household
         out.append(
-            Payment(
-                spend,
-                kind,
-                str(spend.household) if spend.household else None,
-                _int(member) if member is not None else None,
-                str(basis) if basis else None,
-                (_int(year) if year is not None else None) or spend.date.year,
-                _number(self_paid) if self_paid is not None else None,
-                source,
-                member,
+            new(
+                Payment,
+                (
+                    spend,
+                    kind,
+                    (household if type(household) is str else str(household))
+                    if household
+                    else None,
+                    _int(member) if member is not None else None,
+                    (basis if type(basis) is str else str(basis)) if basis else None,
+                    (_int(year) if year is not None else None) or spend.date.year,
+                    _number(self_paid) if self_paid is not None else None,
+                    source,
+                    member,
+                ),
             )
         )
     return out
@@ -389,15 +402,21 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
             insurance[payment.year].append(payment)
             continue
         # C07: every payment names household, basis and (per person) member
-        missing = [
-            name
-            for name, value in (
-                ("household", payment.household),
-                ("basis", payment.basis),
-                ("member", payment.member if payment.kind in PER_MEMBER else 0),
-            )
-            if value is None
-        ]
+        missing = (
+            [
+                name
+                for name, value in (
+                    ("household", payment.household),
+                    ("basis", payment.basis),
+                    ("member", payment.member if payment.kind in PER_MEMBER else 0),
+                )
+                if value is None
+            ]
+            if payment.household is None
+            or payment.basis is None
+            or (payment.member is None and payment.kind in PER_MEMBER)
+            else None
+        )
         if missing:
             what = " ".join(missing)
             if missing == ["member"] and payment.raw_member is not None:
@@ -689,6 +708,10 @@ def _eligible_in(household: Household, year: int, statuses: tuple[str, ...]) -> 
     return any(household.status_on(day) in statuses for day in days)
 
 
+#: the payment kinds :func:`due_unpaid` counts
+DUE_KINDS = frozenset((*ANNUAL_STAGES, *ONE_OFF_STAGES, "premium"))
+
+
 def due_unpaid(book: Book, register: Register, paid: Sequence[Payment], year: int) -> list[Due]:
     """Benefits due for ``year`` by the formulas and not (fully) paid (C09, the report)."""
     policy = book.policy.at(_dec31(year))
@@ -756,11 +779,13 @@ def _unpaid(
         return out
     entry = book.entry_of(refs[-1])
     first = refs[-1].date.year
+    # due_unpaid reads education and premium payments only: filter the roll once, not yearly
+    formula = [p for p in paid if p.kind in DUE_KINDS]
     for year in range(first, last.year + 1):
         if _dec31(year) > last:
             break
         policy = book.policy.at(_dec31(year))
-        items = due_unpaid(book, register, paid, year)
+        items = due_unpaid(book, register, formula, year)
         for (hid, seq, cyear), (spent, got) in sorted(chronic.items()):
             if cyear != year:
                 continue

@@ -75,15 +75,32 @@ def duplicates(book: Book) -> Iterator[Item]:
                 )
     seen: dict[tuple[str, str, str, str, Decimal], Spend] = {}
     at = policy_on(book)
+    checked: dict[tuple[int, str, str], bool] = {}  # (policy, category, account) → checked
     for spend in spend_index(book).to_households:
         policy = at(spend.date)
-        if spend.category not in policy.household_categories:
+        verdict = checked.get((id(policy), spend.category, spend.account))
+        if verdict is None:
+            verdict = checked[(id(policy), spend.category, spend.account)] = (
+                spend.category in policy.household_categories
+                and not set(spend.account.split(":")) & set(policy.duplicate_exempt_accounts)
+            )
+        if not verdict:
             continue
-        if set(spend.account.split(":")) & set(policy.duplicate_exempt_accounts):
-            continue
-        member = _meta(spend, "member")
-        period = _meta(spend, "period") or _meta(spend, "year") or spend.date.year
-        key4 = (str(spend.household), spend.account, str(member or ""), str(period), spend.amount)
+        own = spend.posting_meta or {}
+        txn_meta = spend.entry.meta
+        member = own.get("member", txn_meta.get("member"))
+        period = (
+            own.get("period", txn_meta.get("period"))
+            or own.get("year", txn_meta.get("year"))
+            or spend.date.year
+        )
+        key4 = (
+            str(spend.household),
+            spend.account,
+            str(member) if member else "",
+            period if type(period) is str else str(period),
+            spend.amount,
+        )
         earlier = seen.get(key4)
         if earlier is None:
             seen[key4] = spend
