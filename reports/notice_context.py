@@ -265,12 +265,17 @@ def _project(ctx: Context, notice: Notice) -> Project:
     return project
 
 
-def _project_rows(ctx: Context, project: Project) -> dict[str, Any]:
-    """The fields every project notice prints (DOMAIN F.2, F.4 layout 1)."""
+def _project_rows(ctx: Context, project: Project, as_of: datetime.date) -> dict[str, Any]:
+    """The fields every project notice prints (DOMAIN F.2, F.4 layout 1), as known on ``as_of``.
+
+    A plan notice posted before the tender shows no contractor yet, and the budget approved
+    by then: a notice never prints what the books only learnt after it was posted.
+    """
     ent = f"project {project.id}"
     fund = ctx.funds.get(project.fund or "")
-    procured = ctx.stage(project.id, "procured")
-    budget = approved_budget(project, ctx.stages.get(project.id, []))
+    known = [s for s in ctx.stages.get(project.id, []) if s.date <= as_of]
+    procured = next((s for s in known if s.stage == "procured"), None)
+    budget = approved_budget(project, known)
     return {
         "id": project.id,
         "name": project.name,
@@ -351,7 +356,7 @@ def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
 def project_plan(ctx: Context, notice: Notice) -> NoticeDoc:
     """项目公示 (事前, F.4 layout 1): what will be built, by whom, with which money, why."""
     project = _project(ctx, notice)
-    body = {"project": _project_rows(ctx, project)}
+    body = {"project": _project_rows(ctx, project, notice.start)}
     title = f"关于{project.village}{project.year}年{project.name}的公示"
     header = _header(ctx, notice, title=title, township=project.township, village=project.village)
     return NoticeDoc(header, "project_plan.html", body, rows=12)
@@ -366,7 +371,7 @@ def _result_rows(ctx: Context, notice: Notice, project: Project) -> dict[str, An
         (s.settlement for s in (accepted, completed) if s and s.settlement is not None), None
     )
     expensed, withheld = ctx.paid_on(project.id, notice.start)
-    rows = _project_rows(ctx, project)
+    rows = _project_rows(ctx, project, notice.start)
     rows.update(
         {
             "completed": completed.date if completed else None,

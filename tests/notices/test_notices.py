@@ -54,6 +54,10 @@ def test_project_plan_notice(sample_out: Path) -> None:
     assert "带动脱贫户32户户均年增收1500元" in text
     assert "青山村村民委员会" in text
     assert "第 1 页 / 共 1 页" in text
+    # posted in January, before the March tender: no contractor printed from the future
+    assert "宏达" not in text and "中标" not in text
+    sign = pdf_text(find(sample_out, "N-2021-S001.pdf"))
+    assert "青山县宏达建筑工程有限公司" in sign  # the site sign went up after the tender
 
 
 def test_project_result_and_site_sign(sample_out: Path) -> None:
