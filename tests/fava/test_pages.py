@@ -356,7 +356,8 @@ def test_notice_preview_is_the_rendered_notice(page: Any) -> None:
     assert 'class="notice"' in detail and "preview?notice=N-2021-P001-V" in unescape(detail)
     html = page("FupinNotices", "preview", notice="N-2021-P001-V")
     assert "青山村肉牛养殖圈舍建设项目" in html
-    assert "1,180,000.00" in html  # the contract amount, from the book
+    assert "1,200,000.00" in html and "壹佰贰拾万元整" in html  # the budget, from the book
+    assert "1,180,000.00" not in html  # the March contract was not known in January
 
 
 def test_notice_pdf_download(client: Any, base: str) -> None:
