@@ -32,31 +32,12 @@ from fupin.reports.notice_privacy import check_code
 from fupin.entities import Fund, Notice, Project, ProjectStage
 from fupin.findings import Measure
 from fupin.money import ZERO, q2, ratio
+from fupin.names import CATEGORY_NAMES, CHANNEL_NAMES, SOURCE_NAMES
 
 if TYPE_CHECKING:
     from fupin.book import Book
     from fupin.households import Register
 
-SOURCE_NAMES = {
-    "Central": "中央",
-    "Provincial": "省级",
-    "Municipal": "市级",
-    "County": "县级",
-    "Government": "政府出资",
-    "Raised": "募集资金",
-    "Donation": "社会捐赠",
-}
-CATEGORY_NAMES = {
-    "Industry": "产业发展",
-    "Infrastructure": "基础设施",
-    "Health": "卫生健康",
-    "Education": "教育",
-    "Employment": "就业",
-    "Housing": "住房安全",
-    "Benefit": "到户补助",
-    "Other": "其他",
-}
-CHANNEL_NAMES = {"board": "公示栏", "website": "政府网站", "wechat": "微信群", "broadcast": "广播"}
 PURPOSE_NAMES = {
     "PublicPost": "公益岗位工资",
     "Award": "奖励补助",

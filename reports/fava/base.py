@@ -20,6 +20,7 @@ from fava.ext import FavaExtensionBase
 from fupin.reports.fava import views
 
 from fupin.book import Book, build_book
+from fupin.names import FAMILY_NAMES
 
 if TYPE_CHECKING:
     from fava.core import FavaLedger
@@ -138,7 +139,7 @@ class FupinPage(FavaExtensionBase):
 
     @staticmethod
     def family_name(family: str) -> str:
-        return views.FAMILY_NAMES.get(family, family)
+        return FAMILY_NAMES.get(family, family)
 
     def endpoint_url(self, endpoint: str, **args: str) -> str:
         """URL of one of this page's endpoints, keeping Fava's filters in the query."""

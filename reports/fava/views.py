@@ -23,6 +23,7 @@ from fupin.plugins.notices import TYPE_NAMES as NOTICE_TYPE_NAMES
 from fupin.entities import STAGE_NAMES, STAGES, Fund, Notice, Project, ProjectStage
 from fupin.findings import Finding, Measure, Severity, fmt_value
 from fupin.money import ZERO, fmt_money, fmt_pct, q2, ratio
+from fupin.names import CATEGORY_NAMES, CHANNEL_NAMES, SOURCE_NAMES
 
 if TYPE_CHECKING:
     from beancount.core.data import Directive
@@ -30,40 +31,6 @@ if TYPE_CHECKING:
     from fupin.book import Book
     from fupin.engine import Results
 
-#: Chinese names of the expense categories (docs/ledger-conventions.md §1), used when the
-#: ledger does not open ``Expenses:<Category>`` itself with a ``name:``.
-CATEGORY_NAMES = {
-    "Industry": "产业发展",
-    "Infrastructure": "基础设施",
-    "Health": "卫生健康",
-    "Education": "教育",
-    "Employment": "就业",
-    "Housing": "住房",
-    "Other": "其他",
-    "ManagementFee": "项目管理费",
-    "Benefit": "到户补助",
-}
-SOURCE_NAMES = {
-    "Central": "中央",
-    "Provincial": "省级",
-    "Municipal": "市级",
-    "County": "县级",
-    "Government": "政府出资",
-    "Raised": "募集资金",
-    "Donation": "社会捐赠",
-}
-FAMILY_NAMES = {
-    "xianjie": "衔接推进乡村振兴补助资金",
-    "special_poverty": "财政专项扶贫资金",
-    "integrated": "统筹整合涉农资金",
-    "county": "县级专项扶贫资金",
-    "special_fund": "专项扶贫基金",
-    "bond": "地方政府债券",
-    "east_west": "东西部协作资金",
-    "paired": "定点/对口帮扶资金",
-    "donation": "社会捐赠",
-}
-CHANNEL_NAMES = {"board": "公示栏", "website": "网站", "wechat": "微信群", "broadcast": "广播"}
 OPS = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<"}
 
 

@@ -1,0 +1,43 @@
+"""Chinese names of the conventions' codes, for what users read (one table, every report).
+
+A ledger's own ``name:`` on an ``open`` wins over these (``Book.account_name``).
+"""
+
+from __future__ import annotations
+
+#: ``Expenses:<Category>`` (docs/ledger-conventions.md §1)
+CATEGORY_NAMES = {
+    "Industry": "产业发展",
+    "Infrastructure": "基础设施",
+    "Health": "卫生健康",
+    "Education": "教育",
+    "Employment": "就业",
+    "Housing": "住房安全",
+    "Other": "其他",
+    "ManagementFee": "项目管理费",
+    "Benefit": "到户补助",
+}
+#: ``Income:Fund:<FUND>:<Source>``
+SOURCE_NAMES = {
+    "Central": "中央",
+    "Provincial": "省级",
+    "Municipal": "市级",
+    "County": "县级",
+    "Government": "政府出资",
+    "Raised": "募集资金",
+    "Donation": "社会捐赠",
+}
+#: ``custom "fund"`` ``family``
+FAMILY_NAMES = {
+    "xianjie": "衔接推进乡村振兴补助资金",
+    "special_poverty": "财政专项扶贫资金",
+    "integrated": "统筹整合涉农资金",
+    "county": "县级专项扶贫资金",
+    "special_fund": "专项扶贫基金",
+    "bond": "地方政府债券",
+    "east_west": "东西部协作资金",
+    "paired": "定点/对口帮扶资金",
+    "donation": "社会捐赠",
+}
+#: ``custom "notice"`` ``channel``
+CHANNEL_NAMES = {"board": "公示栏", "website": "政府网站", "wechat": "微信群", "broadcast": "广播"}
