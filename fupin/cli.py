@@ -141,11 +141,13 @@ def compliance(ledger: str | None, year: int | None, as_json: bool) -> None:
         f"{sum(1 for m in failed if m.severity == Severity.ERROR)} 违规, "
         f"{sum(1 for m in failed if m.severity != Severity.ERROR)} 警告"
     )
-    cited = dict.fromkeys(m.rule for m in rows if sources.get(m.rule))
+    shown = {m.rule for m in rows}
+    cited = [rule for rule in RULES if rule.source and shown.intersection(rule.ids)]
     if cited:
         click.echo("\n依据:")
-        for rule_id in cited:
-            click.echo(f"  {rule_id}: {sources[rule_id]}")
+        for rule in cited:
+            ids = "/".join(i for i in rule.ids if i in shown)
+            click.echo(f"  {ids} {rule.title}: {rule.source}")
 
 
 def compliance_table(rows: list[Measure]) -> str:
