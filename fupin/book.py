@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -233,6 +233,58 @@ class _Classifier:
         return AccountInfo(root, None, "other")
 
 
+class _Index(Mapping[str, Mapping[str, Sequence[Transaction]]]):
+    """Transactions by metadata value, per key of :data:`INDEXED_KEYS`.
+
+    A key's index is built on first use, by one loop over the book's transactions, then
+    kept: a load pays only for the keys its rules read (the plugin's rules never ask for
+    ``household``, the index with most values).
+    """
+
+    def __init__(self, txns: Sequence[Transaction]) -> None:
+        self._txns = txns
+        self._built: dict[str, dict[str, Sequence[Transaction]]] = {}
+
+    def __getitem__(self, key: str) -> Mapping[str, Sequence[Transaction]]:
+        built = self._built.get(key)
+        if built is None:
+            if key not in _INDEXED:
+                raise KeyError(key)
+            built = self._built[key] = _index_by(self._txns, key)
+        return built
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(INDEXED_KEYS)
+
+    def __len__(self) -> int:
+        return len(INDEXED_KEYS)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _index_by(txns: Sequence[Transaction], key: str) -> dict[str, Sequence[Transaction]]:
+    """A value's transactions: a 1-tuple while there is one (most vouchers), then a list."""
+    index: dict[str, Any] = {}
+    get = index.get
+    for txn in txns:
+        value = txn.meta.get(key)
+        if value is None:
+            continue
+        if type(value) is not str:
+            value = str(value)
+        txns_of = get(value)
+        if txns_of is None:
+            index[value] = (txn,)
+        elif type(txns_of) is tuple:
+            index[value] = [*txns_of, txn]
+        else:
+            txns_of.append(txn)
+    return index
+
+
 def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book:
     """Build the typed view in one pass over ``entries`` (sorted, as the loader returns)."""
     import fupin.plugins  # noqa: F401  (imports every rule module, registering its entity models)
@@ -274,24 +326,8 @@ def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book
     movements: list[Movement] = []
     incomes: list[Movement] = []
     mixed: list[tuple[Transaction, tuple[str, ...]]] = []
-    #: a value's transactions: a 1-tuple while there is one (most vouchers), then a list
-    index: dict[str, dict[str, Any]] = {key: {} for key in INDEXED_KEYS}
-    indexed = _INDEXED.intersection
     for txn in txns:
         _flows(txn, classify, receipts, spends, movements, mixed, incomes)
-        meta = txn.meta
-        for key in indexed(meta):  # usually one to three keys: no per-key lookups
-            value = meta[key]
-            if value is not None:
-                bucket = index[key]
-                value = value if type(value) is str else str(value)
-                txns_of = bucket.get(value)
-                if txns_of is None:
-                    bucket[value] = (txn,)
-                elif type(txns_of) is tuple:
-                    bucket[value] = [*txns_of, txn]
-                else:
-                    txns_of.append(txn)
 
     return Book(
         entries=entries,
@@ -303,7 +339,7 @@ def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book
         spends=spends,
         movements=movements,
         mixed=mixed,
-        index=index,
+        index=_Index(txns),
         errors=errors,
         invalid={kind: frozenset(ids) for kind, ids in invalid.items()},
         _sources=sources,
@@ -344,13 +380,15 @@ def _flows(
     household = None
     payment = _UNREAD
     for posting, info in zip(postings, infos, strict=True):
+        role = info.role
+        if role not in _RECORDED:  # a fund's cash, an account outside the conventions
+            continue
         units = posting.units
         if units is None:
             continue
         number = units.number
         if type(number) is not Decimal and not isinstance(number, Decimal):
             continue
-        role = info.role
         if role == "expense":
             if payment is _UNREAD:
                 household = meta.get("household")
@@ -406,6 +444,7 @@ def _flows(
 _new = tuple.__new__  # a NamedTuple record without the Python-level ``__new__`` call
 _UNREAD = object()
 _INDEXED = frozenset(INDEXED_KEYS)
+_RECORDED = frozenset(("expense", "receipt", "income", "general", *MOVEMENT_ROLES))
 
 
 def meta_source(meta: Meta | None) -> str:

@@ -47,6 +47,7 @@ Money is Decimal, amounts are quantized to the cent half up (fupin.money).
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import functools
 from collections import defaultdict
@@ -65,6 +66,7 @@ from fupin.households import (
     Register,
     RegisterError,
     RegisterRef,
+    add_months,
     cached_register,
     register_path,
 )
@@ -158,6 +160,9 @@ def _int(value: Any) -> int | None:
     return int(number) if number is not None and number == number.to_integral() else None
 
 
+_LOCATION = frozenset(("filename", "lineno"))
+
+
 class Payment(NamedTuple):
     """One benefit posting, read once: what, for whom, on what basis."""
 
@@ -198,11 +203,18 @@ def payments(book: Book) -> list[Payment]:
             continue
         own = spend.posting_meta or {}
         txn = spend.entry.meta
-        source = own if own.get("lineno") else txn
-        basis = own.get("basis") or txn.get("basis")
-        member = own.get("member", txn.get("member"))
-        year = own.get("year", txn.get("year"))
-        self_paid = own.get("self_paid", txn.get("self_paid"))
+        if own.keys() == _LOCATION:  # the posting carries its location only (most rolls)
+            source = own if own["lineno"] else txn
+            basis = txn.get("basis")
+            member = txn.get("member")
+            year = txn.get("year")
+            self_paid = txn.get("self_paid")
+        else:
+            source = own if own.get("lineno") else txn
+            basis = own.get("basis") or txn.get("basis")
+            member = own.get("member", txn.get("member"))
+            year = own.get("year", txn.get("year"))
+            self_paid = own.get("self_paid", txn.get("self_paid"))
         household = spend.household
         out.append(
             new(
@@ -394,10 +406,12 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
     insured_of: dict[str, int] = {}
 
     policies: dict[datetime.date, Policy] = {}
+    spans: dict[str, tuple[datetime.date, datetime.date, str]] = {}
     for payment in paid:
-        policy = policies.get(payment.date)
+        day = payment.spend.date
+        policy = policies.get(day)
         if policy is None:
-            policy = policies[payment.date] = book.policy.at(payment.date)
+            policy = policies[day] = book.policy.at(day)
         if payment.kind == "insurance":
             insurance[payment.year].append(payment)
             continue
@@ -437,7 +451,11 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
                 f"农户不在农户信息库 — [household {payment.household}]; {_where(book, payment)}",
             )
             continue
-        status = household.status_on(payment.date)
+        span = spans.get(household.id)
+        if span is not None and span[0] <= day < span[1]:
+            status = span[2]
+        else:
+            status = _status_on(household, day, spans)
         if status not in policy.benefit_statuses:
             yield _text(
                 "C06",
@@ -447,6 +465,8 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
                 f"{_where(book, payment)}{_window_note(household, payment.date)}",
                 key="benefit-statuses",
             )
+        if payment.kind == "other":  # 公益岗位, 临时救助 …: naming and window checks only
+            continue
         member = household.member(payment.member) if payment.member is not None else None
         if payment.kind in PER_MEMBER and payment.member is not None and member is None:
             yield _text(
@@ -546,6 +566,28 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
 
     for year, items in sorted(insurance.items()):
         yield from _insurance(book, year, items)
+
+
+def _status_on(
+    household: Household,
+    day: datetime.date,
+    spans: dict[str, tuple[datetime.date, datetime.date, str]],
+) -> str:
+    """``household.status_on(day)``, kept per household for the span between two of its
+    status changes (or gradual-exit ends): a monthly roll asks once per span, not per payment.
+    """
+    span = spans.get(household.id)
+    if span is not None and span[0] <= day < span[1]:
+        return span[2]
+    history = household.history
+    ends = {add_months(c.date, c.months or 0) for c in history if c.event == "risk_cleared"}
+    points = sorted({c.date for c in history} | ends)
+    at = bisect.bisect_right(points, day)
+    low = points[at - 1] if at else datetime.date.min
+    high = points[at] if at < len(points) else datetime.date.max
+    status = household.status_on(day)
+    spans[household.id] = (low, high, status)
+    return status
 
 
 def _window_note(household: Household, day: datetime.date) -> str:

@@ -58,9 +58,8 @@ class Worker(Entity):
 def duplicates(book: Book) -> Iterator[Item]:
     """K2: repeated voucher/invoice numbers; one household paid twice for one code and period."""
     for key, name in (("voucher", "记账凭证号"), ("invoice", "发票号")):
-        for number, txns in book.index.get(key, {}).items():
-            if len(txns) < 2:
-                continue
+        index = book.index.get(key, {})
+        for number, txns in [(n, t) for n, t in index.items() if len(t) > 1]:
             first = txns[0]
             for txn in txns[1:]:
                 amount = _outflow(txn)
@@ -75,12 +74,12 @@ def duplicates(book: Book) -> Iterator[Item]:
                 )
     seen: dict[tuple[str, str, str, str, Decimal], Spend] = {}
     at = policy_on(book)
-    checked: dict[tuple[int, str, str], bool] = {}  # (policy, category, account) → checked
+    checked: dict[tuple[datetime.date, str, str], bool] = {}  # (day, category, account)
     for spend in spend_index(book).to_households:
-        policy = at(spend.date)
-        verdict = checked.get((id(policy), spend.category, spend.account))
+        verdict = checked.get((spend.date, spend.category, spend.account))
         if verdict is None:
-            verdict = checked[(id(policy), spend.category, spend.account)] = (
+            policy = at(spend.date)
+            verdict = checked[(spend.date, spend.category, spend.account)] = (
                 spend.category in policy.household_categories
                 and not set(spend.account.split(":")) & set(policy.duplicate_exempt_accounts)
             )
