@@ -426,7 +426,12 @@ class AssetRegister:
 
 
 def asset_register(book: Book) -> AssetRegister:
-    """Group the book's asset entities (already parsed in the book's one pass)."""
+    """Group the book's asset entities (already parsed in the book's one pass); built once
+    per book and shared by the rules and pages that read it."""
+    return book.shared("asset-register", lambda: _asset_register(book))
+
+
+def _asset_register(book: Book) -> AssetRegister:
     assets = book.by_id(Asset)
     rights: dict[str, dict[str, list[AssetRight]]] = defaultdict(lambda: defaultdict(list))
     events: dict[str, list[AssetEvent]] = defaultdict(list)

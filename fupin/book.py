@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from beancount.core.data import Directive, Meta
 
 E = TypeVar("E", bound=Entity)
+T = TypeVar("T")
+_MISSING = object()
 
 #: Transaction metadata keys indexed by value (``book.txns_by("project", "P-1")``).
 INDEXED_KEYS = (
@@ -126,6 +128,16 @@ class Book:
     accounts: Mapping[str, AccountInfo] = field(repr=False)
     #: postings on non-fund ``Income`` accounts (asset income, rent, fees), role ``income``
     incomes: Sequence[Movement] = ()
+    #: values derived once per book and shared by rules (:meth:`shared`)
+    _shared: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def shared(self, name: str, build: Callable[[], T]) -> T:
+        """A value derived from the book once (a rule family's walk, a register) and shared
+        by every rule that asks for ``name``; it lives and dies with the book."""
+        held = self._shared.get(name, _MISSING)
+        if held is _MISSING:
+            held = self._shared[name] = build()
+        return held  # type: ignore[no-any-return]
 
     # -- entities -------------------------------------------------------------------------
     def all(self, model: type[E]) -> Sequence[E]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import weakref
 from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
@@ -236,17 +235,9 @@ def policy_on(book: Book) -> Callable[[datetime.date], Policy]:
     return lookup
 
 
-_MEMO: dict[str, tuple[weakref.ref[Book], object]] = {}
-
-
 def memo(name: str, book: Book, build: Callable[[], T]) -> T:
-    """One value per book (the last book only), shared by rules that need the same walk."""
-    held = _MEMO.get(name)
-    if held is not None and held[0]() is book:
-        return held[1]  # type: ignore[return-value]
-    value = build()
-    _MEMO[name] = (weakref.ref(book), value)
-    return value
+    """One value per book, shared by rules that need the same walk (dies with the book)."""
+    return book.shared(f"flags:{name}", build)
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
