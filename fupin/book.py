@@ -18,7 +18,15 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    ItemsView,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+    ValuesView,
+)
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -255,7 +263,7 @@ class _Index(Mapping[str, Mapping[str, Sequence[Transaction]]]):
 
     def __init__(self, txns: Sequence[Transaction]) -> None:
         self._txns = txns
-        self._built: dict[str, dict[str, Sequence[Transaction]]] = {}
+        self._built: dict[str, _Values] = {}
 
     def __getitem__(self, key: str) -> Mapping[str, Sequence[Transaction]]:
         built = self._built.get(key)
@@ -277,8 +285,8 @@ class _Index(Mapping[str, Mapping[str, Sequence[Transaction]]]):
     __hash__ = None  # type: ignore[assignment]
 
 
-def _index_by(txns: Sequence[Transaction], key: str) -> dict[str, Sequence[Transaction]]:
-    """A value's transactions: a 1-tuple while there is one (most vouchers), then a list."""
+def _index_by(txns: Sequence[Transaction], key: str) -> _Values:
+    """Each value's transactions, in entry order."""
     index: dict[str, Any] = {}
     get = index.get
     for txn in txns:
@@ -287,14 +295,62 @@ def _index_by(txns: Sequence[Transaction], key: str) -> dict[str, Sequence[Trans
             continue
         if type(value) is not str:
             value = str(value)
-        txns_of = get(value)
-        if txns_of is None:
-            index[value] = (txn,)
-        elif type(txns_of) is tuple:
-            index[value] = [*txns_of, txn]
+        held = get(value)
+        if held is None:
+            index[value] = txn
+        elif type(held) is Transaction:
+            index[value] = [held, txn]
         else:
-            txns_of.append(txn)
-    return index
+            held.append(txn)
+    return _Values(index)
+
+
+class _Values(Mapping[str, Sequence[Transaction]]):
+    """One key's index, value → transactions. A value with a single transaction (nearly
+    every voucher) holds the bare transaction, handed out as a 1-tuple: no container per
+    transaction in memory."""
+
+    __slots__ = ("_held",)
+
+    def __init__(self, held: dict[str, Any]) -> None:
+        self._held = held
+
+    def __getitem__(self, value: str) -> Sequence[Transaction]:
+        held = self._held[value]
+        return (held,) if type(held) is Transaction else held  # type: ignore[no-any-return]
+
+    def get(self, value: str, default: Any = None) -> Any:
+        held = self._held.get(value, _MISSING)
+        if held is _MISSING:
+            return default
+        return (held,) if type(held) is Transaction else held
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._held
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._held)
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def items(self) -> _ValueItems:  # type: ignore[override]
+        return _ValueItems(self)
+
+    def values(self) -> _ValueValues:  # type: ignore[override]
+        return _ValueValues(self)
+
+
+class _ValueItems(ItemsView[str, Sequence[Transaction]]):
+    def __iter__(self) -> Iterator[tuple[str, Sequence[Transaction]]]:
+        for value, held in self._mapping._held.items():  # type: ignore[attr-defined]
+            yield value, ((held,) if type(held) is Transaction else held)
+
+
+class _ValueValues(ValuesView[Sequence[Transaction]]):
+    def __iter__(self) -> Iterator[Sequence[Transaction]]:
+        for held in self._mapping._held.values():  # type: ignore[attr-defined]
+            yield (held,) if type(held) is Transaction else held
 
 
 def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book:
