@@ -10,6 +10,7 @@ from __future__ import annotations
 import operator
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -71,6 +72,15 @@ def run_rules(book: Book, rules: Sequence[Rule], *, keep_measures: bool = True) 
     holding every compliance row keeps the load's peak memory down.
     """
     results = Results(findings=list(book.errors))
+    token = _KEEP.set(keep_measures)
+    try:
+        _run(book, rules, results, keep_measures)
+    finally:
+        _KEEP.reset(token)
+    return results
+
+
+def _run(book: Book, rules: Sequence[Rule], results: Results, keep_measures: bool) -> None:
     measures, findings = results.measures, results.findings
     for rule in rules:
         try:
@@ -90,7 +100,11 @@ def run_rules(book: Book, rules: Sequence[Rule], *, keep_measures: bool = True) 
                     rule=rule.ids[0],
                 )
             )
-    return results
+
+
+#: whether the measures of passing checks are wanted (off in the plugin, where Beancount
+#: needs the findings only): :func:`check` then builds no row for a comparison that holds
+_KEEP: ContextVar[bool] = ContextVar("fupin_keep_measures", default=True)
 
 
 def check(
@@ -124,6 +138,8 @@ def check(
         ok = abs(Decimal(value) - Decimal(threshold)) <= tolerance
     else:
         ok = bool(COMPARE[op](value, threshold))
+    if ok and not _KEEP.get():
+        return
     source = meta if meta is not None else (entry.meta if entry is not None else None)
     measure = Measure(
         rule,

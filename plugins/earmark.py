@@ -15,6 +15,7 @@ account that belongs to no fund (an agency's own operating account, a loan recei
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -23,6 +24,7 @@ from fupin.book import Book
 from fupin.engine import Item, Rule, check, finding
 from fupin.findings import EarmarkError
 from fupin.money import fmt_money
+from fupin.policy import Policy
 
 NEGATIVE_RULE = {"xianjie": "B20", "special_poverty": "B21"}
 
@@ -38,8 +40,11 @@ def earmark(book: Book) -> Iterator[Item]:
     # Most postings repeat a (fund, category, project, household?, policy) combination that
     # is known to be fine: remember those and skip them.
     fine: set[tuple[object, ...]] = set()
+    policies: dict[datetime.date, Policy] = {}  # the policy in force, looked up once a day
     for spend in book.spends:
-        policy = book.policy.at(spend.date)
+        policy = policies.get(spend.date)
+        if policy is None:
+            policy = policies[spend.date] = book.policy.at(spend.date)
         key = (spend.fund, spend.category, spend.project, spend.household is None, id(policy))
         if key in fine:
             continue

@@ -37,6 +37,7 @@ from fupin.engine import Item, check
 from fupin.entities import STAGES, Entity, Money
 from fupin.findings import Severity
 from fupin.money import ZERO, fmt_money
+from fupin.policy import Policy
 
 ORDER = {stage: i for i, stage in enumerate(STAGES)}
 LIBRARY = ORDER["in_library"]
@@ -96,18 +97,23 @@ def hospitality(book: Book) -> Iterator[Item]:
     by_narration: dict[int, dict[str, list[str]]] = {}
     patterns: dict[int, re.Pattern[str] | None] = {}
     seen: set[int] = set()
+    # per day: its policy snapshot and that snapshot's caches (one lookup per spend)
+    days: dict[datetime.date, tuple[Policy, dict[str, list[str]], dict[str, list[str]], int]] = {}
     for spend in book.spends:
         fund = funds.get(spend.fund or "")
         if fund is None:
             continue
-        policy = at(spend.date)
-        key = id(policy)
-        accounts = by_account.get(key)
-        if accounts is None:
-            accounts = by_account[key] = {}
-            by_narration[key] = {}
-            words = policy.hospitality_keywords
-            patterns[key] = re.compile("|".join(map(re.escape, words))) if words else None
+        day = days.get(spend.date)
+        if day is None:
+            policy = at(spend.date)
+            key = id(policy)
+            if key not in by_account:
+                by_account[key] = {}
+                by_narration[key] = {}
+                words = policy.hospitality_keywords
+                patterns[key] = re.compile("|".join(map(re.escape, words))) if words else None
+            day = days[spend.date] = (policy, by_account[key], by_narration[key], key)
+        policy, accounts, narrations, key = day
         hits = accounts.get(spend.account)
         if hits is None:
             wanted = set(policy.hospitality_accounts)
@@ -115,10 +121,10 @@ def hospitality(book: Book) -> Iterator[Item]:
                 p for p in spend.account.split(":")[1:] if p in wanted
             ]
         narration = spend.entry.narration or ""
-        said = by_narration[key].get(narration)
+        said = narrations.get(narration)
         if said is None:
             pattern = patterns[key]
-            said = by_narration[key][narration] = pattern.findall(narration) if pattern else []
+            said = narrations[narration] = pattern.findall(narration) if pattern else []
         if (not hits and not said) or id(spend.entry) in seen:
             continue
         seen.add(id(spend.entry))
