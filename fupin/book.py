@@ -215,12 +215,35 @@ class Book:
         return self.entries[-1].date if self.entries else None
 
 
+#: what :meth:`_Classifier.plan` says about a transaction shape
+Plan = tuple[str | None, tuple[str, ...], tuple[tuple[int, AccountInfo], ...]]
+
+
 class _Classifier:
     """Account → :class:`AccountInfo`, computed once per account."""
 
     def __init__(self, fund_ids: Iterable[str]) -> None:
         self.funds = set(fund_ids)
         self.cache: dict[str, AccountInfo] = {}
+        #: the accounts of a transaction's postings → :meth:`plan` (transactions repeat a
+        #: handful of shapes: a roll's expense and cash, a receipt and its income account)
+        self.plans: dict[tuple[str, ...], Plan] = {}
+
+    def plan(self, accounts: tuple[str, ...]) -> Plan:
+        """The fund a transaction on ``accounts`` draws on (None when none or two), the
+        funds when it mixes two or more, and the postings (position, info) it records."""
+        infos = [self(account) for account in accounts]
+        fund = None
+        mixed: tuple[str, ...] = ()
+        for info in infos:
+            if info.fund is not None and info.fund != fund:
+                if fund is not None:
+                    mixed = tuple(sorted({i.fund for i in infos if i.fund}))
+                    fund = None
+                    break
+                fund = info.fund
+        recorded = tuple((at, info) for at, info in enumerate(infos) if info.role in _RECORDED)
+        return fund, mixed, recorded
 
     def __call__(self, account: str) -> AccountInfo:
         info = self.cache.get(account)
@@ -430,27 +453,28 @@ def _flows(
     Called once per transaction of the ledger: records are built with ``tuple.__new__``
     (no per-record Python call) and the transaction's metadata is read once.
     """
-    cache = classify.cache
     postings = txn.postings
-    infos = [cache.get(p.account) or classify(p.account) for p in postings]
-    fund = None
-    for info in infos:
-        if info.fund is not None and info.fund != fund:
-            if fund is not None:
-                funds = sorted({i.fund for i in infos if i.fund})
-                mixed.append((txn, tuple(funds)))
-                fund = None
-                break
-            fund = info.fund
+    shape = (
+        (postings[0].account, postings[1].account)
+        if len(postings) == 2
+        else tuple([p.account for p in postings])
+    )
+    plan = classify.plans.get(shape)
+    if plan is None:
+        plan = classify.plans[shape] = classify.plan(shape)
+    fund, funds, recorded = plan
+    if funds:
+        mixed.append((txn, funds))
+    if not recorded:
+        return
     meta = txn.meta
     date = txn.date
     project = meta.get("project")
     household = None
     payment = _UNREAD
-    for posting, info in zip(postings, infos, strict=True):
+    for at, info in recorded:
         role = info.role
-        if role not in _RECORDED:  # a fund's cash, an account outside the conventions
-            continue
+        posting = postings[at]
         units = posting.units
         if units is None:
             continue
