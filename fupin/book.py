@@ -199,6 +199,13 @@ class Book:
         """Transactions whose metadata ``key`` equals ``value`` (keys in INDEXED_KEYS)."""
         return self.index.get(key, {}).get(value, ())
 
+    def repeated(self, key: str) -> dict[str, Sequence[Transaction]]:
+        """The values of ``key`` (in INDEXED_KEYS) on two or more transactions, with them."""
+        index = self.index[key]
+        if isinstance(index, _Values):  # skip the 1-tuples of the values seen once
+            return {value: held for value, held in index._held.items() if type(held) is list}
+        return {value: txns for value, txns in index.items() if len(txns) > 1}
+
     def account_name(self, account: str) -> str:
         """The Chinese ``name:`` of an account's ``open``, else the account itself."""
         entry = self.opens.get(account)

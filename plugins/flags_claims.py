@@ -58,8 +58,7 @@ class Worker(Entity):
 def duplicates(book: Book) -> Iterator[Item]:
     """K2: repeated voucher/invoice numbers; one household paid twice for one code and period."""
     for key, name in (("voucher", "记账凭证号"), ("invoice", "发票号")):
-        index = book.index.get(key, {})
-        for number, txns in [(n, t) for n, t in index.items() if len(t) > 1]:
+        for number, txns in book.repeated(key).items():
             first = txns[0]
             for txn in txns[1:]:
                 amount = _outflow(txn)
@@ -87,12 +86,16 @@ def duplicates(book: Book) -> Iterator[Item]:
             continue
         own = spend.posting_meta or {}
         txn_meta = spend.entry.meta
-        member = own.get("member", txn_meta.get("member"))
-        period = (
-            own.get("period", txn_meta.get("period"))
-            or own.get("year", txn_meta.get("year"))
-            or spend.date.year
-        )
+        if own.keys() == _LOCATION:  # the posting carries its location only (most rolls)
+            member = txn_meta.get("member")
+            period = txn_meta.get("period") or txn_meta.get("year") or spend.date.year
+        else:
+            member = own.get("member", txn_meta.get("member"))
+            period = (
+                own.get("period", txn_meta.get("period"))
+                or own.get("year", txn_meta.get("year"))
+                or spend.date.year
+            )
         key4 = (
             str(spend.household),
             spend.account,
@@ -115,6 +118,9 @@ def duplicates(book: Book) -> Iterator[Item]:
             amount=spend.amount,
             meta=_source(spend),
         )
+
+
+_LOCATION = frozenset(("filename", "lineno"))
 
 
 def _meta(spend: Spend, key: str) -> object:
