@@ -48,12 +48,19 @@ def project_totals(
 ) -> dict[str, ProjectTotals]:
     """Totals per project id, one loop over spends and one over movements."""
     out: dict[str, ProjectTotals] = defaultdict(ProjectTotals)
-    for spend in spends:
+    for spend in spends:  # _note_payment inlined: this loop runs once per expense posting
         if spend.project is None:
             continue
         totals = out[spend.project]
         totals.spent += spend.amount
-        _note_payment(totals, spend.entry)
+        txn = spend.entry
+        first = totals.first_payment
+        if first is None or txn.date < first.date:
+            totals.first_payment = txn
+        if spend.payment in LATE_PAYMENTS:  # the transaction's ``payment`` metadata
+            late = totals.late_payments
+            if not late or late[-1] is not txn:
+                late.append(txn)
     for movement in movements:
         if movement.project is None:
             continue
