@@ -222,11 +222,11 @@ def parse_entity(entry: Custom) -> Entity | EntityError | None:
     model = ENTITY_TYPES.get(entry.type)
     if model is None:
         return None
-    # one dict comprehension and the model's validator called directly: this runs once per
-    # ``custom`` entry of the ledger (tens of thousands in a county's books)
-    data: dict[str, Any] = {
-        k: v for k, v in entry.meta.items() if k not in _LOCATION and k[:2] != "__"
-    }
+    # a plain copy of the metadata and the model's validator called directly: this runs
+    # once per ``custom`` entry of the ledger (tens of thousands in a county's books)
+    data: dict[str, Any] = dict(entry.meta)
+    data.pop("filename", None)
+    data.pop("lineno", None)
     data["date"] = entry.date
     values = entry.values or ()
     positional = model.positional
@@ -235,8 +235,17 @@ def parse_entity(entry: Custom) -> Entity | EntityError | None:
         return _error(entry, model, f'expected custom "{entry.type}" {names}')
     for name, value in zip(positional, values, strict=True):
         data[name] = value.value
+    validate = model.__pydantic_validator__.validate_python
     try:
-        entity: Entity = model.__pydantic_validator__.validate_python(data)
+        try:
+            entity: Entity = validate(data)
+        except ValidationError:
+            internal = [key for key in data if key[:2] == "__"]  # Beancount's own, not fields
+            if not internal:
+                raise
+            for key in internal:
+                del data[key]
+            entity = validate(data)
     except ValidationError as exc:
         detail = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])} = {_show(err.get('input'))}: {err['msg']}"
@@ -254,7 +263,6 @@ def parse_entity(entry: Custom) -> Entity | EntityError | None:
     return entity
 
 
-_LOCATION = frozenset(("filename", "lineno"))
 _object_setattr = object.__setattr__
 
 
