@@ -55,7 +55,7 @@ def project_totals(
         totals.spent += spend.amount
         txn = spend.entry
         first = totals.first_payment
-        if first is None or txn.date < first.date:
+        if first is None or spend.date < first.date:
             totals.first_payment = txn
         if spend.payment in LATE_PAYMENTS:  # the transaction's ``payment`` metadata
             late = totals.late_payments
