@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from fupin.households import add_months, id_check_digit, load_register
+from fupin.households import HOUSEHOLD_FIELDS, add_months, id_check_digit, load_register
 from fupin.policy import DEFAULT_POLICY as POLICY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -235,24 +235,7 @@ def write_register(households: list[Hh], folder: Path) -> None:
     rng = random.Random(7)
     with (folder / "households.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(
-            [
-                "id",
-                "township",
-                "village",
-                "group",
-                "head_name",
-                "id_number",
-                "phone",
-                "bank_account",
-                "attribute",
-                "cause",
-                "other_causes",
-                "cadre",
-                "income",
-                "note",
-            ]
-        )
+        w.writerow(HOUSEHOLD_FIELDS)
         for hh in households:
             head = hh.people[0]
             w.writerow(
