@@ -26,9 +26,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
+from beancount.core.data import Custom
+
 from fupin.book import Book, Receipt
 from fupin.engine import Item, Rule, check, finding
-from fupin.entities import FundCheck
+from fupin.entities import Fund, FundCheck
 from fupin.findings import FundShareError
 from fupin.money import ZERO, fmt_money, q2
 
@@ -102,45 +104,42 @@ def fund_split(book: Book) -> Iterator[Item]:
             )
         if fund.close and fund.close <= last:
             at_close = _by_source(own, fund.close)
-            for source, share in fund.shares.items():
-                expected = q2(share * fund.total)
-                yield from check(
-                    FundShareError,
-                    rule="B01",
-                    title=f"{TITLE} {names[source]} 截至{fund.close}",
-                    scope=f"fund {fund.id}",
-                    value=at_close.get(source, ZERO),
-                    op="==",
-                    threshold=expected,
-                    tolerance=tol,
-                    policy_key="fund-split-tolerance",
-                    entity=fund.id,
-                    label=fund.describe(),
-                    entry=entry,
-                    year=fund.budget_year,
-                    inputs=f"{source} 份额 {share} × 总额 {fmt_money(fund.total)} CNY",
-                )
+            yield from _split_on(book, fund, fund.close, at_close, fund.total, "总额", entry, tol)
         for fund_check in checks.get(fund.id, []):
             then = _by_source(own, fund_check.date)
             received = sum(then.values(), ZERO)
-            for source, share in fund.shares.items():
-                expected = q2(share * received)
-                yield from check(
-                    FundShareError,
-                    rule="B01",
-                    title=f"{TITLE} {names[source]} 截至{fund_check.date}",
-                    scope=f"fund {fund.id}",
-                    value=then.get(source, ZERO),
-                    op="==",
-                    threshold=expected,
-                    tolerance=tol,
-                    policy_key="fund-split-tolerance",
-                    entity=fund.id,
-                    label=fund.describe(),
-                    entry=book.entry_of(fund_check),
-                    year=fund.budget_year,
-                    inputs=f"{source} 份额 {share} × 已到位 {fmt_money(received)} CNY",
-                )
+            anchor = book.entry_of(fund_check)
+            yield from _split_on(book, fund, fund_check.date, then, received, "已到位", anchor, tol)
+
+
+def _split_on(
+    book: Book,
+    fund: Fund,
+    day: datetime.date,
+    given: dict[str, Decimal],
+    base: Decimal,
+    base_name: str,
+    entry: Custom,
+    tol: Decimal,
+) -> Iterator[Item]:
+    """Each source gave exactly its share of ``base`` by ``day`` (to the cent, half up)."""
+    for source, share in (fund.shares or {}).items():
+        yield from check(
+            FundShareError,
+            rule="B01",
+            title=f"{TITLE} {book.account_name(f'Income:Fund:{fund.id}:{source}')} 截至{day}",
+            scope=f"fund {fund.id}",
+            value=given.get(source, ZERO),
+            op="==",
+            threshold=q2(share * base),
+            tolerance=tol,
+            policy_key="fund-split-tolerance",
+            entity=fund.id,
+            label=fund.describe(),
+            entry=entry,
+            year=fund.budget_year,
+            inputs=f"{source} 份额 {share} × {base_name} {fmt_money(base)} CNY",
+        )
 
 
 RULE = Rule(("B01",), "资金来源构成 (70/20/10)", "seed 000_33b9fa698911b5ee.txt", fund_split)

@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from fupin.households import HOUSEHOLD_FIELDS, add_months, id_check_digit, load_register
+from fupin.households import (
+    EVENT_FIELDS,
+    HOUSEHOLD_FIELDS,
+    MEMBER_FIELDS,
+    add_months,
+    id_check_digit,
+    load_register,
+)
 from fupin.policy import DEFAULT_POLICY as POLICY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -258,20 +265,7 @@ def write_register(households: list[Hh], folder: Path) -> None:
             )
     with (folder / "members.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(
-            [
-                "household",
-                "seq",
-                "name",
-                "id_number",
-                "relation",
-                "school_stage",
-                "stages",
-                "insured",
-                "chronic",
-                "note",
-            ]
-        )
+        w.writerow(MEMBER_FIELDS)
         for hh in households:
             for p in hh.people:
                 stages = {y: p.stage(y) for y in (2021, 2022)}
@@ -292,7 +286,7 @@ def write_register(households: list[Hh], folder: Path) -> None:
                 )
     with (folder / "events.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["household", "date", "event", "category", "months", "doc", "note"])
+        w.writerow(EVENT_FIELDS)
         for hh in households:
             for date, kind, cat, months, doc, note in hh.events:
                 w.writerow([hh.id, date, kind, cat, months, doc, note])
