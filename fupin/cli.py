@@ -170,16 +170,30 @@ def compliance_table(rows: list[Measure]) -> str:
 # -- issue 3: the poverty-asset register ------------------------------------------------------
 @main.command()
 @LEDGER
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Register on this day (default: the ledger's last).")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Register on this day (default: the ledger's last).",
+)
 @click.option("--village", help="Only assets in, or owned by, this village (e.g. 杨庄村).")
-@click.option("--class", "asset_class", type=click.Choice(["operating", "public_welfare", "household"]), help="Only this class.")
+@click.option(
+    "--class",
+    "asset_class",
+    type=click.Choice(["operating", "public_welfare", "household"]),
+    help="Only this class.",
+)
 @JSON
-def assets(ledger: str | None, day: Any, village: str | None, asset_class: str | None, as_json: bool) -> None:
+def assets(
+    ledger: str | None, day: Any, village: str | None, asset_class: str | None, as_json: bool
+) -> None:
     """The asset register (扶贫资产台账): every right's holder on a date, totals by class and level."""
     from fupin.reports.assets import asset_report, report_json, report_text
 
     loaded = open_ledger(ledger)
-    report = asset_report(loaded.book, day.date() if day else None, village=village, asset_class=asset_class)
+    report = asset_report(
+        loaded.book, day.date() if day else None, village=village, asset_class=asset_class
+    )
     if as_json:
         click.echo(json.dumps(report_json(report), ensure_ascii=False, indent=1))
     else:
@@ -191,9 +205,7 @@ def assets(ledger: str | None, day: Any, village: str | None, asset_class: str |
 @LEDGER
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option(
-    "--editable", is_flag=True, help="Allow edits (finance officer's own machine only)."
-)
+@click.option("--editable", is_flag=True, help="Allow edits (finance officer's own machine only).")
 def serve(ledger: str | None, host: str, port: int, editable: bool) -> None:
     """Start Fava on LEDGER with the fupin pages; read-only unless --editable."""
     from fupin.load import resolve
@@ -205,12 +217,14 @@ def serve(ledger: str | None, host: str, port: int, editable: bool) -> None:
     app = fava_serve.make_app(path, editable=editable)
     if not fava_serve.pages(app):
         click.echo(
-            f'warning: {path} does not enable the fupin pages; add the line\n  '
+            f"warning: {path} does not enable the fupin pages; add the line\n  "
             f'2021-01-01 custom "fava-extension" "{fava_serve.EXTENSION}"',
             err=True,
         )
     if editable and host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"warning: --editable on {host}: anyone who reaches it can change the books", err=True)
+        click.echo(
+            f"warning: --editable on {host}: anyone who reaches it can change the books", err=True
+        )
     mode = "可编辑 editable" if editable else "只读 read-only"
     click.echo(f"fupin serve ({mode}): {fava_serve.first_url(app, host, port)}", err=True)
     try:
@@ -232,15 +246,35 @@ NOTICE_KINDS = (
 
 @main.command()
 @LEDGER
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(NOTICE_KINDS), help="Only this type (repeatable).")
+@click.option(
+    "--out", "out", required=True, type=click.Path(file_okay=False), help="Folder to write."
+)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(NOTICE_KINDS),
+    help="Only this type (repeatable).",
+)
 @click.option("--village", help="Only notices posted in this village.")
 @click.option("--township", help="Only notices posted in this township.")
 @click.option("--year", type=int, help="Only notices first posted in this year.")
 @click.option("--format", "fmt", default="html,pdf", show_default=True, help="html, pdf or both.")
-@click.option("--split", type=click.Choice(["notice", "village"]), default="notice", show_default=True, help="One PDF per notice or per village.")
-@click.option("--mask-names", is_flag=True, help="Print 张* for names (ID numbers are never printed).")
-@click.option("--secret-file", type=click.Path(dir_okay=False), help="County secret for check codes (or $FUPIN_NOTICE_SECRET_FILE).")
+@click.option(
+    "--split",
+    type=click.Choice(["notice", "village"]),
+    default="notice",
+    show_default=True,
+    help="One PDF per notice or per village.",
+)
+@click.option(
+    "--mask-names", is_flag=True, help="Print 张* for names (ID numbers are never printed)."
+)
+@click.option(
+    "--secret-file",
+    type=click.Path(dir_okay=False),
+    help="County secret for check codes (or $FUPIN_NOTICE_SECRET_FILE).",
+)
 def notices(
     ledger: str | None,
     out: str,
@@ -278,7 +312,9 @@ def notices(
     except NoticeError as exc:
         raise click.ClickException(str(exc)) from None
     count = sum(1 for key in written.files if not key.endswith("-明白卡"))
-    click.echo(f"{count} 份公示公告 → {relpath(str(written.out))}/ (索引 {relpath(str(written.index))})")
+    click.echo(
+        f"{count} 份公示公告 → {relpath(str(written.out))}/ (索引 {relpath(str(written.index))})"
+    )
 
 
 class _ImportGroup(click.Group):
@@ -318,7 +354,7 @@ def households(ledger: str | None, village: str | None, year: int | None, as_jso
         raise UnreadableLedger(f"农户信息库: {exc}") from None
     if register is None:
         raise click.UsageError(
-            f'{relpath(str(loaded.path))} names no household register '
+            f"{relpath(str(loaded.path))} names no household register "
             '(custom "household-register" "<path>")'
         )
     if village and village not in register.villages():

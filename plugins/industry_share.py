@@ -66,7 +66,10 @@ def industry_share(book: Book) -> Iterator[Item]:
             scope, label = f"{key}年度", f"{key}年度财政扶贫/衔接资金"
             entity = str(key)
             end = datetime.date(key, 12, 31)
-            metas = [book.policy.origin(k, end) for k in ("industry-share-min", "industry-share-severity")]
+            metas = [
+                book.policy.origin(k, end)
+                for k in ("industry-share-min", "industry-share-severity")
+            ]
             meta = next((m for m in metas if m and m.get("note")), metas[0])
         else:
             fund = funds[str(key)]

@@ -35,7 +35,11 @@ print(json.dumps({"seconds": dt, "cpu": cpu, "rss_mb": rss / 1024, "errors": len
 def probe(path: Path) -> dict[str, float]:
     env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
     out = subprocess.run(
-        [sys.executable, "-c", PROBE, str(path)], capture_output=True, text=True, env=env, check=True
+        [sys.executable, "-c", PROBE, str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
