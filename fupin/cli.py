@@ -241,6 +241,8 @@ NOTICE_KINDS = (
     "income_plan",
     "income_result",
     "beneficiaries",
+    "monitoring",
+    "monitoring_exit",
 )
 
 

@@ -35,17 +35,12 @@ from fupin.book import Book
 from fupin.engine import Item, Rule, check, finding
 from fupin.entities import Notice, Project, ProjectStage
 from fupin.findings import NoticeError
+from fupin.monitoring import NOTICE_TYPES as MONITORING_TYPES  # own minimum period (issue 15)
+from fupin.notice_titles import TYPE_NAMES, notice_label
+
+__all__ = ["LEVEL_NAMES", "TYPE_NAMES", "notice_rules"]
 
 LEVEL_NAMES = {"county": "县级", "township": "乡镇", "village": "村级", "site": "项目现场"}
-TYPE_NAMES = {
-    "fund_allocation": "资金分配结果公告",
-    "project_plan": "项目公示",
-    "project_result": "项目实施结果公告",
-    "site_sign": "项目公示牌",
-    "income_plan": "收益分配方案公示",
-    "income_result": "收益分配结果公示",
-    "beneficiaries": "到户项目受益名单",
-}
 
 
 def _span(notice: Notice) -> str:
@@ -176,7 +171,7 @@ def notice_periods(book: Book) -> Iterator[Item]:
                     NoticeError,
                     "B32",
                     f"网站公告未长期公开: {gone} 撤下 (notice-website-channels) — "
-                    f"{notice.describe()}; {_span(notice)}",
+                    f"{notice_label(book, notice)}; {_span(notice)}",
                     entry,
                     entity=notice.id,
                     policy_key="notice-website-channels",
@@ -184,15 +179,19 @@ def notice_periods(book: Book) -> Iterator[Item]:
             continue
         if notice.channel not in policy.notice_board_channels or notice.type == "site_sign":
             continue
+        # issue 15: a monitoring notice is posted once in the village for ≥ 5 days (N-MON)
+        if notice.type in MONITORING_TYPES:
+            minimum, key = policy.monitoring_notice_min_days, "monitoring-notice-min-days"
+        else:
+            minimum, key = policy.notice_min_days, "notice-min-days"
         if notice.end is None:
             yield finding(
                 NoticeError,
                 "B31",
-                f"公示栏公示缺少结束日期 end (notice-min-days {policy.notice_min_days} 天) — "
-                f"{notice.describe()}",
+                f"公示栏公示缺少结束日期 end ({key} {minimum} 天) — {notice_label(book, notice)}",
                 entry,
                 entity=notice.id,
-                policy_key="notice-min-days",
+                policy_key=key,
             )
             continue
         days = notice.days or 0
@@ -205,11 +204,11 @@ def notice_periods(book: Book) -> Iterator[Item]:
             scope=f"notice {notice.id}",
             value=days,
             op=">=",
-            threshold=policy.notice_min_days,
+            threshold=minimum,
             unit="days",
-            policy_key="notice-min-days",
+            policy_key=key,
             entity=notice.id,
-            label=f"{LEVEL_NAMES.get(notice.level, notice.level)} {notice.describe()}",
+            label=f"{LEVEL_NAMES.get(notice.level, notice.level)} {notice_label(book, notice)}",
             inputs=_span(notice) + (f", {notice.withdrawn} 撤下" if notice.withdrawn else ""),
             entry=entry,
             year=notice.start.year,

@@ -99,10 +99,12 @@ def test_incremental_overpayment_is_one_error_at_the_posting(write_ledger) -> No
         .splitlines()[finding.source["lineno"] - 1]
     )
     assert line.strip().startswith("Expenses:Benefit:Medical:ChronicDisease  2000.01")
+    # issue 15: a breach of the formula is named as such, not as the cap
+    assert finding.policy_key == "chronic-aid-rate"
     assert finding.message == (
-        "C03 error: 2021年慢性病救助累计 3,000.01 > 3,000.00 (chronic-aid-cap) — "
-        "测试镇测试村 成员1 [household H-T-001]; 累计目录内自付 9,000.00 CNY, "
-        "起付 3,000.00, 比例 0.50, 封顶 15,000.00; 此前已付 1,000.00 CNY"
+        "C03 error: 2021年慢性病救助累计超出公式应付 3,000.01 > 3,000.00 (chronic-aid-rate) — "
+        "测试镇测试村 成员1 [household H-T-001]; 公式 (累计目录内自付 9,000.00 − 起付 "
+        "3,000.00) × 0.50 = 3,000.00 CNY, 未达封顶 15,000.00; 此前已付 1,000.00 CNY"
     )
 
 
