@@ -105,13 +105,13 @@ def department_shares(book: Book, register: Register | None) -> list[DepartmentY
             rows.setdefault(key, DepartmentYear(*key)).projects.append(project)
         households: Mapping[str, Any] = register.households if register else {}
         for spend in book.spends:
-            project = projects.get(spend.project or "")
-            if project is None:
+            owner = projects.get(spend.project or "")
+            if owner is None:
                 continue
             policy = book.policy.at(spend.date)
-            row = rows[(str(project.department), project.year)]
+            row = rows[(str(owner.department), owner.year)]
             row.total += spend.amount
-            if project.village_status in policy.department_target_village_statuses:
+            if owner.village_status in policy.department_target_village_statuses:
                 row.poor += spend.amount
             elif spend.household:
                 household = households.get(str(spend.household))

@@ -160,7 +160,11 @@ def compliance_table(rows: list[Measure]) -> str:
             fmt_value(m.value, m.unit),
             m.op.replace(">=", "≥").replace("<=", "≤").replace("==", "="),
             fmt_value(m.threshold, m.unit),
-            MARK[m.ok] if m.ok or m.severity == Severity.ERROR else "! 警告",
+            "· 统计"  # issue 15: a statistic (S01–S04) states a figure, it passes nothing
+            if m.severity == "info"
+            else MARK[m.ok]
+            if m.ok or m.severity == Severity.ERROR
+            else "! 警告",
         ]
         for m in rows
     ]

@@ -65,7 +65,7 @@ class HouseholdMeasure(Entity):
     }
 
     household: str
-    measure: MeasureKind
+    measure: MeasureKind  # type: ignore[valid-type]
     name: str  # 措施内容
     year: int | None = None
     project: str | None = None

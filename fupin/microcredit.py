@@ -47,6 +47,8 @@ from fupin.households import HOUSEHOLD_ID, add_months
 from fupin.money import HUNDRED, ZERO, q2
 
 if TYPE_CHECKING:
+    from beancount.core.data import Meta
+
     from fupin.book import Book, Spend
     from fupin.policy import Policy
 
@@ -144,7 +146,7 @@ class Payment:
     loan: str | None
     year: int  # the interest year (``year:``, else the payment's)
     interest: Decimal | None  # the bank's interest for the period (``interest:``)
-    source: Mapping[str, Any]
+    source: Meta
 
     @property
     def amount(self) -> Decimal:

@@ -110,9 +110,9 @@ class MonitoringCase(Entity):
 
     id: str
     household: str
-    category: Category
-    cause: RiskCause
-    other_causes: tuple[RiskCause, ...] = ()
+    category: Category  # type: ignore[valid-type]
+    cause: RiskCause  # type: ignore[valid-type]
+    other_causes: tuple[RiskCause, ...] = ()  # type: ignore[valid-type]
     discovered: datetime.date | None = None  # 发现日期 (default: the entry's date)
     channel: Literal[tuple(CHANNELS)] | None = None  # type: ignore[valid-type]
     income: Money | None = None  # 人均纯收入 at identification

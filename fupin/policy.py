@@ -20,7 +20,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -74,7 +74,7 @@ _Categories = Annotated[tuple[_CATEGORIES, ...], BeforeValidator(_split_list)]
 #: what B13 minimums may name: a register status or monitoring category, and a measure kind
 #: (the vocabularies of fupin.households and fupin.measures, repeated here so that the
 #: policy imports no entity module; a test keeps them equal)
-HOUSEHOLD_GROUPS = (*_STATUS.__args__, *_CATEGORIES.__args__)
+HOUSEHOLD_GROUPS: tuple[str, ...] = (*get_args(_STATUS), *get_args(_CATEGORIES))
 MEASURE_KINDS = (
     "industry",
     "employment",

@@ -17,6 +17,7 @@ import gc
 from typing import TYPE_CHECKING
 
 from fupin.plugins import (
+    aggregates,  # issue 15: 统计指标 (S01–S04)
     asset_returns,  # issue 15: expected returns, payout basis (DOMAIN E.3, E.6)
     assets,  # issue 3: poverty assets (DOMAIN E)
     benefits,  # issue 6: household benefits (DOMAIN C)
@@ -75,6 +76,7 @@ RULES: tuple[Rule, ...] = (
     budget.RULE,
     asset_returns.RULE,
     deductible.RULE,
+    aggregates.RULE,
 )
 
 

@@ -350,7 +350,7 @@ def benefit_rules(book: Book) -> Iterator[Item]:
     register, ref, problem = register_of(book)
     if problem is not None:
         yield problem
-    paid = payments(book)
+    paid = book.shared("benefit-payments", lambda: payments(book))
     breaches: dict[tuple[str, int], int] = defaultdict(int)
     found: list[tuple[int, Finding]] = [
         (item.entry.date.year if item.entry is not None else 0, item)

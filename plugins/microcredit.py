@@ -178,7 +178,7 @@ def loan_rules(book: Book) -> Iterator[Item]:
 def _at(payment: Payment, text: str, entity: str) -> LoanError:
     """An L03 error at the posting's own line."""
     return LoanError(
-        dict(payment.source), f"L03 error: {text}", payment.spend.entry, rule="L03", entity=entity
+        payment.source, f"L03 error: {text}", payment.spend.entry, rule="L03", entity=entity
     )
 
 

@@ -566,7 +566,16 @@ BUILDERS: dict[str, Callable[[Context, Notice], NoticeDoc]] = {
     "beneficiaries": beneficiaries,
     "income_plan": lambda ctx, n: _income(ctx, n, result=False),
     "income_result": lambda ctx, n: _income(ctx, n, result=True),
+    # issue 15: 防返贫监测 village notices (fupin.reports.notice_monitoring)
+    "monitoring": lambda ctx, n: _monitoring(ctx, n),
+    "monitoring_exit": lambda ctx, n: _monitoring(ctx, n),
 }
+
+
+def _monitoring(ctx: Context, notice: Notice) -> NoticeDoc:
+    from fupin.reports.notice_monitoring import monitoring_notice
+
+    return monitoring_notice(ctx, notice)
 
 
 def place_of(ctx: Context, notice: Notice) -> tuple[str, str]:
