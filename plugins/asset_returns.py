@@ -43,7 +43,8 @@ def expected_returns(book: Book) -> Iterator[Item]:
             entity=item.asset,
             label=f"{name} [asset {item.asset}]".strip(),
             inputs=f"预期 {fmt_money(row.base)} × {fmt_pct(item.rate)} = "
-            f"{fmt_money(row.expected)}, 差额 {fmt_money(row.difference)} CNY",
+            f"{fmt_money(row.expected)}, {'少收' if row.difference < 0 else '多收'} "
+            f"{fmt_money(abs(row.difference))} CNY",
             entry=book.entry_of(item),
             tolerance=policy.asset_return_tolerance,
             year=row.year,

@@ -486,7 +486,7 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
                 "C06",
                 payment,
                 f"付款日 {payment.date} 在渐退期 ({ended[0]} 至 {ended[1]}, {ended[2]} 个月) "
-                f"结束之后: {kind_path} 随渐退期结束 (benefit-exit-kinds) — "
+                f"结束之后: {book.account_name(account)}随渐退期结束 (benefit-exit-kinds) — "
                 f"{_label(household, payment)}; {_where(book, payment)}",
                 key="benefit-exit-kinds",
             )

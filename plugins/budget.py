@@ -26,7 +26,7 @@ from fupin.book import Book
 from fupin.budget import BudgetError, budgets, department_shares
 from fupin.engine import Item, Rule, check
 from fupin.households import book_register
-from fupin.money import fmt_money, fmt_pct, ratio
+from fupin.money import fmt_money, ratio
 
 
 def budget_years(book: Book) -> Iterator[Item]:
@@ -112,8 +112,7 @@ def department_targeting(book: Book) -> Iterator[Item]:
             policy_key="department-target-share-min",
             entity=row.department,
             label=f"{row.department} {row.year}年 ({len(row.projects)} 个项目)",
-            inputs=f"贫困村/户 {fmt_money(row.poor)} / 合计 {fmt_money(row.total)} CNY "
-            f"= {fmt_pct(row.share)}",
+            inputs=f"贫困村/户 {fmt_money(row.poor)} / 合计 {fmt_money(row.total)} CNY",
             entry=book.entry_of(row.projects[0]),
             year=row.year,
         )
