@@ -138,7 +138,7 @@ def deposit_releases(book: Book) -> Iterator[Item]:
         yield finding(
             CapError,
             "B40",
-            f"质保金于缺陷责任期内退还: {movement.date} ≤ {until} ({key}"
+            f"质保金退还日 {movement.date} 在缺陷责任期内 (至 {until}; {key}"
             f"{'' if accepted.defect_until else f' {months} 个月'}) — {label}; 验收 "
             f"{accepted.date}, 退还 {fmt_money(movement.amount)} CNY",
             movement.entry,
