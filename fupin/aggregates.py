@@ -267,3 +267,41 @@ def risk_breakdown(book: Book, day: datetime.date) -> list[CauseRow]:
         CauseRow(c, RISK_CAUSES[c], n, 0, ratio(Decimal(n), Decimal(whole)))
         for c, n in sorted(counts.items(), key=lambda kv: list(RISK_CAUSES).index(kv[0]))
     ]
+
+
+@dataclass(frozen=True)
+class PaidInYear:
+    """Benefits paid per household and kind in a benefit year, and what was due and not paid."""
+
+    year: int
+    paid: dict[str, dict[str, Decimal]]  # household → kind → amount
+    unpaid: list[Any]  # fupin.plugins.benefits.Due
+
+
+def paid_in_year(
+    book: Book, register: Register, year: int, households: set[str] | None = None
+) -> PaidInYear:
+    """Benefits paid in ``year`` per household and kind (the households given, else all), and
+    the benefits due by the formulas and not fully paid (C09's computation, chronic claims
+    included)."""
+    from fupin.plugins.benefits import Due, chronic_aid, due_unpaid, payments
+
+    every = book.shared("benefit-payments", lambda: payments(book))
+    wanted = households if households is not None else set(register.households)
+    paid: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    chronic: dict[tuple[str, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for payment in every:
+        if payment.household not in wanted or payment.year != year:
+            continue
+        paid[payment.household][payment.kind] += payment.amount
+        if payment.kind == "chronic" and payment.member is not None:
+            state = chronic[(payment.household, payment.member)]
+            state[0] += payment.self_paid or ZERO
+            state[1] += payment.amount
+    unpaid = [d for d in due_unpaid(book, register, every, year) if d.household in wanted]
+    policy = book.policy.at(datetime.date(year, 12, 31))
+    for (hid, seq), (spent, got) in sorted(chronic.items()):
+        due = chronic_aid(policy, spent)
+        if got < due:
+            unpaid.append(Due(hid, register.households[hid].village, seq, "chronic", year, due, got))
+    return PaidInYear(year, {h: dict(k) for h, k in paid.items()}, unpaid)

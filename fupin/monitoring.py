@@ -49,6 +49,7 @@ from fupin.households import CATEGORIES, CAUSES, HOUSEHOLD_ID, add_months
 
 if TYPE_CHECKING:
     from fupin.book import Book
+    from fupin.households import Register
 
 #: 风险类型: the 12 致贫原因 codes (G.2) and the risks the monitoring system adds
 #: [unverified: 全国防返贫监测信息系统 风险类型, from county forms].
@@ -297,3 +298,115 @@ def income_of(case: Case, register_income: Decimal | None) -> Decimal | None:
     if cleared is not None and cleared.income is not None:
         return cleared.income
     return register_income
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the monitoring register (监测对象台账) on a day: pseudonymous, no cause
+    beyond its code, no health or income detail."""
+
+    id: str
+    household: str
+    village: str
+    category: str  # code
+    cause: str  # code
+    discovered: datetime.date
+    decided: datetime.date | None
+    decision_days: int | None
+    notices: tuple[str, ...]
+    cadres: tuple[str, ...]
+    measures: int
+    cleared: datetime.date | None
+    monitored_days: int | None
+    state: str  # code of STATE_NAMES
+    exit_until: datetime.date | None  # the register's last day of 渐退期 after elimination
+
+    @property
+    def category_name(self) -> str:
+        return CATEGORIES[self.category]
+
+    @property
+    def cause_name(self) -> str:
+        return RISK_CAUSES[self.cause]
+
+    @property
+    def state_name(self) -> str:
+        return STATE_NAMES[self.state]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "household": self.household,
+            "village": self.village,
+            "category": self.category,
+            "cause": self.cause,
+            "discovered": self.discovered.isoformat(),
+            "decided": self.decided.isoformat() if self.decided else None,
+            "decision_days": self.decision_days,
+            "notices": list(self.notices),
+            "cadres": list(self.cadres),
+            "measures": self.measures,
+            "cleared": self.cleared.isoformat() if self.cleared else None,
+            "monitored_days": self.monitored_days,
+            "state": self.state,
+            "exit_until": self.exit_until.isoformat() if self.exit_until else None,
+        }
+
+
+def case_rows(
+    book: Book, register: Register | None, day: datetime.date | None = None
+) -> list[CaseRow]:
+    """The monitoring register on ``day`` (default: the ledger's last date)."""
+    from fupin.measures import measure_index
+
+    day = day or book.last_date or datetime.date.today()
+    measures = measure_index(book)
+    households = register.households if register else {}
+    rows = []
+    for ident, case in monitoring_register(book).cases.items():
+        found = case.case.found
+        if found > day:
+            continue
+        decided = case.decided if case.decided and case.decided.date <= day else None
+        cleared = case.cleared if case.cleared and case.cleared.date <= day else None
+        household = households.get(case.case.household)
+        exit_until = None
+        if household is not None and cleared is not None:
+            change = next(
+                (
+                    c
+                    for c in household.history
+                    if c.event == "risk_cleared" and c.date == cleared.date
+                ),
+                None,
+            )
+            exit_until = household.exit_window(change)[1] if change else None
+        got = (
+            measures.between(
+                case.case.household, decided.date, cleared.date if cleared else day, ident
+            )
+            if decided
+            else []
+        )
+        rows.append(
+            CaseRow(
+                ident,
+                case.case.household,
+                household.village if household else "",
+                case.case.category,
+                case.case.cause,
+                found,
+                decided.date if decided else None,
+                case.decision_days() if decided else None,
+                tuple(n.id for n in case.notices if n.start <= day),
+                tuple(
+                    s.cadre for s in case.steps if s.step == "cadre" and s.cadre and s.date <= day
+                ),
+                len(got),
+                cleared.date if cleared else None,
+                case.monitored_days(day) if decided else None,
+                case.state_on(day),
+                exit_until,
+            )
+        )
+    return rows
