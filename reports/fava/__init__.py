@@ -4,7 +4,7 @@ Enable it with one line in the ledger::
 
     2021-01-01 custom "fava-extension" "fupin.reports.fava"
 
-Fava then shows five pages in its sidebar. Each class here only wires a page to the plain
+Fava then shows six pages in its sidebar (农户, issue 15, the sixth). Each class here only wires a page to the plain
 functions in :mod:`fupin.reports.fava.views` (and the asset and notice modules); the book
 and the rule results are rebuilt once per load in ``after_load_file()``. Every endpoint is
 GET-only and free of side effects, so ``fava --read-only`` (``fupin serve``'s default)
@@ -267,3 +267,22 @@ class FupinNotices(_base.FupinPage):
                 for r in self.rows()
             ]
         )
+
+
+class FupinHouseholds(_base.FupinPage):
+    """农户: the 防返贫监测 register, statistics, loans and county budgets (pseudonymous ids)."""
+
+    report_title = "农户 Households"
+
+    def view(self) -> Any:
+        """The page as of Fava's date (the end of its time filter, else the last entry)."""
+        from fupin.reports.fava import households
+
+        snap = self.snap
+        return households.households_view(snap.book, snap.results, self.selected_date())
+
+    @extension_endpoint("data")
+    def data(self) -> Response:
+        from fupin.reports.fava import households
+
+        return jsonify(households.households_json(self.view()))
