@@ -303,5 +303,7 @@ def paid_in_year(
     for (hid, seq), (spent, got) in sorted(chronic.items()):
         due = chronic_aid(policy, spent)
         if got < due:
-            unpaid.append(Due(hid, register.households[hid].village, seq, "chronic", year, due, got))
+            unpaid.append(
+                Due(hid, register.households[hid].village, seq, "chronic", year, due, got)
+            )
     return PaidInYear(year, {h: dict(k) for h, k in paid.items()}, unpaid)

@@ -22,9 +22,10 @@ from pathlib import Path
 
 os.environ.setdefault("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
 
-from fupin.households import Household, book_register, kind_statuses  # noqa: E402
-from fupin.load import load  # noqa: E402
-from fupin.plugins.benefits import STAGE_ACCOUNTS, due_unpaid, payments  # noqa: E402
+from fupin.plugins.benefits import STAGE_ACCOUNTS, due_unpaid, payments
+
+from fupin.households import Household, book_register, kind_statuses
+from fupin.load import load
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "ledger" / "benefits-2023.beancount"
@@ -65,9 +66,7 @@ def main() -> None:
             account = "Expenses:Benefit:Medical:PremiumSubsidy"
             statuses = kind_statuses(policy, "Medical:PremiumSubsidy")
             day = pay_day(household, "premium", statuses)
-            lines = [
-                (m.seq, policy.medical_premium) for m in household.members if m.insured
-            ]
+            lines = [(m.seq, policy.medical_premium) for m in household.members if m.insured]
             group = "premium"
         else:
             component = STAGE_ACCOUNTS[item.kind]
@@ -80,7 +79,7 @@ def main() -> None:
             continue
         for seq, amount in lines:
             rolls[(group, day)].append(
-                f"  {account}  {amount:.2f} CNY\n    household: \"{item.household}\"\n"
+                f'  {account}  {amount:.2f} CNY\n    household: "{item.household}"\n'
                 f"    member: {seq}\n"
             )
             totals[(group, day)] += amount
@@ -107,7 +106,9 @@ def main() -> None:
             + f"  Assets:Treasury:{FUND}  {-total:.2f} CNY\n"
         )
     OUT.write_text("".join(out), encoding="utf-8")
-    print(f"{OUT.relative_to(ROOT)}: {sum(len(v) for v in rolls.values())} postings in {len(rolls)} rolls")
+    print(
+        f"{OUT.relative_to(ROOT)}: {sum(len(v) for v in rolls.values())} postings in {len(rolls)} rolls"
+    )
 
 
 if __name__ == "__main__":

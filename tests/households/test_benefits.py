@@ -147,7 +147,9 @@ def test_sample_ledger_benefits_pass_and_spend_the_special_fund_exactly() -> Non
     chronic = [p for p in paid if p.kind == "chronic"]
     assert chronic and all(p.spend.fund == "SF-2021" for p in chronic)
     years = {p.year for p in paid}
-    assert years == {2021, 2022}
+    assert years == {2021, 2022, 2023, 2024}  # 2023–2024: SF-2023 (issue 15: benefits, 贴息)
+    later = [p for p in paid if p.year >= 2023]
+    assert later and all(p.spend.fund == "SF-2023" for p in later)
     rows = [m for m in loaded.results.measures if m.rule.startswith("C")]
     assert {m.rule for m in rows} == {f"C0{i}" for i in range(1, 10)}
     assert all(m.ok for m in rows)
