@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from fupin.entities import Entity, Money, Notice
 from fupin.findings import Finding
@@ -152,17 +152,18 @@ class MonitoringStep(Entity):
     case: str
     step: Literal[tuple(STEPS)]  # type: ignore[valid-type]
     doc: str | None = None  # 文号 / 记录
-    cadre: str | None = None  # cadre: the contact cadre's id or post (never a phone)
+    cadre: str | None = Field(default=None, validate_default=True)  # id or post, never a phone
     party_member: bool | None = None  # cadre: 党员干部
     income: Money | None = None  # risk_cleared: 人均纯收入
     reason: Literal[tuple(CLEAR_REASONS)] | None = None  # type: ignore[valid-type]
     note: str | None = None
 
-    @model_validator(mode="after")
-    def _fields_of_step(self) -> MonitoringStep:
-        if self.step == "cadre" and not self.cadre:
-            raise ValueError("cadre: a cadre step names the cadre (id or post)")
-        return self
+    @field_validator("cadre")
+    @classmethod
+    def _cadre_named(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("step") == "cadre" and not value:
+            raise ValueError("a cadre step names the cadre (its id or post)")
+        return value
 
     def describe(self) -> str:
         return f"{STEPS[self.step]} [monitoring {self.case}]"

@@ -58,7 +58,7 @@ def statistics(book: Book) -> Iterator[Item]:
                     f"{mean.name}户均",
                     scope,
                     mean.per_household,
-                    f"{fmt_money(mean.total)} / {mean.households} 户",
+                    f"{fmt_money(mean.total)} / {mean.households:,} 户",
                     "money",
                     year,
                 )
@@ -67,7 +67,7 @@ def statistics(book: Book) -> Iterator[Item]:
                     f"{mean.name}人均",
                     scope,
                     mean.per_person,
-                    f"{fmt_money(mean.total)} / {mean.persons} 人",
+                    f"{fmt_money(mean.total)} / {mean.persons:,} 人",
                     "money",
                     year,
                 )
@@ -78,7 +78,7 @@ def statistics(book: Book) -> Iterator[Item]:
                 "人均财政扶贫投入",
                 f"{item.year}年度",
                 item.per_person,
-                f"{fmt_money(item.received)} / {item.persons} 人 ({item.day})",
+                f"{fmt_money(item.received)} / {item.persons:,} 人 ({item.day})",
                 "money",
                 item.year,
             )
@@ -92,7 +92,7 @@ def statistics(book: Book) -> Iterator[Item]:
             "户均帮扶干部(每名干部联系户数)",
             str(last),
             cover.per_cadre,
-            f"{cover.paired} 户 / {cover.cadres} 名干部",
+            f"{cover.paired:,} 户 / {cover.cadres:,} 名干部",
             "count",
             last.year,
         )
@@ -103,7 +103,7 @@ def statistics(book: Book) -> Iterator[Item]:
             f"致贫原因 {cause.name} 人数占比",
             str(last),
             cause.share,
-            f"{cause.persons} 人 / {cause.households} 户",
+            f"{cause.persons:,} 人 / {cause.households:,} 户",
             "pct",
             last.year,
         )

@@ -414,3 +414,29 @@ def test_reload_rebuilds_the_book(tmp_path: Path) -> None:
     after = snap_of(app)
     assert after is not before
     assert next(f for f in after.funds.funds if f.fund.id == "XJ-2022").received == received + 1000
+
+
+# -- 农户 (issue 15) --------------------------------------------------------------------------
+def test_households_page_monitoring_loans_budgets_by_id_only(page: Any) -> None:
+    html = page("FupinHouseholds")
+    cases = rows(html, "fupin-monitoring")
+    hw = next(r for r in cases if r.startswith("M-2022-HW-01|"))
+    assert "|H-HW-009|河湾村|边缘易致贫户|" in hw and "|风险已消除|2023-01-10|192|2023-07-09|" in hw
+    loans = rows(html, "fupin-loans")
+    assert any(
+        r.startswith("L-2023-YZ-01|H-YZ-002|") and "|逾期|15,000.00|10,500.00|" in r for r in loans
+    )
+    budgets = rows(html, "fupin-budgets")
+    assert any(r.startswith("2023|county|36,000,000.00|1,260,000,000.00|") for r in budgets)
+    assert "陈一" not in html  # H-HW-009's head: the page shows ids only
+    data = json.loads(page("FupinHouseholds", "data"))
+    assert data["rounding"].startswith("money ROUND_HALF_UP")
+    assert {c["id"]: c["status"] for c in data["monitoring"]}["M-2022-HW-01"] == "ok"
+
+
+def test_households_page_follows_favas_date(page: Any) -> None:
+    """As of 2022 the case is still monitored and the loans do not exist yet."""
+    html = page("FupinHouseholds", time="2022")
+    hw = next(r for r in rows(html, "fupin-monitoring") if r.startswith("M-2022-HW-01|"))
+    assert "|监测帮扶中|" in hw
+    assert not [r for r in rows(html, "fupin-loans") if r.startswith("L-")]
