@@ -10,8 +10,9 @@ from typing import Any
 
 from click.testing import CliRunner
 from fupin.plugins import RULES
-from fupin.plugins.flags_common import ALIASES, CATALOGUE, add_months, months_between
+from fupin.plugins.flags_common import add_months, months_between
 
+from fupin.catalogue import ALIASES, CATALOGUE
 from fupin.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
