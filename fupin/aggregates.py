@@ -145,13 +145,14 @@ def input_per_person(book: Book, register: Register | None) -> list[InputPerPers
     """Per budget year with fiscal funds received (funds of ``fiscal-families``)."""
     received: dict[int, Decimal] = defaultdict(lambda: ZERO)
     funds: dict[int, list[str]] = defaultdict(list)
-    totals = book.fund_totals
+    facts = book.facts
     for ident, fund in sorted(book.funds.items()):
         policy = book.policy.at(datetime.date(fund.budget_year, 12, 31))
-        got = totals.get(ident)
-        if fund.family not in policy.fiscal_families or got is None or not got.received:
+        got = facts.funds.get(ident)
+        amount = got.received() if got is not None else ZERO
+        if fund.family not in policy.fiscal_families or not amount:
             continue
-        received[fund.budget_year] += got.received
+        received[fund.budget_year] += amount
         funds[fund.budget_year].append(ident)
     out = []
     running = ZERO

@@ -9,11 +9,11 @@ that ``fupin check --json`` prints.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from fupin.money import fmt_money, fmt_pct
+from fupin.money import fmt_money, fmt_pct, fmt_pct_beside
 
 if TYPE_CHECKING:
     from beancount.core.data import Directive, Meta
@@ -166,22 +166,13 @@ def fmt_value(value: Value, unit: str) -> str:
     return str(value)
 
 
-def _finer_pct(value: Decimal, threshold: Decimal) -> str:
-    """A share with as many decimals as it takes to differ from the threshold (≥ 4)."""
-    for places in range(4, 27, 2):
-        shown = (value * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
-        if shown != (threshold * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN):
-            return f"{shown}%"
-    return f"{value * 100}%"
-
-
 def breach_message(m: Measure, label: str, inputs: str = "") -> str:
     """The finding text: ``<RULE> <severity>: <指标> <value> <op> <threshold> (<key>) — <label>; <inputs>``."""
     op = NEGATED.get(m.op, "!" + m.op)
     key = m.policy_key + (f", {m.note}" if m.note else "")
     value, threshold = fmt_value(m.value, m.unit), fmt_value(m.threshold, m.unit)
-    if value == threshold and m.value != m.threshold and m.unit == "pct":
-        value = _finer_pct(Decimal(m.value), Decimal(m.threshold))  # rounding hid the breach
+    if m.unit == "pct" and isinstance(m.value, Decimal) and isinstance(m.threshold, Decimal):
+        value = fmt_pct_beside(m.value, m.threshold)  # never let rounding hide the breach
     text = f"{m.rule} {m.severity}: {m.title} {value} {op} {threshold}"
     if key:
         text += f" ({key})"

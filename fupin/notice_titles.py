@@ -3,29 +3,23 @@
 One function, so that a finding about a notice names it by the title the village saw
 (``B31 error: 公示期 7 天 < 10 天 … — 关于青山村2021年肉牛养殖圈舍建设项目的公示 [notice
 N-2021-P001-V]``) and the rendered notice prints the same words. The defaults follow the
-layouts of DOMAIN F.4 (``reports/notice_context.py`` builds the same titles).
+layouts of DOMAIN F.4 (``reports/notice_context.py`` prints them).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fupin.names import NOTICE_TYPE_NAMES as TYPE_NAMES
+
 if TYPE_CHECKING:
     from fupin.book import Book
     from fupin.entities import Notice
 
-#: 公示公告类型 (the names every report prints)
-TYPE_NAMES = {
-    "fund_allocation": "资金分配结果公告",
-    "project_plan": "项目公示",
-    "project_result": "项目实施结果公告",
-    "site_sign": "项目公示牌",
-    "income_plan": "收益分配方案公示",
-    "income_result": "收益分配结果公示",
-    "beneficiaries": "到户项目受益名单",
-    "monitoring": "防返贫监测对象识别公示",
-    "monitoring_exit": "监测对象风险消除公示",
-}
+
+def without_place(name: str, place: str) -> str:
+    """A project name without the place a title already gives (青山村肉牛… → 肉牛…)."""
+    return name[len(place) :] if place and name.startswith(place) and name != place else name
 
 
 def default_title(book: Book, notice: Notice) -> str:
@@ -38,7 +32,8 @@ def default_title(book: Book, notice: Notice) -> str:
     project = book.projects.get(subject)
     if project is not None:
         if kind == "project_plan":
-            return f"关于{project.village}{project.year}年{project.name}的公示"
+            name = without_place(project.name, project.village)
+            return f"关于{project.village}{project.year}年{name}的公示"
         if kind == "project_result":
             return f"{project.name}实施结果公告"
         if kind == "site_sign":

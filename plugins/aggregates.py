@@ -7,12 +7,14 @@ formula behind it.
 
 * S01 到户补助户均/人均 per benefit account and year (安阳: 3,139,600.00 / 497 户 = 6,317.10);
 * S02 人均财政扶贫投入 per budget year (靖边: 78,700,000.00 / 18,900 人 = 4,164.02);
-* S03 户均帮扶干部 on the ledger's last day (沂源: 20,694 户 / 9,867 人 = 2.10);
-* S04 致贫原因构成 (persons' share) on the ledger's last day.
+* S03 户均帮扶干部 at each year's end (and the book's day) from the register's year on
+  (沂源: 20,694 户 / 9,867 人 = 2.10);
+* S04 致贫原因构成 (persons' share), likewise.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -83,30 +85,32 @@ def statistics(book: Book) -> Iterator[Item]:
                 item.year,
             )
     last = book.last_date
-    if register is None or last is None:
+    if register is None or last is None or not refs:
         return
-    cover = households_per_cadre(book, register, last)
-    if cover.cadres:
-        yield row(
-            "S03",
-            "户均帮扶干部(每名干部联系户数)",
-            str(last),
-            cover.per_cadre,
-            f"{cover.paired:,} 户 / {cover.cadres:,} 名干部",
-            "count",
-            last.year,
-        )
-    statuses = book.policy.at(last).poor_population_statuses
-    for cause in cause_breakdown(register, last, statuses):
-        yield row(
-            "S04",
-            f"致贫原因 {cause.name} 人数占比",
-            str(last),
-            cause.share,
-            f"{cause.persons:,} 人 / {cause.households:,} 户",
-            "pct",
-            last.year,
-        )
+    for year in range(refs[-1].date.year, last.year + 1):
+        day = min(last, datetime.date(year, 12, 31))  # each year's end, and the book's day
+        cover = households_per_cadre(book, register, day)
+        if cover.cadres:
+            yield row(
+                "S03",
+                "户均帮扶干部(每名干部联系户数)",
+                str(day),
+                cover.per_cadre,
+                f"{cover.paired:,} 户 / {cover.cadres:,} 名干部",
+                "count",
+                year,
+            )
+        statuses = book.policy.at(day).poor_population_statuses
+        for cause in cause_breakdown(register, day, statuses):
+            yield row(
+                "S04",
+                f"致贫原因 {cause.name} 人数占比",
+                str(day),
+                cause.share,
+                f"{cause.persons:,} 人 / {cause.households:,} 户",
+                "pct",
+                year,
+            )
 
 
 RULE = Rule(

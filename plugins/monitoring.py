@@ -15,7 +15,7 @@ date at issue ([N-MON]: qinan.gov.cn, yjq.gov.cn, zongyang.gov.cn; seed 002):
   (30) after the decision;
 * M03 帮扶措施: ≥ ``monitoring-measure-min`` (1) measure between decision and elimination
   (an error at the elimination; a warning for an open case past the grace days);
-* M04 风险消除: at least ``monitoring-min-months`` (6) after the decision (原则上; severity
+* M04 风险消除 (rows of the elimination's year; the others of the discovery's): at least ``monitoring-min-months`` (6) after the decision (原则上; severity
   ``monitoring-min-months-severity``), per-capita income above ``monitoring-income-line``
   (the step's ``income``, else the register's), never for a household without labour
   capacity (register: 特困供养户 or every member 无劳动力/丧失劳动力), after a
@@ -122,7 +122,13 @@ def _posted(
 
 
 def _notice_check(
-    book: Book, case: Case, kind: str, step: MonitoringStep, after: datetime.date, title: str
+    book: Book,
+    case: Case,
+    kind: str,
+    step: MonitoringStep,
+    after: datetime.date,
+    title: str,
+    year: int,
 ) -> Iterator[Item]:
     policy = book.policy.at(step.date)
     for level in policy.monitoring_notice_levels:
@@ -146,7 +152,7 @@ def _notice_check(
             label=_label(case),
             inputs=f"{title} {step.date}; 公示 {seen or '无'}",
             entry=book.entry_of(step),
-            year=case.case.found.year,
+            year=year,
         )
 
 
@@ -154,7 +160,9 @@ def notices(book: Book, case: Case) -> Iterator[Item]:
     """M02: the village notice before the decision."""
     decided = case.decided
     if decided is not None:
-        yield from _notice_check(book, case, "monitoring", decided, case.case.found, "县级审定")
+        yield from _notice_check(
+            book, case, "monitoring", decided, case.case.found, "县级审定", case.case.found.year
+        )
 
 
 def health_terms(book: Book) -> Iterator[Item]:
@@ -278,7 +286,7 @@ def elimination(book: Book, case: Case, register: Register | None) -> Iterator[I
         label=label,
         inputs=f"纳入监测 {decided.date}, 风险消除 {cleared.date}; 满 {months} 个月为 {earliest}",
         entry=entry,
-        year=case.case.found.year,
+        year=cleared.date.year,
     )
     household = register.households.get(case.case.household) if register else None
     income = income_of(case, household.income if household else None)
@@ -307,7 +315,7 @@ def elimination(book: Book, case: Case, register: Register | None) -> Iterator[I
             inputs=f"{cleared.date.year}年监测范围 {fmt_money(line)} 元/人·年"
             + ("" if cleared.income is not None else " (收入取自农户信息库)"),
             entry=entry,
-            year=case.case.found.year,
+            year=cleared.date.year,
         )
     if household is not None and household.has_labour() is False:
         yield finding(
@@ -317,7 +325,9 @@ def elimination(book: Book, case: Case, register: Register | None) -> Iterator[I
             entry,
             entity=case.case.id,
         )
-    yield from _notice_check(book, case, "monitoring_exit", cleared, decided.date, "风险消除")
+    yield from _notice_check(
+        book, case, "monitoring_exit", cleared, decided.date, "风险消除", cleared.date.year
+    )
 
 
 def _no_labour(household: Household) -> str:

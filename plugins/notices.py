@@ -36,11 +36,8 @@ from fupin.engine import Item, Rule, check, finding
 from fupin.entities import Notice, Project, ProjectStage
 from fupin.findings import NoticeError
 from fupin.monitoring import NOTICE_TYPES as MONITORING_TYPES  # own minimum period (issue 15)
-from fupin.notice_titles import TYPE_NAMES, notice_label
-
-__all__ = ["LEVEL_NAMES", "TYPE_NAMES", "notice_rules"]
-
-LEVEL_NAMES = {"county": "县级", "township": "乡镇", "village": "村级", "site": "项目现场"}
+from fupin.names import NOTICE_LEVEL_NAMES as LEVEL_NAMES
+from fupin.notice_titles import notice_label
 
 
 def _span(notice: Notice) -> str:
