@@ -21,12 +21,10 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
-
-from pydantic import BeforeValidator, Field
+from typing import TYPE_CHECKING, ClassVar
 
 from fupin.assets import Asset, asset_of_account
-from fupin.entities import Entity, Money
+from fupin.entities import Entity, Money, Rate
 from fupin.findings import Finding
 from fupin.money import HUNDRED, ZERO, q2
 
@@ -40,13 +38,6 @@ class AssetReturnError(Finding):
     __slots__ = ()
 
 
-def _rate(value: Any) -> Any:
-    value = getattr(value, "number", value)
-    if isinstance(value, str) and value.strip().endswith("%"):
-        return Decimal(value.strip()[:-1]) / HUNDRED
-    return value
-
-
 class AssetReturn(Entity):
     """An asset's contracted yearly return: ``custom "asset-return" "<ASSET>"``."""
 
@@ -56,7 +47,7 @@ class AssetReturn(Entity):
     refs: ClassVar[dict[str, str]] = {"asset": "asset"}
 
     asset: str
-    rate: Annotated[Decimal, BeforeValidator(_rate), Field(ge=0, le=1)]
+    rate: Rate
     base: Money | None = None
     since: datetime.date | None = None
     until: datetime.date | None = None

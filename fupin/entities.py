@@ -42,6 +42,21 @@ Money = Annotated[Decimal, BeforeValidator(_number), Field(ge=0)]
 Share = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=1)]
 
 
+def _percent(value: Any) -> Any:
+    """``"3.65%"`` → 0.0365 (issue 15: interest and return rates); a number passes."""
+    value = _number(value)
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            return Decimal(value.strip()[:-1]) / 100
+        except ArithmeticError:
+            return value
+    return value
+
+
+#: a yearly rate as a fraction, written ``0.0365`` or ``"3.65%"``
+Rate = Annotated[Decimal, BeforeValidator(_percent), Field(ge=0, le=1)]
+
+
 class Entity(BaseModel):
     """Base of every ``custom`` entity: positional values, then metadata fields."""
 

@@ -35,7 +35,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from fupin.entities import Entity
 
@@ -139,6 +147,14 @@ def _list(value: Any) -> Any:
     return value
 
 
+def _household_id(value: str) -> str:
+    if not HOUSEHOLD_ID.match(value):
+        raise ValueError("a household id is H-<village code>-<seq>, e.g. H-QS-001")
+    return value
+
+
+#: a pseudonymous household id (the ledger's only way to name a household)
+HouseholdId = Annotated[str, AfterValidator(_household_id)]
 Opt = Annotated[str | None, BeforeValidator(_blank_none)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 IdNumber = Annotated[str | None, BeforeValidator(_blank_none)]

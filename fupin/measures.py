@@ -24,10 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from pydantic import field_validator
-
 from fupin.entities import Entity, Money
-from fupin.households import HOUSEHOLD_ID
+from fupin.households import HouseholdId
 from fupin.policy import MEASURE_KINDS as _POLICY_KINDS
 
 if TYPE_CHECKING:
@@ -64,7 +62,7 @@ class HouseholdMeasure(Entity):
         "case": "monitoring",
     }
 
-    household: str
+    household: HouseholdId
     measure: MeasureKind  # type: ignore[valid-type]
     name: str  # 措施内容
     year: int | None = None
@@ -73,13 +71,6 @@ class HouseholdMeasure(Entity):
     amount: Money | None = None
     doc: str | None = None
     note: str | None = None
-
-    @field_validator("household")
-    @classmethod
-    def _pseudonymous(cls, value: str) -> str:
-        if not HOUSEHOLD_ID.match(value):
-            raise ValueError("a household id is H-<village code>-<seq>, e.g. H-QS-001")
-        return value
 
     @property
     def measure_year(self) -> int:

@@ -39,12 +39,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import Field
 
-from fupin.entities import Entity, Money
+from fupin.entities import Entity, Money, Rate
 from fupin.findings import Finding
-from fupin.households import HOUSEHOLD_ID, add_months
-from fupin.money import HUNDRED, ZERO, q2
+from fupin.households import HouseholdId, add_months
+from fupin.money import ZERO, q2
 
 if TYPE_CHECKING:
     from beancount.core.data import Meta
@@ -74,17 +74,6 @@ class LoanError(Finding):
     __slots__ = ()
 
 
-def _rate(value: Any) -> Any:
-    """``"3.65%"`` → 0.0365; an Amount or number passes."""
-    value = getattr(value, "number", value)
-    if isinstance(value, str) and value.strip().endswith("%"):
-        return Decimal(value.strip()[:-1]) / HUNDRED
-    return value
-
-
-Rate = Annotated[Decimal, BeforeValidator(_rate), Field(ge=0, le=1)]
-
-
 class Loan(Entity):
     """A household loan: ``custom "loan" "<LOAN>"``."""
 
@@ -93,7 +82,7 @@ class Loan(Entity):
     refs: ClassVar[dict[str, str]] = {"borrower": "household"}
 
     id: str
-    borrower: str
+    borrower: HouseholdId
     amount: Money
     start: datetime.date | None = None
     term: Annotated[int, Field(ge=1, le=120)]  # months
@@ -103,13 +92,6 @@ class Loan(Entity):
     purpose: str | None = None
     doc: str | None = None
     note: str | None = None
-
-    @field_validator("borrower")
-    @classmethod
-    def _pseudonymous(cls, value: str) -> str:
-        if not HOUSEHOLD_ID.match(value):
-            raise ValueError("a borrower is a household id H-<village code>-<seq>")
-        return value
 
     @property
     def begins(self) -> datetime.date:
@@ -313,7 +295,7 @@ class LoanRow:
     """One line of the loan register (小额信贷台账) on a day."""
 
     id: str
-    borrower: str
+    borrower: HouseholdId
     kind: str
     bank: str
     amount: Decimal

@@ -45,7 +45,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from fupin.entities import Entity, Money, Notice
 from fupin.findings import Finding
-from fupin.households import CATEGORIES, CAUSES, HOUSEHOLD_ID, add_months
+from fupin.households import CATEGORIES, CAUSES, HouseholdId, add_months
 
 if TYPE_CHECKING:
     from fupin.book import Book
@@ -110,7 +110,7 @@ class MonitoringCase(Entity):
     refs: ClassVar[dict[str, str]] = {"household": "household"}
 
     id: str
-    household: str
+    household: HouseholdId
     category: Category  # type: ignore[valid-type]
     cause: RiskCause  # type: ignore[valid-type]
     other_causes: tuple[RiskCause, ...] = ()  # type: ignore[valid-type]
@@ -119,13 +119,6 @@ class MonitoringCase(Entity):
     income: Money | None = None  # 人均纯收入 at identification
     doc: str | None = None
     note: str | None = None
-
-    @field_validator("household")
-    @classmethod
-    def _pseudonymous(cls, value: str) -> str:
-        if not HOUSEHOLD_ID.match(value):
-            raise ValueError("a household id is H-<village code>-<seq>, e.g. H-QS-001")
-        return value
 
     @field_validator("other_causes", mode="before")
     @classmethod

@@ -53,36 +53,12 @@ def _label(case: Case) -> str:
 
 
 def identification(book: Book, case: Case) -> Iterator[Item]:
-    """M01: discovery → county decision within the days."""
+    """M01: discovery → county decision within the days (an open case: up to the book's day)."""
     found = case.case.found
-    policy = book.policy.at(found)
-    limit = policy.monitoring_decision_days
     decided = case.decided
-    last = book.last_date or found
-    cancelled = case.first("cancelled")
-    if decided is None:
-        if cancelled is not None:
-            return
-        days = (last - found).days
-        yield from check(
-            MonitoringError,
-            rule="M01",
-            title="发现至县级审定天数(未审定)",
-            scope=f"monitoring {case.case.id}",
-            value=days,
-            op="<=",
-            threshold=limit,
-            unit="days",
-            policy_key="monitoring-decision-days",
-            entity=case.case.id,
-            label=_label(case),
-            inputs=f"发现 {found}, 截至 {last} 未县级审定",
-            entry=book.entry_of(case.case),
-            year=found.year,
-        )
+    if decided is None and case.first("cancelled") is not None:
         return
-    days = (decided.date - found).days
-    if days < 0:
+    if decided is not None and decided.date < found:
         yield finding(
             MonitoringError,
             "M01",
@@ -91,21 +67,29 @@ def identification(book: Book, case: Case) -> Iterator[Item]:
             entity=case.case.id,
         )
         return
+    if decided is None:
+        last = book.last_date or found
+        until, title, entry = last, "发现至县级审定天数(未审定)", book.entry_of(case.case)
+        inputs = f"发现 {found}, 截至 {last} 未县级审定"
+    else:
+        until, title, entry = decided.date, "发现至县级审定天数", book.entry_of(decided)
+        inputs = f"发现 {found}, 县级审定 {decided.date}" + (
+            f" {decided.doc}" if decided.doc else ""
+        )
     yield from check(
         MonitoringError,
         rule="M01",
-        title="发现至县级审定天数",
+        title=title,
         scope=f"monitoring {case.case.id}",
-        value=days,
+        value=(until - found).days,
         op="<=",
-        threshold=limit,
+        threshold=book.policy.at(found).monitoring_decision_days,
         unit="days",
         policy_key="monitoring-decision-days",
         entity=case.case.id,
         label=_label(case),
-        inputs=f"发现 {found}, 县级审定 {decided.date}"
-        + (f" {decided.doc}" if decided.doc else ""),
-        entry=book.entry_of(decided),
+        inputs=inputs,
+        entry=entry,
         year=found.year,
     )
 
