@@ -47,6 +47,19 @@ def two_decimals(value: Decimal) -> Decimal:
     return value.quantize(TWO, rounding=ROUND_HALF_UP)
 
 
+def payments_by_year(book: Book) -> dict[int, list[Any]]:
+    """The book's benefit payments (fupin.plugins.benefits.payments) by benefit year, once."""
+    from fupin.plugins.benefits import payments
+
+    def build() -> dict[int, list[Any]]:
+        out: dict[int, list[Any]] = defaultdict(list)
+        for payment in book.shared("benefit-payments", lambda: payments(book)):
+            out[payment.year].append(payment)
+        return dict(out)
+
+    return book.shared("benefit-payments-by-year", build)
+
+
 @dataclass(frozen=True)
 class Mean:
     """Σ paid of one benefit account (or all) in a year, and whom it reached."""
@@ -82,12 +95,10 @@ class Mean:
 def benefit_means(book: Book, register: Register | None, year: int) -> list[Mean]:
     """Per benefit account paid to households in ``year`` (the payment's benefit year), then
     all accounts together; persons are the register sizes of the households reached."""
-    from fupin.plugins.benefits import payments
-
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
     reached: dict[str, set[str]] = defaultdict(set)
-    for payment in book.shared("benefit-payments", lambda: payments(book)):
-        if payment.household is None or payment.year != year:
+    for payment in payments_by_year(book).get(year, ()):
+        if payment.household is None:
             continue
         for key in (payment.spend.account, ALL):
             totals[key] += payment.amount

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
@@ -45,6 +45,7 @@ from fupin.entities import Entity, Money, Rate
 from fupin.findings import Finding
 from fupin.households import HouseholdId, add_months
 from fupin.money import ZERO, q2
+from fupin.policy import DEFAULT_POLICY
 
 if TYPE_CHECKING:
     from beancount.core.data import Meta
@@ -250,6 +251,22 @@ def _is(account: str, components: Sequence[str]) -> bool:
     return any(part in components for part in account.split(":")[1:])
 
 
+def account_filter(book: Book, key: str) -> Callable[[str], bool]:
+    """Whether an account has a component that policy ``key`` (a list of components) names
+    in any policy in force in the book: the cheap first test, cached per account, so that a
+    walk over every expense posting asks the dated policy only for the few that may match."""
+    names = {name for p in (DEFAULT_POLICY, *book.policy.snapshots) for name in getattr(p, key)}
+    seen: dict[str, bool] = {}
+
+    def maybe(account: str) -> bool:
+        hit = seen.get(account)
+        if hit is None:
+            hit = seen[account] = _is(account, tuple(names))
+        return hit
+
+    return maybe
+
+
 def loan_book(book: Book) -> LoanBook:
     """The loans, their events and the postings naming them (built once per book)."""
     return book.shared("loan-book", lambda: _build(book))
@@ -263,7 +280,12 @@ def _build(book: Book) -> LoanBook:
     subsidies: dict[str, list[Payment]] = defaultdict(list)
     compensations: dict[str, list[Payment]] = defaultdict(list)
     unmatched: list[Payment] = []
+    subsidy = account_filter(book, "loan_subsidy_accounts")
+    compensation = account_filter(book, "loan_compensation_accounts")
     for spend in book.spends:
+        account = spend.account
+        if not subsidy(account) and not compensation(account):
+            continue
         policy = book.policy.at(spend.date)
         if _is(spend.account, policy.loan_subsidy_accounts):
             target = subsidies

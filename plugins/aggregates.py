@@ -23,6 +23,7 @@ from fupin.aggregates import (
     cause_breakdown,
     households_per_cadre,
     input_per_person,
+    payments_by_year,
 )
 from fupin.book import Book
 from fupin.engine import Item, Rule, measures_wanted
@@ -49,10 +50,7 @@ def statistics(book: Book) -> Iterator[Item]:
         )
 
     if register is not None:
-        from fupin.plugins.benefits import payments
-
-        paid = book.shared("benefit-payments", lambda: payments(book))
-        for year in sorted({p.year for p in paid}):
+        for year in sorted(payments_by_year(book)):
             for mean in benefit_means(book, register, year):
                 scope = f"{year}年度"
                 yield row(

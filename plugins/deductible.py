@@ -28,6 +28,7 @@ from fupin.book import Book
 from fupin.engine import Item, Rule, check
 from fupin.findings import BenefitError
 from fupin.households import STATUSES, book_register
+from fupin.microcredit import account_filter
 from fupin.money import fmt_money, fmt_pct, q2
 
 
@@ -44,11 +45,12 @@ def deductibles(book: Book) -> Iterator[Item]:
     register = book_register(book)
     if register is None:
         return
+    inpatient = account_filter(book, "inpatient_accounts")
     for spend in book.spends:
+        if spend.category != "Benefit" or not spend.household or not inpatient(spend.account):
+            continue
         policy = book.policy.at(spend.date)
         if not any(p in policy.inpatient_accounts for p in spend.account.split(":")[2:]):
-            continue
-        if not spend.household or spend.account.split(":")[1] != "Benefit":
             continue
         household = register.households.get(str(spend.household))
         if household is None:
