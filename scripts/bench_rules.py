@@ -19,12 +19,12 @@ from pathlib import Path
 
 os.environ.setdefault("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
 
-from beancount import loader  # noqa: E402
+from beancount import loader
+from fupin.plugins import RULES
 
-from fupin.book import build_book  # noqa: E402
-from fupin.engine import run_rules  # noqa: E402
-from fupin.plugins import RULES  # noqa: E402
-from fupin.synth import generate  # noqa: E402
+from fupin.book import build_book
+from fupin.engine import run_rules
+from fupin.synth import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 
