@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, ClassVar
 from fupin.assets import Asset, asset_of_account
 from fupin.entities import Entity, Money, Rate
 from fupin.findings import Finding
-from fupin.money import HUNDRED, ZERO, q2
+from fupin.money import HUNDRED, ZERO, q2, to_year
 
 if TYPE_CHECKING:
     from fupin.book import Book
@@ -85,8 +85,8 @@ def booked_income(book: Book) -> dict[tuple[str, int], Decimal]:
         asset = asset_of_account(movement.account)
         if asset is None:
             continue
-        year = movement.entry.meta.get("year")
-        out[(asset, int(year) if year is not None else movement.date.year)] -= movement.amount
+        year = to_year(movement.entry.meta.get("year")) or movement.date.year
+        out[(asset, year)] -= movement.amount
     return dict(out)
 
 

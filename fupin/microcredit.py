@@ -44,7 +44,7 @@ from pydantic import Field
 from fupin.entities import Entity, Money, Rate
 from fupin.findings import Finding
 from fupin.households import HouseholdId, add_months
-from fupin.money import ZERO, q2
+from fupin.money import ZERO, q2, to_decimal, to_year
 from fupin.policy import DEFAULT_POLICY
 
 if TYPE_CHECKING:
@@ -130,6 +130,7 @@ class Payment:
     year: int  # the interest year (``year:``, else the payment's)
     interest: Decimal | None  # the bank's interest for the period (``interest:``)
     source: Meta
+    problem: str = ""  # an unreadable ``year`` or ``interest`` (reported by L03)
 
     @property
     def amount(self) -> Decimal:
@@ -236,14 +237,21 @@ def _payment(spend: Spend) -> Payment:
     loan = _value(spend, "loan")
     year = _value(spend, "year")
     interest = _value(spend, "interest")
-    interest = getattr(interest, "number", interest)
     own = spend.posting_meta or {}
+    problems = []
+    read_year = to_year(year) if year is not None else spend.date.year
+    if read_year is None:
+        problems.append(f"year = {year!r} 不是年份")
+    read_interest = to_decimal(interest) if interest is not None else None
+    if interest is not None and (read_interest is None or read_interest < 0):
+        problems.append(f"interest = {interest!r} 不是金额")
     return Payment(
         spend,
         str(loan) if loan else None,
-        int(year) if year is not None else spend.date.year,
-        Decimal(str(interest)) if interest is not None else None,
+        read_year or spend.date.year,
+        read_interest if read_interest is not None and read_interest >= 0 else None,
         own if own.get("lineno") else spend.entry.meta,
+        "; ".join(problems),
     )
 
 

@@ -29,15 +29,16 @@ from fupin.engine import Item, Rule, check
 from fupin.findings import BenefitError
 from fupin.households import STATUSES, book_register
 from fupin.microcredit import account_filter
-from fupin.money import fmt_money, fmt_pct, q2
+from fupin.money import fmt_money, fmt_pct, q2, to_decimal
 
 
 def _value(own: Any, txn: Any, key: str) -> Decimal | None:
+    """The posting's (else the transaction's) ``key`` as an amount; None when absent or
+    not a number (then the claim is reported as not stating it)."""
     value = own.get(key) if own else None
     if value is None:
         value = txn.get(key)
-    value = getattr(value, "number", value)
-    return Decimal(str(value)) if value is not None else None
+    return to_decimal(value) if value is not None else None
 
 
 def deductibles(book: Book) -> Iterator[Item]:
@@ -69,7 +70,7 @@ def deductibles(book: Book) -> Iterator[Item]:
             missing = "deductible" if applied is None else "standard_deductible"
             yield BenefitError(
                 source,
-                f"C10 error: 住院报销未注明 {missing} (起付线; hospital-deductible) — {label}",
+                f"C10 error: 住院报销未注明可读的 {missing} (起付线; hospital-deductible) — {label}",
                 spend.entry,
                 rule="C10",
                 entity=household.id,

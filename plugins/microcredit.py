@@ -163,6 +163,9 @@ def loan_rules(book: Book) -> Iterator[Item]:
         yield from caps(book, state)
         yield from borrower(book, state)
         yield from subsidies(book, state)
+        for payment in (*state.subsidies, *state.compensations):
+            if payment.problem:
+                yield _at(payment, f"{payment.problem} — {state.loan.describe()}", state.loan.id)
     invalid = book.invalid.get("loan", frozenset())
     for payment in loans.unmatched:
         if payment.loan in invalid:

@@ -236,3 +236,33 @@ def test_labour_capacity_from_the_register() -> None:
     assert household("general", "none", "lost").has_labour() is False
     assert household("general", "none", "weak").has_labour() is True
     assert household("general", "none", None).has_labour() is None  # not recorded
+
+
+def test_unreadable_metadata_is_a_finding_not_a_crash(write_ledger) -> None:
+    body = """
+    2023-01-01 open Assets:Bank:County CNY
+    2023-01-01 open Expenses:Benefit:LoanInterestSubsidy CNY
+    2023-01-01 open Expenses:Benefit:Medical:Inpatient CNY
+    2023-03-20 custom "loan" "L-1"
+      borrower: "H-M-005"
+      amount: 50000.00 CNY
+      term: 36
+      rate: "3.65%"
+      bank: "农商行"
+    2023-12-25 * "县财政局" "2023年贴息与住院报销"
+      basis: "贴息清单"
+      Expenses:Benefit:LoanInterestSubsidy  100.00 CNY
+        household: "H-M-005"
+        loan: "L-1"
+        year: "二〇二三"
+        interest: "很多"
+      Expenses:Benefit:Medical:Inpatient  100.00 CNY
+        household: "H-M-005"
+        deductible: "三百"
+      Assets:Bank:County
+    """
+    text = f'2022-01-01 custom "household-register" "{REGISTER}"\n' + textwrap.dedent(body)
+    code, out = run("check", str(write_ledger(text)))
+    assert code == 1 and "internal error" not in out and "Traceback" not in out
+    assert "L03 error: year = '二〇二三' 不是年份; interest = '很多' 不是金额" in out
+    assert "C10 error: 住院报销未注明可读的 deductible" in out
