@@ -29,12 +29,17 @@ Rules (a measure per year and rule; a finding per breach, at the posting's line)
 * C03 chronic-disease aid, per person and calendar year, paid incrementally:
   ``due = q2(min(max(0, E − 3,000) × 50%, 15,000)) − paid so far`` where E is the person's
   cumulative in-catalogue self-paid costs of the year (Σ ``self_paid``); paying more is an
-  error, the person must be a chronic patient in the register;
+  error, named by what binds (``chronic-aid-rate``: the formula; ``chronic-aid-cap``: the
+  cap), the person must be a chronic patient in the register;
 * C04 premium subsidy: Σ per household and year ≤ ``medical-premium`` × insured members;
+  a posting naming ``member``: Σ for that insured member ≤ ``medical-premium`` (issue 15);
 * C05 anti-poverty insurance: Σ per year = round(rural population × 5%, half up) × 50;
 * C06 eligibility: the household is in the register and, on the payment date, its status
-  is in ``benefit-statuses`` (registered, lifted, monitored, gradual exit; 渐退期 [seed 002]
-  = the months after ``risk_cleared``: its last day is the day before ``date + months``);
+  is in its kind's statuses (``benefit-kind-statuses``, else ``benefit-statuses``:
+  registered, lifted, monitored, gradual exit; 渐退期 [seed 002] = the months after
+  ``risk_cleared``: its last day is the day before ``date + months``); a kind of
+  ``benefit-exit-kinds`` (低保) is not paid once the household's 渐退期 has run out, while
+  education and medical aid continue (四个不摘; issue 15);
 * C07 every benefit payment names its household and its basis (and member where per person);
 * C08 the register loads and validates, and each gradual exit lasts 6–12 months (12 for a
   低保 household with per-capita income ≤ 1.5 × ``dibao-standard``);

@@ -21,6 +21,8 @@ Checked, with the policy in force on the notice's (or the event's) date:
   acceptance, due ``notice-grace-days`` after it;
 * B31 [N-NOTICE2017 §4] a notice on a fixed board (``notice-board-channels``) is posted
   ``end − start + 1 ≥ notice-min-days`` (10) days; a site sign stays for the project's life;
+  a 防返贫监测 notice (``monitoring``, ``monitoring_exit``) ≥ ``monitoring-notice-min-days``
+  (5) [N-MON]; findings name a notice by its title (:mod:`fupin.notice_titles`);
 * B32 [N-NOTICE2017 §4] "公告信息应长期保持公开": a website notice has no end and is not
   withdrawn.
 """
