@@ -357,14 +357,17 @@ class LoanSummary:
         return ratio(self.overdue, self.outstanding)
 
 
-def loan_rows(book: Book, day: datetime.date | None = None) -> LoanSummary:
-    """The loan register on ``day`` (default: the ledger's last date)."""
+def loan_rows(
+    book: Book, day: datetime.date | None = None, households: set[str] | None = None
+) -> LoanSummary:
+    """The loan register on ``day`` (default: the ledger's last date), of the borrowers
+    given (default: all) and its totals."""
     day = day or book.last_date or datetime.date.today()
     rows = []
     subsidy: dict[int, Decimal] = defaultdict(Decimal)
     for ident, state in loan_book(book).loans.items():
         loan = state.loan
-        if loan.begins > day:
+        if loan.begins > day or (households is not None and loan.borrower not in households):
             continue
         status = state.status_on(day)
         paid: dict[int, Decimal] = defaultdict(Decimal)

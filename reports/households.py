@@ -258,16 +258,7 @@ def summarize(
     if year is not None:
         found = paid_in_year(book, register, year, wanted)
         paid, unpaid = found.paid, found.unpaid
-    loans = loan_rows(book, as_of)
-    if village:
-        loans = LoanSummary(
-            loans.day,
-            [r for r in loans.rows if r.borrower in wanted],
-            loans.outstanding,
-            loans.overdue,
-            loans.compensated,
-            loans.subsidy,
-        )
+    loans = loan_rows(book, as_of, wanted if village else None)
     statuses = book.policy.at(as_of).poor_population_statuses
     return Summary(
         as_of,
