@@ -148,10 +148,12 @@ def compliance(ledger: str | None, year: int | None, as_of: Any, as_json: bool) 
         return
     click.echo(compliance_table(rows))
     failed = [m for m in rows if not m.ok]
+    stats = sum(1 for m in rows if m.severity == "info")  # S01–S04 (issue 15)
     click.echo(
-        f"\n{len(rows)} 项指标: {len(rows) - len(failed)} 合规, "
+        f"\n{len(rows) - stats} 项指标: {len(rows) - stats - len(failed)} 合规, "
         f"{sum(1 for m in failed if m.severity == Severity.ERROR)} 违规, "
         f"{sum(1 for m in failed if m.severity != Severity.ERROR)} 警告"
+        + (f"; 统计指标 {stats} 项" if stats else "")
     )
     shown = {m.rule for m in rows}
     cited = [rule for rule in RULES if rule.source and shown.intersection(rule.ids)]
