@@ -382,3 +382,9 @@ def flags(ledger: str | None, year: int | None, as_json: bool) -> None:
     else:
         click.echo(render_text(rows, where=relpath))
     sys.exit(1 if any(r.severity == Severity.ERROR for r in rows) else 0)
+
+
+# -- issue 18: a new county's books ---------------------------------------------------------
+from fupin.county_init import command as _init_command  # noqa: E402
+
+main.add_command(_init_command)

@@ -7,6 +7,7 @@ keyed only on file times, so a change of rule code or policy defaults would go u
 from __future__ import annotations
 
 import gc
+import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +21,18 @@ from fupin.book import Book, build_book
 from fupin.engine import Results
 from fupin.findings import Finding
 
+
+def _sample_folder() -> Path:
+    """Where the sample county is installed: the package ``fupin.sample`` (the repository's
+    ``ledger/`` folder, mapped by package-dir; a wheel ships it as package data)."""
+    spec = importlib.util.find_spec("fupin.sample")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(__file__).resolve().parent.parent / "ledger"  # a source tree without install
+
+
 #: The sample county ledger shipped in ``ledger/``: what every command uses by default.
-DEFAULT_LEDGER = Path(__file__).resolve().parent.parent / "ledger" / "main.beancount"
+DEFAULT_LEDGER = _sample_folder() / "main.beancount"
 
 
 class LedgerUnreadable(Exception):
