@@ -21,6 +21,7 @@ from pathlib import Path
 
 import click
 
+from fupin import cli_zh
 from fupin.households import EVENT_FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS
 
 #: 行政区划代码: six digits (GB/T 2260), e.g. 130123.
@@ -132,7 +133,7 @@ def write_key(path: Path) -> Path:
     return path
 
 
-@click.command("init")
+@click.command("init", cls=cli_zh.Command)
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("--county", default="本县", show_default=True, help="县名 (county name), 如 青山县。")
 @click.option(

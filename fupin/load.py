@@ -67,7 +67,7 @@ def load(path: str | Path | None = None) -> Loaded:
 
     target = resolve(path)
     if not target.is_file():
-        raise LedgerUnreadable(f"{target}: no such ledger file")
+        raise LedgerUnreadable(f"{target}: 找不到账簿文件")
     try:
         target.read_bytes()[:1]
     except OSError as exc:
@@ -89,7 +89,7 @@ def load(path: str | Path | None = None) -> Loaded:
     ]
     if fatal:
         lines = "\n".join(f"{_where(e)}: {e.message}" for e in fatal[:10])
-        raise LedgerUnreadable(f"{target}: cannot be parsed:\n{lines}")
+        raise LedgerUnreadable(f"{target}: 无法解析:\n{lines}")
     book = build_book(entries, options)
     return Loaded(target, entries, errors, options, book, evaluate(book))
 

@@ -136,4 +136,4 @@ def test_fupin_serve_missing_ledger_exits_2() -> None:
 
     result = CliRunner().invoke(main, ["serve", "no/such.beancount"])
     assert result.exit_code == 2
-    assert "no such ledger file" in result.output
+    assert "找不到账簿文件" in result.output

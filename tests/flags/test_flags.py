@@ -92,7 +92,7 @@ def test_clean_sample_ledger_yields_no_flags() -> None:
     code, rows = flags_json(SAMPLE)
     assert (code, rows) == (0, [])
     result = CliRunner().invoke(main, ["flags", str(SAMPLE)])
-    assert result.exit_code == 0 and "no red flags" in result.output
+    assert result.exit_code == 0 and "未发现审计风险点" in result.output
 
 
 def test_every_k_rule_is_registered_with_its_audit_source() -> None:
