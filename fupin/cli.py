@@ -253,8 +253,16 @@ def assets(
 @LEDGER
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址 (host)。")
 @click.option("--port", default=5000, show_default=True, type=int, help="监听端口 (port)。")
+@click.option(
+    "--socket",
+    "unix_socket",
+    type=click.Path(dir_okay=False),
+    help="监听 unix socket (权限 0660) 而不是端口, 供 nginx 反向代理 (docs/auth-proxy.md)。",
+)
 @click.option("--editable", is_flag=True, help="允许修改账簿 (仅限财务人员本机使用)。")
-def serve(ledger: str | None, host: str, port: int, editable: bool) -> None:
+def serve(
+    ledger: str | None, host: str, port: int, unix_socket: str | None, editable: bool
+) -> None:
     """启动 Fava 审计页面 (合规、资金、项目、资产、公示); 默认只读 (read-only)。"""
     from fupin.load import resolve
     from fupin.reports.fava import serve as fava_serve
@@ -269,12 +277,15 @@ def serve(ledger: str | None, host: str, port: int, editable: bool) -> None:
             f'2021-01-01 custom "fava-extension" "{fava_serve.EXTENSION}"',
             err=True,
         )
-    if editable and host not in ("127.0.0.1", "localhost", "::1"):
+    if editable and unix_socket is None and host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"警告: 在 {host} 上使用 --editable: 能访问该地址的任何人都能修改账簿", err=True)
     mode = "可编辑" if editable else "只读"
-    click.echo(f"fupin serve ({mode}): {fava_serve.first_url(app, host, port)}", err=True)
+    if unix_socket is None:
+        click.echo(f"fupin serve ({mode}): {fava_serve.first_url(app, host, port)}", err=True)
+    else:
+        click.echo(f"fupin serve ({mode}): unix socket {unix_socket}", err=True)
     try:
-        fava_serve.run(app, host, port)
+        fava_serve.run(app, host, port, Path(unix_socket) if unix_socket else None)
     except fava_serve.ServeError as exc:
         raise click.ClickException(str(exc)) from None
 
