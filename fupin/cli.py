@@ -41,6 +41,29 @@ WIDE = click.option(
 )
 
 
+XLSX = click.option(
+    "--xlsx",
+    "xlsx",
+    type=click.Path(dir_okay=False, writable=True),
+    help="写入 Excel 文件 (.xlsx, 中文表头、千分位金额、百分比) 而不是打印表格。",
+)
+
+
+def write_xlsx(path: str, data: bytes) -> None:
+    """Write a workbook whole (a temporary file renamed into place), then say where."""
+    target = Path(path)
+    if target.suffix.lower() != ".xlsx":
+        raise click.BadParameter(f"{path}: 文件名应以 .xlsx 结尾", param_hint="--xlsx")
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_bytes(data)
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"{path}: 无法写入: {exc.strerror}") from None
+    click.echo(f"已写入 {relpath(str(target))}", err=True)
+
+
 def known(value: str | None, values: list[str], what: str, option: str) -> None:
     """A --village/--township value the ledger does not know: usage error, "是不是 …?"."""
     if value is None:
@@ -167,8 +190,9 @@ MARK = {True: "✓ 合规", False: "✗ 违规"}
 @LEDGER
 @click.option("--year", type=int, help="只看该预算年度的指标 (budget year)。")
 @JSON
+@XLSX
 @WIDE
-def compliance(ledger: str | None, year: int | None, as_json: bool) -> None:
+def compliance(ledger: str | None, year: int | None, as_json: bool, xlsx: str | None) -> None:
     """合规表: 每条规则的实测值与阈值, 含合规项 (compliance table)。"""
     from fupin.plugins import RULES
 
@@ -176,6 +200,11 @@ def compliance(ledger: str | None, year: int | None, as_json: bool) -> None:
     known_year(year, loaded, (m.year for m in loaded.results.measures if m.year is not None))
     rows = [m for m in loaded.results.measures if year is None or m.year == year]
     sources = {rule_id: rule.source for rule in RULES for rule_id in rule.ids}
+    if xlsx:
+        from fupin.reports.xlsx import compliance_xlsx
+
+        write_xlsx(xlsx, compliance_xlsx(rows, sources))
+        return
     if as_json:
         out = [{**m.as_dict(), "rule_source": sources.get(m.rule, "")} for m in rows]
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))
@@ -230,9 +259,15 @@ def compliance_table(rows: list[Measure]) -> str:
     help="只看该类资产: operating 经营性, public_welfare 公益性, household 到户。",
 )
 @JSON
+@XLSX
 @WIDE
 def assets(
-    ledger: str | None, day: Any, village: str | None, asset_class: str | None, as_json: bool
+    ledger: str | None,
+    day: Any,
+    village: str | None,
+    asset_class: str | None,
+    as_json: bool,
+    xlsx: str | None,
 ) -> None:
     """扶贫资产台账: 某日各项权利的权利人, 按类别与层级合计 (asset register)。"""
     from fupin.reports.assets import asset_report, report_json, report_text
@@ -242,6 +277,11 @@ def assets(
     report = asset_report(
         loaded.book, day.date() if day else None, village=village, asset_class=asset_class
     )
+    if xlsx:
+        from fupin.reports.xlsx import assets_xlsx
+
+        write_xlsx(xlsx, assets_xlsx(loaded.book, report))
+        return
     if as_json:
         click.echo(json.dumps(report_json(report), ensure_ascii=False, indent=1))
     else:
@@ -409,8 +449,11 @@ def import_() -> None:
 @click.option("--village", help="只看该村 (如 青山村)。")
 @click.option("--year", type=int, help="补助年度 (默认: 最后一个有补助的年度)。")
 @JSON
+@XLSX
 @WIDE
-def households(ledger: str | None, village: str | None, year: int | None, as_json: bool) -> None:
+def households(
+    ledger: str | None, village: str | None, year: int | None, as_json: bool, xlsx: str | None
+) -> None:
     """农户与到户补助: 按村、状态和致贫原因统计; 已发补助; 应享未享 (households)。"""
     from fupin.households import RegisterError, register_for
     from fupin.reports.households import render_text, summarize
@@ -427,6 +470,11 @@ def households(ledger: str | None, village: str | None, year: int | None, as_jso
         )
     known(village, register.villages(), "村", "--village")
     summary = summarize(loaded.book, register, village=village, year=year)
+    if xlsx:
+        from fupin.reports.xlsx import households_xlsx
+
+        write_xlsx(xlsx, households_xlsx(summary))
+        return
     if as_json:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
     else:
@@ -451,6 +499,55 @@ def flags(ledger: str | None, year: int | None, as_json: bool) -> None:
     else:
         click.echo(render_text(rows, where=relpath))
     sys.exit(1 if any(r.severity == Severity.ERROR for r in rows) else 0)
+
+
+@main.command()
+@LEDGER
+@click.option("--year", type=int, help="只看该年度的项目。")
+@click.option("--village", help="只看该村的项目。")
+@JSON
+@XLSX
+@WIDE
+def projects(
+    ledger: str | None, year: int | None, village: str | None, as_json: bool, xlsx: str | None
+) -> None:
+    """项目库: 每个项目的阶段、预算、支出与付款 (project library)。"""
+    from fupin.reports.fava import views
+    from fupin.reports.xlsx import projects_xlsx
+
+    loaded = open_ledger(ledger)
+    known_year(year, loaded, (p.year for p in loaded.book.projects.values()))
+    known(village, places(loaded.book)[1], "村", "--village")
+    rows = [
+        p
+        for p in views.projects(loaded.book, views.project_index(loaded.book, loaded.results))
+        if (year is None or p.project.year == year)
+        and (village is None or p.project.village == village)
+    ]
+    if xlsx:
+        write_xlsx(xlsx, projects_xlsx(rows, loaded.book.last_date))
+        return
+    if as_json:
+        out = [views.project_json(p) for p in rows]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+        return
+    money = views.money
+    body = [
+        [
+            p.project.id,
+            p.project.name,
+            f"{p.project.township}{p.project.village}",
+            p.stage_name,
+            money(p.budget),
+            money(p.spent),
+            views.pct(p.spent_ratio),
+            money(p.paid),
+        ]
+        for p in rows
+    ]
+    headers = ["编号", "项目名称", "位置", "阶段", "批复预算", "已列支", "进度", "已支付"]
+    click.echo(render(headers, body, right=(4, 5, 6, 7)))
+    click.echo(f"\n{len(rows)} 个项目")
 
 
 # -- issue 18: a new county's books ---------------------------------------------------------

@@ -144,20 +144,7 @@ class FupinProjects(_base.FupinPage):
 
     @extension_endpoint("data")
     def data(self) -> Response:
-        return jsonify(
-            [
-                {
-                    "id": p.project.id,
-                    "name": p.project.name,
-                    "stage": p.stage,
-                    "budget": str(p.budget),
-                    "spent": str(p.spent),
-                    "paid": str(p.paid),
-                    "deposit_held": str(p.deposit_held),
-                }
-                for p in self.rows()
-            ]
-        )
+        return jsonify([_views.project_json(p) for p in self.rows()])
 
 
 class FupinAssets(_base.FupinPage):

@@ -496,6 +496,19 @@ class ProjectRow:
         return ratio(self.spent, self.budget)
 
 
+def project_json(p: ProjectRow) -> dict[str, str]:
+    """One library row as JSON (the Fava page's ``data`` and ``fupin projects --json``)."""
+    return {
+        "id": p.project.id,
+        "name": p.project.name,
+        "stage": p.stage,
+        "budget": str(p.budget),
+        "spent": str(p.spent),
+        "paid": str(p.paid),
+        "deposit_held": str(p.deposit_held),
+    }
+
+
 PAYMENT_NAMES = {
     "prepayment": "预拨",
     "progress": "进度款",
