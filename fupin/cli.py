@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from fupin import cli_zh
+from fupin.basis import basis, rule_basis
 from fupin.choices import UnknownChoice, ledger_years, places, require, require_year
 from fupin.findings import Finding, Measure, Severity, fmt_value
 from fupin.load import LedgerUnreadable, Loaded, load
@@ -203,7 +204,7 @@ def compliance(ledger: str | None, year: int | None, as_json: bool, xlsx: str | 
     if xlsx:
         from fupin.reports.xlsx import compliance_xlsx
 
-        write_xlsx(xlsx, compliance_xlsx(rows, sources))
+        write_xlsx(xlsx, compliance_xlsx(rows, rule_basis()))
         return
     if as_json:
         out = [{**m.as_dict(), "rule_source": sources.get(m.rule, "")} for m in rows]
@@ -222,7 +223,7 @@ def compliance(ledger: str | None, year: int | None, as_json: bool, xlsx: str | 
         click.echo("\n依据:")
         for rule in cited:
             ids = "/".join(i for i in rule.ids if i in shown)
-            click.echo(paragraph(f"{ids} {rule.title}: {rule.source}"))
+            click.echo(paragraph(f"{ids} {rule.title}: {basis(rule.source)}"))
 
 
 def compliance_table(rows: list[Measure]) -> str:

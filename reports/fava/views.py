@@ -149,10 +149,11 @@ def rule_titles() -> dict[str, str]:
 
 
 def rule_sources() -> dict[str, str]:
-    """Each rule id's citation (``Rule.source``): the law or audit finding it enforces."""
-    from fupin.plugins import RULES
+    """Each rule id's 依据: the documents (title and 文号) of the law or audit finding it
+    enforces (:mod:`fupin.basis`)."""
+    from fupin.basis import rule_basis
 
-    return {rule_id: rule.source for rule in RULES for rule_id in rule.ids}
+    return rule_basis()
 
 
 def compliance(
