@@ -16,8 +16,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from fava.ext import extension_endpoint
-from flask import Response, abort, g, jsonify, request
+from flask import Response, g, jsonify, request
 from fupin.reports.fava import base as _base
 from fupin.reports.fava import views as _views
 
@@ -30,6 +29,11 @@ class FupinCompliance(_base.FupinPage):
 
     def rule(self) -> str:
         return request.args.get("rule", "")
+
+    def check_args(self) -> None:
+        rule = self.rule()
+        if rule and rule not in _views.rule_titles():
+            raise _base.BadRequest(f"rule={rule!r}: 没有这条规则")
 
     def measure_rows(self, view: _views.Compliance) -> list[_views.MeasureRow]:
         """The rows of the rule chosen with ``?rule=`` (all rows without it)."""
@@ -55,7 +59,31 @@ class FupinCompliance(_base.FupinPage):
             snap.book, snap.results, years=years, dates=dates, entries=entries, entities=entities
         )
 
-    @extension_endpoint("data")
+    @_base.endpoint("xlsx")
+    def xlsx(self) -> Response:
+        """One of the four tables as an Excel download (``?table=compliance|assets|
+        households|projects``): the same workbook as the CLI's ``--xlsx``, under Fava's
+        time filter (compliance rows of its years; the register on its last day)."""
+        from fupin.households import RegisterError
+        from fupin.reports.fava import exports
+
+        table = request.args.get("table", "compliance")
+        if table not in exports.TABLES:
+            _base.bad_request(f"table={table!r}: 应为 {'、'.join(exports.TABLES)} 之一")
+        rows = [r.measure for r in self.measure_rows(self.view())]
+        try:
+            name, data = exports.workbook(
+                table, self.snap, self.ledger.beancount_file_path, self.selected_date(), rows
+            )
+        except (exports.NoRegister, RegisterError) as error:
+            _base.not_found(str(error))
+        return Response(
+            data,
+            mimetype=exports.MIME,
+            headers={"Content-Disposition": exports.disposition(name)},
+        )
+
+    @_base.endpoint("data")
     def data(self) -> Response:
         """The filtered compliance rows and findings as JSON (what ``fupin compliance --json`` gives)."""
         if not self.fava_filters():
@@ -77,7 +105,7 @@ class FupinFunds(_base.FupinPage):
 
         return ChartApi.hierarchy("Expenses", label="支出结构(按科目)")
 
-    @extension_endpoint("data")
+    @_base.endpoint("data")
     def data(self) -> Response:
         view = self.view()
         return jsonify(
@@ -130,7 +158,7 @@ class FupinProjects(_base.FupinPage):
             return None
         row = self.snap.project(ident)
         if row is None:
-            abort(404)
+            _base.not_found(f"账簿中没有项目 {ident!r}")
         return row
 
     def rows(self) -> list[_views.ProjectRow]:
@@ -142,7 +170,7 @@ class FupinProjects(_base.FupinPage):
         years = range(rng[0].year, (rng[1] - datetime.timedelta(days=1)).year + 1)
         return [r for r in rows if r.project.year in years]
 
-    @extension_endpoint("data")
+    @_base.endpoint("data")
     def data(self) -> Response:
         return jsonify([_views.project_json(p) for p in self.rows()])
 
@@ -166,10 +194,10 @@ class FupinAssets(_base.FupinPage):
             snap.book, snap.results, snap.register, ident, self.selected_date()
         )
         if detail is None:
-            abort(404)
+            _base.not_found(f"账簿中没有资产 {ident!r}")
         return detail
 
-    @extension_endpoint("data")
+    @_base.endpoint("data")
     def data(self) -> Response:
         view = self.view()
         return jsonify(
@@ -208,7 +236,7 @@ class FupinNotices(_base.FupinPage):
             return None
         row = self.snap.notices_by_id.get(ident)
         if row is None:
-            abort(404)
+            _base.not_found(f"账簿中没有公告 {ident!r}")
         return row
 
     def _document(self) -> Any:
@@ -216,17 +244,17 @@ class FupinNotices(_base.FupinPage):
 
         row = self.selected()
         if row is None:
-            abort(404)
+            _base.bad_request("请用 ?notice=<公告编号> 指明公告")
         return notices, row
 
-    @extension_endpoint("preview")
+    @_base.endpoint("preview")
     def preview(self) -> Response:
         """The notice rendered as HTML (the same template the printed notice uses)."""
         notices, row = self._document()
         html = notices.render_html(self.snap, row.notice.id, self.ledger.beancount_file_path)
         return Response(html, mimetype="text/html")
 
-    @extension_endpoint("pdf")
+    @_base.endpoint("pdf")
     def pdf(self) -> Response:
         """The notice as a PDF download (rendered from the same HTML)."""
         notices, row = self._document()
@@ -237,7 +265,7 @@ class FupinNotices(_base.FupinPage):
             headers={"Content-Disposition": f'attachment; filename="{row.notice.id}.pdf"'},
         )
 
-    @extension_endpoint("data")
+    @_base.endpoint("data")
     def data(self) -> Response:
         return jsonify(
             [
