@@ -64,8 +64,9 @@ class FupinCompliance(_base.FupinPage):
         """One of the four tables as an Excel download (``?table=compliance|assets|
         households|projects``): the same workbook as the CLI's ``--xlsx``, under Fava's
         time filter (compliance rows of its years; the register on its last day)."""
-        from fupin.households import RegisterError
         from fupin.reports.fava import exports
+
+        from fupin.households import RegisterError
 
         table = request.args.get("table", "compliance")
         if table not in exports.TABLES:

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from fava.ext import FavaExtensionBase, extension_endpoint
 from fupin.reports.fava import views
+from markupsafe import Markup
 
 from fupin.book import Book, build_book
 from fupin.names import FAMILY_NAMES
@@ -262,6 +263,48 @@ class FupinPage(FavaExtensionBase):
             return None
         rng = g.filtered.date_range
         return (rng.begin, rng.end) if rng else None
+
+    def years(self) -> set[int] | None:
+        """The budget years Fava's time filter covers (None without one)."""
+        rng = self.date_range()
+        if rng is None:
+            return None
+        return set(range(rng[0].year, (rng[1] - datetime.timedelta(days=1)).year + 1))
+
+    # -- charts (figures from fupin.chart_figures, drawn by fupin.reports.fava.charts) ----
+    def share_chart(self) -> Markup:
+        from fupin.reports.fava import charts
+
+        from fupin import chart_figures
+
+        measures = self.snap.results.measures
+        return charts.industry_share(chart_figures.industry_shares(measures, self.years()))
+
+    def flow_chart(self) -> Markup:
+        from fupin.reports.fava import charts
+
+        from fupin import chart_figures
+
+        day = self.selected_date() if self.date_range() else None
+        return charts.fund_flow(chart_figures.fund_flow(self.snap.book, day, self.years()))
+
+    def stage_chart(self) -> Markup:
+        from fupin.reports.fava import charts
+
+        from fupin import chart_figures
+
+        day = self.selected_date() if self.date_range() else None
+        return charts.stage_progress(
+            chart_figures.stage_progress(self.snap.book, day, self.years())
+        )
+
+    def asset_chart(self) -> Markup:
+        from fupin.reports.fava import charts
+
+        from fupin import chart_figures
+
+        values = chart_figures.asset_values(self.snap.register, self.selected_date())
+        return charts.asset_values(values)
 
     def selected_date(self) -> datetime.date:
         """The date the page is 'as of': the end of Fava's time filter, else the last entry."""

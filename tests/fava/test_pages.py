@@ -198,7 +198,7 @@ def test_funds_year_table_uses_the_rules_share(app: Flask, page: Any) -> None:
         assert year.industry / year.spent == measure.value
 
 
-def test_funds_chart_uses_favas_chart_component(page: Any) -> None:
+def test_funds_page_keeps_favas_own_expense_chart(page: Any) -> None:
     html = page("FupinFunds")
     match = re.search(
         r'<svelte-component type="charts"><script type="application/json">(.*?)</script>',
@@ -206,14 +206,7 @@ def test_funds_chart_uses_favas_chart_component(page: Any) -> None:
         re.S,
     )
     assert match
-    charts = json.loads(match.group(1))
-    assert [c["type"] for c in charts] == ["bar", "bar", "hierarchy"]
-    by_category, industry = charts[0]["data"], charts[1]["data"]
-    assert [d["date"] for d in by_category] == ["2021-01-01", "2022-01-01"]
-    assert by_category[0]["account_balances"]["Expenses:Industry"]["CNY"] == pytest.approx(5452500)
-    # the industry bar against the minimum the year's threshold requires (its "budget")
-    assert industry[1]["balance"]["CNY"] == pytest.approx(4981600)
-    assert industry[1]["budgets"]["CNY"] == pytest.approx(0.55 * 7284500)
+    assert [c["type"] for c in json.loads(match.group(1))] == ["hierarchy"]
 
 
 # -- 项目 -------------------------------------------------------------------------------------
