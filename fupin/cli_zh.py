@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any, NoReturn
 
 import click
@@ -63,7 +63,7 @@ class Formatter(click.HelpFormatter):
     def write_heading(self, heading: str) -> None:
         super().write_heading(HEADINGS.get(heading, heading))
 
-    def write_dl(self, rows: Sequence[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
+    def write_dl(self, rows: Iterable[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
         rows = [
             (term, text.replace("[default: ", "[默认: ").replace("[required]", "[必填]"))
             for term, text in rows
@@ -97,7 +97,7 @@ class Group(click.Group):
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         return _chinese(super().get_help_option(ctx))
 
-    def main(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
         try:
             result = super().main(*args, **kwargs)

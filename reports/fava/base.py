@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 from urllib.parse import urlencode
 
 from fava.ext import FavaExtensionBase, extension_endpoint
@@ -23,9 +23,12 @@ from fupin.reports.fava import views
 from markupsafe import Markup
 
 from fupin.book import Book, build_book
-from fupin.names import FAMILY_NAMES
+from fupin.names import FAMILY_NAMES, SOURCE_NAMES
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from beancount.core.data import Directive
     from fava.core import FavaLedger
 
     from fupin.engine import Results
@@ -94,7 +97,8 @@ def snapshot(ledger: FavaLedger) -> Snapshot:
     paused = gc.isenabled()
     gc.disable()  # a large heap makes the cyclic GC superlinear (DESIGN: speed)
     try:
-        book = build_book(ledger.all_entries, ledger.options)
+        entries = cast("Sequence[Directive]", ledger.all_entries)  # Fava's and Beancount's types
+        book = build_book(entries, ledger.options)
         current = Snapshot(ledger.all_entries, book, evaluate(book))
         # Warm the load-time views so that page requests only filter and render.
         current.compliance  # noqa: B018
@@ -202,7 +206,7 @@ class FupinPage(FavaExtensionBase):
 
     @staticmethod
     def source_label(source: str) -> str:
-        return views.SOURCE_NAMES.get(source, source)
+        return SOURCE_NAMES.get(source, source)
 
     @staticmethod
     def right_name(right: str) -> str:

@@ -97,25 +97,25 @@ def industry_share(years: Sequence[ShareYear]) -> Markup:
     slot = (WIDTH - left - 8) / len(years)
     bar = min(90.0, slot * 0.5)
     colour = palette(10)[0]
-    for i, y in enumerate(years):
+    for i, yr in enumerate(years):
         x = left + slot * i + (slot - bar) / 2
-        h = plot * _frac(y.share, scale)
-        fill = colour if y.ok else (ERROR if y.severity == "error" else "#e0a800")
-        title = f"{y.year}年 产业发展资金占比 {fmt_pct(y.share)}, 阈值 {fmt_pct(y.threshold)}"
+        h = plot * _frac(yr.share, scale)
+        fill = colour if yr.ok else (ERROR if yr.severity == "error" else "#e0a800")
+        title = f"{yr.year}年 产业发展资金占比 {fmt_pct(yr.share)}, 阈值 {fmt_pct(yr.threshold)}"
         body.append(
             f'<rect x="{x:.1f}" y="{top + plot - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
             f'fill="{fill}"><title>{escape(title)}</title></rect>'
         )
-        body.append(_text(x + bar / 2, top + plot - h - 4, fmt_pct(y.share), "middle"))
-        ty = top + plot * (1 - _frac(y.threshold, scale))
+        body.append(_text(x + bar / 2, top + plot - h - 4, fmt_pct(yr.share), "middle"))
+        ty = top + plot * (1 - _frac(yr.threshold, scale))
         body.append(
             f'<line class="threshold" x1="{x - 12:.1f}" x2="{x + bar + 12:.1f}" y1="{ty:.1f}" '
             f'y2="{ty:.1f}" stroke="{ERROR}" stroke-width="2" stroke-dasharray="5 3"/>'
         )
         body.append(
-            _text(x + bar + 14, ty + 4, f"阈值 {fmt_pct(y.threshold)}", extra='font-size="11"')
+            _text(x + bar + 14, ty + 4, f"阈值 {fmt_pct(yr.threshold)}", extra='font-size="11"')
         )
-        body.append(_text(x + bar / 2, height - bottom + 16, f"{y.year}年", "middle"))
+        body.append(_text(x + bar / 2, height - bottom + 16, f"{yr.year}年", "middle"))
     return _svg(height, body, "产业发展资金占比与阈值 (按年度)")
 
 

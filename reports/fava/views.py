@@ -585,11 +585,11 @@ class NoticeRow:
 
     @property
     def type_name(self) -> str:
-        return NOTICE_TYPE_NAMES.get(self.notice.type, self.notice.type)
+        return str(NOTICE_TYPE_NAMES.get(self.notice.type, self.notice.type))
 
     @property
     def level_name(self) -> str:
-        return NOTICE_LEVEL_NAMES.get(self.notice.level, self.notice.level)
+        return str(NOTICE_LEVEL_NAMES.get(self.notice.level, self.notice.level))
 
     @property
     def channel_name(self) -> str:
