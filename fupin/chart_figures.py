@@ -83,7 +83,7 @@ def fund_flow(
         label = fund.name or fund.id
         for source, amount in sorted(held.sources(day).items()):
             if amount > 0:
-                name = SOURCE_NAMES.get(source, source)
+                name = _source_name(book, fund.id, source)
                 sources.setdefault(name)
                 funds.setdefault(label)
                 flows.append(Flow(name, label, amount))
@@ -94,6 +94,13 @@ def fund_flow(
                 funds.setdefault(label)
                 flows.append(Flow(label, name, amount))
     return FundFlow(list(sources), list(funds), list(categories), flows)
+
+
+def _source_name(book: Book, fund: str, source: str) -> str:
+    """The source's name as the ledger gives it (``中央衔接资金``), else the conventions'."""
+    account = f"Income:Fund:{fund}:{source}"
+    name = book.account_name(account)
+    return name if name != account else SOURCE_NAMES.get(source, source)
 
 
 def _category_name(book: Book, category: str) -> str:

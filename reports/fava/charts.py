@@ -133,19 +133,20 @@ def fund_flow(flow: FundFlow) -> Markup:
     size = {
         n: max(inflow.get(n, Decimal(0)), outflow.get(n, Decimal(0))) for c in columns for n in c
     }
-    gap, top, node_w = 10.0, 8.0, 14.0
-    most = max(len(c) for c in columns)
-    height = max(220.0, 26.0 * most + 40)
-    usable = height - 2 * top - gap * (most - 1)
+    gap, top, node_w, least = 8.0, 8.0, 14.0, 16.0
     total = max(sum((size[n] for n in c), Decimal(0)) for c in columns)
-    xs = [150.0, WIDTH / 2 - node_w / 2, WIDTH - 170.0]
+    usable = 320.0  # pixels for the largest column's money; small nodes get `least`
+    xs = [170.0, WIDTH / 2 - node_w / 2, WIDTH - 190.0]
     place: dict[str, tuple[float, float, float]] = {}  # node → (x, y, height)
+    bottom = 0.0
     for col, names in enumerate(columns):
         y = top
         for name in names:
-            h = max(2.0, usable * _frac(size[name], total))
+            h = max(least, usable * _frac(size[name], total))
             place[name] = (xs[col], y, h)
             y += h + gap
+        bottom = max(bottom, y)
+    height = bottom + top
     colours = palette(max(len(flow.sources) + len(flow.funds), 1))
     colour = {n: colours[i % len(colours)] for i, n in enumerate([*flow.sources, *flow.funds])}
     out_at = {n: place[n][1] for n in place}

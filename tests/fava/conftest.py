@@ -20,6 +20,7 @@ from fupin.reports.fava.serve import make_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "ledger" / "main.beancount"
+AUDIT = ROOT / "ledger" / "audit-sample" / "main.beancount"
 
 
 @pytest.fixture(scope="session")
@@ -66,11 +67,21 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def fupin_server() -> Iterator[str]:
     """`fupin serve` (read-only, the default) on 127.0.0.1 in a subprocess; its base URL."""
+    yield from serve()
+
+
+@pytest.fixture(scope="session")
+def audit_server() -> Iterator[str]:
+    """`fupin serve ledger/audit-sample/main.beancount` (read-only); its base URL."""
+    yield from serve(AUDIT)
+
+
+def serve(*ledger: Path) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
     fupin = Path(sys.executable).parent / "fupin"
     proc = subprocess.Popen(
-        [str(fupin), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [str(fupin), "serve", *map(str, ledger), "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -58,15 +58,15 @@ def test_fund_flow_carries_the_facts(app: Flask, page: Any) -> None:
     xj = book.facts.fund("XJ-2021")
     into = {f.source: f.amount for f in flow.flows if f.target == book.funds["XJ-2021"].name}
     assert into == {
-        "中央": xj.sources()["Central"],
-        "省级": xj.sources()["Provincial"],
-        "县级": xj.sources()["County"],
+        "中央衔接资金": xj.sources()["Central"],
+        "省级衔接资金": xj.sources()["Provincial"],
+        "县级衔接资金": xj.sources()["County"],
     }
     out = sum(f.amount for f in flow.flows if f.source == book.funds["XJ-2021"].name)
     assert out == sum(xj.categories().values(), Decimal(0))
     svg = str(charts.fund_flow(flow))
     assert svg.count("<path ") == len(flow.flows)
-    assert "中央 → 2021年衔接推进乡村振兴补助资金: 5,400,000.00 元" in titles(svg)
+    assert "中央衔接资金 → 2021年衔接推进乡村振兴补助资金: 5,400,000.00 元" in titles(svg)
     assert "资金流向" in page("FupinFunds")
 
 
