@@ -8,6 +8,7 @@ user reads is Chinese (English in parentheses where it helps); rule ids stay as 
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 from collections import defaultdict
@@ -26,6 +27,12 @@ from fupin.textable import paragraph, render, set_width
 
 LEDGER = click.argument("ledger", required=False, type=click.Path(dir_okay=False))
 JSON = click.option("--json", "as_json", is_flag=True, help="输出 JSON (machine-readable)。")
+AS_OF = click.option(
+    "--date",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="账簿截至此日 YYYY-MM-DD (之后的记录不计; 规则按当日应完成的事项判断)。",
+)
 
 
 def _wide(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -91,10 +98,12 @@ class UnreadableLedger(click.ClickException):
     exit_code = 2
 
 
-def open_ledger(path: str | None) -> Loaded:
-    """Load a ledger for a command, turning an unreadable file into exit code 2."""
+def open_ledger(path: str | None, as_of: Any = None) -> Loaded:
+    """Load a ledger for a command (as of a day, for ``--date``), turning an unreadable
+    file into exit code 2."""
+    day = as_of.date() if isinstance(as_of, datetime.datetime) else as_of
     try:
-        return load(path)
+        return load(path, as_of=day)
     except LedgerUnreadable as exc:
         raise UnreadableLedger(str(exc)) from None
 
@@ -143,10 +152,11 @@ def main() -> None:
 
 @main.command()
 @LEDGER
+@AS_OF
 @JSON
-def check(ledger: str | None, as_json: bool) -> None:
+def check(ledger: str | None, as_of: Any, as_json: bool) -> None:
     """检查账簿: 按规则列出每个违规与警告及其文件和行号 (check every rule)。"""
-    loaded = open_ledger(ledger)
+    loaded = open_ledger(ledger, as_of)
     problems = [*loaded.other_errors, *loaded.results.findings]
     if as_json:
         click.echo(json.dumps([error_dict(e) for e in problems], ensure_ascii=False, indent=1))
@@ -190,14 +200,17 @@ MARK = {True: "✓ 合规", False: "✗ 违规"}
 @main.command()
 @LEDGER
 @click.option("--year", type=int, help="只看该预算年度的指标 (budget year)。")
+@AS_OF
 @JSON
 @XLSX
 @WIDE
-def compliance(ledger: str | None, year: int | None, as_json: bool, xlsx: str | None) -> None:
+def compliance(
+    ledger: str | None, year: int | None, as_of: Any, as_json: bool, xlsx: str | None
+) -> None:
     """合规表: 每条规则的实测值与阈值, 含合规项 (compliance table)。"""
     from fupin.plugins import RULES
 
-    loaded = open_ledger(ledger)
+    loaded = open_ledger(ledger, as_of)
     known_year(year, loaded, (m.year for m in loaded.results.measures if m.year is not None))
     rows = [m for m in loaded.results.measures if year is None or m.year == year]
     sources = {rule_id: rule.source for rule in RULES for rule_id in rule.ids}
@@ -240,7 +253,12 @@ def compliance_table(rows: list[Measure]) -> str:
         ]
         for m in rows
     ]
-    return render(["规则", "指标", "范围", "实测", "", "阈值", "结果"], body, right=(3, 5))
+    header = ["规则", "指标", "范围", "实测", "", "阈值", "结果"]
+    if any(m.note for m in rows):  # e.g. 未到位 x / 应到 y before a fund's close date
+        header.append("说明")
+        for line, m in zip(body, rows, strict=True):
+            line.append(m.note)
+    return render(header, body, right=(3, 5))
 
 
 # -- issue 3: the poverty-asset register ------------------------------------------------------
@@ -250,7 +268,7 @@ def compliance_table(rows: list[Measure]) -> str:
     "--date",
     "day",
     type=click.DateTime(["%Y-%m-%d"]),
-    help="台账日期 YYYY-MM-DD (默认: 账簿最后一天)。",
+    help="台账日期 YYYY-MM-DD: 账簿截至此日 (默认: 账簿最后一天)。",
 )
 @click.option("--village", help="只看坐落于或属于该村的资产 (如 杨庄村)。")
 @click.option(
@@ -273,7 +291,7 @@ def assets(
     """扶贫资产台账: 某日各项权利的权利人, 按类别与层级合计 (asset register)。"""
     from fupin.reports.assets import asset_report, report_json, report_text
 
-    loaded = open_ledger(ledger)
+    loaded = open_ledger(ledger, day)
     known(village, places(loaded.book)[1], "村", "--village")
     report = asset_report(
         loaded.book, day.date() if day else None, village=village, asset_class=asset_class
@@ -449,17 +467,23 @@ def import_() -> None:
 @LEDGER
 @click.option("--village", help="只看该村 (如 青山村)。")
 @click.option("--year", type=int, help="补助年度 (默认: 最后一个有补助的年度)。")
+@AS_OF
 @JSON
 @XLSX
 @WIDE
 def households(
-    ledger: str | None, village: str | None, year: int | None, as_json: bool, xlsx: str | None
+    ledger: str | None,
+    village: str | None,
+    year: int | None,
+    as_of: Any,
+    as_json: bool,
+    xlsx: str | None,
 ) -> None:
     """农户与到户补助: 按村、状态和致贫原因统计; 已发补助; 应享未享 (households)。"""
     from fupin.households import RegisterError, register_for
     from fupin.reports.households import render_text, summarize
 
-    loaded = open_ledger(ledger)
+    loaded = open_ledger(ledger, as_of)
     known_year(year, loaded)
     try:
         register = register_for(loaded.path, loaded.book)
@@ -485,13 +509,14 @@ def households(
 @main.command()
 @LEDGER
 @click.option("--year", type=int, help="只看记录日期在该年的风险点。")
+@AS_OF
 @JSON
 @WIDE
-def flags(ledger: str | None, year: int | None, as_json: bool) -> None:
+def flags(ledger: str | None, year: int | None, as_of: Any, as_json: bool) -> None:
     """审计风险点: 按严重程度和金额排序, 附依据 (audit red flags, DOMAIN K)。"""
     from fupin.reports.flags import red_flags, render_text
 
-    loaded = open_ledger(ledger)
+    loaded = open_ledger(ledger, as_of)
     known_year(year, loaded)
     rows = red_flags(loaded.results.findings, year=year)
     if as_json:
