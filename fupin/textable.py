@@ -18,9 +18,9 @@ from collections.abc import Sequence
 #: Columns this narrow never wrap, nor does any column get narrower; nor narrower than its
 #: longest unbreakable word (an asset id, an amount, a file:line).
 MIN_COLUMN = 10
-_WORD = re.compile(r"[\x21-\x7e]+")
+_WORD = re.compile(r"[\x21-\x2a\x2c-\x2e\x30-\x7e]+[+/]?|[+/]")  # "+", "/" end a word
 _NO_LINE_START = ")）]】,，;；、。:：%"
-_BREAK_AFTER = " ;,；，、"
+_BREAK_AFTER = " ;,；，、+/"
 _GAP = 2
 
 #: The width tables are fitted to: ``"auto"`` (the terminal's), None (never wrap) or columns.

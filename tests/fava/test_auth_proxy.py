@@ -17,13 +17,13 @@ import shutil
 import socket
 import ssl
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -60,7 +60,7 @@ def site_config(tmp: Path, sock: Path, http: int, https: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def fava_socket() -> Iterator[Path]:
+def fava_socket(run_fupin_serve: Any) -> Iterator[Path]:
     """`fupin serve --socket` (read-only) in a folder only its owner and group may enter
     (0750), inside one every account may (0755), as /run/fupin is in docs/auth-proxy.md."""
     base = Path(tempfile.mkdtemp(prefix="fupin-sock-"))
@@ -68,27 +68,10 @@ def fava_socket() -> Iterator[Path]:
     run = base / "run"
     run.mkdir(mode=0o750)
     sock = run / "fava.sock"
-    env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
-    fupin = Path(sys.executable).parent / "fupin"
-    proc = subprocess.Popen(
-        [str(fupin), "serve", "--socket", str(sock)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
     try:
-        deadline = time.monotonic() + 90
-        while not sock.is_socket():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                out = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"fupin serve --socket did not start:\n{out}")
-            time.sleep(0.2)
-        yield sock
+        for _ in run_fupin_serve(["--socket", str(sock)], sock.is_socket):
+            yield sock
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -238,9 +221,13 @@ def test_password_guessing_is_throttled(proxy: tuple[str, str]) -> None:
     burst (40, and what refills meanwhile) get 401, the rest 429 before any check."""
     https, _ = proxy
     page = f"{https}/{quote('青山县衔接资金与扶贫资产台账示例')}/extension/FupinCompliance/"
+    start = time.monotonic()
     codes = [request(page, user=f"shenji:guess-{n}")[0] for n in range(200)]
-    assert set(codes) == {401, 429}
+    elapsed = time.monotonic() - start
+    assert set(codes) == {401, 429}, elapsed
     assert codes[:20] == [401] * 20
-    assert codes.count(429) >= 100, codes.count(401)
+    # at most the burst, the first request and one more per second that passed get checked
+    # (rate=1r/s burst=40 in the shipped config), however slow this machine is
+    assert codes.count(401) <= 41 + int(elapsed) + 1, (codes.count(401), elapsed)
     # the right password from the same address waits too: guessing gains nothing
     assert request(page, user="shenji:audit-2024")[0] == 429
