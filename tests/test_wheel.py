@@ -10,6 +10,7 @@ sample (no ledger named), ``fupin init`` lays out a county that ``fupin check`` 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+LEFTOVERS = (".git", ".venv", "build", "*.egg-info", "__pycache__", ".*_cache", "out")
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +38,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(the venv's bin folder, a working folder outside the repository)."""
     tmp = tmp_path_factory.mktemp("wheel")
     dist = tmp / "dist"
-    log = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", dist, ROOT, cwd=tmp)
+    # a clean copy of the tree: no stale build/ or egg-info of earlier builds in the wheel
+    source = tmp / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*LEFTOVERS))
+    log = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", dist, source, cwd=tmp)
     lines = [line for line in log.splitlines() if "Warning" in line and "setuptools" in line]
     assert lines == [], "\n".join(lines)
     (wheel,) = dist.glob("fupin_ledger-*.whl")
@@ -45,6 +50,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     assert "fupin/sample/audit_sample/main.beancount" in names
     assert "fupin/template/main.beancount.j2" in names
     assert "fupin/reports/templates/notices/page.html" in names
+    assert "fupin/reports/fava/FupinCompliance.js" in names
+    assert "fupin/reports/fava/templates/FupinFunds.html" in names
+    assert not [n for n in names if n.endswith("notice-secret.key")]  # never a key
     # only the fupin namespace (no top-level ledger/, plugins/, reports/ in site-packages)
     assert {n.split("/")[0] for n in names if not n.endswith(".dist-info/RECORD")} == {
         "fupin",

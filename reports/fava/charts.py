@@ -228,7 +228,7 @@ def asset_values(values: AssetValues) -> Markup:
     """One stacked bar per asset class, a stack per owner level; a legend of the levels."""
     if not values.value:
         return Markup("")
-    height, top, bottom, left = 250.0, 28.0, 30.0, 20.0
+    height, top, bottom, left = 262.0, 44.0, 30.0, 20.0
     plot = height - top - bottom
     totals = {
         c: sum((v for (cc, _), v in values.value.items() if cc == c), Decimal(0))

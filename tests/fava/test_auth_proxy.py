@@ -229,5 +229,7 @@ def test_password_guessing_is_throttled(proxy: tuple[str, str]) -> None:
     # at most the burst, the first request and one more per second that passed get checked
     # (rate=1r/s burst=40 in the shipped config), however slow this machine is
     assert codes.count(401) <= 41 + int(elapsed) + 1, (codes.count(401), elapsed)
-    # the right password from the same address waits too: guessing gains nothing
-    assert request(page, user="shenji:audit-2024")[0] == 429
+    # the right password from the same address waits too (one request a second gets
+    # through): guessing gains nothing
+    answers = [request(page, user="shenji:audit-2024")[0] for _ in range(5)]
+    assert answers.count(429) >= 3, answers
