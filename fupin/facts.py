@@ -511,8 +511,8 @@ class Facts:
                 fund(entity.fund).projects.append(ident)
         for ident, stages in book.stages().items():
             project(ident).stages = stages
-        for ident, fund_entity in book.funds.items():
-            fund(ident).fund = fund_entity
+        for ident, found in book.funds.items():
+            fund(ident).fund = found
         return projects, funds, assets, plans
 
     @property
