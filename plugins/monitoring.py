@@ -30,8 +30,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
-from fupin.plugins.notices import LEVEL_NAMES
-
 from fupin.book import Book
 from fupin.engine import Item, Rule, check, finding
 from fupin.entities import Notice
@@ -45,6 +43,7 @@ from fupin.monitoring import (
     income_of,
     monitoring_register,
 )
+from fupin.names import NOTICE_LEVEL_NAMES as LEVEL_NAMES
 from fupin.notice_titles import notice_label
 
 

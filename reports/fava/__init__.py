@@ -1,4 +1,4 @@
-"""fupin's Fava extension: pages for auditors (合规, 资金, 项目, 资产, 公示).
+"""fupin's Fava extension: pages for auditors (合规, 资金, 项目, 资产, 公示, 农户).
 
 Enable it with one line in the ledger::
 
@@ -306,7 +306,7 @@ class FupinHouseholds(_base.FupinPage):
         snap = self.snap
         return households.households_view(snap.book, snap.results, self.selected_date())
 
-    @extension_endpoint("data")
+    @_base.endpoint("data")
     def data(self) -> Response:
         from fupin.reports.fava import households
 
