@@ -78,7 +78,7 @@ def statistics(book: Book) -> Iterator[Item]:
                 "人均财政扶贫投入",
                 f"{item.year}年度",
                 item.per_person,
-                f"{fmt_money(item.received)} / {item.persons:,} 人 ({item.day})",
+                f"{fmt_money(item.received)} / {item.persons:,} 人",
                 "money",
                 item.year,
             )

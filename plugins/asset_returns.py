@@ -91,6 +91,6 @@ def asset_return_rules(book: Book) -> Iterator[Item]:
 RULE = Rule(
     ("E01", "E02"),
     "资产收益: 预期收益到账与到户发放依据",
-    "DOMAIN E.3 (预期收益), E.6 (现金发放需劳务/条件依据); seed 001 (以奖代补、多劳多得)",
+    "N-ASSET2021 §(5) (收益分配方案与预期收益); seed 001 (以奖代补、多劳多得)",
     asset_return_rules,
 )

@@ -188,6 +188,6 @@ def _at(payment: Payment, text: str, entity: str) -> LoanError:
 RULE = Rule(
     ("L01", "L02", "L03"),
     "小额信贷: 额度、期限、借款对象与贴息比例",
-    "N-LOAN (5万元以下、3年期以内、财政贴息; 青阳县: 2023年底前全额贴息, 2024–2025年70%); DOMAIN K14",
+    "N-LOAN (5万元以下、3年期以内、财政贴息, 青阳县 2023年底前全额贴息、2024—2025年按70%贴息); DOMAIN K14",
     loan_rules,
 )

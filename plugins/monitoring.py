@@ -393,6 +393,6 @@ def monitoring_rules(book: Book) -> Iterator[Item]:
 RULE = Rule(
     ("M01", "M02", "M03", "M04", "M05", "B44"),
     "防返贫监测: 识别时限、村内公示、帮扶责任人与措施、风险消除",
-    "N-MON (qinan: 15天, 公示≥5天; yjq/zongyang: 风险消除条件); seed 002 (B44 边缘易致贫户联系干部)",
+    "N-MON (识别15天内审定, 村内公示不少于5天, 风险消除条件); seed 002 (每户边缘易致贫户落实1名党员干部联系帮扶)",
     monitoring_rules,
 )

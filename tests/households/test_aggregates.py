@@ -116,7 +116,7 @@ def test_jingbian_input_per_poor_person(tmp_path: Path) -> None:
     (row,) = rows_of(ledger, "S02")
     assert (row["value"], row["threshold"], row["year"]) == (
         "4164.02",
-        "78,700,000.00 / 18,900 人 (2015-12-31)",
+        "78,700,000.00 / 18,900 人",
         2015,
     )
 
