@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import re
+import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, NamedTuple
 
@@ -53,6 +55,16 @@ from fupin.money import ZERO, fmt_money
 SERIAL_KEY = "bank_serial"
 #: Transaction metadata: the payment roll (一卡通发放批次) a benefit payment belongs to.
 ROLL_KEY = "roll"
+#: Transaction metadata: the allocation document (资金下达文号) a receipt books.
+DOC_KEY = "alloc_doc"
+BRACKETS = str.maketrans(dict.fromkeys("[［【(（﹝", "〔") | dict.fromkeys("]］】)）﹞", "〕"))
+SPACES = re.compile(r"\s+")
+
+
+def ref_key(text: str) -> str:
+    """A roll batch or document number as compared with bank memos (NFKC, no spaces,
+    every kind of bracket as 〔〕): ``云财农[2025]8号`` and ``云财农〔2025〕8号`` are one."""
+    return SPACES.sub("", unicodedata.normalize("NFKC", text)).translate(BRACKETS)
 
 
 def _number(value: Any) -> Any:
@@ -107,6 +119,8 @@ class Flow(NamedTuple):
     label: str
     entry: Transaction
     roll: str | None
+    #: the allocation document (文号) a receipt books (``alloc_doc``), to link bank credits
+    doc: str | None = None
 
 
 class Line(NamedTuple):
@@ -183,6 +197,59 @@ def flows_of(txns: Iterable[Transaction], accounts: set[str]) -> list[Flow]:
         last = max(items, key=lambda item: item[0].date)[0]
         single.append(Flow(last.date, account, total, roll, last, roll))
     return single
+
+
+def doc_flows(txns: Iterable[Transaction], accounts: set[str]) -> list[Flow]:
+    """Receipts booked from allocation documents (``alloc_doc``), one flow per document and
+    account (summed): what the bank credits that name the 文号 are compared with."""
+    docs: dict[tuple[str, str], list[tuple[Transaction, Decimal]]] = defaultdict(list)
+    for txn in txns:
+        doc = txn.meta.get(DOC_KEY)
+        if not doc or SERIAL_KEY in txn.meta:
+            continue
+        for posting in txn.postings:
+            if posting.account in accounts and posting.units is not None and posting.units.number:
+                docs[(posting.account, str(doc))].append((txn, posting.units.number))
+    out = []
+    for (account, doc), items in docs.items():
+        total = sum((amount for _, amount in items), ZERO)
+        first = min(items, key=lambda item: item[0].date)[0]
+        out.append(Flow(first.date, account, total, doc, first, None, doc))
+    return out
+
+
+def link_by_reference(
+    flows: Sequence[Flow], lines: Sequence[Line], text: Callable[[Line], str]
+) -> dict[int, list[Line]]:
+    """Flows with a reference (a roll's batch, a receipt's 文号) → the bank lines on the same
+    account, in the same direction, whose text (memo, counter-party) contains it.
+
+    A roll the bank pays as several debits, or an allocation credited in parts, is matched
+    by what the lines say, not by amount; each line goes to one flow (longest reference
+    first, so ``〔2025〕18号`` is never taken for ``〔2025〕8号``).
+    """
+    refs = [(i, ref_key(f.roll or f.doc or "")) for i, f in enumerate(flows) if f.roll or f.doc]
+    refs = [(i, ref) for i, ref in refs if ref]
+    if not refs or not lines:
+        return {}
+    refs.sort(key=lambda item: (-len(item[1]), item[0]))
+    texts = [ref_key(text(line)) for line in lines]
+    taken: set[int] = set()
+    out: dict[int, list[Line]] = {}
+    for index, ref in refs:
+        flow = flows[index]
+        got = [
+            j
+            for j, line in enumerate(lines)
+            if j not in taken
+            and line.account == flow.account
+            and (line.amount < 0) == (flow.amount < 0)
+            and ref in texts[j]
+        ]
+        if got:
+            out[index] = [lines[j] for j in got]
+            taken.update(got)
+    return out
 
 
 def lines_of(book: Book) -> list[Line]:
