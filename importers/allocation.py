@@ -92,7 +92,9 @@ class AllocationImporter(ExactDedupe, beangulp.Importer):
         self.income = income.replace("{fund}", fund)
         self.layout = layout if isinstance(layout, Layout) else load_layout(layout)
         if self.layout.kind != "allocation":
-            raise ValueError(f"layout {self.layout.name!r} is a {self.layout.kind}, not an allocation sheet")
+            raise ValueError(
+                f"layout {self.layout.name!r} is a {self.layout.kind}, not an allocation sheet"
+            )
         self.default_level = default_level or self.layout.default_level
 
     @property
@@ -140,7 +142,11 @@ class AllocationImporter(ExactDedupe, beangulp.Importer):
             if source is None:
                 known = "、".join(self.levels)
                 shown = level or "(空)"
-                raise sheet.error(row, "level", f"未知资金级次 {shown} (可用: {known}; 或在格式中设 default_level)")
+                raise sheet.error(
+                    row,
+                    "level",
+                    f"未知资金级次 {shown} (可用: {known}; 或在格式中设 default_level)",
+                )
             project, name = sheet.cell(row, "project"), sheet.cell(row, "project_name")
             if not project and name:
                 project = projects.get(name, "")
@@ -173,10 +179,14 @@ class AllocationImporter(ExactDedupe, beangulp.Importer):
             first_row.setdefault(key, row.number)
         if not groups:
             raise SourceError(filepath, sheet.header.row.number, None, "分配表没有明细行")
-        verify_totals(sheet, values, ("amount",), label=lambda k: "小计" if k == "subtotal" else "合计")
+        verify_totals(
+            sheet, values, ("amount",), label=lambda k: "小计" if k == "subtotal" else "合计"
+        )
         entries: list[data.Directive] = []
         for (doc, level, day), postings in groups.items():
-            total = -sum((p.units.number for p in postings if p.units and p.units.number), Decimal(0))
+            total = -sum(
+                (p.units.number for p in postings if p.units and p.units.number), Decimal(0)
+            )
             meta = data.new_metadata(filepath, first_row[(doc, level, day)])
             meta.update(alloc_doc=doc, alloc_row=f"{doc}/{level}/{day.isoformat()}")
             cash = data.Posting(self.cash, Amount(total, "CNY"), None, None, None, None)
@@ -230,7 +240,9 @@ class AllocationImporter(ExactDedupe, beangulp.Importer):
                 raise sheet.error(row, "date", str(exc)) from None
         if default is None:
             raise sheet.error(
-                row, "date", "下达日期为空 (表中无日期列, 标题、账簿中该文号和格式 default_date 都没有日期)"
+                row,
+                "date",
+                "下达日期为空 (表中无日期列, 标题、账簿中该文号和格式 default_date 都没有日期)",
             )
         return default
 

@@ -163,7 +163,9 @@ class Layout(BaseModel):
         allowed = ROLES[self.kind]
         unknown = [r for r in self.columns if r not in allowed]
         if unknown:
-            raise ValueError(f"unknown column role {unknown[0]!r} (a {self.kind} has: {', '.join(allowed)})")
+            raise ValueError(
+                f"unknown column role {unknown[0]!r} (a {self.kind} has: {', '.join(allowed)})"
+            )
         empty = [r for r, names in self.columns.items() if not names]
         if empty:
             raise ValueError(f"column role {empty[0]!r} names no header")
@@ -173,7 +175,9 @@ class Layout(BaseModel):
             if "date" not in have:
                 raise ValueError("a statement needs columns.date")
             if split == ("amount" in have) and not ({"amount", "direction"} <= have):
-                raise ValueError("give columns.debit and columns.credit, or columns.amount (signed)")
+                raise ValueError(
+                    "give columns.debit and columns.credit, or columns.amount (signed)"
+                )
             if ("debit" in have) != ("credit" in have):
                 raise ValueError("columns.debit and columns.credit go together")
         elif "amount" not in have:

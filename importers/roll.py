@@ -44,7 +44,6 @@ from fupin.importers.table import Row, SourceError, read_rows
 
 from fupin.households import Household, Register, RegisterError, cached_register
 
-
 #: The benefit kinds of the sample county and the accounts they post to.
 DEFAULT_KINDS = {
     "公益岗位补贴": "Expenses:Benefit:PublicWelfareJob",
@@ -161,7 +160,9 @@ class RollImporter(ExactDedupe, beangulp.Importer):
             )
         if not entries:
             raise SourceError(filepath, sheet.header.row.number, None, "发放清册没有明细行")
-        verify_totals(sheet, values, ("amount",), label=lambda k: "小计" if k == "subtotal" else "合计")
+        verify_totals(
+            sheet, values, ("amount",), label=lambda k: "小计" if k == "subtotal" else "合计"
+        )
         names = {account: kind for kind, account in self.kinds.items()}
         entries.extend(open_missing(filepath, entries, existing, self.ledger_account, names))
         return entries
@@ -179,10 +180,10 @@ class RollImporter(ExactDedupe, beangulp.Importer):
             if len(batches) == 1 and "" not in batches:
                 return _clean_batch(batches.pop())
             if len(batches) > 1:
-                raise sheet.error(sheet.data[0], "batch", f"一份清册中有多个批次: {'、'.join(sorted(batches))}")
-        raise SourceError(
-            sheet.path, None, None, "标题行中找不到发放批次 (发放批次：…), 无法去重"
-        )
+                raise sheet.error(
+                    sheet.data[0], "batch", f"一份清册中有多个批次: {'、'.join(sorted(batches))}"
+                )
+        raise SourceError(sheet.path, None, None, "标题行中找不到发放批次 (发放批次：…), 无法去重")
 
     def _default_day(self, sheet: Sheet, batch: str) -> datetime.date | None:
         for row in sheet.title:
@@ -225,11 +226,17 @@ class RollImporter(ExactDedupe, beangulp.Importer):
             key = f"身份证号 {mask_id(number)}"
             role = "id_number"
         elif name:
-            found = [h for h in index.get(f"name:{name}", []) if not village or h.village == village]
+            found = [
+                h for h in index.get(f"name:{name}", []) if not village or h.village == village
+            ]
             key = f"姓名 {name[:1]}** 与村 {village}"
             role = "name"
         else:
-            raise sheet.error(row, "id_number" if sheet.index("id_number") is not None else "name", "身份证号与姓名都为空")
+            raise sheet.error(
+                row,
+                "id_number" if sheet.index("id_number") is not None else "name",
+                "身份证号与姓名都为空",
+            )
         if not found:
             raise sheet.error(row, role, f"农户信息库中无 {key} 对应的农户")
         if len(found) > 1:
@@ -238,7 +245,9 @@ class RollImporter(ExactDedupe, beangulp.Importer):
         household = found[0]
         if village and household.village != village:
             raise sheet.error(
-                row, "village", f"村 {village} 与农户信息库 {household.id} 的 {household.village} 不符"
+                row,
+                "village",
+                f"村 {village} 与农户信息库 {household.id} 的 {household.village} 不符",
             )
         return household
 
@@ -258,6 +267,3 @@ def _index(register: Register) -> dict[str, list[Household]]:
         for name in {household.head_name, *(m.name for m in household.members)}:
             out[f"name:{name}"].append(household)
     return out
-
-
-

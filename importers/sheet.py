@@ -164,7 +164,9 @@ def missing_columns(rows: Sequence[Row], layout: Layout) -> list[str]:
     for row in rows[: layout.header_rows]:
         names = {header_name(c): i for i, c in enumerate(row.cells) if c}
         gone = [
-            layout.columns[r][0] for r in layout.required if _match(names, layout.columns[r]) is None
+            layout.columns[r][0]
+            for r in layout.required
+            if _match(names, layout.columns[r]) is None
         ]
         gone += [e for e in layout.expect if header_name(e) not in names]
         if best is None or len(gone) < len(best):

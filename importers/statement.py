@@ -96,7 +96,9 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
     ) -> None:
         self.layout = layout if isinstance(layout, Layout) else load_layout(layout)
         if self.layout.kind != "statement":
-            raise ValueError(f"layout {self.layout.name!r} is a {self.layout.kind}, not a statement")
+            raise ValueError(
+                f"layout {self.layout.name!r} is a {self.layout.kind}, not a statement"
+            )
         self.ledger_account = account
         self.fund = account.rsplit(":", 1)[-1]
         self.rules = rules if isinstance(rules, Rules) else load_rules(rules)
@@ -153,7 +155,9 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
             via.update((line.serial, flow) for line in got)
             paid = sum((line.amount for line in got), ZERO)
             if paid != flow.amount:
-                differences.append(f"{flow.roll or flow.doc} 账面 {fmt_money(flow.amount)} ≠ 银行 {fmt_money(paid)}")
+                differences.append(
+                    f"{flow.roll or flow.doc} 账面 {fmt_money(flow.amount)} ≠ 银行 {fmt_money(paid)}"
+                )
         done = {(f.roll, f.doc) for f in (refs[i] for i in linked)}
         booked = [
             f
@@ -209,9 +213,7 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
                     sheet.column("date"),
                     f"{line.date} 不在对账期 {start} 至 {end} 内",
                 )
-        return Parsed(
-            tuple(lines), start, end, opening, closing, sheet.describe(), newest_first
-        )
+        return Parsed(tuple(lines), start, end, opening, closing, sheet.describe(), newest_first)
 
     def _rows(self, sheet: Sheet) -> tuple[list[StatementRow], list[dict[str, Decimal]]]:
         """Parse every data row (the hot loop of a 100k-line import: direct cell access)."""
@@ -258,7 +260,9 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
                 else:
                     assert i_amount is not None
                     role = "amount"
-                    amount = parse_money(cells[i_amount] if i_amount < width else "", s_amount, False)
+                    amount = parse_money(
+                        cells[i_amount] if i_amount < width else "", s_amount, False
+                    )
                     if i_dir is not None:
                         role = "direction"
                         word = cells[i_dir] if i_dir < width else ""
@@ -267,7 +271,9 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
                         elif word in credit_words:
                             amount = abs(amount)
                         else:
-                            raise CellError(f"借贷标志 {word!r} 不是 {'/'.join(layout.debit_words[:2])}/{'/'.join(layout.credit_words[:2])}")
+                            raise CellError(
+                                f"借贷标志 {word!r} 不是 {'/'.join(layout.debit_words[:2])}/{'/'.join(layout.credit_words[:2])}"
+                            )
                     if not amount:
                         role = "amount"
                         raise CellError("发生额为 0")
@@ -275,7 +281,9 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
                 balance = None
                 if i_balance is not None:
                     role = "balance"
-                    balance = parse_money(cells[i_balance] if i_balance < width else "", s_balance, False)
+                    balance = parse_money(
+                        cells[i_balance] if i_balance < width else "", s_balance, False
+                    )
                 serial = ""
                 if i_serial is not None:
                     role = "serial"
@@ -289,7 +297,9 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
                 raise sheet.error(row, role, str(exc)) from None
             memo = " ".join(dict.fromkeys(cells[i] for i in memo_cols if i < width and cells[i]))
             party = cells[i_party] if i_party is not None and i_party < width else ""
-            out.append(StatementRow(row.number, date, serial, amount, balance, scrub(party), scrub(memo)))
+            out.append(
+                StatementRow(row.number, date, serial, amount, balance, scrub(party), scrub(memo))
+            )
         return out, values
 
     def _newest_first(self, sheet: Sheet, lines: list[StatementRow]) -> bool:
@@ -372,7 +382,11 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         ]
         linked_rolls = {str(e.entry.meta.get("roll")) for e in held if e.entry.meta.get("roll")}
         linked_docs = {str(e.entry.meta.get(DOC_KEY)) for e in held if e.entry.meta.get(DOC_KEY)}
-        plain = [line for line in held if not line.entry.meta.get("roll") and not line.entry.meta.get(DOC_KEY)]
+        plain = [
+            line
+            for line in held
+            if not line.entry.meta.get("roll") and not line.entry.meta.get(DOC_KEY)
+        ]
         flows = [
             f
             for f in flows

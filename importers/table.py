@@ -113,7 +113,9 @@ def read_rows(
 
 
 # -- decoding ---------------------------------------------------------------------------------
-def decode(path: Path, raw: bytes, encoding: str = "auto", *, lenient: bool = False) -> tuple[str, str]:
+def decode(
+    path: Path, raw: bytes, encoding: str = "auto", *, lenient: bool = False
+) -> tuple[str, str]:
     """Bytes → text by evidence (module docstring); returns the text and the encoding used."""
     errors = "replace" if lenient else "strict"
     for bom, name in (
@@ -125,7 +127,9 @@ def decode(path: Path, raw: bytes, encoding: str = "auto", *, lenient: bool = Fa
             body = raw[len(bom) :]
             if name.startswith("utf-16") and len(body) % 2:
                 if not lenient:
-                    raise SourceError(path, None, None, f"{name} 文件长度为奇数字节: 文件被截断或损坏")
+                    raise SourceError(
+                        path, None, None, f"{name} 文件长度为奇数字节: 文件被截断或损坏"
+                    )
                 body = body[:-1]
             return _decode(path, body, name, errors), name
     if _looks_utf16le(raw):
@@ -278,9 +282,7 @@ def _xlsx_rows(path: Path, sheet: str | int, limit: int | None) -> list[Row]:
     except SourceError:
         raise
     except Exception as exc:  # a corrupt sheet part, a date serial out of range …
-        raise SourceError(
-            path, len(rows) + 1, None, f"xlsx 内容无法读取: {_short(exc)}"
-        ) from None
+        raise SourceError(path, len(rows) + 1, None, f"xlsx 内容无法读取: {_short(exc)}") from None
     finally:
         book.close()
     return rows
