@@ -202,7 +202,20 @@ def read_sheet(path: str | Path, layout: Layout) -> Sheet:
 
 def _classify(sheet: Sheet, rows: Sequence[Row]) -> None:
     layout = sheet.layout
-    rules = [(rule.kind, re.compile(rule.pattern)) for rule in layout.rules]
+    rules = [
+        (
+            rule.kind,
+            re.compile(
+                f"^.{{0,10}}?(?:{rule.pattern})"
+                if rule.kind in ("subtotal", "total")
+                else rule.pattern
+            ),
+        )
+        for rule in layout.rules
+    ]
+    if layout.title:
+        rules.insert(0, ("title", re.compile(f".*(?:{layout.title})")))
+    preamble = {_line_key(r.cells) for r in sheet.title if any(r.cells)}
     placeholder = re.compile(layout.placeholder) if layout.placeholder else None
     header_cells = tuple(header_name(c) for c in sheet.header.row.cells if c)
     date_index = sheet.header.columns.get("date")
@@ -227,7 +240,7 @@ def _classify(sheet: Sheet, rows: Sequence[Row]) -> None:
         if first is None:
             kinds["blank"] += 1
             continue
-        kind = _kind(first, cells, rules, header_cells)
+        kind = "title" if _line_key(cells) in preamble else _kind(first, cells, rules, header_cells)
         if kind is not None and kind in ("title", "footer") and date_index is not None:
             kind = _unless_dated(cells, date_index, layout, kind)
         if kind is None:
@@ -243,6 +256,10 @@ def _classify(sheet: Sheet, rows: Sequence[Row]) -> None:
         elif kind == "total":
             sheet.totals.append((row, kind, 0, len(data)))
             group_start = len(data)
+
+
+def _line_key(cells: Sequence[str]) -> str:
+    return SPACES.sub("", "".join(cells))
 
 
 def _kind(

@@ -246,7 +246,14 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
                     credit = parse_money(cells[i_credit] if i_credit < width else "", s_credit)
                     if debit and credit:
                         raise CellError("借方与贷方同时有金额")
-                    if not debit and not credit:
+                    if (
+                        not debit
+                        and not credit
+                        and not (
+                            (cells[i_debit] if i_debit < width else "")
+                            or (cells[i_credit] if i_credit < width else "")
+                        )
+                    ):
                         raise CellError("借方与贷方都没有金额")
                     amount = credit - debit
                     values.append({"debit": debit, "credit": credit})
@@ -274,9 +281,6 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
                             raise CellError(
                                 f"借贷标志 {word!r} 不是 {'/'.join(layout.debit_words[:2])}/{'/'.join(layout.credit_words[:2])}"
                             )
-                    if not amount:
-                        role = "amount"
-                        raise CellError("发生额为 0")
                     values.append({"amount": amount})
                 balance = None
                 if i_balance is not None:
