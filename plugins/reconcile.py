@@ -89,6 +89,8 @@ class Statement(Entity):
     rows: int | None = None
     opening: Signed | None = None
     closing: Signed | None = None
+    #: the differences by reference the import found (its balance assertion is left out)
+    unbalanced: str | None = None
 
     def describe(self) -> str:
         return f"{self.bank or ''}对账单 {self.start} 至 {self.end} [statement {self.id}]".strip()
@@ -108,6 +110,7 @@ class BankLine(Entity):
     memo: str | None = None
     voucher: str | None = None
     roll: str | None = None
+    alloc_doc: str | None = None
 
 
 class Flow(NamedTuple):
@@ -314,8 +317,20 @@ def reconcile(book: Book) -> Iterator[Item]:
     accounts = set(covered)
     last = book.last_date or statements[-1].end
     days = book.policy.at(last).bank_match_days
-    flows = [f for f in flows_of(_candidate_txns(book), accounts) if _cover(f, covered)]
+    candidates = _candidate_txns(book)
+    flows = [f for f in flows_of(candidates, accounts) if _cover(f, covered)]
     lines = lines_of(book)
+    linked, lines = _split_linked(lines)
+    receipts = [e for e in book.entries if type(e) is Transaction and DOC_KEY in e.meta]
+    yield from _by_reference(book, flows, doc_flows(receipts, accounts), linked, days)
+    done_rolls = {key for key in linked if key[0] == ROLL_KEY}
+    done_docs = {key[1:] for key in linked if key[0] == DOC_KEY}
+    flows = [
+        f
+        for f in flows
+        if (ROLL_KEY, f.account, f.roll) not in done_rolls
+        and (f.account, str(f.entry.meta.get(DOC_KEY))) not in done_docs
+    ]
     pairs, leftover = match(flows, lines, days)
     evidence = [*lines, *bank_txns(book, accounts)]
     unmatched: dict[str, int] = defaultdict(int)
@@ -357,6 +372,72 @@ def reconcile(book: Book) -> Iterator[Item]:
             entity=line.serial,
             policy_key="bank-match-days",
         )
+
+
+def _split_linked(lines: list[Line]) -> tuple[dict[tuple[str, str, str], list[Line]], list[Line]]:
+    """Bank lines the importer linked to a roll or an allocation document, and the rest."""
+    linked: dict[tuple[str, str, str], list[Line]] = defaultdict(list)
+    rest = []
+    for line in lines:
+        meta = line.entry.meta if line.entry is not None else {}
+        if meta.get(ROLL_KEY):
+            linked[(ROLL_KEY, line.account, str(meta[ROLL_KEY]))].append(line)
+        elif meta.get(DOC_KEY):
+            linked[(DOC_KEY, line.account, str(meta[DOC_KEY]))].append(line)
+        else:
+            rest.append(line)
+    return linked, rest
+
+
+def _by_reference(
+    book: Book,
+    flows: Sequence[Flow],
+    docs: Sequence[Flow],
+    linked: dict[tuple[str, str, str], list[Line]],
+    days: int,
+) -> Iterator[Item]:
+    """R02 per roll and R04 per 文号 whose bank lines were linked by reference: the sums."""
+    rolls = {(ROLL_KEY, f.account, f.roll): f for f in flows if f.roll}
+    documents = {(DOC_KEY, f.account, f.doc): f for f in docs if f.doc}
+    for key, got in linked.items():
+        kind, account, ref = key
+        paid = sum((line.amount for line in got), ZERO)
+        serials = "、".join(line.serial for line in got)
+        flow = rolls.get(key) if kind == ROLL_KEY else documents.get(key)
+        booked = flow.amount if flow is not None else ZERO
+        anchor = flow.entry if flow is not None else got[0].entry
+        if kind == ROLL_KEY:
+            yield from check(
+                ReconcileError,
+                rule="R02",
+                title="代发银行扣款合计",
+                scope=f"roll {ref}",
+                value=-paid,
+                op="==",
+                threshold=-booked,
+                policy_key="bank-match-days",
+                note=f"{len(got)} 笔",
+                entity=ref,
+                label=f"一卡通发放清册合计 [roll {ref}]",
+                inputs=f"{account} 银行流水 {serials} 合计 {fmt_money(-paid)} CNY; "
+                f"清册合计 {fmt_money(-booked)} CNY",
+                entry=anchor,
+                year=anchor.date.year,
+            )
+        elif paid != booked:
+            yield finding(
+                ReconcileError,
+                "R04",
+                f"{ref}: 分配表 {fmt_money(booked)} ≠ 到账 {fmt_money(paid)}, "
+                f"差 {fmt_money(booked - paid)} — 资金下达与银行到账 [document {ref}]; "
+                f"{account} 银行流水 {serials}",
+                anchor,
+                entity=ref,
+                value=paid,
+                threshold=booked,
+                policy_key="bank-match-days",
+            )
+    del days
 
 
 def _unmatched(
@@ -413,7 +494,7 @@ def _unmatched(
 
 
 RULE = Rule(
-    ("R01", "R02", "R03"),
+    ("R01", "R02", "R03", "R04"),
     "银行对账(虚列支出、发放清册与代发扣款)",
     "DOMAIN K2c, K6b (2017 公告: 86 counties 15.39亿 incl. 虚列支出); L.4",
     reconcile,

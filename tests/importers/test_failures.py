@@ -131,7 +131,10 @@ def test_cli_rejects_the_bad_document_and_imports_the_good_one(rcb_file, tmp_pat
         main, ["import", "extract", "-o", str(out), str(good), str(bad), "-c", str(CONFIG)]
     )
     assert result.exit_code == 2
-    assert "已拒绝, 未写入此文件的任何记录: bad.csv 第6行 [交易日期]: 日期 '20230230' 不存在" in result.output
+    assert (
+        "已拒绝, 未写入此文件的任何记录: bad.csv 第6行 [交易日期]: 日期 '20230230' 不存在"
+        in result.output
+    )
     written = out.read_text(encoding="utf-8")
     assert "rcb-xj2022-2022-11-12.csv" in written and "bad.csv" not in written
     assert written.count("bank_serial:") == 10

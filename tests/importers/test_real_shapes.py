@@ -96,7 +96,10 @@ def test_allocation_subtotal_that_does_not_add_up_is_named(tmp_path: Path) -> No
     book.active["F6"] = "125.6235"
     book.save(path)
     err = rejected(AllocationImporter("XJ-2023"), path)
-    assert (err.row, err.column) == (6, "金额") and "小计 1,256,235.00 ≠ 明细之和 1,256,234.00" in err.problem
+    assert (err.row, err.column) == (
+        6,
+        "金额",
+    ) and "小计 1,256,235.00 ≠ 明细之和 1,256,234.00" in err.problem
 
 
 def test_two_page_rcb_export_imports_both_pages() -> None:
@@ -111,9 +114,15 @@ def test_two_page_rcb_export_imports_both_pages() -> None:
 def test_page_subtotal_is_checked(tmp_path: Path) -> None:
     raw = (SAMPLES / "rcb-xj2023-2023-01-02.csv").read_bytes().decode("gb18030")
     path = tmp_path / "pages.csv"
-    path.write_bytes(raw.replace("本页合计,,,600012.35", "本页合计,,,600012.36", 1).encode("gb18030"))
+    path.write_bytes(
+        raw.replace("本页合计,,,600012.35", "本页合计,,,600012.36", 1).encode("gb18030")
+    )
     err = rejected(statement("rcb"), path)
-    assert err.row == 11 and err.column == "收入金额" and "本页合计 600,012.36 ≠ 明细之和 600,012.35" in err.problem
+    assert (
+        err.row == 11
+        and err.column == "收入金额"
+        and "本页合计 600,012.36 ≠ 明细之和 600,012.35" in err.problem
+    )
 
 
 def test_stray_quote_in_memo_names_the_line_and_column(tmp_path: Path) -> None:
@@ -195,7 +204,9 @@ def test_bad_amounts_are_named_errors(tmp_path: Path, value: str, problem: str) 
 
 
 def test_huge_field_is_a_named_error(tmp_path: Path) -> None:
-    err = rejected(statement("rcb", "Assets:Treasury:XJ-2022"), _rcb_with(tmp_path, 8, "x" * 131_072))
+    err = rejected(
+        statement("rcb", "Assets:Treasury:XJ-2022"), _rcb_with(tmp_path, 8, "x" * 131_072)
+    )
     assert (err.row, err.column) == (6, "用途") and f"> {MAX_CELL:,}" in err.problem
 
 
@@ -209,7 +220,9 @@ def test_corrupt_xlsx_is_a_named_error(tmp_path: Path) -> None:
 def test_out_of_range_xls_date_is_a_named_error(tmp_path: Path) -> None:
     book = xlwt.Workbook()
     ws = book.add_sheet("交易明细")
-    for col, name in enumerate(["记账日", "交易日期", "支出", "收入", "账户余额", "对方户名", "交易地点"]):
+    for col, name in enumerate(
+        ["记账日", "交易日期", "支出", "收入", "账户余额", "对方户名", "交易地点"]
+    ):
         ws.write(0, col, name)
     ws.write(1, 0, 9_999_999.0, xlwt.easyxf(num_format_str="yyyy-mm-dd"))
     path = tmp_path / "date.xls"
