@@ -211,7 +211,7 @@ def icbc_mx() -> None:
     balance = Decimal("80000.00")
     lines = []
     income = spend = Decimal(0)
-    for day, kind, place, detail, credit, debit, payee, memo in rows:
+    for day, kind, place, _detail, credit, debit, payee, memo in rows:
         balance += Decimal(credit.replace(",", "") or 0) - Decimal(debit.replace(",", "") or 0)
         income += Decimal(credit.replace(",", "") or 0)
         spend += Decimal(debit.replace(",", "") or 0)

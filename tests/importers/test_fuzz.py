@@ -132,7 +132,7 @@ def test_mutations_import_whole_or_are_rejected_by_name(name: str, tmp_path: Pat
             continue
         accepted += 1
         (result,) = run.results
-        layout = getattr(importer, "layout")
+        layout = importer.layout
         sheet = read_sheet(path, layout)
         if suffix in TEXT:  # every physical line is one of the kinds counted
             lines = len(read_rows(path, layout.encoding, delimiter=layout.delimiter).rows)

@@ -49,7 +49,7 @@ CASES = {
 def test_every_preset_has_a_golden_sample() -> None:
     from fupin.importers.layout import presets
 
-    used = {getattr(i, "layout").name for i in CASES.values()}
+    used = {i.layout.name for i in CASES.values()}
     assert set(presets()) <= used
 
 
@@ -70,9 +70,9 @@ def test_only_its_own_importer_identifies_it(name: str) -> None:
     document = str(SAMPLES / name)
     mine = CASES[name]
     claimed = {
-        getattr(importer, "layout").name
+        importer.layout.name
         for importer in CASES.values()
         if importer.identify(document)
     }
     # no preset claims another layout's file
-    assert claimed == {getattr(mine, "layout").name}
+    assert claimed == {mine.layout.name}
