@@ -28,6 +28,8 @@ MAX_DIGITS = 14
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 SIMPLE = re.compile(r"-?\d{1,14}(\.\d{1,2})?")
+SIMPLE_MATCH = SIMPLE.fullmatch
+ONE = Decimal(1)
 MONEY = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
 JUNK = re.compile(r"[\s¥元]|RMB|CNY", re.IGNORECASE)
 BLANK = frozenset(("", "-", "--", "—", "——", "/"))
@@ -42,15 +44,21 @@ def normal(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
-@functools.lru_cache(maxsize=65536)
-def parse_money(text: str, scale: Decimal = Decimal(1), blank: bool = True) -> Decimal:
+def parse_money(text: str, scale: Decimal = ONE, blank: bool = True) -> Decimal:
     """A money cell → Decimal yuan to the cent (module docstring); raises :class:`CellError`.
 
-    ``blank``: an empty cell (or ``-``) is 0; else it is an error.
+    ``blank``: an empty cell (or ``-``) is 0; else it is an error. Not cached: a
+    statement's amounts and balances are nearly all different (a cache miss costs more
+    than the parse).
     """
-    if scale == 1 and SIMPLE.fullmatch(text):  # the common case: "1234.50"
-        value = Decimal(text)
-        return value if value.as_tuple().exponent == -2 else value.quantize(CENT)
+    if not text and blank:
+        return ZERO
+    if scale is ONE or scale == 1:
+        simple = SIMPLE_MATCH(text)
+        if simple is not None:  # the common case: "1234.50"
+            cents = simple.group(1)
+            value = Decimal(text)
+            return value if cents is not None and len(cents) == 3 else value.quantize(CENT)
     cleaned = JUNK.sub("", normal(text))
     if cleaned in BLANK:
         if blank:

@@ -22,17 +22,24 @@ the two on imports that break each check.
 
 from __future__ import annotations
 
-import heapq
+import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from beancount.core import data
 from fupin.importers.dedupe import KeyIndex, index_of
 
-Where = Callable[[data.Directive], str]
+from fupin.money import ZERO
+
+
+def where(entry: data.Directive) -> str:
+    """``file:line`` of an entry (the new ones carry the lines they are written on:
+    :func:`fupin.importers.ingest.as_written`)."""
+    return _source(entry.meta)
 
 
 @dataclass(frozen=True)
@@ -56,24 +63,24 @@ def _account_refs(entry: data.Directive) -> list[str]:
     return []
 
 
-def beancount_checks(
-    index: KeyIndex, existing: Sequence[data.Directive], new: Sequence[data.Directive], where: Where
-) -> list[Problem]:
+def beancount_checks(index: KeyIndex, new: Sequence[data.Directive]) -> list[Problem]:
     """Beancount's validation of the new entries against the existing ledger (docstring 1)."""
-    opens: dict[str, data.Open] = {}
-    closes: dict[str, data.Close] = {}
-    for entry in (*(e for e in existing if isinstance(e, data.Open | data.Close)), *new):
+    opens = dict(index.opens)
+    closes = dict(index.closes)
+    for entry in new:
         if isinstance(entry, data.Open):
             opens.setdefault(entry.account, entry)
         elif isinstance(entry, data.Close):
             closes.setdefault(entry.account, entry)
     problems: list[Problem] = []
-    touched: set[str] = set()
+    touched: dict[str, datetime.date] = {}  # account → the earliest new entry on it
     for entry in new:
+        date = entry.date
         for account in _account_refs(entry):
-            touched.add(account)
+            first = touched.get(account)
+            if first is None or date < first:
+                touched[account] = date
             opened = opens.get(account)
-            closed = closes.get(account)
             if opened is None:
                 problems.append(
                     Problem(
@@ -82,7 +89,9 @@ def beancount_checks(
                         f"Invalid reference to unknown account '{account}'",
                     )
                 )
-            elif opened.date > entry.date or (closed is not None and closed.date < entry.date):
+                continue
+            closed = closes.get(account)
+            if opened.date > date or (closed is not None and closed.date < date):
                 problems.append(
                     Problem(
                         where(entry),
@@ -91,71 +100,70 @@ def beancount_checks(
                     )
                 )
         if isinstance(entry, data.Transaction):
-            sums: dict[str, Decimal] = defaultdict(Decimal)
-            for posting in entry.postings:
-                units = posting.units
-                if units is None or units.number is None:
-                    problems.append(Problem(where(entry), "BEANCOUNT", "Posting without an amount"))
-                    continue
-                sums[units.currency] += units.number
-                allowed = opens.get(posting.account)
-                if (
-                    allowed is not None
-                    and allowed.currencies
-                    and units.currency not in allowed.currencies
-                ):
-                    problems.append(
-                        Problem(
-                            where(entry),
-                            "BEANCOUNT",
-                            f"Invalid currency {units.currency} for account '{posting.account}'",
-                        )
-                    )
-            for currency, total in sums.items():
-                if total:
-                    problems.append(
-                        Problem(
-                            where(entry),
-                            "BEANCOUNT",
-                            f"Transaction does not balance: ({total} {currency})",
-                        )
-                    )
-    problems.extend(_balances(index, existing, new, touched, where))
+            problems.extend(_balanced(entry, opens))
+    problems.extend(_balances(index, new, touched))
     return problems
+
+
+def _balanced(txn: data.Transaction, opens: dict[str, data.Open]) -> list[Problem]:
+    """A transaction's postings: each with an amount in a currency its account allows, and
+    summing to zero per currency."""
+    problems = []
+    sums: dict[str, Decimal] = {}
+    for posting in txn.postings:
+        units = posting.units
+        if units is None or units.number is None:
+            problems.append(Problem(where(txn), "BEANCOUNT", "Posting without an amount"))
+            continue
+        currency = units.currency
+        sums[currency] = sums.get(currency, ZERO) + units.number
+        allowed = opens.get(posting.account)
+        if allowed is not None and allowed.currencies and currency not in allowed.currencies:
+            problems.append(
+                Problem(
+                    where(txn),
+                    "BEANCOUNT",
+                    f"Invalid currency {currency} for account '{posting.account}'",
+                )
+            )
+    for currency, total in sums.items():
+        if total:
+            problems.append(
+                Problem(
+                    where(txn), "BEANCOUNT", f"Transaction does not balance: ({total} {currency})"
+                )
+            )
+    return problems
+
+
+def _under(account: str, parent: str) -> bool:
+    return account == parent or account.startswith(parent + ":")
 
 
 def _balances(
     index: KeyIndex,
-    existing: Sequence[data.Directive],
     new: Sequence[data.Directive],
-    touched: set[str],
-    where: Where,
+    touched: dict[str, datetime.date],
 ) -> list[Problem]:
-    """Every balance assertion on an account the new entries touch, as Beancount checks it."""
-    assertions = [e for e in (*existing, *new) if isinstance(e, data.Balance)]
+    """Every balance assertion the new entries can change, as Beancount checks it: a new one,
+    or one on an account they touch (children included) dated after the earliest of them
+    (an assertion checks the postings before its day; one before every new entry holds or
+    fails as the ledger's own load already said)."""
+    fresh = {id(e) for e in new}
     assertions = [
+        *(b for b in index.balances if id(b) not in fresh),
+        *(e for e in new if isinstance(e, data.Balance)),
+    ]
+    relevant = [
         b
         for b in assertions
-        if any(a == b.account or a.startswith(b.account + ":") for a in touched)
+        if id(b) in fresh
+        or any(_under(a, b.account) and day < b.date for a, day in touched.items())
     ]
-    if not assertions:
-        return []
     out: list[Problem] = []
-    for account in sorted({b.account for b in assertions}):
-        moves: list[tuple[Any, Decimal, str]] = []
-        subs = [a for a in index.by_account if a == account or a.startswith(account + ":")]
-        seen: set[int] = set()
-        for name in subs:
-            for txn in index.transactions_on(name):
-                if id(txn) in seen:
-                    continue
-                seen.add(id(txn))
-                moves.extend(_moves(txn, account))
-        for entry in new:
-            if isinstance(entry, data.Transaction) and id(entry) not in seen:
-                moves.extend(_moves(entry, account))
-        moves.sort(key=lambda m: m[0])
-        checks = sorted((b for b in assertions if b.account == account), key=lambda b: b.date)
+    for account in sorted({b.account for b in relevant}):
+        moves = _moves(index, new, fresh, account, touched)
+        checks = sorted((b for b in relevant if b.account == account), key=lambda b: b.date)
         totals: dict[str, Decimal] = defaultdict(Decimal)
         position = 0
         for balance in checks:
@@ -178,14 +186,29 @@ def _balances(
     return out
 
 
-def _moves(txn: data.Transaction, account: str) -> Iterable[tuple[Any, Decimal, str]]:
-    for posting in txn.postings:
-        if (
-            posting.account == account or posting.account.startswith(account + ":")
-        ) and posting.units:
-            number = posting.units.number
-            if number is not None:
-                yield txn.date, number, posting.units.currency
+def _moves(
+    index: KeyIndex,
+    new: Sequence[data.Directive],
+    fresh: set[int],
+    account: str,
+    touched: Iterable[str],
+) -> list[tuple[datetime.date, Decimal, str]]:
+    """Every posting on ``account`` or below it, ledger and import, in date order."""
+    held = {a for a in index.by_account if _under(a, account)}
+    txns = [t for name in held for t in index.transactions_on(name) if id(t) not in fresh]
+    if len(held) > 1:  # a transaction on two of the accounts is listed under both
+        txns = list({id(t): t for t in txns}.values())
+    txns.extend(e for e in new if isinstance(e, data.Transaction))
+    subs = held | {a for a in touched if _under(a, account)}
+    out = []
+    for txn in txns:
+        date = txn.date
+        for posting in txn.postings:
+            units = posting.units
+            if posting.account in subs and units is not None and units.number is not None:
+                out.append((date, units.number, units.currency))
+    out.sort(key=itemgetter(0))  # two sorted runs (ledger, import): one merge
+    return out
 
 
 def rule_findings(
@@ -193,7 +216,6 @@ def rule_findings(
     options: dict[str, Any],
     new: Sequence[data.Directive],
     before: Iterable[Any] | None,
-    where: Where,
 ) -> list[Problem]:
     """Every fupin rule over existing + new entries in memory; what is new (docstring 2)."""
     from fupin.plugins import evaluate
@@ -204,9 +226,8 @@ def rule_findings(
     if before is None:
         before = evaluate(build_book(list(existing), options), keep_measures=False).findings
     known = {(getattr(f, "rule", ""), f.message) for f in before}
-    combined = list(
-        heapq.merge(existing, sorted(new, key=data.entry_sortkey), key=data.entry_sortkey)
-    )
+    combined = [*existing, *new]
+    combined.sort(key=data.entry_sortkey)  # stable: two sorted runs, merged
     fresh = {id(e) for e in new}
     out = []
     for item in evaluate(build_book(combined, options), keep_measures=False).findings:
@@ -216,8 +237,7 @@ def rule_findings(
                 continue
         elif not mine:
             continue
-        place = where(item.entry) if mine else _source(item.source)
-        out.append(Problem(place, item.rule, item.message, str(item.severity)))
+        out.append(Problem(_source(item.source), item.rule, item.message, str(item.severity)))
     return out
 
 
@@ -230,15 +250,15 @@ def check_import(
     existing: Sequence[data.Directive],
     options: dict[str, Any],
     new: Sequence[data.Directive],
-    where: Where,
     before: Iterable[Any] | None = None,
+    index: KeyIndex | None = None,
 ) -> list[Problem]:
     """What the import adds: Beancount's checks of the new entries and the new findings.
 
     ``before``: the fupin findings the ledger had (the plugin's, from its load); None runs
-    the rules on the existing entries first.
+    the rules on the existing entries first. ``index``: the import run's index of the
+    ledger (:attr:`fupin.importers.ingest.Run.index`), else built here.
     """
-    index = index_of(existing)
-    problems = beancount_checks(index, existing, new, where)
-    problems.extend(rule_findings(existing, options, new, before, where))
+    problems = beancount_checks(index or index_of(existing), new)
+    problems.extend(rule_findings(existing, options, new, before))
     return problems

@@ -15,6 +15,9 @@ from __future__ import annotations
 import gc
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,7 @@ from fupin.importers.ingest import (
     ConfigError,
     Run,
     add_include,
+    as_written,
     describe,
     load_config,
     render_lines,
@@ -35,6 +39,7 @@ from fupin.importers.ingest import (
     write_entries,
 )
 
+from fupin import session
 from fupin.load import DEFAULT_LEDGER
 
 SAMPLE_CONFIG = DEFAULT_LEDGER.parent / "import_config.py"
@@ -58,22 +63,43 @@ def importers_for(config: str | None, existing: str | None) -> list[beangulp.Imp
         raise click.UsageError(str(exc)) from None
 
 
-def _load_existing(path: str | None) -> tuple[list[data.Directive], list[Any], dict[str, Any]]:
+@dataclass
+class Ledger:
+    """The existing ledger of an import: its entries, options, and the fupin findings its
+    own load gave (the plugin's, reused; None when the plugin did not run on it)."""
+
+    entries: list[data.Directive]
+    options: dict[str, Any]
+    findings: list[Any] | None
+
+
+def load_existing(path: str | None) -> Ledger:
+    """Load the ``-e`` ledger once: for de-duplication, reconciliation and, through the
+    plugin's results (:mod:`fupin.session`), the findings it had before the import."""
     if not path:
-        return [], [], {}
-    paused = gc.isenabled()
-    gc.disable()  # the cyclic GC makes large loads superlinear (DESIGN: speed)
-    try:
+        return Ledger([], {}, None)
+    with session.collecting(measures=False):
         entries, errors, options = loader.load_file(path)
-    finally:
-        if paused:
-            gc.enable()
+        built = session.take(entries, measures=False)
     fatal = [
         e for e in errors if type(e).__name__ in ("ParserError", "ParserSyntaxError", "LoadError")
     ]
     if fatal:
         raise click.ClickException(f"{path}: 账簿无法解析: {fatal[0].message}")
-    return entries, errors, options
+    return Ledger(entries, options, list(built.results.findings) if built else None)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off (DESIGN: speed): an import allocates hundreds of
+    thousands of acyclic entries, and each collection would walk the whole ledger."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 CONFIG_OPTION = click.option(
@@ -124,9 +150,23 @@ def extract_cmd(
     if output and Path(output).exists() and not append:
         raise click.UsageError(f"{output} exists: add --append to add to it (never overwritten)")
     importers = importers_for(config, existing)
-    entries, load_errors, options = _load_existing(existing)
+    with gc_paused():
+        _extract(src, existing, output, append, include, check, as_json, importers)
+
+
+def _extract(
+    src: tuple[str, ...],
+    existing: str | None,
+    output: str | None,
+    append: bool,
+    include: bool,
+    check: bool,
+    as_json: bool,
+    importers: list[beangulp.Importer],
+) -> None:
+    ledger = load_existing(existing)
     with progress.shown(not as_json):
-        run = run_files(importers, src, entries)
+        run = run_files(importers, src, ledger.entries)
     report: dict[str, Any] = {"files": [], "rejected": [], "written": None, "check": []}
     _report(run, report, as_json)
     new = sum(len(r.entries) for r in run.results)
@@ -139,7 +179,8 @@ def extract_cmd(
     target = Path(output) if output else None
     start = 1
     if target is not None and append and target.exists():
-        start = target.read_text(encoding="utf-8").count("\n") + 1
+        old = target.read_text(encoding="utf-8")
+        start = old.count("\n") + 1 + (bool(old) and not old.endswith("\n"))
     text, lines = render_lines(run.results, start)
     if target is None:
         if as_json:
@@ -156,27 +197,12 @@ def extract_cmd(
     if added and not as_json:
         click.echo(f"已在 {existing} 中加入 {added}", err=True)
     if check and existing:
-        fresh = [e for r in run.results for e in r.entries]
-        before = _plugin_findings(load_errors, options)
-
-        def where(entry: data.Directive) -> str:
-            return f"{target}:{lines.get(id(entry), 0)}"
-
-        problems = check_import(entries, options, fresh, where, before)
+        fresh = as_written(run.results, target, lines)
+        problems = check_import(ledger.entries, ledger.options, fresh, ledger.findings, run.index)
         report["check"] = [p.__dict__ for p in problems]
         if not as_json:
             _report_check(problems)
     _finish(report, as_json, status)
-
-
-def _plugin_findings(errors: list[Any], options: dict[str, Any]) -> list[Any] | None:
-    """The fupin findings of the ledger's own load, when its plugin ran (else None)."""
-    from fupin.findings import Finding
-
-    plugins = [name for name, _ in options.get("plugin", [])]
-    if "fupin.plugins" not in plugins:
-        return None
-    return [e for e in errors if isinstance(e, Finding)]
 
 
 def _finish(report: dict[str, Any], as_json: bool, status: int) -> None:

@@ -55,6 +55,11 @@ class KeyIndex:
         self.by_account: dict[str, list[data.Transaction]] = defaultdict(list)
         self.lines: dict[str, list[data.Custom]] = defaultdict(list)
         self.opened: set[str] = set()
+        #: the first ``open`` and ``close`` of each account, every ``balance`` assertion
+        #: (what the post-import check validates new entries against)
+        self.opens: dict[str, data.Open] = {}
+        self.closes: dict[str, data.Close] = {}
+        self.balances: list[data.Balance] = []
         self.add(existing)
 
     def add(self, entries: Iterable[data.Directive]) -> None:
@@ -64,10 +69,20 @@ class KeyIndex:
             if key is not None:
                 keys.setdefault(key, entry)
             if isinstance(entry, data.Transaction):
-                for account in {p.account for p in entry.postings}:
-                    by_account[account].append(entry)
+                postings = entry.postings
+                if len(postings) == 2 and postings[0].account != postings[1].account:
+                    by_account[postings[0].account].append(entry)
+                    by_account[postings[1].account].append(entry)
+                else:
+                    for account in dict.fromkeys(p.account for p in postings):
+                        by_account[account].append(entry)
             elif isinstance(entry, data.Open):
                 self.opened.add(entry.account)
+                self.opens.setdefault(entry.account, entry)
+            elif isinstance(entry, data.Close):
+                self.closes.setdefault(entry.account, entry)
+            elif isinstance(entry, data.Balance):
+                self.balances.append(entry)
             elif isinstance(entry, data.Custom) and entry.type == "bank-line":
                 self.lines[str(entry.meta.get("account"))].append(entry)
 

@@ -25,7 +25,7 @@ from beancount.core import data
 from beancount.parser import printer
 from beancount.utils import misc_utils
 from beangulp import extract
-from fupin.importers.dedupe import DUPLICATE, Existing, source_key
+from fupin.importers.dedupe import DUPLICATE, Existing, KeyIndex, source_key
 from fupin.importers.layout import LayoutError
 from fupin.importers.rules import RulesError
 from fupin.importers.table import SourceError
@@ -66,6 +66,9 @@ class Run:
     rejected: list[tuple[Path, str]] = field(default_factory=list)
     #: documents that crashed an importer (a bug in fupin, not in the document)
     internal: list[tuple[Path, str]] = field(default_factory=list)
+    #: the existing ledger's index the run de-duplicated against (the post-import check
+    #: reuses it); it may hold the new entries of every document but the last
+    index: KeyIndex | None = None
 
     @property
     def problems(self) -> list[str]:
@@ -141,7 +144,8 @@ def run_files(
     found.sort(key=lambda item: (_priority(item[0]), str(item[1])))
 
     seen = existing if isinstance(existing, Existing) else Existing(existing)
-    for importer, path in found:
+    run.index = seen.index
+    for position, (importer, path) in enumerate(found, 1):
         try:
             entries = extract.extract_from_file(importer, str(path), seen)
         except SourceError as exc:
@@ -158,7 +162,8 @@ def run_files(
                 result.duplicates.append((entry, held))
             else:
                 result.entries.append(entry)
-        seen.extend(result.entries)
+        if position < len(found):  # the documents after it de-duplicate against it too
+            seen.extend(result.entries)
         run.results.append(result)
     return run
 
@@ -201,6 +206,22 @@ def render_lines(results: Sequence[Extracted], first_line: int = 1) -> tuple[str
     return "".join(out), lines
 
 
+def as_written(
+    results: Sequence[Extracted], target: str | Path, lines: dict[int, int]
+) -> list[data.Directive]:
+    """The new entries, their ``filename``/``lineno`` set to where :func:`render_lines`
+    wrote them in ``target`` (what a load of the ledger will say): the post-import check
+    then names the written lines and orders ties as Beancount's load does."""
+    out = []
+    name = str(Path(target).resolve())
+    for result in results:
+        for entry in result.entries:
+            entry.meta["filename"] = name
+            entry.meta["lineno"] = lines.get(id(entry), 0)
+            out.append(entry)
+    return out
+
+
 def format_entry(entry: data.Directive) -> str:
     """Beancount text of one entry: a fast path for the plain transactions importers make
     (units only, no posting metadata), Beancount's printer for everything else."""
@@ -228,6 +249,8 @@ def format_entry(entry: data.Directive) -> str:
 
 def escape_string(text: str) -> str:
     """Beancount's string escaping (quotes and backslashes), typed."""
+    if '"' not in text and "\\" not in text:
+        return text
     return str(misc_utils.escape_string(text))  # type: ignore[no-untyped-call]
 
 

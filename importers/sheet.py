@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from fupin.importers.cells import CellError, parse_day, parse_money
+from fupin.importers.cells import ONE, CellError, parse_day, parse_money
 from fupin.importers.layout import MONEY_ROLES, Layout
 from fupin.importers.table import Document, Row, SourceError, read_rows
 
@@ -91,7 +91,7 @@ class Sheet:
         )
 
     def scale(self, role: str) -> Decimal:
-        return self.header.scale.get(role, Decimal(1))
+        return self.header.scale.get(role, ONE)
 
     def title_text(self) -> str:
         return "\n".join(" ".join(c for c in row.cells if c) for row in self.title)
@@ -224,6 +224,10 @@ def _classify(sheet: Sheet, rows: Sequence[Row]) -> None:
     data = sheet.data
     kinds = sheet.kinds
     group_start = 0
+    #: what a line's first non-empty cell says (it alone decides the patterns): the hot loop
+    #: of a 100k-line statement meets each date or serial text once
+    by_first: dict[str, tuple[bool, str | None]] = {}
+    half = len(header_cells) // 2
     for row in rows:
         if row.problem is not None:
             index, problem = row.problem
@@ -236,11 +240,22 @@ def _classify(sheet: Sheet, rows: Sequence[Row]) -> None:
             if cleaned != cells:
                 row = Row(row.number, cleaned)
                 cells = cleaned
-        first = next((c for c in cells if c), None)
+        first = cells[0] if cells and cells[0] else next((c for c in cells if c), None)
         if first is None:
             kinds["blank"] += 1
             continue
-        kind = "title" if _line_key(cells) in preamble else _kind(first, cells, rules, header_cells)
+        said = by_first.get(first)
+        if said is None:
+            said = by_first[first] = _first_says(first, rules, header_cells)
+        maybe_header, kind = said
+        if (
+            maybe_header
+            and len(cells) >= half
+            and tuple(header_name(c) for c in cells if c) == header_cells
+        ):
+            kind = "header"
+        if preamble and _line_key(cells) in preamble:
+            kind = "title"
         if kind is not None and kind in ("title", "footer") and date_index is not None:
             kind = _unless_dated(cells, date_index, layout, kind)
         if kind is None:
@@ -259,24 +274,21 @@ def _classify(sheet: Sheet, rows: Sequence[Row]) -> None:
 
 
 def _line_key(cells: Sequence[str]) -> str:
-    return SPACES.sub("", "".join(cells))
+    """A line's text without any whitespace (``str.split`` splits where ``\\s`` matches)."""
+    return "".join("".join(cells).split())
 
 
-def _kind(
-    first: str,
-    cells: tuple[str, ...],
-    rules: Sequence[tuple[str, re.Pattern[str]]],
-    header_cells: tuple[str, ...],
-) -> str | None:
-    if len(cells) >= len(header_cells) // 2 and header_cells:
-        names = tuple(header_name(c) for c in cells if c)
-        if names == header_cells:
-            return "header"
-    key = SPACES.sub("", unicodedata.normalize("NFKC", first)) if not first.isascii() else first
+def _first_says(
+    first: str, rules: Sequence[tuple[str, re.Pattern[str]]], header_cells: tuple[str, ...]
+) -> tuple[bool, str | None]:
+    """Whether a line starting with ``first`` may repeat the header, and which non-data
+    pattern (if any) its first cell matches."""
+    maybe_header = bool(header_cells) and header_name(first) == header_cells[0]
+    key = first if first.isascii() else _line_key((unicodedata.normalize("NFKC", first),))
     for kind, pattern in rules:
         if pattern.match(key):
-            return kind
-    return None
+            return maybe_header, kind
+    return maybe_header, None
 
 
 def _unless_dated(cells: tuple[str, ...], index: int, layout: Layout, kind: str) -> str | None:

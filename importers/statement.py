@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -36,7 +37,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 from beancount.parser.grammar import ValueType
 from fupin.importers.cells import CellError, days_in, parse_day, parse_money
-from fupin.importers.dedupe import ExactDedupe, KeyIndex, index_of, open_missing, source_key
+from fupin.importers.dedupe import ExactDedupe, KeyIndex, index_of, open_missing
 from fupin.importers.layout import Layout, load_layout
 from fupin.importers.rules import Rules, fill, load_rules
 from fupin.importers.sheet import Sheet, find_header, read_sheet, verify_totals
@@ -144,7 +145,9 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
     def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
         parsed = self.parse(filepath)
         held = index_of(existing)
-        fresh = [r for r in parsed.rows if ("bank", r.serial, r.date) not in held.keys]
+        keys = held.keys
+        is_new = [("bank", r.serial, r.date) not in keys for r in parsed.rows]
+        fresh = [r for r, new in zip(parsed.rows, is_new, strict=True) if new]
         lines = [Line(r.date, self.ledger_account, r.amount, r.serial, r) for r in fresh]
         booked, refs = self._unreconciled(held)
         linked = link_by_reference(refs, lines, _line_text)
@@ -169,11 +172,16 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         via.update((line.serial, booked[i]) for i, line in pairs.items())
 
         entries: list[data.Directive] = []
-        for row in parsed.rows:
+        new: list[data.Directive] = []
+        other = self._other_leg()
+        for row, is_fresh in zip(parsed.rows, is_new, strict=True):
             flow = via.get(row.serial)
-            entries.append(
-                self._bank_line(filepath, row, flow) if flow else self._txn(filepath, row)
+            entry = (
+                self._bank_line(filepath, row, flow) if flow else self._txn(filepath, row, other)
             )
+            entries.append(entry)
+            if is_fresh:
+                new.append(entry)
         entries.append(self._statement(filepath, parsed, differences))
         if parsed.closing is not None and not differences:
             meta = data.new_metadata(filepath, parsed.rows[-1].number if parsed.rows else 0)
@@ -189,7 +197,6 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
             )
         names = {fill(k, self.fund): fill(v, self.fund) for k, v in self.rules.names.items()}
         names.setdefault(self.suspense, "待查明款项(银行流水未匹配分类规则)")
-        new = [e for e in entries if source_key(e) not in held.keys]
         entries.extend(open_missing(filepath, new, held, self.ledger_account, names))
         return entries
 
@@ -216,7 +223,8 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         return Parsed(tuple(lines), start, end, opening, closing, sheet.describe(), newest_first)
 
     def _rows(self, sheet: Sheet) -> tuple[list[StatementRow], list[dict[str, Decimal]]]:
-        """Parse every data row (the hot loop of a 100k-line import: direct cell access)."""
+        """Parse every data row (the hot loop of a 100k-line import: direct cell access on
+        rows padded to the header's width)."""
         layout = self.layout
         cols = sheet.header.columns
         formats = layout.date_formats
@@ -227,39 +235,38 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         i_balance = cols.get("balance")
         i_party = cols.get("counterparty")
         memo_cols = sheet.header.memo
+        need = max((*cols.values(), *memo_cols)) + 1
+        pad = ("",) * need
+        split = i_debit is not None and i_credit is not None
         s_debit, s_credit = sheet.scale("debit"), sheet.scale("credit")
         s_amount, s_balance = sheet.scale("amount"), sheet.scale("balance")
         debit_words, credit_words = set(layout.debit_words), set(layout.credit_words)
+        shown_words = f"{'/'.join(layout.debit_words[:2])}/{'/'.join(layout.credit_words[:2])}"
         out: list[StatementRow] = []
         values: list[dict[str, Decimal]] = []
         seen: dict[str, int] = {}
         for row in sheet.data:
             cells = row.cells
-            width = len(cells)
+            if len(cells) < need:
+                cells = (cells + pad)[:need]
             role = "date"
             try:
-                date = parse_day(cells[i_date] if i_date < width else "", formats)
-                if i_debit is not None and i_credit is not None:
+                date = parse_day(cells[i_date], formats)
+                if split:
+                    assert i_debit is not None and i_credit is not None
                     role = "debit"
-                    debit = parse_money(cells[i_debit] if i_debit < width else "", s_debit)
+                    debit = parse_money(cells[i_debit], s_debit)
                     role = "credit"
-                    credit = parse_money(cells[i_credit] if i_credit < width else "", s_credit)
+                    credit = parse_money(cells[i_credit], s_credit)
                     if debit and credit:
                         raise CellError("借方与贷方同时有金额")
-                    if (
-                        not debit
-                        and not credit
-                        and not (
-                            (cells[i_debit] if i_debit < width else "")
-                            or (cells[i_credit] if i_credit < width else "")
-                        )
-                    ):
+                    if not debit and not credit and not (cells[i_debit] or cells[i_credit]):
                         raise CellError("借方与贷方都没有金额")
                     amount = credit - debit
                     values.append({"debit": debit, "credit": credit})
                     if i_dir is not None:
                         role = "direction"
-                        word = cells[i_dir] if i_dir < width else ""
+                        word = cells[i_dir]
                         if (word in debit_words and debit == 0) or (
                             word in credit_words and credit == 0
                         ):
@@ -267,31 +274,25 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
                 else:
                     assert i_amount is not None
                     role = "amount"
-                    amount = parse_money(
-                        cells[i_amount] if i_amount < width else "", s_amount, False
-                    )
+                    amount = parse_money(cells[i_amount], s_amount, False)
                     if i_dir is not None:
                         role = "direction"
-                        word = cells[i_dir] if i_dir < width else ""
+                        word = cells[i_dir]
                         if word in debit_words:
                             amount = -abs(amount)
                         elif word in credit_words:
                             amount = abs(amount)
                         else:
-                            raise CellError(
-                                f"借贷标志 {word!r} 不是 {'/'.join(layout.debit_words[:2])}/{'/'.join(layout.credit_words[:2])}"
-                            )
+                            raise CellError(f"借贷标志 {word!r} 不是 {shown_words}")
                     values.append({"amount": amount})
                 balance = None
                 if i_balance is not None:
                     role = "balance"
-                    balance = parse_money(
-                        cells[i_balance] if i_balance < width else "", s_balance, False
-                    )
+                    balance = parse_money(cells[i_balance], s_balance, False)
                 serial = ""
                 if i_serial is not None:
                     role = "serial"
-                    serial = cells[i_serial] if i_serial < width else ""
+                    serial = cells[i_serial]
                     if not serial:
                         raise CellError("流水号为空")
                     if serial in seen:
@@ -299,8 +300,9 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
                     seen[serial] = row.number
             except CellError as exc:
                 raise sheet.error(row, role, str(exc)) from None
-            memo = " ".join(dict.fromkeys(cells[i] for i in memo_cols if i < width and cells[i]))
-            party = cells[i_party] if i_party is not None and i_party < width else ""
+            parts = [cells[i] for i in memo_cols if cells[i]]
+            memo = parts[0] if len(parts) == 1 else " ".join(dict.fromkeys(parts))
+            party = cells[i_party] if i_party is not None else ""
             out.append(
                 StatementRow(row.number, date, serial, amount, balance, scrub(party), scrub(memo))
             )
@@ -402,18 +404,42 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         refs += [f for f in doc_flows(txns, accounts) if f.doc not in linked_docs]
         return open_flows, refs
 
-    def _txn(self, filepath: str, row: StatementRow) -> data.Transaction:
+    def _other_leg(self) -> Callable[[StatementRow], tuple[str, str, dict[str, str]]]:
+        """Row → its other leg's account, the flag and the metadata its rule adds (``!``
+        and the suspense account when no rule matches), decided once per counter-party,
+        memo and direction (a statement repeats them on most of its lines)."""
+        decided: dict[tuple[str, str, bool], tuple[str, str, dict[str, str]]] = {}
+
+        def other(row: StatementRow) -> tuple[str, str, dict[str, str]]:
+            key = (row.counterparty, row.memo, row.amount < 0)
+            found = decided.get(key)
+            if found is None:
+                rule = self.rules.match(row.counterparty, row.memo, row.amount)
+                if rule is None:
+                    found = (self.suspense, "!", {})
+                else:
+                    extra = {"project": rule.project, "payment": rule.payment}
+                    found = (
+                        fill(rule.account, self.fund),
+                        "*",
+                        {k: v for k, v in extra.items() if v},
+                    )
+                decided[key] = found
+            return found
+
+        return other
+
+    def _txn(
+        self,
+        filepath: str,
+        row: StatementRow,
+        other_leg: Callable[[StatementRow], tuple[str, str, dict[str, str]]],
+    ) -> data.Transaction:
         currency = self.layout.currency
-        rule = self.rules.match(row.counterparty, row.memo, row.amount)
-        meta = data.new_metadata(filepath, row.number)
-        meta["bank_serial"] = row.serial
-        other, flag = self.suspense, "!"
-        if rule is not None:
-            other, flag = fill(rule.account, self.fund), "*"
-            if rule.project:
-                meta["project"] = rule.project
-            if rule.payment:
-                meta["payment"] = rule.payment
+        meta: data.Meta = {"filename": filepath, "lineno": row.number, "bank_serial": row.serial}
+        other, flag, extra = other_leg(row)
+        if extra:
+            meta.update(extra)
         postings = [
             data.Posting(self.ledger_account, Amount(row.amount, currency), None, None, None, None),
             data.Posting(other, Amount(-row.amount, currency), None, None, None, None),

@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ MAX_CELL = 4000
 HEAD_BYTES = 65536
 SUFFIXES = (".csv", ".txt", ".tsv", ".xls", ".xlsx")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\ufffe\uffff]")
+#: what is stripped from either end of every cell (ICBC pads its cells with spaces and TABs)
+PAD = " \t\r\u3000"
 GB_NAMES = {"gbk", "gb2312", "gb18030", "cp936", "936", "euccn", "gb"}
 
 
@@ -214,7 +217,10 @@ def split_lines(path: Path, text: str, delimiter: str, *, lenient: bool = False)
             length = len(cells[index])
             append(Row(number, (), (index + 1, f"单元格过长 ({length:,} 字符 > {MAX_CELL:,})")))
             continue
-        append(Row(number, tuple(c.strip(" \t\r\u3000") for c in cells)))
+        if " " in line or "\t" in line or "\u3000" in line or "\r" in line:
+            append(Row(number, tuple([c.strip(PAD) for c in cells])))
+        else:
+            append(Row(number, tuple(cells)))
     return rows
 
 
@@ -352,6 +358,7 @@ def _short(exc: Exception) -> str:
 LONG_NUMBER = re.compile(r"(?<![0-9])(\d{4})\d{7,14}(\d{3}[0-9Xx])(?![0-9])")
 
 
+@functools.lru_cache(maxsize=65536)
 def scrub(text: str) -> str:
     """Mask ID-card and bank-account numbers (12–22 digits) a memo may carry: the ledger
     never holds them (``6217001234567890123`` → ``6217****0123``)."""

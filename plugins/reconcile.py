@@ -182,10 +182,12 @@ def flows_of(txns: Iterable[Transaction], accounts: set[str]) -> list[Flow]:
     for txn in txns:
         if SERIAL_KEY in txn.meta:
             continue
+        hits = [p for p in txn.postings if p.account in accounts and p.units is not None]
+        if not hits:  # most of a county's transactions: not on an imported account
+            continue
         amounts: dict[str, Decimal] = defaultdict(Decimal)
-        for posting in txn.postings:
-            if posting.account in accounts and posting.units is not None:
-                amounts[posting.account] += posting.units.number  # type: ignore[operator]
+        for posting in hits:
+            amounts[posting.account] += posting.units.number  # type: ignore[operator, union-attr]
         roll = txn.meta.get(ROLL_KEY)
         for account, amount in amounts.items():
             if not amount:
@@ -276,13 +278,10 @@ def _cover(flow: Flow, covered: dict[str, list[Statement]]) -> Statement | None:
 def _candidate_txns(book: Book) -> list[Transaction]:
     """Transactions that move fund money (from the book's one pass), each once."""
     seen: dict[int, Transaction] = {}
-    for entries in (
-        [s.entry for s in book.spends],
-        [m.entry for m in book.movements],
-        [r.entry for r in book.receipts],
-    ):
-        for entry in entries:
-            seen.setdefault(id(entry), entry)
+    for rows in (book.spends, book.movements, book.receipts):
+        for row in rows:
+            entry = row.entry
+            seen[id(entry)] = entry  # a repeat keeps its first place
     return list(seen.values())
 
 
@@ -321,7 +320,8 @@ def reconcile(book: Book) -> Iterator[Item]:
     flows = [f for f in flows_of(candidates, accounts) if _cover(f, covered)]
     lines = lines_of(book)
     linked, lines = _split_linked(lines)
-    receipts = [e for e in book.entries if type(e) is Transaction and DOC_KEY in e.meta]
+    documents = dict.fromkeys(doc for kind, _, doc in linked if kind == DOC_KEY)
+    receipts = [txn for doc in documents for txn in book.txns_by(DOC_KEY, doc)]
     yield from _by_reference(book, flows, doc_flows(receipts, accounts), linked, days)
     done_rolls = {key for key in linked if key[0] == ROLL_KEY}
     done_docs = {key[1:] for key in linked if key[0] == DOC_KEY}
@@ -332,7 +332,7 @@ def reconcile(book: Book) -> Iterator[Item]:
         and (f.account, str(f.entry.meta.get(DOC_KEY))) not in done_docs
     ]
     pairs, leftover = match(flows, lines, days)
-    evidence = [*lines, *bank_txns(book, accounts)]
+    evidence: list[Line] | None = None  # what an unmatched flow is shown beside (built once)
     unmatched: dict[str, int] = defaultdict(int)
     for index, flow in enumerate(flows):
         if index in pairs or flow.amount >= 0:
@@ -340,6 +340,8 @@ def reconcile(book: Book) -> Iterator[Item]:
         statement = _cover(flow, covered)
         assert statement is not None
         unmatched[statement.id] += 1
+        if evidence is None:
+            evidence = [*lines, *bank_txns(book, accounts)]
         yield from _unmatched(book, flow, statement, evidence, days)
     for statement in statements:
         yield from check(
