@@ -30,7 +30,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
-from beancount.core import data
+from beancount.core import data, getters
 from fupin.importers.dedupe import KeyIndex, index_of
 
 from fupin.money import ZERO
@@ -53,14 +53,13 @@ class Problem:
 
 
 def _account_refs(entry: data.Directive) -> list[str]:
-    if isinstance(entry, data.Transaction):
-        return [p.account for p in entry.postings]
-    if isinstance(entry, data.Balance):
-        return [entry.account]
-    if isinstance(entry, data.Custom):
-        account = entry.meta.get("account")
-        return [account] if isinstance(account, str) and ":" in account else []
-    return []
+    """The accounts an entry refers to, as Beancount's active-account check reads them (a
+    transaction's postings, a balance's account, a custom's account values; not metadata)."""
+    if isinstance(entry, data.Transaction):  # the common case, without Beancount's visitor
+        postings = entry.postings
+        if len(postings) == 2 and postings[0].account != postings[1].account:
+            return [postings[0].account, postings[1].account]
+    return sorted(getters.get_entry_accounts(entry))  # type: ignore[no-untyped-call]
 
 
 def beancount_checks(index: KeyIndex, new: Sequence[data.Directive]) -> list[Problem]:
