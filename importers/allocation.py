@@ -40,11 +40,11 @@ from pathlib import Path
 import beangulp
 from beancount.core import data
 from beancount.core.amount import Amount
-from fupin.importers.cells import CellError, days_in, parse_day
+from fupin.importers.cells import days_in, parse_day
 from fupin.importers.dedupe import ExactDedupe, open_missing
 from fupin.importers.layout import Layout, load_layout
-from fupin.importers.sheet import Sheet, find_header, money, read_sheet, verify_totals
-from fupin.importers.table import Row, SourceError, read_rows
+from fupin.importers.sheet import Sheet, find_header, money, read_sheet, row_date, verify_totals
+from fupin.importers.table import SourceError, read_rows
 from fupin.plugins.reconcile import ref_key
 
 LEVELS = {
@@ -164,7 +164,12 @@ class AllocationImporter(ExactDedupe, beangulp.Importer):
             if amount <= 0:
                 raise sheet.error(row, "amount", f"金额 {amount} 不是正数")
             values.append({"amount": amount})
-            day = self._day(sheet, row, documents.get(ref_key(doc)) or title_day)
+            day = row_date(
+                sheet,
+                row,
+                documents.get(ref_key(doc)) or title_day,
+                "下达日期为空 (表中无日期列, 标题、账簿中该文号和格式 default_date 都没有日期)",
+            )
             key = (doc, level, day)
             meta: dict[str, object] = {"project": project} if project else {"project_name": name}
             posting = data.Posting(
@@ -230,21 +235,6 @@ class AllocationImporter(ExactDedupe, beangulp.Importer):
         if self.layout.default_date:
             return parse_day(self.layout.default_date)
         return None
-
-    def _day(self, sheet: Sheet, row: Row, default: datetime.date | None) -> datetime.date:
-        text = sheet.cell(row, "date")
-        if text:
-            try:
-                return parse_day(text, self.layout.date_formats)
-            except CellError as exc:
-                raise sheet.error(row, "date", str(exc)) from None
-        if default is None:
-            raise sheet.error(
-                row,
-                "date",
-                "下达日期为空 (表中无日期列, 标题、账簿中该文号和格式 default_date 都没有日期)",
-            )
-        return default
 
 
 def _document_dates(existing: data.Entries) -> dict[str, datetime.date]:

@@ -59,7 +59,7 @@ def _account_refs(entry: data.Directive) -> list[str]:
         postings = entry.postings
         if len(postings) == 2 and postings[0].account != postings[1].account:
             return [postings[0].account, postings[1].account]
-    return sorted(getters.get_entry_accounts(entry))  # type: ignore[no-untyped-call]
+    return sorted(getters.get_entry_accounts(entry))
 
 
 def beancount_checks(index: KeyIndex, new: Sequence[data.Directive]) -> list[Problem]:

@@ -130,6 +130,7 @@ CONFIG_OPTION = click.option(
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告 (不显示进度条)。")
 @CONFIG_OPTION
+@gc_paused()
 def extract_cmd(
     src: tuple[str, ...],
     existing: str | None,
@@ -150,20 +151,6 @@ def extract_cmd(
     if output and Path(output).exists() and not append:
         raise click.UsageError(f"{output} exists: add --append to add to it (never overwritten)")
     importers = importers_for(config, existing)
-    with gc_paused():
-        _extract(src, existing, output, append, include, check, as_json, importers)
-
-
-def _extract(
-    src: tuple[str, ...],
-    existing: str | None,
-    output: str | None,
-    append: bool,
-    include: bool,
-    check: bool,
-    as_json: bool,
-    importers: list[beangulp.Importer],
-) -> None:
     ledger = load_existing(existing)
     with progress.shown(not as_json):
         run = run_files(importers, src, ledger.entries)

@@ -110,12 +110,12 @@ class Existing(list[data.Directive]):
 
     def __init__(self, entries: Iterable[data.Directive] = ()) -> None:
         super().__init__(entries)
-        self.index = KeyIndex(self)
+        self.held = KeyIndex(self)
 
     def extend(self, entries: Iterable[data.Directive]) -> None:
         entries = list(entries)
         super().extend(entries)
-        self.index.add(entries)
+        self.held.add(entries)
 
 
 def index_of(existing: Iterable[data.Directive] | KeyIndex) -> KeyIndex:
@@ -123,7 +123,7 @@ def index_of(existing: Iterable[data.Directive] | KeyIndex) -> KeyIndex:
     if isinstance(existing, KeyIndex):
         return existing
     if isinstance(existing, Existing):
-        return existing.index
+        return existing.held
     return KeyIndex(existing)
 
 

@@ -144,7 +144,7 @@ def run_files(
     found.sort(key=lambda item: (_priority(item[0]), str(item[1])))
 
     seen = existing if isinstance(existing, Existing) else Existing(existing)
-    run.index = seen.index
+    run.index = seen.held
     for position, (importer, path) in enumerate(found, 1):
         try:
             entries = extract.extract_from_file(importer, str(path), seen)
@@ -155,7 +155,7 @@ def run_files(
             run.internal.append((path, _internal(path, "读取", exc)))
             continue
         result = Extracted(path, importer)
-        seen.index.mark(entries)
+        seen.held.mark(entries)
         for entry in entries:
             held = entry.meta.pop(DUPLICATE, None)
             if held is not None:

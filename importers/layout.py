@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Literal, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -55,6 +56,18 @@ def _aliases(value: object) -> object:
 Aliases = Annotated[tuple[str, ...], BeforeValidator(_aliases)]
 
 
+def _compiles(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from None
+    return value
+
+
+#: A layout's or a rule's pattern: rejected when loading if it does not compile.
+RegularExpression = Annotated[str, AfterValidator(_compiles)]
+
+
 class LayoutError(Exception):
     """A layout file that does not validate (names the file and the field)."""
 
@@ -66,16 +79,7 @@ class NonData(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: NonDataKind
-    pattern: str
-
-    @field_validator("pattern")
-    @classmethod
-    def _regex(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a regular expression: {exc}") from None
-        return value
+    pattern: RegularExpression
 
 
 #: Lines every layout recognises (a layout's own ``non_data`` are tried first).
@@ -117,13 +121,13 @@ class Layout(BaseModel):
     encoding: str = "auto"
     delimiter: str = ","
     sheet: int | str = 0
-    title: str | None = None
+    title: RegularExpression | None = None
     header_rows: int = Field(40, ge=1, le=200)
     expect: Aliases = ()
     columns: dict[str, Aliases]
     date_formats: tuple[str, ...] = ()
     unit: Literal["元", "万元", "auto"] = "auto"
-    placeholder: str | None = None
+    placeholder: RegularExpression | None = None
     non_data: tuple[NonData, ...] = ()
     fill_down: tuple[str, ...] = ()
     # statements
@@ -146,16 +150,6 @@ class Layout(BaseModel):
         value = {"tab": "\t", "TAB": "\t", "\\t": "\t", "comma": ","}.get(value, value)
         if value != "auto" and len(value) != 1:
             raise ValueError("one character, 'tab' or 'auto'")
-        return value
-
-    @field_validator("title", "placeholder")
-    @classmethod
-    def _pattern(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a regular expression: {exc}") from None
         return value
 
     @model_validator(mode="after")

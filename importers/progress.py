@@ -35,6 +35,7 @@ def track(items: Iterable[T], total: int, what: str) -> Iterable[T]:
         return items
     from tqdm import tqdm
 
-    return tqdm(
+    bar: Iterable[T] = tqdm(
         items, total=total, desc=what, unit="行", file=sys.stderr, leave=False, mininterval=0.5
     )
+    return bar

@@ -36,10 +36,17 @@ from pathlib import Path
 import beangulp
 from beancount.core import data
 from beancount.core.amount import Amount
-from fupin.importers.cells import CellError, days_in, parse_day
+from fupin.importers.cells import days_in, parse_day
 from fupin.importers.dedupe import ExactDedupe, open_missing
 from fupin.importers.layout import Layout, load_layout
-from fupin.importers.sheet import Sheet, find_header, money, read_sheet, verify_totals
+from fupin.importers.sheet import (
+    Sheet,
+    find_header,
+    money,
+    read_sheet,
+    row_date,
+    verify_totals,
+)
 from fupin.importers.table import Row, SourceError, read_rows
 
 from fupin.households import Household, Register, RegisterError, cached_register
@@ -136,7 +143,7 @@ class RollImporter(ExactDedupe, beangulp.Importer):
             if amount <= 0:
                 raise sheet.error(row, "amount", f"发放金额 {amount} 不是正数")
             values.append({"amount": amount})
-            day = self._day(sheet, row, default_day)
+            day = row_date(sheet, row, default_day, "发放日期为空 (表中、标题和批次中都没有日期)")
             meta = data.new_metadata(filepath, row.number)
             meta.update(
                 household=household.id,
@@ -205,17 +212,6 @@ class RollImporter(ExactDedupe, beangulp.Importer):
             if found:
                 return found.group(1)
         return self.layout.default_kind
-
-    def _day(self, sheet: Sheet, row: Row, default: datetime.date | None) -> datetime.date:
-        text = sheet.cell(row, "date")
-        if text:
-            try:
-                return parse_day(text, self.layout.date_formats)
-            except CellError as exc:
-                raise sheet.error(row, "date", str(exc)) from None
-        if default is None:
-            raise sheet.error(row, "date", "发放日期为空 (表中、标题和批次中都没有日期)")
-        return default
 
     def _household(self, sheet: Sheet, row: Row, index: Mapping[str, list[Household]]) -> Household:
         number = sheet.cell(row, "id_number").upper()

@@ -19,6 +19,7 @@ lines of each kind the file held.
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from collections import Counter
@@ -321,10 +322,10 @@ def _filled(row: Row, fill: Sequence[int], above: dict[int, str]) -> Row:
 def _apply_units(sheet: Sheet) -> None:
     """A unit line (``单位：万元``) above the header scales money columns without a suffix."""
     layout = sheet.layout
-    unit = layout.unit
+    unit: str = layout.unit
     if unit == "auto":
         found = UNIT_LINE.search(unicodedata.normalize("NFKC", sheet.title_text()))
-        unit = found.group(1) if found else "元"  # type: ignore[assignment]
+        unit = found.group(1) if found else "元"
     if unit == "万元":
         for role in (*MONEY_ROLES,):
             if role in sheet.header.columns:
@@ -339,11 +340,20 @@ def money(sheet: Sheet, row: Row, role: str, *, blank: bool = True) -> Decimal:
         raise sheet.error(row, role, str(exc)) from None
 
 
-def day(sheet: Sheet, row: Row, role: str = "date") -> object:
-    try:
-        return parse_day(sheet.cell(row, role), sheet.layout.date_formats)
-    except CellError as exc:
-        raise sheet.error(row, role, str(exc)) from None
+def row_date(
+    sheet: Sheet, row: Row, default: datetime.date | None = None, missing: str = "日期为空"
+) -> datetime.date:
+    """The row's date cell, else ``default`` (a form's date from its title or document),
+    else an error naming the row: ``missing`` says where the date was looked for."""
+    text = sheet.cell(row, "date")
+    if text:
+        try:
+            return parse_day(text, sheet.layout.date_formats)
+        except CellError as exc:
+            raise sheet.error(row, "date", str(exc)) from None
+    if default is None:
+        raise sheet.error(row, "date", missing)
+    return default
 
 
 def verify_totals(

@@ -190,11 +190,11 @@ def split_lines(path: Path, text: str, delimiter: str, *, lenient: bool = False)
     if not lenient:
         bad = CONTROL.search(text)
         if bad:
-            line = text.count("\n", 0, bad.start()) + 1
+            at = text.count("\n", 0, bad.start()) + 1
             start = text.rfind("\n", 0, bad.start()) + 1
             column = text.count(delimiter, start, bad.start()) + 1
             raise SourceError(
-                path, line, f"第{column}列", f"含控制字符 U+{ord(bad.group()):04X} (文件损坏?)"
+                path, at, f"第{column}列", f"含控制字符 U+{ord(bad.group()):04X} (文件损坏?)"
             )
     lines = text.split("\n")
     if lines and lines[-1] == "":

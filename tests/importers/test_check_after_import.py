@@ -28,7 +28,8 @@ from fupin.cli import main
 from fupin.findings import Severity
 from fupin.load import load
 
-from .conftest import LEDGER
+from .conftest import LEDGER, period_statement
+from .test_reconcile import ALLOCATION
 
 REGISTER = LEDGER / "register" / "households.csv"
 
@@ -69,23 +70,8 @@ CONFIG = [
 """
 
 
-def statement(
-    rows: list[tuple[str, str, str, str, str, str]], opening: str = "1000000.00"
-) -> bytes:
-    """A 县农商行 statement for 2025-03-01..2025-06-30: (day, serial, debit, credit, party, memo)."""
-    buf = io.StringIO()
-    out = csv.writer(buf, lineterminator="\r\n")
-    out.writerow(["云山农村商业银行 单位账户交易明细"])
-    out.writerow(["账号：6230 **** **** 2025", "户名：测试专户"])
-    out.writerow(["查询期间：2025-03-01 至 2025-06-30"])
-    out.writerow(
-        ["交易日期", "交易流水号", "摘要", "借方发生额", "贷方发生额", "余额", "对方户名", "用途"]
-    )
-    balance = Decimal(opening)
-    for day, serial, debit, credit, party, memo in rows:
-        balance += Decimal(credit or 0) - Decimal(debit or 0)
-        out.writerow([day, serial, "转账", debit, credit, f"{balance}", party, memo])
-    return buf.getvalue().encode("gb18030")
+def statement(rows: list[tuple[str, str, str, str, str, str]]) -> bytes:
+    return period_statement(rows, opening="1000000.00")
 
 
 def roll(batch: str, rows: list[tuple[str, str, str]]) -> bytes:
@@ -116,14 +102,6 @@ ROLL_IN_LEDGER = "".join(
 """
     for i in range(1, 7)
 )
-
-ALLOCATION = """
-2025-03-05 * "县财政局" "资金下达 云财农〔2025〕8号 中央"
-  alloc_doc: "云财农〔2025〕8号"
-  alloc_row: "云财农〔2025〕8号/中央/2025-03-05"
-  Assets:Treasury:XJ-2025  1234567.89 CNY
-  Income:Fund:XJ-2025:Central
-"""
 
 
 @dataclass(frozen=True)

@@ -69,10 +69,6 @@ def test_golden(name: str) -> None:
 def test_only_its_own_importer_identifies_it(name: str) -> None:
     document = str(SAMPLES / name)
     mine = CASES[name]
-    claimed = {
-        importer.layout.name
-        for importer in CASES.values()
-        if importer.identify(document)
-    }
+    claimed = {importer.layout.name for importer in CASES.values() if importer.identify(document)}
     # no preset claims another layout's file
     assert claimed == {mine.layout.name}

@@ -10,6 +10,8 @@ from fupin.plugins.reconcile import Flow, Line, match
 
 from fupin.load import load
 
+from .conftest import period_statement
+
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
@@ -58,23 +60,8 @@ option "operating_currency" "CNY"
 
 
 def _statement_csv(tmp_path: Path, rows: list[list[str]]) -> Path:
-    import csv
-    import io
-
-    buf = io.StringIO()
-    out = csv.writer(buf, lineterminator="\r\n")
-    out.writerow(["云山农村商业银行 单位账户交易明细"])
-    out.writerow(["账号：6230 **** **** 2025", "户名：测试专户"])
-    out.writerow(["查询期间：2025-03-01 至 2025-06-30"])
-    out.writerow(
-        ["交易日期", "交易流水号", "摘要", "借方发生额", "贷方发生额", "余额", "对方户名", "用途"]
-    )
-    balance = Decimal("10000.00")
-    for day, serial, debit, credit, party, memo in rows:
-        balance += Decimal(credit or 0) - Decimal(debit or 0)
-        out.writerow([day, serial, "转账", debit, credit, f"{balance}", party, memo])
     path = tmp_path / "stmt.csv"
-    path.write_bytes(buf.getvalue().encode("gb18030"))
+    path.write_bytes(period_statement(rows))
     return path
 
 
