@@ -225,26 +225,29 @@ def as_written(
 def format_entry(entry: data.Directive) -> str:
     """Beancount text of one entry: a fast path for the plain transactions importers make
     (units only, no posting metadata), Beancount's printer for everything else."""
-    if isinstance(entry, data.Custom) and all(v.dtype is str for v in entry.values):
+    kind = type(entry)
+    if kind is data.Custom and all(v.dtype is str for v in entry.values):
         values = " ".join(f'"{escape_string(v.value)}"' for v in entry.values)
-        return (
-            "\n".join([f'{entry.date} custom "{entry.type}" {values}', *_meta(entry.meta)]) + "\n"
-        )
-    if not isinstance(entry, data.Transaction) or any(
-        p.cost or p.price or p.flag or p.meta or p.units is None for p in entry.postings
-    ):
+        return "".join([f'{entry.date} custom "{entry.type}" {values}\n', *_meta(entry.meta)])
+    if kind is not data.Transaction:
         return printer.format_entry(entry)
-    strings = [f'"{escape_string(entry.payee)}"'] if entry.payee else []
-    if entry.narration or entry.payee:
-        strings.append(f'"{escape_string(entry.narration or "")}"')
-    lines = [f"{entry.date} {entry.flag} {' '.join(strings)}".rstrip(), *_meta(entry.meta)]
-    width = max(len(p.account) for p in entry.postings)
-    numbers = [f"{p.units.number}" for p in entry.postings]  # type: ignore[union-attr]
+    postings = entry.postings
+    for posting in postings:
+        if posting.cost or posting.price or posting.flag or posting.meta or posting.units is None:
+            return printer.format_entry(entry)
+    head = f"{entry.date} {entry.flag}"
+    if entry.payee:
+        head += f' "{escape_string(entry.payee)}" "{escape_string(entry.narration or "")}"'
+    elif entry.narration:
+        head += f' "{escape_string(entry.narration)}"'
+    width = max(len(p.account) for p in postings)
+    numbers = [str(p.units.number) for p in postings]  # type: ignore[union-attr]
     digits = max(len(n) for n in numbers)
-    for posting, number in zip(entry.postings, numbers, strict=True):
+    lines = [head + "\n", *_meta(entry.meta)]
+    for posting, number in zip(postings, numbers, strict=True):
         currency = posting.units.currency  # type: ignore[union-attr]
-        lines.append(f"  {posting.account:{width}}  {number:>{digits}} {currency}")
-    return "\n".join(lines) + "\n"
+        lines.append(f"  {posting.account:{width}}  {number:>{digits}} {currency}\n")
+    return "".join(lines)
 
 
 def escape_string(text: str) -> str:
@@ -255,18 +258,22 @@ def escape_string(text: str) -> str:
 
 
 def _meta(meta: data.Meta) -> list[str]:
-    """Metadata lines as Beancount's printer writes them (strings quoted and escaped)."""
+    """Metadata lines as Beancount's printer writes them (strings quoted and escaped), each
+    ending in a newline."""
     lines = []
     for key, value in meta.items():
-        if key in ("filename", "lineno") or key.startswith("__"):
+        if key == "filename" or key == "lineno" or key.startswith("__"):
             continue
-        if isinstance(value, bool):
+        kind = type(value)
+        if kind is str:
+            shown = f'"{escape_string(value)}"'
+        elif kind is bool:
             shown = "TRUE" if value else "FALSE"
         elif isinstance(value, str):
             shown = f'"{escape_string(value)}"'
         else:
             shown = str(value)
-        lines.append(f"  {key}: {shown}")
+        lines.append(f"  {key}: {shown}\n")
     return lines
 
 
