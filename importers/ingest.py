@@ -225,11 +225,10 @@ def as_written(
 def format_entry(entry: data.Directive) -> str:
     """Beancount text of one entry: a fast path for the plain transactions importers make
     (units only, no posting metadata), Beancount's printer for everything else."""
-    kind = type(entry)
-    if kind is data.Custom and all(v.dtype is str for v in entry.values):
+    if isinstance(entry, data.Custom) and all(v.dtype is str for v in entry.values):
         values = " ".join(f'"{escape_string(v.value)}"' for v in entry.values)
         return "".join([f'{entry.date} custom "{entry.type}" {values}\n', *_meta(entry.meta)])
-    if kind is not data.Transaction:
+    if not isinstance(entry, data.Transaction):
         return printer.format_entry(entry)
     postings = entry.postings
     for posting in postings:
