@@ -172,8 +172,9 @@ def _balances(
                 position += 1
             want = balance.amount
             got = totals[want.currency]
-            if abs(got - want.number) > Decimal("0.005"):
-                diff = got - want.number
+            expected = want.number if want.number is not None else ZERO
+            if abs(got - expected) > Decimal("0.005"):
+                diff = got - expected
                 out.append(
                     Problem(
                         where(balance),

@@ -175,9 +175,9 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         new: list[data.Directive] = []
         other = self._other_leg()
         for row, is_fresh in zip(parsed.rows, is_new, strict=True):
-            flow = via.get(row.serial)
+            by = via.get(row.serial)
             entry = (
-                self._bank_line(filepath, row, flow) if flow else self._txn(filepath, row, other)
+                self._bank_line(filepath, row, by) if by else self._txn(filepath, row, other)
             )
             entries.append(entry)
             if is_fresh:
