@@ -176,9 +176,7 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         other = self._other_leg()
         for row, is_fresh in zip(parsed.rows, is_new, strict=True):
             by = via.get(row.serial)
-            entry = (
-                self._bank_line(filepath, row, by) if by else self._txn(filepath, row, other)
-            )
+            entry = self._bank_line(filepath, row, by) if by else self._txn(filepath, row, other)
             entries.append(entry)
             if is_fresh:
                 new.append(entry)
