@@ -189,6 +189,8 @@ def extract_cmd(
         report["check"] = [p.__dict__ for p in problems]
         if not as_json:
             _report_check(problems)
+        if not status and any(p.severity == "error" for p in problems):
+            status = 1  # written, but the books now have errors (as `fupin check` exits 1)
     _finish(report, as_json, status)
 
 

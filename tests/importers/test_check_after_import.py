@@ -237,9 +237,11 @@ def test_post_import_check_equals_full_check(tmp_path: Path, case: Case, plugin:
     result = CliRunner().invoke(
         main, ["import", "extract", *documents, "-e", str(ledger), "-o", str(out), "-i", "--json"]
     )
-    assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert not report["rejected"] and report["written"], report
+    # written; exit 1 when the import brought errors (as `fupin check` would), else 0
+    errors = [p for p in report["check"] if p["severity"] == "error"]
+    assert result.exit_code == (1 if errors else 0), result.output
     said = Counter(
         (
             p["rule"],
