@@ -70,14 +70,13 @@ def test_project_result_and_site_sign(sample_out: Path) -> None:
     assert "公示牌" in sign and "1,200,000.00" in sign
 
 
-def test_income_notices_from_the_asset_register(sample_out: Path) -> None:
+def test_income_notices_from_the_asset_register(sample_out: Path, sample_secret: bytes) -> None:
     plan = pdf_text(find(sample_out, "N-2022-IP01.pdf"))
     assert "98,000.00" in plan and "玖万捌仟元整" in plan
     assert "50.00%" in plan and "49,000.00" in plan
     result = pdf_text(find(sample_out, "N-2022-IR01.pdf"))
     slips = pdf_text(find(sample_out, "N-2022-IR01-明白卡.pdf"))
-    secret = (Path(__file__).parents[2] / "ledger/register/notice-secret.key").read_bytes().strip()
-    code = check_code(secret, "N-2022-IR01", "H-SQ-001")
+    code = check_code(sample_secret, "N-2022-IR01", "H-SQ-001")
     assert code in result and code in slips  # the family finds its line by the slip's code
     assert "11,760.00" in result  # 石桥村 collective line
 
