@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,8 @@ SAMPLE_KEY = ROOT / "ledger" / "register" / notice_key.KEY_NAME
 def sample_key() -> bytes:
     """The sample's demo key (made on first use; never committed)."""
     if not SAMPLE_KEY.exists():
-        try:
+        with contextlib.suppress(notice_key.NoticeKeyError):  # made meanwhile elsewhere
             notice_key.generate(SAMPLE_KEY, sample_for=SAMPLE)
-        except notice_key.NoticeKeyError:  # another test process made it meanwhile
-            pass
     return notice_key.read(SAMPLE_KEY).secret
 
 
