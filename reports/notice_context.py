@@ -326,7 +326,7 @@ def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
         "industry_min": policy.industry_share_min,
         "spent_share": spent.value if spent else None,
         "spent_threshold": spent.threshold if spent else None,
-        "basis": "按项目库储备项目择优安排, 经县乡村振兴领导小组审定",
+        "basis": "按项目库储备项目择优安排，经县乡村振兴领导小组审定",
     }
     header = _header(
         ctx, notice, title=f"{fund.name}分配结果公告", township=notice.township or "", village=""
@@ -338,7 +338,7 @@ def project_plan(ctx: Context, notice: Notice) -> NoticeDoc:
     """项目公示 (事前, F.4 layout 1): what will be built, by whom, with which money, why."""
     project = _project(ctx, notice)
     body = {"project": _project_rows(ctx, project, notice.start)}
-    title = f"关于{project.village}{project.year}年{project.name}的公示"
+    title = f"关于{project.village}{project.year}年{project.name.removeprefix(project.village)}的公示"
     header = _header(ctx, notice, title=title, township=project.township, village=project.village)
     return NoticeDoc(header, "project_plan.html", body, rows=12)
 
@@ -543,7 +543,7 @@ def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
     header = _header(
         ctx,
         notice,
-        title=f"{asset.village}{asset.name}收益分配{kind}公示",
+        title=f"{asset.village}{asset.name.removeprefix(asset.village)}收益分配{kind}公示",
         township=asset.township,
         village=asset.village,
     )
