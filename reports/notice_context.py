@@ -338,7 +338,9 @@ def project_plan(ctx: Context, notice: Notice) -> NoticeDoc:
     """项目公示 (事前, F.4 layout 1): what will be built, by whom, with which money, why."""
     project = _project(ctx, notice)
     body = {"project": _project_rows(ctx, project, notice.start)}
-    title = f"关于{project.village}{project.year}年{project.name.removeprefix(project.village)}的公示"
+    title = (
+        f"关于{project.village}{project.year}年{project.name.removeprefix(project.village)}的公示"
+    )
     header = _header(ctx, notice, title=title, township=project.township, village=project.village)
     return NoticeDoc(header, "project_plan.html", body, rows=12)
 

@@ -392,10 +392,13 @@ def write_notices(
     """
     terms = terms or {}
     hits = lint_text("", 'the ledger\'s option "title" (index page)', [title])
+    env = make_env(masked=masked)
+    try:
+        pieces = render_pieces(env, docs, terms=terms)  # raises before anything is written
+    except PrivacyError as exc:
+        raise PrivacyError(hits + exc.hits) from None
     if hits:
         raise PrivacyError(hits)
-    env = make_env(masked=masked)
-    pieces = render_pieces(env, docs, terms=terms)  # raises before anything is written
     tracer = Tracer(docs)
     with Publisher(out) as publisher:
         stage = publisher.stage
