@@ -32,10 +32,10 @@ FORMS = (
     "138／0013／8048",
     "6228\u30004804\u30000256\u30004890\u3000018",
 )
-FREE_TEXT = (
-    "name content targets beneficiaries linkage period implementer contractor title issuer "  # noqa: SIM905
-    "doc alloc_doc basis decision approval reason note resolution village township"
-).split()
+FREE_TEXT = frozenset(
+    "name content targets beneficiaries linkage period implementer contractor title issuer "
+    "doc alloc_doc basis decision approval reason note resolution village township".split(" ")
+)
 _META = re.compile(r'^(?P<indent>\s+)(?P<key>[a-z_]+): "(?P<value>[^"]*)"$')
 
 
