@@ -33,8 +33,28 @@ FORMS = (
     "6228\u30004804\u30000256\u30004890\u3000018",
 )
 FREE_TEXT = frozenset(
-    "name content targets beneficiaries linkage period implementer contractor title issuer "
-    "doc alloc_doc basis decision approval reason note resolution village township".split(" ")
+    [
+        "name",
+        "content",
+        "targets",
+        "beneficiaries",
+        "linkage",
+        "period",
+        "implementer",
+        "contractor",
+        "title",
+        "issuer",
+        "doc",
+        "alloc_doc",
+        "basis",
+        "decision",
+        "approval",
+        "reason",
+        "note",
+        "resolution",
+        "village",
+        "township",
+    ]
 )
 _META = re.compile(r'^(?P<indent>\s+)(?P<key>[a-z_]+): "(?P<value>[^"]*)"$')
 
