@@ -63,8 +63,9 @@ TEMPLATES = Path(__file__).resolve().parent / "templates" / "notices"
 ROWS_FIRST_PAGE = 24  # table rows that fit under the heading of an A4 notice
 ROWS_PER_PAGE = 32
 SLIPS_PER_PAGE = 4
-#: Estimated pages laid out in one WeasyPrint document (bounds a worker's memory, issue 19).
-MAX_BATCH_PAGES = 240
+#: Estimated pages laid out in one WeasyPrint document (bounds a worker's memory, issue 19;
+#: about 2.3 MiB a page measured); ``$FUPIN_NOTICES_BATCH_PAGES`` overrides it.
+MAX_BATCH_PAGES = int(os.environ.get("FUPIN_NOTICES_BATCH_PAGES") or 240)
 #: The documents each notice type rests on, printed on its 依据 line (fupin.citations).
 NOTICE_BASIS: dict[str, tuple[str, ...]] = {
     "fund_allocation": ("N-NOTICE2017",),
