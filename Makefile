@@ -23,7 +23,12 @@ sysdeps: $(SYSSTAMP)
 
 # The main job on the sample ledger: check it, print its compliance table, its asset
 # register and red flags, and write its public notices (HTML + PDF) to out/notices.
-demo: $(STAMP) $(SYSSTAMP)
+# The sample's demo notice key (never committed; refused with any other ledger).
+SAMPLE_KEY := ledger/register/notice-secret.key
+$(SAMPLE_KEY): | $(STAMP)
+	$(VENV)/bin/fupin keygen --sample
+
+demo: $(STAMP) $(SYSSTAMP) $(SAMPLE_KEY)
 	$(VENV)/bin/fupin check
 	$(VENV)/bin/fupin compliance
 	$(VENV)/bin/fupin assets
@@ -31,7 +36,7 @@ demo: $(STAMP) $(SYSSTAMP)
 	$(VENV)/bin/fupin notices --out out/notices
 	@echo "公示公告已写入 out/notices/ (index.html)"
 
-test: $(STAMP) $(SYSSTAMP)
+test: $(STAMP) $(SYSSTAMP) $(SAMPLE_KEY)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 
@@ -47,7 +52,7 @@ clean:
 	rm -rf $(VENV) build out *.egg-info
 
 # The sample ledger's public notices (公示公告), HTML + PDF, with an index page (issue 8).
-notices: $(STAMP) $(SYSSTAMP)
+notices: $(STAMP) $(SYSSTAMP) $(SAMPLE_KEY)
 	$(VENV)/bin/fupin notices --out out/notices
 	@echo "open out/notices/index.html"
 
