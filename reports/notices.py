@@ -44,8 +44,12 @@ def build(
     township: str | None = None,
     year: int | None = None,
     secret_file: Path | None = None,
+    refused: list[str] | None = None,
 ) -> list[NoticeDoc]:
-    """Every selected notice of a loaded ledger, built from its book and rule results."""
+    """Every selected notice of a loaded ledger, built from its book and rule results.
+
+    Notices that contradict a rule's own number are left out and described in ``refused``.
+    """
     from fupin.households import RegisterError, register_for, register_path
 
     try:
@@ -56,12 +60,15 @@ def build(
     secret = read_secret(secret_file, reg_path, loaded.path)
     ctx = Context(loaded.book, loaded.results.measures, register, secret)
     try:
-        return build_notices(ctx, kinds=kinds, village=village, township=township, year=year)
+        docs = build_notices(ctx, kinds=kinds, village=village, township=township, year=year)
     except NoticeDataError as exc:
         message = str(exc)
         if "secret" in message:
             message += "\n" + notice_key.how_to_get_one(loaded.path, reg_path)
         raise NoticeError(message) from None
+    if refused is not None:
+        refused.extend(ctx.refused)
+    return docs
 
 
 def health_terms(loaded: Loaded, docs: Sequence[NoticeDoc]) -> dict[str, tuple[str, ...]]:
@@ -88,13 +95,18 @@ def run(
     workers: int | None = None,
     progress: bool | None = None,
 ) -> Written:
-    """Build, render, lint and publish; raises :class:`NoticeError` before publishing anything."""
+    """Build, render, lint and publish; raises :class:`NoticeError` before publishing anything.
+
+    A notice refused because it contradicts a rule is not published; the others are, and
+    :class:`NoticeError` then names each refused notice (the command exits 1).
+    """
     from fupin.reports.fonts import FontError, require_cjk
 
     try:
         fonts = require_cjk() if "pdf" in formats else []
     except FontError as exc:
         raise NoticeError(str(exc)) from None
+    refused: list[str] = []
     docs = build(
         loaded,
         kinds=kinds,
@@ -102,10 +114,11 @@ def run(
         township=township,
         year=year,
         secret_file=secret_file,
+        refused=refused,
     )
     title = str(loaded.options.get("title") or "公示公告") + " · 公示公告"
     try:
-        return write_notices(
+        written = write_notices(
             docs,
             out,
             formats=formats,
@@ -123,3 +136,8 @@ def run(
         ) from None
     except OutputError as exc:
         raise NoticeError(str(exc)) from None
+    if refused:
+        raise NoticeError(
+            f"{len(refused)} 份公示与规则不一致, 未生成 (其余已写入 {out}):\n" + "\n".join(refused)
+        )
+    return written
