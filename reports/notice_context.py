@@ -601,7 +601,7 @@ def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
     header = _header(
         ctx,
         notice,
-        title=f"{asset.village}{asset.name}收益分配{kind}公示",
+        title=f"{asset.village}{_without(asset.name, asset.village)}收益分配{kind}公示",
         township=asset.township,
         village=asset.village,
     )
