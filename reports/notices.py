@@ -60,7 +60,9 @@ def build(
     secret = read_secret(secret_file, reg_path, loaded.path)
     ctx = Context(loaded.book, loaded.results.measures, register, secret)
     try:
-        docs = build_notices(ctx, kinds=kinds, village=village, township=township, year=year)
+        docs: list[NoticeDoc] = build_notices(
+            ctx, kinds=kinds, village=village, township=township, year=year
+        )
     except NoticeDataError as exc:
         message = str(exc)
         if "secret" in message:
