@@ -507,7 +507,8 @@ def _pdfs(
         hits += result.hits
         for path, sha in result.sha256.items():
             entry = manifest["pdf"][Path(path).relative_to(stage).as_posix()]
-            entry["sha256"] = sha
+            stat = Path(path).stat()
+            entry.update(sha256=sha, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
     for relative, members in todo:
         manifest["pdf"][relative]["pages"] = {p.key: written.pages[p.key] for p in members}
     written.rendered += len(todo)
@@ -523,14 +524,16 @@ def _reuse(publisher: Publisher, relative: str, found: Any) -> dict[str, Any] | 
     source = publisher.out / old_relative
     if not isinstance(entry.get("pages"), dict) or not source.is_file():
         return None
-    if _sha256(source) != entry.get("sha256"):
+    stat = source.stat()
+    same = [stat.st_size, stat.st_mtime_ns] == [entry.get("size"), entry.get("mtime_ns")]
+    if not same and _sha256(source) != entry.get("sha256"):  # hash only what may have changed
         return None
     target = inside(publisher.stage, publisher.stage / relative)
     try:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
-    return dict(entry)
+    return {**entry, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
 def _batches(
