@@ -14,7 +14,8 @@
 * **One run at a time.** A lock file ``.<out>.lock`` beside ``--out`` (``flock``); under it
   the leftovers of killed runs (staging and old folders) are removed.
 * **Never someone else's folder.** An existing ``--out`` is replaced only when it is empty,
-  holds a fupin manifest, or holds nothing but notices (``.html``/``.pdf``).
+  holds a fupin manifest, or holds an ``index.html`` among nothing but ``.html``/``.pdf``
+  files (the first version's output).
 """
 
 from __future__ import annotations
@@ -148,9 +149,12 @@ def read_manifest(out: Path) -> dict[str, Any]:
 
 
 def _ours(out: Path) -> bool:
-    """``out`` is empty, or a notices folder this program wrote."""
-    if (out / MANIFEST).is_file():
+    """``out`` is empty, or a notices folder this program wrote (its manifest, or an index
+    page among nothing but notices: the first version's output)."""
+    if (out / MANIFEST).is_file() or not any(out.iterdir()):
         return True
+    if not (out / "index.html").is_file():
+        return False
     for path in out.rglob("*"):
         if path.is_symlink() or (path.is_file() and path.suffix.lower() not in (".html", ".pdf")):
             return False
