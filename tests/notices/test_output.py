@@ -123,6 +123,11 @@ def test_a_folder_that_is_not_ours_is_never_replaced(tmp_path: Path) -> None:
     code, output = run(ledger, out, "--format", "html")
     assert code == 1 and "not notices" in output
     assert (out / "thesis.docx").read_text() == "mine"
+    papers = tmp_path / "papers"  # only PDFs, but not ours: no manifest, no index
+    papers.mkdir()
+    (papers / "contract.pdf").write_bytes(b"%PDF-1.4 mine")
+    assert run(ledger, papers, "--format", "html")[0] == 1
+    assert (papers / "contract.pdf").read_bytes() == b"%PDF-1.4 mine"
 
 
 def test_rerun_replaces_the_set_whole_and_reuses_unchanged_pdfs(tmp_path: Path) -> None:
