@@ -30,6 +30,8 @@ import base64
 import dataclasses
 import hashlib
 import hmac
+import shutil
+import subprocess
 from collections.abc import Iterable, Iterator, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
@@ -300,13 +302,32 @@ def lint_html(
 
 
 def pdf_text(path: Path) -> tuple[list[str], list[str]]:
-    """(text of each page, metadata values) of a PDF file, read from the file itself."""
+    """(text of each page, metadata values) of a PDF file, read from the file itself.
+
+    The text comes from poppler's ``pdftotext`` where it is installed (several times faster
+    on CJK pages), else from pypdf; the metadata from pypdf.
+    """
     from pypdf import PdfReader
 
     reader = PdfReader(path)
-    pages = [page.extract_text() or "" for page in reader.pages]
     meta = [str(v) for v in (reader.metadata or {}).values()]
+    pages = _pdftotext(path, len(reader.pages))
+    if pages is None:
+        pages = [page.extract_text() or "" for page in reader.pages]
     return pages, meta
+
+
+def _pdftotext(path: Path, count: int) -> list[str] | None:
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return None
+    done = subprocess.run(
+        [tool, "-q", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        return None
+    pages = done.stdout.decode("utf-8", errors="replace").split("\f")
+    return pages[:count] + [""] * (count - len(pages[:count]))
 
 
 def lint_pdf(

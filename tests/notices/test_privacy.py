@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from fupin.reports.notice_privacy import PrivacyHit, check_code, html_text, lint_html
+from fupin.reports.notice_privacy import (
+    PrivacyHit,
+    check_code,
+    html_text,
+    lint_html,
+    lint_pdf,
+    pdf_text,
+)
 
 SECRET = b"county-secret-of-test-0123456789"
 
@@ -75,3 +84,20 @@ def test_codes_cannot_be_reversed_without_the_secret() -> None:
 def test_a_code_needs_a_secret() -> None:
     with pytest.raises(ValueError, match="secret"):
         check_code(b"", "N-1", "H-SQ-001")
+
+
+def test_pdf_text_with_poppler_and_with_pypdf_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from weasyprint import HTML
+
+    path = tmp_path / "n.pdf"
+    HTML(string="<title>标题</title><p>联系电话 138 0013 8048</p>").write_pdf(path)
+    with_poppler = pdf_text(path)
+    monkeypatch.setattr("fupin.reports.notice_privacy.shutil.which", lambda _name: None)
+    alone = pdf_text(path)
+    for pages, meta in (with_poppler, alone):
+        assert len(pages) == 1 and "标题" in meta
+        (hit,) = lint_pdf([("N-1", 0, 1)], path, "n.pdf")
+        assert hit.label == "手机号" and "PDF text" in hit.where
+        assert "138" in pages[0]
