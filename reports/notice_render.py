@@ -66,6 +66,9 @@ SLIPS_PER_PAGE = 4
 #: Estimated pages laid out in one WeasyPrint document (bounds a worker's memory, issue 19;
 #: about 2.3 MiB a page measured); ``$FUPIN_NOTICES_BATCH_PAGES`` overrides it.
 MAX_BATCH_PAGES = int(os.environ.get("FUPIN_NOTICES_BATCH_PAGES") or 240)
+#: Bump when the layout, page-total or splitting code changes what a PDF holds (part of
+#: every PDF's key, with the templates, fonts, WeasyPrint/pypdf versions and the lint).
+LAYOUT_VERSION = 1
 #: The documents each notice type rests on, printed on its 依据 line (fupin.citations).
 NOTICE_BASIS: dict[str, tuple[str, ...]] = {
     "fund_allocation": ("N-NOTICE2017",),
@@ -354,11 +357,11 @@ def renderer_fingerprint(fonts: Sequence[str], masked: bool) -> str:
 
     digest = hashlib.sha256()
     digest.update(f"weasyprint {weasyprint.__version__} pypdf {pypdf.__version__}".encode())
-    digest.update(f"masked={masked} batch={MAX_BATCH_PAGES}".encode())
+    digest.update(f"layout {LAYOUT_VERSION} masked={masked}".encode())
     digest.update(font_module.fingerprint(list(fonts)).encode())
     for path in sorted(TEMPLATES.iterdir()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    for module in (sys.modules[__name__], pii, notice_privacy):
+    for module in (pii, notice_privacy):  # a reused PDF was linted by this detector
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()
 
