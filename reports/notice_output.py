@@ -24,6 +24,7 @@ import contextlib
 import ctypes
 import errno
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -98,11 +99,21 @@ class Names:
 
 
 def inside(root: Path, path: Path) -> Path:
-    """``path``, after checking that it resolves inside ``root`` (else a bug: raise)."""
-    resolved = path.resolve()
-    if not resolved.is_relative_to(root.resolve()) or resolved == root.resolve():
+    """``path``, after checking that it resolves inside ``root`` (else a bug: raise).
+
+    The folder is resolved (symbolic links followed) once; the last name must be a plain one.
+    """
+    name = path.name
+    if name in ("", ".", "..") or "/" in name or "\\" in name:
+        raise OutputError(f"refusing to write outside the output folder: {path}")
+    if not _resolved(path.parent).is_relative_to(_resolved(root)):
         raise OutputError(f"refusing to write outside the output folder: {path}")
     return path
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(path: Path) -> Path:
+    return path.resolve()
 
 
 # -- staging and publishing -------------------------------------------------------------

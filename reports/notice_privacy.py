@@ -30,14 +30,15 @@ import base64
 import dataclasses
 import hashlib
 import hmac
+import html
+import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Iterator, Sequence
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from fupin.pii import find, find_terms, normalise
+from fupin.pii import find, find_terms, may_hold_number, normalise
 
 if TYPE_CHECKING:
     from fupin.reports.notice_context import NoticeDoc
@@ -192,50 +193,32 @@ _BLOCKS = frozenset(
 )
 
 
-class _Text(HTMLParser):
-    """Visible text of an HTML document, one block per block element, and attribute values."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[str] = []
-        self.attributes: list[str] = []
-        self._current: list[str] = []
-        self._skip = 0
-
-    def _flush(self) -> None:
-        text = "".join(self._current).strip()
-        if text:
-            self.blocks.append(text)
-        self._current = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("style", "script"):
-            self._skip += 1
-        if tag in _BLOCKS:
-            self._flush()
-        self.attributes += [v for _, v in attrs if v]
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("style", "script"):
-            self._skip = max(0, self._skip - 1)
-        if tag in _BLOCKS:
-            self._flush()
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self._current.append(data)
-
-    def close(self) -> None:
-        super().close()
-        self._flush()
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>|<!--.*?-->", re.S)
+_RAW = re.compile(r"<(style|script)\b.*?</\1\s*>", re.S | re.I)
+_ATTR = re.compile(r"""[\w:-]+\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_BREAK = "\x00"
 
 
 def html_text(markup: str) -> tuple[list[str], list[str]]:
-    """(visible text blocks, attribute values) of an HTML document or fragment."""
-    parser = _Text()
-    parser.feed(markup)
-    parser.close()
-    return parser.blocks, parser.attributes
+    """(visible text blocks, attribute values) of an HTML document or fragment.
+
+    Block elements (cells, paragraphs, headings …) end a block, so numbers in two cells are
+    two numbers; inline elements (``<span>``, ``<b>``) do not, so ``138<b>0013</b>8048`` is one.
+    """
+    attributes: list[str] = []
+
+    def tag(m: re.Match[str]) -> str:
+        if m.group(3):
+            for a in _ATTR.finditer(m.group(3)):
+                value = a.group(1) or a.group(2) or a.group(3)
+                if value:
+                    attributes.append(html.unescape(value))
+        name = (m.group(2) or "").lower()
+        return _BREAK if name in _BLOCKS or not name else ""
+
+    text = _TAG.sub(tag, _RAW.sub(_BREAK, markup))
+    blocks = [b.strip() for b in html.unescape(text).split(_BREAK)]
+    return [b for b in blocks if b], attributes
 
 
 def visible_text(markup: str) -> str:
@@ -246,17 +229,30 @@ def visible_text(markup: str) -> str:
 class Tracer:
     """Trace a number found in an output back to the notice field holding its digits."""
 
-    def __init__(self, docs: Iterable[NoticeDoc]) -> None:
-        self._fields: list[tuple[str, str, str]] = []  # (notice, described field, digits)
-        for doc in docs:
-            for path, text in doc_fields(doc):
-                digits = _digits(text)
-                if len(digits) >= 11:
-                    self._fields.append((doc.id, describe(doc, path), digits))
+    def __init__(self, docs: Iterable[NoticeDoc], *, lazy: bool = False) -> None:
+        self._docs = list(docs)
+        self._built: list[tuple[str, str, str]] | None = None
+        if not lazy:
+            self._fields()
+
+    def _fields(self) -> list[tuple[str, str, str]]:
+        """(notice, described field, digits) of every field that may hold a number."""
+        if self._built is None:
+            self._built = [
+                (doc.id, describe(doc, path), _digits(text))
+                for doc in self._docs
+                for path, text in doc_fields(doc)
+                if may_hold_number(text)
+            ]
+        return self._built
+
+    def __getstate__(self) -> dict[str, Any]:  # sent to workers: the fields, not the docs
+        return {"_docs": [], "_built": self._fields()}
 
     def field(self, notice: str, digits: str) -> str:
         """The field holding ``digits`` (the notice's own first), or ``""``."""
-        own = [f for f in self._fields if f[0] == notice] or self._fields
+        fields = self._fields()
+        own = [f for f in fields if f[0] == notice] or fields
         for _, described, held in own:
             if digits in held:
                 return described
@@ -277,13 +273,14 @@ def lint_text(
 ) -> list[PrivacyHit]:
     """Numbers (and, when ``terms`` are given, terms) in output text, traced to fields."""
     hits: list[PrivacyHit] = []
+    texts = list(texts)
     for text in texts:
         for hit in find(text):
             field = tracer.field(notice, _digits(text[hit.start : hit.end])) if tracer else ""
             place = f"{where}, from {field}" if field else f"{where} (no single field holds it)"
             hits.append(PrivacyHit(notice, hit.label, place))
-        for term in find_terms(text, terms) if terms else ():
-            hits.append(PrivacyHit(notice, TERM_LABEL, where, term))
+    for term in find_terms("\n".join(texts), terms) if terms else ():
+        hits.append(PrivacyHit(notice, TERM_LABEL, where, term))
     return hits
 
 

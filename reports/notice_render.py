@@ -346,14 +346,24 @@ class Written:
     reused: int = 0  # PDF files taken unchanged from the previous set
 
 
+def lint_fingerprint() -> str:
+    """The detector's version: its source and the lint's (a PDF or HTML file that passed
+    this lint need not be read again)."""
+    from fupin.reports import notice_privacy
+
+    from fupin import pii
+
+    digest = hashlib.sha256()
+    for module in (pii, notice_privacy):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()
+
+
 def renderer_fingerprint(fonts: Sequence[str], masked: bool) -> str:
     """What else a PDF depends on besides its notices' HTML."""
     import pypdf
     import weasyprint
     from fupin.reports import fonts as font_module
-    from fupin.reports import notice_privacy
-
-    from fupin import pii
 
     digest = hashlib.sha256()
     digest.update(f"weasyprint {weasyprint.__version__} pypdf {pypdf.__version__}".encode())
@@ -361,8 +371,7 @@ def renderer_fingerprint(fonts: Sequence[str], masked: bool) -> str:
     digest.update(font_module.fingerprint(list(fonts)).encode())
     for path in sorted(TEMPLATES.iterdir()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    for module in (pii, notice_privacy):  # a reused PDF was linted by this detector
-        digest.update(Path(str(module.__file__)).read_bytes())
+    digest.update(lint_fingerprint().encode())  # a reused PDF was linted by this detector
     return digest.hexdigest()
 
 
@@ -403,7 +412,7 @@ def write_notices(
         raise PrivacyError(hits + exc.hits) from None
     if hits:
         raise PrivacyError(hits)
-    tracer = Tracer(docs)
+    tracer = Tracer(docs, lazy=True)
     with Publisher(out) as publisher:
         stage = publisher.stage
         written = Written(publisher.out)
@@ -411,22 +420,25 @@ def write_notices(
         for piece in pieces:
             inside(stage, stage / piece.folder).mkdir(exist_ok=True)
             hits += lint_name(piece.notice, piece.folder) + lint_name(piece.notice, piece.stem)
+        manifest: dict[str, Any] = {"version": 1, "pdf": {}, "html": {}}
+        previous = read_manifest(publisher.out).get("html", {})
+        detector = lint_fingerprint()
         if "html" in formats:
             for piece in pieces:
                 path = inside(stage, stage / piece.folder / f"{piece.stem}.html")
-                path.write_text(
-                    page_html(env, [piece], title=piece.title, batch=False), encoding="utf-8"
-                )
+                relative = path.relative_to(stage).as_posix()
+                data = page_html(env, [piece], title=piece.title, batch=False).encode("utf-8")
+                listed = terms.get(piece.notice, ()) if piece.doc and piece.doc.recipients else ()
+                key = hashlib.sha256(detector.encode() + "\0".join(listed).encode() + data)
+                manifest["html"][relative] = key.hexdigest()
+                path.write_bytes(data)
                 written.files[piece.key].append(path)
+                if previous.get(relative) == key.hexdigest():
+                    continue  # these very bytes passed this lint in the published set
                 hits += lint_html(
-                    piece.notice,
-                    path.relative_to(stage).as_posix(),
-                    path.read_text(encoding="utf-8"),
-                    terms=terms.get(piece.notice, ()) if piece.doc and piece.doc.recipients else (),
-                    tracer=tracer,
+                    piece.notice, relative, data.decode("utf-8"), terms=listed, tracer=tracer
                 )
         checkpoint("html")
-        manifest: dict[str, Any] = {"version": 1, "pdf": {}}
         if "pdf" in formats and pieces:
             hits += _pdfs(
                 pieces,
