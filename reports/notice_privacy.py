@@ -339,11 +339,14 @@ def lint_pdf(
     pages, meta = pdf_text(path)
     hits: list[PrivacyHit] = []
     for notice, start, count in notices:
-        text = "\n".join(pages[start : start + count])
+        # line by line: text extraction stacks a table's columns, one cell per line, and a
+        # column of 序号 must not read as one long number (a number wrapped inside a cell
+        # is found in the HTML and in the fields, which hold the same text)
+        lines = "\n".join(pages[start : start + count]).splitlines()
         hits += lint_text(
             notice,
             f"{where} (PDF text)",
-            [text],
+            lines,
             terms=(terms or {}).get(notice, ()),
             tracer=tracer,
         )
