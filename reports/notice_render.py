@@ -36,7 +36,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -142,7 +142,7 @@ def _estimate(rows: int) -> int:
 
 
 def render_pieces(
-    env: Environment, docs: Sequence[NoticeDoc], *, terms: dict[str, Sequence[str]] | None = None
+    env: Environment, docs: Sequence[NoticeDoc], *, terms: Mapping[str, Sequence[str]] | None = None
 ) -> list[Piece]:
     """Every notice's fragment (and its slips); raises :class:`PrivacyError` when a field of
     a notice holds personal data (or, in a list notice, a term of ``terms[notice id]``)."""
@@ -393,7 +393,7 @@ def write_notices(
     split: str = "notice",
     workers: int | None = None,
     title: str = "公示公告",
-    terms: dict[str, Sequence[str]] | None = None,
+    terms: Mapping[str, Sequence[str]] | None = None,
     progress: bool | None = None,
     fonts: Sequence[str] = (),
 ) -> Written:
@@ -479,7 +479,7 @@ def _pdfs(
     split: str,
     masked: bool,
     workers: int | None,
-    terms: dict[str, Sequence[str]],
+    terms: Mapping[str, Sequence[str]],
     tracer: Tracer,
     progress: bool | None,
     fonts: Sequence[str],
@@ -557,7 +557,7 @@ def _batches(
     stage: Path,
     tmp: str,
     masked: bool,
-    terms: dict[str, Sequence[str]],
+    terms: Mapping[str, Sequence[str]],
     tracer: Tracer,
 ) -> list[PdfJob]:
     """Files grouped into documents of at most :data:`MAX_BATCH_PAGES` estimated pages."""
@@ -597,7 +597,7 @@ def _run(
     jobs: list[PdfJob], workers: int | None, progress: bool | None, total: int
 ) -> list[PdfResult]:
     """Run the jobs on ``workers`` processes (in this one for a single job), with progress."""
-    from tqdm import tqdm
+    from tqdm import tqdm  # type: ignore[import-untyped]
 
     workers = workers or min(os.cpu_count() or 1, 4)
     show = sys.stderr.isatty() if progress is None else progress
