@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from fupin import notice_key
+from fupin import cli_zh, notice_key
 
 
-@click.command()
+@click.command("keygen", cls=cli_zh.Command)
 @click.argument("ledger", required=False, type=click.Path(dir_okay=False))
 @click.option(
     "--out",
