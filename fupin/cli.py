@@ -382,3 +382,10 @@ def flags(ledger: str | None, year: int | None, as_json: bool) -> None:
     else:
         click.echo(render_text(rows, where=relpath))
     sys.exit(1 if any(r.severity == Severity.ERROR for r in rows) else 0)
+
+
+# -- issue 16: Parquet export and the province roll-up -------------------------------------
+from fupin.cli_rollup import export, rollup  # noqa: E402
+
+main.add_command(export)
+main.add_command(rollup)

@@ -1,0 +1,153 @@
+"""The Parquet layout of a county export (issue 16): tables, columns, file metadata, checks.
+
+One folder holds any number of counties::
+
+    DIR/<table>/county=<code>/year=<year>/part-0.parquet
+
+hive-partitioned by county (a string: ``410522``, leading zeros kept) and year (an integer;
+``__HIVE_DEFAULT_PARTITION__`` for rows without one). The partition columns are not stored
+in the files. Each file's key-value metadata says which county and table it is, the schema
+version, the ledger it came from (content hash, git commit, last date) and its own checks:
+the row count, the sum of its ``amount`` column where it has one, and for the small tables a
+digest of every value. :func:`file_checks` computes them the same way for the writer and for
+the roll-up, which refuses a file whose checks do not match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+SCHEMA_VERSION = "1"
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+FILE_NAME = "part-0.parquet"
+COUNTY_CODE = re.compile(r"^\d{6}$")
+
+MONEY = pa.decimal128(18, 2)
+#: measured values and thresholds as numbers (exact text beside them): 10 integer digits,
+#: 28 decimals (the precision of fupin.money.ratio)
+NUMBER = pa.decimal128(38, 28)
+NUMBER_SCALE = 28
+
+TABLES: dict[str, pa.Schema] = {
+    "postings": pa.schema(
+        [
+            ("date", pa.date32()),
+            ("txn", pa.int64()),
+            ("account", pa.string()),
+            ("role", pa.string()),
+            ("fund", pa.string()),
+            ("fund_year", pa.int32()),
+            ("source", pa.string()),
+            ("category", pa.string()),
+            ("project", pa.string()),
+            ("township", pa.string()),
+            ("village", pa.string()),
+            ("household", pa.string()),
+            ("amount", MONEY),
+            ("currency", pa.string()),
+        ]
+    ),
+    "measures": pa.schema(
+        [
+            ("rule", pa.string()),
+            ("title", pa.string()),
+            ("scope", pa.string()),
+            ("entity", pa.string()),
+            ("unit", pa.string()),
+            ("op", pa.string()),
+            ("value", pa.string()),
+            ("threshold", pa.string()),
+            ("value_num", NUMBER),
+            ("threshold_num", NUMBER),
+            ("ok", pa.bool_()),
+            ("severity", pa.string()),
+            ("policy_key", pa.string()),
+            ("note", pa.string()),
+            ("file", pa.string()),
+            ("line", pa.int32()),
+        ]
+    ),
+    "findings": pa.schema(
+        [
+            ("rule", pa.string()),
+            ("severity", pa.string()),
+            ("entity", pa.string()),
+            ("policy_key", pa.string()),
+            ("value", pa.string()),
+            ("threshold", pa.string()),
+            ("amount", MONEY),
+            ("red_flag", pa.string()),
+            ("red_flag_name", pa.string()),
+            ("date", pa.date32()),
+            ("file", pa.string()),
+            ("line", pa.int32()),
+        ]
+    ),
+}
+#: tables checked by a digest of every value (small); the others by row count and totals
+DIGESTED = frozenset(("measures", "findings"))
+PARTITIONS = (("county", pa.string()), ("year", pa.int32()))
+
+# key-value metadata keys (bytes in the file, text here)
+K_SCHEMA = "fupin.schema"
+K_TABLE = "fupin.table"
+K_COUNTY = "fupin.county"
+K_COUNTY_NAME = "fupin.county_name"
+K_YEAR = "fupin.year"
+K_LEDGER = "fupin.ledger"
+K_SHA256 = "fupin.ledger_sha256"
+K_FILES = "fupin.ledger_files"
+K_COMMIT = "fupin.git_commit"
+K_DIRTY = "fupin.git_dirty"
+K_AS_OF = "fupin.as_of"
+K_VERSION = "fupin.version"
+K_ROWS = "fupin.rows"
+K_AMOUNT = "fupin.amount_total"
+K_ABS = "fupin.amount_abs_total"
+K_DIGEST = "fupin.digest"
+CHECK_KEYS = (K_ROWS, K_AMOUNT, K_ABS, K_DIGEST)
+
+
+def file_checks(name: str, table: pa.Table) -> dict[str, str]:
+    """The checks of one file's table: rows, amount totals, digest (by table)."""
+    checks = {K_ROWS: str(table.num_rows)}
+    if "amount" in table.column_names:
+        amount = table.column("amount")
+        checks[K_AMOUNT] = _sum(amount)
+        checks[K_ABS] = _sum(pc.abs(amount))
+    if name in DIGESTED:
+        checks[K_DIGEST] = digest(table)
+    return checks
+
+
+def _sum(column: pa.ChunkedArray | pa.Array) -> str:
+    # a decimal128(38,2) sum holds 36 integer digits: no province comes near
+    total = pc.sum(column.cast(pa.decimal128(38, 2))).as_py()
+    return str(total if total is not None else Decimal("0.00"))
+
+
+def digest(table: pa.Table) -> str:
+    """SHA-256 over every value of ``table``, column by column, as text (nulls marked)."""
+    sha = hashlib.sha256()
+    for name in table.column_names:
+        text = pc.fill_null(table.column(name).cast(pa.large_string()), "\0")
+        joined = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+        count = len(joined)
+        sha.update(f"{name}\0{count}\0".encode())
+        if not count:
+            continue
+        lengths = pc.binary_length(joined)
+        sha.update(memoryview(lengths.buffers()[1])[: count * 8])  # type: ignore[index]
+        offsets = memoryview(joined.buffers()[1])  # type: ignore[arg-type]
+        at = joined.offset * 8
+        first = int.from_bytes(offsets[at : at + 8], "little", signed=True)
+        last = int.from_bytes(offsets[at + count * 8 : at + count * 8 + 8], "little", signed=True)
+        data = joined.buffers()[2]
+        if data is not None:
+            sha.update(memoryview(data)[first:last])  # type: ignore[arg-type]
+    return sha.hexdigest()
