@@ -268,14 +268,10 @@ def only_items(items: Iterable[Item]) -> list[Item]:
 class SpendIndex(NamedTuple):
     """What the K rules need from the book's expense postings, collected in one walk."""
 
-    used_by_fund: dict[str, Decimal]  # K1: expenses, advances, loans and moves out, per fund
     asset_uses: dict[str, list[tuple[datetime.date, Decimal, Transaction]]]  # K7, K15
     distributions: list[Spend]  # K8: postings on Expenses:IncomeDistribution
     to_households: list[Spend]  # K2, K9: postings naming a household, amount > 0
     with_payee_type: list[Spend]  # K6: postings of transactions marked ``payee_type``
-
-
-CONSUMING_ROLES = ("prepayment", "receivable", "general")
 
 
 def spend_index(book: Book) -> SpendIndex:
@@ -283,15 +279,12 @@ def spend_index(book: Book) -> SpendIndex:
     from fupin.assets import asset_of_account
 
     def build() -> SpendIndex:
-        used: dict[str, Decimal] = defaultdict(Decimal)
         asset_uses: dict[str, list[tuple[datetime.date, Decimal, Transaction]]] = defaultdict(list)
         distributions: list[Spend] = []
         households: list[Spend] = []
         payee_typed: list[Spend] = []
         of_account: dict[str, str | None] = {}
         for spend in book.spends:
-            if spend.fund:
-                used[spend.fund] += spend.amount
             account = spend.account
             if account not in of_account:
                 of_account[account] = asset_of_account(account)
@@ -305,10 +298,7 @@ def spend_index(book: Book) -> SpendIndex:
                 households.append(spend)
             if "payee_type" in meta:
                 payee_typed.append(spend)
-        for move in book.movements:
-            if move.fund and move.role in CONSUMING_ROLES:
-                used[move.fund] += move.amount
-        return SpendIndex(used, asset_uses, distributions, households, payee_typed)
+        return SpendIndex(asset_uses, distributions, households, payee_typed)
 
     index: SpendIndex = memo("spend-index", book, build)
     return index

@@ -74,10 +74,6 @@ class Snapshot:
 
         return asset_register(self.book)
 
-    @cached_property
-    def asset_money(self) -> dict[str, Any]:
-        return views.asset_money(self.book)
-
 
 #: Snapshots by ledger (FavaLedger has slots and no weak references): the most recent few.
 _SNAPSHOTS: OrderedDict[int, tuple[FavaLedger, Snapshot]] = OrderedDict()

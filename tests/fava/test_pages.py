@@ -91,8 +91,8 @@ def test_compliance_lists_every_measure_passing_ones_too(app: Flask, page: Any) 
     assert len(table) == len(results.measures) > 200  # more than one page
     b02 = [r for r in table if r.startswith("B02|")]
     assert b02 == [
-        "B02|产业发展资金占比|2021年度|2021|67.73%|≥|50.00%|industry-share-min|✓ 合规|funds.beancount:4",
-        "B02|产业发展资金占比|2022年度|2022|68.39%|≥|55.00%|industry-share-min|✓ 合规|funds.beancount:10",
+        "B02|产业发展资金占比|2021年度|2021|67.73%|≥|50.00%|industry-share-min|✓ 合规|policy.beancount:4",
+        "B02|产业发展资金占比|2022年度|2022|68.39%|≥|55.00%|industry-share-min|✓ 合规|policy.beancount:7",
     ]
     assert sum("✓ 合规" in r for r in table) == sum(m.ok for m in results.measures)
 
