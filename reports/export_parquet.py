@@ -33,6 +33,7 @@ from fupin.reports.flags import red_flags
 
 from fupin.export_rows import entry_date, posting_columns, public_entity
 from fupin.findings import Finding
+from fupin.money import ZERO
 from fupin.provenance import Provenance, provenance
 
 if TYPE_CHECKING:
@@ -102,6 +103,7 @@ def build_parts(loaded: Loaded, register: Register | None = None) -> dict[str, P
         "postings": Part(postings, list(posted.years)),
         "measures": _measures(loaded, root),
         "findings": _findings(loaded, root),
+        **_facts(loaded),
     }
 
 
@@ -164,6 +166,93 @@ def _findings(loaded: Loaded, root: Path) -> Part:
             rows[name].append(value)
         years.append(day.year if day else None)
     return Part(pa.table(rows, schema=fmt.TABLES["findings"]), years)
+
+
+def _facts(loaded: Loaded) -> dict[str, Part]:
+    """The per-fund and per-project facts as of the ledger's last date (read, not summed)."""
+    book = loaded.book
+    day = book.last_date
+    facts = book.facts
+    funds: dict[str, list[Any]] = {name: [] for name in fmt.TABLES["fund_facts"].names}
+    lines: dict[str, list[Any]] = {name: [] for name in fmt.TABLES["fund_lines"].names}
+    fund_years: list[int | None] = []
+    line_years: list[int | None] = []
+    for ident, held in sorted(facts.funds.items()):
+        fund = held.fund
+        year = fund.budget_year if fund is not None else None
+        idle = held.idle(day) if day is not None else None
+        oldest = idle.oldest if idle is not None else None
+        row = {
+            "fund": ident,
+            "name": fund.name if fund is not None else "",
+            "family": fund.family if fund is not None else "",
+            "restricted": fund.restricted if fund is not None else None,
+            "received": held.received(day),
+            "returned": sum((s.at(day) for s in held.returned.values()), ZERO),
+            "spent": held.spent(day),
+            "moved": sum((s.at(day) for s in held.moved.values()), ZERO),
+            "balance": held.balance(day),
+            "idle": idle.left if idle is not None else None,
+            "idle_since": oldest.date if oldest is not None else None,
+            "projects": len(held.projects),
+            "as_of": day,
+        }
+        for name, value in row.items():
+            funds[name].append(value)
+        fund_years.append(year)
+        for kind, series in (
+            ("source", held.by_source),
+            ("returned", held.returned),
+            ("category", held.by_category),
+            ("moved", held.moved),
+        ):
+            for key, amounts in sorted(series.items()):
+                for name, value in (("fund", ident), ("kind", kind), ("key", key)):
+                    lines[name].append(value)
+                lines["amount"].append(amounts.at(day))
+                line_years.append(year)
+    projects: dict[str, list[Any]] = {name: [] for name in fmt.TABLES["project_facts"].names}
+    project_years: list[int | None] = []
+    for ident, held in sorted(facts.projects.items()):
+        entity = held.project
+        stage = held.stage(day)
+        contract = held.contract(day)
+        row = {
+            "project": ident,
+            "name": entity.name if entity is not None else "",
+            "category": entity.category if entity is not None else "",
+            "township": entity.township if entity is not None else None,
+            "village": entity.village if entity is not None else None,
+            "fund": entity.fund if entity is not None else None,
+            "stage": stage.stage if stage is not None else None,
+            "stage_date": stage.date if stage is not None else None,
+            "accepted": held.reached("accepted", day),
+            "budget": held.budget(day),
+            "contract": contract.contract_amount if contract is not None else None,
+            "settlement": held.settlement(day),
+            "spent": held.spent.at(day),
+            "prepayment_open": held.prepayment_open(day),
+            "deposit_held": held.deposit_held(day),
+            "paid": held.paid(day),
+            "as_of": day,
+        }
+        for name, value in row.items():
+            projects[name].append(value)
+        project_years.append(entity.year if entity is not None else None)
+    return {
+        "fund_facts": _part("fund_facts", funds, fund_years),
+        "fund_lines": _part("fund_lines", lines, line_years),
+        "project_facts": _part("project_facts", projects, project_years),
+    }
+
+
+def _part(table: str, columns: dict[str, list[Any]], years: list[int | None]) -> Part:
+    """A table from columns, money fields rounded to the fen (facts are unrounded sums)."""
+    schema = fmt.TABLES[table]
+    for field in schema:
+        if field.type == fmt.MONEY:
+            columns[field.name] = [_money(v) for v in columns[field.name]]
+    return Part(pa.table(columns, schema=schema), years)
 
 
 def _text(value: object) -> str:

@@ -4,7 +4,8 @@ One folder holds any number of counties::
 
     DIR/<table>/county=<code>/year=<year>/part-0.parquet
 
-hive-partitioned by county (a string: ``410522``, leading zeros kept) and year (an integer;
+(``postings``, ``measures``, ``findings``; the facts ``fund_facts``, ``fund_lines`` and
+``project_facts``), hive-partitioned by county (a string: ``410522``, leading zeros kept) and year (an integer;
 ``__HIVE_DEFAULT_PARTITION__`` for rows without one). The partition columns are not stored
 in the files. Each file's key-value metadata says which county and table it is, the schema
 version, the ledger it came from (content hash, git commit, last date) and its own checks:
@@ -88,9 +89,55 @@ TABLES: dict[str, pa.Schema] = {
             ("line", pa.int32()),
         ]
     ),
+    "fund_facts": pa.schema(
+        [
+            ("fund", pa.string()),
+            ("name", pa.string()),
+            ("family", pa.string()),
+            ("restricted", pa.bool_()),
+            ("received", MONEY),
+            ("returned", MONEY),
+            ("spent", MONEY),
+            ("moved", MONEY),
+            ("balance", MONEY),
+            ("idle", MONEY),
+            ("idle_since", pa.date32()),
+            ("projects", pa.int32()),
+            ("as_of", pa.date32()),
+        ]
+    ),
+    "fund_lines": pa.schema(
+        [
+            ("fund", pa.string()),
+            ("kind", pa.string()),  # source | returned | category | moved
+            ("key", pa.string()),
+            ("amount", MONEY),
+        ]
+    ),
+    "project_facts": pa.schema(
+        [
+            ("project", pa.string()),
+            ("name", pa.string()),
+            ("category", pa.string()),
+            ("township", pa.string()),
+            ("village", pa.string()),
+            ("fund", pa.string()),
+            ("stage", pa.string()),
+            ("stage_date", pa.date32()),
+            ("accepted", pa.date32()),
+            ("budget", MONEY),
+            ("contract", MONEY),
+            ("settlement", MONEY),
+            ("spent", MONEY),
+            ("prepayment_open", MONEY),
+            ("deposit_held", MONEY),
+            ("paid", MONEY),
+            ("as_of", pa.date32()),
+        ]
+    ),
 }
 #: tables checked by a digest of every value (small); the others by row count and totals
-DIGESTED = frozenset(("measures", "findings"))
+DIGESTED = frozenset(("measures", "findings", "fund_facts", "fund_lines", "project_facts"))
 PARTITIONS = (("county", pa.string()), ("year", pa.int32()))
 
 # key-value metadata keys (bytes in the file, text here)

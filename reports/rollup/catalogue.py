@@ -6,7 +6,7 @@ A file starts with its title and one line per output column (name, Chinese headi
     -- column: share 产业占比 pct
 
 and reads only the views every engine defines (:data:`VIEWS`). Kinds tell the output how to
-show a value: ``text int money pct op ok severity measure date bool``.
+show a value: ``text int money pct op ok severity measure date bool category source``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,29 @@ from functools import cache
 from importlib import resources
 
 #: the views a roll-up may read (defined per engine in ``duckdb_engine``/``spark_engine``)
-VIEWS = ("postings", "fund_postings", "measures", "findings", "counties")
-KINDS = ("text", "int", "money", "pct", "op", "ok", "severity", "measure", "date", "bool")
+VIEWS = (
+    "postings",
+    "measures",
+    "findings",
+    "fund_facts",
+    "fund_lines",
+    "project_facts",
+    "counties",
+)
+KINDS = (
+    "text",
+    "int",
+    "money",
+    "pct",
+    "op",
+    "ok",
+    "severity",
+    "measure",
+    "date",
+    "bool",
+    "category",  # an Expenses:<Category> code, shown with its Chinese name
+    "source",  # an Income:Fund:<FUND>:<Source> code, likewise
+)
 #: the order roll-ups are printed in; files not named here follow by name
 ORDER = (
     "industry_share",
@@ -27,6 +48,7 @@ ORDER = (
     "category_totals",
     "source_totals",
     "top_villages",
+    "project_execution",
     "compliance_breaches",
     "breaches_by_rule",
     "red_flags",

@@ -51,8 +51,8 @@ class DuckEngine:
                 self.con.register(f"{table}_files", _empty(table))
         self.con.register("counties_table", counties_table(dataset))
         self.con.execute("CREATE VIEW counties AS SELECT * FROM counties_table")
-        for view, (table, where) in view_filters(dataset.year).items():
-            self.con.execute(f"CREATE VIEW {view} AS SELECT * FROM {table}_files {where}")
+        for view, where in view_filters(dataset.year).items():
+            self.con.execute(f"CREATE VIEW {view} AS SELECT * FROM {view}_files {where}")
 
     def run(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Column names and rows of one query."""

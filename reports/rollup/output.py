@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from fupin.findings import fmt_value
 from fupin.money import fmt_money, fmt_pct
+from fupin.names import CATEGORY_NAMES, SOURCE_NAMES
 from fupin.textable import render
 
 if TYPE_CHECKING:
@@ -42,6 +43,10 @@ def cell(row: dict[str, Any], name: str, kind: str) -> str:
         return SEVERITY.get(value, value)
     if kind == "bool":
         return "是" if value else "否"
+    if kind in ("category", "source"):
+        names = CATEGORY_NAMES if kind == "category" else SOURCE_NAMES
+        name = names.get(value)
+        return f"{name} ({value})" if name else str(value)
     if kind == "measure":
         unit = str(row.get("unit") or "text")
         try:

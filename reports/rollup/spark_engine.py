@@ -74,9 +74,9 @@ class SparkEngine:
         self.spark.createDataFrame(
             counties_table(dataset).to_pylist(), _struct(COUNTIES)
         ).createOrReplaceTempView("counties")
-        for view, (table, where) in view_filters(dataset.year).items():
+        for view, where in view_filters(dataset.year).items():
             self.spark.sql(
-                f"CREATE OR REPLACE TEMPORARY VIEW {view} AS SELECT * FROM {table}_files {where}"
+                f"CREATE OR REPLACE TEMPORARY VIEW {view} AS SELECT * FROM {view}_files {where}"
             )
 
     def _read(self, dataset: Dataset, table: str) -> DataFrame:

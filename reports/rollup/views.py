@@ -33,28 +33,12 @@ def full_schema(table: str) -> pa.Schema:
     return schema
 
 
-def view_filters(year: int | None) -> dict[str, tuple[str, str]]:
-    """Each view a roll-up reads: the table it selects from and its WHERE clause.
-
-    ``postings``, ``measures`` and ``findings`` hold the selected year's rows (by the year of
-    a posting's date, a measure's budget year, a finding's entry date); ``fund_postings``
-    holds every posting of the funds of that budget year, whatever its date, so that a
-    fund's balance counts its later payments.
-    """
-    if year is None:
-        return {
-            "postings": ("postings", ""),
-            "fund_postings": ("postings", ""),
-            "measures": ("measures", ""),
-            "findings": ("findings", ""),
-        }
-    year = int(year)
-    return {
-        "postings": ("postings", f"WHERE year = {year}"),
-        "fund_postings": ("postings", f"WHERE fund_year = {year}"),
-        "measures": ("measures", f"WHERE year = {year}"),
-        "findings": ("findings", f"WHERE year = {year}"),
-    }
+def view_filters(year: int | None) -> dict[str, str]:
+    """Each view a roll-up reads (one per table) and its WHERE clause: the selected year's
+    rows (a posting's date, a measure's budget year, a finding's entry date, a fund's budget
+    year, a project's year), or every row."""
+    where = "" if year is None else f"WHERE year = {int(year)}"
+    return {table: where for table in fmt.TABLES}
 
 
 def counties_table(dataset: Dataset) -> pa.Table:
