@@ -24,8 +24,6 @@ from fupin.households import HOUSEHOLD_ID
 from fupin.money import CENT
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from fupin.book import Book
     from fupin.households import Register
 
@@ -206,16 +204,21 @@ def _currency(txn: Transaction, account: str, amount: Decimal) -> str:
     return str(first)
 
 
-def public_entity(book: Book, value: object, extra: Iterable[str] = ()) -> str:
-    """``value`` when it is an id the ledger defines (fund, project, asset, notice, plan, …),
-    a pseudonymous household id or a year; else "" (a finding may name a payee, a person)."""
-    text = str(value or "")
+def public_entity(book: Book, value: object) -> str:
+    """The id a finding or measure names, when it is one the ledger defines (a fund, project,
+    asset, notice, plan, voucher, invoice or contract), a pseudonymous household id or a
+    year; else "" (a finding may name a payee: a person). ``"P-1 招标采购"`` gives ``P-1``."""
+    text = str(value or "").strip()
     if not text:
         return ""
-    if text.isdigit() or HOUSEHOLD_ID.match(text) or text in extra:
-        return text
     known = book.shared("export_rows.entity_ids", lambda: _entity_ids(book))
-    return text if text in known else ""
+    for candidate in (text, text.split()[0]):
+        if candidate.isdigit() or HOUSEHOLD_ID.match(candidate) or candidate in known:
+            return candidate
+        for key in ("voucher", "invoice", "contract"):
+            if book.txns_by(key, candidate):
+                return candidate
+    return ""
 
 
 def _entity_ids(book: Book) -> frozenset[str]:
