@@ -69,115 +69,128 @@ class PostingColumns:
 
 
 def posting_columns(book: Book, register: Register | None = None) -> PostingColumns:
-    """Every posting the book records, as columns, ordered by transaction."""
+    """Every posting the book records, as columns, ordered by transaction.
+
+    Built column-wise (this runs once per posting of a county's books): the checks run on
+    the distinct households and the amounts that are not whole fen.
+    """
     ordinal: dict[int, int] = {}
     for entry in book.entries:
         if type(entry) is Transaction:
             ordinal[id(entry)] = len(ordinal) + 1
-    funds = book.funds
-    fund_year = {ident: fund.budget_year for ident, fund in funds.items()}
-    places = {ident: (p.township, p.village) for ident, p in book.projects.items()}
-    homes = (
+    # (ordinal, transaction, date, role, fund, source, category, project, household,
+    #  signed amount, account)
+    rows: list[tuple[Any, ...]] = [
+        (
+            ordinal[id(r.entry)], r.entry, r.date, "receipt", r.fund, r.source, None, None,
+            None, -r.amount, _receipt_account(book, r.entry, -r.amount),
+        )
+        for r in book.receipts
+    ]  # fmt: skip
+    rows += [
+        (
+            ordinal[id(s.entry)], s.entry, s.date, "expense", s.fund, None, s.category,
+            s.project, s.household, s.amount, s.account,
+        )
+        for s in book.spends
+    ]  # fmt: skip
+    rows += [
+        (
+            ordinal[id(m.entry)], m.entry, m.date, m.role, m.fund, None, None, m.project,
+            None, m.amount, m.account,
+        )
+        for m in (*book.movements, *book.incomes)
+    ]  # fmt: skip
+    rows.sort(key=_first)
+    if not rows:
+        return PostingColumns({name: [] for name in POSTING_FIELDS})
+    txn, entry, day, role, fund, source, category, project, household, amount, account = (
+        list(column) for column in zip(*rows, strict=True)
+    )
+    _check_households(book, household)
+    _check_amounts(book, entry, amount, account)
+    project = _texts(project)
+    household = _texts(household)
+    fund_year = {ident: f.budget_year for ident, f in book.funds.items()}
+    # where the money went: the project's township and village, else the household's
+    # (a household id H-… never equals a project id)
+    where = (
         {h.id: (h.township, h.village) for h in register.households.values()} if register else {}
     )
-    # (transaction, date, metadata, role, fund, source, category, project, household,
-    #  signed amount, account)
-    rows: list[tuple[Any, ...]] = []
-    add = rows.append
-    for r in book.receipts:
-        account = _receipt_account(book, r.entry, -r.amount)
-        add(
-            (
-                r.entry,
-                r.date,
-                r.entry.meta,
-                "receipt",
-                r.fund,
-                r.source,
-                None,
-                None,
-                None,
-                -r.amount,
-                account,
-            )
-        )
-    for s in book.spends:
-        meta = s.posting_meta or s.entry.meta
-        add(
-            (
-                s.entry,
-                s.date,
-                meta,
-                "expense",
-                s.fund,
-                None,
-                s.category,
-                s.project,
-                s.household,
-                s.amount,
-                s.account,
-            )
-        )
-    for m in (*book.movements, *book.incomes):
-        add(
-            (
-                m.entry,
-                m.date,
-                m.entry.meta,
-                m.role,
-                m.fund,
-                None,
-                None,
-                m.project,
-                None,
-                m.amount,
-                m.account,
-            )
-        )
-    rows.sort(key=lambda row: ordinal[id(row[0])])
+    where.update({ident: (p.township, p.village) for ident, p in book.projects.items()})
+    get = where.get
+    place = [
+        get(p) if p is not None else get(h) if h is not None else None
+        for p, h in zip(project, household, strict=True)
+    ]
+    columns = {
+        "date": day,
+        "txn": txn,
+        "account": account,
+        "role": role,
+        "fund": fund,
+        "fund_year": [fund_year.get(f) if f is not None else None for f in fund],
+        "source": source,
+        "category": category,
+        "project": project,
+        "township": [p[0] if p else None for p in place],
+        "village": [p[1] if p else None for p in place],
+        "household": household,
+        "amount": amount,
+        "currency": _currencies(entry, account, amount),
+    }
+    return PostingColumns(columns)
 
-    out: dict[str, list[Any]] = {name: [] for name in POSTING_FIELDS}
-    cols = [out[name] for name in POSTING_FIELDS]
-    for row in rows:
-        txn, day, meta, role, fund, source, category, project, household, amount, account = row
-        if household is not None:
-            household = str(household)
-            if not HOUSEHOLD_ID.match(household):
-                raise ExportRowError(
-                    f"{meta_source(meta)}: household {household!r} is not a pseudonymous id "
-                    "(H-<村代码>-<序号>): personal data is never exported"
-                )
-        if amount != amount.quantize(CENT) or abs(amount) > MAX_AMOUNT:
-            raise ExportRowError(
-                f"{meta_source(meta)}: amount {amount} {account} does not fit decimal(18,2) "
-                "(more than two decimals, or too large)"
-            )
-        project = str(project) if project is not None else None
-        place = places.get(project) if project else None
-        if place is None and household is not None:
-            place = homes.get(household)
-        for col, value in zip(
-            cols,
-            (
-                day,
-                ordinal[id(txn)],
-                account,
-                role,
-                fund,
-                fund_year.get(fund) if fund else None,
-                source,
-                category,
-                project,
-                place[0] if place else None,
-                place[1] if place else None,
-                household,
-                amount,
-                _currency(txn, account, amount),
-            ),
-            strict=True,
-        ):
-            col.append(value)
-    return PostingColumns(out)
+
+def _first(row: tuple[Any, ...]) -> Any:
+    return row[0]
+
+
+def _texts(values: list[Any]) -> list[Any]:
+    """Metadata values as text (a ledger may write a number where an id is meant)."""
+    if all(type(v) is str for v in set(values) - {None}):
+        return values
+    return [v if v is None or type(v) is str else str(v) for v in values]
+
+
+def _check_households(book: Book, households: list[Any]) -> None:
+    """Every household value is a pseudonymous id (checked once per distinct value)."""
+    for value in {h for h in households if h is not None}:
+        if HOUSEHOLD_ID.match(str(value)):
+            continue
+        spend = next(s for s in book.spends if s.household == value)
+        raise ExportRowError(
+            f"{meta_source(spend.posting_meta or spend.entry.meta)}: household {str(value)!r} "
+            "is not a pseudonymous id (H-<村代码>-<序号>): personal data is never exported"
+        )
+
+
+def _check_amounts(
+    book: Book, entries: list[Any], amounts: list[Decimal], accounts: list[str]
+) -> None:
+    """Every amount is whole fen and fits decimal(18,2) (an error names the posting's line)."""
+    for at, amount in enumerate(amounts):
+        if amount.as_tuple().exponent >= -2 and abs(amount) <= MAX_AMOUNT:  # type: ignore[operator]
+            continue
+        if amount == amount.quantize(CENT) and abs(amount) <= MAX_AMOUNT:
+            continue  # 1.500 is 1.50
+        txn = entries[at]
+        own = next(
+            (s.posting_meta for s in book.spends if s.entry is txn and s.amount == amount), None
+        )
+        raise ExportRowError(
+            f"{meta_source(own or txn.meta)}: amount {amount} {accounts[at]} does not fit "
+            "decimal(18,2) (more than two decimals, or too large)"
+        )
+
+
+def _currencies(entries: list[Any], accounts: list[str], amounts: list[Decimal]) -> list[str]:
+    """Each row's currency: one for all when every posting of these transactions has it,
+    else each posting's own."""
+    seen = {p.units.currency for txn in {id(e): e for e in entries}.values() for p in txn.postings}
+    if len(seen) == 1:
+        return [str(next(iter(seen)))] * len(entries)
+    return [_currency(e, a, n) for e, a, n in zip(entries, accounts, amounts, strict=True)]
 
 
 def _receipt_account(book: Book, txn: Transaction, number: Decimal) -> str:

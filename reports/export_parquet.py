@@ -16,11 +16,12 @@ table by table, replacing that county's earlier export; on any failure nothing c
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import uuid
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,11 +38,14 @@ from fupin.money import ZERO
 from fupin.provenance import Provenance, provenance
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from fupin.households import Register
     from fupin.load import Loaded
 
 NUMBER_QUANTUM = Decimal(1).scaleb(-fmt.NUMBER_SCALE)
-NUMBER_MAX = Decimal(10) ** (38 - fmt.NUMBER_SCALE)
+NUMBER_DIGITS = 38 - fmt.NUMBER_SCALE  # integer digits of decimal(38,28)
+NUMBER_CONTEXT = Context(prec=40, rounding=ROUND_HALF_UP)  # 10 integer digits, 28 decimals
 
 
 class ExportError(Exception):
@@ -80,10 +84,16 @@ def export_county(
         raise ExportError(
             f"--county {county!r}: a county code is the 6-digit 行政区划代码, e.g. 410522"
         )
-    parts = build_parts(loaded, register)
-    prov = provenance(loaded)
-    title = name or str(loaded.options.get("title") or "")
-    files = write_parts(parts, county, title, prov, out)
+    paused = gc.isenabled()
+    gc.disable()  # hundreds of thousands of rows; a full GC would walk every entry
+    try:
+        parts = build_parts(loaded, register)
+        prov = provenance(loaded)
+        title = name or str(loaded.options.get("title") or "")
+        files = write_parts(parts, county, title, prov, out)
+    finally:
+        if paused:
+            gc.enable()
     return Written(out, county, prov, {k: p.table.num_rows for k, p in parts.items()}, files)
 
 
@@ -108,37 +118,49 @@ def build_parts(loaded: Loaded, register: Register | None = None) -> dict[str, P
 
 
 def _measures(loaded: Loaded, root: Path) -> Part:
-    book = loaded.book
-    rows: dict[str, list[Any]] = {name: [] for name in fmt.TABLES["measures"].names}
-    years: list[int | None] = []
-    for m in loaded.results.measures:
-        source = m.source or {}
-        values = {
-            "rule": m.rule,
-            "title": m.title,
-            "scope": m.scope,
-            "entity": public_entity(book, m.entity),
-            "unit": m.unit,
-            "op": m.op,
-            "value": _text(m.value),
-            "threshold": _text(m.threshold),
-            "value_num": _number(m.value),
-            "threshold_num": _number(m.threshold),
-            "ok": m.ok,
-            "severity": m.severity,
-            "policy_key": m.policy_key,
-            "note": m.note,
-            "file": _relative(source.get("filename"), root),
-            "line": _line(source.get("lineno")),
-        }
-        for name, value in values.items():
-            rows[name].append(value)
-        years.append(m.year)
-    return Part(pa.table(rows, schema=fmt.TABLES["measures"]), years)
+    measures = loaded.results.measures
+    entity = _Memo(lambda value: public_entity(loaded.book, value))
+    where = _Memo(lambda name: _relative(name, root))
+    sources = [m.source or {} for m in measures]
+    rows: dict[str, list[Any]] = {
+        "rule": [m.rule for m in measures],
+        "title": [m.title for m in measures],
+        "scope": [m.scope for m in measures],
+        "entity": [entity(m.entity) for m in measures],
+        "unit": [m.unit for m in measures],
+        "op": [m.op for m in measures],
+        "value": [_text(m.value) for m in measures],
+        "threshold": [_text(m.threshold) for m in measures],
+        "value_num": [_number(m.value) for m in measures],
+        "threshold_num": [_number(m.threshold) for m in measures],
+        "ok": [m.ok for m in measures],
+        "severity": [m.severity for m in measures],
+        "policy_key": [m.policy_key for m in measures],
+        "note": [m.note for m in measures],
+        "file": [where(s.get("filename")) for s in sources],
+        "line": [_line(s.get("lineno")) for s in sources],
+    }
+    return Part(pa.table(rows, schema=fmt.TABLES["measures"]), [m.year for m in measures])
+
+
+class _Memo:
+    """A one-argument function remembered per distinct argument (ids and file names repeat
+    across tens of thousands of measures)."""
+
+    def __init__(self, func: Callable[[Any], str]) -> None:
+        self.func = func
+        self.seen: dict[Any, str] = {}
+
+    def __call__(self, value: Any) -> str:
+        held = self.seen.get(value)
+        if held is None:
+            held = self.seen[value] = self.func(value)
+        return held
 
 
 def _findings(loaded: Loaded, root: Path) -> Part:
-    book = loaded.book
+    entity = _Memo(lambda value: public_entity(loaded.book, value))
+    where = _Memo(lambda name: _relative(name, root))
     rows: dict[str, list[Any]] = {name: [] for name in fmt.TABLES["findings"].names}
     years: list[int | None] = []
     for f in loaded.results.findings:
@@ -151,7 +173,7 @@ def _findings(loaded: Loaded, root: Path) -> Part:
         values = {
             "rule": f.rule,
             "severity": str(f.severity),
-            "entity": public_entity(book, f.entity),
+            "entity": entity(f.entity),
             "policy_key": f.policy_key,
             "value": _text(f.value),
             "threshold": _text(f.threshold),
@@ -159,7 +181,7 @@ def _findings(loaded: Loaded, root: Path) -> Part:
             "red_flag": flag.rule if flag else None,
             "red_flag_name": flag.name if flag else None,
             "date": day,
-            "file": _relative(source.get("filename"), root),
+            "file": where(source.get("filename")),
             "line": _line(source.get("lineno")),
         }
         for name, value in values.items():
@@ -264,12 +286,10 @@ def _number(value: object) -> Decimal | None:
     or too large."""
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         return None
-    number = Decimal(value)
-    if not number.is_finite() or abs(number) >= NUMBER_MAX:
+    number = value if type(value) is Decimal else Decimal(value)
+    if not number.is_finite() or number.adjusted() >= NUMBER_DIGITS:
         return None
-    with localcontext() as ctx:
-        ctx.prec = 40  # 10 integer digits and 28 decimals
-        return number.quantize(NUMBER_QUANTUM, rounding=ROUND_HALF_UP)
+    return number.quantize(NUMBER_QUANTUM, context=NUMBER_CONTEXT)
 
 
 def _money(value: Decimal | None) -> Decimal | None:

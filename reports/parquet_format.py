@@ -9,8 +9,8 @@ One folder holds any number of counties::
 ``__HIVE_DEFAULT_PARTITION__`` for rows without one). The partition columns are not stored
 in the files. Each file's key-value metadata says which county and table it is, the schema
 version, the ledger it came from (content hash, git commit, last date) and its own checks:
-the row count, the sum of its ``amount`` column where it has one, and for the small tables a
-digest of every value. :func:`file_checks` computes them the same way for the writer and for
+the row count, the sum of its ``amount`` column where it has one, and a digest of the
+values of the columns :data:`DIGESTED` names. :func:`file_checks` computes them the same way for the writer and for
 the roll-up, which refuses a file whose checks do not match.
 """
 
@@ -136,8 +136,31 @@ TABLES: dict[str, pa.Schema] = {
         ]
     ),
 }
-#: tables checked by a digest of every value (small); the others by row count and totals
-DIGESTED = frozenset(("measures", "findings", "fund_facts", "fund_lines", "project_facts"))
+#: the columns each table's digest covers (None: every column). Postings are checked by
+#: their row count and amount totals only (the largest table: the roll-up reads one column);
+#: measures by the numbers and flags the roll-ups compare; the small tables by every value.
+DIGESTED: dict[str, tuple[str, ...] | None] = {
+    "measures": ("value_num", "threshold_num", "ok"),
+    "findings": None,
+    "fund_facts": None,
+    "fund_lines": None,
+    "project_facts": tuple(
+        f.name for f in TABLES["project_facts"] if f.type in (MONEY, pa.date32())
+    ),
+}
+
+
+def checked_columns(name: str) -> list[str] | None:
+    """The columns :func:`file_checks` reads for a table (None: all)."""
+    if name not in DIGESTED:
+        return ["amount"] if "amount" in TABLES[name].names else []
+    wanted = DIGESTED[name]
+    if wanted is None:
+        return None
+    extra = ["amount"] if "amount" in TABLES[name].names and "amount" not in wanted else []
+    return [*wanted, *extra]
+
+
 PARTITIONS = (("county", pa.string()), ("year", pa.int32()))
 
 # key-value metadata keys (bytes in the file, text here)
@@ -168,7 +191,8 @@ def file_checks(name: str, table: pa.Table) -> dict[str, str]:
         checks[K_AMOUNT] = _sum(amount)
         checks[K_ABS] = _sum(pc.abs(amount))
     if name in DIGESTED:
-        checks[K_DIGEST] = digest(table)
+        wanted = DIGESTED[name]
+        checks[K_DIGEST] = digest(table if wanted is None else table.select(list(wanted)))
     return checks
 
 
@@ -179,22 +203,53 @@ def _sum(column: pa.ChunkedArray | pa.Array) -> str:
 
 
 def digest(table: pa.Table) -> str:
-    """SHA-256 over every value of ``table``, column by column, as text (nulls marked)."""
+    """SHA-256 over every value of ``table``, column by column: text as lengths and bytes,
+    numbers, dates and flags as their fixed-width values, with a null mask."""
     sha = hashlib.sha256()
     for name in table.column_names:
-        text = pc.fill_null(table.column(name).cast(pa.large_string()), "\0")
-        joined = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
-        count = len(joined)
+        column = table.column(name)
+        count = len(column)
         sha.update(f"{name}\0{count}\0".encode())
         if not count:
             continue
-        lengths = pc.binary_length(joined)
-        sha.update(memoryview(lengths.buffers()[1])[: count * 8])  # type: ignore[index]
-        offsets = memoryview(joined.buffers()[1])  # type: ignore[arg-type]
-        at = joined.offset * 8
-        first = int.from_bytes(offsets[at : at + 8], "little", signed=True)
-        last = int.from_bytes(offsets[at + count * 8 : at + count * 8 + 8], "little", signed=True)
-        data = joined.buffers()[2]
-        if data is not None:
-            sha.update(memoryview(data)[first:last])  # type: ignore[arg-type]
+        nulls = pc.is_null(column).cast(pa.int8()).combine_chunks()
+        sha.update(_values(nulls, 1))
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            text = pc.fill_null(column, "").cast(pa.large_string()).combine_chunks()
+            sha.update(
+                _values(
+                    pc.binary_length(text).combine_chunks()
+                    if isinstance(pc.binary_length(text), pa.ChunkedArray)
+                    else pc.binary_length(text),
+                    8,
+                )
+            )
+            offsets = memoryview(text.buffers()[1])  # type: ignore[arg-type]
+            at = text.offset * 8
+            first = int.from_bytes(offsets[at : at + 8], "little", signed=True)
+            last = int.from_bytes(
+                offsets[at + count * 8 : at + count * 8 + 8], "little", signed=True
+            )
+            data = text.buffers()[2]
+            if data is not None:
+                sha.update(memoryview(data)[first:last])  # type: ignore[arg-type]
+            continue
+        if pa.types.is_boolean(column.type):
+            column = column.cast(pa.int8())
+        filled = pc.fill_null(column, _zero(column.type)).combine_chunks()
+        sha.update(_values(filled, filled.type.byte_width))
     return sha.hexdigest()
+
+
+def _zero(kind: pa.DataType) -> pa.Scalar:
+    if pa.types.is_decimal(kind):
+        return pa.scalar(Decimal(0), kind)
+    if pa.types.is_date32(kind):
+        return pa.scalar(0, pa.int32()).cast(kind)
+    return pa.scalar(0, kind)
+
+
+def _values(array: pa.Array, width: int) -> memoryview:
+    """The bytes of a fixed-width array's values (its slice only)."""
+    buffer = memoryview(array.buffers()[1])  # type: ignore[arg-type]
+    return buffer[array.offset * width : (array.offset + len(array)) * width]

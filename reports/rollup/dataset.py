@@ -182,9 +182,8 @@ def _describe(
 
 def _verify_content(file: ExportFile) -> None:
     """Recompute the file's checks from its data and compare them with its metadata."""
-    columns = None if file.table in fmt.DIGESTED else ["amount"]
     try:
-        table = pq.read_table(file.path, columns=columns, schema=None, partitioning=None)
+        table = pq.read_table(file.path, columns=fmt.checked_columns(file.table), partitioning=None)
     except (pa.ArrowException, OSError) as exc:
         raise RollupInputError(f"{file.path}: cannot be read: {exc}") from None
     checks = fmt.file_checks(file.table, table)
