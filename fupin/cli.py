@@ -385,7 +385,7 @@ def flags(ledger: str | None, year: int | None, as_json: bool) -> None:
 
 
 # -- issue 16: Parquet export and the province roll-up -------------------------------------
-from fupin.cli_rollup import export, rollup  # noqa: E402
+from fupin import cli_rollup  # noqa: E402
 
-main.add_command(export)
-main.add_command(rollup)
+main.add_command(cli_rollup.export)
+main.add_command(cli_rollup.rollup)

@@ -13,7 +13,8 @@ from typing import Any
 
 import click
 
-from fupin.cli import LEDGER, UnreadableLedger, open_ledger, relpath
+#: as in :mod:`fupin.cli` (which imports this module to register its commands)
+LEDGER = click.argument("ledger", required=False, type=click.Path(dir_okay=False))
 
 
 class BadExport(click.ClickException):
@@ -44,6 +45,7 @@ def export() -> None:
 @click.option("--name", default="", help="县名 (default: the ledger's title option).")
 def parquet(ledger: str | None, county: str, out: str, name: str) -> None:
     """把一个县的分录、合规指标与问题导出为 Parquet (postings, measures, findings)."""
+    from fupin.cli import UnreadableLedger, open_ledger, relpath
     from fupin.export_rows import ExportRowError
     from fupin.households import RegisterError, register_for
     from fupin.reports.export_parquet import ExportError, export_county
@@ -164,6 +166,7 @@ def _emit(
     as_csv: bool,
     html_out: str | None,
 ) -> None:
+    from fupin.cli import relpath
     from fupin.reports.rollup import output
 
     counties = list(dataset.counties)

@@ -75,9 +75,9 @@ def posting_columns(book: Book, register: Register | None = None) -> PostingColu
     the distinct households and the amounts that are not whole fen.
     """
     ordinal: dict[int, int] = {}
-    for entry in book.entries:
-        if type(entry) is Transaction:
-            ordinal[id(entry)] = len(ordinal) + 1
+    for directive in book.entries:
+        if type(directive) is Transaction:
+            ordinal[id(directive)] = len(ordinal) + 1
     # (ordinal, transaction, date, role, fund, source, category, project, household,
     #  signed amount, account)
     rows: list[tuple[Any, ...]] = [
@@ -187,7 +187,11 @@ def _check_amounts(
 def _currencies(entries: list[Any], accounts: list[str], amounts: list[Decimal]) -> list[str]:
     """Each row's currency: one for all when every posting of these transactions has it,
     else each posting's own."""
-    seen = {p.units.currency for txn in {id(e): e for e in entries}.values() for p in txn.postings}
+    seen = {
+        p.units.currency if p.units is not None else None
+        for txn in {id(e): e for e in entries}.values()
+        for p in txn.postings
+    }
     if len(seen) == 1:
         return [str(next(iter(seen)))] * len(entries)
     return [_currency(e, a, n) for e, a, n in zip(entries, accounts, amounts, strict=True)]
@@ -207,14 +211,11 @@ def _receipt_account(book: Book, txn: Transaction, number: Decimal) -> str:
 
 def _currency(txn: Transaction, account: str, amount: Decimal) -> str:
     """The currency of the posting on ``account`` (the transaction's, when it has one)."""
-    postings = txn.postings
-    first = postings[0].units.currency
-    if all(p.units.currency == first for p in postings):
-        return str(first)
-    for posting in postings:
-        if posting.account == account and posting.units.number == amount:
-            return str(posting.units.currency)
-    return str(first)
+    currencies = [(p.account, p.units) for p in txn.postings if p.units is not None]
+    for posting_account, units in currencies:
+        if posting_account == account and units.number == amount:
+            return str(units.currency)
+    return str(currencies[0][1].currency) if currencies else ""
 
 
 def public_entity(book: Book, value: object) -> str:

@@ -30,8 +30,8 @@ class Provenance:
     ledger: str  # the main file's name
     sha256: str  # of every file read, see module docstring
     files: int
-    git_commit: str  # "" outside a git work tree
-    git_dirty: bool  # a file read has uncommitted changes
+    git_commit: str  # "" when git does not track the ledger
+    git_dirty: bool  # a Beancount file read differs from that commit (or is not tracked)
     as_of: str  # the ledger's last date (ISO), "" when empty
 
 
@@ -58,39 +58,40 @@ def content_sha256(files: Iterable[Path], root: Path) -> str:
     return digest.hexdigest()
 
 
-def git_state(folder: Path, files: Iterable[Path]) -> tuple[str, bool]:
-    """The commit checked out in ``folder``'s git work tree and whether ``files`` differ from
-    it; ("", False) when there is no git or no work tree."""
+def git_state(main: Path, files: Iterable[Path]) -> tuple[str, bool]:
+    """The commit checked out in the git work tree that tracks the ledger's ``main`` file,
+    and whether any of ``files`` differs from it (modified, untracked or ignored);
+    ("", False) when there is no git or git does not track the ledger."""
     git = shutil.which("git")
     if git is None:
         return "", False
+    folder = str(main.parent)
     try:
-        head = subprocess.run(
-            [git, "-C", str(folder), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=30,
-        )
-        if head.returncode != 0:
+        tracked = _git(git, folder, "ls-files", "--", main.name)
+        if not tracked.strip():
             return "", False
-        status = subprocess.run(
-            [git, "-C", str(folder), "status", "--porcelain", "--", *map(str, files)],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        )
+        head = _git(git, folder, "rev-parse", "HEAD").strip()
+        status = _git(git, folder, "status", "--porcelain", "--ignored", "--", *map(str, files))
     except (OSError, subprocess.SubprocessError):
         return "", False
-    return head.stdout.strip(), bool(status.stdout.strip())
+    return head, bool(status.strip())
+
+
+def _git(git: str, folder: str, *args: str) -> str:
+    done = subprocess.run(
+        [git, "-C", folder, *args], capture_output=True, text=True, check=False, timeout=60
+    )
+    return done.stdout if done.returncode == 0 else ""
 
 
 def provenance(loaded: Loaded) -> Provenance:
     """The provenance of a loaded ledger."""
     files = ledger_files(loaded)
     root = loaded.path.resolve().parent
-    commit, dirty = git_state(root, files)
+    # the register is private: a county may keep it out of the repository, so only the
+    # books themselves decide whether the work tree is clean
+    books = [f for f in files if f.parent != _register_folder(loaded) or f.suffix != ".csv"]
+    commit, dirty = git_state(loaded.path.resolve(), books)
     last = loaded.book.last_date
     return Provenance(
         ledger=loaded.path.name,
@@ -100,6 +101,13 @@ def provenance(loaded: Loaded) -> Provenance:
         git_dirty=dirty,
         as_of=last.isoformat() if last else "",
     )
+
+
+def _register_folder(loaded: Loaded) -> Path | None:
+    from fupin.households import register_path
+
+    register = register_path(loaded.path, loaded.book)
+    return register.parent if register is not None else None
 
 
 def _relative(path: Path, root: Path) -> str:

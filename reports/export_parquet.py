@@ -235,10 +235,10 @@ def _facts(loaded: Loaded) -> dict[str, Part]:
                 line_years.append(year)
     projects: dict[str, list[Any]] = {name: [] for name in fmt.TABLES["project_facts"].names}
     project_years: list[int | None] = []
-    for ident, held in sorted(facts.projects.items()):
-        entity = held.project
-        stage = held.stage(day)
-        contract = held.contract(day)
+    for ident, own in sorted(facts.projects.items()):
+        entity = own.project
+        stage = own.stage(day)
+        contract = own.contract(day)
         row = {
             "project": ident,
             "name": entity.name if entity is not None else "",
@@ -248,14 +248,14 @@ def _facts(loaded: Loaded) -> dict[str, Part]:
             "fund": entity.fund if entity is not None else None,
             "stage": stage.stage if stage is not None else None,
             "stage_date": stage.date if stage is not None else None,
-            "accepted": held.reached("accepted", day),
-            "budget": held.budget(day),
+            "accepted": own.reached("accepted", day),
+            "budget": own.budget(day),
             "contract": contract.contract_amount if contract is not None else None,
-            "settlement": held.settlement(day),
-            "spent": held.spent.at(day),
-            "prepayment_open": held.prepayment_open(day),
-            "deposit_held": held.deposit_held(day),
-            "paid": held.paid(day),
+            "settlement": own.settlement(day),
+            "spent": own.spent.at(day),
+            "prepayment_open": own.prepayment_open(day),
+            "deposit_held": own.deposit_held(day),
+            "paid": own.paid(day),
             "as_of": day,
         }
         for name, value in row.items():

@@ -224,7 +224,7 @@ def digest(table: pa.Table) -> str:
                     8,
                 )
             )
-            offsets = memoryview(text.buffers()[1])  # type: ignore[arg-type]
+            offsets = memoryview(text.buffers()[1])
             at = text.offset * 8
             first = int.from_bytes(offsets[at : at + 8], "little", signed=True)
             last = int.from_bytes(
@@ -232,7 +232,7 @@ def digest(table: pa.Table) -> str:
             )
             data = text.buffers()[2]
             if data is not None:
-                sha.update(memoryview(data)[first:last])  # type: ignore[arg-type]
+                sha.update(memoryview(data)[first:last])
             continue
         if pa.types.is_boolean(column.type):
             column = column.cast(pa.int8())
@@ -251,5 +251,5 @@ def _zero(kind: pa.DataType) -> pa.Scalar:
 
 def _values(array: pa.Array, width: int) -> memoryview:
     """The bytes of a fixed-width array's values (its slice only)."""
-    buffer = memoryview(array.buffers()[1])  # type: ignore[arg-type]
+    buffer = memoryview(array.buffers()[1])
     return buffer[array.offset * width : (array.offset + len(array)) * width]

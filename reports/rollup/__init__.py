@@ -45,11 +45,13 @@ def open_engine(name: str, dataset: Dataset, *, memory_limit: str | None = None)
     if name == "duckdb":
         from fupin.reports.rollup.duckdb_engine import DEFAULT_MEMORY, DuckEngine
 
-        return DuckEngine(dataset, memory_limit=memory_limit or DEFAULT_MEMORY)
+        duck: Engine = DuckEngine(dataset, memory_limit=memory_limit or DEFAULT_MEMORY)
+        return duck
     if name == "spark":
         from fupin.reports.rollup.spark_engine import SparkEngine
 
-        return SparkEngine(dataset)
+        spark: Engine = SparkEngine(dataset)
+        return spark
     raise ValueError(f"unknown engine {name!r} (one of {', '.join(ENGINES)})")
 
 

@@ -34,19 +34,19 @@ def cell(row: dict[str, Any], name: str, kind: str) -> str:
     if kind == "pct":
         return fmt_pct(value)
     if kind == "op":
-        return OPS.get(value, value)
+        return OPS.get(str(value), str(value))
     if kind == "ok":
         if value:
             return "✓ 合规"
         return "! 警告" if row.get("severity") == "warning" else "✗ 违规"
     if kind == "severity":
-        return SEVERITY.get(value, value)
+        return SEVERITY.get(str(value), str(value))
     if kind == "bool":
         return "是" if value else "否"
     if kind in ("category", "source"):
         names = CATEGORY_NAMES if kind == "category" else SOURCE_NAMES
-        name = names.get(value)
-        return f"{name} ({value})" if name else str(value)
+        label = names.get(str(value))
+        return f"{label} ({value})" if label else str(value)
     if kind == "measure":
         unit = str(row.get("unit") or "text")
         try:

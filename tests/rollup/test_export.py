@@ -248,3 +248,25 @@ def test_ledger_outside_git_has_no_commit(tmp_path: Path) -> None:
         (copy / "policy.beancount").read_text(encoding="utf-8") + "\n", encoding="utf-8"
     )
     assert provenance(load(copy / "main.beancount")).sha256 != prov.sha256
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_git_commit_and_dirty_follow_the_books(tmp_path: Path) -> None:
+    import subprocess
+
+    copy = tmp_path / "books"
+    shutil.copytree(SAMPLE.parent, copy)
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(copy), *args], capture_output=True, text=True)
+        return done.stdout.strip()
+
+    git("init", "-q")
+    (copy / ".gitignore").write_text("register/\n", encoding="utf-8")  # the private register
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "books")
+    prov = provenance(load(copy / "main.beancount"))
+    assert prov.git_commit == git("rev-parse", "HEAD") and not prov.git_dirty
+    with (copy / "policy.beancount").open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    assert provenance(load(copy / "main.beancount")).git_dirty
