@@ -65,13 +65,14 @@ from fupin.assets import (
     IncomePlan,
     asset_of_account,
     asset_register,
+    required_rights,
 )
 from fupin.book import Book
 from fupin.engine import Item, Rule, check, finding
 from fupin.entities import Notice, ProjectStage, parse_entity
 from fupin.findings import EntityError
 from fupin.money import HUNDRED, ZERO, fmt_money, q2
-from fupin.policy import Policy, build_timeline
+from fupin.policy import build_timeline
 
 try:  # the household register (issue 6); its entity must be registered before books are built
     from fupin import households as _households
@@ -80,16 +81,6 @@ except ImportError:  # pragma: no cover - the register module is optional
 
 if TYPE_CHECKING:
     from beancount.core.data import Transaction
-
-
-def required_rights(policy: Policy, asset_class: str) -> tuple[str, ...]:
-    """The rights an asset of a class must have assigned under the policy."""
-    rights = list(policy.asset_rights)
-    if asset_class == "public_welfare":
-        rights = [r for r in rights if r not in policy.asset_rights_exempt_public_welfare]
-    if asset_class in policy.asset_custody_classes and "custody" not in rights:
-        rights.append("custody")
-    return tuple(rights)
 
 
 def _accepted(stages: list[ProjectStage]) -> datetime.date | None:

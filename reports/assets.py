@@ -194,7 +194,7 @@ def _right_cell(state: AssetState, right: str, required: Sequence[str]) -> str:
 
 def report_text(book: Book, report: AssetReport) -> str:
     """The register as a CJK-aligned table, then the totals by class and by owner level."""
-    from fupin.plugins.assets import required_rights
+    from fupin.assets import required_rights
 
     policy = book.policy.at(report.day)
     headers = [

@@ -188,7 +188,11 @@ def compliance(
     for f in results.findings:
         entry = f.entry
         date = getattr(entry, "date", None)
-        if dates is not None and date is not None and not dates[0] <= date < dates[1]:
+        if (  # a finding on an entity (fund, project, notice) is the state at the period's end
+            dates is not None
+            and isinstance(entry, Transaction)
+            and not dates[0] <= entry.date < dates[1]
+        ):
             continue
         if entries is not None and isinstance(entry, Transaction) and id(entry) not in entries:
             continue
