@@ -216,6 +216,19 @@ def size_of(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*.parquet"))
 
 
+def print_export(export: dict[str, Any], base: Path, transactions: int) -> None:
+    postings = export["rows"]["postings"]
+    print(
+        f"\nexport, one county of {transactions:,} transactions ({postings:,} postings): "
+        f"load {export['load_cpu']:.2f} s CPU ({export['load_wall']:.2f} s wall), export "
+        f"{export['cpu']:.2f} s CPU ({export['wall']:.2f} s wall) = {export['share']:.1%} of "
+        f"the load; peak RSS {export['rss_mb']:.0f} MB; on disk "
+        f"{size_of(base / 'postings') / postings:.1f} bytes per posting (postings table), "
+        f"{size_of(base) / postings:.1f} with every table",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transactions", type=int, default=300_000)
@@ -223,22 +236,22 @@ def main() -> None:
     parser.add_argument("--engines", default="duckdb,spark")
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--work", type=Path, default=Path("build/bench-rollup"))
+    parser.add_argument(
+        "--reuse-export", action="store_true", help="skip step 1 when its export is there"
+    )
     args = parser.parse_args()
     from fupin.synth import generate
 
     print(f"machine: {os.cpu_count()} cores; load average at start {load_average()}")
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
-    ledger = generate(args.transactions, work / f"county-{args.transactions // 1000}k")
-    export, base = export_bench(ledger, work, args.runs)
-    postings = export["rows"]["postings"]
-    print(
-        f"\nexport, one county of {args.transactions:,} transactions ({postings:,} postings): "
-        f"load {export['load_cpu']:.2f} s CPU ({export['load_wall']:.2f} s wall), export "
-        f"{export['cpu']:.2f} s CPU ({export['wall']:.2f} s wall) = {export['share']:.1%} of "
-        f"the load; peak RSS {export['rss_mb']:.0f} MB; on disk {size_of(base / 'postings') / postings:.1f}"
-        f" bytes per posting (postings table), {size_of(base) / postings:.1f} with every table"
-    )
+    base = work / "base-export"
+    if args.reuse_export and (base / "postings").exists():
+        print(f"\nexport: reusing {base}")
+    else:
+        ledger = generate(args.transactions, work / f"county-{args.transactions // 1000}k")
+        export, base = export_bench(ledger, work, args.runs)
+        print_export(export, base, args.transactions)
     lines = [
         "| engine | counties | postings | run | CPU s | wall s | verify CPU s | peak RSS MB |",
         "|---|---:|---:|---|---:|---:|---:|---:|",
@@ -246,9 +259,8 @@ def main() -> None:
     for n in (int(x) for x in args.counties.split(",")):
         t = time.perf_counter()
         folder = province(base, n, work)
-        print(
-            f"province of {n}: {size_of(folder) / 2**20:.0f} MiB ({time.perf_counter() - t:.0f} s to write)"
-        )
+        took = time.perf_counter() - t
+        print(f"province of {n}: {size_of(folder) / 2**20:.0f} MiB ({took:.0f} s to write)")
         for engine in args.engines.split(","):
             runs = child(ROLLUP_PROBE, engine, str(folder), "2")
             for label, r in zip(("cold", "warm"), runs, strict=True):

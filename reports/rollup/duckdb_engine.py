@@ -37,6 +37,7 @@ class DuckEngine:
                 "threads": threads or os.cpu_count() or 1,
                 "temp_directory": self._tmp.name,
                 "enable_external_access": True,
+                "enable_progress_bar": False,  # the output is the roll-ups, nothing else
             },
         )
         for table, files in dataset.files.items():
