@@ -37,9 +37,9 @@ class DuckEngine:
                 "threads": threads or os.cpu_count() or 1,
                 "temp_directory": self._tmp.name,
                 "enable_external_access": True,
-                "enable_progress_bar": False,  # the output is the roll-ups, nothing else
             },
         )
+        self.con.execute("SET enable_progress_bar = false")  # the output is the roll-ups only
         for table, files in dataset.files.items():
             if files:
                 paths = ", ".join(_quote(str(f.path)) for f in files)
