@@ -204,26 +204,21 @@ def _sum(column: pa.ChunkedArray | pa.Array) -> str:
 
 def digest(table: pa.Table) -> str:
     """SHA-256 over every value of ``table``, column by column: text as lengths and bytes,
-    numbers, dates and flags as their fixed-width values, with a null mask."""
+    numbers, dates and flags as their fixed-width values, with the positions of nulls."""
     sha = hashlib.sha256()
     for name in table.column_names:
-        column = table.column(name)
+        column = table.column(name).combine_chunks()
         count = len(column)
-        sha.update(f"{name}\0{count}\0".encode())
+        sha.update(f"{name}\0{count}\0{column.null_count}\0".encode())
         if not count:
             continue
-        nulls = pc.is_null(column).cast(pa.int8()).combine_chunks()
-        sha.update(_values(nulls, 1))
+        if column.null_count:
+            sha.update(_values(pc.is_null(column).cast(pa.int8()), 1))
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            text = pc.fill_null(column, "").cast(pa.large_string()).combine_chunks()
-            sha.update(
-                _values(
-                    pc.binary_length(text).combine_chunks()
-                    if isinstance(pc.binary_length(text), pa.ChunkedArray)
-                    else pc.binary_length(text),
-                    8,
-                )
-            )
+            text = column if not column.null_count else pc.fill_null(column, "")
+            if not pa.types.is_large_string(text.type):
+                text = text.cast(pa.large_string())
+            sha.update(_values(pc.binary_length(text), 8))
             offsets = memoryview(text.buffers()[1])
             at = text.offset * 8
             first = int.from_bytes(offsets[at : at + 8], "little", signed=True)
@@ -236,8 +231,9 @@ def digest(table: pa.Table) -> str:
             continue
         if pa.types.is_boolean(column.type):
             column = column.cast(pa.int8())
-        filled = pc.fill_null(column, _zero(column.type)).combine_chunks()
-        sha.update(_values(filled, filled.type.byte_width))
+        if column.null_count:
+            column = pc.fill_null(column, _zero(column.type))
+        sha.update(_values(column, column.type.byte_width))
     return sha.hexdigest()
 
 

@@ -42,6 +42,7 @@ class ExportFile:
     year: int | None
     rows: int
     meta: dict[str, str]
+    footer: pq.FileMetaData | None = None
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def _describe(
             f"{path}: {meta.num_rows} rows but its metadata says {rows} "
             "(truncated or altered after export)"
         )
-    return ExportFile(path, root, table, county, year, rows, kv)
+    return ExportFile(path, root, table, county, year, rows, kv, meta)
 
 
 def _verify_content(file: ExportFile) -> None:

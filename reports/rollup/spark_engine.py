@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+import tempfile
 from functools import reduce
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 from fupin.reports.rollup.views import COUNTIES, counties_table, full_schema, view_filters
 
 if TYPE_CHECKING:
@@ -42,6 +46,7 @@ def spark_session(master: str = "local[*]", memory: str = "2g") -> SparkSession:
     log4j = resources.files("fupin.reports.rollup") / "log4j2.properties"
     if master.startswith("local"):  # one machine: listen on the loopback only
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # this Python, should one be needed
     builder = (
         SparkSession.builder.master(master)
         .appName("fupin-rollup")
@@ -68,12 +73,13 @@ class SparkEngine:
     def __init__(self, dataset: Dataset, *, session: SparkSession | None = None) -> None:
         self.owned = session is None
         self.spark = session or spark_session()
+        # small tables made here go through Parquet files too, so that Spark never needs a
+        # Python worker (a local Python list would be a Python RDD)
+        self._tmp = tempfile.TemporaryDirectory(prefix="fupin-spark-")
         for table in dataset.files:
             frame = self._read(dataset, table)
             frame.createOrReplaceTempView(f"{table}_files")
-        self.spark.createDataFrame(
-            counties_table(dataset).to_pylist(), _struct(COUNTIES)
-        ).createOrReplaceTempView("counties")
+        self._local(counties_table(dataset), COUNTIES).createOrReplaceTempView("counties")
         for view, where in view_filters(dataset.year).items():
             self.spark.sql(
                 f"CREATE OR REPLACE TEMPORARY VIEW {view} AS SELECT * FROM {view}_files {where}"
@@ -88,8 +94,13 @@ class SparkEngine:
             for root, files in sorted(dataset.by_root(table).items())
         ]
         if not frames:
-            return self.spark.createDataFrame([], schema)
+            return self._local(full_schema(table).empty_table(), full_schema(table))
         return reduce(lambda a, b: a.unionByName(b), frames)
+
+    def _local(self, table: pa.Table, schema: pa.Schema) -> DataFrame:
+        path = Path(self._tmp.name) / f"local-{len(list(Path(self._tmp.name).iterdir()))}.parquet"
+        pq.write_table(table, path)
+        return self.spark.read.schema(_struct(schema)).parquet(str(path))
 
     def run(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Column names and rows of one query."""
@@ -99,6 +110,7 @@ class SparkEngine:
     def close(self) -> None:
         if self.owned:
             self.spark.stop()
+        self._tmp.cleanup()
 
 
 def _struct(schema: pa.Schema) -> Any:
