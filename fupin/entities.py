@@ -286,7 +286,7 @@ class _FieldNames(set[str]):
         raise TypeError("an entity's field-name set is shared and read-only")
 
     add = discard = remove = pop = clear = update = _read_only  # type: ignore[assignment]
-    difference_update = intersection_update = symmetric_difference_update = _read_only  # type: ignore[assignment]
+    difference_update = intersection_update = symmetric_difference_update = _read_only
     __ior__ = __iand__ = __isub__ = __ixor__ = _read_only  # type: ignore[assignment]
 
 

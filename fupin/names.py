@@ -16,6 +16,7 @@ CATEGORY_NAMES = {
     "Other": "其他",
     "ManagementFee": "项目管理费",
     "Benefit": "到户补助",
+    "Insurance": "防贫保险",
 }
 #: ``Income:Fund:<FUND>:<Source>``
 SOURCE_NAMES = {

@@ -249,7 +249,7 @@ def render_text(summary: Summary) -> str:
             rows.append(
                 [
                     view.village,
-                    f"{CAUSES[cause]} ({cause})",
+                    CAUSES[cause],
                     str(counted.households),
                     str(counted.persons),
                     f"{pct1(counted.persons, view.total.persons)}%",
