@@ -72,7 +72,7 @@ def parquet(ledger: str | None, county: str, out: str, name: str) -> None:
     if loaded.other_errors:
         click.echo(
             f"注意: 账簿有 {len(loaded.other_errors)} 个 Beancount 错误 (fupin check 查看), "
-            "未写入导出",
+            "这些错误未写入导出",
             err=True,
         )
     sys.exit(0)
@@ -130,14 +130,14 @@ def rollup(
             click.echo(f"{query.name:24} {query.title}")
         return
     if as_json and as_csv:
-        raise click.UsageError("give --json or --csv, not both")
+        raise click.UsageError("--json 与 --csv 只能选一个 (give one)")
     try:
         queries = select(list(names))
     except UnknownQuery as exc:
         raise BadExport(str(exc)) from None
     if as_csv and len(queries) != 1:
         raise click.UsageError(
-            "--csv writes one table: add --query NAME (one of "
+            "--csv 只输出一张表: 请加 --query NAME (one of "
             + ", ".join(q.name for q in queries)
             + ")"
         )

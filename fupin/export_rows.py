@@ -161,7 +161,7 @@ def _check_households(book: Book, households: list[Any]) -> None:
         spend = next(s for s in book.spends if s.household == value)
         raise ExportRowError(
             f"{meta_source(spend.posting_meta or spend.entry.meta)}: household {str(value)!r} "
-            "is not a pseudonymous id (H-<村代码>-<序号>): personal data is never exported"
+            "不是化名编号 H-<村代码>-<序号> (not a pseudonymous id): 个人信息不导出"
         )
 
 
@@ -179,8 +179,8 @@ def _check_amounts(
             (s.posting_meta for s in book.spends if s.entry is txn and s.amount == amount), None
         )
         raise ExportRowError(
-            f"{meta_source(own or txn.meta)}: amount {amount} {accounts[at]} does not fit "
-            "decimal(18,2) (more than two decimals, or too large)"
+            f"{meta_source(own or txn.meta)}: 金额 {amount} {accounts[at]} 无法精确导出为 "
+            "decimal(18,2) (多于两位小数或过大; more than two decimals, or too large)"
         )
 
 

@@ -81,9 +81,7 @@ def export_county(
 ) -> Written:
     """Build the tables of one load and write them under ``out`` for ``county``."""
     if not fmt.COUNTY_CODE.match(county):
-        raise ExportError(
-            f"--county {county!r}: a county code is the 6-digit 行政区划代码, e.g. 410522"
-        )
+        raise ExportError(f"--county {county!r}: 县代码应为 6 位行政区划代码 (6 digits), 如 410522")
     paused = gc.isenabled()
     gc.disable()  # hundreds of thousands of rows; a full GC would walk every entry
     try:
@@ -330,7 +328,7 @@ def write_parts(parts: dict[str, Part], county: str, name: str, prov: Provenance
         staging = out / f".fupin-staging-{county}-{uuid.uuid4().hex[:12]}"
         staging.mkdir()
     except OSError as exc:
-        raise ExportError(f"{out}: cannot write: {exc.strerror}") from None
+        raise ExportError(f"{out}: 无法写入 (cannot write): {exc.strerror}") from None
     try:
         count = 0
         common = {
@@ -364,7 +362,9 @@ def write_parts(parts: dict[str, Part], county: str, name: str, prov: Provenance
         _swap(staging, out, county, list(parts))
         return count
     except OSError as exc:
-        raise ExportError(f"{out}: cannot write: {exc.strerror or exc}") from None
+        raise ExportError(
+            f"{out}: 无法写入, 原导出未改动 (cannot write): {exc.strerror or exc}"
+        ) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -116,6 +116,8 @@ def select(names: tuple[str, ...] | list[str]) -> list[Query]:
     for name in names:
         if name not in known:
             near = difflib.get_close_matches(name, list(known), n=1, cutoff=0.5)
-            hint = f"; did you mean {near[0]}?" if near else ""
-            raise UnknownQuery(f"unknown roll-up {name!r}{hint} (known: {', '.join(known)})")
+            hint = f"; 是否要找 (did you mean) {near[0]}?" if near else ""
+            raise UnknownQuery(
+                f"没有名为 {name!r} 的汇总 (unknown roll-up){hint} (可用: {', '.join(known)})"
+            )
     return [query for query in known.values() if query.name in names]

@@ -108,10 +108,12 @@ def _files_under(root: Path) -> list[tuple[Path, str, Path]]:
 def _nothing_here(root: Path) -> str:
     hint = ""
     if root.name in fmt.TABLES or root.name.startswith("county="):
-        hint = f"; name the export folder itself ({root.parent if root.name in fmt.TABLES else root.parent.parent})"
+        top = root.parent if root.name in fmt.TABLES else root.parent.parent
+        hint = f"; 请指定导出目录本身 (name the export folder itself: {top})"
     return (
-        f"{root}: no county export here (expected {root}/postings/county=<code>/year=<year>/"
-        f"{fmt.FILE_NAME}; write one with `fupin export parquet --county CODE --out {root}`)" + hint
+        f"{root}: 没有县级导出 (no county export here; expected {root}/postings/county=<code>/"
+        f"year=<year>/{fmt.FILE_NAME}; 用 `fupin export parquet --county CODE --out {root}` 导出)"
+        + hint
     )
 
 
@@ -123,12 +125,15 @@ def _footer(root: Path, table: str, path: Path) -> Footer:
         meta = pq.read_metadata(path)
     except (pa.ArrowException, OSError) as exc:
         raise RollupInputError(
-            f"{path}: not a readable Parquet file (truncated or damaged): {exc}"
+            f"{path}: 无法读取的 Parquet 文件 (not a readable Parquet file: truncated or "
+            f"damaged): {exc}"
         ) from None
     raw = meta.metadata or {}
     kv = {k.decode("utf-8", "replace"): v.decode("utf-8", "replace") for k, v in raw.items()}
     if fmt.K_SCHEMA not in kv:
-        raise RollupInputError(f"{path}: not a fupin export (no {fmt.K_SCHEMA} in its metadata)")
+        raise RollupInputError(
+            f"{path}: 不是 fupin 导出文件 (not a fupin export: no {fmt.K_SCHEMA} in its metadata)"
+        )
     return root, table, path, meta, kv
 
 
@@ -137,15 +142,16 @@ def _one_schema_version(footers: list[Footer]) -> None:
     for _root, _table, path, _meta, kv in footers:
         versions.setdefault(kv[fmt.K_SCHEMA], path)
     if len(versions) > 1:
-        listed = "; ".join(f"{path} is version {v}" for v, path in sorted(versions.items()))
+        listed = "; ".join(f"{path} 为版本 {v}" for v, path in sorted(versions.items()))
         raise RollupInputError(
-            f"mixed export schema versions: {listed}; re-export every county with one fupin version"
+            f"导出格式版本不一致 (mixed export schema versions): {listed}; "
+            "请用同一版本的 fupin 重新导出各县"
         )
     (version,) = versions
     if version != fmt.SCHEMA_VERSION:
         raise RollupInputError(
-            f"{versions[version]}: export schema version {version}; this fupin reads "
-            f"version {fmt.SCHEMA_VERSION} (re-export, or upgrade fupin)"
+            f"{versions[version]}: 导出格式版本 {version}, 本 fupin 读取版本 "
+            f"{fmt.SCHEMA_VERSION} (re-export, or upgrade fupin)"
         )
 
 
@@ -162,21 +168,21 @@ def _describe(
     ):
         if kv.get(key) != folder_value:
             raise RollupInputError(
-                f"{path}: metadata {key} = {kv.get(key)!r} but the folder says {folder_value!r} "
-                "(a file moved or renamed after export)"
+                f"{path}: 元数据 {key} = {kv.get(key)!r}, 但目录为 {folder_value!r} "
+                "(the folder says otherwise: a file moved or renamed after export)"
             )
     expected = fmt.TABLES[table]
     schema = meta.schema.to_arrow_schema()
     if not schema.remove_metadata().equals(expected):
         raise RollupInputError(
-            f"{path}: columns differ from table {table} of schema {fmt.SCHEMA_VERSION}: "
+            f"{path}: 列与版本 {fmt.SCHEMA_VERSION} 的 {table} 表不符 (columns differ): "
             f"has {_columns(schema)}, expected {_columns(expected)}"
         )
     rows = _int(kv.get(fmt.K_ROWS, ""), path, fmt.K_ROWS)
     if rows != meta.num_rows:
         raise RollupInputError(
-            f"{path}: {meta.num_rows} rows but its metadata says {rows} "
-            "(truncated or altered after export)"
+            f"{path}: 文件有 {meta.num_rows} 行, 元数据记载 {rows} 行 "
+            "(rows differ from its metadata: truncated or altered after export)"
         )
     return ExportFile(path, root, table, county, year, rows, kv, meta)
 
@@ -186,13 +192,13 @@ def _verify_content(file: ExportFile) -> None:
     try:
         table = pq.read_table(file.path, columns=fmt.checked_columns(file.table), partitioning=None)
     except (pa.ArrowException, OSError) as exc:
-        raise RollupInputError(f"{file.path}: cannot be read: {exc}") from None
+        raise RollupInputError(f"{file.path}: 无法读取 (cannot be read): {exc}") from None
     checks = fmt.file_checks(file.table, table)
     for key, value in checks.items():
         if file.meta.get(key) != value:
             raise RollupInputError(
-                f"{file.path}: {key} is {value} but its metadata says {file.meta.get(key)} "
-                "(the file was altered after export): refused"
+                f"{file.path}: {key} 为 {value}, 元数据记载 {file.meta.get(key)}: "
+                "导出后被改动, 拒绝读取 (altered after export: refused)"
             )
 
 
@@ -205,21 +211,21 @@ def _counties(files: list[ExportFile], year: int | None) -> dict[str, County]:
         roots = sorted({str(f.root) for f in own})
         if len(roots) > 1:
             raise RollupInputError(
-                f"county {code} is exported in more than one folder ({', '.join(roots)}): "
-                "name each county once"
+                f"县 {code} 在多个目录中都有导出 (in more than one folder: "
+                f"{', '.join(roots)}): 每个县只能指定一次"
             )
         hashes = {f.meta.get(fmt.K_SHA256, "") for f in own}
         if len(hashes) > 1:
             odd = next(f for f in own if f.meta.get(fmt.K_SHA256) != own[0].meta.get(fmt.K_SHA256))
             raise RollupInputError(
-                f"county {code}: files of different exports ({own[0].path} and {odd.path}): "
-                "an export was interrupted or files were copied in; export the county again"
+                f"县 {code}: 文件来自不同的导出 (files of different exports: {own[0].path}, "
+                f"{odd.path}): 导出中断或混入了其他文件, 请重新导出该县"
             )
         missing = set(fmt.TABLES) - {f.table for f in own}
         if missing:
             raise RollupInputError(
-                f"county {code} in {roots[0]}: table {', '.join(sorted(missing))} missing "
-                "(an incomplete export); export the county again"
+                f"县 {code} ({roots[0]}): 缺少 {', '.join(sorted(missing))} 表 (table missing: "
+                "an incomplete export), 请重新导出该县"
             )
         kv = own[0].meta
         out[code] = County(
@@ -247,7 +253,7 @@ def _int(text: str, path: Path, what: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise RollupInputError(f"{path}: {what} {text!r} is not a number") from None
+        raise RollupInputError(f"{path}: {what} {text!r} 不是数字 (not a number)") from None
 
 
 def _parallel(func: Callable[..., T], items: Sequence[tuple[Any, ...]]) -> list[T]:

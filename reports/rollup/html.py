@@ -78,7 +78,7 @@ def write_html(
     hits = lint(out.name, page)
     if hits:
         listed = ", ".join(f"{h.kind} {h.masked}" for h in hits[:5])
-        raise RollupHtmlError(f"{out}: not written, personal data in the page: {listed}")
+        raise RollupHtmlError(f"{out}: 页面含个人信息, 未写入 (not written): {listed}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
@@ -86,5 +86,5 @@ def write_html(
             handle.write(page)
         os.replace(tmp, out)
     except OSError as exc:
-        raise RollupHtmlError(f"{out}: cannot write: {exc.strerror or exc}") from None
+        raise RollupHtmlError(f"{out}: 无法写入 (cannot write): {exc.strerror or exc}") from None
     return out

@@ -36,11 +36,11 @@ def spark_session(master: str = "local[*]", memory: str = "2g") -> SparkSession:
         from pyspark.sql import SparkSession
     except ImportError:
         raise SparkUnavailable(
-            "--engine spark needs pyspark: pip install 'fupin-ledger[spark]'"
+            "--engine spark 需要 pyspark: pip install 'fupin-ledger[spark]'"
         ) from None
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         raise SparkUnavailable(
-            "--engine spark needs Java 17 or later: run scripts/sysdeps.sh "
+            "--engine spark 需要 Java 17 或更高版本: 运行 scripts/sysdeps.sh "
             "(Debian: apt-get install default-jre-headless)"
         )
     log4j = resources.files("fupin.reports.rollup") / "log4j2.properties"
@@ -60,7 +60,9 @@ def spark_session(master: str = "local[*]", memory: str = "2g") -> SparkSession:
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # the JVM did not start: say so, without Java's stack
-        raise SparkUnavailable(f"Spark did not start: {str(exc).splitlines()[0]}") from None
+        raise SparkUnavailable(
+            f"Spark 未能启动 (did not start): {str(exc).splitlines()[0]}"
+        ) from None
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 

@@ -192,7 +192,7 @@ def test_swap_failure_puts_the_old_export_back(
 @pytest.mark.parametrize("county", ["41052", "ABC123", "4105221", ""])
 def test_bad_county_code_exits_2(county: str, tmp_path: Path) -> None:
     code, text = run("export", "parquet", "--county", county, "--out", str(tmp_path))
-    assert code == 2 and "6-digit" in text and "Traceback" not in text
+    assert code == 2 and "6 位行政区划代码" in text and "Traceback" not in text
     assert not list(tmp_path.iterdir())
 
 
@@ -216,7 +216,7 @@ def test_personal_data_or_an_inexact_amount_is_refused(write_ledger, tmp_path: P
     code, text = run(
         "export", "parquet", str(path), "--county", "410522", "--out", str(tmp_path / "a")
     )
-    assert code == 2 and "main.beancount:14" in text and "pseudonymous" in text
+    assert code == 2 and "main.beancount:14" in text and "不是化名编号" in text
     path = write_ledger(base.format(household="H-QS-001", amount="100.005"))
     code, text = run(
         "export", "parquet", str(path), "--county", "410522", "--out", str(tmp_path / "b")
@@ -235,7 +235,7 @@ def test_unreadable_ledger_exits_2(tmp_path: Path) -> None:
         "--out",
         str(tmp_path),
     )
-    assert code == 2 and "no such ledger file" in text
+    assert code == 2 and "nope.beancount" in text
 
 
 def test_ledger_outside_git_has_no_commit(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ def test_an_altered_amount_is_refused_naming_the_file(exported_copy: Path) -> No
     )
     pq.write_table(table, path)
     text = refused(str(exported_copy))
-    assert str(path) in text and "fupin.amount_total" in text and "altered" in text
+    assert str(path) in text and "fupin.amount_total" in text and "导出后被改动" in text
 
 
 def test_an_altered_measure_is_refused(exported_copy: Path) -> None:
@@ -61,7 +61,7 @@ def test_a_truncated_file_is_refused(exported_copy: Path) -> None:
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     text = refused(str(exported_copy))
-    assert str(path) in text and "not a readable Parquet file" in text
+    assert str(path) in text and "无法读取的 Parquet 文件" in text
 
 
 def test_dropped_rows_are_refused(exported_copy: Path) -> None:
@@ -69,7 +69,7 @@ def test_dropped_rows_are_refused(exported_copy: Path) -> None:
     table = pq.read_table(path)
     pq.write_table(table.slice(1), path)
     text = refused(str(exported_copy))
-    assert str(path) in text and "rows but its metadata says" in text
+    assert str(path) in text and "元数据记载" in text
 
 
 def test_a_file_moved_to_another_county_is_refused(exported_copy: Path) -> None:
@@ -78,13 +78,13 @@ def test_a_file_moved_to_another_county_is_refused(exported_copy: Path) -> None:
     other.mkdir(parents=True)
     shutil.move(path, other / path.name)
     text = refused(str(exported_copy))
-    assert "990199" in text and "folder says" in text
+    assert "990199" in text and "但目录为" in text
 
 
 def test_an_incomplete_export_is_refused(exported_copy: Path) -> None:
     shutil.rmtree(exported_copy / "findings" / "county=990102")
     text = refused(str(exported_copy))
-    assert "county 990102" in text and "findings missing" in text
+    assert "县 990102" in text and "缺少 findings 表" in text
 
 
 def test_files_of_two_exports_are_refused(exported_copy: Path, exported: Path) -> None:
@@ -96,7 +96,7 @@ def test_files_of_two_exports_are_refused(exported_copy: Path, exported: Path) -
     meta[fmt.K_COUNTY] = "990102"
     pq.write_table(table.replace_schema_metadata(meta), target)
     text = refused(str(exported_copy))
-    assert "county 990102" in text and "different exports" in text
+    assert "县 990102" in text and "文件来自不同的导出" in text
 
 
 def test_mixed_schema_versions_are_refused(exported_copy: Path) -> None:
@@ -106,36 +106,36 @@ def test_mixed_schema_versions_are_refused(exported_copy: Path) -> None:
     meta[fmt.K_SCHEMA] = "2"
     pq.write_table(table.replace_schema_metadata(meta), path)
     text = refused(str(exported_copy))
-    assert "mixed export schema versions" in text and str(path) in text
+    assert "导出格式版本不一致" in text and str(path) in text
 
 
 def test_a_county_in_two_folders_is_refused(exported: Path, tmp_path: Path) -> None:
     copy = tmp_path / "again"
     shutil.copytree(exported, copy)
     text = refused(str(exported), str(copy))
-    assert "more than one folder" in text
+    assert "多个目录" in text
 
 
 def test_an_empty_folder_is_refused(tmp_path: Path) -> None:
     text = refused(str(tmp_path))
-    assert "no county export here" in text and "fupin export parquet" in text
+    assert "没有县级导出" in text and "fupin export parquet" in text
 
 
 def test_a_table_folder_named_instead_of_the_export_gets_a_hint(exported: Path) -> None:
     text = refused(str(exported / "postings"))
-    assert f"name the export folder itself ({exported})" in text
+    assert f"name the export folder itself: {exported})" in text
 
 
 def test_a_foreign_parquet_file_is_refused(exported_copy: Path) -> None:
     path = exported_copy / "postings" / "county=990101" / "year=2021" / "extra.parquet"
     pq.write_table(pa.table({"x": [1]}), path)
     text = refused(str(exported_copy))
-    assert str(path) in text and "not a fupin export" in text
+    assert str(path) in text and "不是 fupin 导出文件" in text
 
 
 def test_unknown_query_suggests_the_nearest(exported: Path) -> None:
     text = refused(str(exported), "--query", "industy_share")
-    assert "unknown roll-up 'industy_share'; did you mean industry_share?" in text
+    assert "没有名为 'industy_share' 的汇总" in text and "(did you mean) industry_share?" in text
 
 
 def test_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
