@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from fupin import cli_zh
+
 #: as in :mod:`fupin.cli` (which imports this module to register its commands)
 LEDGER = click.argument("ledger", required=False, type=click.Path(dir_okay=False))
 
@@ -23,7 +25,7 @@ class BadExport(click.ClickException):
     exit_code = 2
 
 
-@click.group("export")
+@click.group("export", cls=cli_zh.Group)
 def export() -> None:
     """导出 (export) a county's books for the province: Parquet."""
 
@@ -78,7 +80,7 @@ def parquet(ledger: str | None, county: str, out: str, name: str) -> None:
     sys.exit(0)
 
 
-@click.command("rollup")
+@click.command("rollup", cls=cli_zh.Command)
 @click.argument(
     "dirs",
     nargs=-1,
@@ -99,15 +101,15 @@ def parquet(ledger: str | None, county: str, out: str, name: str) -> None:
     multiple=True,
     help="只运行该汇总 (repeatable; --list 查看全部).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--csv", "as_csv", is_flag=True, help="CSV of one roll-up (with --query).")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON (machine-readable)。")
+@click.option("--csv", "as_csv", is_flag=True, help="输出一个汇总的 CSV (与 --query 同用)。")
 @click.option(
     "--html",
     "html_out",
     type=click.Path(dir_okay=False),
     help="写一页 HTML 报告 (每个汇总一张表, 产业占比图).",
 )
-@click.option("--memory-limit", default=None, help="DuckDB memory limit (default 768MB).")
+@click.option("--memory-limit", default=None, help="DuckDB 内存上限 (memory limit), 默认 768MB。")
 @click.option("--list", "list_only", is_flag=True, help="列出所有汇总 (list the roll-ups).")
 def rollup(
     dirs: tuple[str, ...],
