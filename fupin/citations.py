@@ -150,10 +150,12 @@ DOCUMENTS: dict[str, Citation] = {
     "DOMAIN K11": Citation(f"{_NAO}（政府采购和招投标违规，2017年）"),
     "DOMAIN K12": Citation(f"{_NAO}（对象不精准，2016—2019年）"),
     "DOMAIN K13": Citation(f"{_NAO}（应享未享，2017—2018年）"),
+    "DOMAIN K14": Citation(f"{_NAO}（扶贫贷款和贴息不合规，2017年）"),  # issue 15: L01–L03
     "DOMAIN K15": Citation("光伏扶贫电站收益分配自查与信访通报（地方示例）"),
     "DOMAIN K16": Citation("纪检监督平台扶贫资产预警（未登记、流失、处置不规范）"),
     "DOMAIN K17": Citation("纪检监督平台“三资”预警（有租无合同、合同超期）"),
     "DOMAIN K19": Citation("福州市资金流速检查；直达资金直接支付到最终收款人"),
+    "DOMAIN K20": Citation(f"{_NAO}（提前脱贫、虚报脱贫数据，2017—2018年）"),  # issue 15: S01–S04
 }
 #: Codes that name the project's own design notes, not a document: never printed.
 INTERNAL = frozenset({"DOMAIN L.4"})

@@ -225,10 +225,12 @@ def compliance(
         return
     click.echo(compliance_table(rows))
     failed = [m for m in rows if not m.ok]
+    stats = sum(1 for m in rows if m.severity == "info")  # S01–S04 (issue 15)
     click.echo(
-        f"\n{len(rows)} 项指标: {len(rows) - len(failed)} 合规, "
+        f"\n{len(rows) - stats} 项指标: {len(rows) - stats - len(failed)} 合规, "
         f"{sum(1 for m in failed if m.severity == Severity.ERROR)} 违规, "
         f"{sum(1 for m in failed if m.severity != Severity.ERROR)} 警告"
+        + (f"; 统计指标 {stats} 项" if stats else "")
     )
     shown = {m.rule for m in rows}
     cited = [rule for rule in RULES if rule.source and shown.intersection(rule.ids)]
@@ -249,7 +251,11 @@ def compliance_table(rows: list[Measure]) -> str:
             fmt_value(m.value, m.unit),
             m.op.replace(">=", "≥").replace("<=", "≤").replace("==", "="),
             fmt_value(m.threshold, m.unit),
-            MARK[m.ok] if m.ok or m.severity == Severity.ERROR else "! 警告",
+            "· 统计"  # issue 15: a statistic (S01–S04) states a figure, it passes nothing
+            if m.severity == "info"
+            else MARK[m.ok]
+            if m.ok or m.severity == Severity.ERROR
+            else "! 警告",
         ]
         for m in rows
     ]
@@ -357,6 +363,8 @@ NOTICE_KINDS = (
     "income_plan",
     "income_result",
     "beneficiaries",
+    "monitoring",
+    "monitoring_exit",
 )
 
 

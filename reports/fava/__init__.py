@@ -1,10 +1,10 @@
-"""fupin's Fava extension: pages for auditors (合规, 资金, 项目, 资产, 公示).
+"""fupin's Fava extension: pages for auditors (合规, 资金, 项目, 资产, 公示, 农户).
 
 Enable it with one line in the ledger::
 
     2021-01-01 custom "fava-extension" "fupin.reports.fava"
 
-Fava then shows five pages in its sidebar. Each class here only wires a page to the plain
+Fava then shows six pages in its sidebar (农户, issue 15, the sixth). Each class here only wires a page to the plain
 functions in :mod:`fupin.reports.fava.views` (and the asset and notice modules); the book
 and the rule results are rebuilt once per load in ``after_load_file()``. Every endpoint is
 GET-only and free of side effects, so ``fava --read-only`` (``fupin serve``'s default)
@@ -294,8 +294,28 @@ class FupinNotices(_base.FupinPage):
         )
 
 
+class FupinHouseholds(_base.FupinPage):
+    """农户: the 防返贫监测 register, statistics, loans and county budgets (pseudonymous ids)."""
+
+    report_title = "农户"
+
+    def view(self) -> Any:
+        """The page as of Fava's date (the end of its time filter, else the last entry)."""
+        from fupin.reports.fava import households
+
+        snap = self.snap
+        return households.households_view(snap.book, snap.results, self.selected_date())
+
+    @_base.endpoint("data")
+    def data(self) -> Response:
+        from fupin.reports.fava import households
+
+        return jsonify(households.households_json(self.view()))
+
+
 # Fava lists an extension module's pages in the order of its attribute names
 # (``inspect.getmembers``), so by class name: 资产 before 合规. These aliases sort before
 # the class names and give the sidebar the order auditors work in; each class is still
 # loaded once, under its own name (its URL stays extension/FupinCompliance/, …).
 A1, A2, A3, A4, A5 = FupinCompliance, FupinFunds, FupinProjects, FupinAssets, FupinNotices
+A6 = FupinHouseholds  # issue 15: 农户, after 公示

@@ -15,7 +15,14 @@ if TYPE_CHECKING:
     from flask import Flask
 
 EXTENSION = "fupin.reports.fava"
-PAGES = ("FupinCompliance", "FupinFunds", "FupinProjects", "FupinAssets", "FupinNotices")
+PAGES = (
+    "FupinCompliance",
+    "FupinFunds",
+    "FupinProjects",
+    "FupinAssets",
+    "FupinNotices",
+    "FupinHouseholds",  # issue 15
+)
 
 
 class ServeError(Exception):

@@ -22,7 +22,14 @@ from fupin.reports.fava import base as fava_base
 from fupin.money import fmt_money, fmt_pct
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ("FupinCompliance", "FupinFunds", "FupinProjects", "FupinAssets", "FupinNotices")
+PAGES = (
+    "FupinCompliance",
+    "FupinFunds",
+    "FupinProjects",
+    "FupinAssets",
+    "FupinNotices",
+    "FupinHouseholds",
+)
 
 
 def ledger_of(app: Flask) -> Any:
@@ -67,7 +74,7 @@ def all_rows(page: Any, name: str, table_class: str, arg: str = "page", **args: 
         number += 1
 
 
-def test_five_pages_with_chinese_titles_in_the_auditors_order(app: Flask) -> None:
+def test_six_pages_with_chinese_titles_in_the_auditors_order(app: Flask) -> None:
     details = [(e.name, e.report_title) for e in ledger_of(app).extensions.extension_details]
     assert details == [
         ("FupinCompliance", "合规"),
@@ -75,6 +82,7 @@ def test_five_pages_with_chinese_titles_in_the_auditors_order(app: Flask) -> Non
         ("FupinProjects", "项目"),
         ("FupinAssets", "资产"),
         ("FupinNotices", "公示"),
+        ("FupinHouseholds", "农户"),
     ]
 
 
@@ -351,7 +359,7 @@ def test_asset_register_at_favas_date(page: Any) -> None:
 
 
 def test_asset_page_history_and_income(page: Any) -> None:
-    html = page("FupinAssets", asset="A-2021-003")
+    html = page("FupinAssets", asset="A-2021-003", time="2022")  # the sample runs on to 2024
     income = rows(html, "fupin-income")
     assert sum(Decimal(r.split("|")[2].replace(",", "")) for r in income) == Decimal("105600.00")
     assert sum(Decimal(r.split("|")[3].replace(",", "")) for r in income) == Decimal("98000.00")
@@ -449,3 +457,29 @@ def test_funds_page_honours_favas_time_filter(app: Flask, page: Any) -> None:
     assert fmt_money(then.received()) in html
     compliance = page("FupinCompliance", time="2021-03")
     assert "结清日 2021-12-31 的来源构成核对尚未进行" in compliance
+
+
+# -- 农户 (issue 15) --------------------------------------------------------------------------
+def test_households_page_monitoring_loans_budgets_by_id_only(page: Any) -> None:
+    html = page("FupinHouseholds")
+    cases = rows(html, "fupin-monitoring")
+    hw = next(r for r in cases if r.startswith("M-2022-HW-01|"))
+    assert "|H-HW-009|河湾村|边缘易致贫户|" in hw and "|风险已消除|2023-01-10|192|2023-07-09|" in hw
+    loans = rows(html, "fupin-loans")
+    assert any(
+        r.startswith("L-2023-YZ-01|H-YZ-002|") and "|逾期|15,000.00|10,500.00|" in r for r in loans
+    )
+    budgets = rows(html, "fupin-budgets")
+    assert any(r.startswith("2023|county|36,000,000.00|1,260,000,000.00|") for r in budgets)
+    assert "陈一" not in html  # H-HW-009's head: the page shows ids only
+    data = json.loads(page("FupinHouseholds", "data"))
+    assert data["rounding"].startswith("money ROUND_HALF_UP")
+    assert {c["id"]: c["status"] for c in data["monitoring"]}["M-2022-HW-01"] == "ok"
+
+
+def test_households_page_follows_favas_date(page: Any) -> None:
+    """As of 2022 the case is still monitored and the loans do not exist yet."""
+    html = page("FupinHouseholds", time="2022")
+    hw = next(r for r in rows(html, "fupin-monitoring") if r.startswith("M-2022-HW-01|"))
+    assert "|监测帮扶中|" in hw
+    assert not [r for r in rows(html, "fupin-loans") if r.startswith("L-")]

@@ -18,7 +18,14 @@ from urllib.parse import quote
 import pytest
 from click.testing import CliRunner
 from flask import Flask
-from fupin.reports.fava import FupinAssets, FupinCompliance, FupinFunds, FupinNotices, FupinProjects
+from fupin.reports.fava import (
+    FupinAssets,
+    FupinCompliance,
+    FupinFunds,
+    FupinHouseholds,
+    FupinNotices,
+    FupinProjects,
+)
 from fupin.reports.fava.serve import make_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +79,14 @@ def test_every_write_endpoint_refuses_in_read_only_mode(app: Flask) -> None:
 
 
 def test_extension_endpoints_are_get_only() -> None:
-    for page in (FupinCompliance, FupinFunds, FupinProjects, FupinAssets, FupinNotices):
+    for page in (
+        FupinCompliance,
+        FupinFunds,
+        FupinProjects,
+        FupinAssets,
+        FupinNotices,
+        FupinHouseholds,
+    ):
         keys = [key for func in vars(page).values() if (key := getattr(func, "endpoint_key", None))]
         assert keys, page
         assert all(methods == ["GET"] for _, methods in keys), page
