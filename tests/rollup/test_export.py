@@ -89,14 +89,15 @@ def test_columns_are_typed_and_hold_no_payee_or_narration(sample_export: Path) -
 
 
 def test_file_metadata_carries_provenance_and_checks(sample_export: Path) -> None:
-    prov = provenance(load(SAMPLE))
+    loaded = load(SAMPLE)
+    prov = provenance(loaded)
     for path in sample_export.rglob("*.parquet"):
         meta = {k.decode(): v.decode() for k, v in pq.read_metadata(path).metadata.items()}
         table = path.parent.parent.parent.name
         assert meta[fmt.K_COUNTY] == "010203" and meta[fmt.K_TABLE] == table
         assert meta[fmt.K_SHA256] == prov.sha256 and len(prov.sha256) == 64
         assert meta[fmt.K_COMMIT] == prov.git_commit
-        assert meta[fmt.K_AS_OF] == "2022-12-31"
+        assert meta[fmt.K_AS_OF] == str(loaded.book.last_date) == prov.as_of
         assert int(meta[fmt.K_ROWS]) == pq.read_metadata(path).num_rows
     path = sample_export / "postings" / "county=010203" / "year=2021" / fmt.FILE_NAME
     meta = pq.read_metadata(path).metadata
