@@ -13,10 +13,11 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fupin.reports.notice_privacy import lint
 from fupin.reports.rollup.chart import share_charts
 from fupin.reports.rollup.output import RIGHT, cell
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from fupin.pii import find
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -75,10 +76,10 @@ def write_html(
 ) -> Path:
     """Render, lint and write the page atomically; returns its path."""
     page = render_html(results, counties=counties, year=year, engine=engine)
-    hits = lint(out.name, page)
+    hits = find(page)  # the one personal-data detector (fupin.pii); numbers never echoed
     if hits:
-        listed = ", ".join(f"{h.kind} {h.masked}" for h in hits[:5])
-        raise RollupHtmlError(f"{out}: 页面含个人信息, 未写入 (not written): {listed}")
+        listed = "、".join(sorted({h.label for h in hits}))
+        raise RollupHtmlError(f"{out}: 页面含个人信息 ({listed}), 未写入 (not written)")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
