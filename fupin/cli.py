@@ -382,3 +382,10 @@ def flags(ledger: str | None, year: int | None, as_json: bool) -> None:
     else:
         click.echo(render_text(rows, where=relpath))
     sys.exit(1 if any(r.severity == Severity.ERROR for r in rows) else 0)
+
+
+# -- issue 17: the audit trail (fupin seal, fupin audit, fupin correct) -----------------------
+from fupin.audit_cli import COMMANDS as _AUDIT_COMMANDS  # noqa: E402
+
+for _command in _AUDIT_COMMANDS:
+    main.add_command(_command)

@@ -30,7 +30,9 @@ from fupin.plugins import (
     notices,
     project_gates,
     reconcile,  # issue 4: books against the bank (K2c, K6b)
+    seals,  # issue 17: audit trail (sealed periods, corrections)
 )
+from fupin.plugins import evidence as evidence_files  # issue 17: evidence files
 from fupin.plugins.assets import depreciation as fupin_asset_depreciation  # noqa: F401 (__plugins__)
 
 from fupin.book import build_book
@@ -63,6 +65,8 @@ RULES: tuple[Rule, ...] = (
     benefits.RULE,
     assets.RULE,
     reconcile.RULE,
+    *seals.RULES,
+    *evidence_files.RULES,
 )
 
 

@@ -267,3 +267,48 @@ class FupinNotices(_base.FupinPage):
                 for r in self.rows()
             ]
         )
+
+
+class FupinAudit(_base.FupinPage):
+    """审计: seals (period, hash, entries, status), evidence per project and stage,
+    corrections and the audit-trail findings (issue 17); the same report as ``fupin audit``."""
+
+    report_title = "审计 Audit"
+    own_args = ("page", "fpage")
+
+    def report(self) -> Any:
+        from fupin.reports.fava import audit
+
+        return audit.report(self.snap)
+
+    def stage_rows(self) -> list[Any]:
+        return [row for row in self.report().evidence if row.need == "stage"]
+
+    def other_rows(self) -> list[Any]:
+        return [row for row in self.report().evidence if row.need != "stage"]
+
+    @staticmethod
+    def place(where: str) -> dict[str, Any]:
+        """``file:line`` as what the source-link macro reads."""
+        from fupin.reports.fava import audit
+
+        return audit.place(where)
+
+    @extension_endpoint("evidence")
+    def evidence(self) -> Response:
+        """An evidence file declared by ``evidence:`` metadata (documents: Fava's own link)."""
+        from fupin.reports.fava import audit
+
+        path = audit.evidence_file(self.report(), request.args.get("path", ""))
+        if path is None:
+            abort(404)
+        from flask import send_file
+
+        return send_file(path)
+
+    @extension_endpoint("data")
+    def data(self) -> Response:
+        """The report as JSON (what ``fupin audit --json`` prints)."""
+        from fupin.reports.fava import audit
+
+        return Response(audit.report_json(self.report()), mimetype="application/json")
