@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 SYSSTAMP := $(VENV)/.sysdeps
 export BEANCOUNT_DISABLE_LOAD_CACHE := 1
 
-.PHONY: demo test lint bench sysdeps clean notices bench-notices
+.PHONY: demo test lint bench sysdeps clean notices bench-notices reseal-sample bench-seals
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -53,3 +53,15 @@ notices: $(STAMP) $(SYSSTAMP)
 
 bench-notices: $(STAMP) $(SYSSTAMP)
 	$(PY) scripts/bench_notices.py
+
+# issue 17: after a change of the sample's 2021 entries, re-make its evidence files and
+# re-seal it through 2021-12 (the seal file is emptied, its digest lists removed).
+reseal-sample: $(STAMP)
+	: > ledger/seals.beancount
+	rm -rf ledger/seals
+	$(PY) scripts/make_evidence.py
+	$(VENV)/bin/fupin seal ledger/main.beancount --through 2021-12 --date 2022-01-20
+
+# issue 17: the CPU cost of verifying every seal, against the load (100k transactions).
+bench-seals: $(STAMP)
+	$(PY) scripts/bench_seals.py

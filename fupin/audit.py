@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fupin.corrections import corrections
-from fupin.entities import STAGE_NAMES
+from fupin.entities import STAGE_NAMES, STAGES
 from fupin.evidence import KIND_NAMES, PAYMENT_NAMES, collect
 from fupin.findings import Finding, Severity
 from fupin.seals import entry_summary, ledger_root, verify
@@ -150,7 +150,18 @@ def audit_report(
                 at(check.period.entry.meta),
             )
         )
-    evidence = [_evidence_row(need, at) for need in collect(book).needs]
+    order = {stage: at_ for at_, stage in enumerate(STAGES)}
+    needs = sorted(
+        collect(book).needs,
+        key=lambda n: (
+            n.kind != "stage",
+            n.kind,
+            n.project if n.kind == "stage" else "",
+            order.get(n.key, 99) if n.kind == "stage" else 0,
+            n.entry.date,
+        ),
+    )
+    evidence = [_evidence_row(need, at) for need in needs]
     fixes = []
     for group in corrections(book):
         original = group.original
@@ -260,7 +271,8 @@ def report_text(report: AuditReport) -> str:
             )
         )
         for s in report.seals:
-            out.append(f"  {s.period} 资金合计: {s.totals or '—'}; 链哈希 {s.chain}")
+            out.append(f"  {s.period} 链哈希 {s.chain}")
+            out.append(f"    资金合计 (期内): {totals_text(s.totals)}")
     else:
         out.append("  (尚未封存: fupin seal --through YYYY-MM)")
     for orphan in report.orphans:
@@ -315,6 +327,32 @@ def report_text(report: AuditReport) -> str:
     warnings = len(report.findings) - report.errors
     out.append(f"\n{len(report.seals)} 个封存, {report.errors} 个错误, {warnings} 个警告")
     return "\n".join(out)
+
+
+TOTAL_NAMES = {"received": "到位", "spent": "支出"}
+
+
+def totals_text(totals: str) -> str:
+    """A seal's ``totals`` in words: ``XJ-2021 到位 8,050,800.00 支出 7,783,250.00``."""
+    from decimal import Decimal, InvalidOperation
+
+    from fupin.money import fmt_money
+
+    parts = []
+    for item in (x.strip() for x in totals.split(";")):
+        if not item:
+            continue
+        fund, *pairs = item.split()
+        words = [fund]
+        for pair in pairs:
+            key, _, number = pair.partition("=")
+            try:
+                shown = fmt_money(Decimal(number))
+            except InvalidOperation:
+                shown = number
+            words.append(f"{ {'received': '到位', 'spent': '支出'}.get(key, key) } {shown}")
+        parts.append(" ".join(words))
+    return "; ".join(parts) or "—"
 
 
 def report_json(report: AuditReport) -> str:

@@ -141,7 +141,7 @@ def seal(ledger: str | None, through: str, seal_file: str | None, on: Any) -> No
     included = {str(Path(p).resolve()) for p in loaded.options.get("include", ())}
     try:
         _write(digests, made.digests_text)
-        head = before_seals if before_seals is not None else _SEALS_HEADER
+        head = before_seals if before_seals and before_seals.strip() else _SEALS_HEADER
         _write(seals_path, head.rstrip("\n") + "\n\n" + made.entry_text)
         if str(seals_path) not in included and before_main is not None:
             name = os.path.relpath(seals_path, main_path.parent).replace(os.sep, "/")

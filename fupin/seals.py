@@ -341,14 +341,11 @@ class SealCheck:
     differences: list[Difference] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     list_readable: bool = True  # whether its digest list could be used to name entries
+    content_intact: bool = False  # the period's entries are as sealed
 
     @property
     def seal(self) -> Seal:
         return self.period.seal
-
-    @property
-    def content_intact(self) -> bool:
-        return self.sha256 == self.seal.sha256 and self.count == self.seal.entries
 
     @property
     def intact(self) -> bool:
@@ -419,40 +416,47 @@ def _check(book: Book, period: Period, root: str) -> SealCheck:
     seal = period.seal
     now = period_hash(period.lines)
     check = SealCheck(period, now, len(period.lines), totals(book, period))
+    problems = check.problems
     if seal.canonical != CANONICAL_VERSION:
-        check.problems.append(
+        problems.append(
             Problem("version", f"规范形式 {seal.canonical} 不是本版本的 {CANONICAL_VERSION}")
         )
     path = digests_path(seal, period.entry)
     listed_hash = file_sha256(path)
     listed: list[Listed] | None = None
     if listed_hash is None:
-        check.problems.append(Problem("list_missing", f"{seal.digests}: 文件不存在或不可读"))
+        problems.append(Problem("list_missing", f"{seal.digests}: 文件不存在或不可读"))
     else:
         if listed_hash != seal.digests_sha256:
-            check.problems.append(
+            problems.append(
                 Problem(
                     "list_changed",
                     f"{seal.digests} sha256 {listed_hash[:16]}… ≠ 封存记载 "
                     f"{seal.digests_sha256[:16]}…",
                 )
             )
-        if not check.content_intact or listed_hash != seal.digests_sha256:
+        if now != seal.sha256 or listed_hash != seal.digests_sha256:
             try:
                 listed = read_list(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, ValueError) as exc:
-                check.problems.append(Problem("list_bad", f"{seal.digests}: {exc}"))
-    if listed is not None and period_hash(x.line for x in listed) != seal.sha256:
-        if listed_hash == seal.digests_sha256:  # cannot happen unless the seal was forged
-            check.problems.append(Problem("list_bad", f"{seal.digests} 与封存哈希 sha256 不符"))
-        listed = None  # a list that does not match the seal cannot name entries
-    if not check.content_intact:
-        if listed is None:
-            check.list_readable = False
-        else:
-            check.differences = diff(book, period, listed, root)
-    elif check.totals != seal.totals:
-        check.problems.append(
+                problems.append(Problem("list_bad", f"{seal.digests}: {exc}"))
+    listed_sum = period_hash(x.line for x in listed) if listed is not None else None
+    if now == seal.sha256:
+        check.content_intact = True
+    elif listed_hash == seal.digests_sha256 and listed_sum == now:
+        # the entries are as the (unchanged) digest list says: the seal's hash was edited
+        check.content_intact = True
+        problems.append(
+            Problem("sha256", f"sha256 {seal.sha256[:16]}… ≠ 摘要清单与记录的 {now[:16]}…")
+        )
+    elif listed is not None and listed_sum == seal.sha256:
+        check.differences = diff(book, period, listed, root)
+    else:
+        check.list_readable = False
+    if check.content_intact and check.count != seal.entries:
+        problems.append(Problem("count", f"entries {seal.entries} ≠ 实有 {check.count} 条"))
+    if check.content_intact and check.totals != seal.totals:
+        problems.append(
             Problem(
                 "totals",
                 f"资金合计现为 “{check.totals}”, 封存时 “{seal.totals}” (记录未变: 计算口径变化?)",
@@ -465,32 +469,26 @@ def _check(book: Book, period: Period, root: str) -> SealCheck:
 # -- naming the entries at fault ----------------------------------------------------------------
 def diff(book: Book, period: Period, listed: Sequence[Listed], root: str) -> list[Difference]:
     """The entries of a period that differ from its digest list, paired where possible."""
-    was = Counter(x.line for x in listed)
+    was: dict[str, list[Listed]] = defaultdict(list)
+    for x in listed:
+        was[x.line].append(x)
     now: dict[str, list[Directive]] = defaultdict(list)
     for line, entry in zip(period.lines, period.entries, strict=True):
         now[line].append(entry)
-    missing: list[Listed] = []
-    left = dict(was)
-    for x in listed:
-        if left.get(x.line, 0) > len(now.get(x.line, ())):
-            missing.append(x)
-            left[x.line] -= 1
+    missing = [x for line, xs in was.items() for x in xs[len(now.get(line, ())) :]]
     out: list[Difference] = []
     extra: list[tuple[Directive, str]] = []
     for line, entries in now.items():
-        sealed_count = was.get(line, 0)
-        for position, entry in enumerate(entries):
-            if position < sealed_count:
-                continue
-            if sealed_count:
-                first = next(x for x in listed if x.line == line)
-                out.append(Difference("duplicate", entry, first))
+        sealed = was.get(line, [])
+        for entry in entries[len(sealed) :]:
+            if sealed:
+                out.append(Difference("duplicate", entry, sealed[0]))
             else:
                 extra.append((entry, canonical(entry, root)))
     out.extend(_pair(missing, extra, root))
-    leftover = [d for d in out if d.kind == "deleted"]
-    if leftover:
-        _moved_out(book, period, leftover, root)
+    deleted = [d for d in out if d.kind == "deleted"]
+    if deleted:
+        _moved_out(book, period, deleted, root)
     return sorted(out, key=_order)
 
 

@@ -114,6 +114,8 @@ def _difference(seal_check: SealCheck, d: Difference, root: str) -> SealError:
 
 PROBLEMS = {
     "chain": "封存记录被改动",
+    "sha256": "封存记录被改动",
+    "count": "封存记录被改动",
     "prev": "封存链断裂",
     "list_missing": "封存摘要清单缺失",
     "list_changed": "封存摘要清单被改动",

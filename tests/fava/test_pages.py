@@ -21,7 +21,14 @@ from fupin.reports.fava import base as fava_base
 from fupin.money import fmt_money, fmt_pct
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ("FupinCompliance", "FupinFunds", "FupinProjects", "FupinAssets", "FupinNotices")
+PAGES = (
+    "FupinCompliance",
+    "FupinFunds",
+    "FupinProjects",
+    "FupinAssets",
+    "FupinNotices",
+    "FupinAudit",  # issue 17
+)
 
 
 def ledger_of(app: Flask) -> Any:
@@ -66,7 +73,7 @@ def all_rows(page: Any, name: str, table_class: str, arg: str = "page", **args: 
         number += 1
 
 
-def test_five_pages_with_chinese_titles(app: Flask) -> None:
+def test_pages_with_chinese_titles(app: Flask) -> None:
     details = {e.name: e.report_title for e in ledger_of(app).extensions.extension_details}
     assert details == {
         "FupinCompliance": "合规 Compliance",
@@ -74,6 +81,7 @@ def test_five_pages_with_chinese_titles(app: Flask) -> None:
         "FupinProjects": "项目 Projects",
         "FupinAssets": "资产 Assets",
         "FupinNotices": "公示 Notices",
+        "FupinAudit": "审计 Audit",  # issue 17
     }
 
 
