@@ -217,8 +217,8 @@ def _mismatch(original: Transaction, reversal: Transaction) -> str:
     want, have = _legs(original, -1), _legs(reversal, 1)
     if want == have:
         return ""
-    missing = [f"{a} {n} {c}" for (a, c, n) in (want - have).elements()]
-    extra = [f"{a} {n} {c}" for (a, c, n) in (have - want).elements()]
+    missing = sorted(f"{a} {n} {c}" for (a, c, n) in (want - have).elements())
+    extra = sorted(f"{a} {n} {c}" for (a, c, n) in (have - want).elements())
     parts = []
     if missing:
         parts.append("应有 " + ", ".join(missing))
