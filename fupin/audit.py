@@ -18,7 +18,8 @@ from fupin.corrections import corrections
 from fupin.entities import STAGE_NAMES, STAGES
 from fupin.evidence import KIND_NAMES, PAYMENT_NAMES, collect
 from fupin.findings import Finding, Severity
-from fupin.seals import entry_summary, ledger_root, verify
+from fupin.seal_diff import entry_summary
+from fupin.seals import ledger_root, verify
 from fupin.textable import render
 
 if TYPE_CHECKING:

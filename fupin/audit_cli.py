@@ -82,6 +82,9 @@ def _broken_seals(loaded: Any) -> list[Any]:
 
 def _show(problems: list[Any]) -> None:
     for problem in problems[:20]:
+        if isinstance(problem, Exception):
+            click.echo(f"  {problem}", err=True)
+            continue
         meta = problem.source or {}
         click.echo(
             f"  {relpath(meta.get('filename'))}:{meta.get('lineno')}: {problem.message}", err=True
@@ -112,7 +115,7 @@ def _show(problems: list[Any]) -> None:
 )
 def seal(ledger: str | None, through: str, seal_file: str | None, on: Any) -> None:
     """封存: 对截至 --through 月末、尚未封存的全部记录计算哈希并加入封存链."""
-    from fupin.load import load
+    from fupin.load import LedgerUnreadable, load
     from fupin.seals import SealRefused, plan
 
     loaded = open_ledger(ledger)
@@ -130,13 +133,13 @@ def seal(ledger: str | None, through: str, seal_file: str | None, on: Any) -> No
         made = plan(loaded.book, through, day)
     except SealRefused as exc:
         raise click.UsageError(str(exc)) from None
-    seals_path = Path(seal_file).resolve() if seal_file else loaded.path.parent / "seals.beancount"
+    main_path = loaded.path.resolve()
+    seals_path = Path(seal_file).resolve() if seal_file else main_path.parent / "seals.beancount"
     digests = seals_path.parent / made.digests_name
     if digests.exists():
         raise click.UsageError(
             f"{relpath(str(digests))} 已存在 (没有封存记录的旧摘要清单?): 查明后再封存"
         )
-    main_path = loaded.path
     before_seals, before_main = _read(seals_path), _read(main_path)
     included = {str(Path(p).resolve()) for p in loaded.options.get("include", ())}
     try:
@@ -146,7 +149,10 @@ def seal(ledger: str | None, through: str, seal_file: str | None, on: Any) -> No
         if str(seals_path) not in included and before_main is not None:
             name = os.path.relpath(seals_path, main_path.parent).replace(os.sep, "/")
             _write(main_path, before_main.rstrip("\n") + f'\ninclude "{name}"\n')
-        check = load(main_path)
+        try:
+            check = load(main_path)
+        except LedgerUnreadable as exc:
+            raise _Rollback([exc]) from None
         problems = [f for f in _broken_seals(check) if f.entity == made.period] + check.other_errors
         if problems:
             raise _Rollback(problems)

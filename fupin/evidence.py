@@ -176,12 +176,11 @@ def _collect(book: Book) -> Evidence:
             if "evidence" in meta or "sha256" in meta:
                 documents.append(entry)
         elif "evidence" in meta:
-            for piece in _inline(entry, folder, invalid):
-                pieces.append(piece)
+            pieces.extend(_inline(entry, folder, invalid))
     for doc in documents:
-        piece = _document_piece(doc, folder, invalid)
-        if piece is not None:
-            pieces.append(piece)
+        declared = _document_piece(doc, folder, invalid)
+        if declared is not None:
+            pieces.append(declared)
     needs = _needs(book)
     _attach(book, pieces, needs, invalid)
     return Evidence(folder, pieces, needs, invalid)

@@ -16,21 +16,15 @@ moving entries between files and re-ordering them within a day change nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from fupin.book import Book
 from fupin.corrections import CorrectionError, check_corrections
 from fupin.engine import Item, Rule, check, finding
 from fupin.findings import Severity
-from fupin.seals import (
-    Difference,
-    SealCheck,
-    SealError,
-    entry_summary,
-    ledger_root,
-    summary,
-    verify,
-)
+from fupin.seal_diff import Difference, entry_summary, summary
+from fupin.seals import SealCheck, SealError, ledger_root, verify
 
 #: Entries named one by one per period; the rest are counted in one more finding.
 NAMED_MAX = 50
@@ -97,8 +91,6 @@ def _difference(seal_check: SealCheck, d: Difference, root: str) -> SealError:
         name = entry_summary(d.entry, root)
         anchor = d.entry
     else:
-        import json
-
         name = summary(json.loads(d.sealed.text)) if d.sealed else "?"
         anchor = seal_check.period.entry
     text = f"封存期 {seal.id} {WHAT[d.kind]} — {name}"

@@ -18,6 +18,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from fupin.assets import Asset
 from fupin.book import Book
@@ -67,9 +68,9 @@ def _slug(text: str) -> str:
 
 def _account(book: Book, need: Need) -> str:
     """The account the document entry sits on: the fund's treasury account."""
-    entry = need.entry
+    entry: Any = need.entry  # a Transaction for a payment, else a Custom
     if need.kind == "payment":
-        accounts = [p.account for p in entry.postings]
+        accounts: list[str] = [p.account for p in entry.postings]
         return next((a for a in accounts if a.startswith("Assets:Treasury:")), accounts[0])
     project = need.project
     if need.kind == "asset":
@@ -104,7 +105,7 @@ def main(ledger: Path) -> None:
             if need.project:
                 target.append(f'  project: "{need.project}"')
         else:
-            asset = need.entry.values[0].value  # type: ignore[union-attr]
+            asset = str(getattr(need.entry, "values")[0].value)  # noqa: B009
             folder, stem = asset, f"{day}-{need.key}"
             target = [f'  asset: "{asset}"', f'  event: "{need.key}"']
         for kind in need.required:

@@ -81,11 +81,8 @@ def test_seal_totals_per_fund(sample: Path) -> None:
     )
 
 
-def test_second_seal_chains_to_the_first(sample: Path) -> None:
-    fresh(sample)
-    assert run("seal", str(sample), "--through", "2021-06", "--date", "2021-07-05")[0] == 0
-    code, out = run("seal", str(sample), "--through", "2021-12", "--date", "2022-01-20")
-    assert code == 0, out
+def test_second_seal_chains_to_the_first(two_seals: Path) -> None:
+    sample = two_seals
     first, second = sorted(load(sample).book.all(Seal), key=lambda s: s.date)
     assert second.prev == first.chain and first.prev == GENESIS
     assert first.entries + second.entries == 411
@@ -217,3 +214,13 @@ def test_canonical_form_is_json_and_independent_of_layout() -> None:
         '["kk",["a","5000","CNY"]]],[["Assets:A",["a","-5000","CNY"],null,null,null,[]],'
         '["Expenses:B",["a","5000","CNY"],null,null,null,[]]]]'
     )
+
+
+def test_sealing_twice_by_a_relative_path(sample: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(sample.parent.parent)
+    fresh(sample)
+    for month, day in (("2021-06", "2021-07-05"), ("2021-12", "2022-01-20")):
+        code, out = run("seal", "ledger/main.beancount", "--through", month, "--date", day)
+        assert code == 0, out
+    assert sample.read_text(encoding="utf-8").count('include "seals.beancount"') == 1
+    assert check(sample)[0] == 0
