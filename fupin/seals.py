@@ -52,7 +52,6 @@ from fupin.entities import Entity
 from fupin.findings import Finding
 from fupin.money import ZERO, q2
 from fupin.seal_diff import Difference, diff, where
-from fupin.totals import fund_totals
 
 if TYPE_CHECKING:
     from beancount.core.data import Directive
@@ -237,20 +236,15 @@ def collect(book: Book, seals: Sequence[tuple[Seal, Custom]], root: str) -> list
 
 
 def totals(book: Book, period: Period) -> str:
-    """Received and spent per fund within the period: ``"<FUND> received=… spent=…; …"``."""
+    """Received and spent per fund within the period, as the facts layer reports them
+    (:mod:`fupin.facts`): ``"<FUND> received=… spent=…; …"``."""
     after, end = period.after, period.seal.date
-    ids = {id(e) for e in period.entries}
-
-    def inside(day: datetime.date, entry: Any) -> bool:
-        return (after is None or day > after) and day <= end and id(entry) in ids
-
-    receipts = [r for r in book.receipts if inside(r.date, r.entry)]
-    spends = [s for s in book.spends if inside(s.date, s.entry)]
     parts = []
-    for fund, sums in sorted(fund_totals(receipts, spends).items()):
-        spent = sum(sums.by_category.values(), ZERO)
-        if sums.received or spent:
-            parts.append(f"{fund} received={q2(sums.received):f} spent={q2(spent):f}")
+    for ident, fund in sorted(book.facts.funds.items()):
+        received = fund.received(end) - (fund.received(after) if after else ZERO)
+        spent = fund.spent(end) - (fund.spent(after) if after else ZERO)
+        if received or spent:
+            parts.append(f"{ident} received={q2(received):f} spent={q2(spent):f}")
     return "; ".join(parts)
 
 

@@ -10,7 +10,9 @@ from typing import Any
 from audit_helpers import check, edit, findings, line_of, run
 
 from fupin.corrections import corrections, link_for
+from fupin.entities import Notice
 from fupin.load import load
+from fupin.money import fmt_money
 from fupin.seals import Seal, totals, verify
 
 ORIGINAL = "xianjie-2021.beancount:301"  # 2021-07-11 进度款 413,000.00 (P-2021-001)
@@ -131,3 +133,53 @@ def test_correction_without_its_link(sample: Path) -> None:
         )
     (hit,) = findings(sample, "S03")
     assert "更正分录缺少链接 ^corr-" in hit["message"] and hit["line"] == line_of(books, '"冲销"')
+
+
+def notice_texts(path: Path) -> dict[str, str]:
+    """Every notice of a ledger rendered to text (HTML without tags), by notice id."""
+    import html
+    import re
+
+    from fupin.reports.notice_context import Context, build_notices
+    from fupin.reports.notice_render import make_env, render_pieces
+
+    from fupin.households import register_for
+
+    loaded = load(path)
+    ctx = Context(loaded.book, loaded.results.measures, register_for(path, loaded.book), b"k" * 32)
+    out: dict[str, str] = {}
+    for piece in render_pieces(make_env(masked=False), build_notices(ctx)):
+        if piece.slips or piece.doc is None:
+            continue
+        plain = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", piece.html)))
+        out[piece.doc.id] = plain
+    return out
+
+
+def test_posted_notices_keep_their_figures(sample: Path) -> None:
+    """A 2022 correction of a 2021 payment (re-posted 10,000.00 lower) leaves every notice
+    posted before it word for word; the project's figures move from the correction on."""
+    before = load(sample)
+    texts = notice_texts(sample)
+    books = sample.parent / "xianjie-2022.beancount"
+    code, out = run(
+        "correct", str(sample), ORIGINAL, "--date", "2022-02-01", "--append", str(books)
+    )
+    assert code == 0, out
+    text = books.read_text(encoding="utf-8")
+    head = text.index("重记 2021-07-11")
+    books.write_text(text[:head] + text[head:].replace("413000.00", "403000.00"), encoding="utf-8")
+    after = load(sample)
+    assert not [f for f in after.results.findings if f.rule in ("S01", "S02", "S03")]
+    again = notice_texts(sample)
+    posted = {n.id: n.start for n in after.book.all(Notice)}
+    earlier = [ident for ident, start in posted.items() if start < datetime.date(2022, 2, 1)]
+    assert len(earlier) > 20 and all(again[i] == texts[i] for i in earlier)
+    # the result notice of P-2021-001 (posted 2021-11-06) prints what had been paid then
+    result = "N-2021-R001-V"
+    was, now = before.book.facts.project("P-2021-001"), after.book.facts.project("P-2021-001")
+    paid_then = fmt_money(was.paid(posted[result]))
+    assert paid_then == "708,000.00" and paid_then in again[result]
+    assert now.paid(posted[result]) == was.paid(posted[result])
+    assert now.paid(datetime.date(2022, 1, 31)) == was.paid(datetime.date(2022, 1, 31))
+    assert now.paid() == was.paid() - Decimal("10000.00")  # from the correction on
