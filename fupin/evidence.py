@@ -182,7 +182,7 @@ def _collect(book: Book) -> Evidence:
         if declared is not None:
             pieces.append(declared)
     needs = _needs(book)
-    _attach(book, pieces, needs, invalid)
+    _attach(pieces, needs, invalid)
     return Evidence(folder, pieces, needs, invalid)
 
 
@@ -302,26 +302,36 @@ def _payments(book: Book) -> list[Transaction]:
     return sorted(seen.values(), key=lambda t: t.date)
 
 
+#: How a ``document`` entry names what it supports: the keys it reads, the index they look
+#: up (need kind) and the words of the error when nothing is found.
+TARGETS = (
+    ("stage", ("project", "stage"), "项目阶段"),
+    ("asset", ("asset", "event"), "资产变动"),
+    ("payment", ("voucher",), "付款凭证"),
+)
+
+
+def _key(need: Need) -> tuple[str, ...]:
+    """The key a document names a need by: (project, stage), (asset, event) or (voucher,)."""
+    if need.kind == "stage":
+        return (need.project, need.key)
+    if need.kind == "asset":
+        return (str(need.entry.values[0].value), need.key)  # type: ignore[union-attr]
+    return (str(need.entry.meta.get("voucher") or ""),)
+
+
 def _attach(
-    book: Book, pieces: Sequence[Piece], needs: Sequence[Need], invalid: list[tuple[Directive, str]]
+    pieces: Sequence[Piece], needs: Sequence[Need], invalid: list[tuple[Directive, str]]
 ) -> None:
     """Give each need the pieces that support it; a document pointing at nothing is invalid."""
     by_entry: dict[int, Need] = {id(n.entry): n for n in needs}
-    stages = {(n.project, n.key): n for n in needs if n.kind == "stage"}
-    events: dict[tuple[str, str], Need] = {}
+    index: dict[str, dict[tuple[str, ...], Need]] = defaultdict(dict)
+    by_link: dict[str, list[Need]] = defaultdict(list)
     for n in needs:
-        if n.kind == "asset":
-            values = n.entry.values  # type: ignore[union-attr]
-            events[(str(values[0].value), n.key)] = n
-    txns_by_link: dict[str, list[Need]] = defaultdict(list)
-    by_voucher: dict[str, Need] = {}
-    for n in needs:
+        index[n.kind][_key(n)] = n
         if n.kind == "payment":
             for link in n.entry.links or ():  # type: ignore[union-attr]
-                txns_by_link[link].append(n)
-            voucher = n.entry.meta.get("voucher")
-            if voucher:
-                by_voucher[str(voucher)] = n
+                by_link[link].append(n)
     for piece in pieces:
         if piece.inline:
             need = by_entry.get(id(piece.entry))
@@ -330,36 +340,17 @@ def _attach(
             continue
         meta = piece.entry.meta
         targets: list[Need] = []
-        if "stage" in meta:
-            need = stages.get((str(meta.get("project")), str(meta.get("stage"))))
+        for kind, keys, name in TARGETS:
+            if keys[-1] not in meta:
+                continue
+            key = tuple(str(meta.get(k)) for k in keys)
+            need = index[kind].get(key)
             if need is None:
-                invalid.append(
-                    (
-                        piece.entry,
-                        f"证据指向的项目阶段 {meta.get('project')} {meta.get('stage')} 不存在",
-                    )
-                )
-            else:
-                targets.append(need)
-        if "event" in meta:
-            need = events.get((str(meta.get("asset")), str(meta.get("event"))))
-            if need is None:
-                invalid.append(
-                    (
-                        piece.entry,
-                        f"证据指向的资产变动 {meta.get('asset')} {meta.get('event')} 不存在",
-                    )
-                )
-            else:
-                targets.append(need)
-        if "voucher" in meta:
-            need = by_voucher.get(str(meta["voucher"]))
-            if need is None:
-                invalid.append((piece.entry, f"证据指向的付款凭证 {meta['voucher']} 不存在"))
+                invalid.append((piece.entry, f"证据指向的{name} {' '.join(key)} 不存在"))
             else:
                 targets.append(need)
         for link in getattr(piece.entry, "links", None) or ():
-            targets.extend(txns_by_link.get(link, ()))
+            targets.extend(by_link.get(link, ()))
         for need in targets:
             if piece not in need.pieces:
                 need.pieces.append(piece)

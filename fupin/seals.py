@@ -350,6 +350,16 @@ def verify(book: Book) -> Verification:
     return book.shared("fupin.seals", lambda: _verify(book))
 
 
+def sealed_period(book: Book, day: datetime.date) -> str | None:
+    """The id of the seal whose period holds ``day`` (None when it is not sealed)."""
+    after = None
+    for seal, _entry in seal_entries(book):
+        if (after is None or day > after) and day <= seal.date:
+            return seal.id
+        after = seal.date
+    return None
+
+
 def _verify(book: Book) -> Verification:
     root = ledger_root(book)
     pairs = seal_entries(book)

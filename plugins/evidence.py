@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from fupin.book import Book
 from fupin.engine import Item, Rule, finding
 from fupin.evidence import EvidenceError, Need, collect, kind_label
+from fupin.seals import sealed_period
 
 
 def evidence_files(book: Book) -> Iterator[Item]:
@@ -36,6 +37,9 @@ def evidence_files(book: Book) -> Iterator[Item]:
         inputs = f"{piece.path}: {piece.problem}"
         if piece.actual:
             inputs += f", sha256 现为 {piece.actual[:16]}…, 记载 {piece.sha256[:16]}…"
+        period = sealed_period(book, piece.entry.date)
+        if period:
+            what += f" (封存期 {period})"
         yield finding(
             EvidenceError,
             "S04",

@@ -181,7 +181,7 @@ def test_replaced_evidence_file(sample: Path) -> None:
     hit = only(found, "S04")
     at(hit, evidence, line_of(evidence, ACCEPTANCE_PDF))
     assert hit["message"].startswith(
-        "S04 error: 证据文件哈希不符 — 验收报告(acceptance); "
+        "S04 error: 证据文件哈希不符 (封存期 2021-12) — 验收报告(acceptance); "
         "P-2021-001/2021-11-03-accepted-acceptance.pdf: 哈希不符 (文件被替换或改动)"
     )
     (need,) = [f for f in found if f["rule"] == "S05"]  # the stage now lacks a valid report
@@ -198,8 +198,8 @@ def test_removed_evidence_file(sample: Path) -> None:
     hit = only(found, "S04")
     at(hit, evidence, line_of(evidence, ACCEPTANCE_PDF))
     assert (
-        "证据文件缺失 — 验收报告(acceptance); P-2021-001/2021-11-03-accepted-acceptance.pdf: 文件不存在或不可读"
-        in hit["message"]
+        "证据文件缺失 (封存期 2021-12) — 验收报告(acceptance); "
+        "P-2021-001/2021-11-03-accepted-acceptance.pdf: 文件不存在或不可读" in hit["message"]
     )
 
 
