@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from fupin.corrections import corrections
 from fupin.entities import STAGE_NAMES, STAGES
-from fupin.evidence import KIND_NAMES, PAYMENT_NAMES, collect
+from fupin.evidence import KIND_NAMES, PAYMENT_NAMES, collect, required_anywhere
 from fupin.findings import Finding, Severity
 from fupin.seal_diff import entry_summary
 from fupin.seals import ledger_root, verify
@@ -107,6 +107,7 @@ class AuditReport:
     findings: list[FindingRow]
     documents_folder: str
     orphans: list[str] = field(default_factory=list)
+    required: bool = True  # whether the policy asks for evidence (``evidence-required``)
 
     @property
     def errors(self) -> int:
@@ -194,6 +195,7 @@ def audit_report(
         findings,
         show(folder),
         [show(str(p)) for p in verification.orphans],
+        required_anywhere(book),
     )
 
 
@@ -280,6 +282,11 @@ def report_text(report: AuditReport) -> str:
         out.append(f"  ✗ 摘要清单无对应封存: {orphan}")
 
     out.append("\n证据 (evidence) — 按项目与阶段; 证据文件夹 " + report.documents_folder)
+    if not report.required:
+        out.append(
+            "  证据要求未启用: 只核对已登记的证据文件 "
+            '(启用: custom "policy" "evidence-required" TRUE)'
+        )
     stages = [e for e in report.evidence if e.need == "stage"]
     if stages:
         rows = [

@@ -148,12 +148,21 @@ def meta_items(meta: Meta | None) -> str:
     """``[[key, value], …]`` sorted by key, without the location and Beancount's own keys."""
     if not meta:
         return "[]"
-    parts = [
-        f"[{_string(key)},{value(meta[key])}]"
-        for key in sorted(meta)
-        if key not in _SKIP and key[:2] != "__"
-    ]
+    parts = []
+    keys = _KEYS
+    for key in sorted(meta):
+        shown = keys.get(key)
+        if shown is None:
+            if key in _SKIP or key[:2] == "__":
+                continue
+            shown = keys[key] = "[" + _string(key) + ","
+        item = meta[key]
+        parts.append(shown + (_string(item) if type(item) is str else value(item)) + "]")
     return "[" + ",".join(parts) + "]" if parts else "[]"
+
+
+#: ``[<key as JSON>,`` by metadata key (a ledger has a few dozen keys)
+_KEYS: dict[str, str] = {}
 
 
 def _posting(posting: Posting) -> str:

@@ -22,7 +22,8 @@ in one of two ways:
       evidence: "acceptance P-2021-001/验收报告.pdf sha256:9f2c…"
 
 The policy (``evidence-stage-<stage>``, ``evidence-payment-<kind>``,
-``evidence-asset-<event>``) names the kinds each entry needs on its date. A file that is
+``evidence-asset-<event>``) names the kinds each entry needs on its date, once a county
+switches the requirement on (``evidence-required``, off by default). A file that is
 missing, outside the folder or whose bytes no longer hash to the declared value is an error
 at the declaring entry (S04); a required kind that no piece provides is a finding at the
 entry that needs it (S05, severity ``evidence-severity``). Hashes are cached per process by
@@ -31,11 +32,13 @@ path, size and modification time.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -146,9 +149,17 @@ class Evidence:
 
     folder: Path
     pieces: list[Piece]
-    needs: list[Need]
     #: declarations that could not be read or point at nothing: (entry, text)
     invalid: list[tuple[Directive, str]]
+    book: Book = field(repr=False)
+
+    @cached_property
+    def needs(self) -> list[Need]:
+        """The stages, payments and asset events with the kinds they need and the pieces
+        that support them (a ``document`` entry naming nothing joins :attr:`invalid`)."""
+        needs = _needs(self.book)
+        _attach(self.pieces, needs, self.invalid)
+        return needs
 
 
 def documents_folder(book: Book) -> Path:
@@ -181,9 +192,17 @@ def _collect(book: Book) -> Evidence:
         declared = _document_piece(doc, folder, invalid)
         if declared is not None:
             pieces.append(declared)
-    needs = _needs(book)
-    _attach(pieces, needs, invalid)
-    return Evidence(folder, pieces, needs, invalid)
+    found = Evidence(folder, pieces, invalid, book)
+    if pieces:
+        found.needs  # noqa: B018  (attach them now: a document naming nothing is an S04)
+    return found
+
+
+def required_anywhere(book: Book) -> bool:
+    """Whether the policy asks for evidence on any day (``evidence-required``)."""
+    return book.policy.at(datetime.date.min).evidence_required or any(
+        policy.evidence_required for policy in book.policy.snapshots
+    )
 
 
 def _inline(

@@ -192,6 +192,8 @@ def generated_positions(book: Book) -> set[tuple[Any, Any]]:
     from fupin.assets import Asset  # the asset register's model (issue 3)
 
     out: set[tuple[Any, Any]] = set()
+    if not any(policy.asset_depreciation for policy in book.policy.snapshots):
+        return out  # nothing is generated
     for asset in book.all(Asset):
         meta = book.meta_of(asset)
         out.add((meta.get("filename"), meta.get("lineno")))
@@ -213,6 +215,7 @@ def collect(book: Book, seals: Sequence[tuple[Seal, Custom]], root: str) -> list
     at = 0
     end = ends[0]
     bucket_lines, bucket_entries = periods[0].lines, periods[0].entries
+    sha256, form = hashlib.sha256, canonical
     for entry in book.entries:
         day = entry.date
         if day > end:
@@ -230,7 +233,7 @@ def collect(book: Book, seals: Sequence[tuple[Seal, Custom]], root: str) -> list
             meta = entry.meta
             if (meta.get("filename"), meta.get("lineno")) in generated:
                 continue
-        bucket_lines.append(f"{day.isoformat()} {digest(canonical(entry, root))}\n")
+        bucket_lines.append(f"{day.isoformat()} {sha256(form(entry, root).encode()).hexdigest()}\n")
         bucket_entries.append(entry)
     return periods
 

@@ -7,7 +7,7 @@
 * S05 [DOMAIN D stages, B35 报账凭据, B38 处置审批]: every project stage, payment
   (``payment:``) and asset event has a valid piece of each kind the policy in force on its
   date names (``evidence-stage-<stage>``, ``evidence-payment-<kind>``,
-  ``evidence-asset-<event>``); a missing kind is a finding at the entry that needs it,
+  ``evidence-asset-<event>``) once ``evidence-required`` is on; a missing kind is a finding at the entry that needs it,
   severity ``evidence-severity`` (warning by default). Corrections (``correction:``) rely
   on the original's evidence.
 
@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 from fupin.book import Book
 from fupin.engine import Item, Rule, finding
-from fupin.evidence import EvidenceError, Need, collect, kind_label
+from fupin.evidence import EvidenceError, Need, collect, kind_label, required_anywhere
 from fupin.seals import sealed_period
 
 
@@ -53,6 +53,8 @@ def evidence_files(book: Book) -> Iterator[Item]:
 
 def evidence_needed(book: Book) -> Iterator[Item]:
     """S05: each stage, payment and asset event has the kinds its policy names."""
+    if not required_anywhere(book):
+        return
     for need in collect(book).needs:
         if "correction" in need.entry.meta:
             continue

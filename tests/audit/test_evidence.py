@@ -14,6 +14,7 @@ from fupin.evidence import EVIDENCE_KINDS
 from fupin.policy import Policy
 
 BOOKS = """
+2021-01-01 custom "policy" "evidence-required" TRUE
 2021-01-01 open Assets:Treasury:XJ-2021 CNY
 2021-01-01 open Income:Fund:XJ-2021:Central CNY
 2021-01-01 open Expenses:Industry:Planting CNY
@@ -117,7 +118,7 @@ def test_required_evidence_missing_and_the_policy_that_says_so(
 
     for off in (
         '2021-01-01 custom "policy" "evidence-stage-approved" ""\n',
-        '2021-01-01 custom "policy" "evidence-required" FALSE\n',
+        '2021-01-02 custom "policy" "evidence-required" FALSE\n',
         # dated: required only from March on, the stage is of February
         '2021-01-01 custom "policy" "evidence-stage-approved" ""\n'
         '2021-03-01 custom "policy" "evidence-stage-approved" "approval"\n',
