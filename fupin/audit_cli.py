@@ -43,6 +43,10 @@ def relpath(filename: str | None) -> str:
 
 
 SEAL_RULES = ("S01", "S02")
+#: Errors that must be mended before a period is sealed, for a sealed entry can no longer
+#: be edited: invalid entities and policy, broken corrections and evidence files. (Rule
+#: breaches such as idle money are facts of the books and do not block a seal.)
+BLOCKING = ("ENTITY", "POLICY", "S03", "S04")
 
 
 def _write(path: Path, text: str) -> None:
@@ -129,6 +133,13 @@ def seal(ledger: str | None, through: str, seal_file: str | None, on: Any) -> No
         _show(broken)
         sys.exit(1)
     day = on.date() if on else datetime.date.today()
+    invalid = [
+        f for f in loaded.results.findings if f.rule in BLOCKING and f.severity == Severity.ERROR
+    ]
+    if invalid:
+        click.echo("账簿有须先修正的错误 (封存后不能再改), 不能封存:", err=True)
+        _show(invalid)
+        sys.exit(1)
     try:
         made = plan(loaded.book, through, day)
     except SealRefused as exc:

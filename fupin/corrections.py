@@ -239,6 +239,11 @@ def correction_texts(book: Book, original: Transaction, day: datetime.date) -> s
         if k not in NOT_COPIED and k not in ("filename", "lineno") and not k.startswith("__")
     }
     what = original.narration or ""
+    households = "household" in original.meta or any(
+        "household" in (p.meta or {}) for p in original.postings
+    )
+    if households and not {"period", "year"} & (original.meta.keys() | _posting_keys(original)):
+        keep["year"] = Decimal(original.date.year)  # a benefit counts in the year it was for
 
     def make(kind: str, title: str, sign: int) -> Transaction:
         meta = {"filename": "<correction>", "lineno": 0}
@@ -273,6 +278,10 @@ def correction_texts(book: Book, original: Transaction, day: datetime.date) -> s
     out.write("\n; 重记: 把下列分录改为应记的科目和金额; 另编新的记账凭证号 voucher\n")
     out.write(printer.format_entry(make("repost", "重记", 1)))
     return out.getvalue()
+
+
+def _posting_keys(txn: Transaction) -> set[str]:
+    return {key for p in txn.postings for key in (p.meta or {})}
 
 
 def find_transaction(book: Book, ref: str) -> list[Transaction]:

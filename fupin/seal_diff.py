@@ -90,38 +90,44 @@ def identity(form: list[Any]) -> tuple[Any, ...]:
 
 
 def _pair(missing: list[Listed], extra: list[tuple[Directive, str]], root: str) -> list[Difference]:
+    """Pair vanished lines with new entries: by date and identity, then identity alone (a
+    change of date), then date, kind and file (a change of what names it); each pass looks
+    the new entries up by key, so a large change costs what a small one does, per entry."""
     out: list[Difference] = []
     old = [(x, json.loads(x.text)) for x in missing]
-    new = [(entry, text, json.loads(text)) for entry, text in extra]
+    new = [(entry, json.loads(text)) for entry, text in extra]
+    old_ids = [identity(form) for _, form in old]
+    new_ids = [identity(form) for _, form in new]
     used_old: set[int] = set()
     used_new: set[int] = set()
-
-    def match(test: Any) -> None:
-        for j, (entry, _text, form) in enumerate(new):
+    passes: list[tuple[Any, Any]] = [
+        (lambda i: (old[i][1][1], old_ids[i]), lambda j: (new[j][1][1], new_ids[j])),
+        (lambda i: old_ids[i], lambda j: new_ids[j]),
+        (
+            lambda i: (old[i][1][1], old[i][1][0], old[i][0].where.rsplit(":", 1)[0]),
+            lambda j: (new[j][1][1], new[j][1][0], where(new[j][0].meta, root).rsplit(":", 1)[0]),
+        ),
+    ]
+    for old_key, new_key in passes:
+        waiting: dict[Any, list[int]] = defaultdict(list)
+        for i in range(len(old)):
+            if i not in used_old:
+                waiting[old_key(i)].append(i)
+        for j in range(len(new)):
             if j in used_new:
                 continue
-            for i, (x, was) in enumerate(old):
-                if i not in used_old and test(x, was, entry, form):
-                    used_old.add(i)
-                    used_new.add(j)
-                    kind = "changed" if was[1] == form[1] else "redated"
-                    out.append(Difference(kind, entry, x, describe_change(was, form)))
-                    break
-
-    match(lambda x, was, e, form: was[1] == form[1] and identity(was) == identity(form))
-    match(lambda x, was, e, form: identity(was) == identity(form))
-    match(
-        lambda x, was, e, form: (
-            was[1] == form[1]
-            and was[0] == form[0]
-            and x.where.rsplit(":", 1)[0] == where(e.meta, root).rsplit(":", 1)[0]
-        )
-    )
+            held = waiting.get(new_key(j))
+            if not held:
+                continue
+            i = held.pop(0)
+            used_old.add(i)
+            used_new.add(j)
+            (x, was), (entry, form) = old[i], new[j]
+            kind = "changed" if was[1] == form[1] else "redated"
+            out.append(Difference(kind, entry, x, describe_change(was, form)))
     out.extend(Difference("deleted", None, x) for i, (x, _) in enumerate(old) if i not in used_old)
     out.extend(
-        Difference("inserted", entry, None)
-        for j, (entry, _t, _f) in enumerate(new)
-        if j not in used_new
+        Difference("inserted", entry, None) for j, (entry, _) in enumerate(new) if j not in used_new
     )
     return out
 

@@ -116,6 +116,15 @@ def test_seal_refuses_what_it_must_not_do(sample: Path) -> None:
     assert not (sample.parent / "seals" / "2022-12.digests").exists()
 
 
+def test_seal_refuses_invalid_data_and_broken_evidence(sample: Path) -> None:
+    before = (sample.parent / "seals.beancount").read_text(encoding="utf-8")
+    pdf = sample.parent / "documents" / "P-2021-001" / "2021-11-03-accepted-acceptance.pdf"
+    pdf.write_bytes(b"%PDF-1.4 other\n")
+    code, out = run("seal", str(sample), "--through", "2022-12", "--date", "2023-01-10")
+    assert code == 1 and "须先修正的错误" in out and "S04 error: 证据文件哈希不符" in out
+    assert (sample.parent / "seals.beancount").read_text(encoding="utf-8") == before
+
+
 def test_seal_refuses_a_stale_digest_list(sample: Path) -> None:
     fresh(sample)
     (sample.parent / "seals").mkdir()
