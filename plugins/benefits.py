@@ -29,12 +29,17 @@ Rules (a measure per year and rule; a finding per breach, at the posting's line)
 * C03 chronic-disease aid, per person and calendar year, paid incrementally:
   ``due = q2(min(max(0, E − 3,000) × 50%, 15,000)) − paid so far`` where E is the person's
   cumulative in-catalogue self-paid costs of the year (Σ ``self_paid``); paying more is an
-  error, the person must be a chronic patient in the register;
+  error, named by what binds (``chronic-aid-rate``: the formula; ``chronic-aid-cap``: the
+  cap), the person must be a chronic patient in the register;
 * C04 premium subsidy: Σ per household and year ≤ ``medical-premium`` × insured members;
+  a posting naming ``member``: Σ for that insured member ≤ ``medical-premium`` (issue 15);
 * C05 anti-poverty insurance: Σ per year = round(rural population × 5%, half up) × 50;
 * C06 eligibility: the household is in the register and, on the payment date, its status
-  is in ``benefit-statuses`` (registered, lifted, monitored, gradual exit; 渐退期 [seed 002]
-  = the months after ``risk_cleared``: its last day is the day before ``date + months``);
+  is in its kind's statuses (``benefit-kind-statuses``, else ``benefit-statuses``:
+  registered, lifted, monitored, gradual exit; 渐退期 [seed 002] = the months after
+  ``risk_cleared``: its last day is the day before ``date + months``); a kind of
+  ``benefit-exit-kinds`` (低保) is not paid once the household's 渐退期 has run out, while
+  education and medical aid continue (四个不摘; issue 15);
 * C07 every benefit payment names its household and its basis (and member where per person);
 * C08 the register loads and validates, and each gradual exit lasts 6–12 months (12 for a
   低保 household with per-capita income ≤ 1.5 × ``dibao-standard``);
@@ -67,7 +72,10 @@ from fupin.households import (
     RegisterError,
     RegisterRef,
     add_months,
+    benefit_kind_path,
     cached_register,
+    ends_with_exit,
+    kind_statuses,
     register_path,
 )
 from fupin.money import ZERO, compare, fmt_money, q2
@@ -84,6 +92,7 @@ EDU_ACCOUNTS = {
     "UndergradNew": "undergrad_new",
     "CollegeNew": "college_new",
 }
+STAGE_ACCOUNTS = {stage: component for component, stage in EDU_ACCOUNTS.items()}
 ANNUAL_STAGES = ("preschool", "compulsory", "senior_secondary")
 ONE_OFF_STAGES = ("undergrad_new", "college_new")
 KIND_NAMES = {
@@ -346,7 +355,7 @@ def benefit_rules(book: Book) -> Iterator[Item]:
     register, ref, problem = register_of(book)
     if problem is not None:
         yield problem
-    paid = payments(book)
+    paid = book.shared("benefit-payments", lambda: payments(book))
     breaches: dict[tuple[str, int], int] = defaultdict(int)
     found: list[tuple[int, Finding]] = [
         (item.entry.date.year if item.entry is not None else 0, item)
@@ -402,11 +411,13 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
     grants: dict[tuple[str, int], list[Payment]] = defaultdict(list)
     chronic: dict[tuple[str, int, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     premium: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+    per_person: dict[tuple[str, int, int], Decimal] = defaultdict(Decimal)
     insurance: dict[int, list[Payment]] = defaultdict(list)
     insured_of: dict[str, int] = {}
 
     policies: dict[datetime.date, Policy] = {}
     spans: dict[str, tuple[datetime.date, datetime.date, str]] = {}
+    paths: dict[str, str | None] = {}  # account → benefit kind path, once per account
     for payment in paid:
         day = payment.spend.date
         policy = policies.get(day)
@@ -456,14 +467,33 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
             status = span[2]
         else:
             status = _status_on(household, day, spans)
-        if status not in policy.benefit_statuses:
+        account = payment.spend.account
+        kind_path = paths.get(account, "")
+        if kind_path == "":
+            kind_path = paths[account] = benefit_kind_path(account)
+        statuses = kind_statuses(policy, kind_path)
+        if status not in statuses:
+            key = (
+                "benefit-statuses"
+                if statuses is policy.benefit_statuses
+                else "benefit-kind-statuses"
+            )
             yield _text(
                 "C06",
                 payment,
                 f"付款日 {payment.date} 农户状态 {STATUSES.get(status, status)} 不在享受范围 "
-                f"({', '.join(policy.benefit_statuses)}) (benefit-statuses) — {_label(household, payment)}; "
+                f"({', '.join(statuses)}) ({key}) — {_label(household, payment)}; "
                 f"{_where(book, payment)}{_window_note(household, payment.date)}",
-                key="benefit-statuses",
+                key=key,
+            )
+        elif ends_with_exit(policy, kind_path) and (ended := household.exit_ended(day)):
+            yield _text(
+                "C06",
+                payment,
+                f"付款日 {payment.date} 在渐退期 ({ended[0]} 至 {ended[1]}, {ended[2]} 个月) "
+                f"结束之后: {book.account_name(account)}随渐退期结束 (benefit-exit-kinds) — "
+                f"{_label(household, payment)}; {_where(book, payment)}",
+                key="benefit-exit-kinds",
             )
         if payment.kind == "other":  # 公益岗位, 临时救助 …: naming and window checks only
             continue
@@ -540,6 +570,8 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
         elif payment.kind == "chronic":
             yield from _chronic(book, policy, payment, household, member, chronic)
         elif payment.kind == "premium":
+            if payment.member is not None:  # per insured person, inside the household's total
+                yield from _premium_person(book, policy, payment, household, member, per_person)
             slot2 = (household.id, payment.year)
             premium[slot2] += payment.amount
             insured = insured_of.get(household.id)
@@ -632,22 +664,82 @@ def _chronic(
     spent = state[0]
     found = None
     if not compare(state[1], "<=", due_total):
+        over = max(ZERO, spent - policy.chronic_aid_deductible)
+        if due_total < policy.chronic_aid_cap:  # the formula binds, not the cap
+            key, title = "chronic-aid-rate", "慢性病救助累计超出公式应付"
+            rule_text = (
+                f"公式 (累计目录内自付 {fmt_money(spent)} − 起付 "
+                f"{fmt_money(policy.chronic_aid_deductible)}) × {policy.chronic_aid_rate} = "
+                f"{fmt_money(over * policy.chronic_aid_rate)} CNY, 未达封顶 "
+                f"{fmt_money(policy.chronic_aid_cap)}"
+            )
+        else:
+            key, title = "chronic-aid-cap", "慢性病救助累计超出封顶"
+            rule_text = (
+                f"封顶 {fmt_money(policy.chronic_aid_cap)} CNY (累计目录内自付 "
+                f"{fmt_money(spent)}, 起付 {fmt_money(policy.chronic_aid_deductible)}, "
+                f"比例 {policy.chronic_aid_rate})"
+            )
         found = _breach(
             "C03",
             payment,
             state[1],
             "<=",
             due_total,
-            "chronic-aid-cap",
+            key,
             (
-                f"{payment.date.year}年慢性病救助累计",
+                f"{payment.date.year}年{title}",
                 _label(household, payment),
-                f"累计目录内自付 {fmt_money(spent)} CNY, "
-                f"起付 {fmt_money(policy.chronic_aid_deductible)}, "
-                f"比例 {policy.chronic_aid_rate}, 封顶 {fmt_money(policy.chronic_aid_cap)}; "
-                f"此前已付 {fmt_money(before)} CNY",
+                f"{rule_text}; 此前已付 {fmt_money(before)} CNY",
             ),
         )
+    if found:
+        yield found
+
+
+def _premium_person(
+    book: Book,
+    policy: Policy,
+    payment: Payment,
+    household: Household,
+    member: Any,
+    sums: dict[tuple[str, int, int], Decimal],
+) -> Iterator[Finding]:
+    """C04 per person: a premium subsidy naming ``member`` is at most one premium a year for
+    an insured member (an over-payment for one person hides inside the household's total)."""
+    if member is None:
+        yield _text(
+            "C07",
+            payment,
+            f"成员 {payment.member} 不在该户成员中 — {_label(household, payment)}; {_where(book, payment)}",
+        )
+        return
+    if not member.insured:
+        yield _text(
+            "C04",
+            payment,
+            f"成员 {member.seq} 未参加城乡居民医保, 不享受个人缴费补贴 — "
+            f"{_label(household, payment)}; {_where(book, payment)}",
+            key="medical-premium",
+        )
+        return
+    slot = (household.id, member.seq, payment.year)
+    sums[slot] += payment.amount
+    if compare(sums[slot], "<=", policy.medical_premium):
+        return
+    found = _breach(
+        "C04",
+        payment,
+        sums[slot],
+        "<=",
+        policy.medical_premium,
+        "medical-premium",
+        (
+            f"{payment.year}年医保个人缴费补贴(每人)",
+            _label(household, payment),
+            f"每名参保成员 {fmt_money(policy.medical_premium)} CNY",
+        ),
+    )
     if found:
         yield found
 
@@ -750,6 +842,15 @@ def _eligible_in(household: Household, year: int, statuses: tuple[str, ...]) -> 
     return any(household.status_on(day) in statuses for day in days)
 
 
+def _eligible_memo(
+    seen: dict[tuple[str, ...], bool], household: Household, year: int, statuses: tuple[str, ...]
+) -> bool:
+    """:func:`_eligible_in`, asked once per household and set of statuses."""
+    if statuses not in seen:
+        seen[statuses] = _eligible_in(household, year, statuses)
+    return seen[statuses]
+
+
 #: the payment kinds :func:`due_unpaid` counts
 DUE_KINDS = frozenset((*ANNUAL_STAGES, *ONE_OFF_STAGES, "premium"))
 
@@ -772,11 +873,14 @@ def due_unpaid(book: Book, register: Register, paid: Sequence[Payment], year: in
         elif payment.kind == "premium":
             premium[payment.household] += payment.amount
     out: list[Due] = []
+    premium_statuses = kind_statuses(policy, "Medical:PremiumSubsidy")
     for household in register.households.values():
-        if not _eligible_in(household, year, policy.benefit_statuses):
-            continue
+        seen: dict[tuple[str, ...], bool] = {}  # statuses → eligible this year (C.6: per kind)
         for member in household.members:
             stage = member.stage_in(year)
+            edu = kind_statuses(policy, f"Education:{STAGE_ACCOUNTS[stage]}") if stage else ()
+            if stage is not None and not _eligible_memo(seen, household, year, edu):
+                continue
             if stage in ANNUAL_STAGES:
                 rate = stage_rate(policy, stage)
                 got = by_member[(household.id, member.seq, stage)]
@@ -790,7 +894,7 @@ def due_unpaid(book: Book, register: Register, paid: Sequence[Payment], year: in
                     Due(household.id, household.village, member.seq, stage, year, rate, ZERO)
                 )
         insured = household.insured_members()
-        if insured:
+        if insured and _eligible_memo(seen, household, year, premium_statuses):
             cap = policy.medical_premium * insured
             if premium[household.id] < cap:
                 out.append(
