@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from fupin.engine import Results
 
 #: The rules of the audit-trail family.
-AUDIT_RULES = ("S01", "S02", "S03", "S04", "S05")
+AUDIT_RULES = ("A01", "A02", "A03", "A04", "A05")
 STATUS = {"ok": "✓ 完好", "changed": "✗ 内容被改动", "broken": "✗ 封存被破坏"}
 
 
@@ -177,7 +177,7 @@ def audit_report(
                 False,
             )
         )
-    problems = {f.entity for f in results.findings if f.rule == "S03"}
+    problems = {f.entity for f in results.findings if f.rule == "A03"}
     fixes = [
         CorrectionRow(**{**asdict(row), "ok": bool(row.link) and row.link not in problems})
         for row in fixes
@@ -326,7 +326,7 @@ def report_text(report: AuditReport) -> str:
     else:
         out.append("  (无)")
 
-    out.append("\n审计留痕发现 (S01–S05)")
+    out.append("\n审计留痕发现 (A01–A05)")
     if report.findings:
         for f in report.findings:
             out.append(f"  {f.where}: {f.message}")

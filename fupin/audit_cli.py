@@ -5,7 +5,7 @@
   "seal"`` entry to ``seals.beancount`` beside the ledger (adding its ``include`` to the main
   file when needed), then loads the ledger again and keeps the seal only if it verifies.
 * ``fupin audit [LEDGER]`` prints the seals (period, hash, entries, status), evidence
-  coverage per project and stage, the corrections and every S01–S05 finding.
+  coverage per project and stage, the corrections and every A01–A05 finding.
 * ``fupin correct [LEDGER] REF --date D`` prints (or ``--append``\\ s) the reversal and
   re-post of the transaction named by ``file:line``, ``^link`` or voucher number.
 
@@ -42,11 +42,11 @@ def relpath(filename: str | None) -> str:
     return relative(filename)
 
 
-SEAL_RULES = ("S01", "S02")
+SEAL_RULES = ("A01", "A02")
 #: Errors that must be mended before a period is sealed, for a sealed entry can no longer
 #: be edited: invalid entities and policy, broken corrections and evidence files. (Rule
 #: breaches such as idle money are facts of the books and do not block a seal.)
-BLOCKING = ("ENTITY", "POLICY", "S03", "S04")
+BLOCKING = ("ENTITY", "POLICY", "A03", "A04")
 
 
 def _write(path: Path, text: str) -> None:
@@ -210,7 +210,7 @@ _SEALS_HEADER = """\
 @click.option("--expect", metavar="CHAIN", help="核对审计底稿记录的链哈希 (≥12 位).")
 @JSON
 def audit(ledger: str | None, expect: str | None, as_json: bool) -> None:
-    """审计留痕: 封存 (期间、哈希、记录数、状态)、各项目各阶段的证据、更正, 及 S01–S05 发现."""
+    """审计留痕: 封存 (期间、哈希、记录数、状态)、各项目各阶段的证据、更正, 及 A01–A05 发现."""
     from fupin.audit import audit_report, expected_chain, report_json, report_text
 
     loaded = open_ledger(ledger)

@@ -19,7 +19,7 @@ The link ``^corr-<12 hex>`` is the start of the original's digest (:mod:`fupin.c
 and ``corrects`` its date, so the pair names the original without touching it: the sealed
 period, and every notice computed as of a date before the correction, keep their figures.
 :func:`correction_texts` writes such a pair (``fupin correct``); :func:`check_corrections`
-(rule S03) checks that each group names an original, comes after it, and that its reversal
+(rule A03) checks that each group names an original, comes after it, and that its reversal
 negates it exactly.
 """
 
@@ -57,7 +57,7 @@ NOT_COPIED = frozenset(
 
 
 class CorrectionError(Finding):
-    """S03: a correction that names no original, or does not reverse it exactly."""
+    """A03: a correction that names no original, or does not reverse it exactly."""
 
     __slots__ = ()
 
@@ -137,7 +137,7 @@ def _original(
 
 
 def check_corrections(book: Book) -> list[CorrectionProblem]:
-    """What is wrong with each correction group (rule S03)."""
+    """What is wrong with each correction group (rule A03)."""
     problems = []
     for group in corrections(book):
         members = [*group.reversals, *group.reposts]

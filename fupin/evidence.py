@@ -25,8 +25,8 @@ The policy (``evidence-stage-<stage>``, ``evidence-payment-<kind>``,
 ``evidence-asset-<event>``) names the kinds each entry needs on its date, once a county
 switches the requirement on (``evidence-required``, off by default). A file that is
 missing, outside the folder or whose bytes no longer hash to the declared value is an error
-at the declaring entry (S04); a required kind that no piece provides is a finding at the
-entry that needs it (S05, severity ``evidence-severity``). Hashes are cached per process by
+at the declaring entry (A04); a required kind that no piece provides is a finding at the
+entry that needs it (A05, severity ``evidence-severity``). Hashes are cached per process by
 path, size and modification time.
 """
 
@@ -92,7 +92,7 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
 class EvidenceError(Finding):
-    """S04/S05: an evidence file missing or not the one filed; required evidence absent."""
+    """A04/A05: an evidence file missing or not the one filed; required evidence absent."""
 
     __slots__ = ()
 
@@ -194,7 +194,7 @@ def _collect(book: Book) -> Evidence:
             pieces.append(declared)
     found = Evidence(folder, pieces, invalid, book)
     if pieces:
-        found.needs  # noqa: B018  (attach them now: a document naming nothing is an S04)
+        found.needs  # noqa: B018  (attach them now: a document naming nothing is an A04)
     return found
 
 

@@ -455,7 +455,7 @@ class Policy(BaseModel):
     poor_population_statuses: _Statuses = ("registered", "lifted", "monitored", "gradual_exit")
 
     # --- issue 17: evidence files (DOMAIN D "evidence / document" per stage; B35, B38) -----
-    # S05 [DOMAIN D stages 2–12; seed 002 "招标投标、工程监理、验收报账"]: the kinds of
+    # A05 [DOMAIN D stages 2–12; seed 002 "招标投标、工程监理、验收报账"]: the kinds of
     # evidence (fupin.evidence.EVIDENCE_KINDS) each project stage needs on its date: 村级申报
     # 会议记录, 入库 领导小组审定, 批复文号, 中标通知书 + 合同, 开工报告, 完工报告, 验收报告,
     # 结项 结算/决算报告. Set a key to "" to require nothing. Off until a county switches it
@@ -470,12 +470,12 @@ class Policy(BaseModel):
     evidence_stage_completed: _Evidence = ("completion",)
     evidence_stage_accepted: _Evidence = ("acceptance",)
     evidence_stage_closed: _Evidence = ("settlement",)
-    # S05 [DOMAIN D stage 12 报账: 合同/中标通知书; 正规发票 (no 白条)]: per ``payment`` kind.
+    # A05 [DOMAIN D stage 12 报账: 合同/中标通知书; 正规发票 (no 白条)]: per ``payment`` kind.
     evidence_payment_prepayment: _Evidence = ("contract",)
     evidence_payment_progress: _Evidence = ("invoice",)
     evidence_payment_final: _Evidence = ("invoice",)
     evidence_payment_deposit: _Evidence = ()
-    # S05 [B38, N-ASSET2021 §(6): 审批文号 + 村民代表大会决议]: per asset event.
+    # A05 [B38, N-ASSET2021 §(6): 审批文号 + 村民代表大会决议]: per asset event.
     evidence_asset_disposal: _Evidence = ("approval", "resolution")
     evidence_asset_transfer: _Evidence = ("approval", "resolution")
     evidence_asset_mortgage: _Evidence = ("approval", "resolution")

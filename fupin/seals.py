@@ -70,7 +70,7 @@ DIGESTS_DIR = "seals"
 
 
 class SealError(Finding):
-    """S01/S02: an entry of a sealed period changed, or a seal, its list or its chain."""
+    """A01/A02: an entry of a sealed period changed, or a seal, its list or its chain."""
 
     __slots__ = ()
 

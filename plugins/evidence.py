@@ -1,10 +1,10 @@
-"""S04/S05: evidence files exist and are the ones filed; each entry has the evidence it needs.
+"""A04/A05: evidence files exist and are the ones filed; each entry has the evidence it needs.
 
-* S04 [issue 17; DOMAIN K2 "duplicate file hash", D "evidence per stage"]: every declared
+* A04 [issue 17; DOMAIN K2 "duplicate file hash", D "evidence per stage"]: every declared
   piece of evidence (a ``document`` entry with ``sha256:``, or ``evidence:`` metadata) is a
   file inside the ledger's documents folder whose SHA-256 is the one declared, of a known
   kind, supporting an entry that exists; otherwise an error at the declaring entry;
-* S05 [DOMAIN D stages, B35 报账凭据, B38 处置审批]: every project stage, payment
+* A05 [DOMAIN D stages, B35 报账凭据, B38 处置审批]: every project stage, payment
   (``payment:``) and asset event has a valid piece of each kind the policy in force on its
   date names (``evidence-stage-<stage>``, ``evidence-payment-<kind>``,
   ``evidence-asset-<event>``) once ``evidence-required`` is on; a missing kind is a finding at the entry that needs it,
@@ -26,7 +26,7 @@ from fupin.seals import sealed_period
 
 
 def evidence_files(book: Book) -> Iterator[Item]:
-    """S04: each declared file is there, inside the folder, and hashes as declared."""
+    """A04: each declared file is there, inside the folder, and hashes as declared."""
     found = collect(book)
     for piece in found.pieces:
         if piece.ok:
@@ -42,17 +42,17 @@ def evidence_files(book: Book) -> Iterator[Item]:
             what += f" (封存期 {period})"
         yield finding(
             EvidenceError,
-            "S04",
+            "A04",
             f"{what} — {kind_label(piece.kind) if piece.kind else '证据'}; {inputs}",
             piece.entry,
             entity=piece.path,
         )
     for entry, text in found.invalid:
-        yield finding(EvidenceError, "S04", f"证据声明无效 — {text}", entry)
+        yield finding(EvidenceError, "A04", f"证据声明无效 — {text}", entry)
 
 
 def evidence_needed(book: Book) -> Iterator[Item]:
-    """S05: each stage, payment and asset event has the kinds its policy names."""
+    """A05: each stage, payment and asset event has the kinds its policy names."""
     if not required_anywhere(book):
         return
     for need in collect(book).needs:
@@ -64,7 +64,7 @@ def evidence_needed(book: Book) -> Iterator[Item]:
         severity = book.policy.at(need.entry.date).evidence_severity
         yield finding(
             EvidenceError,
-            "S05",
+            "A05",
             _missing_text(need, missing),
             need.entry,
             severity=severity,
@@ -83,6 +83,6 @@ def _missing_text(need: Need, missing: list[str]) -> str:
 
 _SOURCE = "DOMAIN D (各阶段证据), B35 (报账凭据), B38 (处置审批); issue 17"
 RULES = (
-    Rule(("S04",), "证据文件存在且哈希相符", _SOURCE, evidence_files),
-    Rule(("S05",), "各阶段与付款的证据齐全", _SOURCE, evidence_needed),
+    Rule(("A04",), "证据文件存在且哈希相符", _SOURCE, evidence_files),
+    Rule(("A05",), "各阶段与付款的证据齐全", _SOURCE, evidence_needed),
 )

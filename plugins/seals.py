@@ -1,13 +1,13 @@
-"""S01–S03: sealed periods unchanged, seals and their chain intact, corrections by reversal.
+"""A01–A03: sealed periods unchanged, seals and their chain intact, corrections by reversal.
 
-* S01 [DESIGN "Audit trail"; issue 17]: every entry dated in a sealed period is as it was
+* A01 [DESIGN "Audit trail"; issue 17]: every entry dated in a sealed period is as it was
   sealed. A changed, re-dated, deleted, inserted (back-dated), duplicated or moved-out entry
   is an error naming the period and the entry (at its line; a deleted one at the seal, with
   where it stood when sealed), found by diffing the period against its digest list;
-* S02: each ``custom "seal"`` still hashes to its ``chain``, names the previous seal's
+* A02: each ``custom "seal"`` still hashes to its ``chain``, names the previous seal's
   chain as ``prev``, and its digest list is there and unchanged; a digest list that no seal
   names (a seal removed) is an error too;
-* S03: a correction (``correction: "reversal"`` / ``"repost"``, link ``^corr-<digest>``)
+* A03: a correction (``correction: "reversal"`` / ``"repost"``, link ``^corr-<digest>``)
   names an original that exists, is dated after it, and its reversal exactly negates it.
 
 The verification itself is :func:`fupin.seals.verify` (once per book); re-formatting,
@@ -40,14 +40,14 @@ WHAT = {
 
 
 def sealed_periods(book: Book) -> Iterator[Item]:
-    """S01: each sealed period's entries against its seal and digest list."""
+    """A01: each sealed period's entries against its seal and digest list."""
     root = ledger_root(book)
     for seal_check in verify(book).checks:
         seal, entry = seal_check.seal, seal_check.period.entry
         found = len(seal_check.differences) or (0 if seal_check.content_intact else 1)
         yield from check(
             SealError,
-            rule="S01",
+            rule="A01",
             title="封存期改动记录数",
             scope=f"seal {seal.id}",
             value=found,
@@ -62,7 +62,7 @@ def sealed_periods(book: Book) -> Iterator[Item]:
         if not seal_check.content_intact and not seal_check.differences:
             yield finding(
                 SealError,
-                "S01",
+                "A01",
                 f"封存期 {seal.id} 内容与封存不符 — {seal.describe()} {seal_check.period.label}; "
                 f"记录 {seal_check.count} 条 (封存时 {seal.entries} 条), 期间哈希 "
                 f"{seal_check.sha256[:16]}… ≠ 封存 {seal.sha256[:16]}…; "
@@ -77,7 +77,7 @@ def sealed_periods(book: Book) -> Iterator[Item]:
         if extra > 0:
             yield finding(
                 SealError,
-                "S01",
+                "A01",
                 f"封存期 {seal.id} 内另有 {extra} 条记录与封存不符 — {seal.describe()}; "
                 "fupin audit --json 列出全部",
                 entry,
@@ -101,7 +101,7 @@ def _difference(seal_check: SealCheck, d: Difference, root: str) -> SealError:
         details.append(f"封存时 {d.sealed.where}")
     if details:
         text += "; " + "; ".join(details)
-    return finding(SealError, "S01", text, anchor, entity=seal.id)  # type: ignore[return-value]
+    return finding(SealError, "A01", text, anchor, entity=seal.id)  # type: ignore[return-value]
 
 
 PROBLEMS = {
@@ -118,14 +118,14 @@ PROBLEMS = {
 
 
 def seal_records(book: Book) -> Iterator[Item]:
-    """S02: the seals, their digest lists and their chain."""
+    """A02: the seals, their digest lists and their chain."""
     verification = verify(book)
     for seal_check in verification.checks:
         seal, entry = seal_check.seal, seal_check.period.entry
         for problem in seal_check.problems:
             yield finding(
                 SealError,
-                "S02",
+                "A02",
                 f"{PROBLEMS[problem.kind]} — 封存期 {seal.id} {seal.describe()}; {problem.detail}",
                 entry,
                 severity=problem.severity,
@@ -134,7 +134,7 @@ def seal_records(book: Book) -> Iterator[Item]:
     for seal, entry in verification.duplicates:
         yield finding(
             SealError,
-            "S02",
+            "A02",
             f"同一期重复封存 — 封存期 {seal.id} {seal.describe()}; 每期只能封存一次",
             entry,
             entity=seal.id,
@@ -143,21 +143,21 @@ def seal_records(book: Book) -> Iterator[Item]:
         period = path.stem
         yield SealError(
             {"filename": str(path), "lineno": 1},
-            f"S02 error: 摘要清单无对应的封存记录 — 封存期 {period} [seal {period}]; "
+            f"A02 error: 摘要清单无对应的封存记录 — 封存期 {period} [seal {period}]; "
             f'{path.name} 在, 而 custom "seal" "{period}" 不在 (封存记录被删除?)',
             None,
-            rule="S02",
+            rule="A02",
             severity=Severity.ERROR,
             entity=period,
         )
 
 
 def corrections(book: Book) -> Iterator[Item]:
-    """S03: each correction names an existing original and reverses it exactly."""
+    """A03: each correction names an existing original and reverses it exactly."""
     for problem in check_corrections(book):
         yield finding(
             CorrectionError,
-            "S03",
+            "A03",
             problem.text,
             problem.entry,
             entity=problem.link,
@@ -166,7 +166,7 @@ def corrections(book: Book) -> Iterator[Item]:
 
 _SOURCE = "DESIGN.md 审计留痕 (Audit trail); issue 17"
 RULES = (
-    Rule(("S01",), "封存期记录未被改动", _SOURCE, sealed_periods),
-    Rule(("S02",), "封存记录与封存链完好", _SOURCE, seal_records),
-    Rule(("S03",), "更正以冲销和重记进行", _SOURCE, corrections),
+    Rule(("A01",), "封存期记录未被改动", _SOURCE, sealed_periods),
+    Rule(("A02",), "封存记录与封存链完好", _SOURCE, seal_records),
+    Rule(("A03",), "更正以冲销和重记进行", _SOURCE, corrections),
 )

@@ -9,7 +9,7 @@ alternating, measures by CPU time (a shared machine disturbs it far less than wa
 * the load: ``beancount.loader.load_file`` of the sealed ledger, every fupin rule included
   (seal verification among them);
 * the verification alone, in the same kind of process after a load, on a fresh book: the
-  audit-trail rules S01–S05 (every seal's entries put in canonical form, hashed and
+  audit-trail rules A01–A05 (every seal's entries put in canonical form, hashed and
   compared with the seal, its digest list read and hashed, the chain; the correction and
   evidence scans), as the plugin runs them.
 
@@ -35,7 +35,7 @@ loader.initialize(use_cache=False)
 c = time.process_time()
 entries, errors, _ = loader.load_file(sys.argv[1])
 cpu = time.process_time() - c
-seals = [e for e in errors if getattr(e, "rule", "") in ("S01", "S02")]
+seals = [e for e in errors if getattr(e, "rule", "") in ("A01", "A02")]
 print(json.dumps({"cpu": cpu, "entries": len(entries), "seal_errors": len(seals)}))
 """
 

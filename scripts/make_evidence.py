@@ -27,7 +27,7 @@ from fupin.load import DEFAULT_LEDGER, load
 
 HEADER = """\
 ; 证据文件 (fictional sample evidence): one `document` entry per file under documents/,
-; with its kind, what it supports and its SHA-256 (fupin checks both: rules S04/S05).
+; with its kind, what it supports and its SHA-256 (fupin checks both: rules A04/A05).
 ; Written by scripts/make_evidence.py — do not edit by hand; re-run the script instead.
 """
 

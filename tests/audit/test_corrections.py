@@ -1,4 +1,4 @@
-"""Corrections by reversal: ``fupin correct``, rule S03, and a sealed past that keeps its figures."""
+"""Corrections by reversal: ``fupin correct``, rule A03, and a sealed past that keeps its figures."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from audit_helpers import check, edit, findings, line_of, run
 
+from fupin.audit import AUDIT_RULES
 from fupin.corrections import corrections, link_for
 from fupin.entities import Notice
 from fupin.load import load
@@ -65,7 +66,7 @@ def test_correction_keeps_the_seal_and_the_sealed_figures(sample: Path) -> None:
     correct(sample)
     code, found = check(sample)
     assert code == 0, [f for f in found if f["severity"] == "error"]
-    assert not [f for f in found if f["rule"].startswith("S")]
+    assert not [f for f in found if f["rule"] in AUDIT_RULES]
     after = load(sample)
     (check_,) = verify(after.book).checks
     assert check_.content_intact and totals(after.book, check_.period) == seal.totals
@@ -107,9 +108,9 @@ def test_reversal_that_does_not_negate_the_original(sample: Path) -> None:
     head, tail = text.index("冲销 2021-07-11"), text.index("重记 2021-07-11")
     fixed = text[:head] + text[head:tail].replace("413000.00", "403000.00") + text[tail:]
     books.write_text(fixed, encoding="utf-8")
-    (hit,) = findings(sample, "S03")
+    (hit,) = findings(sample, "A03")
     assert hit["severity"] == "error" and hit["line"] == line_of(books, "冲销 2021-07-11")
-    assert hit["message"].startswith("S03 error: 冲销分录与原记录不符 — ^corr-")
+    assert hit["message"].startswith("A03 error: 冲销分录与原记录不符 — ^corr-")
     assert (
         "应有 Assets:Treasury:XJ-2021 413000.00 CNY, Expenses:Industry:Livestock -413000.00 CNY"
         in hit["message"]
@@ -119,7 +120,7 @@ def test_reversal_that_does_not_negate_the_original(sample: Path) -> None:
 def test_correction_naming_no_original(sample: Path) -> None:
     books = correct(sample)
     edit(books, "corrects: 2021-07-11", "corrects: 2021-07-12", count=2)
-    hits = findings(sample, "S03")
+    hits = findings(sample, "A03")
     assert hits and all("更正所指的原记录不存在" in h["message"] for h in hits)
     assert "2021-07-12 没有摘要以" in hits[0]["message"]
 
@@ -131,7 +132,7 @@ def test_correction_without_its_link(sample: Path) -> None:
             '\n2022-02-01 * "青山县宏达建筑工程有限公司" "冲销"\n  correction: "reversal"\n'
             "  Expenses:Industry:Livestock  -413000.00 CNY\n  Assets:Treasury:XJ-2021\n"
         )
-    (hit,) = findings(sample, "S03")
+    (hit,) = findings(sample, "A03")
     assert "更正分录缺少链接 ^corr-" in hit["message"] and hit["line"] == line_of(books, '"冲销"')
 
 
@@ -170,7 +171,7 @@ def test_posted_notices_keep_their_figures(sample: Path) -> None:
     head = text.index("重记 2021-07-11")
     books.write_text(text[:head] + text[head:].replace("413000.00", "403000.00"), encoding="utf-8")
     after = load(sample)
-    assert not [f for f in after.results.findings if f.rule in ("S01", "S02", "S03")]
+    assert not [f for f in after.results.findings if f.rule in ("A01", "A02", "A03")]
     again = notice_texts(sample)
     posted = {n.id: n.start for n in after.book.all(Notice)}
     earlier = [ident for ident, start in posted.items() if start < datetime.date(2022, 2, 1)]

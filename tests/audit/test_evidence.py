@@ -1,4 +1,4 @@
-"""Evidence files (S04/S05): declared inline or as ``document`` entries, checked by hash,
+"""Evidence files (A04/A05): declared inline or as ``document`` entries, checked by hash,
 required per stage, payment kind and asset event by the dated policy."""
 
 from __future__ import annotations
@@ -53,21 +53,21 @@ def ledger(write_ledger, tmp_path: Path, stage_meta: str, extra: str = "") -> Pa
 def test_inline_evidence_that_matches(write_ledger, tmp_path: Path) -> None:
     sha = write_file(tmp_path, "P-1/批复.pdf")
     path = ledger(write_ledger, tmp_path, f'  evidence: "approval P-1/批复.pdf sha256:{sha}"')
-    assert findings(path, "S04", "S05", "ENTITY") == []
+    assert findings(path, "A04", "A05", "ENTITY") == []
 
 
 def test_inline_evidence_with_a_wrong_hash(write_ledger, tmp_path: Path) -> None:
     write_file(tmp_path, "P-1/批复.pdf")
     path = ledger(write_ledger, tmp_path, f'  evidence: "approval P-1/批复.pdf sha256:{"ab" * 32}"')
-    found = findings(path, "S04", "S05")
-    s04 = [f for f in found if f["rule"] == "S04"]
+    found = findings(path, "A04", "A05")
+    s04 = [f for f in found if f["rule"] == "A04"]
     assert len(s04) == 1 and s04[0]["severity"] == "error"
     assert s04[0]["line"] == line_of(path, '"P-1" "approved"')
     assert s04[0]["message"].startswith(
-        "S04 error: 证据文件哈希不符 — 批复文件(approval); P-1/批复.pdf: 哈希不符 (文件被替换或改动), "
+        "A04 error: 证据文件哈希不符 — 批复文件(approval); P-1/批复.pdf: 哈希不符 (文件被替换或改动), "
         "sha256 现为 "
     )
-    (s05,) = [f for f in found if f["rule"] == "S05"]
+    (s05,) = [f for f in found if f["rule"] == "A05"]
     assert s05["severity"] == "warning" and s05["policy_key"] == "evidence-stage-approved"
 
 
@@ -85,7 +85,7 @@ def test_inline_declarations_that_do_not_hold(write_ledger, tmp_path: Path) -> N
     }
     for text, message in cases.items():
         path = ledger(write_ledger, tmp_path, f'  evidence: "{text}"')
-        (hit,) = findings(path, "S04")
+        (hit,) = findings(path, "A04")
         assert hit["severity"] == "error" and message in hit["message"], (text, hit)
 
 
@@ -95,7 +95,7 @@ def test_several_pieces_on_one_entry(write_ledger, tmp_path: Path) -> None:
     meta = f'  evidence: "approval P-1/批复.pdf sha256:{one}; resolution P-1/决议.pdf sha256:{two}"'
     policy = '2021-01-01 custom "policy" "evidence-stage-approved" "approval resolution"\n'
     path = ledger(write_ledger, tmp_path, meta, policy)
-    assert findings(path, "S04", "S05", "POLICY") == []
+    assert findings(path, "A04", "A05", "POLICY") == []
 
 
 def test_required_evidence_missing_and_the_policy_that_says_so(
@@ -103,10 +103,10 @@ def test_required_evidence_missing_and_the_policy_that_says_so(
 ) -> None:
     path = ledger(write_ledger, tmp_path, '  doc: "青乡振批〔2021〕1号"')
     code, found = check(path)
-    (hit,) = [f for f in found if f["rule"] == "S05"]
+    (hit,) = [f for f in found if f["rule"] == "A05"]
     assert code == 0 and hit["severity"] == "warning"
     assert hit["message"] == (
-        "S05 warning: 缺少证据 批复文件(approval) (evidence-stage-approved) — "
+        "A05 warning: 缺少证据 批复文件(approval) (evidence-stage-approved) — "
         "[project P-1] 批复; 已有 无"
     )
     assert hit["line"] == line_of(path, '"P-1" "approved"')
@@ -114,7 +114,7 @@ def test_required_evidence_missing_and_the_policy_that_says_so(
 
     strict = '2021-01-01 custom "policy" "evidence-severity" "error"\n'
     code, found = check(ledger(write_ledger, tmp_path, '  doc: "x"', strict))
-    assert code == 1 and [f["severity"] for f in found if f["rule"] == "S05"] == ["error"]
+    assert code == 1 and [f["severity"] for f in found if f["rule"] == "A05"] == ["error"]
 
     for off in (
         '2021-01-01 custom "policy" "evidence-stage-approved" ""\n',
@@ -123,7 +123,7 @@ def test_required_evidence_missing_and_the_policy_that_says_so(
         '2021-01-01 custom "policy" "evidence-stage-approved" ""\n'
         '2021-03-01 custom "policy" "evidence-stage-approved" "approval"\n',
     ):
-        assert findings(ledger(write_ledger, tmp_path, '  doc: "x"', off), "S05", "POLICY") == []
+        assert findings(ledger(write_ledger, tmp_path, '  doc: "x"', off), "A05", "POLICY") == []
 
 
 def test_policy_keys_are_validated() -> None:
@@ -163,12 +163,12 @@ def test_document_entries_support_stages_and_payments(write_ledger, tmp_path: Pa
     approval = write_file(tmp_path, "P-1/approval.pdf")
     extra = DOCUMENTS.replace("{invoice}", invoice).replace("{approval}", approval)
     path = ledger(write_ledger, tmp_path, '  doc: "x"', extra)
-    assert findings(path, "S04", "S05", "BEANCOUNT") == []
+    assert findings(path, "A04", "A05", "BEANCOUNT") == []
     # by voucher instead of link
     extra2 = extra.replace(
         ' ^pay-1\n  evidence: "invoice"', '\n  evidence: "invoice"\n  voucher: "记-1"'
     )
-    assert findings(ledger(write_ledger, tmp_path, '  doc: "x"', extra2), "S04", "S05") == []
+    assert findings(ledger(write_ledger, tmp_path, '  doc: "x"', extra2), "A04", "A05") == []
 
 
 def test_document_entries_that_do_not_hold(write_ledger, tmp_path: Path) -> None:
@@ -178,12 +178,12 @@ def test_document_entries_that_do_not_hold(write_ledger, tmp_path: Path) -> None
     path = ledger(
         write_ledger, tmp_path, '  doc: "x"', base.replace('stage: "approved"', 'stage: "accepted"')
     )
-    messages = [f["message"] for f in findings(path, "S04")]
+    messages = [f["message"] for f in findings(path, "A04")]
     assert any("证据文件哈希不符 — 发票(invoice); P-1/invoice.pdf" in m for m in messages)
     assert any("证据指向的项目阶段 P-1 accepted 不存在" in m for m in messages)
     no_hash = base.replace(f'  sha256: "{approval}"\n', "")
     messages = [
-        f["message"] for f in findings(ledger(write_ledger, tmp_path, '  doc: "x"', no_hash), "S04")
+        f["message"] for f in findings(ledger(write_ledger, tmp_path, '  doc: "x"', no_hash), "A04")
     ]
     assert any("证据文件缺少 sha256" in m for m in messages)
 
@@ -194,7 +194,7 @@ def test_documents_option_names_the_folder(write_ledger, tmp_path: Path) -> None
     (tmp_path / "scans" / "P-1" / "批复.pdf").write_bytes(b"%PDF-1.4 approval\n")
     text = 'option "documents" "scans"\n'
     path = ledger(write_ledger, tmp_path, f'  evidence: "approval P-1/批复.pdf sha256:{sha}"', text)
-    assert findings(path, "S04", "S05") == []
+    assert findings(path, "A04", "A05") == []
 
 
 def test_file_hashes_are_cached_by_size_and_mtime(tmp_path: Path) -> None:

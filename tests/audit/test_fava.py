@@ -54,8 +54,8 @@ def test_audit_page_after_tampering(sample: Path) -> None:
     client, base = client_of(sample)
     html = unescape(client.get(f"{base}/extension/FupinAudit/").text)
     assert "✗ 内容被改动 1 处" in html
-    assert "S01 error: 封存期 2021-12 内记录被改动" in html
-    assert "S04 error: 证据文件哈希不符" in html and "哈希不符 (文件被替换或改动)" in html
+    assert "A01 error: 封存期 2021-12 内记录被改动" in html
+    assert "A04 error: 证据文件哈希不符" in html and "哈希不符 (文件被替换或改动)" in html
 
 
 def test_audit_page_is_get_only_and_serves_declared_files_only(sample: Path) -> None:

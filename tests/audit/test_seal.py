@@ -9,6 +9,7 @@ from pathlib import Path
 
 from audit_helpers import ROOT, block, check, edit, run
 
+from fupin.audit import AUDIT_RULES
 from fupin.canonical import canonical
 from fupin.load import load
 from fupin.seals import GENESIS, Seal, chain_text, month_end, period_hash, read_list
@@ -39,7 +40,7 @@ def test_the_sample_is_sealed_through_2021_12() -> None:
         if e.date <= seal.date and not (type(e).__name__ == "Custom" and e.type == "seal")
     ]
     assert seal.entries == len(dated) > 400
-    assert not [f for f in loaded.results.findings if f.rule.startswith("S")]
+    assert not [f for f in loaded.results.findings if f.rule in AUDIT_RULES]
 
 
 def test_seal_writes_entry_list_and_include(sample: Path) -> None:
@@ -111,7 +112,7 @@ def test_seal_refuses_what_it_must_not_do(sample: Path) -> None:
     )
     before = (sample.parent / "seals.beancount").read_text(encoding="utf-8")
     code, out = run("seal", str(sample), "--through", "2022-12", "--date", "2023-01-10")
-    assert code == 1 and "现有封存已被破坏" in out and "S01 error" in out
+    assert code == 1 and "现有封存已被破坏" in out and "A01 error" in out
     assert (sample.parent / "seals.beancount").read_text(encoding="utf-8") == before
     assert not (sample.parent / "seals" / "2022-12.digests").exists()
 
@@ -121,7 +122,7 @@ def test_seal_refuses_invalid_data_and_broken_evidence(sample: Path) -> None:
     pdf = sample.parent / "documents" / "P-2021-001" / "2021-11-03-accepted-acceptance.pdf"
     pdf.write_bytes(b"%PDF-1.4 other\n")
     code, out = run("seal", str(sample), "--through", "2022-12", "--date", "2023-01-10")
-    assert code == 1 and "须先修正的错误" in out and "S04 error: 证据文件哈希不符" in out
+    assert code == 1 and "须先修正的错误" in out and "A04 error: 证据文件哈希不符" in out
     assert (sample.parent / "seals.beancount").read_text(encoding="utf-8") == before
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 from audit_helpers import block, check, edit, findings, line_of
 
+from fupin.audit import AUDIT_RULES
+
 PROGRESS = '2021-07-11 * "青山县宏达建筑工程有限公司" "青山村肉牛养殖圈舍建设项目 进度款"'
 PROGRESS_2 = '2021-07-12 * "青山县绿源农业开发有限公司" "河湾村设施蔬菜大棚项目 进度款"'
 APPROVED = '2021-03-02 custom "project-stage" "P-2021-001" "approved"'
@@ -37,7 +39,7 @@ def at(finding: dict[str, Any], path: Path, line: int) -> None:
 def test_the_sealed_sample_is_clean(sample: Path) -> None:
     code, found = check(sample)
     assert code == 0
-    assert [f for f in found if f["rule"].startswith("S")] == []
+    assert [f for f in found if f["rule"] in AUDIT_RULES] == []
 
 
 # -- the entries of the sealed period --------------------------------------------------------
@@ -51,11 +53,11 @@ def test_changed_amount(sample: Path) -> None:
     )
     code, found = check(sample)
     assert code == 1
-    hit = only(found, "S01")
+    hit = only(found, "A01")
     at(hit, books, line)
     assert hit["entity"] == "2021-12"
     assert hit["message"].startswith(
-        "S01 error: 封存期 2021-12 内记录被改动 — 2021-07-11 * 青山县宏达建筑工程有限公司"
+        "A01 error: 封存期 2021-12 内记录被改动 — 2021-07-11 * 青山县宏达建筑工程有限公司"
     )
     assert "金额 Expenses:Industry:Livestock 413000 CNY → 414000 CNY" in hit["message"]
     assert "封存时 xianjie-2021.beancount:301" in hit["message"]
@@ -65,7 +67,7 @@ def test_changed_date(sample: Path) -> None:
     books = sample.parent / "xianjie-2021.beancount"
     line = line_of(books, PROGRESS)
     edit(books, PROGRESS, PROGRESS.replace("2021-07-11", "2021-07-10"))
-    hit = only(findings(sample, "S01"), "S01")
+    hit = only(findings(sample, "A01"), "A01")
     at(hit, books, line)
     assert "封存期 2021-12 内记录日期被改动" in hit["message"]
     assert "日期 2021-07-11 → 2021-07-10" in hit["message"]
@@ -75,7 +77,7 @@ def test_changed_metadata_value(sample: Path) -> None:
     books = sample.parent / "xianjie-2021.beancount"
     line = line_of(books, APPROVED)
     edit(books, 'doc: "青乡振批〔2021〕11号"', 'doc: "青乡振批〔2021〕18号"')
-    hit = only(findings(sample, "S01"), "S01")
+    hit = only(findings(sample, "A01"), "A01")
     at(hit, books, line)
     assert (
         '封存期 2021-12 内记录被改动 — 2021-03-02 custom "project-stage" P-2021-001 approved'
@@ -92,7 +94,7 @@ def test_changed_posting_metadata_and_added_key(sample: Path) -> None:
         '  payment: "progress"\n  voucher: "记-2021-0011"',
         '  payment: "progress"\n  voucher: "记-2021-0011"\n  note: "补"',
     )
-    hit = only(findings(sample, "S01"), "S01")
+    hit = only(findings(sample, "A01"), "A01")
     at(hit, books, line)
     assert "元数据 note: 新增 补" in hit["message"]
 
@@ -105,7 +107,7 @@ def test_changed_account(sample: Path) -> None:
         "Expenses:Industry:Livestock  413000.00 CNY",
         "Expenses:Industry:Planting  413000.00 CNY",
     )
-    hit = only(findings(sample, "S01"), "S01")
+    hit = only(findings(sample, "A01"), "A01")
     at(hit, books, line)
     assert (
         "科目 Expenses:Industry:Livestock → Expenses:Industry:Planting (413000 CNY)"
@@ -116,11 +118,11 @@ def test_changed_account(sample: Path) -> None:
 def test_deleted_entry(sample: Path) -> None:
     books = sample.parent / "xianjie-2021.beancount"
     edit(books, block(books, PROGRESS_2) + "\n", "")
-    hit = only(findings(sample, "S01"), "S01")
+    hit = only(findings(sample, "A01"), "A01")
     seals = sample.parent / "seals.beancount"
     at(hit, seals, line_of(seals, 'custom "seal" "2021-12"'))
     assert hit["message"] == (
-        "S01 error: 封存期 2021-12 内记录被删除 — 2021-07-12 * 青山县绿源农业开发有限公司 "
+        "A01 error: 封存期 2021-12 内记录被删除 — 2021-07-12 * 青山县绿源农业开发有限公司 "
         "河湾村设施蔬菜大棚项目 进度款 511000 CNY; 封存时 xianjie-2021.beancount:308"
     )
 
@@ -132,10 +134,10 @@ def test_inserted_entry(sample: Path) -> None:
             '\n2021-12-20 * "青山县乡村振兴局" "补记 调研费"\n'
             "  Expenses:ManagementFee  3000.00 CNY\n  Assets:Treasury:XJ-2021\n"
         )
-    hit = only(findings(sample, "S01"), "S01")
+    hit = only(findings(sample, "A01"), "A01")
     at(hit, books, line_of(books, "补记 调研费"))
     assert hit["message"].startswith(
-        "S01 error: 封存期 2021-12 内新增记录 (封存后补记或倒签) — 2021-12-20 * 青山县乡村振兴局 补记 调研费 3000 CNY"
+        "A01 error: 封存期 2021-12 内新增记录 (封存后补记或倒签) — 2021-12-20 * 青山县乡村振兴局 补记 调研费 3000 CNY"
     )
 
 
@@ -143,7 +145,7 @@ def test_duplicated_entry(sample: Path) -> None:
     books = sample.parent / "xianjie-2021.beancount"
     with books.open("a", encoding="utf-8") as out:
         out.write("\n" + block(books, PROGRESS))
-    hit = only(findings(sample, "S01"), "S01")
+    hit = only(findings(sample, "A01"), "A01")
     at(hit, books, line_of(books, PROGRESS, start=line_of(books, PROGRESS) + 1))
     assert "封存期 2021-12 内记录重复" in hit["message"]
     assert "与封存时 xianjie-2021.beancount:301 的记录相同" in hit["message"]
@@ -155,7 +157,7 @@ def test_back_dated_entry(sample: Path) -> None:
     first = '2022-01-05 * "青山县财政局" "2022年衔接资金下达 青财农〔2022〕2号"'
     line = line_of(books, first)
     edit(books, first, first.replace("2022-01-05", "2021-12-28"))
-    hit = only(findings(sample, "S01"), "S01")
+    hit = only(findings(sample, "A01"), "A01")
     at(hit, books, line)
     assert (
         "封存期 2021-12 内新增记录 (封存后补记或倒签) — 2021-12-28 * 青山县财政局" in hit["message"]
@@ -167,7 +169,7 @@ def test_entry_moved_out_of_the_period(sample: Path) -> None:
     first = '2021-12-30 * "青山县财政局" "2021年衔接资金结余收回县级财政统筹"'
     line = line_of(books, first)
     edit(books, first, first.replace("2021-12-30", "2022-01-02"))
-    hit = only(findings(sample, "S01"), "S01")
+    hit = only(findings(sample, "A01"), "A01")
     at(hit, books, line)
     assert "封存期 2021-12 内记录被移出" in hit["message"]
     assert "日期 2021-12-30 → 2022-01-02 (移出封存期)" in hit["message"]
@@ -177,14 +179,14 @@ def test_entry_moved_out_of_the_period(sample: Path) -> None:
 def test_replaced_evidence_file(sample: Path) -> None:
     evidence = sample.parent / "evidence.beancount"
     (sample.parent / ACCEPTANCE_PDF).write_bytes(b"%PDF-1.4\n% another report\n")
-    found = findings(sample, "S04", "S05")
-    hit = only(found, "S04")
+    found = findings(sample, "A04", "A05")
+    hit = only(found, "A04")
     at(hit, evidence, line_of(evidence, ACCEPTANCE_PDF))
     assert hit["message"].startswith(
-        "S04 error: 证据文件哈希不符 (封存期 2021-12) — 验收报告(acceptance); "
+        "A04 error: 证据文件哈希不符 (封存期 2021-12) — 验收报告(acceptance); "
         "P-2021-001/2021-11-03-accepted-acceptance.pdf: 哈希不符 (文件被替换或改动)"
     )
-    (need,) = [f for f in found if f["rule"] == "S05"]  # the stage now lacks a valid report
+    (need,) = [f for f in found if f["rule"] == "A05"]  # the stage now lacks a valid report
     books = sample.parent / "xianjie-2021.beancount"
     at(need, books, line_of(books, '2021-11-03 custom "project-stage" "P-2021-001" "accepted"'))
     assert need["policy_key"] == "evidence-stage-accepted"
@@ -195,7 +197,7 @@ def test_removed_evidence_file(sample: Path) -> None:
     (sample.parent / ACCEPTANCE_PDF).unlink()
     code, found = check(sample)
     assert code == 1
-    hit = only(found, "S04")
+    hit = only(found, "A04")
     at(hit, evidence, line_of(evidence, ACCEPTANCE_PDF))
     assert (
         "证据文件缺失 (封存期 2021-12) — 验收报告(acceptance); "
@@ -213,9 +215,9 @@ def test_changed_evidence_declaration_is_a_sealed_change(sample: Path) -> None:
     text = block(evidence, f'2021-11-03 document Assets:Treasury:XJ-2021 "{ACCEPTANCE_PDF}"')
     old = text.split('sha256: "')[1].split('"')[0]
     edit(evidence, old, hashlib.sha256(pdf.read_bytes()).hexdigest())
-    found = findings(sample, "S01", "S04")
-    assert not [f for f in found if f["rule"] == "S04"]
-    hit = only(found, "S01")
+    found = findings(sample, "A01", "A04")
+    assert not [f for f in found if f["rule"] == "A04"]
+    hit = only(found, "A01")
     at(hit, evidence, line_of(evidence, ACCEPTANCE_PDF))
     assert "封存期 2021-12 内记录被改动" in hit["message"] and "元数据 sha256:" in hit["message"]
 
@@ -227,8 +229,8 @@ def test_edited_seal(sample: Path) -> None:
     edit(seals, f"  entries: {count}", f"  entries: {count - 1}")
     code, found = check(sample)
     assert code == 1
-    hits = [f for f in found if f["rule"] == "S02"]
-    assert {f["message"].split(" — ")[0] for f in hits} == {"S02 error: 封存记录被改动"}
+    hits = [f for f in found if f["rule"] == "A02"]
+    assert {f["message"].split(" — ")[0] for f in hits} == {"A02 error: 封存记录被改动"}
     assert all(
         f["entity"] == "2021-12" and "封存期 2021-12 [seal 2021-12]" in f["message"] for f in hits
     )
@@ -236,7 +238,7 @@ def test_edited_seal(sample: Path) -> None:
         f"entries {count - 1} ≠ 实有 {count} 条" in f["message"] for f in hits
     )
     at(hits[0], seals, line_of(seals, 'custom "seal" "2021-12"'))
-    assert not [f for f in found if f["rule"] == "S01"]  # the entries are as sealed
+    assert not [f for f in found if f["rule"] == "A01"]  # the entries are as sealed
 
 
 def test_edited_seal_hash(sample: Path) -> None:
@@ -244,11 +246,11 @@ def test_edited_seal_hash(sample: Path) -> None:
     text = seals.read_text(encoding="utf-8")
     sha = text.split('  sha256: "')[1][:64]
     edit(seals, sha, sha[:-1] + ("0" if sha[-1] != "0" else "1"))
-    found = findings(sample, "S01", "S02")
-    assert not [f for f in found if f["rule"] == "S01"]
+    found = findings(sample, "A01", "A02")
+    assert not [f for f in found if f["rule"] == "A01"]
     messages = [f["message"] for f in found]
     assert any(
-        m.startswith("S02 error: 封存记录被改动 — 封存期 2021-12 [seal 2021-12]; sha256 ")
+        m.startswith("A02 error: 封存记录被改动 — 封存期 2021-12 [seal 2021-12]; sha256 ")
         for m in messages
     )
 
@@ -256,9 +258,9 @@ def test_edited_seal_hash(sample: Path) -> None:
 def test_edited_digest_list(sample: Path) -> None:
     listing = sample.parent / "seals" / "2021-12.digests"
     edit(listing, "xianjie-2021.beancount:301", "xianjie-2021.beancount:302")
-    hit = only(findings(sample, "S02"), "S02")
+    hit = only(findings(sample, "A02"), "A02")
     assert hit["message"].startswith(
-        "S02 error: 封存摘要清单被改动 — 封存期 2021-12 [seal 2021-12]; seals/2021-12.digests sha256 "
+        "A02 error: 封存摘要清单被改动 — 封存期 2021-12 [seal 2021-12]; seals/2021-12.digests sha256 "
     )
 
 
@@ -271,9 +273,9 @@ def test_removed_digest_list_with_a_change(sample: Path) -> None:
         "Expenses:Industry:Livestock  413000.00 CNY",
         "Expenses:Industry:Livestock  414000.00 CNY",
     )
-    found = findings(sample, "S01", "S02")
-    assert only(found, "S02")["message"].startswith("S02 error: 封存摘要清单缺失 — 封存期 2021-12")
-    s01 = only(found, "S01")
+    found = findings(sample, "A01", "A02")
+    assert only(found, "A02")["message"].startswith("A02 error: 封存摘要清单缺失 — 封存期 2021-12")
+    s01 = only(found, "A01")
     assert "封存期 2021-12 内容与封存不符" in s01["message"] and "无法逐条定位" in s01["message"]
 
 
@@ -284,11 +286,11 @@ def test_broken_chain(two_seals: Path) -> None:
     second = block(seals, '2021-12-31 custom "seal" "2021-12"')
     prev = second.split('prev: "')[1][:64]
     edit(seals, f'prev: "{prev}"', 'prev: "' + "1" * 64 + '"')
-    found = findings(sample, "S01", "S02")
+    found = findings(sample, "A01", "A02")
     messages = [f["message"] for f in found]
     assert any(
         m.startswith(
-            "S02 error: 封存链断裂 — 封存期 2021-12 [seal 2021-12]; prev 1111111111111111…"
+            "A02 error: 封存链断裂 — 封存期 2021-12 [seal 2021-12]; prev 1111111111111111…"
         )
         for m in messages
     )
@@ -299,9 +301,9 @@ def test_removed_seal_breaks_the_chain(two_seals: Path) -> None:
     sample = two_seals
     seals = sample.parent / "seals.beancount"
     edit(seals, block(seals, '2021-06-30 custom "seal" "2021-06"'), "")
-    found = findings(sample, "S02")
+    found = findings(sample, "A02")
     messages = [f["message"] for f in found]
-    assert any(m.startswith("S02 error: 封存链断裂 — 封存期 2021-12") for m in messages)
+    assert any(m.startswith("A02 error: 封存链断裂 — 封存期 2021-12") for m in messages)
     orphan = [f for f in found if "摘要清单无对应的封存记录" in f["message"]]
     assert len(orphan) == 1 and orphan[0]["file"].endswith("seals/2021-06.digests")
     assert "封存期 2021-06 [seal 2021-06]" in orphan[0]["message"]
@@ -317,7 +319,7 @@ def test_correction_dated_in_the_sealed_period(sample: Path) -> None:
     assert code == 0, text
     with books.open("a", encoding="utf-8") as out_file:
         out_file.write("\n" + text.replace("2022-02-01", "2021-12-20"))
-    found = [f for f in findings(sample, "S01") if f["severity"] == "error"]
+    found = [f for f in findings(sample, "A01") if f["severity"] == "error"]
     assert len(found) == 2
     assert all("封存期 2021-12 内新增记录" in f["message"] for f in found)
     assert {f["line"] for f in found} == {
@@ -329,7 +331,7 @@ def test_correction_dated_in_the_sealed_period(sample: Path) -> None:
 # -- harmless changes -----------------------------------------------------------------------
 def audit_clean(sample: Path) -> None:
     code, found = check(sample)
-    assert [f for f in found if f["rule"].startswith("S")] == [], found
+    assert [f for f in found if f["rule"] in AUDIT_RULES] == [], found
     assert code == 0, found
 
 
