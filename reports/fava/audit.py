@@ -21,10 +21,10 @@ __all__ = ["evidence_file", "place", "report", "report_json"]
 
 def report(snap: Snapshot) -> AuditReport:
     """The audit report of this load (built once per snapshot)."""
-    held = snap.__dict__.get("_audit_report")
+    held: AuditReport | None = snap.__dict__.get("_audit_report")
     if held is None:
         held = snap.__dict__["_audit_report"] = audit_report(snap.book, snap.results)
-    return held  # type: ignore[no-any-return]
+    return held
 
 
 def place(where: str) -> dict[str, Any]:
