@@ -23,11 +23,12 @@ from typing import Any
 
 import click
 
+from fupin import cli_zh
 from fupin.findings import Severity
 
 # the same argument and option as fupin.cli's (which imports this module to register it)
 LEDGER = click.argument("ledger", required=False, type=click.Path(dir_okay=False))
-JSON = click.option("--json", "as_json", is_flag=True, help="JSON 输出 (machine-readable).")
+JSON = click.option("--json", "as_json", is_flag=True, help="输出 JSON (machine-readable)。")
 
 
 def open_ledger(path: str | None) -> Any:
@@ -97,7 +98,7 @@ def _show(problems: list[Any]) -> None:
         click.echo(f"  … 另有 {len(problems) - 20} 条", err=True)
 
 
-@click.command("seal")
+@click.command("seal", cls=cli_zh.Command)
 @LEDGER
 @click.option(
     "--through",
@@ -205,7 +206,7 @@ _SEALS_HEADER = """\
 """
 
 
-@click.command("audit")
+@click.command("audit", cls=cli_zh.Command)
 @LEDGER
 @click.option("--expect", metavar="CHAIN", help="核对审计底稿记录的链哈希 (≥12 位).")
 @JSON
@@ -237,7 +238,7 @@ def audit(ledger: str | None, expect: str | None, as_json: bool) -> None:
     sys.exit(1 if failed else 0)
 
 
-@click.command("correct")
+@click.command("correct", cls=cli_zh.Command)
 @LEDGER
 @click.argument("ref")
 @click.option(

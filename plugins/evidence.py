@@ -81,7 +81,9 @@ def _missing_text(need: Need, missing: list[str]) -> str:
     return f"缺少证据 {names} ({need.policy_key}) — {need.label}; 已有 {have}"
 
 
-_SOURCE = "DOMAIN D (各阶段证据), B35 (报账凭据), B38 (处置审批); issue 17"
+_SOURCE = (
+    "DOMAIN D (各阶段证据); seed 002 (招标投标、工程监理、验收报账); N-ASSET2021 §(6) (处置审批)"
+)
 RULES = (
     Rule(("A04",), "证据文件存在且哈希相符", _SOURCE, evidence_files),
     Rule(("A05",), "各阶段与付款的证据齐全", _SOURCE, evidence_needed),

@@ -1,6 +1,7 @@
 """A01–A03: sealed periods unchanged, seals and their chain intact, corrections by reversal.
 
-* A01 [DESIGN "Audit trail"; issue 17]: every entry dated in a sealed period is as it was
+* A01 [《会计基础工作规范》 账簿不得涂改; 《会计档案管理办法》 电子会计档案防篡改; DESIGN
+  "Audit trail"]: every entry dated in a sealed period is as it was
   sealed. A changed, re-dated, deleted, inserted (back-dated), duplicated or moved-out entry
   is an error naming the period and the entry (at its line; a deleted one at the seal, with
   where it stood when sealed), found by diffing the period against its digest list;
@@ -164,9 +165,10 @@ def corrections(book: Book) -> Iterator[Item]:
         )
 
 
-_SOURCE = "DESIGN.md 审计留痕 (Audit trail); issue 17"
+#: 账簿不得涂改、错账按规定更正 (N-ACC1996); 电子会计档案防篡改 (N-ARCH2015); L.3 可复核审计
+_SEALED = "N-ACC1996 (账簿记录不得涂改); N-ARCH2015 (电子会计档案不得篡改); L.3 (可复核)"
 RULES = (
-    Rule(("A01",), "封存期记录未被改动", _SOURCE, sealed_periods),
-    Rule(("A02",), "封存记录与封存链完好", _SOURCE, seal_records),
-    Rule(("A03",), "更正以冲销和重记进行", _SOURCE, corrections),
+    Rule(("A01",), "封存期记录未被改动", _SEALED, sealed_periods),
+    Rule(("A02",), "封存记录与封存链完好", _SEALED, seal_records),
+    Rule(("A03",), "更正以冲销和重记进行", "N-ACC1996 (错账以红字冲销更正)", corrections),
 )

@@ -136,7 +136,7 @@ def test_seal_refuses_a_stale_digest_list(sample: Path) -> None:
 
 def test_seal_of_an_unreadable_ledger_exits_2(tmp_path: Path) -> None:
     code, out = run("seal", str(tmp_path / "none.beancount"), "--through", "2021-12")
-    assert code == 2 and "no such ledger file" in out and "Traceback" not in out
+    assert code == 2 and "找不到账簿文件" in out and "Traceback" not in out
 
 
 def test_audit_text_and_json(sample: Path) -> None:
