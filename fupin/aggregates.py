@@ -48,12 +48,12 @@ def two_decimals(value: Decimal) -> Decimal:
 
 
 def payments_by_year(book: Book) -> dict[int, list[Any]]:
-    """The book's benefit payments (fupin.plugins.benefits.payments) by benefit year, once."""
-    from fupin.plugins.benefits import payments
+    """The book's benefit payments (fupin.benefits.payments) by benefit year, once."""
+    from fupin.benefits import benefit_payments
 
     def build() -> dict[int, list[Any]]:
         out: dict[int, list[Any]] = defaultdict(list)
-        for payment in book.shared("benefit-payments", lambda: payments(book)):
+        for payment in benefit_payments(book):
             out[payment.year].append(payment)
         return dict(out)
 
@@ -287,7 +287,7 @@ class PaidInYear:
 
     year: int
     paid: dict[str, dict[str, Decimal]]  # household → kind → amount
-    unpaid: list[Any]  # fupin.plugins.benefits.Due
+    unpaid: list[Any]  # fupin.benefits.Due
 
 
 def paid_in_year(
@@ -296,9 +296,9 @@ def paid_in_year(
     """Benefits paid in ``year`` per household and kind (the households given, else all), and
     the benefits due by the formulas and not fully paid (C09's computation, chronic claims
     included)."""
-    from fupin.plugins.benefits import Due, chronic_aid, due_unpaid, payments
+    from fupin.benefits import Due, benefit_payments, chronic_aid, due_unpaid
 
-    every = book.shared("benefit-payments", lambda: payments(book))
+    every = benefit_payments(book)
     wanted = households if households is not None else set(register.households)
     paid: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     chronic: dict[tuple[str, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])

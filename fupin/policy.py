@@ -131,7 +131,34 @@ def _minimums(value: Any) -> Any:
     return value
 
 
+#: what a benefit is called on a public list (a kind of fupin.benefits, or an account path
+#: below ``Expenses:Benefit``, longest prefix wins): names of help, never of a condition
+DEFAULT_BENEFIT_LABELS: dict[str, str] = {
+    "preschool": "学前教育资助",
+    "compulsory": "义务教育资助",
+    "senior_secondary": "高中阶段教育资助",
+    "undergrad_new": "本科新生入学资助",
+    "college_new": "专科新生入学资助",
+    "chronic": "医疗救助",
+    "premium": "医保缴费补贴",
+    "insurance": "防贫保险",
+    "other": "到户补助",
+    "Temporary": "临时救助",
+    "Dibao": "低保金",
+    "PublicWelfareJob": "公益岗位补贴",
+}
+
+
+def _labels(value: Any) -> Any:
+    """``"chronic=医疗救助 Temporary=临时救助"`` merged over :data:`DEFAULT_BENEFIT_LABELS`."""
+    value = _pairs(value)
+    if isinstance(value, dict):
+        return {**DEFAULT_BENEFIT_LABELS, **{str(k): str(v) for k, v in value.items()}}
+    return value
+
+
 KindStatuses = Annotated[dict[str, _Statuses], BeforeValidator(_status_lists)]
+BenefitLabels = Annotated[dict[str, str], BeforeValidator(_labels)]
 Minimums = Annotated[dict[str, Annotated[int, Field(ge=0)]], BeforeValidator(_minimums)]
 
 
@@ -192,6 +219,11 @@ class Policy(BaseModel):
     notice_phones: str = ""
     # F.3 [derived]: print a masked ID column on recipient lists (a county's local demand).
     notice_show_masked_id: bool = False
+    # F.3 [N-MON "不得公开…健康状况"; DESIGN Trust]: the public label of each benefit on a
+    # recipient list (慢性病救助 is shown as 医疗救助); a ledger entry names what differs.
+    notice_benefit_labels: BenefitLabels = Field(
+        default_factory=lambda: dict(DEFAULT_BENEFIT_LABELS)
+    )
 
     # --- issue 6: household benefits (DOMAIN C, G) ------------------------------------------
     # C01 [seed 000]: education aid per student per year by stage (1,500 / 2,000 / 2,400).

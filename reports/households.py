@@ -16,7 +16,7 @@ ID number or phone is ever printed):
 6. (issue 15) the 小额信贷 register: loans, subsidies by interest year, overdue, compensation.
 
 Every number comes from the core (:mod:`fupin.aggregates`, :mod:`fupin.monitoring`,
-:mod:`fupin.microcredit`, and :mod:`fupin.plugins.benefits`' formulas); this module formats.
+:mod:`fupin.microcredit`, and :mod:`fupin.benefits`' formulas); this module formats.
 """
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
-
-from fupin.plugins.benefits import KIND_NAMES, Due, payments
 
 from fupin.aggregates import (
     CadreCoverage,
@@ -41,6 +39,7 @@ from fupin.aggregates import (
     paid_in_year,
     risk_breakdown,
 )
+from fupin.benefits import KIND_NAMES, Due, benefit_payments
 from fupin.households import CATEGORIES, CAUSES, STATUSES, Register
 from fupin.microcredit import STATUS_NAMES as LOAN_STATUS_NAMES
 from fupin.microcredit import LoanSummary, loan_rows
@@ -244,7 +243,7 @@ def summarize(
     as_of: datetime.date | None = None,
 ) -> Summary:
     """Build the views for one village (or all) and one benefit year."""
-    paid_all = book.shared("benefit-payments", lambda: payments(book))
+    paid_all = benefit_payments(book)
     years = sorted({p.year for p in paid_all})
     if year is None and years:
         year = years[-1]

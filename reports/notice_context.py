@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from fupin.reports.filters import mask_id
 from fupin.reports.notice_privacy import check_code
 
+from fupin.benefits import due_items, paid_items, project_items
 from fupin.entities import Fund, Notice, Project
 from fupin.facts import ProjectFacts
 from fupin.findings import Measure
@@ -467,41 +468,35 @@ def _recipients(
 
 
 def beneficiaries(ctx: Context, notice: Notice) -> NoticeDoc:
-    """到户项目受益名单: households paid by a household-level project by the day posted,
-    with check codes."""
-    project = _project(ctx, notice)
-    facts = ctx.project_facts(project.id)
-    paid = facts.paid_to(notice.start)
-    need(
-        paid or None,
-        f"project {project.id}",
-        "household",
-        f"到户支出 (household 元数据, 截至 {notice.start})",
-    )
+    """到户受益名单: who got (or, posted before payment, gets) what, one line per benefit
+    as the rules count it, with check codes.
+
+    The subject is a household-level project (its payouts to households by the day posted)
+    or a fund of household benefits (its payments of the notice's benefit ``year`` and
+    ``kinds`` by the day posted; with ``phase: "plan"``, what the formulas give each
+    eligible household, for a list posted before payment). Each line carries the public
+    label of its benefit (``notice-benefit-labels``: 医疗救助, never the condition).
+    """
     policy = ctx.book.policy.at(notice.start)
-    recipients = _recipients(
-        ctx,
-        notice,
-        ((hid, amount, _basis(ctx, facts, hid)) for hid, amount in paid.items()),
-        policy.notice_show_masked_id,
-    )
+    fund = ctx.funds.get(notice.subject)
+    if fund is not None and notice.subject not in ctx.projects:
+        rows, about, place = _fund_items(ctx, notice, fund)
+    else:
+        rows, about, place = _project_items(ctx, notice)
+    recipients = _recipients(ctx, notice, rows, policy.notice_show_masked_id)
     body = {
-        "project": {
-            "id": project.id,
-            "name": project.name,
-            "location": f"{project.township}{project.village}",
-            "implementer": project.implementer,
-            "fund_name": ctx.funds[project.fund].name if project.fund in ctx.funds else "",
-        },
-        "count": len(recipients),
+        **about,
+        "phase": notice.phase,
+        "count": len({r.household for r in recipients}),
+        "lines": len(recipients),
         "total": q2(sum((r.amount for r in recipients), ZERO)),
     }
     header = _header(
         ctx,
         notice,
         title=default_title(ctx.book, notice),
-        township=project.township,
-        village=project.village,
+        township=place[0],
+        village=place[1],
     )
     return NoticeDoc(
         header,
@@ -513,11 +508,72 @@ def beneficiaries(ctx: Context, notice: Notice) -> NoticeDoc:
     )
 
 
-def _basis(ctx: Context, facts: ProjectFacts, household: str) -> str:
-    """What a household was paid for, as a public label: the category's Chinese name."""
-    spends = facts.household_spends.get(household, [])
-    category = spends[0].category if spends else ""
-    return CATEGORY_NAMES.get(category, category)
+def _project_items(
+    ctx: Context, notice: Notice
+) -> tuple[list[tuple[str, Decimal, str]], dict[str, Any], tuple[str, str]]:
+    """A household-level project's payouts by the day posted, one line per household and
+    kind of payout."""
+    project = _project(ctx, notice)
+    items = project_items(ctx.book, project.id, as_of=notice.start)
+    rows = [(i.household, i.amount, i.label) for i in items]
+    need(
+        rows or None,
+        f"project {project.id}",
+        "household",
+        f"到户支出 (household 元数据, 截至 {notice.start})",
+    )
+    about = {
+        "project": {
+            "id": project.id,
+            "name": project.name,
+            "location": f"{project.township}{project.village}",
+            "implementer": project.implementer,
+            "fund_name": ctx.funds[project.fund].name if project.fund in ctx.funds else "",
+        },
+        "fund": None,
+    }
+    return rows, about, (project.township, project.village)
+
+
+def _fund_items(
+    ctx: Context, notice: Notice, fund: Fund
+) -> tuple[list[tuple[str, Decimal, str]], dict[str, Any], tuple[str, str]]:
+    """A fund's household benefits of one year: paid by the day posted, or due by formula."""
+    year = notice.year or notice.start.year
+    kinds = tuple((notice.kinds or "").replace(",", " ").split())
+    ent = f"notice {notice.id}"
+    if notice.phase == "plan":
+        if ctx.register is None:
+            raise _Missing(ent, "household-register", "农户信息库 (应发名单)")
+        items = due_items(ctx.book, ctx.register, year=year, kinds=kinds)
+        items = [i for i in items if _in_place(ctx, notice, i.household)]
+    else:
+        items = paid_items(ctx.book, fund=fund.id, year=year, kinds=kinds, as_of=notice.start)
+        items = [i for i in items if _in_place(ctx, notice, i.household)]
+    need(
+        items or None,
+        ent,
+        "kinds",
+        f"{year}年 {' '.join(kinds) or '到户补助'} (截至 {notice.start})",
+    )
+    rows = [
+        (i.household, i.amount, i.label + (f" (成员{i.member})" if i.member is not None else ""))
+        for i in items
+    ]
+    about = {"project": None, "fund": {"id": fund.id, "name": fund.name, "year": year}}
+    return rows, about, (notice.township or "", notice.village or "")
+
+
+def _in_place(ctx: Context, notice: Notice, household: str) -> bool:
+    """Whether a household lives where the notice is posted (its village or township)."""
+    if ctx.register is None or not (notice.village or notice.township):
+        return True
+    found = ctx.register.households.get(household)
+    if found is None:
+        return True  # the recipient check names it
+    if notice.village and found.village != notice.village:
+        return False
+    return not (notice.township and found.township != notice.township)
 
 
 def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:

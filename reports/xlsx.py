@@ -242,9 +242,9 @@ def assets_xlsx(book: Book, report: AssetReport) -> bytes:
 
 def households_xlsx(summary: Any) -> bytes:
     """农户与到户补助: counts by village and status/cause, benefits paid, benefits due unpaid."""
-    from fupin.plugins.benefits import KIND_NAMES
     from fupin.reports.households import STATUS_ORDER
 
+    from fupin.benefits import KIND_NAMES
     from fupin.households import CAUSES, STATUSES
 
     status_rows = []

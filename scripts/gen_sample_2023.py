@@ -3,7 +3,7 @@
 The sample ledger runs into 2024 (microcredit subsidies for 2023 and 2024), so 2023 is a year
 the books cover and C09 (应享未享) asks that every eligible student and insured member got
 their 2023 benefit. This script loads ``ledger/main.beancount`` with
-``ledger/benefits-2023.beancount`` emptied, asks :func:`fupin.plugins.benefits.due_unpaid`
+``ledger/benefits-2023.beancount`` emptied, asks :func:`fupin.benefits.due_unpaid`
 what 2023 makes due by the formulas, and writes that file: the 医保个人缴费补贴 per insured
 member (2023-03-15) and the education aid per student (2023-09-20), each paid on the roll
 date or, for a household not eligible that day, on its first eligible day of 2023; each roll
@@ -22,8 +22,7 @@ from pathlib import Path
 
 os.environ.setdefault("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
 
-from fupin.plugins.benefits import STAGE_ACCOUNTS, due_unpaid, payments
-
+from fupin.benefits import STAGE_ACCOUNTS, due_unpaid, payments
 from fupin.households import Household, book_register, kind_statuses
 from fupin.load import load
 

@@ -96,7 +96,7 @@ class HouseholdsView:
 
 def households_view(book: Book, results: Results, day: datetime.date) -> HouseholdsView:
     """The page as of ``day`` (Fava's time filter end, else the ledger's last date)."""
-    from fupin.plugins.benefits import payments
+    from fupin.benefits import benefit_payments
 
     register = book_register(book)
     by_case: dict[str, list[Finding]] = defaultdict(list)
@@ -107,7 +107,7 @@ def households_view(book: Book, results: Results, day: datetime.date) -> Househo
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
         counts[row.category][row.state] += 1
-    paid = book.shared("benefit-payments", lambda: payments(book))
+    paid = benefit_payments(book)
     years = sorted({p.year for p in paid if p.year <= day.year})
     year = years[-1] if years else None
     measures: dict[str, list[Measure]] = defaultdict(list)

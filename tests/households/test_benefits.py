@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from beancount import loader
 from fupin.plugins import evaluate
-from fupin.plugins.benefits import benefit_kind, chronic_aid, insured_people, payments
 
+from fupin.benefits import benefit_kind, chronic_aid, insured_people, payments
 from fupin.book import build_book
 from fupin.findings import BenefitError
 from fupin.load import load
