@@ -260,52 +260,32 @@ def _needs(book: Book) -> list[Need]:
     """The entries the policy asks evidence of, with the kinds they need."""
     from fupin.assets import EVENT_TYPES, AssetEvent  # the asset register's model (issue 3)
 
-    needs: list[Need] = []
-    for stage in book.all(ProjectStage):
-        policy = book.policy.at(stage.date)
-        key = f"evidence_stage_{stage.stage}"
-        needs.append(
-            Need(
-                "stage",
-                stage.stage,
-                book.entry_of(stage),
-                stage.describe(),
-                key.replace("_", "-"),
-                tuple(getattr(policy, key, ())) if policy.evidence_required else (),
-                project=stage.project,
-            )
-        )
+    def need(kind: str, key: str, entry: Directive, label: str, project: str = "") -> Need:
+        policy = book.policy.at(entry.date)
+        name = f"evidence_{kind}_{key}"
+        required = tuple(getattr(policy, name, ())) if policy.evidence_required else ()
+        return Need(kind, key, entry, label, name.replace("_", "-"), required, project)
+
+    needs = [
+        need("stage", s.stage, book.entry_of(s), s.describe(), s.project)
+        for s in book.all(ProjectStage)
+    ]
     for txn in _payments(book):
         payment = str(txn.meta.get("payment"))
-        policy = book.policy.at(txn.date)
-        key = f"evidence_payment_{payment}"
         project = str(txn.meta.get("project") or "")
-        voucher = txn.meta.get("voucher")
-        label = f"{PAYMENT_NAMES.get(payment, payment)} {voucher or txn.narration}"
+        label = f"{PAYMENT_NAMES.get(payment, payment)} {txn.meta.get('voucher') or txn.narration}"
         needs.append(
-            Need(
+            need(
                 "payment",
                 payment,
                 txn,
                 label + (f" [project {project}]" if project else ""),
-                key.replace("_", "-"),
-                tuple(getattr(policy, key, ())) if policy.evidence_required else (),
-                project=project,
+                project,
             )
         )
     for event in book.all(AssetEvent):
-        policy = book.policy.at(event.date)
-        key = f"evidence_asset_{event.event}"
-        needs.append(
-            Need(
-                "asset",
-                event.event,
-                book.entry_of(event),
-                f"[asset {event.asset}] {EVENT_TYPES.get(event.event, event.event)}",
-                key.replace("_", "-"),
-                tuple(getattr(policy, key, ())) if policy.evidence_required else (),
-            )
-        )
+        label = f"[asset {event.asset}] {EVENT_TYPES.get(event.event, event.event)}"
+        needs.append(need("asset", event.event, book.entry_of(event), label))
     return needs
 
 

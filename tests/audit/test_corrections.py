@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from audit_helpers import check, edit, findings, line_of, run
+from audit_helpers import SAMPLE_DIR, check, edit, findings, line_of, run
 
 from fupin.audit import AUDIT_RULES
 from fupin.corrections import corrections, link_for
@@ -16,7 +16,13 @@ from fupin.load import load
 from fupin.money import fmt_money
 from fupin.seals import Seal, totals, verify
 
-ORIGINAL = "xianjie-2021.beancount:301"  # 2021-07-11 进度款 413,000.00 (P-2021-001)
+#: the 2021-07-11 进度款 of P-2021-001 (413,000.00), named by file:line as a clerk would
+ORIGINAL = "xianjie-2021.beancount:{}".format(
+    line_of(
+        SAMPLE_DIR / "xianjie-2021.beancount",
+        '2021-07-11 * "青山县宏达建筑工程有限公司" "青山村肉牛养殖圈舍建设项目 进度款"',
+    )
+)
 
 
 def correct(sample: Path, target: str = "xianjie-2022.beancount", day: str = "2022-02-01") -> Path:

