@@ -51,14 +51,23 @@ BLOCKING = ("ENTITY", "POLICY", "A03", "A04")
 
 
 def _write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole: a temporary file beside it, then a rename."""
+    """Write ``text`` to ``path`` whole: a temporary file beside it, then a rename. The file
+    keeps its permissions (a new one gets the usual ones under the umask, not mkstemp's 0600:
+    Fava or an auditor may read the books as another user)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -47,6 +48,7 @@ def test_the_sample_is_sealed_through_2021_12() -> None:
 def test_seal_writes_entry_list_and_include(sample: Path) -> None:
     seals = fresh(sample)
     main_text = sample.read_text(encoding="utf-8")
+    main_mode = sample.stat().st_mode & 0o777
     edit(sample, 'include "seals.beancount"\n', "")
     seals.unlink()
     code, out = run("seal", str(sample), "--through", "2021-12", "--date", "2022-01-20")
@@ -57,6 +59,11 @@ def test_seal_writes_entry_list_and_include(sample: Path) -> None:
     assert main_text.count("include") == sample.read_text(encoding="utf-8").count("include")
     listing = sample.parent / "seals" / "2021-12.digests"
     text = seals.read_text(encoding="utf-8")
+    umask = os.umask(0)
+    os.umask(umask)
+    for written in (seals, listing):  # new files as the umask says (not mkstemp's 0600)
+        assert written.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert sample.stat().st_mode & 0o777 == main_mode  # the main file keeps its own
     # the seal's fields hash as documented
     loaded = load(sample)
     (seal,) = loaded.book.all(Seal)
