@@ -74,7 +74,7 @@ class NoticeRefused(Exception):
         super().__init__("\n".join(self.problems))
 
 
-class _Missing(Exception):
+class MissingField(Exception):
     def __init__(self, entity: str, name: str, what: str) -> None:
         super().__init__(f"{entity}: {name} ({what}) missing")
 
@@ -82,7 +82,7 @@ class _Missing(Exception):
 def need(value: Any, entity: str, name: str, what: str) -> Any:
     """``value``, or a missing-field error naming the entity and field."""
     if value is None or value == "":
-        raise _Missing(entity, name, what)
+        raise MissingField(entity, name, what)
     return value
 
 
@@ -221,7 +221,7 @@ class Context:
         return rows
 
 
-def _header(
+def notice_header(
     ctx: Context, notice: Notice, *, title: str, township: str, village: str, issuer: str = ""
 ) -> Header:
     """The header; the issuer defaults to the village committee, township or implementer."""
@@ -258,7 +258,7 @@ def _header(
 def _project(ctx: Context, notice: Notice) -> Project:
     project = ctx.projects.get(notice.subject)
     if project is None:
-        raise _Missing(f"notice {notice.id}", "subject", f"项目库中没有项目 {notice.subject}")
+        raise MissingField(f"notice {notice.id}", "subject", f"项目库中没有项目 {notice.subject}")
     return project
 
 
@@ -302,7 +302,7 @@ def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
     """
     fund = ctx.funds.get(notice.subject)
     if fund is None:
-        raise _Missing(f"notice {notice.id}", "subject", f"没有资金 {notice.subject}")
+        raise MissingField(f"notice {notice.id}", "subject", f"没有资金 {notice.subject}")
     ent = f"fund {fund.id}"
     day = notice.start
     held = ctx.facts.fund(fund.id)
@@ -352,7 +352,7 @@ def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
         "as_of": day,
         "basis": "按项目库储备项目择优安排, 经县乡村振兴领导小组审定",
     }
-    header = _header(
+    header = notice_header(
         ctx,
         notice,
         title=default_title(ctx.book, notice),
@@ -367,7 +367,9 @@ def project_plan(ctx: Context, notice: Notice) -> NoticeDoc:
     project = _project(ctx, notice)
     body = {"project": _project_rows(ctx, project, notice.start)}
     title = default_title(ctx.book, notice)  # one title for the notice and its findings
-    header = _header(ctx, notice, title=title, township=project.township, village=project.village)
+    header = notice_header(
+        ctx, notice, title=title, township=project.township, village=project.village
+    )
     return NoticeDoc(header, "project_plan.html", body, rows=12)
 
 
@@ -409,7 +411,7 @@ def project_result(ctx: Context, notice: Notice) -> NoticeDoc:
         "accepted",
         f"竣工验收 (截至公告日 {notice.start})",
     )
-    header = _header(
+    header = notice_header(
         ctx,
         notice,
         title=default_title(ctx.book, notice),
@@ -423,7 +425,7 @@ def project_result(ctx: Context, notice: Notice) -> NoticeDoc:
 def site_sign(ctx: Context, notice: Notice) -> NoticeDoc:
     """项目公示牌 (琼海 layout): name, total investment, fiscal money, scale, completion."""
     project = _project(ctx, notice)
-    header = _header(
+    header = notice_header(
         ctx,
         notice,
         title=default_title(ctx.book, notice),
@@ -443,14 +445,14 @@ def _recipients(
     if not rows:
         return ()
     if ctx.register is None:
-        raise _Missing(f"notice {notice.id}", "household-register", "农户信息库 (姓名)")
+        raise MissingField(f"notice {notice.id}", "household-register", "农户信息库 (姓名)")
     if not ctx.secret:
-        raise _Missing(f"notice {notice.id}", "secret", "县级校验码密钥 (--secret-file)")
+        raise MissingField(f"notice {notice.id}", "secret", "县级校验码密钥 (--secret-file)")
     out = []
     for seq, (hid, amount, basis) in enumerate(sorted(rows), 1):
         household = ctx.register.households.get(hid)
         if household is None:
-            raise _Missing(f"household {hid}", "head_name", "农户信息库中没有此户")
+            raise MissingField(f"household {hid}", "head_name", "农户信息库中没有此户")
         out.append(
             Recipient(
                 seq=seq,
@@ -491,7 +493,7 @@ def beneficiaries(ctx: Context, notice: Notice) -> NoticeDoc:
         "lines": len(recipients),
         "total": q2(sum((r.amount for r in recipients), ZERO)),
     }
-    header = _header(
+    header = notice_header(
         ctx,
         notice,
         title=default_title(ctx.book, notice),
@@ -544,7 +546,7 @@ def _fund_items(
     ent = f"notice {notice.id}"
     if notice.phase == "plan":
         if ctx.register is None:
-            raise _Missing(ent, "household-register", "农户信息库 (应发名单)")
+            raise MissingField(ent, "household-register", "农户信息库 (应发名单)")
         items = due_items(ctx.book, ctx.register, year=year, kinds=kinds)
         items = [i for i in items if _in_place(ctx, notice, i.household)]
     else:
@@ -583,10 +585,10 @@ def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
     plans = ctx.book.by_id(IncomePlan)
     plan = plans.get(notice.subject)
     if plan is None:
-        raise _Missing(f"notice {notice.id}", "subject", f"没有收益分配方案 {notice.subject}")
+        raise MissingField(f"notice {notice.id}", "subject", f"没有收益分配方案 {notice.subject}")
     asset = ctx.book.by_id(Asset).get(plan.asset)
     if asset is None:
-        raise _Missing(f"income-plan {plan.id}", "asset", f"没有资产 {plan.asset}")
+        raise MissingField(f"income-plan {plan.id}", "asset", f"没有资产 {plan.asset}")
     ent = f"income-plan {plan.id}"
     allocation = [
         {
@@ -653,7 +655,7 @@ def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
                 f"其中 {fmt_money(untagged)} 未引用分配方案 (plan:)" if untagged else "",
             ),
         )
-    header = _header(
+    header = notice_header(
         ctx,
         notice,
         title=default_title(ctx.book, notice),
@@ -724,7 +726,7 @@ def build_notices(
             continue
         try:
             doc = BUILDERS[notice.type](ctx, notice)
-        except _Missing as exc:
+        except MissingField as exc:
             problems.append(f"notice {notice.id} ({NOTICE_TYPE_NAMES[notice.type]}): {exc}")
             continue
         except ImportError:
