@@ -40,6 +40,7 @@ from fupin.importers.ingest import (
 )
 
 from fupin import session
+from fupin.cli_zh import Command
 from fupin.load import DEFAULT_LEDGER
 
 SAMPLE_CONFIG = DEFAULT_LEDGER.parent / "import_config.py"
@@ -110,7 +111,7 @@ CONFIG_OPTION = click.option(
 )
 
 
-@click.command("extract")
+@click.command("extract", cls=Command)
 @click.argument("src", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--existing",
@@ -255,12 +256,22 @@ def _report(run: Run, report: dict[str, Any], as_json: bool) -> None:
 def _beangulp(name: str, doc: str) -> click.Command:
     """Wrap one of beangulp's commands (from ``Ingest(...).cli``) with our --config option."""
 
-    @click.command(name, help=doc, context_settings={"ignore_unknown_options": False})
+    @click.command(name, cls=Command, help=doc, context_settings={"ignore_unknown_options": False})
     @CONFIG_OPTION
     @click.argument("src", nargs=-1, required=True, type=click.Path(exists=True))
-    @click.option("--destination", "-o", type=click.Path(file_okay=False), hidden=name != "archive")
-    @click.option("--dry-run", "-n", is_flag=True, hidden=name != "archive")
-    @click.option("--verbose", "-v", is_flag=True, hidden=name != "identify")
+    @click.option(
+        "--destination",
+        "-o",
+        type=click.Path(file_okay=False),
+        hidden=name != "archive",
+        help="归档目录 (archive: DIR/<科目>/<日期>.<文件名>)。",
+    )
+    @click.option(
+        "--dry-run", "-n", is_flag=True, hidden=name != "archive", help="只列出, 不移动文件。"
+    )
+    @click.option(
+        "--verbose", "-v", is_flag=True, hidden=name != "identify", help="列出每个导入器的判断。"
+    )
     @click.pass_context
     def run(
         ctx: click.Context,
@@ -276,7 +287,7 @@ def _beangulp(name: str, doc: str) -> click.Command:
         paths = [str(Path(s).resolve()) for s in src]
         if name == "archive":
             if destination is None:
-                raise click.UsageError("archive needs --destination DIR")
+                raise click.UsageError("archive 需要 --destination DIR (归档目录)")
             ctx.invoke(
                 command,
                 src=paths,
@@ -296,10 +307,11 @@ COMMANDS: dict[str, click.Command] = {
     "extract": extract_cmd,
     "identify": _beangulp(
         "identify",
-        "Which importer recognises each document (beangulp identify).",
+        "列出每个文件由哪个导入器识别 (which importer recognises each document; "
+        "beangulp identify)。",
     ),
     "archive": _beangulp(
         "archive",
-        "File documents under DIR/<account>/<date>.<name> (beangulp archive).",
+        "把已导入的文件归档到 DIR/<科目>/<日期>.<文件名> (file documents; beangulp archive)。",
     ),
 }
