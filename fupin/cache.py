@@ -128,12 +128,18 @@ def load_file(filename: str | Path) -> Result:
     global LAST
     LAST = Stats()
     if folder is None or encryption.is_encrypted_file(name):
-        return loader._load([(name, True)], None, None, None)  # noqa: SLF001 (cache off)
+        return _beancount(name)
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
-        return loader._load([(name, True)], None, None, None)  # noqa: SLF001 (unwritable)
+        return _beancount(name)
     return _Loader(folder).load(name)
+
+
+def _beancount(name: str) -> Result:
+    """Beancount's own loader, without its pickle cache."""
+    loader.initialize(use_cache=False)
+    return loader.load_file(name)  # type: ignore[return-value]
 
 
 class _Fallback(Exception):
@@ -151,7 +157,7 @@ class _Loader:
             files, parse_errors, options_map, others = self._walk(top)
         except _Fallback:
             self.stats.used = False
-            return loader._load([(top, True)], None, None, None)  # noqa: SLF001
+            return _beancount(top)
         entries, booking_errors = self._book(files, options_map)
         self._save(files)
         parse_errors.extend(booking_errors)

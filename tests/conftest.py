@@ -9,6 +9,12 @@ from pathlib import Path
 import pytest
 
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+# fupin's own per-file cache (fupin/cache.py) stays on, in a folder of this test run only,
+# so that every test that loads a ledger file also exercises it (issue 19)
+if not os.environ.get("FUPIN_CACHE_DIR"):
+    import tempfile
+
+    os.environ["FUPIN_CACHE_DIR"] = tempfile.mkdtemp(prefix="fupin-test-cache-")
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "tests" / "scenarios"
