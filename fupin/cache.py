@@ -336,7 +336,6 @@ def code_tag() -> str:
     """Format, Python, Beancount and a SHA-256 of fupin's own source files."""
     import fupin
 
-    digest = hashlib.sha256()
     roots: set[Path] = set()
     for package in ("fupin", "fupin.plugins", "fupin.reports", "fupin.importers"):
         module = sys.modules.get(package)
@@ -346,12 +345,18 @@ def code_tag() -> str:
         for folder in getattr(module, "__path__", []) or []:
             roots.add(Path(folder).resolve())
     roots.add(Path(fupin.__file__).resolve().parent)
+    return f"{FORMAT}|{sys.version}|{beancount.__version__}|{source_hash(roots)}"
+
+
+def source_hash(roots: set[Path]) -> str:
+    """SHA-256 over the names and bytes of every ``.py`` file below ``roots``."""
+    digest = hashlib.sha256()
     for root in sorted(roots):
         for source in sorted(root.rglob("*.py")):
             digest.update(str(source.relative_to(root)).encode())
             with contextlib.suppress(OSError):
                 digest.update(hashlib.sha256(source.read_bytes()).digest())
-    return f"{FORMAT}|{sys.version}|{beancount.__version__}|{digest.hexdigest()}"
+    return digest.hexdigest()
 
 
 def _books_alone(entries: list[data.Directive]) -> bool:
