@@ -52,7 +52,7 @@ from beancount.parser import booking, booking_full, parser
 from beancount.utils import encryption
 
 #: bump when the record layout changes
-FORMAT = 1
+FORMAT = 2
 DEFAULT_MAX_MB = 2048
 #: the top file's options that booking reads (tolerances, interpolation, lot matching)
 BOOKING_OPTIONS = (
@@ -76,6 +76,9 @@ class Record:
     entries: list[data.Directive]  # booked and sorted, or as parsed
     errors: list[Any]  # the parser's errors
     options: dict[str, Any]  # the parser's options for this file (includes, currencies)
+    #: booked: every transaction balances (Beancount's own check, a function of the
+    #: transaction and the booking options alone), so it need not be checked again
+    balanced: bool = False
 
 
 @dataclass
@@ -163,13 +166,14 @@ class _Loader:
         parse_errors.extend(booking_errors)
         options_map["include"] = sorted(f.name for f in files)
         options_map = loader.aggregate_options_map(options_map, others)
+        known = _balanced(files)  # before any plugin can change a transaction
         saved = list(sys.path)
         try:
             sys.path[0:0] = options_map.get("pythonpath", [])
             entries, errors = loader.run_transformations(entries, parse_errors, options_map, None)
         finally:
             sys.path[:] = saved
-        errors.extend(validation.validate(entries, options_map, None, None))
+        errors.extend(_validate(entries, options_map, known))
         options_map["input_hash"] = loader.compute_input_hash(options_map["include"])
         return entries, errors, options_map
 
@@ -391,7 +395,52 @@ def _book_alone(record: Record, options_map: dict[str, Any], methods: Any) -> bo
         return False
     record.entries = booked
     record.booked = True
+    record.balanced = not validation.validate_check_transaction_balances(booked, options_map)
     return True
+
+
+def _balanced(files: list[_File]) -> dict[int, tuple[Any, ...]] | None:
+    """The transactions the records found balanced, with their postings as booked; None
+    unless every file's record did (then Beancount's whole check runs)."""
+    if not all(f.record.booked and f.record.balanced for f in files):
+        return None
+    return {
+        id(e): tuple(e.postings)  # type: ignore[union-attr]
+        for f in files
+        for e in f.record.entries
+        if type(e) is data.Transaction
+    }
+
+
+def _validate(
+    entries: list[Any], options_map: dict[str, Any], known: dict[int, tuple[Any, ...]] | None
+) -> list[Any]:
+    """Beancount's validations, in its order; a transaction that a record already found
+    balanced (the very object, with the very postings: no plugin replaced or changed them)
+    is not checked again."""
+    if known is None:
+        return validation.validate(entries, options_map, None, None)  # type: ignore[no-any-return]
+    errors: list[Any] = []
+    for check in validation.VALIDATIONS:
+        if check is validation.validate_check_transaction_balances:
+            rest = [
+                e
+                for e in entries
+                if type(e) is data.Transaction and not _same_postings(e, known.get(id(e)))
+            ]
+            errors.extend(check(rest, options_map))
+        else:
+            errors.extend(check(entries, options_map))
+    return errors
+
+
+def _same_postings(entry: data.Transaction, seen: tuple[Any, ...] | None) -> bool:
+    if seen is None:
+        return False
+    postings = entry.postings
+    if len(postings) != len(seen):
+        return False
+    return all(a is b for a, b in zip(postings, seen, strict=True))
 
 
 def _includes(options: dict[str, Any], cwd: str, errors: list[Any]) -> list[str]:

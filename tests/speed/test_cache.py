@@ -240,3 +240,52 @@ def test_switched_off_and_bounded(
     cache.prune(cache_dir, max_bytes=sizes // 2)
     assert sum(p.stat().st_size for p in cache_dir.glob("*.pickle")) <= sizes // 2
     assert_same_as_beancount(sample)  # what was pruned is parsed again
+
+
+PLUGIN = '''
+from beancount.core import data
+from beancount.core.amount import Amount
+from decimal import Decimal
+
+__plugins__ = ("unbalance",)
+
+
+def unbalance(entries, options_map):
+    """Every transaction with a 'replace:' changed into a new one, with 'mutate:' changed
+    in place: both no longer balance."""
+    out = []
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and entry.postings:
+            posting = entry.postings[0]
+            wrong = posting._replace(units=Amount(posting.units.number + Decimal(1), "CNY"))
+            if "replace" in entry.meta:
+                entry = entry._replace(postings=[wrong, *entry.postings[1:]])
+            elif "mutate" in entry.meta:
+                entry.postings[0] = wrong
+        out.append(entry)
+    return out, []
+'''
+
+
+def test_a_plugin_that_unbalances_is_still_caught(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Transactions found balanced when cached are checked again once a plugin touched them."""
+    (tmp_path / "unbalance_plugin.py").write_text(PLUGIN, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "txns.beancount").write_text(
+        "2021-01-01 open Assets:Cash CNY\n2021-01-01 open Expenses:Use CNY\n"
+        '2021-02-01 * "kept"\n  Assets:Cash  -10.00 CNY\n  Expenses:Use\n'
+        '2021-02-02 * "replaced"\n  replace: TRUE\n  Assets:Cash  -10.00 CNY\n  Expenses:Use\n'
+        '2021-02-03 * "mutated"\n  mutate: TRUE\n  Assets:Cash  -10.00 CNY\n  Expenses:Use\n',
+        encoding="utf-8",
+    )
+    top = tmp_path / "main.beancount"
+    top.write_text('plugin "unbalance_plugin"\ninclude "txns.beancount"\n', encoding="utf-8")
+    for _ in range(2):  # cold, then from the records
+        got = cache.load_file(top)
+        assert cache.LAST.used
+        unbalanced = [e.entry.narration for e in got[1] if "does not balance" in e.message]
+        assert unbalanced == ["replaced", "mutated"]
+    assert cache.LAST.parsed == 0
+    assert_same_as_beancount(top)
