@@ -506,14 +506,13 @@ class Facts:
             _line(facts, income.entry)[1] -= income.amount
 
         for ident, entity in book.projects.items():
-            held = project(ident)
-            held.project = entity
+            project(ident).project = entity
             if entity.fund:
                 fund(entity.fund).projects.append(ident)
         for ident, stages in book.stages().items():
             project(ident).stages = stages
-        for ident, entity in book.funds.items():
-            fund(ident).fund = entity
+        for ident, found in book.funds.items():
+            fund(ident).fund = found
         return projects, funds, assets, plans
 
     @property

@@ -9,6 +9,7 @@ hash and code versions; plugins and validation always run on the whole ledger).
 from __future__ import annotations
 
 import datetime
+import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,18 @@ from fupin.book import Book, build_book
 from fupin.engine import Results
 from fupin.findings import Finding
 
+
+def _sample_folder() -> Path:
+    """Where the sample county is installed: the package ``fupin.sample`` (the repository's
+    ``ledger/`` folder, mapped by package-dir; a wheel ships it as package data)."""
+    spec = importlib.util.find_spec("fupin.sample")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(__file__).resolve().parent.parent / "ledger"  # a source tree without install
+
+
 #: The sample county ledger shipped in ``ledger/``: what every command uses by default.
-DEFAULT_LEDGER = Path(__file__).resolve().parent.parent / "ledger" / "main.beancount"
+DEFAULT_LEDGER = _sample_folder() / "main.beancount"
 
 
 class LedgerUnreadable(Exception):
@@ -70,7 +81,7 @@ def load(path: str | Path | None = None, *, as_of: datetime.date | None = None) 
 
     target = resolve(path)
     if not target.is_file():
-        raise LedgerUnreadable(f"{target}: no such ledger file")
+        raise LedgerUnreadable(f"{target}: 找不到账簿文件")
     try:
         target.read_bytes()[:1]
     except OSError as exc:
@@ -91,7 +102,7 @@ def load(path: str | Path | None = None, *, as_of: datetime.date | None = None) 
         ]
         if fatal:
             lines = "\n".join(f"{_where(e)}: {e.message}" for e in fatal[:10])
-            raise LedgerUnreadable(f"{target}: cannot be parsed:\n{lines}")
+            raise LedgerUnreadable(f"{target}: 无法解析:\n{lines}")
         if as_of is not None:
             errors = [e for e in errors if isinstance(e, Finding) or _dated_by(e, as_of)]
         if built is not None:

@@ -20,7 +20,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -62,6 +62,101 @@ _AssetClasses = Annotated[
 _OwnerLevels = Annotated[
     tuple[Literal["county", "township", "village", "household"], ...], BeforeValidator(_split_list)
 ]
+
+# issue 15: register statuses (fupin.households.STATUSES) and monitoring categories
+# (fupin.households.CATEGORIES) a policy key may list.
+_STATUS = Literal["general", "registered", "lifted", "monitored", "gradual_exit", "removed"]
+_Statuses = Annotated[tuple[_STATUS, ...], BeforeValidator(_split_list)]
+_CATEGORIES = Literal["unstable_lifted", "marginal", "sudden_hardship"]
+_Categories = Annotated[tuple[_CATEGORIES, ...], BeforeValidator(_split_list)]
+
+
+#: what B13 minimums may name: a register status or monitoring category, and a measure kind
+#: (the vocabularies of fupin.households and fupin.measures, repeated here so that the
+#: policy imports no entity module; a test keeps them equal)
+HOUSEHOLD_GROUPS: tuple[str, ...] = (*get_args(_STATUS), *get_args(_CATEGORIES))
+MEASURE_KINDS = (
+    "industry",
+    "employment",
+    "education",
+    "health",
+    "housing",
+    "water",
+    "social",
+    "finance",
+    "skills",
+    "public_post",
+    "consumption",
+    "other",
+)
+
+
+def _pairs(value: Any) -> Any:
+    """``"A=x,y B=z"`` → ``{"A": "x,y", "B": "z"}`` (a ledger string; a dict passes)."""
+    if not isinstance(value, str):
+        return value
+    out: dict[str, str] = {}
+    for part in value.replace(";", " ").split():
+        key, sep, rest = part.partition("=")
+        if not sep or not key or not rest:
+            raise ValueError(f"expected key=value pairs, got {part!r}")
+        if key in out:
+            raise ValueError(f"{key} appears twice")
+        out[key] = rest
+    return out
+
+
+def _status_lists(value: Any) -> Any:
+    """``"Dibao=registered,monitored"`` → ``{"Dibao": ("registered", "monitored")}``."""
+    value = _pairs(value)
+    if isinstance(value, dict):
+        return {k: _split_list(v) for k, v in value.items()}
+    return value
+
+
+def _minimums(value: Any) -> Any:
+    """``"lifted:industry=3"`` → ``{"lifted:industry": 3}``; keys are ``<category>:<kind>``."""
+    value = _pairs(value)
+    if isinstance(value, dict):
+        for key in value:
+            group, sep, kind = str(key).partition(":")
+            if not sep or group not in HOUSEHOLD_GROUPS or kind not in (*MEASURE_KINDS, "any"):
+                raise ValueError(
+                    f"expected <household category>:<measure kind>, got {key!r} (categories: "
+                    f"{' '.join(HOUSEHOLD_GROUPS)}; kinds: {' '.join(MEASURE_KINDS)} any)"
+                )
+    return value
+
+
+#: what a benefit is called on a public list (a kind of fupin.benefits, or an account path
+#: below ``Expenses:Benefit``, longest prefix wins): names of help, never of a condition
+DEFAULT_BENEFIT_LABELS: dict[str, str] = {
+    "preschool": "学前教育资助",
+    "compulsory": "义务教育资助",
+    "senior_secondary": "高中阶段教育资助",
+    "undergrad_new": "本科新生入学资助",
+    "college_new": "专科新生入学资助",
+    "chronic": "医疗救助",
+    "premium": "医保缴费补贴",
+    "insurance": "防贫保险",
+    "other": "到户补助",
+    "Temporary": "临时救助",
+    "Dibao": "低保金",
+    "PublicWelfareJob": "公益岗位补贴",
+}
+
+
+def _labels(value: Any) -> Any:
+    """``"chronic=医疗救助 Temporary=临时救助"`` merged over :data:`DEFAULT_BENEFIT_LABELS`."""
+    value = _pairs(value)
+    if isinstance(value, dict):
+        return {**DEFAULT_BENEFIT_LABELS, **{str(k): str(v) for k, v in value.items()}}
+    return value
+
+
+KindStatuses = Annotated[dict[str, _Statuses], BeforeValidator(_status_lists)]
+BenefitLabels = Annotated[dict[str, str], BeforeValidator(_labels)]
+Minimums = Annotated[dict[str, Annotated[int, Field(ge=0)]], BeforeValidator(_minimums)]
 
 
 class Policy(BaseModel):
@@ -121,6 +216,11 @@ class Policy(BaseModel):
     notice_phones: str = ""
     # F.3 [derived]: print a masked ID column on recipient lists (a county's local demand).
     notice_show_masked_id: bool = False
+    # F.3 [N-MON "不得公开…健康状况"; DESIGN Trust]: the public label of each benefit on a
+    # recipient list (慢性病救助 is shown as 医疗救助); a ledger entry names what differs.
+    notice_benefit_labels: BenefitLabels = Field(
+        default_factory=lambda: dict(DEFAULT_BENEFIT_LABELS)
+    )
 
     # --- issue 6: household benefits (DOMAIN C, G) ------------------------------------------
     # C01 [seed 000]: education aid per student per year by stage (1,500 / 2,000 / 2,400).
@@ -270,6 +370,118 @@ class Policy(BaseModel):
     # DOMAIN E.3/D stage 13 [derived]: straight-line depreciation of assets kept on the books
     # (``account`` + ``life_years``), generated by the plugin; off by default.
     asset_depreciation: bool = False
+
+    # --- issue 15: monitoring, eligibility per benefit kind, measures, microcredit, budgets -
+    # C06 [seed 002 渐退期; 四个不摘]: statuses per benefit kind (the account path below
+    # ``Expenses:Benefit``, longest prefix wins, e.g. ``"Dibao=registered,lifted,monitored"``);
+    # kinds not named follow ``benefit-statuses``.
+    benefit_kind_statuses: KindStatuses = Field(default_factory=dict)
+    # C06 [seed 002 "12个月渐退期, 渐退期满后退出低保"; C.6]: kinds that end with the 渐退期:
+    # paid after a gradual exit has run out (and no new monitoring) is outside their window,
+    # while education and medical aid continue (四个不摘).
+    benefit_exit_kinds: Names = ("Dibao",)
+    # M01 [N-MON qinan: 从发现到审定不超过15天]: days from discovery to the county decision.
+    monitoring_decision_days: Annotated[int, Field(ge=0)] = 15
+    # M02/B31 [N-MON qinan: 村内公示不少于5天, 县乡不再重复公示]: a monitoring notice's days
+    # and the levels it must be posted at (before the decision / the risk elimination).
+    monitoring_notice_min_days: Annotated[int, Field(ge=1)] = 5
+    monitoring_notice_levels: Names = ("village",)
+    # M02 [F.3, N-MON "不得公开…健康状况"]: words a monitoring notice's text must not contain.
+    monitoring_notice_health_terms: Names = (
+        "因病",
+        "因残",
+        "疾病",
+        "患病",
+        "病情",
+        "慢性病",
+        "大病",
+        "重病",
+        "残疾",
+        "精神",
+        "诊断",
+        "住院",
+    )
+    # M04 [N-MON yjq/zongyang: 监测时间原则上不少于半年]: months from decision to elimination
+    # (原则上: set the severity to "warning" where exceptions are allowed).
+    monitoring_min_months: Annotated[int, Field(ge=0)] = 6
+    monitoring_min_months_severity: Severity = Severity.ERROR
+    # M04 [G.3; seed 002 "1.5倍 of 2020 standard" ≈ 6,000 for 2021, unverified; set yearly]:
+    # 监测范围 (yuan per person per year): per-capita income at elimination must exceed it.
+    monitoring_income_line: Money = Decimal("6000.00")
+    # B44 [seed 002 "每户边缘易致贫户落实1名党员干部联系帮扶"]: categories that need a cadre,
+    # and how many; M03 [N-MON: 至少落实1项帮扶措施]: measures before elimination.
+    monitoring_cadre_categories: _Categories = ("marginal",)
+    monitoring_cadre_min: Annotated[int, Field(ge=0)] = 1
+    monitoring_measure_min: Annotated[int, Field(ge=0)] = 1
+    # B44/M03 [derived]: days after the decision by which cadre and first measure are due.
+    monitoring_grace_days: Annotated[int, Field(ge=0)] = 30
+    # B13 [seed 002 林州: 每户脱贫户至少享有三项以上产业帮扶措施]: minimum measures per
+    # household of a category (register status or monitoring category) and measure kind a
+    # year, ``"lifted:industry=3"`` (kind ``any`` counts every kind); empty: not checked.
+    household_measure_min: Minimums = Field(default_factory=dict)
+    # L01 [N-LOAN: 5万元以下、3年期以内]: loan amount and term caps (扶贫/脱贫人口小额信贷).
+    loan_amount_max: Money = Decimal("50000.00")
+    loan_term_max_months: Annotated[int, Field(ge=1)] = 36
+    # L02 [DOMAIN K14: borrower eligible at grant date]: register statuses that may borrow.
+    loan_eligible_statuses: _Statuses = ("registered", "lifted", "monitored", "gradual_exit")
+    # L03 [N-LOAN 青阳县: 2023年底前全额贴息, 2024–2025年按70%贴息; set 0.70 from 2024]:
+    # share of the interest the county subsidises (the interest year's 31 December decides).
+    loan_subsidy_share: Share = Decimal("1.00")
+    # L03 [人民银行 日利率 = 年利率/360]: day count of the contract interest (the cap of the
+    # interest a subsidy may rest on when the bank's figure is not given).
+    loan_interest_days: Annotated[int, Field(ge=360, le=366)] = 360
+    # L03: accounts (any component) of interest-subsidy and risk-compensation expenses.
+    loan_subsidy_accounts: Names = ("LoanInterestSubsidy",)
+    loan_compensation_accounts: Names = ("LoanRiskCompensation",)
+    # B04 [seed 002 安阳: 市县财政专项扶贫资金投入不低于上年(2020年)水平]: the budgeted
+    # special fund never falls from one recorded year to the next.
+    county_budget_non_decreasing: bool = True
+    # B05 [seed 003 靖边: 不低于地方财政收入的2%]: budget ≥ share × local fiscal revenue.
+    county_budget_revenue_share_min: Share = Decimal("0.02")
+    # B06 [seed 003 靖边: 逐年递增幅度不低于20%]: growth over the previous year (0: off).
+    county_budget_growth_min: Annotated[Decimal, Field(ge=0)] = Decimal("0.20")
+    # B07 [seed 003 靖边: 涉农部门到村到户项目资金60%以上用于贫困村、贫困户]: per department
+    # and year, the share of its projects' spending to poor villages (village_status) or
+    # to registered households of these statuses.
+    department_target_share_min: Share = Decimal("0.60")
+    department_target_village_statuses: Names = ("poor", "lifted")
+    department_target_household_statuses: _Statuses = (
+        "registered",
+        "lifted",
+        "monitored",
+        "gradual_exit",
+    )
+    # C10 [seed 000: 新农合住院起付线降低50%]: the standard 起付线 (a claim's own
+    # ``standard_deductible`` wins; 0: the claim must state it), the reduction for poor
+    # households and the statuses it applies to; accounts (any component) of inpatient claims.
+    hospital_deductible: Money = Decimal("0.00")
+    hospital_deductible_reduction: Share = Decimal("0.50")
+    hospital_deductible_statuses: _Statuses = ("registered", "lifted", "monitored", "gradual_exit")
+    inpatient_accounts: Names = ("Inpatient",)
+    # B40 [建设工程质量保证金管理办法 第二条: 缺陷责任期一般为1年, 最长不超过2年]: months from
+    # acceptance before the quality deposit may be released (a stage's ``defect_until`` wins).
+    defect_liability_months: Annotated[int, Field(ge=0)] = 12
+    # E01 [DOMAIN E.3 expected_income; 新乡红旗区 2022: 1,468,900 × 6%]: tolerance of booked
+    # asset income against rate × base for a full year (a difference is a warning).
+    asset_return_tolerance: Annotated[Decimal, Field(ge=0)] = Decimal("0.00")
+    # E02 [seed 001 "以奖代补、多劳多得"; E.6 "cash payouts without labour/condition basis"]:
+    # words of a household payout's ``basis`` that name labour or a condition; households
+    # without labour capacity (register) may be paid without one (兜底).
+    asset_payout_basis_values: Names = (
+        "务工",
+        "劳务",
+        "公益岗位",
+        "奖补",
+        "以奖代补",
+        "积分",
+        "labour",
+        "reward",
+        "condition",
+    )
+    asset_payout_no_labour_exempt: bool = True
+    # S02 [seed 003 靖边 7,870万元 / 18,900人; DOMAIN K20]: register statuses counted as the
+    # population the funds serve (人均投入), on the year's last day.
+    poor_population_statuses: _Statuses = ("registered", "lifted", "monitored", "gradual_exit")
 
     @classmethod
     def ledger_keys(cls) -> list[str]:

@@ -70,7 +70,7 @@ def _problem(notice_id: str, message: str) -> str:
 
 def render_html(snap: Snapshot, notice_id: str, ledger_path: str) -> str:
     """The whole HTML document of one notice (its slips included), or a page saying why not."""
-    from fupin.reports.notice_context import BUILDERS, NoticeDataError
+    from fupin.reports.notice_context import BUILDERS, MissingField, NoticeDataError
     from fupin.reports.notice_render import PrivacyError, page_html, render_pieces
 
     row = snap.notices_by_id[notice_id]
@@ -79,11 +79,7 @@ def render_html(snap: Snapshot, notice_id: str, ledger_path: str) -> str:
     try:
         doc = BUILDERS[row.notice.type](ctx, row.notice)
         pieces = render_pieces(env, [doc])
-    except (NoticeDataError, PrivacyError, ImportError) as exc:
-        return _problem(notice_id, str(exc))
-    except Exception as exc:
-        if type(exc).__name__ != "_Missing":
-            raise
+    except (NoticeDataError, MissingField, PrivacyError, ImportError) as exc:
         return _problem(notice_id, str(exc))
     return str(page_html(env, pieces, title=doc.header.title, batch=False))
 
