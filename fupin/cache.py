@@ -37,6 +37,7 @@ import pickle
 import sys
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from glob import glob
 from os import path
@@ -64,6 +65,17 @@ BOOKING_OPTIONS = (
 )
 
 Result = tuple[list[data.Directive], list[Any], dict[str, Any]]
+Check = Callable[[list[Any], dict[str, Any]], list[Any]]
+
+# Beancount's functions are untyped: typed handles on the ones used here
+_book_all: Callable[[list[Any], dict[str, Any]], tuple[list[Any], list[Any]]] = booking.book
+_book_run: Callable[[list[Any], dict[str, Any], Any], tuple[list[Any], list[Any]]] = (
+    booking_full.book
+)
+_missing: Check = booking.validate_missing_eliminated
+_balances: Check = validation.validate_check_transaction_balances
+_validate_all: Callable[[list[Any], dict[str, Any], None, None], list[Any]] = validation.validate
+_input_hash: Callable[[list[str]], str] = loader.compute_input_hash
 
 
 @dataclass
@@ -142,7 +154,7 @@ def load_file(filename: str | Path) -> Result:
 def _beancount(name: str) -> Result:
     """Beancount's own loader, without its pickle cache."""
     loader.initialize(use_cache=False)
-    return loader.load_file(name)  # type: ignore[return-value]
+    return loader.load_file(name)
 
 
 class _Fallback(Exception):
@@ -163,6 +175,8 @@ class _Loader:
             return _beancount(top)
         entries, booking_errors = self._book(files, options_map)
         self._save(files)
+        for f in files:
+            f.content = b""  # the text is parsed and hashed: not kept through the rest
         parse_errors.extend(booking_errors)
         options_map["include"] = sorted(f.name for f in files)
         options_map = loader.aggregate_options_map(options_map, others)
@@ -174,7 +188,7 @@ class _Loader:
         finally:
             sys.path[:] = saved
         errors.extend(_validate(entries, options_map, known))
-        options_map["input_hash"] = loader.compute_input_hash(options_map["include"])
+        options_map["input_hash"] = _input_hash(options_map["include"])
         return entries, errors, options_map
 
     # -- parse, following includes as Beancount does -------------------------------------
@@ -252,7 +266,7 @@ class _Loader:
                 f.changed = True
         entries = [e for f in files for e in f.record.entries]
         entries.sort(key=data.entry_sortkey)
-        return booking.book(entries, options_map)  # type: ignore[no-any-return]
+        return _book_all(entries, options_map)
 
     # -- records on disk ------------------------------------------------------------------
     def _path(self, key: str) -> Path:
@@ -376,7 +390,8 @@ def _books_alone(entries: list[data.Directive]) -> bool:
         for posting in entry.postings:
             if posting.cost is not None:
                 return False
-            units, price = posting.units, posting.price
+            units: Any = posting.units  # an Amount, or MISSING (an auto posting)
+            price: Any = posting.price
             if units is not MISSING and (units is None or type(units.currency) is not str):
                 return False
             if price is not None and (price is MISSING or type(price.currency) is not str):
@@ -389,13 +404,13 @@ def _books_alone(entries: list[data.Directive]) -> bool:
 def _book_alone(record: Record, options_map: dict[str, Any], methods: Any) -> bool:
     """Book one local file on its own; False (record unchanged) if booking reported errors."""
     entries = sorted(record.entries, key=data.entry_sortkey)
-    booked, errors = booking_full.book(entries, options_map, methods)
-    if errors or booking.validate_missing_eliminated(booked, options_map):
+    booked, errors = _book_run(entries, options_map, methods)
+    if errors or _missing(booked, options_map):
         record.local = False
         return False
     record.entries = booked
     record.booked = True
-    record.balanced = not validation.validate_check_transaction_balances(booked, options_map)
+    record.balanced = not _balances(booked, options_map)
     return True
 
 
@@ -405,7 +420,7 @@ def _balanced(files: list[_File]) -> dict[int, tuple[Any, ...]] | None:
     if not all(f.record.booked and f.record.balanced for f in files):
         return None
     return {
-        id(e): tuple(e.postings)  # type: ignore[union-attr]
+        id(e): tuple(e.postings)
         for f in files
         for e in f.record.entries
         if type(e) is data.Transaction
@@ -419,10 +434,11 @@ def _validate(
     balanced (the very object, with the very postings: no plugin replaced or changed them)
     is not checked again."""
     if known is None:
-        return validation.validate(entries, options_map, None, None)  # type: ignore[no-any-return]
+        return _validate_all(entries, options_map, None, None)
     errors: list[Any] = []
-    for check in validation.VALIDATIONS:
-        if check is validation.validate_check_transaction_balances:
+    checks: list[Check] = validation.VALIDATIONS
+    for check in checks:
+        if check is _balances:
             rest = [
                 e
                 for e in entries
