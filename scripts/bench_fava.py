@@ -104,7 +104,10 @@ try:
                 c = time.process_time()
                 assert client.get(f"/{slug}/extension/FupinCompliance/").status_code == 200
                 extra = time.process_time() - c
-            rows.append({"cpu": cpu, "wall": wall, "rss": rss(), "compliance": extra})
+            rows.append(
+                {"cpu": cpu, "wall": wall, "rss": rss(), "compliance": extra,
+                 "frozen": __import__("gc").get_freeze_count()}
+            )
 finally:
     month.write_text(original, encoding="utf-8")
 print(json.dumps(rows))
@@ -154,6 +157,9 @@ def reload_bench(n: int, reloads: int) -> int:
     median = statistics.median(r["cpu"] for r in fupin_rows) / statistics.median(
         r["cpu"] for r in results["plain"]
     )
+    for kind, rows in results.items():
+        print(f"{kind} RSS after each reload (MiB):", " ".join(f"{r['rss']:.0f}" for r in rows))
+        print(f"{kind} objects frozen after each reload:", " ".join(str(r["frozen"]) for r in rows))
     growth = fupin_rows[-1]["rss"] - fupin_rows[1]["rss"]
     compliance = statistics.median(r["compliance"] for r in fupin_rows)
     print(

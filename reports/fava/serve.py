@@ -55,20 +55,20 @@ def install() -> None:
     if getattr(core.FavaLedger.load_file, "_fupin", False):
         return
     plain_load_file = core.FavaLedger.load_file
-    plain_loader = core.load_uncached
+    plain_loader = vars(core)["load_uncached"]  # the name fava.core imported and calls
 
     def load_file(self: core.FavaLedger) -> None:
         with collector.paused(freeze=True, reclaim=True):
             plain_load_file(self)
 
-    def load_uncached(path: str, *, is_encrypted: bool) -> Any:
+    def load_uncached(beancount_file_path: str, *, is_encrypted: bool) -> Any:
         if is_encrypted:
-            return plain_loader(path, is_encrypted=True)
-        return cache.load_file(path)
+            return plain_loader(beancount_file_path, is_encrypted=True)
+        return cache.load_file(beancount_file_path)
 
     load_file._fupin = True  # type: ignore[attr-defined]
     core.FavaLedger.load_file = load_file  # type: ignore[method-assign]
-    core.load_uncached = load_uncached
+    vars(core)["load_uncached"] = load_uncached
 
 
 def pages(app: Flask) -> list[str]:
