@@ -7,7 +7,7 @@ SYSSTAMP := $(VENV)/.sysdeps
 export BEANCOUNT_DISABLE_LOAD_CACHE := 1
 
 # `make test` = `make lint` (ruff check, ruff format --check, mypy) + pytest.
-.PHONY: demo test lint bench sysdeps clean notices bench-notices
+.PHONY: demo test lint bench sysdeps clean notices bench-notices province bench-rollup reseal-sample bench-seals
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -24,15 +24,33 @@ sysdeps: $(SYSSTAMP)
 
 # The main job on the sample ledger: check it, print its compliance table, its asset
 # register and red flags, and write its public notices (HTML + PDF) to out/notices.
-demo: $(STAMP) $(SYSSTAMP)
+# The sample's demo notice key (never committed; refused with any other ledger).
+SAMPLE_KEY := ledger/register/notice-secret.key
+$(SAMPLE_KEY): | $(STAMP)
+	$(VENV)/bin/fupin keygen --sample
+
+demo: $(STAMP) $(SYSSTAMP) $(SAMPLE_KEY)
 	$(VENV)/bin/fupin check
 	$(VENV)/bin/fupin compliance
 	$(VENV)/bin/fupin assets
 	$(VENV)/bin/fupin flags
 	$(VENV)/bin/fupin notices --out out/notices
 	@echo "公示公告已写入 out/notices/ (index.html)"
+	$(MAKE) --no-print-directory province
 
-test: lint $(SYSSTAMP)
+# A small generated province (issue 16): four county ledgers, each exported to Parquet, then
+# every roll-up across them (DuckDB) printed and written as one page to out/province.html.
+PROVINCE := build/demo-province
+province: $(STAMP)
+	rm -rf $(PROVINCE)
+	$(PY) scripts/gen_province.py 4 $(PROVINCE) --transactions 1500 --years 2
+	tail -n +2 $(PROVINCE)/counties.csv | while IFS=, read -r code name ledger rest; do \
+	  $(VENV)/bin/fupin export parquet $(PROVINCE)/$$ledger --county "$$code" --name "$$name" \
+	    --out $(PROVINCE)/export || exit 1; done
+	$(VENV)/bin/fupin rollup $(PROVINCE)/export
+	$(VENV)/bin/fupin rollup $(PROVINCE)/export --html out/province.html
+
+test: lint $(SYSSTAMP) $(SAMPLE_KEY)
 	$(VENV)/bin/pytest
 
 # ruff (lint + format) and mypy --strict on the real fupin namespace (scripts/typecheck.py).
@@ -49,9 +67,25 @@ clean:
 	rm -rf $(VENV) build out *.egg-info
 
 # The sample ledger's public notices (公示公告), HTML + PDF, with an index page (issue 8).
-notices: $(STAMP) $(SYSSTAMP)
+notices: $(STAMP) $(SYSSTAMP) $(SAMPLE_KEY)
 	$(VENV)/bin/fupin notices --out out/notices
 	@echo "open out/notices/index.html"
 
 bench-notices: $(STAMP) $(SYSSTAMP)
 	$(PY) scripts/bench_notices.py
+
+# Export and roll-up benchmark (issue 16): 300k-transaction county, 10 and 100 counties.
+bench-rollup: $(STAMP) $(SYSSTAMP)
+	$(PY) scripts/bench_rollup.py
+
+# issue 17: after a change of the sample's 2021 entries, re-make its evidence files and
+# re-seal it through 2021-12 (the seal file is emptied, its digest lists removed).
+reseal-sample: $(STAMP)
+	: > ledger/seals.beancount
+	rm -rf ledger/seals
+	$(PY) scripts/make_evidence.py
+	$(VENV)/bin/fupin seal ledger/main.beancount --through 2021-12 --date 2022-01-20
+
+# issue 17: the CPU cost of verifying every seal, against the load (100k transactions).
+bench-seals: $(STAMP)
+	$(PY) scripts/bench_seals.py

@@ -50,7 +50,7 @@ def default_title(book: Book, notice: Notice) -> str:
         asset = book.by_id(Asset).get(plan.asset) if plan else None
         if asset is not None:
             what = "方案" if kind == "income_plan" else "结果"
-            return f"{asset.village}{asset.name}收益分配{what}公示"
+            return f"{asset.village}{without_place(asset.name, asset.village)}收益分配{what}公示"
     if kind == "monitoring":
         return f"{notice.village or ''}{notice.start.year}年防止返贫监测对象识别公示"
     if kind == "monitoring_exit":

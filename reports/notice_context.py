@@ -350,7 +350,7 @@ def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
         "spent_any": share is not None and bool(share.total),
         "spent_threshold": share.threshold if share is not None else None,
         "as_of": day,
-        "basis": "按项目库储备项目择优安排, 经县乡村振兴领导小组审定",
+        "basis": "按项目库储备项目择优安排，经县乡村振兴领导小组审定",
     }
     header = notice_header(
         ctx,
