@@ -98,12 +98,12 @@ class UnreadableLedger(click.ClickException):
     exit_code = 2
 
 
-def open_ledger(path: str | None, as_of: Any = None) -> Loaded:
+def open_ledger(path: str | None, as_of: Any = None, *, measures: bool = True) -> Loaded:
     """Load a ledger for a command (as of a day, for ``--date``), turning an unreadable
-    file into exit code 2."""
+    file into exit code 2; ``measures=False`` when the command shows findings only."""
     day = as_of.date() if isinstance(as_of, datetime.datetime) else as_of
     try:
-        return load(path, as_of=day)
+        return load(path, as_of=day, measures=measures)
     except LedgerUnreadable as exc:
         raise UnreadableLedger(str(exc)) from None
 
@@ -156,7 +156,7 @@ def main() -> None:
 @JSON
 def check(ledger: str | None, as_of: Any, as_json: bool) -> None:
     """检查账簿: 按规则列出每个违规与警告及其文件和行号 (check every rule)。"""
-    loaded = open_ledger(ledger, as_of)
+    loaded = open_ledger(ledger, as_of, measures=False)  # findings only
     problems = [*loaded.other_errors, *loaded.results.findings]
     if as_json:
         click.echo(json.dumps([error_dict(e) for e in problems], ensure_ascii=False, indent=1))

@@ -65,13 +65,20 @@ def resolve(path: str | Path | None) -> Path:
     return Path(path) if path else DEFAULT_LEDGER
 
 
-def load(path: str | Path | None = None, *, as_of: datetime.date | None = None) -> Loaded:
+def load(
+    path: str | Path | None = None,
+    *,
+    as_of: datetime.date | None = None,
+    measures: bool = True,
+) -> Loaded:
     """Load, validate and evaluate a ledger: one load, one book, one rule run.
 
     The book and results are the plugin's own, built during Beancount's load
     (:mod:`fupin.session`); only a ledger without the plugin, or whose entries changed after
     it ran, gets a book built here. With ``as_of``, the books as of that day: the entries
-    after it are left out and the rules judge what was due by then.
+    after it are left out and the rules judge what was due by then. With ``measures=False``
+    (``fupin check``: findings only) the rules build no compliance row for a check that holds,
+    as in the plugin of a plain ``bean-check``; the findings are the same.
 
     The cyclic garbage collector is paused for the whole load and the objects it leaves
     (entries, book, results: kept until the command ends) are frozen before it comes back,
@@ -91,9 +98,9 @@ def load(path: str | Path | None = None, *, as_of: datetime.date | None = None) 
     # the cyclic GC makes large loads superlinear (DESIGN: speed); what the command keeps
     # until it ends (entries, book, results) is frozen when the collector comes back
     with collector.paused(freeze=True):
-        with session.collecting(measures=True, as_of=as_of):
+        with session.collecting(measures=measures, as_of=as_of):
             entries, errors, options = cache.load_file(target)
-            built = session.take(entries, as_of=as_of)
+            built = session.take(entries, measures=measures, as_of=as_of)
         fatal: list[Any] = [
             e
             for e in errors
@@ -109,7 +116,7 @@ def load(path: str | Path | None = None, *, as_of: datetime.date | None = None) 
             book, results = built.book, built.results
         else:
             book = build_book(entries, options, as_of=as_of)
-            results = evaluate(book)
+            results = evaluate(book, keep_measures=measures)
         loaded = Loaded(target, entries, errors, options, book, results, as_of)
     return loaded
 
