@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import (
     Callable,
     ItemsView,
@@ -204,10 +204,10 @@ class Book:
 
     def repeated(self, key: str) -> dict[str, Sequence[Transaction]]:
         """The values of ``key`` (in INDEXED_KEYS) on two or more transactions, with them."""
-        index = self.index[key]
-        if isinstance(index, _Values):  # skip the 1-tuples of the values seen once
-            return {value: held for value, held in index._held.items() if type(held) is list}
-        return {value: txns for value, txns in index.items() if len(txns) > 1}
+        index = self.index
+        if isinstance(index, _Index):  # no index of every value built for this
+            return index.repeated(key)
+        return {value: txns for value, txns in index[key].items() if len(txns) > 1}
 
     def account_name(self, account: str) -> str:
         """The Chinese ``name:`` of an account's ``open``, else the account itself."""
@@ -308,6 +308,29 @@ class _Index(Mapping[str, Mapping[str, Sequence[Transaction]]]):
                 raise KeyError(key)
             built = self._built[key] = _index_by(self._txns, key)
         return built
+
+    def repeated(self, key: str) -> dict[str, Sequence[Transaction]]:
+        """The values of ``key`` on two or more transactions, with them, in order of first
+        use. Unless the key's index is built already, one read of each transaction's value
+        and a set tell whether any repeats (voucher numbers nearly never do): no index of
+        every value is built for that."""
+        built = self._built.get(key)
+        if built is not None:  # skip the 1-tuples of the values seen once
+            return {value: held for value, held in built._held.items() if type(held) is list}
+        if key not in _INDEXED:
+            raise KeyError(key)
+        values = [txn.meta.get(key) for txn in self._txns]
+        named = [v if type(v) is str else str(v) for v in values if v is not None]
+        if len(set(named)) == len(named):
+            return {}
+        twice = {value for value, count in Counter(named).items() if count > 1}
+        out: dict[str, list[Transaction]] = {}
+        for txn, value in zip(self._txns, values, strict=True):
+            if value is not None:
+                value = value if type(value) is str else str(value)
+                if value in twice:
+                    out.setdefault(value, []).append(txn)
+        return dict(out)
 
     def __iter__(self) -> Iterator[str]:
         return iter(INDEXED_KEYS)
