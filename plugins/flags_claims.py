@@ -73,30 +73,34 @@ def duplicates(book: Book) -> Iterator[Item]:
                 )
     seen: dict[tuple[str, str, str, str, Decimal], Spend] = {}
     at = policy_on(book)
-    checked: dict[tuple[datetime.date, str, str], bool] = {}  # (day, category, account)
+    # whether an account's payments are checked, per policy snapshot: the category is the
+    # account's second component, the snapshot the one in force on the day
+    verdicts: dict[datetime.date, dict[str, bool]] = {}
+    by_policy: dict[int, dict[str, bool]] = {}
     # a correction's reversal (fupin.corrections) takes its original back: the re-post that
     # follows is the payment, not a second one
-    reversals = [
-        s
-        for s in book.spends
-        if s.amount < 0 and s.household and s.entry.meta.get("correction") == "reversal"
-    ]
-    paid = spend_index(book).to_households
+    index = spend_index(book)
+    reversals = index.reversals
+    paid = index.to_households
     if reversals:
         paid = sorted([*paid, *reversals], key=lambda s: (s.date, s.amount >= 0))
     for spend in paid:
-        verdict = checked.get((spend.date, spend.category, spend.account))
+        account = spend.account
+        checked = verdicts.get(spend.date)
+        if checked is None:
+            policy = at(spend.date)
+            checked = verdicts[spend.date] = by_policy.setdefault(id(policy), {})
+        verdict = checked.get(account)
         if verdict is None:
             policy = at(spend.date)
-            verdict = checked[(spend.date, spend.category, spend.account)] = (
-                spend.category in policy.household_categories
-                and not set(spend.account.split(":")) & set(policy.duplicate_exempt_accounts)
+            verdict = checked[account] = spend.category in policy.household_categories and not (
+                set(account.split(":")) & set(policy.duplicate_exempt_accounts)
             )
         if not verdict:
             continue
-        own = spend.posting_meta or {}
+        own = spend.posting_meta
         txn_meta = spend.entry.meta
-        if own.keys() == _LOCATION:  # the posting carries its location only (most rolls)
+        if own is None or own.keys() == _LOCATION:  # the posting carries its location only
             member = txn_meta.get("member")
             period = txn_meta.get("period") or txn_meta.get("year") or spend.date.year
         else:
@@ -106,14 +110,16 @@ def duplicates(book: Book) -> Iterator[Item]:
                 or own.get("year", txn_meta.get("year"))
                 or spend.date.year
             )
+        household, amount = spend.household, spend.amount
+        reversal = bool(reversals) and amount < 0
         key4 = (
-            str(spend.household),
-            spend.account,
+            household if type(household) is str else str(household),
+            account,
             str(member) if member else "",
             period if type(period) is str else str(period),
-            abs(spend.amount),
+            -amount if reversal else amount,
         )
-        if spend.amount < 0:  # a reversal
+        if reversal:
             seen.pop(key4, None)
             continue
         earlier = seen.get(key4)

@@ -152,6 +152,8 @@ class SpendIndex(NamedTuple):
     distributions: list[Spend]  # K8: postings on Expenses:IncomeDistribution
     to_households: list[Spend]  # K2, K9: postings naming a household, amount > 0
     with_payee_type: list[Spend]  # K6: postings of transactions marked ``payee_type``
+    #: K2: postings naming a household, amount < 0, of a correction's reversal
+    reversals: list[Spend]
 
 
 def spend_index(book: Book) -> SpendIndex:
@@ -163,6 +165,7 @@ def spend_index(book: Book) -> SpendIndex:
         distributions: list[Spend] = []
         households: list[Spend] = []
         payee_typed: list[Spend] = []
+        reversals: list[Spend] = []
         of_account: dict[str, str | None] = {}
         for spend in book.spends:
             account = spend.account
@@ -174,11 +177,14 @@ def spend_index(book: Book) -> SpendIndex:
                 asset_uses[str(ident)].append((spend.date, spend.amount, spend.entry))
             if spend.category == "IncomeDistribution":
                 distributions.append(spend)
-            if spend.household and spend.amount > 0:
-                households.append(spend)
+            if spend.household:
+                if spend.amount > 0:
+                    households.append(spend)
+                elif spend.amount < 0 and meta.get("correction") == "reversal":
+                    reversals.append(spend)
             if "payee_type" in meta:
                 payee_typed.append(spend)
-        return SpendIndex(asset_uses, distributions, households, payee_typed)
+        return SpendIndex(asset_uses, distributions, households, payee_typed, reversals)
 
     index: SpendIndex = memo("spend-index", book, build)
     return index
