@@ -224,6 +224,8 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
     policies: dict[datetime.date, Policy] = {}
     spans: dict[str, tuple[datetime.date, datetime.date, str]] = {}
     paths: dict[str, str | None] = {}  # account → benefit kind path, once per account
+    #: (policy snapshot, kind path) → the statuses it is paid in, whether it ends with 渐退期
+    kinds: dict[tuple[int, str | None], tuple[tuple[str, ...], bool]] = {}
     for payment in paid:
         day = payment.spend.date
         policy = policies.get(day)
@@ -277,7 +279,13 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
         kind_path = paths.get(account, "")
         if kind_path == "":
             kind_path = paths[account] = benefit_kind_path(account)
-        statuses = kind_statuses(policy, kind_path)
+        rules = kinds.get((id(policy), kind_path))
+        if rules is None:
+            rules = kinds[(id(policy), kind_path)] = (
+                kind_statuses(policy, kind_path),
+                ends_with_exit(policy, kind_path),
+            )
+        statuses, exits = rules
         if status not in statuses:
             key = (
                 "benefit-statuses"
@@ -292,7 +300,7 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
                 f"{_where(book, payment)}{_window_note(household, payment.date)}",
                 key=key,
             )
-        elif ends_with_exit(policy, kind_path) and (ended := household.exit_ended(day)):
+        elif exits and (ended := household.exit_ended(day)):
             yield _text(
                 "C06",
                 payment,
