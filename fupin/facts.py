@@ -30,7 +30,7 @@ from __future__ import annotations
 import bisect
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -57,39 +57,55 @@ class Series:
     """Amounts by date; :meth:`at` is their sum up to and including a day.
 
     Filled in date order by the book's records (the loader sorts entries); an amount added
-    out of order is still placed by its date.
+    out of order is still placed by its date. Adding only appends: the amounts of one day
+    are merged and summed up on the first question after an add, so a series that no rule
+    asks about costs two appends per amount.
     """
 
-    __slots__ = ("_amounts", "_cum", "_dates", "_sorted")
+    __slots__ = ("_amounts", "_cum", "_dates")
 
     def __init__(self) -> None:
         self._dates: list[datetime.date] = []
         self._amounts: list[Decimal] = []
         self._cum: list[Decimal] | None = None
-        self._sorted = True
 
     def add(self, day: datetime.date, amount: Decimal) -> None:
-        dates = self._dates
-        if dates and dates[-1] == day:
-            self._amounts[-1] += amount
-        else:
-            if dates and day < dates[-1]:
-                self._sorted = False
-            dates.append(day)
-            self._amounts.append(amount)
+        self._dates.append(day)
+        self._amounts.append(amount)
         self._cum = None
 
+    def appenders(
+        self,
+    ) -> tuple[Callable[[datetime.date], None], Callable[[Decimal], None]]:
+        """``(dates.append, amounts.append)``: :meth:`add` without a Python call, for the
+        one loop over the book's records (call both, once per amount, while the series is
+        being filled and not asked)."""
+        self._cum = None
+        return self._dates.append, self._amounts.append
+
     def _cumulative(self) -> list[Decimal]:
-        if not self._sorted:
-            pairs: dict[datetime.date, Decimal] = defaultdict(Decimal)
-            for day, amount in zip(self._dates, self._amounts, strict=True):
-                pairs[day] += amount
-            self._dates = sorted(pairs)
-            self._amounts = [pairs[d] for d in self._dates]
-            self._sorted = True
+        """Merge each day's amounts (in date order) and sum them up."""
+        dates: list[datetime.date] = []
+        amounts: list[Decimal] = []
+        last: datetime.date | None = None
+        for day, amount in zip(self._dates, self._amounts, strict=True):
+            if day == last:
+                amounts[-1] += amount
+            elif last is not None and day < last:  # added out of order: place by date
+                pairs: dict[datetime.date, Decimal] = defaultdict(Decimal)
+                for day2, amount2 in zip(self._dates, self._amounts, strict=True):
+                    pairs[day2] += amount2
+                dates = sorted(pairs)
+                amounts = [pairs[d] for d in dates]
+                break
+            else:
+                dates.append(day)
+                amounts.append(amount)
+                last = day
+        self._dates, self._amounts = dates, amounts
         cum: list[Decimal] = []
         total = ZERO
-        for amount in self._amounts:
+        for amount in amounts:
             total += amount
             cum.append(total)
         self._cum = cum
@@ -115,7 +131,7 @@ class Series:
         return next((d for d, c in zip(self._dates, cum, strict=True) if c > limit), None)
 
     def days(self) -> Sequence[datetime.date]:
-        if not self._sorted:
+        if self._cum is None:
             self._cumulative()
         return self._dates
 
@@ -462,18 +478,30 @@ class Facts:
                 held.returned[receipt.source].add(receipt.date, -receipt.amount)
 
         of_account: dict[str, tuple[str, str] | None] = {}
+        #: (fund, category) → the fund's series that an expense of that pair adds to
+        Adders = tuple[Callable[[Any], None], ...]
+        uses: dict[tuple[str, str], Adders] = {}
         for spend in book.spends:
-            date, amount = spend.date, spend.amount
-            if spend.fund is not None:
-                held = fund(spend.fund)
-                held.by_category[spend.category].add(date, amount)
-                held.used.add(date, amount)
-            if spend.project is not None:
-                _note_spend(project(spend.project), spend)
-            account = spend.account
-            if account not in of_account:
-                of_account[account] = asset_account(account)
-            own = of_account[account]
+            # fields by position (a Spend is a tuple): entry, date, fund, category, account,
+            # amount, project — this loop runs once per expense posting of the ledger
+            _, date, spent_from, category, account, amount, on_project = spend[:7]
+            if spent_from is not None:
+                adders = uses.get((spent_from, category))
+                if adders is None:
+                    held = fund(spent_from)
+                    adders = uses[(spent_from, category)] = (
+                        *held.by_category[category].appenders(),
+                        *held.used.appenders(),
+                    )
+                adders[0](date)
+                adders[1](amount)
+                adders[2](date)
+                adders[3](amount)
+            if on_project is not None:
+                _note_spend(project(on_project), spend)
+            own = of_account.get(account, _UNSEEN)
+            if own is _UNSEEN:
+                own = of_account[account] = asset_account(account)
             facts = None
             if own is not None:
                 facts = asset(own[1])
@@ -482,7 +510,7 @@ class Facts:
                 else:
                     facts.distributed.add(date, amount)
                     _line(facts, spend.entry)[2] += amount
-            if spend.category == PAYOUT_CATEGORY:
+            if category == PAYOUT_CATEGORY:
                 _note_payout(plans, facts, spend)
 
         for movement in book.movements:
@@ -613,6 +641,9 @@ class Facts:
         for notice in sorted(self.book.all(Notice), key=lambda n: (n.start, n.id)):
             out[notice.subject].append(notice)
         return dict(out)
+
+
+_UNSEEN: Any = object()
 
 
 def _line(facts: AssetFacts, txn: Transaction) -> list[Any]:
