@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fupin.entities import STAGES, Fund, Notice, Project, ProjectStage
@@ -57,16 +59,17 @@ class Series:
     """Amounts by date; :meth:`at` is their sum up to and including a day.
 
     Filled in date order by the book's records (the loader sorts entries); an amount added
-    out of order is still placed by its date. Adding only appends: the amounts of one day
-    are merged and summed up on the first question after an add, so a series that no rule
-    asks about costs two appends per amount.
+    out of order is still placed by its date. Adding only appends: the running sums (one
+    per day) are made on the first question after an add, so a series that no rule asks
+    about costs two appends per amount.
     """
 
-    __slots__ = ("_amounts", "_cum", "_dates")
+    __slots__ = ("_amounts", "_cum", "_dates", "_days")
 
     def __init__(self) -> None:
-        self._dates: list[datetime.date] = []
+        self._dates: list[datetime.date] = []  # as added
         self._amounts: list[Decimal] = []
+        self._days: list[datetime.date] = []  # each day once, in order (with ``_cum``)
         self._cum: list[Decimal] | None = None
 
     def add(self, day: datetime.date, amount: Decimal) -> None:
@@ -78,36 +81,27 @@ class Series:
         self,
     ) -> tuple[Callable[[datetime.date], None], Callable[[Decimal], None]]:
         """``(dates.append, amounts.append)``: :meth:`add` without a Python call, for the
-        one loop over the book's records (call both, once per amount, while the series is
-        being filled and not asked)."""
+        one loop over the book's records (call both, once per amount)."""
         self._cum = None
         return self._dates.append, self._amounts.append
 
     def _cumulative(self) -> list[Decimal]:
-        """Merge each day's amounts (in date order) and sum them up."""
-        dates: list[datetime.date] = []
-        amounts: list[Decimal] = []
-        last: datetime.date | None = None
-        for day, amount in zip(self._dates, self._amounts, strict=True):
-            if day == last:
-                amounts[-1] += amount
-            elif last is not None and day < last:  # added out of order: place by date
-                pairs: dict[datetime.date, Decimal] = defaultdict(Decimal)
-                for day2, amount2 in zip(self._dates, self._amounts, strict=True):
-                    pairs[day2] += amount2
-                dates = sorted(pairs)
-                amounts = [pairs[d] for d in dates]
-                break
-            else:
-                dates.append(day)
-                amounts.append(amount)
-                last = day
-        self._dates, self._amounts = dates, amounts
-        cum: list[Decimal] = []
-        total = ZERO
-        for amount in amounts:
-            total += amount
-            cum.append(total)
+        """The running sum at the end of each day (``_days``), in date order."""
+        dates, amounts = self._dates, self._amounts
+        if dates != sorted(dates):  # added out of order: place by date (a stable sort)
+            order = sorted(range(len(dates)), key=dates.__getitem__)
+            dates = self._dates = [dates[i] for i in order]
+            amounts = self._amounts = [amounts[i] for i in order]
+        cum = list(accumulate(amounts, operator.add, initial=ZERO))
+        del cum[0]
+        if len(set(dates)) < len(dates):  # a day's amounts: keep its last running sum
+            last = [c for c, day, after in zip(cum, dates, dates[1:]) if day != after]
+            last.append(cum[-1])
+            self._days = [day for day, after in zip(dates, dates[1:]) if day != after]
+            self._days.append(dates[-1])
+            cum = last
+        else:
+            self._days = dates
         self._cum = cum
         return cum
 
@@ -118,7 +112,7 @@ class Series:
         cum = self._cum if self._cum is not None else self._cumulative()
         if day is None:
             return cum[-1]
-        index = bisect.bisect_right(self._dates, day)
+        index = bisect.bisect_right(self._days, day)
         return cum[index - 1] if index else ZERO
 
     @property
@@ -127,13 +121,15 @@ class Series:
 
     def first_above(self, limit: Decimal) -> datetime.date | None:
         """The first day on which the running sum exceeds ``limit``."""
+        if not self._dates:
+            return None
         cum = self._cum if self._cum is not None else self._cumulative()
-        return next((d for d, c in zip(self._dates, cum, strict=True) if c > limit), None)
+        return next((d for d, c in zip(self._days, cum, strict=True) if c > limit), None)
 
     def days(self) -> Sequence[datetime.date]:
-        if self._cum is None:
+        if self._dates and self._cum is None:
             self._cumulative()
-        return self._dates
+        return self._days
 
     def __bool__(self) -> bool:
         return bool(self._dates)
