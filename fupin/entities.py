@@ -60,7 +60,9 @@ Rate = Annotated[Decimal, BeforeValidator(_percent), Field(ge=0, le=1)]
 class Entity(BaseModel):
     """Base of every ``custom`` entity: positional values, then metadata fields."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    #: ``defer_build``: a model's validator is built when its first entry is validated, so
+    #: the kinds a ledger does not use cost nothing at import (most ledgers use a few)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     kind: ClassVar[str] = ""
     label: ClassVar[str] = ""  # Chinese name of the kind, for messages
     positional: ClassVar[tuple[str, ...]] = ("id",)
