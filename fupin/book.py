@@ -31,6 +31,8 @@ from collections.abc import (
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from itertools import repeat
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from beancount.core.data import Custom, Open, Transaction
@@ -319,10 +321,15 @@ class _Index(Mapping[str, Mapping[str, Sequence[Transaction]]]):
             return {value: held for value, held in built._held.items() if type(held) is list}
         if key not in _INDEXED:
             raise KeyError(key)
-        values = [txn.meta.get(key) for txn in self._txns]
-        named = [v if type(v) is str else str(v) for v in values if v is not None]
-        if len(set(named)) == len(named):
-            return {}
+        values = list(map(dict.get, map(_META, self._txns), repeat(key)))  # in C, no Python call
+        if set(map(type, values)) <= _STR_OR_NONE:  # no value to convert (the usual case)
+            distinct = set(values)
+            distinct.discard(None)
+            if len(distinct) == len(values) - values.count(None):
+                return {}
+            named = [v for v in values if v is not None]
+        else:
+            named = [v if type(v) is str else str(v) for v in values if v is not None]
         twice = {value for value, count in Counter(named).items() if count > 1}
         out: dict[str, list[Transaction]] = {}
         for txn, value in zip(self._txns, values, strict=True):
@@ -581,6 +588,8 @@ def _flows(
             )
 
 
+_META = attrgetter("meta")
+_STR_OR_NONE = frozenset((str, type(None)))
 _new = tuple.__new__  # a NamedTuple record without the Python-level ``__new__`` call
 _UNREAD = object()
 _INDEXED = frozenset(INDEXED_KEYS)
