@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from itertools import accumulate
+from itertools import accumulate, islice, pairwise
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fupin.entities import STAGES, Fund, Notice, Project, ProjectStage
@@ -59,23 +59,27 @@ class Series:
     """Amounts by date; :meth:`at` is their sum up to and including a day.
 
     Filled in date order by the book's records (the loader sorts entries); an amount added
-    out of order is still placed by its date. Adding only appends: the running sums (one
-    per day) are made on the first question after an add, so a series that no rule asks
-    about costs two appends per amount.
+    out of order is still placed by its date. Adding only appends. A question sums the
+    amounts up to its day (in C); a series asked more than :data:`SUMS_KEPT` times keeps
+    its running sums (one per day) from then on, so that most series — asked once or
+    never — cost two appends per amount and no running sum at all.
     """
 
-    __slots__ = ("_amounts", "_cum", "_dates", "_days")
+    __slots__ = ("_amounts", "_asked", "_cum", "_dates", "_days", "_ordered")
 
     def __init__(self) -> None:
-        self._dates: list[datetime.date] = []  # as added
+        self._dates: list[datetime.date] = []  # as added (in date order once asked)
         self._amounts: list[Decimal] = []
         self._days: list[datetime.date] = []  # each day once, in order (with ``_cum``)
         self._cum: list[Decimal] | None = None
+        self._ordered = True
+        self._asked = 0
 
     def add(self, day: datetime.date, amount: Decimal) -> None:
         self._dates.append(day)
         self._amounts.append(amount)
         self._cum = None
+        self._ordered = False
 
     def appenders(
         self,
@@ -83,23 +87,30 @@ class Series:
         """``(dates.append, amounts.append)``: :meth:`add` without a Python call, for the
         one loop over the book's records (call both, once per amount)."""
         self._cum = None
+        self._ordered = False
         return self._dates.append, self._amounts.append
+
+    def _order(self) -> None:
+        """Put the amounts in date order (a stable sort: each day's in the order added)."""
+        dates = self._dates
+        if dates != sorted(dates):
+            order = sorted(range(len(dates)), key=dates.__getitem__)
+            self._dates = [dates[i] for i in order]
+            self._amounts = [self._amounts[i] for i in order]
+        self._ordered = True
 
     def _cumulative(self) -> list[Decimal]:
         """The running sum at the end of each day (``_days``), in date order."""
-        dates, amounts = self._dates, self._amounts
-        if dates != sorted(dates):  # added out of order: place by date (a stable sort)
-            order = sorted(range(len(dates)), key=dates.__getitem__)
-            dates = self._dates = [dates[i] for i in order]
-            amounts = self._amounts = [amounts[i] for i in order]
-        cum = list(accumulate(amounts, operator.add, initial=ZERO))
+        if not self._ordered:
+            self._order()
+        dates = self._dates
+        cum = list(accumulate(self._amounts, operator.add, initial=ZERO))
         del cum[0]
         if len(set(dates)) < len(dates):  # a day's amounts: keep its last running sum
-            last = [c for c, day, after in zip(cum, dates, dates[1:]) if day != after]
-            last.append(cum[-1])
-            self._days = [day for day, after in zip(dates, dates[1:]) if day != after]
-            self._days.append(dates[-1])
-            cum = last
+            ends = [at for at, (day, after) in enumerate(pairwise(dates)) if day != after]
+            ends.append(len(dates) - 1)
+            self._days = [dates[at] for at in ends]
+            cum = [cum[at] for at in ends]
         else:
             self._days = dates
         self._cum = cum
@@ -109,7 +120,17 @@ class Series:
         """The sum of the amounts dated on or before ``day`` (all of them for None)."""
         if not self._dates:
             return ZERO
-        cum = self._cum if self._cum is not None else self._cumulative()
+        cum = self._cum
+        if cum is None:
+            self._asked += 1
+            if self._asked <= SUMS_KEPT:
+                if day is None:
+                    return sum(self._amounts, ZERO)
+                if not self._ordered:
+                    self._order()
+                index = bisect.bisect_right(self._dates, day)
+                return sum(islice(self._amounts, index), ZERO)
+            cum = self._cumulative()
         if day is None:
             return cum[-1]
         index = bisect.bisect_right(self._days, day)
@@ -133,6 +154,10 @@ class Series:
 
     def __bool__(self) -> bool:
         return bool(self._dates)
+
+
+#: questions a series answers by summing its amounts before it keeps its running sums
+SUMS_KEPT = 4
 
 
 def _series() -> Series:
@@ -162,8 +187,9 @@ class ProjectFacts:
     late_payments: list[Transaction] = field(default_factory=list)  # payment: final | deposit
     #: (date, transaction, expense amount) in date order: where the spend crossed a limit
     _spend_txns: list[tuple[datetime.date, Transaction, Decimal]] = field(default_factory=list)
-    #: per transaction: [txn, spent, prepayment (+ paid out, − applied), deposit (+ withheld)]
-    _lines: dict[int, list[Any]] = field(default_factory=dict)
+    #: its expense postings, then its prepayment and deposit movements, as the book's walk
+    #: met them: what :meth:`payment_lines` adds up per transaction when asked
+    _records: list[Spend | Movement] = field(default_factory=list)
 
     # -- stages ---------------------------------------------------------------------------
     def known(self, day: datetime.date | None = None) -> list[ProjectStage]:
@@ -233,8 +259,23 @@ class ProjectFacts:
     ) -> list[tuple[Transaction, tuple[Decimal, Decimal, Decimal]]]:
         """Each payment by ``day``: (transaction, (spent, paid, deposit withheld (+) or
         released (−))), in date order; paid as in the module docstring."""
+        from fupin.book import Movement
+
+        # per transaction: [txn, spent, prepayment (+ paid out, − applied), deposit (+ withheld)]
+        lines: dict[int, list[Any]] = {}
+        for record in self._records:
+            txn = record.entry
+            held = lines.get(id(txn))
+            if held is None:
+                held = lines[id(txn)] = [txn, ZERO, ZERO, ZERO]
+            if type(record) is not Movement:
+                held[1] += record.amount
+            elif record.role == "prepayment":
+                held[2] += record.amount
+            else:
+                held[3] -= record.amount
         out = []
-        for txn, spent, prepay, deposit in sorted(self._lines.values(), key=lambda r: r[0].date):
+        for txn, spent, prepay, deposit in sorted(lines.values(), key=lambda r: r[0].date):
             if day is None or txn.date <= day:
                 out.append((txn, (spent, spent + prepay - deposit, deposit)))
         return out
@@ -649,17 +690,10 @@ def _line(facts: AssetFacts, txn: Transaction) -> list[Any]:
     return held
 
 
-def _project_line(facts: ProjectFacts, txn: Transaction) -> list[Any]:
-    held = facts._lines.get(id(txn))
-    if held is None:
-        held = facts._lines[id(txn)] = [txn, ZERO, ZERO, ZERO]
-    return held
-
-
 def _note_spend(facts: ProjectFacts, spend: Spend) -> None:
     txn, date, amount = spend.entry, spend.date, spend.amount
     facts.spent.add(date, amount)
-    _project_line(facts, txn)[1] += amount
+    facts._records.append(spend)
     if spend.fund is not None:
         facts.by_fund[spend.fund].add(date, amount)
     if spend.household is not None:
@@ -681,7 +715,7 @@ def _note_spend(facts: ProjectFacts, spend: Spend) -> None:
 def _note_movement(facts: ProjectFacts, movement: Movement) -> None:
     txn, date, amount = movement.entry, movement.date, movement.amount
     if movement.role == "prepayment":
-        _project_line(facts, txn)[2] += amount
+        facts._records.append(movement)
         if amount > 0:
             facts.prepaid.add(date, amount)
             facts.last_prepayment = txn
@@ -692,7 +726,7 @@ def _note_movement(facts: ProjectFacts, movement: Movement) -> None:
             facts.applied.add(date, -amount)
         _note_late(facts, txn, read=True)
     elif movement.role == "deposit":
-        _project_line(facts, txn)[3] -= amount
+        facts._records.append(movement)
         if amount < 0:
             facts.withheld.add(date, -amount)
             facts.last_deposit = txn
