@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from beancount import loader
 
+from fupin import session
 from fupin.book import build_book
 from fupin.facts import SUMS_KEPT, Series
 from fupin.load import load
@@ -35,9 +36,12 @@ def _row(finding: object) -> tuple[object, ...]:
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_findings_only_run_finds_what_the_full_run_finds(path: Path) -> None:
+def test_findings_only_run_finds_what_the_full_run_finds(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every scenario ledger: the same findings, in the same order, with and without the
     compliance rows (``fupin check`` against ``fupin compliance``)."""
+    monkeypatch.setattr(session, "_SERVING", False)  # as in a command (a Fava test may serve)
     full = load(path)
     lean = load(path, measures=False)
     assert [_row(f) for f in lean.results.findings] == [_row(f) for f in full.results.findings]
