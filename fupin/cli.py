@@ -92,7 +92,7 @@ def _print_grouped(loaded: Loaded, problems: list[Any]) -> None:
     from fupin.plugins import RULES
 
     titles = {rule_id: rule.title for rule in RULES for rule_id in rule.ids}
-    titles.update(BEANCOUNT="Beancount", ENTITY="实体字段", POLICY="政策参数")
+    titles.update(BEANCOUNT="Beancount", ENTITY="实体字段与引用", POLICY="政策参数")
     groups: dict[str, list[Any]] = defaultdict(list)
     for problem in problems:
         groups[getattr(problem, "rule", "") or "BEANCOUNT"].append(problem)

@@ -391,6 +391,10 @@ class RegisterRef(Entity):
     def describe(self) -> str:
         return f"农户信息库 {self.path} [household-register]"
 
+    def key(self) -> str:
+        """A ledger names one register (a second would silently replace the first)."""
+        return "register"
+
 
 HOUSEHOLD_FIELDS = [
     "id",

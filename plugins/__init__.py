@@ -27,6 +27,7 @@ from fupin.plugins import (
     flags_projects,
     fund_shares,
     industry_share,
+    integrity,  # issue 12: references, vocabularies, currencies, personal data
     notices,
     project_gates,
     reconcile,  # issue 4: books against the bank (K2c, K6b)
@@ -50,6 +51,7 @@ __plugins__ = ("fupin_asset_depreciation", "fupin_rules")
 
 #: Every rule family, in the order its findings are reported.
 RULES: tuple[Rule, ...] = (
+    *integrity.RULES,
     fund_shares.RULE,
     industry_share.RULE,
     earmark.RULE,
