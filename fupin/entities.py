@@ -63,9 +63,9 @@ def _non_blank(value: str) -> str:
     return value
 
 
-Money = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=MAX_AMOUNT)]
+Money = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, lt=MAX_AMOUNT)]
 #: an amount that must be positive (a budget, a contract, a plan's distributable income)
-PositiveMoney = Annotated[Decimal, BeforeValidator(_number), Field(gt=0, le=MAX_AMOUNT)]
+PositiveMoney = Annotated[Decimal, BeforeValidator(_number), Field(gt=0, lt=MAX_AMOUNT)]
 Share = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=1)]
 #: text that must say something (a name, a township, a holder)
 Text = Annotated[str, AfterValidator(_non_blank)]

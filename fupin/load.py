@@ -19,6 +19,7 @@ from beancount.parser.lexer import LexerError
 from fupin.book import Book, build_book
 from fupin.engine import Results
 from fupin.findings import Finding
+from fupin.preflight import preflight, redact
 
 #: The sample county ledger shipped in ``ledger/``: what every command uses by default.
 DEFAULT_LEDGER = Path(__file__).resolve().parent.parent / "ledger" / "main.beancount"
@@ -55,6 +56,7 @@ def load(path: str | Path | None = None) -> Loaded:
     from fupin.plugins import evaluate  # the rules live with the plugin
 
     target = resolve(path)
+    preflight(target)  # issue 12: refuse what Beancount cannot read safely, before it reads
     if not target.is_file():
         raise LedgerUnreadable(f"{target}: no such ledger file")
     try:
@@ -77,7 +79,7 @@ def load(path: str | Path | None = None) -> Loaded:
         or type(e).__name__ == "LoadError"
     ]
     if fatal:
-        lines = "\n".join(f"{_where(e)}: {e.message}" for e in fatal[:10])
+        lines = "\n".join(f"{_where(e)}: {redact(e.message)}" for e in fatal[:10])
         raise LedgerUnreadable(f"{target}: cannot be parsed:\n{lines}")
     book = build_book(entries, options)
     return Loaded(target, entries, errors, options, book, evaluate(book))

@@ -76,7 +76,7 @@ def _category(value: str) -> str:
 
 
 Share = Annotated[Decimal, Field(ge=0, le=1)]
-Money = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT)]  # yuan (issue 6: benefit amounts)
+Money = Annotated[Decimal, Field(ge=0, lt=MAX_AMOUNT)]  # yuan (issue 6: benefit amounts)
 Names = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
 Components = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidator(_components)]
 Categories = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidator(_categories)]
@@ -122,7 +122,7 @@ class Policy(BaseModel):
     )
 
     # B01 [seed 000]: a fund's cumulative contributions by source equal share × total.
-    fund_split_tolerance: Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT)] = Decimal("0.00")
+    fund_split_tolerance: Annotated[Decimal, Field(ge=0, lt=MAX_AMOUNT)] = Decimal("0.00")
     # B02 [seed 002] ≥50% of fiscal poverty funds to industry; B08 55% (2022); B09 60% (2023+).
     industry_share_min: Share = Decimal("0.50")
     industry_share_strict: bool = False
@@ -197,7 +197,7 @@ class Policy(BaseModel):
     gradual_exit_min_months: Annotated[int, Field(ge=0, le=MAX_MONTHS)] = 6
     gradual_exit_max_months: Annotated[int, Field(ge=0, le=MAX_MONTHS)] = 12
     dibao_gradual_exit_months: Annotated[int, Field(ge=0, le=MAX_MONTHS)] = 12
-    dibao_gradual_income_ratio: Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT)] = Decimal("1.5")
+    dibao_gradual_income_ratio: Annotated[Decimal, Field(ge=0, lt=MAX_AMOUNT)] = Decimal("1.5")
     dibao_standard: Money = Decimal("0.00")
     # C09 [DOMAIN K row 13, 应享未享]: severity of a benefit due and not paid by year end.
     benefit_unpaid_severity: Severity = Severity.WARNING
@@ -287,7 +287,7 @@ class Policy(BaseModel):
         "Other",
     )
     # B37 [DOMAIN E.3: 资产原值 = Σ 资金来源; L.2]: Σ asset values vs the project's settlement.
-    asset_value_tolerance: Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT)] = Decimal("0.00")
+    asset_value_tolerance: Annotated[Decimal, Field(ge=0, lt=MAX_AMOUNT)] = Decimal("0.00")
     # B37 [seed 001 "四权分置"; DOMAIN E.4]: the rights every asset has assigned; 贵州 five
     # (+disposal 处置权), others six (+distribution 分配权).
     asset_rights: _AssetRights = ("ownership", "operation", "income", "supervision")

@@ -30,10 +30,13 @@ personal number).
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from itertools import islice
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from beancount.core.amount import Amount
 from beancount.core.data import Balance, Custom, Open, Transaction
 from fupin.plugins.flags_projects import Contract
 
@@ -198,24 +201,28 @@ def _walk(book: Book) -> Walked:
     currency = _currency(book.options)
     out = Walked([], [], [])
     _entities(book, resolver, currency, out.entity)
-    scan = _Scanner(out.personal)
+    scan = _Scanner()
     checker = _Ledger(book, resolver, currency, out.ledger)
+    collect, values = scan.collect, scan.values
     for entry in book.entries:
         kind = type(entry)
         if kind is Transaction:
-            checker.transaction(entry)  # type: ignore[arg-type]
-            scan.transaction(entry)  # type: ignore[arg-type]
-        elif kind is Open:
+            checker.transaction(entry, values)  # type: ignore[arg-type]
+            continue
+        if kind is Open:
             checker.open(entry)  # type: ignore[arg-type]
-            scan.text(entry, "account", entry.account)  # type: ignore[union-attr]
-            scan.meta(entry, entry.meta)
         elif kind is Custom:
             checker.custom(entry)  # type: ignore[arg-type]
-            scan.custom(entry)  # type: ignore[arg-type]
-        else:
-            if kind is Balance:
-                checker.balance(entry)  # type: ignore[arg-type]
-            scan.other(entry)
+        elif kind is Balance:
+            checker.balance(entry)  # type: ignore[arg-type]
+        collect(entry)
+    # each distinct metadata amount and text read once; a second pass only on a hit (rare)
+    wrong = {v for v in values if type(v) is Amount and v.currency != currency}
+    if scan.suspects() or wrong:
+        for entry in book.entries:
+            if wrong and type(entry) is Transaction:
+                checker.amounts(entry, wrong)  # type: ignore[arg-type]
+            scan.report(entry, out.personal)
     return out
 
 
@@ -349,6 +356,8 @@ class _Ledger:
         self.currency = currency
         self.out = out
         self.funds = frozenset(book.funds) | book.invalid.get("fund", frozenset())
+        #: (key, value) pairs already found valid (a project id repeats on every payment)
+        self.good: set[tuple[str, Any]] = set()
 
     def error(self, entry: Directive, text: str, *, entity: str = "", key: str = "") -> None:
         self.out.append(
@@ -362,66 +371,106 @@ class _Ledger:
             )
         )
 
-    def transaction(self, txn: Transaction) -> None:
-        benefit = any(p.account.startswith(BENEFIT_PREFIXES) for p in txn.postings)
-        self.meta(txn, txn.meta, "", benefit)
+    def transaction(self, txn: Transaction, values: set[Any]) -> None:
+        """Check one transaction; gather its texts into ``values`` (for the PII pass)."""
+        meta = txn.meta
+        size = len(meta)
+        if size > 2:
+            if not _WATCHED.isdisjoint(meta):
+                self.meta(txn, meta, "", None)
+            _gather(values, meta, size)
+        values.add(txn.payee)
+        values.add(txn.narration)
+        if txn.tags:
+            values.update(txn.tags)
+        if txn.links:
+            values.update(txn.links)
+        currency = self.currency
         for posting in txn.postings:
-            where = f"{posting.account} 的 "
             pmeta = posting.meta
-            if pmeta and len(pmeta) > 2:
-                self.meta(txn, pmeta, where, posting.account.startswith(BENEFIT_PREFIXES))
-            for what, amount in (
-                ("金额", posting.units),
-                ("成本", posting.cost),
-                ("价格", posting.price),
+            if pmeta is not None and len(pmeta) > 2:
+                if not _WATCHED.isdisjoint(pmeta):
+                    self.meta(txn, pmeta, f"{posting.account} 的 ", posting.account)
+                _gather(values, pmeta, len(pmeta))
+            units = posting.units
+            if (units is not None and units.currency != currency) or (
+                posting.cost is not None or posting.price is not None
             ):
-                found = getattr(amount, "currency", None)
-                if found and found != self.currency:
+                self.currencies(txn, posting)
+
+    def amounts(self, txn: Transaction, wrong: set[Any]) -> None:
+        """Metadata amounts of this transaction in another currency (second pass)."""
+        for where, meta in (("", txn.meta), *((f"{p.account} 的 ", p.meta) for p in txn.postings)):
+            for key, value in (meta or {}).items():
+                if type(value) is Amount and value in wrong:
                     self.error(
                         txn,
-                        f"{where}{what}币种 {found} 不是记账本位币 {self.currency} "
-                        "(operating_currency)",
-                        key="operating_currency",
+                        f"{where}{key} = {show_input(value)}: "
+                        f"{_wrong_currency(value, self.currency)}",
+                        key=key,
                     )
 
-    def meta(self, entry: Directive, meta: Meta, where: str, benefit: bool) -> None:
-        for key, value in meta.items():
-            if key in _SKIP or (key == "worker" and "payee_type" in entry.meta):
-                continue  # K6 checks the worker of a payment to an individual
+    def currencies(self, txn: Transaction, posting: Any) -> None:
+        for what, amount in (
+            ("金额", posting.units),
+            ("成本", posting.cost),
+            ("价格", posting.price),
+        ):
+            found = getattr(amount, "currency", None)
+            if found and found != self.currency:
+                self.error(
+                    txn,
+                    f"{posting.account} 的 {what}币种 {found} 不是记账本位币 {self.currency} "
+                    "(operating_currency)",
+                    key="operating_currency",
+                )
+
+    def meta(self, txn: Transaction, meta: Meta, where: str, account: str | None) -> None:
+        """Check the watched keys of a transaction's (or a posting's) metadata."""
+        good = self.good
+        for key in _WATCHED.intersection(meta):
+            value = meta[key]
+            pair = (key, value)
+            if pair in good:
+                continue
             kind = META_REFS.get(key)
             if kind is not None:
-                self.reference(entry, key, kind, value, where, benefit)
+                if key == "worker" and "payee_type" in txn.meta:
+                    continue  # K6 checks the worker of a payment to an individual
+                if self.reference(txn, key, kind, value, where, account):
+                    good.add(pair)
                 continue
-            check_value = META_VALUES.get(key)
-            problem = check_value(value) if check_value is not None else None
-            if problem is None:
-                problem = _wrong_currency(value, self.currency)
+            problem = META_VALUES[key](value)
             if problem:
-                self.error(entry, f"{where}{key} = {show_input(value)}: {problem}", key=key)
+                self.error(txn, f"{where}{key} = {show_input(value)}: {problem}", key=key)
+            else:
+                good.add(pair)
 
     def reference(
-        self, entry: Directive, key: str, kind: str, value: Any, where: str, benefit: bool
-    ) -> None:
-        if not isinstance(value, str) or not value.strip():
-            self.error(entry, f"{where}{key} = {show_input(value)}: 应为编号文本 (加引号)", key=key)
-            return
-        if kind == "household":
-            if not HOUSEHOLD_ID.match(value):
-                self.error(
-                    entry,
-                    f"{where}{key} = {show_input(value)}: 农户应写化名编号 H-<村代码>-<序号>",
-                    key=key,
-                )
-                return
-            if benefit:
-                return  # C06 checks a benefit's household against the register
-        if self.resolver.missing(kind, value):
+        self, txn: Transaction, key: str, kind: str, value: Any, where: str, account: str | None
+    ) -> bool:
+        """Report a reference that names nothing; whether it resolved."""
+        if type(value) is not str or not value.strip():
+            self.error(txn, f"{where}{key} = {show_input(value)}: 应为编号文本 (加引号)", key=key)
+            return False
+        if kind == "household" and not HOUSEHOLD_ID.match(value):
             self.error(
-                entry,
-                f"{where}{key} = {show_input(value)}: {self.resolver.message(kind, value)}",
-                entity=value,
+                txn,
+                f"{where}{key} = {show_input(value)}: 农户应写化名编号 H-<村代码>-<序号>",
                 key=key,
             )
+            return False
+        if not self.resolver.missing(kind, value):
+            return True
+        if kind == "household" and _benefit(txn, account):
+            return False  # C06 checks a benefit's household against the register
+        self.error(
+            txn,
+            f"{where}{key} = {show_input(value)}: {self.resolver.message(kind, value)}",
+            entity=value,
+            key=key,
+        )
+        return False
 
     def open(self, entry: Open) -> None:
         parts = entry.account.split(":")
@@ -486,77 +535,155 @@ class _Ledger:
                 )
 
 
+def _benefit(txn: Transaction, account: str | None) -> bool:
+    """Whether a household named here is a benefit's (the posting's, or any of the
+    transaction's postings when named on the transaction)."""
+    if account is not None:
+        return account.startswith(BENEFIT_PREFIXES)
+    return any(p.account.startswith(BENEFIT_PREFIXES) for p in txn.postings)
+
+
+_WATCHED = frozenset((*META_REFS, *META_VALUES))
+
+
 # -- PII ---------------------------------------------------------------------------------------
 class _Scanner:
-    """Personal numbers in the ledger's text, each distinct string read once."""
+    """Personal numbers in the ledger's text, in two passes.
 
-    def __init__(self, out: list[Finding]) -> None:
-        self.out = out
-        self.seen: dict[str, tuple[str, ...]] = {}
+    The first pass only gathers the distinct texts (payees, narrations, tags, links,
+    metadata values, account names, entity values); each distinct text is then read once.
+    A personal number is 11 or more digits in one chain (digits joined by separators): a
+    text without such a chain (:data:`_CHAIN`, :data:`_ASCII_CHAIN`) cannot hold one and
+    skips the detector, every other text goes through :func:`fupin.pii.find`. Only when a
+    text holds one does a second pass find the entries and fields it stands in.
+    """
 
-    def kinds(self, text: str) -> tuple[str, ...]:
-        held = self.seen.get(text)
-        if held is None:
-            if text.isascii() and sum(map(text.count, "0123456789")) < 11:
-                held = ()
-            else:
-                held = tuple(dict.fromkeys(hit.label for hit in pii.find(text)))
-            if len(self.seen) < 200_000:
-                self.seen[text] = held
-        return held
+    def __init__(self) -> None:
+        self.values: set[Any] = set()
+        self.bad: dict[Any, tuple[str, ...]] = {}
 
-    def text(self, entry: Directive, field: str, value: Any) -> None:
-        if value is None or isinstance(value, bool | datetime.date):
+    def collect(self, entry: Directive) -> None:
+        """Gather the texts of one entry other than a transaction (see _Ledger)."""
+        values = self.values
+        meta = entry.meta
+        if meta and len(meta) > 2:
+            _gather(values, meta, len(meta))
+        if type(entry) is Custom:
+            if not _public_phones(entry):  # type: ignore[arg-type]
+                values.update(v.value for v in entry.values or ())  # type: ignore[union-attr]
+        else:
+            for name in _TEXT_FIELDS:
+                values.add(getattr(entry, name, None))
+
+    def suspects(self) -> bool:
+        """Read each distinct text once; whether any holds a personal number."""
+        for value in self.values:
+            labels = _labels(value)
+            if labels:
+                self.bad[value] = labels
+        self.values = set()
+        return bool(self.bad)
+
+    def report(self, entry: Directive, out: list[Finding]) -> None:
+        """The findings of one entry (second pass)."""
+        kind = type(entry)
+        if kind is Transaction:
+            txn: Transaction = entry  # type: ignore[assignment]
+            self.field(txn, "payee", txn.payee, out)
+            self.field(txn, "narration", txn.narration, out)
+            for name, items in (("tag", txn.tags), ("link", txn.links)):
+                for item in items or ():
+                    self.field(txn, name, item, out)
+            for posting in txn.postings:
+                self.meta(txn, posting.meta, out, f"{posting.account} 的 ")
+        elif kind is Custom:
+            custom: Custom = entry  # type: ignore[assignment]
+            if not _public_phones(custom):
+                for position, value in enumerate(custom.values or ()):
+                    self.field(custom, f"第 {position + 1} 个值", value.value, out)
+        else:
+            for name in _TEXT_FIELDS:
+                self.field(entry, name, getattr(entry, name, None), out)
+        self.meta(entry, entry.meta, out)
+
+    def meta(
+        self, entry: Directive, meta: Meta | None, out: list[Finding], where: str = ""
+    ) -> None:
+        for key, value in (meta or {}).items():
+            if key not in _SKIP and key not in PUBLIC_PHONE_KEYS:
+                self.field(entry, f"{where}{key}", value, out)
+
+    def field(self, entry: Directive, name: str, value: Any, out: list[Finding]) -> None:
+        try:
+            labels = self.bad.get(value)
+        except TypeError:  # an unhashable value holds no text of ours
             return
-        text = value if isinstance(value, str) else str(getattr(value, "number", value))
-        labels = self.kinds(text)
         if labels:
-            self.out.append(
+            out.append(
                 PersonalDataError(
                     entry.meta,
-                    f"PII error: 账簿中出现{'、'.join(labels)} ({field}; 号码不予显示) — "
+                    f"PII error: 账簿中出现{'、'.join(labels)} ({name}; 号码不予显示) — "
                     "账簿不得存放身份证号、手机号或银行卡号, 农户只写化名编号 H-<村代码>-<序号>, "
                     "号码只存于农户信息库",
                     entry,
                     rule="PII",
-                    policy_key=field,
+                    policy_key=name,
                 )
             )
 
-    def meta(self, entry: Directive, meta: Meta | None, where: str = "") -> None:
-        if not meta:
-            return
-        for key, value in meta.items():
-            if key in _SKIP or key in PUBLIC_PHONE_KEYS or key.startswith("__"):
-                continue
-            self.text(entry, f"{where}{key}", value)
 
-    def transaction(self, txn: Transaction) -> None:
-        self.text(txn, "payee", txn.payee)
-        self.text(txn, "narration", txn.narration)
-        for tag in txn.tags or ():
-            self.text(txn, "tag", tag)
-        for link in txn.links or ():
-            self.text(txn, "link", link)
-        self.meta(txn, txn.meta)
-        for posting in txn.postings:
-            if posting.meta and len(posting.meta) > 2:
-                self.meta(txn, posting.meta, f"{posting.account} 的 ")
+def _gather(values: set[Any], meta: Meta, size: int) -> None:
+    """Add a metadata dict's values after its filename and lineno (and before Beancount's
+    own ``__tolerances__``) to ``values``."""
+    stop = size - 1 if "__tolerances__" in meta else size
+    try:
+        values.update(islice(meta.values(), 2, stop))
+    except TypeError:  # another unhashable value of Beancount's own
+        values.update(v for v in meta.values() if type(v) in _TEXT_TYPES)
 
-    def custom(self, entry: Custom) -> None:
-        values = entry.values or ()
-        if entry.type == "policy" and values and values[0].value in PUBLIC_PHONE_KEYS:
-            return
-        for position, value in enumerate(values):
-            self.text(entry, f"第 {position + 1} 个值", value.value)
-        self.meta(entry, entry.meta)
 
-    def other(self, entry: Directive) -> None:
-        for field in ("comment", "description", "filename", "account", "query_string"):
-            value = getattr(entry, field, None)
-            if isinstance(value, str):
-                self.text(entry, field, value)
-        self.meta(entry, entry.meta)
+def _public_phones(entry: Custom) -> bool:
+    """A policy entry setting the supervision phones printed on notices."""
+    values = entry.values or ()
+    return entry.type == "policy" and bool(values) and values[0].value in PUBLIC_PHONE_KEYS
+
+
+def _labels(value: Any) -> tuple[str, ...]:
+    """The kinds of personal number in one value (the labels, once each)."""
+    kind = type(value)
+    if kind is Amount:
+        value, kind = value.number, Decimal
+    if kind is Decimal:
+        if not value.is_finite() or abs(value) < _TEN_DIGITS:
+            return ()
+        value = f"{value:f}"  # an unquoted number of 11 or more digits
+    elif kind is not str:
+        return ()
+    chain = _ASCII_CHAIN if value.isascii() else _CHAIN
+    if chain.search(value) is None:
+        return ()
+    return tuple(dict.fromkeys(hit.label for hit in pii.find(value)))
+
+
+_TEXT_TYPES = frozenset((str, Decimal, Amount))
+#: the text fields of other directives (an account name, a note's comment, …)
+_TEXT_FIELDS = ("account", "comment", "description", "filename", "query_string")
+
+#: characters that may read as a digit (fupin.pii reads any script's digits, NFKC forms
+#: and Chinese numerals): the detector runs only on a text with 11 or more of them
+_NUMERIC = (
+    "[\\d〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺"
+    "\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089\u2150-\u218b\u2460-\u24ff"
+    "\u2776-\u2793\u3007\u3021-\u3029\u3220-\u3229\u3248-\u324f\u3251-\u325f"
+    "\u3280-\u3289\u32b1-\u32bf\U0001f100-\U0001f10c]"
+)
+_CHAIN = re.compile(f"{_NUMERIC}(?:(?:[^\\w]|_)*{_NUMERIC}){{10}}")
+#: in ASCII text: 15 or more digits in a chain (ID, bank card), or 11 from a ``1[3-9]`` that
+#: starts a group, after an optional ``86``/``0086`` (a mobile)
+_ASCII_CHAIN = re.compile(
+    r"[0-9](?:[^A-Za-z0-9]*[0-9]){14}|(?<![0-9])(?:(?:00)?86)?1[3-9](?:[^A-Za-z0-9]*[0-9]){9}"
+)
+_TEN_DIGITS = Decimal(10) ** 10
 
 
 # -- the rules ---------------------------------------------------------------------------------
