@@ -50,9 +50,9 @@ from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_
 
 from fupin.entities import ACCOUNT_COMPONENT, Entity, Money, PositiveMoney, Share, Text, near
 from fupin.findings import Finding
-from fupin.messages_zh import show_input
+from fupin.messages_zh import reject_near_miss, show_input
 from fupin.money import HUNDRED, ZERO
-from fupin.vocab import MAX_AMOUNT
+from fupin.vocab import MAX_AMOUNT, SOURCES
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -226,6 +226,13 @@ class Asset(Entity):
     note: str | None = None
 
     _id = field_validator("id")(classmethod(lambda cls, v: _component(v)))
+
+    @field_validator("funding")
+    @classmethod
+    def _known_sources(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for source in value:
+            reject_near_miss(source, SOURCES, "资金来源")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Asset:

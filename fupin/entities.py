@@ -37,9 +37,9 @@ from pydantic import (
 
 from fupin.findings import EntityError
 from fupin.messages_zh import describe as describe_error
-from fupin.messages_zh import show_input
+from fupin.messages_zh import reject_near_miss, show_input
 from fupin.money import ZERO
-from fupin.vocab import MAX_AMOUNT, YEAR_MAX, YEAR_MIN, YEAR_SLACK
+from fupin.vocab import CATEGORIES, MAX_AMOUNT, YEAR_MAX, YEAR_MIN, YEAR_SLACK
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -264,7 +264,7 @@ class Project(Entity):
     def _category_component(cls, value: str) -> str:
         if not ACCOUNT_COMPONENT.match(value):
             raise ValueError("类别是支出账户名的一段 (Expenses account component), 如 Industry")
-        return value
+        return reject_near_miss(value, CATEGORIES, "类别")
 
     @model_validator(mode="after")
     def _plausible_year(self) -> Project:

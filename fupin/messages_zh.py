@@ -72,6 +72,16 @@ def did_you_mean(value: object, choices: Iterable[str], *, cutoff: float = 0.6) 
     return " (是否应为 " + " 或 ".join(f"'{c}'" for c in close) + "?)"
 
 
+def reject_near_miss(value: str, choices: Sequence[str], what: str) -> str:
+    """``value`` if it is one of ``choices`` or nothing like them (a county's own code);
+    a misspelling of one of them raises ValueError with the "did you mean"."""
+    if value not in choices:
+        hint = did_you_mean(value, choices, cutoff=0.8)
+        if hint:
+            raise ValueError(f"未知的{what} {value!r}{hint}")
+    return value
+
+
 def explain(error: Mapping[str, Any], fields: Sequence[str] = ()) -> str:
     """One pydantic error in Chinese; ``fields`` are the model's field names (for a
     misspelt field's "did you mean")."""

@@ -35,7 +35,7 @@ from fupin.entities import ACCOUNT_COMPONENT, FUND_FAMILIES, NOTICE_CHANNELS, NO
 from fupin.findings import PolicyError, Severity
 from fupin.households import STATUSES as HOUSEHOLD_STATUSES
 from fupin.messages_zh import describe as describe_error
-from fupin.messages_zh import did_you_mean, explain, show_input
+from fupin.messages_zh import did_you_mean, explain, reject_near_miss, show_input
 from fupin.vocab import CATEGORIES, MAX_AMOUNT, PAYEE_TYPES
 
 if TYPE_CHECKING:
@@ -64,10 +64,7 @@ def _components(values: tuple[str, ...]) -> tuple[str, ...]:
 def _categories(values: tuple[str, ...]) -> tuple[str, ...]:
     """Expense categories: a new one is welcome, a misspelt known one is not."""
     for value in _components(values):
-        if value not in CATEGORIES:
-            hint = did_you_mean(value, CATEGORIES, cutoff=0.8)
-            if hint:
-                raise ValueError(f"未知类别 {value!r}{hint}")
+        reject_near_miss(value, CATEGORIES, "类别")
     return values
 
 

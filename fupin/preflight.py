@@ -231,4 +231,10 @@ def redact(message: str) -> str:
     number) and with any personal number left in it replaced by its kind."""
     from fupin.messages_zh import mask_personal
 
-    return mask_personal(_QUOTED.sub("'…' (内容不予显示)", message))
+    if message.startswith(_ECHOING):
+        message = _QUOTED.sub("'…' (内容不予显示)", message)
+    return mask_personal(message)
+
+
+#: Beancount's parser errors that quote the offending text itself
+_ECHOING = ("Invalid token", "syntax error", "Syntax error", "Lexer error", "unexpected")

@@ -104,6 +104,37 @@ REPORTED_BY_RULES = frozenset(
         ("income-plan", "asset"),  # B39: 收益分配方案引用了未登记的资产
     )
 )
+#: Transaction and posting metadata keys the conventions define (docs/ledger-conventions.md
+#: §3, households, assets, importers): a key one letter off one of them is a typo (an
+#: expense whose ``projet:`` names nothing escapes every project rule), any other key is
+#: the county's own.
+TXN_KEYS = (
+    "project",
+    "asset",
+    "household",
+    "member",
+    "payment",
+    "voucher",
+    "invoice",
+    "plan",
+    "share",
+    "basis",
+    "alloc_doc",
+    "alloc_row",
+    "contract",
+    "worker",
+    "period",
+    "year",
+    "self_paid",
+    "rural_population",
+    "payee_type",
+    "direct_fund",
+    "bank_serial",
+    "roll",
+    "roll_row",
+    "village",
+    "note",
+)
 #: Expense accounts whose ``household`` the benefit rules check against the register (C06).
 BENEFIT_PREFIXES = ("Expenses:Benefit:", "Expenses:Insurance:")
 #: Account roots whose components name a fund, a source, a category or an asset.
@@ -358,6 +389,9 @@ class _Ledger:
         self.funds = frozenset(book.funds) | book.invalid.get("fund", frozenset())
         #: (key, value) pairs already found valid (a project id repeats on every payment)
         self.good: set[tuple[str, Any]] = set()
+        #: metadata keys seen, and those that misspell a key of TXN_KEYS (with the hint)
+        self.keys: set[str] = {"filename", "lineno", "__tolerances__", "__automatic__", *TXN_KEYS}
+        self.typos: dict[str, str] = {}
 
     def error(self, entry: Directive, text: str, *, entity: str = "", key: str = "") -> None:
         self.out.append(
@@ -378,6 +412,10 @@ class _Ledger:
         if size > 2:
             if not _WATCHED.isdisjoint(meta):
                 self.meta(txn, meta, "", None)
+            if not self.keys.issuperset(meta) or (
+                self.typos and not self.typos.keys().isdisjoint(meta)
+            ):
+                self.misspelt(txn, meta, "")
             _gather(values, meta, size)
         values.add(txn.payee)
         values.add(txn.narration)
@@ -391,6 +429,10 @@ class _Ledger:
             if pmeta is not None and len(pmeta) > 2:
                 if not _WATCHED.isdisjoint(pmeta):
                     self.meta(txn, pmeta, f"{posting.account} 的 ", posting.account)
+                if not self.keys.issuperset(pmeta) or (
+                    self.typos and not self.typos.keys().isdisjoint(pmeta)
+                ):
+                    self.misspelt(txn, pmeta, f"{posting.account} 的 ")
                 _gather(values, pmeta, len(pmeta))
             units = posting.units
             if (units is not None and units.currency != currency) or (
@@ -424,6 +466,16 @@ class _Ledger:
                     "(operating_currency)",
                     key="operating_currency",
                 )
+
+    def misspelt(self, txn: Transaction, meta: Meta, where: str) -> None:
+        """Learn the new keys of a metadata dict; report those that misspell a known key."""
+        for key in meta.keys() - self.keys:
+            self.keys.add(key)
+            hint = did_you_mean(key, TXN_KEYS, cutoff=0.8)
+            if hint:
+                self.typos[key] = hint
+        for key in self.typos.keys() & meta.keys():
+            self.error(txn, f"{where}{key}: 未知的元数据键{self.typos[key]}", key=key)
 
     def meta(self, txn: Transaction, meta: Meta, where: str, account: str | None) -> None:
         """Check the watched keys of a transaction's (or a posting's) metadata."""
