@@ -21,8 +21,9 @@ Used on the ledger's own text (issue 12) and on the final bytes of every public 
                 check character, so that joined dates and amounts stay out.
    ``id15``     the pre-1999 15-digit ID: province code and a real 19YYMMDD birth date.
    ``mobile``   11 digits ``1[3-9]…``, also after a ``+86``, ``0086`` or ``86`` prefix.
-   ``bank``     16–19 digits typed without separators (refused as they are); split into
-                groups of four it must pass the Luhn check.
+   ``bank``     16 or more digits typed without separators (refused as they are: card
+                and account numbers, or numbers glued together); split into groups of
+                four it must pass the Luhn check.
    ============ ======================================================================
 
 **Landlines and short numbers are not personal data** and print: supervision hotlines
@@ -234,11 +235,14 @@ def _scan(text: str, chain: list[tuple[int, int]], origin: list[int] | None) -> 
             kind = _classify(text, chain, i, j, digits)
             if kind:
                 best = kind, j, chain[j][1] + (kind == "id18" and len(digits) == 17)
-        if best is None:
-            i += 1
-            continue
-        kind, j, end = best
         start = chain[i][0]
+        if best is None:
+            glued = _glued(text, chain, i)
+            if glued is None:
+                i += 1
+                continue
+            best, start = glued[:3], glued[3]
+        kind, j, end = best
         if origin is not None:
             start, end = origin[start], origin[end - 1] + 1
         hits.append(Hit(kind, LABELS[kind], start, end))
@@ -260,8 +264,8 @@ def _classify(text: str, chain: list[tuple[int, int]], i: int, j: int, digits: s
         return "id18" if single or _id18_shape(digits + "X") else ""
     if n == 18 and (single or _id18_shape(digits) or id_check_char(digits[:17]) == digits[17]):
         return "id18"
-    if single and n > 19:
-        return "id18" if _valid_id_inside(digits) else ""
+    if single and n > 19:  # no public text needs such a number: an account, or glued IDs
+        return "id18" if _valid_id_inside(digits) else "bank"
     decimal = not single and _decimal_tail(text, chain, j)
     if 16 <= n <= 19:
         if single:
@@ -274,6 +278,34 @@ def _classify(text: str, chain: list[tuple[int, int]], i: int, j: int, digits: s
     if n in (11, 13, 15) and _mobile(digits) and not decimal:
         return "mobile"
     return ""
+
+
+def _glued(text: str, chain: list[tuple[int, int]], i: int) -> tuple[str, int, int, int] | None:
+    """A number typed right after other digits (``2021-11410522.19900101.1231``): the tail of
+    group ``i`` and the whole groups after it, accepted only in a shape that checks itself
+    (ID with a valid check character and real birth date, Luhn card in groups of four, a
+    mobile in 3-4-4)."""
+    start, end = chain[i]
+    for cut in range(start + 1, end):
+        head = text[cut:end]
+        digits, shapes = head, [len(head)]
+        for j in range(i + 1, len(chain)):
+            digits += text[chain[j][0] : chain[j][1]]
+            shapes.append(chain[j][1] - chain[j][0])
+            n = len(digits)
+            if n > 19:
+                break
+            stop = chain[j][1]
+            x_next = stop < len(text) and text[stop] in "Xx"
+            if n == 17 and x_next and _id18_shape(digits + "X") and id_check_char(digits) == "X":
+                return "id18", j, stop + 1, cut
+            if n == 18 and _id18_shape(digits) and id_check_char(digits[:17]) == digits[17]:
+                return "id18", j, stop, cut
+            if 16 <= n <= 19 and all(s == 4 for s in shapes[:-1]) and luhn_ok(digits):
+                return "bank", j, stop, cut
+            if n == 11 and shapes == [3, 4, 4] and _mobile(digits):
+                return "mobile", j, stop, cut
+    return None
 
 
 def _decimal_tail(text: str, chain: list[tuple[int, int]], j: int) -> bool:

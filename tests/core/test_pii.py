@@ -149,6 +149,11 @@ def positives() -> list[tuple[str, str, str]]:
         ("410522.1990.0101.1231", "id18", "410522199001011231"),
         (wrong_check, "id18", wrong_check),  # wrong check digit, typed whole: still refused
         ("6228\u30004804\u30000256\u30004890\u3000018", "bank", "6228480402564890018"),
+        # typed right after other digits (appended to a date): found when it checks itself
+        ("2021-11410522.19900101.1231", "id18", "410522199001011231"),
+        ("2022-096228\u30004804\u30000256\u30004890\u3000018", "bank", "6228480402564890018"),
+        ("2021-11138／0013／8048", "mobile", mobile),
+        ("0379-66551104105229001011231", "bank", "66551104105229001011231"),  # glued run
     ]
     return out
 
