@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from fupin.book import Book
+    from fupin.policy import Policy
 
 ASSET_CLASSES = {"operating": "经营性", "public_welfare": "公益性", "household": "到户类"}
 FORMS = {
@@ -516,6 +517,16 @@ def register_at(book: Book, day: datetime.date | None = None) -> list[AssetState
     """The asset register (台账) on ``day`` (default: the ledger's last date)."""
     day = day or book.last_date or datetime.date.today()
     return asset_register(book).at(day)
+
+
+def required_rights(policy: Policy, asset_class: str) -> tuple[str, ...]:
+    """The rights an asset of a class must have assigned under the policy (B37, 台账)."""
+    rights = list(policy.asset_rights)
+    if asset_class == "public_welfare":
+        rights = [r for r in rights if r not in policy.asset_rights_exempt_public_welfare]
+    if asset_class in policy.asset_custody_classes and "custody" not in rights:
+        rights.append("custody")
+    return tuple(rights)
 
 
 def asset_of_account(account: str) -> str | None:

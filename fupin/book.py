@@ -16,6 +16,7 @@ A transaction draws on one fund: the fund whose accounts it touches.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from collections import defaultdict
 from collections.abc import (
@@ -38,10 +39,11 @@ from fupin.entities import Entity, Fund, Project, ProjectStage, parse_entity
 from fupin.findings import EntityError, Finding
 from fupin.integrity import drop_redefinitions
 from fupin.policy import PolicyTimeline, build_timeline
-from fupin.totals import FundTotals, ProjectTotals, fund_totals, project_totals
 
 if TYPE_CHECKING:
     from beancount.core.data import Directive, Meta
+
+    from fupin.facts import Facts
 
 E = TypeVar("E", bound=Entity)
 T = TypeVar("T")
@@ -137,6 +139,9 @@ class Book:
     accounts: Mapping[str, AccountInfo] = field(repr=False)
     #: postings on non-fund ``Income`` accounts (asset income, rent, fees), role ``income``
     incomes: Sequence[Movement] = ()
+    #: the day the book is "as of" (``--date``, Fava's time filter): entries after it are
+    #: not in the book, and rules judge what was due by then; None: the last entry's date
+    as_of: datetime.date | None = None
     #: values derived once per book and shared by rules (:meth:`shared`)
     _shared: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -180,14 +185,11 @@ class Book:
         return dict(out)
 
     @cached_property
-    def project_totals(self) -> dict[str, ProjectTotals]:
-        """Spent, prepaid, withheld and payment dates per project (computed once)."""
-        return project_totals(self.spends, self.movements)
+    def facts(self) -> Facts:
+        """Every derived figure, as of any date (:mod:`fupin.facts`; built on first use)."""
+        from fupin.facts import Facts
 
-    @cached_property
-    def fund_totals(self) -> dict[str, FundTotals]:
-        """Receipts by source and expenses by category per fund (computed once)."""
-        return fund_totals(self.receipts, self.spends)
+        return Facts(self)
 
     def entry_of(self, entity: Entity) -> Custom:
         """The ``custom`` directive an entity came from."""
@@ -221,6 +223,9 @@ class Book:
 
     @property
     def last_date(self) -> datetime.date | None:
+        """The book's "today": its ``as_of`` day, else the date of its last entry."""
+        if self.as_of is not None:
+            return self.as_of
         return self.entries[-1].date if self.entries else None
 
 
@@ -385,8 +390,19 @@ class _ValueValues(ValuesView[Sequence[Transaction]]):
             yield (held,) if type(held) is Transaction else held
 
 
-def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book:
-    """Build the typed view in one pass over ``entries`` (sorted, as the loader returns)."""
+def build_book(
+    entries: Sequence[Directive],
+    options: Mapping[str, Any],
+    *,
+    as_of: datetime.date | None = None,
+) -> Book:
+    """Build the typed view in one pass over ``entries`` (sorted, as the loader returns).
+
+    With ``as_of``, only the entries dated on or before that day are in the book.
+    """
+    if as_of is not None:
+        cut = bisect.bisect_right([e.date for e in entries], as_of)
+        entries = entries[:cut]
     import fupin.plugins  # noqa: F401  (imports every rule module, registering its entity models)
 
     customs: list[Custom] = []
@@ -446,6 +462,7 @@ def build_book(entries: Sequence[Directive], options: Mapping[str, Any]) -> Book
         _sources=sources,
         accounts=classify.cache,
         incomes=incomes,
+        as_of=as_of,
     )
 
 

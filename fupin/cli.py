@@ -7,6 +7,7 @@ cannot be read or parsed (or a bad option).
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 from collections import defaultdict
@@ -21,6 +22,13 @@ from fupin.textable import render
 
 LEDGER = click.argument("ledger", required=False, type=click.Path(dir_okay=False))
 JSON = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+AS_OF = click.option(
+    "--date",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="账簿截至此日 (the books as of this day: later entries left out, rules judge what "
+    "was due by then).",
+)
 
 
 class UnreadableLedger(click.ClickException):
@@ -29,10 +37,12 @@ class UnreadableLedger(click.ClickException):
     exit_code = 2
 
 
-def open_ledger(path: str | None) -> Loaded:
-    """Load a ledger for a command, turning an unreadable file into exit code 2."""
+def open_ledger(path: str | None, as_of: Any = None) -> Loaded:
+    """Load a ledger for a command (as of a day, for ``--date``), turning an unreadable
+    file into exit code 2."""
+    day = as_of.date() if isinstance(as_of, datetime.datetime) else as_of
     try:
-        return load(path)
+        return load(path, as_of=day)
     except LedgerUnreadable as exc:
         raise UnreadableLedger(str(exc)) from None
 
@@ -75,10 +85,11 @@ def main() -> None:
 
 @main.command()
 @LEDGER
+@AS_OF
 @JSON
-def check(ledger: str | None, as_json: bool) -> None:
+def check(ledger: str | None, as_of: Any, as_json: bool) -> None:
     """Check LEDGER: every rule breach with file:line, grouped by rule."""
-    loaded = open_ledger(ledger)
+    loaded = open_ledger(ledger, as_of)
     problems = [*loaded.other_errors, *loaded.results.findings]
     if as_json:
         click.echo(json.dumps([error_dict(e) for e in problems], ensure_ascii=False, indent=1))
@@ -122,12 +133,13 @@ MARK = {True: "✓ 合规", False: "✗ 违规"}
 @main.command()
 @LEDGER
 @click.option("--year", type=int, help="Only rows of this budget year.")
+@AS_OF
 @JSON
-def compliance(ledger: str | None, year: int | None, as_json: bool) -> None:
+def compliance(ledger: str | None, year: int | None, as_of: Any, as_json: bool) -> None:
     """Every rule's measured value against its threshold, passing rows included."""
     from fupin.plugins import RULES
 
-    loaded = open_ledger(ledger)
+    loaded = open_ledger(ledger, as_of)
     rows = [m for m in loaded.results.measures if year is None or m.year == year]
     sources = {rule_id: rule.source for rule in RULES for rule_id in rule.ids}
     if as_json:
@@ -164,7 +176,12 @@ def compliance_table(rows: list[Measure]) -> str:
         ]
         for m in rows
     ]
-    return render(["规则", "指标", "范围", "实测", "", "阈值", "结果"], body, right=(3, 5))
+    header = ["规则", "指标", "范围", "实测", "", "阈值", "结果"]
+    if any(m.note for m in rows):  # e.g. 未到位 x / 应到 y before a fund's close date
+        header.append("说明")
+        for line, m in zip(body, rows, strict=True):
+            line.append(m.note)
+    return render(header, body, right=(3, 5))
 
 
 # -- issue 3: the poverty-asset register ------------------------------------------------------
@@ -174,7 +191,8 @@ def compliance_table(rows: list[Measure]) -> str:
     "--date",
     "day",
     type=click.DateTime(["%Y-%m-%d"]),
-    help="Register on this day (default: the ledger's last).",
+    help="台账日期: 账簿截至此日 (the register and books as of this day; default: the "
+    "ledger's last).",
 )
 @click.option("--village", help="Only assets in, or owned by, this village (e.g. 杨庄村).")
 @click.option(
@@ -190,7 +208,7 @@ def assets(
     """The asset register (扶贫资产台账): every right's holder on a date, totals by class and level."""
     from fupin.reports.assets import asset_report, report_json, report_text
 
-    loaded = open_ledger(ledger)
+    loaded = open_ledger(ledger, day)
     report = asset_report(
         loaded.book, day.date() if day else None, village=village, asset_class=asset_class
     )
@@ -341,13 +359,16 @@ def import_() -> None:
 @LEDGER
 @click.option("--village", help="Only this village (e.g. 青山村).")
 @click.option("--year", type=int, help="Benefit year (default: the last year with benefits).")
+@AS_OF
 @JSON
-def households(ledger: str | None, village: str | None, year: int | None, as_json: bool) -> None:
+def households(
+    ledger: str | None, village: str | None, year: int | None, as_of: Any, as_json: bool
+) -> None:
     """Households by village, status and poverty cause; benefits paid; benefits due not paid."""
     from fupin.households import RegisterError, register_for
     from fupin.reports.households import render_text, summarize
 
-    loaded = open_ledger(ledger)
+    loaded = open_ledger(ledger, as_of)
     try:
         register = register_for(loaded.path, loaded.book)
     except RegisterError as exc:
@@ -369,12 +390,13 @@ def households(ledger: str | None, village: str | None, year: int | None, as_jso
 @main.command()
 @LEDGER
 @click.option("--year", type=int, help="Only flags whose entry is dated in this year.")
+@AS_OF
 @JSON
-def flags(ledger: str | None, year: int | None, as_json: bool) -> None:
+def flags(ledger: str | None, year: int | None, as_of: Any, as_json: bool) -> None:
     """Audit red flags (审计风险点, DOMAIN K): ranked by severity and amount, with their sources."""
     from fupin.reports.flags import red_flags, render_text
 
-    loaded = open_ledger(ledger)
+    loaded = open_ledger(ledger, as_of)
     rows = red_flags(loaded.results.findings, year=year)
     if as_json:
         out = [{**r.as_dict(), "file": relpath(r.filename)} for r in rows]

@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from fupin.money import fmt_money, fmt_pct
+from fupin.money import fmt_money, fmt_pct, fmt_pct_beside
 
 if TYPE_CHECKING:
     from beancount.core.data import Directive, Meta
@@ -171,8 +171,8 @@ def breach_message(m: Measure, label: str, inputs: str = "") -> str:
     op = NEGATED.get(m.op, "!" + m.op)
     key = m.policy_key + (f", {m.note}" if m.note else "")
     value, threshold = fmt_value(m.value, m.unit), fmt_value(m.threshold, m.unit)
-    if value == threshold and m.value != m.threshold and m.unit == "pct":
-        value = f"{Decimal(m.value) * 100:.6f}".rstrip("0") + "%"  # rounding hid the breach
+    if m.unit == "pct" and isinstance(m.value, Decimal) and isinstance(m.threshold, Decimal):
+        value = fmt_pct_beside(m.value, m.threshold)  # never let rounding hide the breach
     text = f"{m.rule} {m.severity}: {m.title} {value} {op} {threshold}"
     if key:
         text += f" ({key})"

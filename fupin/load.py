@@ -6,6 +6,7 @@ keyed only on file times, so a change of rule code or policy defaults would go u
 
 from __future__ import annotations
 
+import datetime
 import gc
 import os
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from beancount import loader
 from beancount.parser.grammar import ParserError, ParserSyntaxError
 from beancount.parser.lexer import LexerError
 
+from fupin import session
 from fupin.book import Book, build_book
 from fupin.engine import Results
 from fupin.findings import Finding
@@ -39,6 +41,7 @@ class Loaded:
     options: dict[str, Any]
     book: Book
     results: Results
+    as_of: datetime.date | None = None  # the books as of this day (``--date``)
 
     @property
     def other_errors(self) -> list[Any]:
@@ -51,8 +54,18 @@ def resolve(path: str | Path | None) -> Path:
     return Path(path) if path else DEFAULT_LEDGER
 
 
-def load(path: str | Path | None = None) -> Loaded:
-    """Load, validate and evaluate a ledger (one load, one book, one rule run)."""
+def load(path: str | Path | None = None, *, as_of: datetime.date | None = None) -> Loaded:
+    """Load, validate and evaluate a ledger: one load, one book, one rule run.
+
+    The book and results are the plugin's own, built during Beancount's load
+    (:mod:`fupin.session`); only a ledger without the plugin, or whose entries changed after
+    it ran, gets a book built here. With ``as_of``, the books as of that day: the entries
+    after it are left out and the rules judge what was due by then.
+
+    The cyclic garbage collector is paused for the whole load and the objects it leaves
+    (entries, book, results: kept until the command ends) are frozen before it comes back,
+    so that it never walks them again (DESIGN.md, speed).
+    """
     from fupin.plugins import evaluate  # the rules live with the plugin
 
     target = resolve(path)
@@ -68,21 +81,40 @@ def load(path: str | Path | None = None) -> Loaded:
     paused = gc.isenabled()
     gc.disable()  # the cyclic GC makes large loads superlinear (DESIGN: speed)
     try:
-        entries, errors, options = loader.load_file(str(target))
+        with session.collecting(measures=True):
+            entries, errors, options = loader.load_file(str(target))
+            built = session.take(entries)
+        fatal: list[Any] = [
+            e
+            for e in errors
+            if isinstance(e, ParserError | ParserSyntaxError | LexerError)
+            or type(e).__name__ == "LoadError"
+        ]
+        if fatal:
+            lines = "\n".join(f"{_where(e)}: {redact(e.message)}" for e in fatal[:10])
+            raise LedgerUnreadable(f"{target}: cannot be parsed:\n{lines}")
+        if as_of is not None:
+            book = build_book(entries, options, as_of=as_of)
+            results = evaluate(book)
+            errors = [e for e in errors if isinstance(e, Finding) or _dated_by(e, as_of)]
+        elif built is not None:
+            book, results = built.book, built.results
+        else:
+            book = build_book(entries, options)
+            results = evaluate(book)
+        loaded = Loaded(target, entries, errors, options, book, results, as_of)
     finally:
         if paused:
+            gc.freeze()
             gc.enable()
-    fatal: list[Any] = [
-        e
-        for e in errors
-        if isinstance(e, ParserError | ParserSyntaxError | LexerError)
-        or type(e).__name__ == "LoadError"
-    ]
-    if fatal:
-        lines = "\n".join(f"{_where(e)}: {redact(e.message)}" for e in fatal[:10])
-        raise LedgerUnreadable(f"{target}: cannot be parsed:\n{lines}")
-    book = build_book(entries, options)
-    return Loaded(target, entries, errors, options, book, evaluate(book))
+    return loaded
+
+
+def _dated_by(error: Any, day: datetime.date) -> bool:
+    """Whether a Beancount error concerns an entry dated on or before ``day``."""
+    entry = getattr(error, "entry", None)
+    date = getattr(entry, "date", None)
+    return date is None or date <= day
 
 
 def _where(error: Any) -> str:

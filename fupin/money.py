@@ -40,6 +40,22 @@ def fmt_pct(value: Decimal) -> str:
     return f"{q2(value * HUNDRED):.2f}%"
 
 
+def fmt_pct_beside(value: Decimal, threshold: Decimal) -> str:
+    """``value`` as a percentage next to a different ``threshold``: two decimals, or as
+    many more as it takes for the two not to print alike (0.49999999 beside 0.50 →
+    ``49.999999%``, never ``50.00%``); rounded half up at that precision."""
+    if value == threshold:
+        return fmt_pct(value)
+    places = 2
+    while places < 26:
+        step = Decimal(1).scaleb(-places)
+        shown = (value * HUNDRED).quantize(step, rounding=ROUND_HALF_UP)
+        if shown != (threshold * HUNDRED).quantize(step, rounding=ROUND_HALF_UP):
+            return f"{shown:f}%"
+        places += 1
+    return f"{value * HUNDRED:f}%"
+
+
 def compare(value: Decimal, op: str, threshold: Decimal) -> bool:
     """Evaluate ``value <op> threshold`` for op in ``>= > <= < ==``."""
     if op == ">=":

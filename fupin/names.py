@@ -41,3 +41,15 @@ FAMILY_NAMES = {
 }
 #: ``custom "notice"`` ``channel``
 CHANNEL_NAMES = {"board": "公示栏", "website": "政府网站", "wechat": "微信群", "broadcast": "广播"}
+#: ``custom "notice"`` ``level``
+NOTICE_LEVEL_NAMES = {"county": "县级", "township": "乡镇", "village": "村级", "site": "项目现场"}
+#: ``custom "notice"`` ``type``
+NOTICE_TYPE_NAMES = {
+    "fund_allocation": "资金分配结果公告",
+    "project_plan": "项目公示",
+    "project_result": "项目实施结果公告",
+    "site_sign": "项目公示牌",
+    "income_plan": "收益分配方案公示",
+    "income_result": "收益分配结果公示",
+    "beneficiaries": "到户项目受益名单",
+}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -352,6 +352,8 @@ class PolicyTimeline:
     snapshots: Sequence[Policy] = ()
     origins: Sequence[dict[str, Meta]] = ()
     errors: Sequence[PolicyError] = field(default_factory=tuple)
+    #: the ``custom "policy"`` entries that took effect, by ``id()`` of their metadata
+    entries: Mapping[int, Custom] = field(default_factory=dict, repr=False, compare=False)
     _memo: dict[datetime.date, Policy] = field(default_factory=dict, repr=False, compare=False)
 
     def at(self, day: datetime.date) -> Policy:
@@ -367,6 +369,11 @@ class PolicyTimeline:
         index = bisect.bisect_right(self.dates, day)
         return self.origins[index - 1].get(key) if index else None
 
+    def origin_entry(self, key: str, day: datetime.date) -> Custom | None:
+        """The ``custom "policy"`` entry that set ``key`` as in force on ``day``."""
+        meta = self.origin(key, day)
+        return self.entries.get(id(meta)) if meta is not None else None
+
 
 def build_timeline(entries: Sequence[Custom]) -> PolicyTimeline:
     """Merge the ``custom "policy"`` entries (date order) over the defaults."""
@@ -376,6 +383,7 @@ def build_timeline(entries: Sequence[Custom]) -> PolicyTimeline:
     snapshots: list[Policy] = []
     origin_list: list[dict[str, Meta]] = []
     errors: list[PolicyError] = []
+    applied: dict[int, Custom] = {}
     known = set(Policy.ledger_keys())
     set_on: dict[tuple[datetime.date, str], Meta] = {}  # (day, key) → the entry that set it
     for entry in sorted(entries, key=lambda e: e.date):
@@ -399,13 +407,16 @@ def build_timeline(entries: Sequence[Custom]) -> PolicyTimeline:
             continue
         current = changed
         origins = {**origins, key: entry.meta}
+        applied[id(entry.meta)] = entry
         if dates and dates[-1] == entry.date:
             snapshots[-1], origin_list[-1] = current, origins
         else:
             dates.append(entry.date)
             snapshots.append(current)
             origin_list.append(origins)
-    return PolicyTimeline(tuple(dates), tuple(snapshots), tuple(origin_list), tuple(errors))
+    return PolicyTimeline(
+        tuple(dates), tuple(snapshots), tuple(origin_list), tuple(errors), applied
+    )
 
 
 def _apply(entry: Custom, current: Policy, known: set[str]) -> str | tuple[str, Policy]:

@@ -181,7 +181,7 @@ def _year(rng: random.Random, year: int, fund: str, count: int, last: bool) -> s
     """One budget year: the fund, its projects and their payments; receipts cover them."""
     out: list[str] = [
         f'{year}-01-01 custom "fund" "{fund}"\n  name: "{year}年衔接推进乡村振兴补助资金"\n'
-        f'  family: "xianjie"\n  year: {year}\n'
+        f'  family: "xianjie"\n  year: {year}\n  alloc_doc: "青财农〔{year}〕1号"\n'
     ]
     total = Decimal(0)
     deposits: list[str] = []
@@ -199,6 +199,7 @@ def _year(rng: random.Random, year: int, fund: str, count: int, last: bool) -> s
             f'  year: {year}\n  budget: {contract} CNY\n  implementer: "{village}股份经济合作社"\n'
             f'  targets: "带动脱贫户{rng.randrange(5, 60)}户"\n'
             '  beneficiaries: "脱贫户"\n  linkage: "务工+分红"\n'  # K8 (issue 7)
+            f'  fund: "{fund}"\n  content: "{label}建设"\n  period: "{year}年3月至11月"\n'
         )
         plan_end = datetime.date(year, 2, day.day) - datetime.timedelta(days=1)
         out.append(
@@ -263,8 +264,9 @@ def _year(rng: random.Random, year: int, fund: str, count: int, last: bool) -> s
     )
     received = total + fee
     out.append(
-        f'{year}-01-20 custom "notice" "N-{fund}-F"\n  type: "fund_allocation"\n'
-        f'  level: "county"\n  subject: "{fund}"\n  channel: "website"\n  start: {year}-01-20\n'
+        f'{year}-03-25 custom "notice" "N-{fund}-F"\n  type: "fund_allocation"\n'
+        f'  level: "county"\n  subject: "{fund}"\n  channel: "website"\n  start: {year}-03-25\n'
+        '  issuer: "县财政局 县乡村振兴局"\n'
     )
     shares = (Decimal("0.6"), Decimal("0.3"))
     parts = [_q(received * s) for s in shares]

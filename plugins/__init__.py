@@ -34,6 +34,7 @@ from fupin.plugins import (
 )
 from fupin.plugins.assets import depreciation as fupin_asset_depreciation  # noqa: F401 (__plugins__)
 
+from fupin import session
 from fupin.book import build_book
 from fupin.engine import Results, Rule, run_rules
 from fupin.findings import Severity
@@ -76,11 +77,18 @@ def evaluate(book: Book, rules: Sequence[Rule] = RULES, *, keep_measures: bool =
 def fupin_rules(
     entries: data.Directives, options_map: data.Options, config: str | None = None
 ) -> tuple[data.Directives, list[data.BeancountError]]:
-    """The plugin: entries unchanged, findings as errors."""
+    """The plugin: entries unchanged, findings as errors.
+
+    The book and results it builds are left for the caller that loaded the ledger
+    (:mod:`fupin.session`): ``fupin check`` and the Fava pages use them as they are.
+    """
     paused = gc.isenabled()
     gc.disable()  # our pass allocates many small objects; a full GC walks every entry
     try:
-        results = evaluate(build_book(entries, options_map), keep_measures=False)
+        measures = session.keep_measures()
+        book = build_book(entries, options_map)
+        results = evaluate(book, keep_measures=measures)
+        session.publish(entries, book, results, measures)
     finally:
         if paused:
             gc.enable()

@@ -65,13 +65,14 @@ from fupin.assets import (
     IncomePlan,
     asset_of_account,
     asset_register,
+    required_rights,
 )
 from fupin.book import Book
 from fupin.engine import Item, Rule, check, finding
 from fupin.entities import Notice, ProjectStage, parse_entity
 from fupin.findings import EntityError
 from fupin.money import HUNDRED, ZERO, fmt_money, q2
-from fupin.policy import Policy, build_timeline
+from fupin.policy import build_timeline
 
 try:  # the household register (issue 6); its entity must be registered before books are built
     from fupin import households as _households
@@ -80,16 +81,6 @@ except ImportError:  # pragma: no cover - the register module is optional
 
 if TYPE_CHECKING:
     from beancount.core.data import Transaction
-
-
-def required_rights(policy: Policy, asset_class: str) -> tuple[str, ...]:
-    """The rights an asset of a class must have assigned under the policy."""
-    rights = list(policy.asset_rights)
-    if asset_class == "public_welfare":
-        rights = [r for r in rights if r not in policy.asset_rights_exempt_public_welfare]
-    if asset_class in policy.asset_custody_classes and "custody" not in rights:
-        rights.append("custody")
-    return tuple(rights)
 
 
 def _accepted(stages: list[ProjectStage]) -> datetime.date | None:
@@ -383,6 +374,8 @@ def disposals(book: Book, register: AssetRegister) -> Iterator[Item]:
 
 
 # -- B39 ------------------------------------------------------------------------------------
+#: the measure an income result notice's paid total must agree with
+PAID_TITLE = "收益发放合计"
 
 
 def _register(book: Book) -> Any:
@@ -394,15 +387,6 @@ def _register(book: Book) -> Any:
         return _households.register_for(Path(filename) if filename else None, book)
     except Exception:  # an invalid register is the register rule's finding
         return None
-
-
-def _payouts(book: Book) -> dict[int, tuple[Transaction, list[Any]]]:
-    """Payout transactions (id → txn, its IncomeDistribution spends), in date order."""
-    out: dict[int, tuple[Transaction, list[Any]]] = {}
-    for spend in book.spends:
-        if spend.category == "IncomeDistribution":
-            out.setdefault(id(spend.entry), (spend.entry, []))[1].append(spend)
-    return out
 
 
 def distribution(book: Book, register: AssetRegister) -> Iterator[Item]:
@@ -440,34 +424,46 @@ def distribution(book: Book, register: AssetRegister) -> Iterator[Item]:
             )
 
     households = _register(book)
-    paid: dict[str, Decimal] = defaultdict(Decimal)
+    facts = book.facts
     by_share: dict[tuple[str, tuple[str, ...]], Decimal] = defaultdict(Decimal)
     share_txn: dict[tuple[str, tuple[str, ...]], Transaction] = {}
-    last_payout: dict[str, Transaction] = {}
-    for txn, spends in _payouts(book).values():
-        plan_id = txn.meta.get("plan")
-        found = plans.get(str(plan_id)) if plan_id else None
-        if found is None and str(plan_id) in book.invalid.get("income-plan", ()):
+    for txn, spends in facts.unattributed_payouts:
+        yield finding(
+            IncomeDistributionError,
+            "B39",
+            f"收益分配支出未引用分配方案 (plan: 无; {fmt_money(sum((s.amount for s in spends), ZERO))}"
+            f" CNY 不计入任何方案的发放合计) — {spends[0].account}",
+            txn,
+            entity="",
+        )
+    payouts = sorted(
+        (
+            (txn, ident, spends)
+            for ident, held in facts.plans.items()
+            for txn, spends in held.payouts
+        ),
+        key=lambda row: row[0].date,
+    )
+    for txn, plan_id, spends in payouts:
+        found = plans.get(plan_id)
+        if found is None and plan_id in book.invalid.get("income-plan", ()):
             continue  # the plan's own entity error says it
         if found is None:
             yield finding(
                 IncomeDistributionError,
                 "B39",
-                "收益分配支出未引用已登记的分配方案 (plan: "
-                f"{plan_id or '无'}) — {spends[0].account}",
+                f"收益分配支出引用了未登记的分配方案 (plan: {plan_id}) — {spends[0].account}",
                 txn,
-                entity=str(plan_id or ""),
+                entity=plan_id,
             )
             continue
         plan = found
         label = f"{plan.name or ''} [income-plan {plan.id}]".strip()
-        paid[plan.id] += sum((s.amount for s in spends), ZERO)
         for spend in spends:
             keys = str((spend.posting_meta or {}).get("share") or txn.meta.get("share") or "")
             if keys:
                 by_share[(plan.id, tuple(sorted(keys.split())))] += spend.amount
                 share_txn[(plan.id, tuple(sorted(keys.split())))] = txn
-        last_payout[plan.id] = txn
         wrong = {a for s in spends if (a := asset_of_account(s.account)) and a != plan.asset}
         if wrong:
             yield finding(
@@ -496,15 +492,16 @@ def distribution(book: Book, register: AssetRegister) -> Iterator[Item]:
 
     yield from _share_limits(book, plans, by_share, share_txn)
     for ident, plan in plans.items():
-        if ident not in paid:
+        held = facts.plan(ident)
+        txn = held.last_payout()
+        if txn is None:
             continue
-        txn = last_payout[ident]
         yield from check(
             IncomeDistributionError,
             rule="B39",
-            title="收益发放合计",
+            title=PAID_TITLE,
             scope=f"income-plan {ident}",
-            value=paid[ident],
+            value=held.paid.total,
             op="<=",
             threshold=plan.amount,
             policy_key="amount",

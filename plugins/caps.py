@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from fupin.plugins.project_gates import approved_budget
-
 from fupin.book import Book
 from fupin.engine import Item, Rule, check
 from fupin.findings import CapError
@@ -30,40 +28,43 @@ def caps(book: Book) -> Iterator[Item]:
     if last is None:
         return
     policy = book.policy.at(last)
-    funds, projects, stages = book.funds, book.projects, book.stages()
+    funds, projects = book.funds, book.projects
+    facts = book.facts
 
-    for ident, totals in sorted(book.fund_totals.items()):
+    for ident, totals in sorted(facts.funds.items()):
         fund = funds.get(ident)
-        fee = totals.by_category.get(policy.mgmt_fee_category)
+        fee = totals.spent(None, (policy.mgmt_fee_category,))
         if fund is None or not fee:
             continue
+        received = totals.received()
         yield from check(
             CapError,
             rule="B10",
             title="项目管理费占比",
             scope=f"fund {ident}",
-            value=ratio(fee, totals.received),
+            value=ratio(fee, received),
             op="<=",
             threshold=policy.mgmt_fee_max,
             unit="pct",
             policy_key="mgmt-fee-max",
             entity=ident,
             label=fund.describe(),
-            inputs=f"管理费 {fmt_money(fee)} / 到位资金 {fmt_money(totals.received)} CNY",
+            inputs=f"管理费 {fmt_money(fee)} / 到位资金 {fmt_money(received)} CNY",
             entry=book.entry_of(fund),
             year=fund.budget_year,
         )
 
-    paid = book.project_totals
-    withheld = {k: (t.withheld, t.last_deposit) for k, t in paid.items() if t.last_deposit}
-    prepaid = {k: (t.prepaid, t.last_prepayment) for k, t in paid.items() if t.last_prepayment}
+    paid = facts.projects
+    withheld = {k: (t.withheld.total, t.last_deposit) for k, t in paid.items() if t.last_deposit}
+    prepaid = {
+        k: (t.prepaid.total, t.last_prepayment) for k, t in paid.items() if t.last_prepayment
+    }
     for ident, (amount, anchor_txn) in sorted(withheld.items()):
         project = projects.get(ident)
         if project is None:
             continue
-        own = stages.get(ident, [])
-        settled = [s.settlement for s in own if s.settlement is not None]
-        base = settled[-1] if settled else paid[ident].spent
+        settled = paid[ident].settlement()
+        base = settled if settled is not None else paid[ident].spent.total
         yield from check(
             CapError,
             rule="B40",
@@ -85,9 +86,9 @@ def caps(book: Book) -> Iterator[Item]:
         project = projects.get(ident)
         if project is None:
             continue
-        own = stages.get(ident, [])
-        contracts = [s.contract_amount for s in own if s.contract_amount is not None]
-        base = contracts[-1] if contracts else approved_budget(project, own)
+        contract = paid[ident].contract()
+        amount_agreed = contract.contract_amount if contract is not None else None
+        base = amount_agreed if amount_agreed is not None else paid[ident].budget()
         yield from check(
             CapError,
             rule="B41",

@@ -34,10 +34,9 @@ from fupin.plugins.flags_common import (
     flag,
     months_between,
     red_flag_rule,
-    spend_index,
 )
 
-from fupin.book import RECEIVABLE_KINDS, Book, Receipt
+from fupin.book import RECEIVABLE_KINDS, Book
 from fupin.engine import Item, check
 from fupin.findings import Severity
 from fupin.money import ZERO, fmt_money
@@ -49,32 +48,21 @@ def idle_funds(book: Book) -> Iterator[Item]:
     if last is None:
         return
     policy = book.policy.at(last)
-    receipts: dict[str, list[Receipt]] = defaultdict(list)
-    for receipt in book.receipts:
-        receipts[receipt.fund].append(receipt)
-    used = spend_index(book).used_by_fund
     funds = book.funds
-    for ident, own in receipts.items():
+    for ident, held in book.facts.funds.items():
+        own = held.receipts
+        if not own:
+            continue
         fund = funds.get(ident)
         if fund is not None and fund.family not in policy.idle_families:
             continue
-        received = sum((r.amount for r in own), ZERO)
-        left = received - used.get(ident, ZERO)
-        idle: list[tuple[Receipt, Decimal]] = []  # oldest first after the reverse
-        remaining = left
-        for receipt in reversed(own):
-            if remaining <= 0:
-                break
-            part = min(receipt.amount, remaining)
-            if part > 0:
-                idle.append((receipt, part))
-                remaining -= part
-        idle.reverse()
+        aged = held.idle(last)
+        received, left = aged.received, aged.left
         warn_before = add_months(last, -policy.idle_warn_months)
         error_before = add_months(last, -policy.idle_error_months)
-        over_error = sum((a for r, a in idle if r.date < error_before), ZERO)
-        over_warn = sum((a for r, a in idle if r.date < warn_before), ZERO)
-        oldest = idle[0][0] if idle else None
+        over_error = aged.older_than(error_before)
+        over_warn = aged.older_than(warn_before)
+        oldest = aged.oldest
         label = fund.describe() if fund else f"[fund {ident}]"
         inputs = f"到位 {fmt_money(received)} − 使用 {fmt_money(received - left)} CNY"
         if oldest is not None:

@@ -6,96 +6,66 @@ family is in ``fiscal-families``, grouped by the fund's budget year. The thresho
 002_614e7ab1822f3d29.txt] "50%以上"), 55% for 2022 (B08) and 60% from 2023 (B09, "力争",
 so a county may set ``industry-share-severity`` to ``warning``). ``industry-share-strict``
 turns ≥ into >. A fund with its own ``industry_share_min`` (a batch, B03: 安阳县 "70%以上")
-is checked alone as well. The ratio is an exact Decimal quotient; shown to 0.01%, half up.
+is checked alone as well. The ratio is an exact Decimal quotient; shown to 0.01%, half up
+(more decimals when that would hide a breach), with the money short rounded up to the cent.
+
+The measure itself is :mod:`fupin.shares`, which the notices and Fava pages read too. A
+year's finding lands on the policy entry that set its minimum, else on the first fund the
+share counts; a batch's on its fund.
 """
 
 from __future__ import annotations
 
-import datetime
-from collections import defaultdict
 from collections.abc import Iterator
-from decimal import Decimal
 
 from fupin.book import Book
 from fupin.engine import Item, Rule, check
-from fupin.entities import Fund
 from fupin.findings import IndustryShareError
-from fupin.money import fmt_money, ratio
-from fupin.policy import Policy
+from fupin.money import fmt_money
+from fupin.shares import Share, budget_years, fund_share, year_share
 
 TITLE = "产业发展资金占比"
 
 
 def industry_share(book: Book) -> Iterator[Item]:
     """Per budget year over fiscal funds, and per fund that sets its own minimum."""
-    funds = book.funds
-    year_end: dict[int, Policy] = {}
-    sums: dict[object, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for ident, totals in book.fund_totals.items():
-        fund = funds.get(ident)
-        if fund is None:
-            continue
-        year = fund.budget_year
-        policy = year_end.get(year)
-        if policy is None:
-            policy = year_end[year] = book.policy.at(datetime.date(year, 12, 31))
-        industry = sum(
-            (v for c, v in totals.by_category.items() if c in policy.industry_categories),
-            Decimal(0),
-        )
-        total = sum(totals.by_category.values(), Decimal(0))
-        keys: list[object] = [fund.id]
-        if fund.family in policy.fiscal_families:
-            keys.append(year)
-        for key in keys:
-            pair = sums[key]
-            pair[0] += industry
-            pair[1] += total
+    shares: list[Share] = []
+    for year in budget_years(book):
+        share = year_share(book, year, book.as_of)
+        if share is not None:
+            shares.append(share)
+    for fund in sorted(book.funds.values(), key=lambda f: f.id):
+        share = fund_share(book, fund, book.as_of)
+        if share is not None:
+            shares.append(share)
+    for share in shares:
+        if share.total:
+            yield from share_check(share)
 
-    first_fund: dict[int, Fund] = {}
-    for fund in sorted(funds.values(), key=lambda f: f.date):
-        first_fund.setdefault(fund.budget_year, fund)
 
-    for key, (industry, total) in sorted(sums.items(), key=lambda kv: str(kv[0])):
-        if not total:
-            continue
-        if isinstance(key, int):
-            policy = year_end[key]
-            threshold, rule = policy.industry_share_min, "B02"
-            anchor = first_fund[key]
-            scope, label = f"{key}年度", f"{key}年度财政扶贫/衔接资金"
-            entity = str(key)
-            end = datetime.date(key, 12, 31)
-            metas = [
-                book.policy.origin(k, end)
-                for k in ("industry-share-min", "industry-share-severity")
-            ]
-            meta = next((m for m in metas if m and m.get("note")), metas[0])
-        else:
-            fund = funds[str(key)]
-            if fund.industry_share_min is None:
-                continue
-            policy = year_end[fund.budget_year]
-            threshold, rule, anchor = fund.industry_share_min, "B03", fund
-            scope, label, entity, meta = f"fund {fund.id}", fund.describe(), fund.id, None
-        yield from check(
-            IndustryShareError,
-            rule=rule,
-            title=TITLE,
-            scope=scope,
-            value=ratio(industry, total),
-            op=">" if policy.industry_share_strict else ">=",
-            threshold=threshold,
-            severity=policy.industry_share_severity,
-            unit="pct",
-            policy_key="industry-share-min" if rule == "B02" else "industry_share_min",
-            entity=entity,
-            label=label,
-            inputs=f"产业 {fmt_money(industry)} / 合计 {fmt_money(total)} CNY",
-            entry=book.entry_of(anchor),
-            year=key if isinstance(key, int) else funds[str(key)].budget_year,
-            note=str((meta or {}).get("note", "")),
-        )
+def share_check(share: Share) -> Iterator[Item]:
+    """The measure (and, below its threshold, the finding) of one share."""
+    inputs = f"产业 {fmt_money(share.industry)} / 合计 {fmt_money(share.total)} CNY"
+    if not share.ok:
+        inputs += f", 差 {fmt_money(share.shortfall)} CNY"
+    yield from check(
+        IndustryShareError,
+        rule=share.rule,
+        title=TITLE,
+        scope=share.scope,
+        value=share.value,
+        op=share.op,
+        threshold=share.threshold,
+        severity=share.severity,
+        unit="pct",
+        policy_key=share.policy_key,
+        entity=share.entity,
+        label=share.label,
+        inputs=inputs,
+        entry=share.anchor,
+        year=share.year,
+        note=share.note,
+    )
 
 
 RULE = Rule(

@@ -35,17 +35,7 @@ from fupin.book import Book
 from fupin.engine import Item, Rule, check, finding
 from fupin.entities import Notice, Project, ProjectStage
 from fupin.findings import NoticeError
-
-LEVEL_NAMES = {"county": "县级", "township": "乡镇", "village": "村级", "site": "项目现场"}
-TYPE_NAMES = {
-    "fund_allocation": "资金分配结果公告",
-    "project_plan": "项目公示",
-    "project_result": "项目实施结果公告",
-    "site_sign": "项目公示牌",
-    "income_plan": "收益分配方案公示",
-    "income_result": "收益分配结果公示",
-    "beneficiaries": "到户项目受益名单",
-}
+from fupin.names import NOTICE_LEVEL_NAMES as LEVEL_NAMES
 
 
 def _span(notice: Notice) -> str:

@@ -17,30 +17,16 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Iterator
-from decimal import Decimal
 
 from beancount.core.data import Transaction
 
 from fupin.book import Book
 from fupin.engine import Item, Rule, check, finding
-from fupin.entities import STAGE_NAMES, STAGES, Project, ProjectStage
+from fupin.entities import STAGE_NAMES, STAGES, Project
 from fupin.findings import ProjectGateError
 from fupin.money import fmt_money
 
 ORDER = {stage: i for i, stage in enumerate(STAGES)}
-LATE_PAYMENTS = ("final", "deposit")
-
-
-def reached(stages: list[ProjectStage], stage: str) -> datetime.date | None:
-    """First date the project was at ``stage`` or beyond."""
-    want = ORDER[stage]
-    return next((s.date for s in stages if ORDER[s.stage] >= want), None)
-
-
-def approved_budget(project: Project, stages: list[ProjectStage]) -> Decimal:
-    """The budget of the latest stage entry carrying one, else the library budget."""
-    budgets = [s.budget for s in stages if s.budget is not None]
-    return budgets[-1] if budgets else project.budget
 
 
 def project_gates(book: Book) -> Iterator[Item]:
@@ -80,22 +66,21 @@ def project_gates(book: Book) -> Iterator[Item]:
                 entity=ident,
             )
 
-    paid = book.project_totals
-    limits = {ident: approved_budget(p, stages.get(ident, [])) for ident, p in projects.items()}
+    facts = book.facts.projects
+    limits = {ident: facts[ident].budget() for ident in projects}
     over_at: dict[str, Transaction] = {}
-    for ident, totals in paid.items():
+    for ident, totals in facts.items():
         project = projects.get(ident)
         if project is None or totals.first_payment is None:
             continue
-        own = stages.get(ident, [])
         first = totals.first_payment
         policy = book.policy.at(first.date)
-        opened = reached(own, policy.spend_min_stage)
+        opened = totals.reached(policy.spend_min_stage)
         if opened is None or first.date < opened:
             yield from _early(book, project, opened, policy.spend_min_stage)
         for txn in totals.late_payments:
             stage = book.policy.at(txn.date).final_payment_stage
-            done = reached(own, stage)
+            done = totals.reached(stage)
             if done is None or txn.date < done:
                 when = f"{done} 才{STAGE_NAMES[stage]}" if done else f"尚未{STAGE_NAMES[stage]}"
                 yield finding(
@@ -107,10 +92,9 @@ def project_gates(book: Book) -> Iterator[Item]:
                     entity=ident,
                     policy_key="final-payment-stage",
                 )
-        if totals.spent > limits[ident]:
-            over_at[ident] = _crossing(book, ident, limits[ident]) or first
+        if totals.spent.total > limits[ident]:
+            over_at[ident] = totals.crossing(limits[ident]) or first
 
-    spent = {ident: totals.spent for ident, totals in paid.items()}
     for ident, project in projects.items():
         own = stages.get(ident, [])
         yield from check(
@@ -118,7 +102,7 @@ def project_gates(book: Book) -> Iterator[Item]:
             rule="B35",
             title="项目累计支出",
             scope=f"project {ident}",
-            value=spent.get(ident, Decimal(0)),
+            value=facts[ident].spent.total,
             op="<=",
             threshold=limits[ident],
             entity=ident,
@@ -150,19 +134,6 @@ def _early(
                 entity=project.id,
                 policy_key="spend-min-stage",
             )
-
-
-def _crossing(book: Book, ident: str, limit: Decimal) -> Transaction | None:
-    """The payment with which the project's expenses first exceeded ``limit``."""
-    total = Decimal(0)
-    for txn in book.txns_by("project", ident):
-        for posting in txn.postings:
-            units = posting.units
-            if posting.account.startswith("Expenses:") and units is not None and units.number:
-                total += units.number
-        if total > limit:
-            return txn
-    return None
 
 
 RULE = Rule(

@@ -79,26 +79,10 @@ def _matches(state: AssetState, village: str | None, asset_class: str | None) ->
 def _flows(
     book: Book, register: AssetRegister, day: datetime.date
 ) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
-    """Per asset up to ``day``: income (``Income:AssetIncome:<asset>``) and accumulated
-    depreciation (``Expenses:Depreciation:<asset>``), via the book's asset index."""
-    income: dict[str, Decimal] = {}
-    depreciation: dict[str, Decimal] = {}
-    for ident in register.assets:
-        earned = used = ZERO
-        own_income = f"Income:AssetIncome:{ident}"
-        own_depreciation = f"Expenses:Depreciation:{ident}"
-        for txn in book.txns_by("asset", ident):
-            if txn.date > day:
-                continue
-            for posting in txn.postings:
-                units = posting.units
-                if units is None or not isinstance(units.number, Decimal):
-                    continue
-                if posting.account.startswith(own_income):
-                    earned -= units.number
-                elif posting.account == own_depreciation:
-                    used += units.number
-        income[ident], depreciation[ident] = earned, used
+    """Per asset up to ``day``: income and accumulated depreciation (the book's facts)."""
+    facts = book.facts
+    income = {ident: facts.asset(ident).income.at(day) for ident in register.assets}
+    depreciation = {ident: facts.asset(ident).depreciation.at(day) for ident in register.assets}
     return income, depreciation
 
 
@@ -210,7 +194,7 @@ def _right_cell(state: AssetState, right: str, required: Sequence[str]) -> str:
 
 def report_text(book: Book, report: AssetReport) -> str:
     """The register as a CJK-aligned table, then the totals by class and by owner level."""
-    from fupin.plugins.assets import required_rights
+    from fupin.assets import required_rights
 
     policy = book.policy.at(report.day)
     headers = [

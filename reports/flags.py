@@ -1,7 +1,7 @@
 """``fupin flags``: the audit red flags of a ledger, ranked, in the audit record's own words.
 
 A red flag is a finding of a K rule (``plugins/flags_*.py``) or a finding of another rule
-family that is the same audit finding (:data:`fupin.plugins.flags_common.ALIASES`: 应享未享 is
+family that is the same audit finding (:data:`fupin.catalogue.ALIASES`: 应享未享 is
 C09, 虚列支出 R01, …). Each row names the K row, its Chinese finding name (资金闲置, 虚报冒领,
 挤占挪用, 平均主义, 应享未享, …), the published figures it guards against, the entity, the
 amount at stake, the entry's date and its file:line. Ranked errors first, then by amount.
@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from fupin.plugins.flags_common import ALIASES, CATALOGUE
-
+from fupin.catalogue import ALIASES, CATALOGUE
 from fupin.findings import Finding, Severity
 from fupin.money import fmt_money
 

@@ -1,9 +1,12 @@
-"""What each notice prints, computed from the typed book and the rule results.
+"""What each notice prints: the book's facts as of the day it was posted.
 
 One builder per notice type turns a posted ``custom "notice"`` entry into a
 :class:`NoticeDoc`: a header (title, issuer, period, supervision channels) and a body of
-typed rows. Every number comes from the book (receipts, spends, project stages, asset
-plans) or from the rules' measures; nothing is typed into a template.
+typed rows. Every figure is a fact of :mod:`fupin.facts` as of the notice's first day, and
+every threshold the one the rule applied to that scope on that day (:mod:`fupin.shares`):
+a notice never prints what the books only learnt after it was posted, and nothing is summed
+or typed here. A figure that a rule also measures is carried as a :class:`Claim`; a notice
+whose claim disagrees with the rule's own number is refused (:class:`NoticeRefused`).
 
 Privacy by construction: a body never holds a :class:`~fupin.households.Household`. A
 recipient line carries a name and 村民小组 from the register, the amount, and a check code
@@ -18,21 +21,26 @@ entity and the field; the command then writes nothing.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from fupin.plugins.notices import LEVEL_NAMES, TYPE_NAMES
-from fupin.plugins.project_gates import approved_budget
 from fupin.reports.filters import mask_id
 from fupin.reports.notice_privacy import check_code
 
-from fupin.entities import Fund, Notice, Project, ProjectStage
+from fupin.entities import Fund, Notice, Project
+from fupin.facts import ProjectFacts
 from fupin.findings import Measure
-from fupin.money import ZERO, q2, ratio
-from fupin.names import CATEGORY_NAMES, CHANNEL_NAMES, SOURCE_NAMES
+from fupin.money import ZERO, fmt_money, q2, ratio
+from fupin.names import (
+    CATEGORY_NAMES,
+    CHANNEL_NAMES,
+    NOTICE_LEVEL_NAMES,
+    NOTICE_TYPE_NAMES,
+    SOURCE_NAMES,
+)
+from fupin.shares import covering_share
 
 if TYPE_CHECKING:
     from fupin.book import Book
@@ -50,6 +58,14 @@ PURPOSE_NAMES = {
 
 class NoticeDataError(Exception):
     """Mandatory notice data missing: one line per (notice, entity, field)."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class NoticeRefused(Exception):
+    """Notices not written: what they would print contradicts a rule's own number."""
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
@@ -116,6 +132,29 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """A figure a notice prints that a rule measures too: both must agree to the cent."""
+
+    rule: str
+    title: str
+    scope: str
+    printed: Decimal
+    measured: Decimal
+    detail: str = ""
+
+    @property
+    def holds(self) -> bool:
+        return q2(self.printed) == q2(self.measured)
+
+    def describe(self) -> str:
+        text = (
+            f"{self.rule} {self.title} [{self.scope}]: 公示 {fmt_money(self.printed)} ≠ "
+            f"规则 {fmt_money(self.measured)}"
+        )
+        return text + (f" ({self.detail})" if self.detail else "")
+
+
+@dataclass(frozen=True)
 class NoticeDoc:
     """One notice ready to render: template name, header, body rows, recipients."""
 
@@ -125,6 +164,7 @@ class NoticeDoc:
     recipients: tuple[Recipient, ...] = ()
     show_id: bool = False
     rows: int = field(default=0)  # table rows, to estimate pages
+    claims: tuple[Claim, ...] = ()
 
     @property
     def id(self) -> str:
@@ -142,7 +182,7 @@ def phones_of(text: str) -> tuple[Phone, ...]:
 
 
 class Context:
-    """Everything the builders share for one book: indexes built once."""
+    """What the builders share for one book: its facts, register and check-code key."""
 
     def __init__(
         self,
@@ -152,48 +192,22 @@ class Context:
         secret: bytes | None = None,
     ) -> None:
         self.book = book
+        self.facts = book.facts
         self.measures = measures
         self.register = register
         self.secret = secret
         self.projects = book.projects
         self.funds = book.funds
-        self.stages = book.stages()
-        self.spent: dict[str, Decimal] = defaultdict(Decimal)
-        self.dated: dict[str, list[tuple[datetime.date, Decimal, Decimal]]] = defaultdict(list)
-        for movement in book.movements:
-            if movement.project and movement.role == "deposit":
-                self.dated[movement.project].append((movement.date, ZERO, -movement.amount))
-        self.by_household: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-        self.basis: dict[tuple[str, str], str] = {}
-        for spend in book.spends:
-            if spend.project:
-                self.spent[spend.project] += spend.amount
-                self.dated[spend.project].append((spend.date, spend.amount, ZERO))
-                if spend.household:
-                    self.by_household[spend.project][spend.household] += spend.amount
-                    self.basis.setdefault(
-                        (spend.project, spend.household), book.account_name(spend.account)
-                    )
-        self.receipts: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-        for receipt in book.receipts:
-            self.receipts[receipt.fund][receipt.source] += receipt.amount
-        self.fund_projects: dict[str, list[Project]] = defaultdict(list)
-        for project in self.projects.values():
-            if project.fund:
-                self.fund_projects[project.fund].append(project)
+        #: notices refused by :func:`build_notices` (a claim that contradicts its rule)
+        self.refused: list[str] = []
 
-    def paid_on(self, project: str, day: datetime.date) -> tuple[Decimal, Decimal]:
-        """(expensed, quality deposit still withheld) of a project by ``day``."""
-        rows = [r for r in self.dated.get(project, []) if r[0] <= day]
-        return q2(sum((r[1] for r in rows), ZERO)), q2(sum((r[2] for r in rows), ZERO))
+    def project_facts(self, project: str) -> ProjectFacts:
+        return self.facts.project(project)
 
-    def stage(self, project: str, stage: str) -> ProjectStage | None:
-        return next((s for s in self.stages.get(project, []) if s.stage == stage), None)
-
-    def sources(self, fund: str) -> list[dict[str, Any]]:
-        """The fund's receipts by source level, in the order money arrived."""
+    def sources(self, fund: str, day: datetime.date) -> list[dict[str, Any]]:
+        """The fund's receipts by source level on ``day``, in the order money arrived."""
         rows = []
-        for source, amount in self.receipts.get(fund, {}).items():
+        for source, amount in self.facts.fund(fund).sources(day).items():
             account = f"Income:Fund:{fund}:{source}"
             rows.append(
                 {
@@ -220,9 +234,9 @@ def _header(
     return Header(
         id=notice.id,
         type=notice.type,
-        type_name=TYPE_NAMES[notice.type],
+        type_name=NOTICE_TYPE_NAMES[notice.type],
         level=notice.level,
-        level_name=LEVEL_NAMES.get(notice.level, notice.level),
+        level_name=NOTICE_LEVEL_NAMES.get(notice.level, notice.level),
         channel_name=CHANNEL_NAMES.get(notice.channel, notice.channel),
         title=notice.title or title,
         issuer=str(issuer),
@@ -254,9 +268,8 @@ def _project_rows(ctx: Context, project: Project, as_of: datetime.date) -> dict[
     """
     ent = f"project {project.id}"
     fund = ctx.funds.get(project.fund or "")
-    known = [s for s in ctx.stages.get(project.id, []) if s.date <= as_of]
-    procured = next((s for s in known if s.stage == "procured"), None)
-    budget = approved_budget(project, known)
+    facts = ctx.project_facts(project.id)
+    procured = facts.contract(as_of)
     return {
         "id": project.id,
         "name": project.name,
@@ -268,9 +281,9 @@ def _project_rows(ctx: Context, project: Project, as_of: datetime.date) -> dict[
         "targets": need(project.targets, ent, "targets", "绩效目标"),
         "beneficiaries": need(project.beneficiaries, ent, "beneficiaries", "受益对象"),
         "linkage": project.linkage or "",
-        "budget": q2(budget),
+        "budget": q2(facts.budget(as_of)),
         "fund_name": need(fund, ent, "fund", "资金来源").name,
-        "fund_levels": "、".join(r["level"] for r in ctx.sources(fund.id)) if fund else "",
+        "fund_levels": "、".join(r["level"] for r in ctx.sources(fund.id, as_of)) if fund else "",
         "contractor": procured.contractor if procured else None,
         "contract_amount": procured.contract_amount if procured else None,
         "procurement_doc": procured.doc if procured else None,
@@ -278,17 +291,29 @@ def _project_rows(ctx: Context, project: Project, as_of: datetime.date) -> dict[
 
 
 def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
-    """资金分配结果公告 (F.4 layout 2): sources by level, the allocation table, the share."""
+    """资金分配结果公告 (F.4 layout 2): sources by level, the allocation table, the share.
+
+    As of the day posted: the money that had arrived by then, the projects in the library by
+    then with their budgets then, and the industry share with the threshold of the rule that
+    covers the fund on that day (B03 for a batch with its own minimum, else B02 when the
+    fund is fiscal; none printed for a fund no share rule covers).
+    """
     fund = ctx.funds.get(notice.subject)
     if fund is None:
         raise _Missing(f"notice {notice.id}", "subject", f"没有资金 {notice.subject}")
     ent = f"fund {fund.id}"
-    projects = sorted(ctx.fund_projects.get(fund.id, []), key=lambda p: p.id)
-    need(projects or None, ent, "projects", "分配到的项目")
-    policy = ctx.book.policy.at(notice.start)
+    day = notice.start
+    held = ctx.facts.fund(fund.id)
+    projects = sorted(
+        (ctx.projects[p] for p in held.projects if ctx.projects[p].date <= day),
+        key=lambda p: p.id,
+    )
+    need(projects or None, ent, "projects", f"截至{day}分配到的项目")
+    share = covering_share(ctx.book, fund, day)
+    industry_categories = ctx.book.policy.at(day).industry_categories
     rows, industry, total = [], ZERO, ZERO
     for seq, project in enumerate(projects, 1):
-        budget = approved_budget(project, ctx.stages.get(project.id, []))
+        budget = ctx.project_facts(project.id).budget(day)
         pent = f"project {project.id}"
         rows.append(
             {
@@ -302,30 +327,27 @@ def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
             }
         )
         total += budget
-        if project.category in policy.industry_categories:
+        if project.category in industry_categories:
             industry += budget
-    sources = ctx.sources(fund.id)
+    sources = ctx.sources(fund.id, day)
     year = fund.budget_year
-    spent = next(
-        (
-            m
-            for m in ctx.measures
-            if m.rule == "B02" and m.year == year and m.scope == f"{year}年度"
-        ),
-        None,
-    )
     body = {
         "fund": {"id": fund.id, "name": fund.name, "year": year},
         "doc": need(notice.doc or fund.alloc_doc, ent, "alloc_doc", "资金下达文号"),
         "sources": sources,
-        "received": q2(sum((r["amount"] for r in sources), ZERO)),
+        "received": q2(held.received(day)),
+        "returned": q2(sum((s.at(day) for s in held.returned.values()), ZERO)),
         "rows": rows,
         "total": q2(total),
         "industry": q2(industry),
         "industry_share": ratio(industry, total),
-        "industry_min": policy.industry_share_min,
-        "spent_share": spent.value if spent else None,
-        "spent_threshold": spent.threshold if spent else None,
+        "industry_min": share.threshold if share is not None else None,
+        "industry_rule": share.rule if share is not None else None,
+        "industry_strict": share is not None and share.op == ">",
+        "spent_share": share.value if share is not None and share.total else None,
+        "spent_any": share is not None and bool(share.total),
+        "spent_threshold": share.threshold if share is not None else None,
+        "as_of": day,
         "basis": "按项目库储备项目择优安排, 经县乡村振兴领导小组审定",
     }
     header = _header(
@@ -338,31 +360,40 @@ def project_plan(ctx: Context, notice: Notice) -> NoticeDoc:
     """项目公示 (事前, F.4 layout 1): what will be built, by whom, with which money, why."""
     project = _project(ctx, notice)
     body = {"project": _project_rows(ctx, project, notice.start)}
-    title = f"关于{project.village}{project.year}年{project.name}的公示"
+    title = f"关于{project.village}{project.year}年{_without(project.name, project.village)}的公示"
     header = _header(ctx, notice, title=title, township=project.township, village=project.village)
     return NoticeDoc(header, "project_plan.html", body, rows=12)
 
 
+def _without(name: str, place: str) -> str:
+    """A project name without the place a title already gives (青山村肉牛… → 肉牛…)."""
+    return name[len(place) :] if place and name.startswith(place) and name != place else name
+
+
 def _result_rows(ctx: Context, notice: Notice, project: Project) -> dict[str, Any]:
+    """The money and completion of a project as known on the notice's first day."""
     ent = f"project {project.id}"
-    accepted = ctx.stage(project.id, "accepted")
-    completed = ctx.stage(project.id, "completed")
-    done = accepted or completed
-    settlement = next(
-        (s.settlement for s in (accepted, completed) if s and s.settlement is not None), None
-    )
-    expensed, withheld = ctx.paid_on(project.id, notice.start)
-    rows = _project_rows(ctx, project, notice.start)
+    day = notice.start
+    facts = ctx.project_facts(project.id)
+    accepted = facts.entry("accepted", day)
+    completed = facts.entry("completed", day)
+    settlement = facts.settlement(day)
+    rows = _project_rows(ctx, project, day)
     rows.update(
         {
             "completed": completed.date if completed else None,
             "accepted": accepted.date if accepted else None,
             "acceptance_doc": accepted.doc if accepted else None,
-            "settlement": q2(need(settlement, ent, "settlement", "结算金额")) if done else None,
-            "expensed": expensed,
-            "paid": q2(expensed - withheld),
-            "withheld": withheld,
-            "as_of": notice.start,
+            "settlement": (
+                q2(need(settlement, ent, "settlement", "结算金额"))
+                if accepted or completed
+                else None
+            ),
+            "expensed": q2(facts.spent.at(day)),
+            "paid": q2(facts.paid(day)),
+            "withheld": q2(facts.deposit_held(day)),
+            "prepaid": q2(facts.prepayment_open(day)),
+            "as_of": day,
         }
     )
     return rows
@@ -371,8 +402,12 @@ def _result_rows(ctx: Context, notice: Notice, project: Project) -> dict[str, An
 def project_result(ctx: Context, notice: Notice) -> NoticeDoc:
     """项目实施结果公告 (事后): settlement, money paid, acceptance, targets."""
     project = _project(ctx, notice)
-    need(ctx.stage(project.id, "accepted"), f"project {project.id}", "accepted", "竣工验收")
-    body = {"project": _result_rows(ctx, notice, project)}
+    need(
+        ctx.project_facts(project.id).entry("accepted", notice.start),
+        f"project {project.id}",
+        "accepted",
+        f"竣工验收 (截至公告日 {notice.start})",
+    )
     header = _header(
         ctx,
         notice,
@@ -380,13 +415,13 @@ def project_result(ctx: Context, notice: Notice) -> NoticeDoc:
         township=project.township,
         village=project.village,
     )
+    body = {"project": _result_rows(ctx, notice, project)}
     return NoticeDoc(header, "project_result.html", body, rows=14)
 
 
 def site_sign(ctx: Context, notice: Notice) -> NoticeDoc:
     """项目公示牌 (琼海 layout): name, total investment, fiscal money, scale, completion."""
     project = _project(ctx, notice)
-    body = {"project": _result_rows(ctx, notice, project)}
     header = _header(
         ctx,
         notice,
@@ -395,6 +430,7 @@ def site_sign(ctx: Context, notice: Notice) -> NoticeDoc:
         village=project.village,
         issuer=project.implementer,
     )
+    body = {"project": _result_rows(ctx, notice, project)}
     return NoticeDoc(header, "site_sign.html", body, rows=10)
 
 
@@ -431,15 +467,22 @@ def _recipients(
 
 
 def beneficiaries(ctx: Context, notice: Notice) -> NoticeDoc:
-    """到户项目受益名单: households paid by a household-level project, with check codes."""
+    """到户项目受益名单: households paid by a household-level project by the day posted,
+    with check codes."""
     project = _project(ctx, notice)
-    paid = ctx.by_household.get(project.id, {})
-    need(paid or None, f"project {project.id}", "household", "到户支出 (household 元数据)")
+    facts = ctx.project_facts(project.id)
+    paid = facts.paid_to(notice.start)
+    need(
+        paid or None,
+        f"project {project.id}",
+        "household",
+        f"到户支出 (household 元数据, 截至 {notice.start})",
+    )
     policy = ctx.book.policy.at(notice.start)
     recipients = _recipients(
         ctx,
         notice,
-        ((hid, amount, ctx.basis.get((project.id, hid), "")) for hid, amount in paid.items()),
+        ((hid, amount, _basis(ctx, facts, hid)) for hid, amount in paid.items()),
         policy.notice_show_masked_id,
     )
     body = {
@@ -470,9 +513,16 @@ def beneficiaries(ctx: Context, notice: Notice) -> NoticeDoc:
     )
 
 
+def _basis(ctx: Context, facts: ProjectFacts, household: str) -> str:
+    """What a household was paid for, as a public label: the category's Chinese name."""
+    spends = facts.household_spends.get(household, [])
+    category = spends[0].category if spends else ""
+    return CATEGORY_NAMES.get(category, category)
+
+
 def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
     """收益分配方案/结果公示 (F.4 layout 3) from the asset register's income plan."""
-    from fupin.assets import Asset, IncomePlan, asset_of_account
+    from fupin.assets import Asset, IncomePlan
 
     plans = ctx.book.by_id(IncomePlan)
     plan = plans.get(notice.subject)
@@ -514,31 +564,39 @@ def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
     }
     recipients: tuple[Recipient, ...] = ()
     policy = ctx.book.policy.at(notice.start)
+    claims: tuple[Claim, ...] = ()
     if result:
-        paid: dict[str, Decimal] = defaultdict(Decimal)
-        basis: dict[str, str] = {}
-        collective: dict[str, Decimal] = defaultdict(Decimal)
-        for spend in ctx.book.spends:
-            meta = spend.posting_meta or {}
-            tagged = meta.get("plan", spend.entry.meta.get("plan"))
-            if tagged != plan.id and not (
-                tagged is None and asset_of_account(spend.account) == plan.asset
-            ):
-                continue
-            if spend.household:
-                paid[spend.household] += spend.amount
-                basis.setdefault(spend.household, str(meta.get("basis", spend.entry.narration)))
-            else:
-                collective[str(meta.get("village") or asset.village)] += spend.amount
+        day = notice.start
+        held = ctx.facts.plan(plan.id)
+        paid = held.paid_to(day)
         recipients = _recipients(
             ctx,
             notice,
-            ((h, a, basis[h]) for h, a in paid.items()),
+            ((h, a, held.basis.get(h, "")) for h, a in paid.items()),
             policy.notice_show_masked_id,
         )
-        body["collective"] = [{"village": v, "amount": q2(a)} for v, a in collective.items()]
-        body["households_total"] = q2(sum((r.amount for r in recipients), ZERO))
-        body["paid_total"] = q2(body["households_total"] + sum(collective.values(), ZERO))
+        collective = held.collective_by_village(day)
+        body["collective"] = [
+            {"village": v or asset.village, "amount": q2(a)} for v, a in collective.items()
+        ]
+        households_total = sum(paid.values(), ZERO)
+        printed = households_total + sum(collective.values(), ZERO)
+        body["households_total"] = q2(households_total)
+        body["paid_total"] = q2(printed)
+        scope = f"income-plan {plan.id}"
+        asset_facts = ctx.facts.asset(plan.asset)
+        untagged = asset_facts.unattributed.at(day)
+        claims = (
+            Claim("B39", "收益发放合计", scope, printed, held.paid.at(day)),
+            Claim(
+                "B39",
+                f"资产 {plan.asset} 收益分配支出",
+                scope,
+                printed,
+                printed + untagged,
+                f"其中 {fmt_money(untagged)} 未引用分配方案 (plan:)" if untagged else "",
+            ),
+        )
     kind = "结果" if result else "方案"
     header = _header(
         ctx,
@@ -555,6 +613,7 @@ def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
         recipients,
         policy.notice_show_masked_id,
         rows=len(allocation) + len(recipients) + 12,
+        claims=claims,
     )
 
 
@@ -571,18 +630,8 @@ BUILDERS: dict[str, Callable[[Context, Notice], NoticeDoc]] = {
 
 def place_of(ctx: Context, notice: Notice) -> tuple[str, str]:
     """(township, village) a notice is posted in: its own, else its subject's."""
-    place: Any = ctx.projects.get(notice.subject)
-    if place is None and notice.type in ("income_plan", "income_result"):
-        try:
-            from fupin.assets import Asset, IncomePlan
-        except ImportError:  # pragma: no cover - the asset module ships with fupin
-            Asset = IncomePlan = None  # type: ignore[assignment,misc]
-        if IncomePlan is not None:
-            plan = ctx.book.by_id(IncomePlan).get(notice.subject)
-            place = ctx.book.by_id(Asset).get(plan.asset) if plan else None
-    township = notice.township or (place.township if place else "")
-    village = notice.village or (place.village if place else "")
-    return township, village
+    facts = ctx.facts.notice(notice)
+    return facts.township, facts.village
 
 
 def build_notices(
@@ -593,7 +642,11 @@ def build_notices(
     township: str | None = None,
     year: int | None = None,
 ) -> list[NoticeDoc]:
-    """Every selected notice of the ledger, built; all missing fields raised together."""
+    """Every selected notice of the ledger, built; all missing fields raised together.
+
+    A notice whose :class:`Claim` disagrees with its rule is left out and named in
+    ``ctx.refused`` (notice, rule, both numbers).
+    """
     docs, problems = [], []
     for notice in ctx.book.all(Notice):
         if kinds and notice.type not in kinds:
@@ -606,11 +659,21 @@ def build_notices(
         if township and town != township:
             continue
         try:
-            docs.append(BUILDERS[notice.type](ctx, notice))
+            doc = BUILDERS[notice.type](ctx, notice)
         except _Missing as exc:
-            problems.append(f"notice {notice.id} ({TYPE_NAMES[notice.type]}): {exc}")
+            problems.append(f"notice {notice.id} ({NOTICE_TYPE_NAMES[notice.type]}): {exc}")
+            continue
         except ImportError:
             problems.append(f"notice {notice.id}: asset data (fupin.assets) not available")
+            continue
+        broken = [c for c in doc.claims if not c.holds]
+        if broken:
+            ctx.refused.append(
+                f"notice {notice.id} ({NOTICE_TYPE_NAMES[notice.type]}) 未生成: "
+                + "; ".join(c.describe() for c in broken)
+            )
+            continue
+        docs.append(doc)
     if problems:
         raise NoticeDataError(problems)
     return docs
@@ -622,6 +685,7 @@ __all__ = [
     "Fund",
     "NoticeDataError",
     "NoticeDoc",
+    "NoticeRefused",
     "Recipient",
     "build_notices",
 ]

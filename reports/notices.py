@@ -54,8 +54,12 @@ def build(
     township: str | None = None,
     year: int | None = None,
     secret_file: Path | None = None,
+    refused: list[str] | None = None,
 ) -> list[NoticeDoc]:
-    """Every selected notice of a loaded ledger, built from its book and rule results."""
+    """Every selected notice of a loaded ledger, built from its book and rule results.
+
+    Notices that contradict a rule's own number are left out and described in ``refused``.
+    """
     from fupin.households import RegisterError, register_for, register_path
 
     try:
@@ -66,9 +70,12 @@ def build(
     secret = read_secret(secret_file, reg_path)
     ctx = Context(loaded.book, loaded.results.measures, register, secret)
     try:
-        return build_notices(ctx, kinds=kinds, village=village, township=township, year=year)
+        docs = build_notices(ctx, kinds=kinds, village=village, township=township, year=year)
     except NoticeDataError as exc:
         raise NoticeError(str(exc)) from None
+    if refused is not None:
+        refused.extend(ctx.refused)
+    return docs
 
 
 def run(
@@ -85,7 +92,12 @@ def run(
     secret_file: Path | None = None,
     workers: int | None = None,
 ) -> Written:
-    """Build, render, lint and write; raises :class:`NoticeError` before writing anything."""
+    """Build, render, lint and write; raises :class:`NoticeError` before writing anything.
+
+    A notice refused because it contradicts a rule is not written; the others are, and
+    :class:`NoticeError` then names each refused notice (the command exits 1).
+    """
+    refused: list[str] = []
     docs = build(
         loaded,
         kinds=kinds,
@@ -93,11 +105,17 @@ def run(
         township=township,
         year=year,
         secret_file=secret_file,
+        refused=refused,
     )
     title = str(loaded.options.get("title") or "公示公告") + " · 公示公告"
     try:
-        return write_notices(
+        written = write_notices(
             docs, out, formats=formats, masked=masked, split=split, workers=workers, title=title
         )
     except PrivacyError as exc:
         raise NoticeError(f"privacy lint failed, nothing written:\n{exc}") from None
+    if refused:
+        raise NoticeError(
+            f"{len(refused)} 份公示与规则不一致, 未生成 (其余已写入 {out}):\n" + "\n".join(refused)
+        )
+    return written

@@ -176,7 +176,7 @@ class FupinAssets(_base.FupinPage):
             return None
         snap = self.snap
         detail = _views.asset_detail(
-            snap.book, snap.results, snap.register, ident, self.selected_date(), snap.asset_money
+            snap.book, snap.results, snap.register, ident, self.selected_date()
         )
         if detail is None:
             abort(404)

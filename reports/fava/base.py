@@ -1,9 +1,13 @@
-"""The shared wiring of the fupin Fava pages: one book and one rule run per ledger load.
+"""The shared wiring of the fupin Fava pages: the plugin's own book and rule results.
 
 Fava creates each extension class once per ledger and calls ``after_load_file()`` after
-every (re)load; the five page classes share one :class:`Snapshot` per loaded entry list, so
-the book is built and the rules run once per load, not once per page. Kept out of the
-package namespace that Fava scans, so that this base class is not itself an extension.
+every (re)load; the page classes share one :class:`Snapshot` per loaded entry list. The
+snapshot holds the book and results that ``plugin "fupin.plugins"`` built during Fava's
+load (:mod:`fupin.session`: importing this module switches the plugin to keep them), so a
+load builds the book and runs the rules once, not once more for the pages. Under Fava's
+time filter a page shows the books as of the filter's last day (:meth:`Snapshot.as_of`).
+Kept out of the package namespace that Fava scans, so that this base class is not itself
+an extension.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import datetime
 import gc
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -19,6 +23,7 @@ from urllib.parse import urlencode
 from fava.ext import FavaExtensionBase
 from fupin.reports.fava import views
 
+from fupin import session
 from fupin.book import Book, build_book
 from fupin.names import FAMILY_NAMES
 
@@ -35,6 +40,31 @@ class Snapshot:
     entries: Any  # the very list Fava loaded (identity marks the load)
     book: Book
     results: Results
+    _dated: OrderedDict[datetime.date, Snapshot] = field(default_factory=OrderedDict, repr=False)
+
+    def as_of(self, day: datetime.date) -> Snapshot:
+        """The books as of ``day`` (later entries left out, rules run on what was due by
+        then); the few most recent days asked are kept."""
+        last = self.book.last_date
+        if last is None or day >= last:
+            return self
+        held = self._dated.get(day)
+        if held is None:
+            from fupin.plugins import evaluate
+
+            paused = gc.isenabled()
+            gc.disable()
+            try:
+                book = build_book(self.entries, self.book.options, as_of=day)
+                held = Snapshot(self.entries, book, evaluate(book))
+            finally:
+                if paused:
+                    gc.enable()
+            self._dated[day] = held
+            while len(self._dated) > _KEEP_DATED:
+                self._dated.popitem(last=False)
+        self._dated.move_to_end(day)
+        return held
 
     @cached_property
     def compliance(self) -> views.Compliance:
@@ -74,14 +104,12 @@ class Snapshot:
 
         return asset_register(self.book)
 
-    @cached_property
-    def asset_money(self) -> dict[str, Any]:
-        return views.asset_money(self.book)
-
 
 #: Snapshots by ledger (FavaLedger has slots and no weak references): the most recent few.
 _SNAPSHOTS: OrderedDict[int, tuple[FavaLedger, Snapshot]] = OrderedDict()
 _KEEP = 8
+_KEEP_DATED = 4
+session.serve_mode()  # a process serving these pages keeps what the plugin builds
 
 
 def snapshot(ledger: FavaLedger) -> Snapshot:
@@ -95,8 +123,12 @@ def snapshot(ledger: FavaLedger) -> Snapshot:
     paused = gc.isenabled()
     gc.disable()  # a large heap makes the cyclic GC superlinear (DESIGN: speed)
     try:
-        book = build_book(ledger.all_entries, ledger.options)
-        current = Snapshot(ledger.all_entries, book, evaluate(book))
+        built = session.take(ledger.all_entries)
+        if built is not None:  # the plugin's own, built during Fava's load
+            current = Snapshot(ledger.all_entries, built.book, built.results)
+        else:  # no fupin plugin in the ledger, or its entries changed after it ran
+            book = build_book(ledger.all_entries, ledger.options)
+            current = Snapshot(ledger.all_entries, book, evaluate(book))
         # Warm the load-time views so that page requests only filter and render.
         current.compliance  # noqa: B018
         current.funds  # noqa: B018
@@ -121,7 +153,12 @@ class FupinPage(FavaExtensionBase):
 
     @property
     def snap(self) -> Snapshot:
-        return snapshot(self.ledger)
+        """The snapshot the page shows: as of the end of Fava's time filter, if one is set."""
+        current = snapshot(self.ledger)
+        rng = self.date_range()
+        if rng is None:
+            return current
+        return current.as_of(rng[1] - datetime.timedelta(days=1))
 
     # -- helpers the templates call ----------------------------------------------------
     money = staticmethod(views.money)
@@ -190,4 +227,4 @@ class FupinPage(FavaExtensionBase):
         rng = self.date_range()
         if rng is not None:
             return rng[1] - datetime.timedelta(days=1)
-        return self.snap.book.last_date or datetime.date.today()
+        return snapshot(self.ledger).book.last_date or datetime.date.today()

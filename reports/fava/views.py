@@ -10,20 +10,25 @@ from __future__ import annotations
 import datetime
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from beancount.core.data import Transaction
-from fupin.plugins.notices import LEVEL_NAMES as NOTICE_LEVEL_NAMES
-from fupin.plugins.notices import TYPE_NAMES as NOTICE_TYPE_NAMES
 
 from fupin.entities import STAGE_NAMES, STAGES, Fund, Notice, Project, ProjectStage
+from fupin.facts import touched_entities as _touched
 from fupin.findings import Finding, Measure, Severity, fmt_value
 from fupin.money import ZERO, fmt_money, fmt_pct, q2, ratio
-from fupin.names import CATEGORY_NAMES, CHANNEL_NAMES, SOURCE_NAMES
+from fupin.names import (
+    CATEGORY_NAMES,
+    CHANNEL_NAMES,
+    NOTICE_LEVEL_NAMES,
+    NOTICE_TYPE_NAMES,
+    SOURCE_NAMES,
+)
 
 if TYPE_CHECKING:
     from beancount.core.data import Directive
@@ -183,7 +188,11 @@ def compliance(
     for f in results.findings:
         entry = f.entry
         date = getattr(entry, "date", None)
-        if dates is not None and date is not None and not dates[0] <= date < dates[1]:
+        if (  # a finding on an entity (fund, project, notice) is the state at the period's end
+            dates is not None
+            and isinstance(entry, Transaction)
+            and not dates[0] <= entry.date < dates[1]
+        ):
             continue
         if entries is not None and isinstance(entry, Transaction) and id(entry) not in entries:
             continue
@@ -235,23 +244,7 @@ def compliance_json(view: Compliance) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def touched_entities(book: Book, entries: Iterable[Directive]) -> set[str]:
-    """Fund and project ids that the given (filtered) transactions touch."""
-    out: set[str] = set()
-    for entry in entries:
-        if not isinstance(entry, Transaction):
-            continue
-        project = entry.meta.get("project")
-        if project:
-            out.add(str(project))
-        for posting in entry.postings:
-            info = book.accounts.get(posting.account)
-            if info is not None and info.fund:
-                out.add(info.fund)
-            pmeta = posting.meta or {}
-            if pmeta.get("project"):
-                out.add(str(pmeta["project"]))
-    return out
+touched_entities = _touched
 
 
 # -- 资金 funds -----------------------------------------------------------------------------
@@ -311,7 +304,12 @@ class Funds:
 
 
 def funds(book: Book, results: Results) -> Funds:
-    """Each fund's sources (declared vs actual), balance and execution; years; the chart."""
+    """Each fund's sources (declared vs actual), balance and execution; years; the chart.
+
+    Every figure is a fact of the book (:mod:`fupin.facts`); the book is the one the page
+    shows (as of Fava's time filter), so nothing here takes a date.
+    """
+    facts = book.facts
     fund_map = book.funds
     policies: dict[int, Any] = {}
 
@@ -319,31 +317,6 @@ def funds(book: Book, results: Results) -> Funds:
         if year not in policies:
             policies[year] = book.policy.at(datetime.date(year, 12, 31))
         return policies[year]
-
-    received: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for r in book.receipts:
-        received[r.fund][r.source] += r.amount
-    spent: dict[str, Decimal] = defaultdict(Decimal)
-    by_year_cat: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    categories: dict[str, None] = {}
-    for s in book.spends:
-        fund = fund_map.get(s.fund or "")
-        if fund is None:
-            continue
-        spent[fund.id] += s.amount
-        year = fund.budget_year
-        if fund.family in fiscal_of(year).fiscal_families:
-            by_year_cat[year][s.category] += s.amount
-            categories.setdefault(s.category)
-    moved: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for mv in book.movements:
-        if mv.fund:
-            moved[mv.fund, mv.role] += mv.amount
-    budgets: dict[str, Decimal] = defaultdict(Decimal)
-    stages = book.stages()
-    for project in book.projects.values():
-        if project.fund:
-            budgets[project.fund] += approved_budget(project, stages.get(project.id, []))
 
     titles = rule_titles()
     by_entity: dict[str, list[MeasureRow]] = defaultdict(list)
@@ -357,8 +330,9 @@ def funds(book: Book, results: Results) -> Funds:
 
     rows = []
     for fund in sorted(fund_map.values(), key=lambda f: (f.budget_year, f.id)):
-        got = received.get(fund.id, {})
-        total = sum(got.values(), ZERO)
+        held = facts.fund(fund.id)
+        got = held.sources()
+        total = held.received()
         sources = []
         names = list(fund.shares or {}) + [s for s in got if s not in (fund.shares or {})]
         for source in names:
@@ -378,25 +352,25 @@ def funds(book: Book, results: Results) -> Funds:
                     declared,
                 )
             )
-        others = sum(v for (f, role), v in moved.items() if f == fund.id)
         rows.append(
             FundRow(
                 fund,
                 where(book.meta_of(fund)),
                 sources,
                 total,
-                spent.get(fund.id, ZERO),
-                moved.get((fund.id, "prepayment"), ZERO),
-                -moved.get((fund.id, "deposit"), ZERO),
-                total - spent.get(fund.id, ZERO) - others,
-                budgets.get(fund.id, ZERO),
+                held.spent(),
+                held.moved_to("prepayment"),
+                -held.moved_to("deposit"),
+                held.balance(),
+                sum((facts.project(p).budget() for p in held.projects), ZERO),
                 by_entity.get(fund.id, []),
             )
         )
 
     years = []
-    for year in sorted({f.fund.budget_year for f in rows} | set(by_year_cat)):
-        policy = book.policy.at(datetime.date(year, 12, 31))
+    categories: dict[str, None] = {}
+    for year in sorted({f.fund.budget_year for f in rows}):
+        policy = fiscal_of(year)
         in_year = [
             f
             for f in rows
@@ -404,8 +378,11 @@ def funds(book: Book, results: Results) -> Funds:
         ]
         if not in_year:
             continue
-        cats = by_year_cat.get(year, {})
-        share = share_of_year.get(year)
+        cats: dict[str, Decimal] = defaultdict(Decimal)
+        for f in in_year:
+            for category, amount in facts.fund(f.fund.id).categories().items():
+                cats[category] += amount
+                categories.setdefault(category)
         industry = sum((v for c, v in cats.items() if c in policy.industry_categories), ZERO)
         years.append(
             YearRow(
@@ -415,7 +392,7 @@ def funds(book: Book, results: Results) -> Funds:
                 sum((f.spent for f in in_year), ZERO),
                 dict(cats),
                 industry,
-                share,
+                share_of_year.get(year),
             )
         )
     cat_list = [(c, category_name(book, c)) for c in sorted(categories)]
@@ -461,13 +438,6 @@ def uses_chart(years: Sequence[YearRow]) -> list[dict[str, Any]]:
 
 
 # -- 项目 projects --------------------------------------------------------------------------
-def approved_budget(project: Project, stages: Sequence[ProjectStage]) -> Decimal:
-    """The budget of the latest stage that carries one, else the library budget."""
-    from fupin.plugins.project_gates import approved_budget as gate_budget
-
-    return gate_budget(project, list(stages))
-
-
 @dataclass(frozen=True)
 class StageStep:
     stage: str
@@ -594,57 +564,35 @@ def _project_row(book: Book, project: Project, index: ProjectIndex, *, detail: b
         for s in (steps if detail else ())
         if s.doc
     ]
+    facts = book.facts.project(project.id)
     payments = []
-    spent = paid = prepaid = withheld = released = ZERO
-    for txn in book.txns_by("project", project.id):
-        t_spent = t_paid = t_dep = ZERO
-        for posting in txn.postings:
-            info = book.accounts.get(posting.account)
-            number = posting.units.number if posting.units is not None else None
-            if info is None or not isinstance(number, Decimal):
-                continue
-            if info.role == "expense":
-                t_spent += number
-            elif info.role == "cash":
-                t_paid -= number
-            elif info.role == "prepayment":
-                prepaid += number
-            elif info.role == "deposit":
-                t_dep -= number
-        spent += t_spent
-        paid += t_paid
-        if t_dep > 0:
-            withheld += t_dep
-        else:
-            released -= t_dep
-        if not detail:
-            continue
-        kind = str(txn.meta.get("payment", ""))
-        payments.append(
-            Payment(txn, where(txn.meta), PAYMENT_NAMES.get(kind, kind), t_spent, t_paid, t_dep)
-        )
-        for key, label in (("voucher", "记账凭证"), ("contract", "合同"), ("invoice", "发票")):
-            if txn.meta.get(key):
-                evidence.append(Evidence(txn.date, label, str(txn.meta[key]), where(txn.meta)))
-        for link in sorted(txn.links):
-            evidence.append(Evidence(txn.date, "链接", f"^{link}", where(txn.meta)))
-    contract = next((s for s in reversed(steps) if s.contract_amount is not None), None)
-    settled = next((s for s in reversed(steps) if s.settlement is not None), None)
+    if detail:
+        for txn, (t_spent, t_paid, t_dep) in facts.payment_lines():
+            kind = str(txn.meta.get("payment", ""))
+            payments.append(
+                Payment(txn, where(txn.meta), PAYMENT_NAMES.get(kind, kind), t_spent, t_paid, t_dep)
+            )
+            for key, label in (("voucher", "记账凭证"), ("contract", "合同"), ("invoice", "发票")):
+                if txn.meta.get(key):
+                    evidence.append(Evidence(txn.date, label, str(txn.meta[key]), where(txn.meta)))
+            for link in sorted(txn.links):
+                evidence.append(Evidence(txn.date, "链接", f"^{link}", where(txn.meta)))
+    contract = facts.contract()
     evidence.sort(key=lambda e: e.date)
     return ProjectRow(
         project,
         where(book.meta_of(project)),
         current,
         timeline,
-        approved_budget(project, steps),
-        spent,
-        paid,
-        prepaid,
-        withheld,
-        released,
+        facts.budget(),
+        facts.spent.total,
+        facts.paid(),
+        facts.prepayment_open(),
+        facts.withheld.total,
+        facts.released.total,
         contract.contract_amount if contract else None,
         contract.contractor if contract else None,
-        settled.settlement if settled else None,
+        facts.settlement(),
         payments,
         evidence,
         sorted(index.notices.get(project.id, []), key=lambda n: n.start),
@@ -848,30 +796,12 @@ class AssetDetail:
         return sum((i.distributed for i in self.income), ZERO)
 
 
-def asset_money(book: Book) -> dict[str, list[Transaction]]:
-    """Transactions of each asset: its ``asset:`` metadata or its income/distribution
-    accounts (``Income:AssetIncome:<A>``, ``Expenses:IncomeDistribution:<A>``)."""
-    from fupin.assets import asset_of_account
-
-    out: dict[str, dict[int, Transaction]] = defaultdict(dict)
-    for ident, txns in book.index.get("asset", {}).items():
-        for txn in txns:
-            out[ident][id(txn)] = txn
-    of_account = {a: asset_of_account(a) for a in book.accounts}
-    for spend in book.spends:
-        ident = of_account.get(spend.account)
-        if ident is not None:
-            out[ident][id(spend.entry)] = spend.entry
-    return {k: sorted(v.values(), key=lambda t: t.date) for k, v in out.items()}
-
-
 def asset_detail(
     book: Book,
     results: Results,
     register: Any,
     ident: str,
     day: datetime.date,
-    money_index: dict[str, list[Transaction]],
 ) -> AssetDetail | None:
     """One asset on ``day``: rights history, events, income plans and money."""
     from fupin import assets as fa
@@ -903,20 +833,10 @@ def asset_detail(
     history.sort(key=lambda h: (list(fa.RIGHTS).index(h.right), h.date))
     events = [(e, where(book.meta_of(e))) for e in register.events.get(ident, ())]
     plans = [(p, where(book.meta_of(p))) for p in book.all(fa.IncomePlan) if p.asset == ident]
-    income = []
-    for txn in money_index.get(ident, []):
-        if txn.date > day:
-            break  # in date order: money after the page's date is not shown
-        got = paid = ZERO
-        for posting in txn.postings:
-            number = posting.units.number if posting.units is not None else None
-            if not isinstance(number, Decimal) or fa.asset_of_account(posting.account) != ident:
-                continue
-            if posting.account.startswith("Income:"):
-                got -= number
-            elif posting.account.startswith("Expenses:"):
-                paid += number
-        income.append(IncomeLine(txn, where(txn.meta), got, paid))
+    income = [
+        IncomeLine(txn, where(txn.meta), got, paid)
+        for txn, got, paid in book.facts.asset(ident).money_lines(day)
+    ]
     titles = rule_titles()
     plan_ids = {p.id for p, _ in plans}
     measures = [

@@ -53,7 +53,7 @@ def test_check_json_lists_findings_with_file_and_line(write_ledger) -> None:
     assert Decimal(b02["threshold"]) == Decimal("0.50")
     assert b02["message"] == (
         "B02 error: 产业发展资金占比 49.99% < 50.00% (industry-share-min) — "
-        "2021年度财政扶贫/衔接资金; 产业 4,999.00 / 合计 10,000.00 CNY"
+        "2021年度财政扶贫/衔接资金; 产业 4,999.00 / 合计 10,000.00 CNY, 差 1.00 CNY"
     )
 
 

@@ -65,7 +65,7 @@ PAGES = [
     (
         "4c-asset-A-2021-001-2021",
         "FupinAssets/?asset=A-2021-001&time=2021",
-        ["2021-12-31", "青山村股份经济合作社 (自主经营)", "青山县牧原肉牛养殖有限公司"],
+        ["2021-12-31", "青山村股份经济合作社 (自主经营)", "!青山县牧原肉牛养殖有限公司"],
     ),
     ("5-notices", "FupinNotices/", ["公示公告", "N-2021-P001-V", "10", "项目公示"]),
     (
@@ -100,8 +100,11 @@ def test_page_in_chromium(
     assert response is not None and response.status == 200
     page.wait_for_selector("div.fupin")
     body = page.inner_text("article")
-    for text in texts:
-        assert text in body, f"{text!r} missing on {path}"
+    for text in texts:  # "!x": the books as of the time filter do not know x yet
+        if text.startswith("!"):
+            assert text[1:] not in body, f"{text[1:]!r} shown on {path}"
+        else:
+            assert text in body, f"{text!r} missing on {path}"
     SHOTS.mkdir(parents=True, exist_ok=True)
     if page.query_selector("iframe.notice"):
         frame = page.frame_locator("iframe.notice")

@@ -6,6 +6,7 @@ Numbers are checked against the rules' own measures and against Fava's own accou
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import shutil
@@ -91,8 +92,8 @@ def test_compliance_lists_every_measure_passing_ones_too(app: Flask, page: Any) 
     assert len(table) == len(results.measures) > 200  # more than one page
     b02 = [r for r in table if r.startswith("B02|")]
     assert b02 == [
-        "B02|产业发展资金占比|2021年度|2021|67.73%|≥|50.00%|industry-share-min|✓ 合规|funds.beancount:4",
-        "B02|产业发展资金占比|2022年度|2022|68.39%|≥|55.00%|industry-share-min|✓ 合规|funds.beancount:10",
+        "B02|产业发展资金占比|2021年度|2021|67.73%|≥|50.00%|industry-share-min|✓ 合规|policy.beancount:4",
+        "B02|产业发展资金占比|2022年度|2022|68.39%|≥|55.00%|industry-share-min|✓ 合规|policy.beancount:7",
     ]
     assert sum("✓ 合规" in r for r in table) == sum(m.ok for m in results.measures)
 
@@ -406,3 +407,19 @@ def test_reload_rebuilds_the_book(tmp_path: Path) -> None:
     after = snap_of(app)
     assert after is not before
     assert next(f for f in after.funds.funds if f.fund.id == "XJ-2022").received == received + 1000
+
+
+def test_funds_page_honours_favas_time_filter(app: Flask, page: Any) -> None:
+    """Under ``time=2021-03`` the funds page shows the books as of 2021-03-31: what had
+    arrived by then and the balance Fava itself shows for that day, not the year's."""
+    html = page("FupinFunds", time="2021-03")
+    day = datetime.date(2021, 3, 31)
+    whole = snap_of(app).book.facts.fund("XJ-2021")
+    then = snap_of(app).as_of(day).book.facts.fund("XJ-2021")
+    assert then.received() == whole.received(day) != whole.received()
+    assert then.balance() == fava_balance(app, "Assets:Treasury:XJ-2021", time="2021-03")
+    central = [r for r in rows(html, "fupin-sources") if r.startswith("中央衔接资金 Central")]
+    assert fmt_money(whole.received(day, "Central")) in central[0]
+    assert fmt_money(then.received()) in html
+    compliance = page("FupinCompliance", time="2021-03")
+    assert "结清日 2021-12-31 的来源构成核对尚未进行" in compliance

@@ -48,7 +48,7 @@ def test_fund_allocation_notice(sample_out: Path) -> None:
 
 def test_project_plan_notice(sample_out: Path) -> None:
     text = pdf_text(find(sample_out, "N-2021-P001-V.pdf"))
-    assert "关于青山村2021年青山村肉牛养殖圈舍建设项目的公示" in text
+    assert "关于青山村2021年肉牛养殖圈舍建设项目的公示" in text
     assert "1,200,000.00" in text and "壹佰贰拾万元整" in text
     assert "2021年1月11日至2021年1月20日(共10天)" in text
     assert "带动脱贫户32户户均年增收1500元" in text

@@ -9,12 +9,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from click.testing import CliRunner
+from fupin.plugins.integrity import _ASCII_CHAIN, _CHAIN
 
 from fupin.cli import main
 from fupin.entities import Project
 from fupin.load import load
 from fupin.messages_zh import describe, explain
-from fupin.plugins.integrity import _ASCII_CHAIN, _CHAIN
 
 ROOT = Path(__file__).resolve().parents[2]
 

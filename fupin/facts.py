@@ -1,0 +1,729 @@
+"""Facts: every derived figure that more than one consumer needs, each as of any date.
+
+Built once per book (:attr:`fupin.book.Book.facts`) from the book's one pass — its
+receipts, spends, movements and incomes, and its entities — never by walking the entries
+again. Rules compute their measures from these figures; ``fupin compliance``, the
+registers, the Fava pages and the notices format them and never add up postings.
+
+*As of D* means cumulative up to and including D; ``None`` means the whole book. Amounts
+are exact Decimals (unrounded sums of the postings); consumers round for display only
+(:func:`fupin.money.q2`, half up).
+
+Definitions used everywhere (docs/ledger-conventions.md):
+
+* a project's **spent** (列支) is the sum of its expense postings; **prepaid** the
+  prepayments paid out to ``Assets:Prepayment:<FUND>`` and **applied** those settled
+  against expenses; **withheld** the quality deposit credited to
+  ``Liabilities:QualityDeposit:<FUND>`` and **released** what was paid back from it;
+  **paid** (已支付) = spent + prepaid − applied − (withheld − released): the money that
+  left the fund's cash for the project;
+* a fund's **received** is the net of its receipts by source (a return to a source is a
+  negative receipt, shown apart as **returned**); **spent** by category; **balance** =
+  received − spent − what moved to its prepayment, deposit, loan and transit accounts;
+* an income plan's **paid** is the income distributed under it: a payout posting
+  (``Expenses:IncomeDistribution:…``) belongs to the plan its posting's ``plan:`` names,
+  else the plan its transaction's ``plan:`` names, else to no plan (B39 reports it).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from fupin.entities import STAGES, Fund, Notice, Project, ProjectStage
+from fupin.money import ZERO
+
+if TYPE_CHECKING:
+    from beancount.core.data import Transaction
+
+    from fupin.assets import Asset, IncomePlan
+    from fupin.book import Book, Movement, Receipt, Spend
+
+STAGE_ORDER = {stage: i for i, stage in enumerate(STAGES)}
+#: payment kinds (transaction ``payment:``) that need the final-payment stage (B35)
+LATE_PAYMENTS = frozenset(("final", "deposit"))
+#: movement roles that take money out of a fund's reach (K1's "uses"), with expenses
+CONSUMING_ROLES = frozenset(("prepayment", "receivable", "general"))
+PAYOUT_CATEGORY = "IncomeDistribution"
+
+
+class Series:
+    """Amounts by date; :meth:`at` is their sum up to and including a day.
+
+    Filled in date order by the book's records (the loader sorts entries); an amount added
+    out of order is still placed by its date.
+    """
+
+    __slots__ = ("_amounts", "_cum", "_dates", "_sorted")
+
+    def __init__(self) -> None:
+        self._dates: list[datetime.date] = []
+        self._amounts: list[Decimal] = []
+        self._cum: list[Decimal] | None = None
+        self._sorted = True
+
+    def add(self, day: datetime.date, amount: Decimal) -> None:
+        dates = self._dates
+        if dates and dates[-1] == day:
+            self._amounts[-1] += amount
+        else:
+            if dates and day < dates[-1]:
+                self._sorted = False
+            dates.append(day)
+            self._amounts.append(amount)
+        self._cum = None
+
+    def _cumulative(self) -> list[Decimal]:
+        if not self._sorted:
+            pairs: dict[datetime.date, Decimal] = defaultdict(Decimal)
+            for day, amount in zip(self._dates, self._amounts, strict=True):
+                pairs[day] += amount
+            self._dates = sorted(pairs)
+            self._amounts = [pairs[d] for d in self._dates]
+            self._sorted = True
+        cum: list[Decimal] = []
+        total = ZERO
+        for amount in self._amounts:
+            total += amount
+            cum.append(total)
+        self._cum = cum
+        return cum
+
+    def at(self, day: datetime.date | None = None) -> Decimal:
+        """The sum of the amounts dated on or before ``day`` (all of them for None)."""
+        if not self._dates:
+            return ZERO
+        cum = self._cum if self._cum is not None else self._cumulative()
+        if day is None:
+            return cum[-1]
+        index = bisect.bisect_right(self._dates, day)
+        return cum[index - 1] if index else ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.at(None)
+
+    def first_above(self, limit: Decimal) -> datetime.date | None:
+        """The first day on which the running sum exceeds ``limit``."""
+        cum = self._cum if self._cum is not None else self._cumulative()
+        return next((d for d, c in zip(self._dates, cum, strict=True) if c > limit), None)
+
+    def days(self) -> Sequence[datetime.date]:
+        if not self._sorted:
+            self._cumulative()
+        return self._dates
+
+    def __bool__(self) -> bool:
+        return bool(self._dates)
+
+
+def _series() -> Series:
+    return Series()
+
+
+# -- projects -------------------------------------------------------------------------------
+@dataclass(eq=False)
+class ProjectFacts:
+    """One project's money and stages (``project:`` metadata; stage entries)."""
+
+    id: str
+    project: Project | None = None
+    stages: list[ProjectStage] = field(default_factory=list)
+    spent: Series = field(default_factory=Series)
+    prepaid: Series = field(default_factory=Series)
+    applied: Series = field(default_factory=Series)
+    withheld: Series = field(default_factory=Series)
+    released: Series = field(default_factory=Series)
+    by_fund: dict[str, Series] = field(default_factory=lambda: defaultdict(Series))
+    #: household → amount paid to it by this project, and the first posting's account
+    households: dict[str, Series] = field(default_factory=lambda: defaultdict(Series))
+    household_spends: dict[str, list[Spend]] = field(default_factory=lambda: defaultdict(list))
+    first_payment: Transaction | None = None  # the earliest expense or prepayment
+    last_prepayment: Transaction | None = None
+    last_deposit: Transaction | None = None
+    late_payments: list[Transaction] = field(default_factory=list)  # payment: final | deposit
+    #: (date, transaction, expense amount) in date order: where the spend crossed a limit
+    _spend_txns: list[tuple[datetime.date, Transaction, Decimal]] = field(default_factory=list)
+    #: per transaction: [txn, spent, prepayment (+ paid out, − applied), deposit (+ withheld)]
+    _lines: dict[int, list[Any]] = field(default_factory=dict)
+
+    # -- stages ---------------------------------------------------------------------------
+    def known(self, day: datetime.date | None = None) -> list[ProjectStage]:
+        """The stage entries dated on or before ``day``."""
+        if day is None:
+            return self.stages
+        return [s for s in self.stages if s.date <= day]
+
+    def stage(self, day: datetime.date | None = None) -> ProjectStage | None:
+        """The latest stage entry on or before ``day``."""
+        known = self.known(day)
+        return known[-1] if known else None
+
+    def entry(self, stage: str, day: datetime.date | None = None) -> ProjectStage | None:
+        """The first entry of ``stage`` on or before ``day``."""
+        return next((s for s in self.known(day) if s.stage == stage), None)
+
+    def reached(self, stage: str, day: datetime.date | None = None) -> datetime.date | None:
+        """The first date the project was at ``stage`` or beyond (None: not by ``day``)."""
+        want = STAGE_ORDER.get(stage)
+        if want is None:
+            return None
+        return next((s.date for s in self.known(day) if STAGE_ORDER.get(s.stage, -1) >= want), None)
+
+    def budget(self, day: datetime.date | None = None) -> Decimal:
+        """The approved budget on ``day``: the latest stage entry carrying one, else the
+        library budget (B35's limit)."""
+        budgets = [s.budget for s in self.known(day) if s.budget is not None]
+        if budgets:
+            return budgets[-1]
+        return self.project.budget if self.project is not None else ZERO
+
+    def contract(self, day: datetime.date | None = None) -> ProjectStage | None:
+        """The latest stage entry on or before ``day`` that carries a contract amount."""
+        return next((s for s in reversed(self.known(day)) if s.contract_amount is not None), None)
+
+    def settlement(self, day: datetime.date | None = None) -> Decimal | None:
+        """The latest settlement (结算金额) known on ``day``."""
+        return next(
+            (s.settlement for s in reversed(self.known(day)) if s.settlement is not None), None
+        )
+
+    # -- money ----------------------------------------------------------------------------
+    def deposit_held(self, day: datetime.date | None = None) -> Decimal:
+        """Quality deposit withheld and not yet released."""
+        return self.withheld.at(day) - self.released.at(day)
+
+    def prepayment_open(self, day: datetime.date | None = None) -> Decimal:
+        """Prepayments paid out and not yet settled against expenses."""
+        return self.prepaid.at(day) - self.applied.at(day)
+
+    def paid(self, day: datetime.date | None = None) -> Decimal:
+        """Money that left the fund's cash for the project (module docstring)."""
+        return self.spent.at(day) + self.prepayment_open(day) - self.deposit_held(day)
+
+    def crossing(self, limit: Decimal) -> Transaction | None:
+        """The payment with which the project's expenses first exceeded ``limit``."""
+        total = ZERO
+        for _, txn, amount in self._spend_txns:
+            total += amount
+            if total > limit:
+                return txn
+        return None
+
+    def payment_lines(
+        self, day: datetime.date | None = None
+    ) -> list[tuple[Transaction, tuple[Decimal, Decimal, Decimal]]]:
+        """Each payment by ``day``: (transaction, (spent, paid, deposit withheld (+) or
+        released (−))), in date order; paid as in the module docstring."""
+        out = []
+        for txn, spent, prepay, deposit in sorted(self._lines.values(), key=lambda r: r[0].date):
+            if day is None or txn.date <= day:
+                out.append((txn, (spent, spent + prepay - deposit, deposit)))
+        return out
+
+    def paid_to(self, day: datetime.date | None = None) -> dict[str, Decimal]:
+        """Household → amount this project paid it by ``day`` (nonzero only)."""
+        out = {hid: s.at(day) for hid, s in self.households.items()}
+        return {hid: amount for hid, amount in out.items() if amount}
+
+
+# -- funds ----------------------------------------------------------------------------------
+class IdleLot(NamedTuple):
+    """The unspent part of one receipt (K1, FIFO)."""
+
+    receipt: Receipt
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Idle:
+    """A fund's unspent receipts on a day, aged first-in first-out."""
+
+    day: datetime.date
+    received: Decimal
+    used: Decimal
+    lots: tuple[IdleLot, ...]  # oldest first
+
+    @property
+    def left(self) -> Decimal:
+        return self.received - self.used
+
+    def older_than(self, before: datetime.date) -> Decimal:
+        """The unspent amount that arrived before ``before``."""
+        return sum((lot.amount for lot in self.lots if lot.receipt.date < before), ZERO)
+
+    @property
+    def oldest(self) -> Receipt | None:
+        return self.lots[0].receipt if self.lots else None
+
+
+@dataclass(eq=False)
+class FundFacts:
+    """One fund's money in and out (``Income:Fund:<FUND>:<Source>``, its accounts)."""
+
+    id: str
+    fund: Fund | None = None
+    receipts: list[Receipt] = field(default_factory=list)
+    by_source: dict[str, Series] = field(default_factory=lambda: defaultdict(Series))
+    returned: dict[str, Series] = field(default_factory=lambda: defaultdict(Series))
+    by_category: dict[str, Series] = field(default_factory=lambda: defaultdict(Series))
+    moved: dict[str, Series] = field(default_factory=lambda: defaultdict(Series))
+    used: Series = field(default_factory=Series)  # expenses and consuming movements (K1)
+    projects: list[str] = field(default_factory=list)  # ids of projects naming the fund
+
+    def received(self, day: datetime.date | None = None, source: str | None = None) -> Decimal:
+        """Net receipts by ``day`` (of one source, or all)."""
+        if source is not None:
+            series = self.by_source.get(source)
+            return series.at(day) if series is not None else ZERO
+        return sum((s.at(day) for s in self.by_source.values()), ZERO)
+
+    def sources(self, day: datetime.date | None = None) -> dict[str, Decimal]:
+        """Source → net receipts by ``day``, in the order money first arrived."""
+        return {source: s.at(day) for source, s in self.by_source.items()}
+
+    def categories(self, day: datetime.date | None = None) -> dict[str, Decimal]:
+        """Expense category → spent by ``day``."""
+        return {category: s.at(day) for category, s in self.by_category.items()}
+
+    def spent(self, day: datetime.date | None = None, categories: Iterable[str] = ()) -> Decimal:
+        """Spent by ``day``, in the given categories (all when none are given)."""
+        wanted = set(categories)
+        return sum(
+            (s.at(day) for c, s in self.by_category.items() if not wanted or c in wanted), ZERO
+        )
+
+    def moved_to(self, role: str, day: datetime.date | None = None) -> Decimal:
+        series = self.moved.get(role)
+        return series.at(day) if series is not None else ZERO
+
+    def balance(self, day: datetime.date | None = None) -> Decimal:
+        """Money left in the fund's own cash accounts (module docstring)."""
+        moved = sum((s.at(day) for s in self.moved.values()), ZERO)
+        return self.received(day) - self.spent(day) - moved
+
+    def receipts_until(self, day: datetime.date | None = None) -> list[Receipt]:
+        return [r for r in self.receipts if day is None or r.date <= day]
+
+    def idle(self, day: datetime.date) -> Idle:
+        """The unspent receipts on ``day``, aged FIFO against the fund's uses (K1)."""
+        own = self.receipts_until(day)
+        received = sum((r.amount for r in own), ZERO)
+        used = self.used.at(day)
+        remaining = received - used
+        lots: list[IdleLot] = []
+        for receipt in reversed(own):
+            if remaining <= 0:
+                break
+            part = min(receipt.amount, remaining)
+            if part > 0:
+                lots.append(IdleLot(receipt, part))
+                remaining -= part
+        lots.reverse()
+        return Idle(day, received, used, tuple(lots))
+
+
+# -- assets and income plans ----------------------------------------------------------------
+@dataclass(eq=False)
+class AssetFacts:
+    """One asset's income, depreciation and distributions (by account or ``asset:``)."""
+
+    id: str
+    asset: Asset | None = None
+    income: Series = field(default_factory=Series)  # Income:AssetIncome:<A>
+    depreciation: Series = field(default_factory=Series)  # Expenses:Depreciation:<A>
+    distributed: Series = field(default_factory=Series)  # Expenses:IncomeDistribution:<A>
+    unattributed: Series = field(default_factory=Series)  # payouts naming no plan
+    #: transactions that moved the asset's money: [txn, income, distributed], date order
+    lines: dict[int, list[Any]] = field(default_factory=dict)
+
+    @property
+    def value(self) -> Decimal:
+        return self.asset.original_value if self.asset is not None else ZERO
+
+    def money_lines(
+        self, day: datetime.date | None = None
+    ) -> list[tuple[Transaction, Decimal, Decimal]]:
+        """(transaction, income received, distributed) up to ``day``, in date order."""
+        rows = sorted(self.lines.values(), key=lambda r: r[0].date)
+        return [(t, i, d) for t, i, d in rows if day is None or t.date <= day]
+
+
+@dataclass(eq=False)
+class PlanFacts:
+    """What was paid out under one income plan (the attribution rule: module docstring)."""
+
+    id: str
+    plan: IncomePlan | None = None
+    paid: Series = field(default_factory=Series)
+    households: dict[str, Series] = field(default_factory=lambda: defaultdict(Series))
+    #: household → the payout's stated basis (posting ``basis:``, else the narration)
+    basis: dict[str, str] = field(default_factory=dict)
+    collective: dict[str, Series] = field(default_factory=lambda: defaultdict(Series))
+    #: (transaction, its payout spends under this plan), in date order
+    payouts: list[tuple[Transaction, list[Spend]]] = field(default_factory=list)
+
+    def paid_to(self, day: datetime.date | None = None) -> dict[str, Decimal]:
+        out = {hid: s.at(day) for hid, s in self.households.items()}
+        return {hid: amount for hid, amount in out.items() if amount}
+
+    def collective_by_village(self, day: datetime.date | None = None) -> dict[str, Decimal]:
+        out = {v: s.at(day) for v, s in self.collective.items()}
+        return {v: amount for v, amount in out.items() if amount}
+
+    def last_payout(self, day: datetime.date | None = None) -> Transaction | None:
+        txns = [t for t, _ in self.payouts if day is None or t.date <= day]
+        return txns[-1] if txns else None
+
+
+def asset_account(account: str) -> tuple[str, str] | None:
+    """``Income:AssetIncome:A-1`` → ``("AssetIncome", "A-1")``; also
+    ``Expenses:IncomeDistribution:<A>`` and ``Expenses:Depreciation:<A>``; else None."""
+    parts = account.split(":")
+    if len(parts) >= 3 and parts[1] in ("AssetIncome", "IncomeDistribution", "Depreciation"):
+        return parts[1], parts[2]
+    return None
+
+
+def plan_of(spend: Spend) -> str | None:
+    """The income plan a payout posting belongs to: its own ``plan:``, else its
+    transaction's (the one attribution rule of B39 and the income notices)."""
+    meta = spend.posting_meta
+    tagged = meta.get("plan") if meta else None
+    if tagged is None:
+        tagged = spend.entry.meta.get("plan")
+    return str(tagged) if tagged is not None else None
+
+
+# -- notices --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NoticeFacts:
+    """Where and how long a notice was posted, and what it discloses."""
+
+    notice: Notice
+    subject_kind: str  # fund | project | income-plan | "" (unknown subject)
+    township: str
+    village: str
+
+    @property
+    def days(self) -> int | None:
+        return self.notice.days
+
+
+# -- the facts of one book ------------------------------------------------------------------
+class Facts:
+    """Every derived figure of one book, built on first use and then kept with the book."""
+
+    def __init__(self, book: Book) -> None:
+        self.book = book
+
+    # money, one loop per record list -----------------------------------------------------
+    @cached_property
+    def _money(
+        self,
+    ) -> tuple[
+        dict[str, ProjectFacts], dict[str, FundFacts], dict[str, AssetFacts], dict[str, PlanFacts]
+    ]:
+        book = self.book
+        projects: dict[str, ProjectFacts] = {}
+        funds: dict[str, FundFacts] = {}
+        assets: dict[str, AssetFacts] = {}
+        plans: dict[str, PlanFacts] = {}
+
+        def project(ident: str) -> ProjectFacts:
+            held = projects.get(ident)
+            if held is None:
+                held = projects[ident] = ProjectFacts(ident)
+            return held
+
+        def fund(ident: str) -> FundFacts:
+            held = funds.get(ident)
+            if held is None:
+                held = funds[ident] = FundFacts(ident)
+            return held
+
+        def asset(ident: str) -> AssetFacts:
+            held = assets.get(ident)
+            if held is None:
+                held = assets[ident] = AssetFacts(ident)
+            return held
+
+        for receipt in book.receipts:
+            held = fund(receipt.fund)
+            held.receipts.append(receipt)
+            held.by_source[receipt.source].add(receipt.date, receipt.amount)
+            if receipt.amount < 0:
+                held.returned[receipt.source].add(receipt.date, -receipt.amount)
+
+        of_account: dict[str, tuple[str, str] | None] = {}
+        for spend in book.spends:
+            date, amount = spend.date, spend.amount
+            if spend.fund is not None:
+                held = fund(spend.fund)
+                held.by_category[spend.category].add(date, amount)
+                held.used.add(date, amount)
+            if spend.project is not None:
+                _note_spend(project(spend.project), spend)
+            account = spend.account
+            if account not in of_account:
+                of_account[account] = asset_account(account)
+            own = of_account[account]
+            facts = None
+            if own is not None:
+                facts = asset(own[1])
+                if own[0] == "Depreciation":
+                    facts.depreciation.add(date, amount)
+                else:
+                    facts.distributed.add(date, amount)
+                    _line(facts, spend.entry)[2] += amount
+            if spend.category == PAYOUT_CATEGORY:
+                _note_payout(plans, facts, spend)
+
+        for movement in book.movements:
+            if movement.fund is not None:
+                held = fund(movement.fund)
+                held.moved[movement.role].add(movement.date, movement.amount)
+                if movement.role in CONSUMING_ROLES:
+                    held.used.add(movement.date, movement.amount)
+            if movement.project is not None:
+                _note_movement(project(movement.project), movement)
+
+        for income in book.incomes:
+            account = income.account
+            if account not in of_account:
+                of_account[account] = asset_account(account)
+            own = of_account[account]
+            if own is None or own[0] != "AssetIncome":
+                continue
+            facts = asset(own[1])
+            facts.income.add(income.date, -income.amount)
+            _line(facts, income.entry)[1] -= income.amount
+
+        for ident, entity in book.projects.items():
+            project(ident).project = entity
+            if entity.fund:
+                fund(entity.fund).projects.append(ident)
+        for ident, stages in book.stages().items():
+            project(ident).stages = stages
+        for ident, found in book.funds.items():
+            fund(ident).fund = found
+        return projects, funds, assets, plans
+
+    @property
+    def projects(self) -> dict[str, ProjectFacts]:
+        """Every project named by an entity, a stage or a posting, by id."""
+        return self._money[0]
+
+    @property
+    def funds(self) -> dict[str, FundFacts]:
+        """Every fund defined or posted to, by id."""
+        return self._money[1]
+
+    @cached_property
+    def assets(self) -> dict[str, AssetFacts]:
+        """Every asset registered or with money on its accounts, by id."""
+        from fupin.assets import Asset
+
+        held = self._money[2]
+        for entity in self.book.all(Asset):
+            facts = held.get(entity.id)
+            if facts is None:
+                facts = held[entity.id] = AssetFacts(entity.id)
+            if facts.asset is None:
+                facts.asset = entity
+        return held
+
+    @cached_property
+    def plans(self) -> dict[str, PlanFacts]:
+        """Every income plan defined or named by a payout, by id."""
+        from fupin.assets import IncomePlan
+
+        held = self._money[3]
+        for entity in self.book.all(IncomePlan):
+            facts = held.get(entity.id)
+            if facts is None:
+                facts = held[entity.id] = PlanFacts(entity.id)
+            if facts.plan is None:
+                facts.plan = entity
+        return held
+
+    def project(self, ident: str) -> ProjectFacts:
+        """One project's facts (empty ones for an id nothing names)."""
+        return self.projects.get(ident) or ProjectFacts(ident, self.book.projects.get(ident))
+
+    def fund(self, ident: str) -> FundFacts:
+        return self.funds.get(ident) or FundFacts(ident, self.book.funds.get(ident))
+
+    def asset(self, ident: str) -> AssetFacts:
+        return self.assets.get(ident) or AssetFacts(ident)
+
+    def plan(self, ident: str) -> PlanFacts:
+        return self.plans.get(ident) or PlanFacts(ident)
+
+    @cached_property
+    def unattributed_payouts(self) -> list[tuple[Transaction, list[Spend]]]:
+        """Payout transactions with postings that name no plan (B39), in date order."""
+        out: dict[int, tuple[Transaction, list[Spend]]] = {}
+        for spend in self.book.spends:
+            if spend.category == PAYOUT_CATEGORY and plan_of(spend) is None:
+                out.setdefault(id(spend.entry), (spend.entry, []))[1].append(spend)
+        return list(out.values())
+
+    # notices --------------------------------------------------------------------------------
+    def notice(self, notice: Notice) -> NoticeFacts:
+        """Where a notice was posted (its own place, else its subject's) and its subject."""
+        return self._notices.get(notice.id) or self._notice_facts(notice)
+
+    @cached_property
+    def _notices(self) -> dict[str, NoticeFacts]:
+        return {n.id: self._notice_facts(n) for n in self.book.all(Notice)}
+
+    def _notice_facts(self, notice: Notice) -> NoticeFacts:
+        from fupin.assets import Asset, IncomePlan
+
+        book = self.book
+        place: Any = None
+        kind = ""
+        if notice.subject in book.projects:
+            place, kind = book.projects[notice.subject], "project"
+        elif notice.subject in book.funds:
+            kind = "fund"
+        else:
+            plan = book.by_id(IncomePlan).get(notice.subject)
+            if plan is not None:
+                kind = "income-plan"
+                place = book.by_id(Asset).get(plan.asset)
+        township = notice.township or (place.township if place is not None else "")
+        village = notice.village or (place.village if place is not None else "")
+        return NoticeFacts(notice, kind, township, village)
+
+    def notices_of(self, subject: str) -> list[Notice]:
+        """The notices disclosing ``subject`` (a fund, project or plan id), by start date."""
+        return self._by_subject.get(subject, [])
+
+    @cached_property
+    def _by_subject(self) -> dict[str, list[Notice]]:
+        out: dict[str, list[Notice]] = defaultdict(list)
+        for notice in sorted(self.book.all(Notice), key=lambda n: (n.start, n.id)):
+            out[notice.subject].append(notice)
+        return dict(out)
+
+
+def _line(facts: AssetFacts, txn: Transaction) -> list[Any]:
+    held = facts.lines.get(id(txn))
+    if held is None:
+        held = facts.lines[id(txn)] = [txn, ZERO, ZERO]
+    return held
+
+
+def _project_line(facts: ProjectFacts, txn: Transaction) -> list[Any]:
+    held = facts._lines.get(id(txn))
+    if held is None:
+        held = facts._lines[id(txn)] = [txn, ZERO, ZERO, ZERO]
+    return held
+
+
+def _note_spend(facts: ProjectFacts, spend: Spend) -> None:
+    txn, date, amount = spend.entry, spend.date, spend.amount
+    facts.spent.add(date, amount)
+    _project_line(facts, txn)[1] += amount
+    if spend.fund is not None:
+        facts.by_fund[spend.fund].add(date, amount)
+    if spend.household is not None:
+        facts.households[spend.household].add(date, amount)
+        facts.household_spends[spend.household].append(spend)
+    spend_txns = facts._spend_txns
+    if spend_txns and spend_txns[-1][1] is txn:
+        last = spend_txns[-1]
+        spend_txns[-1] = (last[0], txn, last[2] + amount)
+    else:
+        spend_txns.append((date, txn, amount))
+    first = facts.first_payment
+    if first is None or date < first.date:
+        facts.first_payment = txn
+    if spend.payment in LATE_PAYMENTS:
+        _note_late(facts, txn)
+
+
+def _note_movement(facts: ProjectFacts, movement: Movement) -> None:
+    txn, date, amount = movement.entry, movement.date, movement.amount
+    if movement.role == "prepayment":
+        _project_line(facts, txn)[2] += amount
+        if amount > 0:
+            facts.prepaid.add(date, amount)
+            facts.last_prepayment = txn
+            first = facts.first_payment
+            if first is None or date < first.date:
+                facts.first_payment = txn
+        else:
+            facts.applied.add(date, -amount)
+        _note_late(facts, txn, read=True)
+    elif movement.role == "deposit":
+        _project_line(facts, txn)[3] -= amount
+        if amount < 0:
+            facts.withheld.add(date, -amount)
+            facts.last_deposit = txn
+        else:
+            facts.released.add(date, amount)
+        _note_late(facts, txn, read=True)
+
+
+def _note_late(facts: ProjectFacts, txn: Transaction, *, read: bool = False) -> None:
+    if read and txn.meta.get("payment") not in LATE_PAYMENTS:
+        return
+    late = facts.late_payments
+    if not late or late[-1] is not txn:
+        late.append(txn)
+
+
+def _note_payout(plans: dict[str, PlanFacts], asset: AssetFacts | None, spend: Spend) -> None:
+    ident = plan_of(spend)
+    if ident is None:
+        if asset is not None:
+            asset.unattributed.add(spend.date, spend.amount)
+        return
+    held = plans.get(ident)
+    if held is None:
+        held = plans[ident] = PlanFacts(ident)
+    txn = spend.entry
+    held.paid.add(spend.date, spend.amount)
+    if held.payouts and held.payouts[-1][0] is txn:
+        held.payouts[-1][1].append(spend)
+    else:
+        held.payouts.append((txn, [spend]))
+    meta = spend.posting_meta or {}
+    if spend.household:
+        held.households[spend.household].add(spend.date, spend.amount)
+        held.basis.setdefault(spend.household, str(meta.get("basis") or txn.narration))
+    else:
+        village = meta.get("village")
+        held.collective[str(village) if village else ""].add(spend.date, spend.amount)
+
+
+def touched_entities(book: Book, entries: Iterable[Any]) -> set[str]:
+    """Fund and project ids that the given transactions touch (their ``project:`` metadata,
+    a posting's ``project:``, the funds of their accounts): what Fava's account or advanced
+    filter selects on the fupin pages."""
+    from beancount.core.data import Transaction as Txn
+
+    out: set[str] = set()
+    for entry in entries:
+        if not isinstance(entry, Txn):
+            continue
+        project = entry.meta.get("project")
+        if project:
+            out.add(str(project))
+        for posting in entry.postings:
+            info = book.accounts.get(posting.account)
+            if info is not None and info.fund:
+                out.add(info.fund)
+            pmeta = posting.meta or {}
+            if pmeta.get("project"):
+                out.add(str(pmeta["project"]))
+    return out

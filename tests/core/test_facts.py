@@ -1,0 +1,218 @@
+"""Issue 11: one set of dated facts — notices print the rules' own numbers as of their date.
+
+Each case of the issue on a one-change copy of the sample ledger, loaded for real.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fupin.reports.notice_context import Context, build_notices
+from fupin.reports.notice_render import make_env, render_pieces
+
+from fupin.cli import main
+from fupin.entities import Notice
+from fupin.facts import Series
+from fupin.households import register_for
+from fupin.load import Loaded, load
+from fupin.money import fmt_money
+from fupin.shares import covering_share
+
+ROOT = Path(__file__).resolve().parents[2]
+D = Decimal
+
+
+def sample_copy(tmp_path: Path) -> Path:
+    """A private copy of the sample county (ledger, register, key)."""
+    target = tmp_path / "ledger"
+    shutil.copytree(ROOT / "ledger", target, ignore=shutil.ignore_patterns("audit-sample"))
+    return target
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= count, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def texts(loaded: Loaded) -> dict[str, str]:
+    """Every notice's rendered text (HTML without tags), by notice id."""
+    register = register_for(loaded.path, loaded.book)
+    ctx = Context(loaded.book, loaded.results.measures, register, b"k" * 32)
+    pieces = render_pieces(make_env(masked=False), build_notices(ctx))
+    out = {}
+    for piece in pieces:
+        if not piece.slips:
+            plain = html.unescape(re.sub(r"<[^>]+>", " ", piece.html))
+            out[piece.notice] = re.sub(r"\s+", " ", plain)
+    return out
+
+
+def test_series_is_cumulative_as_of_a_day() -> None:
+    series = Series()
+    series.add(datetime.date(2021, 3, 1), D("100.00"))
+    series.add(datetime.date(2021, 3, 1), D("50.00"))
+    series.add(datetime.date(2021, 5, 1), D("-30.00"))
+    assert series.at(datetime.date(2021, 2, 28)) == 0
+    assert series.at(datetime.date(2021, 3, 1)) == D("150.00")  # inclusive
+    assert series.at(datetime.date(2021, 4, 30)) == D("150.00")
+    assert series.at(None) == D("120.00")
+    series.add(datetime.date(2021, 4, 1), D("5.00"))  # out of order: placed by its date
+    assert series.at(datetime.date(2021, 4, 1)) == D("155.00")
+    assert series.first_above(D("150.00")) == datetime.date(2021, 4, 1)
+
+
+def test_allocation_notice_prints_the_funds_own_minimum(tmp_path: Path) -> None:
+    """A fund with its own 70%: B03 measures it against 70% and its notice prints 70%."""
+    ledger = sample_copy(tmp_path)
+    edit(
+        ledger / "funds.beancount",
+        '  family: "xianjie"\n',
+        '  family: "xianjie"\n  industry_share_min: 0.70\n',
+    )
+    loaded = load(ledger / "main.beancount")
+    b03 = [m for m in loaded.results.measures if m.rule == "B03"]
+    assert [(m.entity, m.threshold) for m in b03] == [("XJ-2021", D("0.70"))]
+    assert not b03[0].ok
+    text = texts(loaded)["N-2021-F01"]
+    assert "本批资金要求不低于 70.00%" in text
+    assert "55%" not in text and "50.00%" not in text
+
+
+def test_allocation_notice_shows_what_had_arrived_on_its_day(tmp_path: Path) -> None:
+    """N-2021-F01 (posted 2021-03-10): receipts by then, not net of the 2021-12-30 return,
+    and no spending share (nothing was spent by then)."""
+    loaded = load(ROOT / "ledger" / "main.beancount")
+    facts = loaded.book.facts.fund("XJ-2021")
+    day = datetime.date(2021, 3, 10)
+    returned_later = [r for r in facts.receipts if r.amount < 0 and r.date > day]
+    assert returned_later, "the sample returns money to a level after the notice"
+    text = texts(loaded)["N-2021-F01"]
+    for source, amount in facts.sources(day).items():
+        assert fmt_money(amount) in text, source
+    assert f"合计(已下达) {fmt_money(facts.received(day))}" in text
+    assert facts.received(day) != facts.received()
+    assert facts.spent(day) == 0
+    assert "尚无实际支出" in text and "67.73%" not in text
+
+
+def test_site_sign_does_not_print_what_came_later() -> None:
+    """A site sign posted before completion shows 在建 and the spend of its day."""
+    loaded = load(ROOT / "ledger" / "main.beancount")
+    signs = [n for n in loaded.book.all(Notice) if n.type == "site_sign"]
+    early = []
+    for notice in signs:
+        facts = loaded.book.facts.project(notice.subject)
+        done = facts.entry("completed")
+        if done is not None and done.date > notice.start:
+            early.append((notice, facts, done))
+    assert early, "the sample posts signs before completion"
+    rendered = texts(loaded)
+    for notice, facts, done in early:
+        text = rendered[notice.id]
+        assert "在建" in text
+        assert f"{done.date.year}年{done.date.month}月{done.date.day}日" not in text
+        assert facts.spent.at(notice.start) != facts.spent.total or facts.spent.total == 0
+
+
+def test_special_fund_notice_prints_no_share_rule(tmp_path: Path) -> None:
+    """A fund no share rule covers (东西部协作 outside fiscal-families) gets no threshold."""
+    ledger = sample_copy(tmp_path)
+    with (ledger / "notices.beancount").open("a", encoding="utf-8") as out:
+        out.write(
+            '\n2021-05-10 custom "notice" "N-2021-EW01"\n  type: "fund_allocation"\n'
+            '  level: "county"\n  subject: "EW-2021"\n  channel: "website"\n'
+            '  start: 2021-05-10\n  issuer: "青山县财政局"\n  doc: "青协〔2021〕1号"\n'
+        )
+    loaded = load(ledger / "main.beancount")
+    fund = loaded.book.funds["EW-2021"]
+    assert covering_share(loaded.book, fund, datetime.date(2021, 5, 10)) is None
+    text = texts(loaded)["N-2021-EW01"]
+    assert "要求不低于" not in text and "实际支出中产业发展占比" not in text
+
+
+def _untag_one_payout(ledger: Path) -> None:
+    text = (ledger / "assets.beancount").read_text(encoding="utf-8")
+    first = text.index('  plan: "IP-2022-PV-01"\n', text.index("IncomeDistribution") - 400)
+    (ledger / "assets.beancount").write_text(
+        text[:first] + text[first + len('  plan: "IP-2022-PV-01"\n') :], encoding="utf-8"
+    )
+
+
+def test_income_result_notice_refused_when_it_would_contradict_b39(tmp_path: Path) -> None:
+    """A payout without ``plan:``: B39 reports it and counts it under no plan; the result
+    notice, which would then omit money paid from the asset, is not written."""
+    ledger = sample_copy(tmp_path)
+    _untag_one_payout(ledger)
+    loaded = load(ledger / "main.beancount")
+    b39 = [f for f in loaded.results.findings if f.rule == "B39"]
+    assert any("未引用分配方案" in f.message for f in b39), b39
+    measured = next(
+        m.value for m in loaded.results.measures if m.rule == "B39" and m.title == "收益发放合计"
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["notices", str(ledger / "main.beancount"), "--out", str(out), "--format", "html"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "N-2022-IR01" in result.output and "B39" in result.output
+    assert fmt_money(measured) in result.output
+    assert not list(out.rglob("N-2022-IR01.html"))
+    assert list(out.rglob("N-2022-IP01.html")), "the other notices are written"
+
+
+def test_income_result_notice_agrees_with_b39_on_the_sample() -> None:
+    loaded = load(ROOT / "ledger" / "main.beancount")
+    measured = next(
+        m.value for m in loaded.results.measures if m.rule == "B39" and m.title == "收益发放合计"
+    )
+    assert f"实际分配合计 {fmt_money(measured)}" in texts(loaded)["N-2022-IR01"]
+
+
+def test_tiny_breach_keeps_its_digits(write_ledger) -> None:
+    path = write_ledger(
+        """
+        2021-01-01 open Assets:Treasury:XJ-2021 CNY
+        2021-01-01 open Income:Fund:XJ-2021:Central CNY
+        2021-01-01 open Expenses:Industry CNY
+        2021-01-01 open Expenses:Infrastructure CNY
+        2021-01-01 custom "fund" "XJ-2021"
+          name: "2021年衔接资金"
+          family: "xianjie"
+        2021-01-05 * "下达"
+          Assets:Treasury:XJ-2021  200000000.00 CNY
+          Income:Fund:XJ-2021:Central
+        2021-02-01 * "产业"
+          Assets:Treasury:XJ-2021  -99999999.99 CNY
+          Expenses:Industry
+        2021-02-01 * "基础设施"
+          Assets:Treasury:XJ-2021  -100000000.01 CNY
+          Expenses:Infrastructure
+        """
+    )
+    loaded = load(path)
+    (b02,) = [f for f in loaded.results.findings if f.rule == "B02"]
+    assert "49.999999995% < 50.00%" in b02.message, b02.message
+    assert "差 0.01 CNY" in b02.message
+    assert "50.%" not in b02.message
+
+
+@pytest.mark.parametrize("day", ["2021-03-10", "2021-06-30", "2022-03-31"])
+def test_compliance_as_of_a_day_equals_the_books_cut_there(tmp_path: Path, day: str) -> None:
+    """``--date D`` gives the rules over exactly the entries dated up to D."""
+    full = (ROOT / "ledger").resolve()
+    cut = datetime.date.fromisoformat(day)
+    loaded = load(full / "main.beancount", as_of=cut)
+    assert loaded.book.last_date == cut
+    assert all(e.date <= cut for e in loaded.book.entries)
+    facts = loaded.book.facts.fund("XJ-2021")
+    whole = load(full / "main.beancount").book.facts.fund("XJ-2021")
+    assert facts.received() == whole.received(cut)
+    assert facts.spent() == whole.spent(cut)
