@@ -29,11 +29,12 @@ personal number).
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from itertools import islice
+from itertools import accumulate, islice
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from beancount.core.amount import Amount
@@ -293,6 +294,8 @@ def _entities(book: Book, resolver: Resolver, currency: str, out: list[Finding])
                             f"{name} = {show_input(ident)}: {resolver.message(ref_kind, ident)}",
                         )
                     )
+            if Amount not in map(type, entry.meta.values()):
+                continue
             for name, value in entry.meta.items():
                 wrong = _wrong_currency(value, currency)
                 if wrong:
@@ -406,17 +409,26 @@ class _Ledger:
         )
 
     def transaction(self, txn: Transaction, values: set[Any]) -> None:
-        """Check one transaction; gather its texts into ``values`` (for the PII pass)."""
+        """Check one transaction; gather its texts into ``values`` (for the PII pass).
+
+        Called once per transaction of the ledger: the common case (every watched value
+        seen before, no new metadata key, amounts in the operating currency) stays inline.
+        """
         meta = txn.meta
         size = len(meta)
+        good, keys = self.good, self.keys
         if size > 2:
-            if not _WATCHED.isdisjoint(meta):
-                self.meta(txn, meta, "", None)
-            if not self.keys.issuperset(meta) or (
-                self.typos and not self.typos.keys().isdisjoint(meta)
-            ):
+            for key in _WATCHED.intersection(meta):
+                if (key, meta[key]) not in good:
+                    self.meta(txn, meta, "", None)
+                    break
+            if not keys.issuperset(meta) or self.typos:
                 self.misspelt(txn, meta, "")
-            _gather(values, meta, size)
+            stop = size - 1 if "__tolerances__" in meta else size  # booking's, last
+            try:
+                values.update(islice(meta.values(), 2, stop))
+            except TypeError:  # another unhashable value of Beancount's own
+                values.update(v for v in meta.values() if type(v) in _TEXT_TYPES)
         values.add(txn.payee)
         values.add(txn.narration)
         if txn.tags:
@@ -427,12 +439,13 @@ class _Ledger:
         for posting in txn.postings:
             pmeta = posting.meta
             if pmeta is not None and len(pmeta) > 2:
-                if not _WATCHED.isdisjoint(pmeta):
-                    self.meta(txn, pmeta, f"{posting.account} 的 ", posting.account)
-                if not self.keys.issuperset(pmeta) or (
-                    self.typos and not self.typos.keys().isdisjoint(pmeta)
-                ):
-                    self.misspelt(txn, pmeta, f"{posting.account} 的 ")
+                where = f"{posting.account} 的 "
+                for key in _WATCHED.intersection(pmeta):
+                    if (key, pmeta[key]) not in good:
+                        self.meta(txn, pmeta, where, posting.account)
+                        break
+                if not keys.issuperset(pmeta) or self.typos:
+                    self.misspelt(txn, pmeta, where)
                 _gather(values, pmeta, len(pmeta))
             units = posting.units
             if (units is not None and units.currency != currency) or (
@@ -628,11 +641,33 @@ class _Scanner:
                 values.add(getattr(entry, name, None))
 
     def suspects(self) -> bool:
-        """Read each distinct text once; whether any holds a personal number."""
+        """Read each distinct text once; whether any holds a personal number.
+
+        The texts are joined (by a letter, which ends every digit chain) and searched for
+        candidate chains in one regular-expression pass; only the texts a candidate falls
+        in go through the detector."""
+        ascii_texts: list[str] = []
+        other_texts: list[str] = []
         for value in self.values:
-            labels = _labels(value)
-            if labels:
-                self.bad[value] = labels
+            kind = type(value)
+            if kind is Amount:
+                value, kind = value.number, Decimal
+            if kind is Decimal:
+                if not value.is_finite() or abs(value) < _TEN_DIGITS:
+                    continue
+                ascii_texts.append(f"{value:f}")  # an unquoted number of 11 or more digits
+            elif kind is str:
+                (ascii_texts if value.isascii() else other_texts).append(value)
+        for texts, chain in ((ascii_texts, _ASCII_CHAIN), (other_texts, _CHAIN)):
+            for text in _candidates(texts, chain):
+                labels = tuple(dict.fromkeys(hit.label for hit in pii.find(text)))
+                if labels:
+                    self.bad[text] = labels
+        for value in self.values:  # amounts and numbers are reported as written
+            if type(value) in (Amount, Decimal):
+                number = value.number if type(value) is Amount else value
+                if number.is_finite() and f"{number:f}" in self.bad:
+                    self.bad[value] = self.bad[f"{number:f}"]
         self.values = set()
         return bool(self.bad)
 
@@ -700,21 +735,27 @@ def _public_phones(entry: Custom) -> bool:
     return entry.type == "policy" and bool(values) and values[0].value in PUBLIC_PHONE_KEYS
 
 
-def _labels(value: Any) -> tuple[str, ...]:
-    """The kinds of personal number in one value (the labels, once each)."""
-    kind = type(value)
-    if kind is Amount:
-        value, kind = value.number, Decimal
-    if kind is Decimal:
-        if not value.is_finite() or abs(value) < _TEN_DIGITS:
-            return ()
-        value = f"{value:f}"  # an unquoted number of 11 or more digits
-    elif kind is not str:
-        return ()
-    chain = _ASCII_CHAIN if value.isascii() else _CHAIN
-    if chain.search(value) is None:
-        return ()
-    return tuple(dict.fromkeys(hit.label for hit in pii.find(value)))
+def _candidates(texts: list[str], chain: re.Pattern[str]) -> list[str]:
+    """The texts in which ``chain`` finds a candidate.
+
+    One search over all texts at once finds the runs of digits and non-letters (a simple
+    character class, fast); ``chain`` (exact, slower) then reads only those runs."""
+    if not texts:
+        return []
+    run = _ASCII_RUN if chain is _ASCII_CHAIN else _RUN
+    joined = _JOIN.join(texts)
+    starts = list(accumulate((len(t) + len(_JOIN) for t in texts), initial=0))
+    found: dict[int, str] = {}
+    for match in run.finditer(joined):
+        if chain.search(match.group()) is None:
+            continue
+        index = bisect.bisect_right(starts, match.start()) - 1
+        found[index] = texts[index]
+    return list(found.values())
+
+
+#: joins texts for one search: a letter ends every digit chain (see _CHAIN)
+_JOIN = "Z\n"
 
 
 _TEXT_TYPES = frozenset((str, Decimal, Amount))
@@ -723,13 +764,19 @@ _TEXT_FIELDS = ("account", "comment", "description", "filename", "query_string")
 
 #: characters that may read as a digit (fupin.pii reads any script's digits, NFKC forms
 #: and Chinese numerals): the detector runs only on a text with 11 or more of them
-_NUMERIC = (
-    "[\\d〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺"
+_DIGITISH = (
+    "\\d〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺"
     "\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089\u2150-\u218b\u2460-\u24ff"
     "\u2776-\u2793\u3007\u3021-\u3029\u3220-\u3229\u3248-\u324f\u3251-\u325f"
-    "\u3280-\u3289\u32b1-\u32bf\U0001f100-\U0001f10c]"
+    "\u3280-\u3289\u32b1-\u32bf\U0001f100-\U0001f10c"
 )
+_NUMERIC = f"[{_DIGITISH}]"
 _CHAIN = re.compile(f"{_NUMERIC}(?:(?:[^\\w]|_)*{_NUMERIC}){{10}}")
+#: a run of digit-like and non-word characters long enough to hold 11 digits
+_RUN = re.compile(f"{_NUMERIC}[\\W_{_DIGITISH}]{{9,}}{_NUMERIC}")
+_ASCII_RUN = re.compile(
+    r"[0-9][^A-Za-z]{13,}[0-9]|(?<![0-9])(?:(?:00)?86)?1[3-9][^A-Za-z]{8,}[0-9]"
+)
 #: in ASCII text: 15 or more digits in a chain (ID, bank card), or 11 from a ``1[3-9]`` that
 #: starts a group, after an optional ``86``/``0086`` (a mobile)
 _ASCII_CHAIN = re.compile(
