@@ -227,11 +227,14 @@ def assets(
 def serve(ledger: str | None, host: str, port: int, editable: bool) -> None:
     """Start Fava on LEDGER with the fupin pages; read-only unless --editable."""
     from fupin.load import resolve
+    from fupin.preflight import preflight
     from fupin.reports.fava import serve as fava_serve
 
     path = resolve(ledger)
-    if not path.is_file():
-        raise UnreadableLedger(f"{path}: no such ledger file")
+    try:
+        preflight(path)  # issue 12: nothing Fava would crash on or echo to every auditor
+    except LedgerUnreadable as exc:
+        raise UnreadableLedger(str(exc)) from None
     app = fava_serve.make_app(path, editable=editable)
     if not fava_serve.pages(app):
         click.echo(

@@ -324,8 +324,8 @@ def parse_entity(entry: Custom) -> Entity | EntityError | None:
                 del data[key]
             entity = validate(data)
     except ValidationError as exc:
-        fields = _field_names(model)
-        detail = "; ".join(describe_error(err, fields) for err in exc.errors(include_url=False))
+        known = _field_names(model)
+        detail = "; ".join(describe_error(err, known) for err in exc.errors(include_url=False))
         return _error(entry, model, detail)
     fields = entity.__pydantic_fields_set__
     shape = frozenset(fields)

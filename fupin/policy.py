@@ -83,10 +83,8 @@ _Families = Annotated[tuple[Literal[FUND_FAMILIES], ...], BeforeValidator(_split
 _Channels = Annotated[tuple[Literal[NOTICE_CHANNELS], ...], BeforeValidator(_split_list)]  # type: ignore[valid-type]
 _Levels = Annotated[tuple[Literal[NOTICE_LEVELS], ...], BeforeValidator(_split_list)]  # type: ignore[valid-type]
 _PayeeTypes = Annotated[tuple[Literal[PAYEE_TYPES], ...], BeforeValidator(_split_list)]  # type: ignore[valid-type]
-_Statuses = Annotated[
-    tuple[Literal[tuple(HOUSEHOLD_STATUSES)], ...],  # type: ignore[valid-type]
-    BeforeValidator(_split_list),
-]
+_STATUS_CODES = tuple(HOUSEHOLD_STATUSES)
+_Statuses = Annotated[tuple[Literal[_STATUS_CODES], ...], BeforeValidator(_split_list)]  # type: ignore[valid-type]
 
 
 def _kebab(name: str) -> str:

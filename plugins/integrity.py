@@ -253,7 +253,7 @@ def _walk(book: Book) -> Walked:
     if scan.suspects() or wrong:
         for entry in book.entries:
             if wrong and type(entry) is Transaction:
-                checker.amounts(entry, wrong)  # type: ignore[arg-type]
+                checker.amounts(entry, wrong)
             scan.report(entry, out.personal)
     return out
 
@@ -327,18 +327,21 @@ def _wrong_currency(value: Any, currency: str) -> str | None:
 def _after_registration(book: Book, out: list[Finding]) -> None:
     """A right or an event of an asset is not dated before the asset was registered."""
     assets = book.by_id(Asset)
-    for model, what in ((AssetRight, "权属记录"), (AssetEvent, "资产变动")):
-        for item in book.all(model):
-            asset = assets.get(item.asset)
-            if asset is not None and item.date < asset.date:
-                out.append(
-                    _entity_error(
-                        item,
-                        book.entry_of(item),
-                        f"date: {what}日期 {item.date} 早于资产登记日期 {asset.date} "
-                        f"— {asset.describe()}",
-                    )
+    items: list[tuple[AssetRight | AssetEvent, str]] = [
+        *((right, "权属记录") for right in book.all(AssetRight)),
+        *((event, "资产变动") for event in book.all(AssetEvent)),
+    ]
+    for item, what in items:
+        asset = assets.get(item.asset)
+        if asset is not None and item.date < asset.date:
+            out.append(
+                _entity_error(
+                    item,
+                    book.entry_of(item),
+                    f"date: {what}日期 {item.date} 早于资产登记日期 {asset.date} "
+                    f"— {asset.describe()}",
                 )
+            )
 
 
 def _within_budget(book: Book, out: list[Finding]) -> None:
@@ -633,9 +636,9 @@ class _Scanner:
         meta = entry.meta
         if meta and len(meta) > 2:
             _gather(values, meta, len(meta))
-        if type(entry) is Custom:
-            if not _public_phones(entry):  # type: ignore[arg-type]
-                values.update(v.value for v in entry.values or ())  # type: ignore[union-attr]
+        if isinstance(entry, Custom):
+            if not _public_phones(entry):
+                values.update(v.value for v in entry.values or ())
         else:
             for name in _TEXT_FIELDS:
                 values.add(getattr(entry, name, None))
@@ -666,7 +669,7 @@ class _Scanner:
         for value in self.values:  # amounts and numbers are reported as written
             if type(value) in (Amount, Decimal):
                 number = value.number if type(value) is Amount else value
-                if number.is_finite() and f"{number:f}" in self.bad:
+                if number is not None and number.is_finite() and f"{number:f}" in self.bad:
                     self.bad[value] = self.bad[f"{number:f}"]
         self.values = set()
         return bool(self.bad)
@@ -731,7 +734,7 @@ def _gather(values: set[Any], meta: Meta, size: int) -> None:
 
 def _public_phones(entry: Custom) -> bool:
     """A policy entry setting the supervision phones printed on notices."""
-    values = entry.values or ()
+    values = entry.values or []
     return entry.type == "policy" and bool(values) and values[0].value in PUBLIC_PHONE_KEYS
 
 
