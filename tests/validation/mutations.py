@@ -24,6 +24,7 @@ import traceback
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from fupin.engine import InternalError
@@ -366,6 +367,10 @@ class _Maker:
                 )
                 if zero_invalid:
                     self.replace_value("amount", entry, key, "0.00 CNY", valid=False, expect=(key,))
+                for text in ('"1e30"', '"NaN"', '"-Infinity"', '"五十万"'):
+                    self.replace_value("amount", entry, key, text, valid=False, expect=(key,))
+                grouped = f"{Decimal(number):,.2f} CNY"  # 1,200,000.00: Beancount reads it
+                self.replace_value("valid grouping", entry, key, grouped, valid=True, expect=())
         for key in DATES.get(kind, ()):
             for entry in _spread([e for e in items if key in e.meta()]):
                 self.replace_value("date", entry, key, "1900-01-01", valid=False, expect=(key,))
@@ -590,7 +595,11 @@ class _Maker:
             ("payee_type", '"persn"'),
             ("direct_fund", '"yes"'),
             ("self_paid", "5000.00 USD"),
+            ("self_paid", '"NaN"'),
+            ("self_paid", '"1e30"'),
             ("rural_population", "-3"),
+            ("rural_population", '"1e30"'),
+            ("year", '"1e30"'),
         )
         plain = [e for e in txns if len(e.meta()) >= 1]
         for key, value in inserts:
