@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from click.testing import CliRunner
-from fupin.plugins.integrity import _ASCII_CHAIN, _CHAIN
+from fupin.plugins.personal_data import _ASCII_CHAIN, _CHAIN
 
 from fupin.cli import main
 from fupin.entities import Project
