@@ -275,6 +275,11 @@ class _Maker:
         prefix = line[: line.index(":") + 2]
         self.add(kind, entry, "replace", index, (prefix + value,), valid=valid, expect=expect)
 
+    def rename_key(self, kind: str, entry: Entry, index: int, key: str, wrong: str) -> None:
+        """The metadata key on line ``index`` misspelt: an error must name ``wrong``."""
+        line = self.line(entry, index).replace(key, wrong, 1)
+        self.add(kind, entry, "replace", index, (line,), valid=False, expect=(wrong,))
+
     def line(self, entry: Entry, index: int) -> str:
         return entry.lines[index - entry.start]
 
@@ -397,17 +402,7 @@ class _Maker:
                 self.add("missing field", entry, "delete", index, (), valid=False, expect=(key,))
         for entry in _spread([e for e in items if e.meta()]):
             key, index = next(iter(entry.meta().items()))
-            line = self.line(entry, index)
-            wrong = key + key[-1]
-            self.add(
-                "unknown field",
-                entry,
-                "replace",
-                index,
-                (line.replace(key, wrong, 1),),
-                valid=False,
-                expect=(wrong,),
-            )
+            self.rename_key("unknown field", entry, index, key, key + key[-1])
 
     def valid_edits(self, kind: str, items: list[Entry]) -> None:
         for key in FREE_TEXT:
@@ -628,17 +623,7 @@ class _Maker:
             for indent in ("  ", "    "):
                 for entry in _spread([e for e in txns if key in e.meta(indent)], 2):
                     index = entry.meta(indent)[key]
-                    line = self.line(entry, index)
-                    wrong = _typo(key)
-                    self.add(
-                        "misspelt key",
-                        entry,
-                        "replace",
-                        index,
-                        (line.replace(key, wrong, 1),),
-                        valid=False,
-                        expect=(wrong,),
-                    )
+                    self.rename_key("misspelt key", entry, index, key, _typo(key))
         self.postings(txns)
         self.personal(txns)
         self.valid_txns(txns)
