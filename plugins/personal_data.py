@@ -33,7 +33,8 @@ class PersonalDataError(Finding):
 
 
 #: Public phones a county prints on every notice (policy, notice fields): not personal data.
-PUBLIC_PHONE_KEYS = frozenset(("phones", "notice-phones", "notice-hotline"))
+PUBLIC_PHONE_KEYS = frozenset(("notice-phones", "notice-hotline"))  # policy keys
+NOTICE_PHONES = "phones"  # a notice's own field
 _SKIP = frozenset(("filename", "lineno"))
 
 
@@ -123,8 +124,9 @@ class TextScanner:
         self, entry: Directive, meta: Meta | None, out: list[Finding], where: str = ""
     ) -> None:
         for key, value in (meta or {}).items():
-            if key not in _SKIP and key not in PUBLIC_PHONE_KEYS:
-                self.field(entry, f"{where}{key}", value, out)
+            if key in _SKIP or (key == NOTICE_PHONES and _is_notice(entry)):
+                continue
+            self.field(entry, f"{where}{key}", value, out)
 
     def field(self, entry: Directive, name: str, value: Any, out: list[Finding]) -> None:
         try:
@@ -153,6 +155,10 @@ def gather(values: set[Any], meta: Meta, size: int) -> None:
         values.update(islice(meta.values(), 2, stop))
     except TypeError:  # another unhashable value of Beancount's own
         values.update(v for v in meta.values() if type(v) in _TEXT_TYPES)
+
+
+def _is_notice(entry: Directive) -> bool:
+    return isinstance(entry, Custom) and entry.type == "notice"
 
 
 def _public_phones(entry: Custom) -> bool:

@@ -229,6 +229,10 @@ def test_personal_numbers_in_the_ledger_fail_check_without_being_echoed(write_le
     basis: "手机+86 139-0013-9000"
   Assets:Treasury:XJ-2021
 2021-03-02 custom "policy" "notice-phones" "乡村振兴局 13800138000"
+2021-03-03 * "x" "y"
+  phones: "13800138000"
+  Expenses:Industry:Planting  1.00 CNY
+  Assets:Treasury:XJ-2021
 """
     )
     result = CliRunner().invoke(main, ["check", str(path), "--json"])
@@ -240,6 +244,7 @@ def test_personal_numbers_in_the_ledger_fail_check_without_being_echoed(write_le
         (27, "narration"),
         (27, "contact"),
         (27, "Expenses:Industry:Planting 的 basis"),
+        (33, "phones"),  # public phones only in the policy keys and a notice's own field
     }
     text = result.output
     for number in ("13800138000", "110101199003071234", "6222021234567890123", "13900139000"):
