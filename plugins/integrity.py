@@ -81,10 +81,11 @@ def _walk(book: Book) -> Walked:
     scan = TextScanner()
     checker = LedgerChecker(book, resolver, currency, out.ledger)
     collect, values = scan.collect, scan.values
+    txns: list[Transaction] = []
     for entry in book.entries:
         kind = type(entry)
         if kind is Transaction:
-            checker.transaction(entry, values)
+            txns.append(entry)
             continue
         if kind is Open:
             checker.open(entry)
@@ -93,6 +94,9 @@ def _walk(book: Book) -> Walked:
         elif kind is Balance:
             checker.balance(entry)
         collect(entry)
+    if checker.quick(txns, values):  # a problem somewhere: find it, transaction by transaction
+        for txn in txns:
+            checker.transaction(txn)
     # each distinct metadata amount and text read once; a second pass only on a hit (rare)
     wrong = {v for v in values if type(v) is Amount and v.currency != currency}
     if scan.suspects() or wrong:

@@ -19,6 +19,8 @@ Each error sits at its transaction (or ``open``) and names the field and the val
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import chain
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from beancount.core.amount import Amount
@@ -198,43 +200,98 @@ class LedgerChecker:
             )
         )
 
-    def transaction(self, txn: Transaction, values: set[Any]) -> None:
-        """Check one transaction; gather its texts into ``values`` (for the PII pass).
+    def quick(self, txns: list[Transaction], values: set[Any]) -> bool:
+        """Gather the transactions' texts into ``values`` (for the PII pass) and say whether
+        any transaction may hold a problem; only then is each one checked (:meth:`transaction`).
 
-        Called once per transaction of the ledger: the common case (every watched value
-        seen before, no new metadata key, amounts in the operating currency) stays inline.
-        """
+        Every test here runs over all transactions at once with C-level maps: the distinct
+        metadata keys, the distinct value of each watched key, the set of posting
+        currencies, any cost or price."""
+        metas = list(map(_META, txns))
+        postings = list(chain.from_iterable(map(_POSTINGS, txns)))
+        pmetas = [m for m in map(_META, postings) if m and len(m) > 2 and not _only_automatic(m)]
+        values.update(map(_PAYEE, txns))
+        values.update(map(_NARRATION, txns))
+        values.update(chain.from_iterable(filter(None, map(_TAGS, txns))))
+        values.update(chain.from_iterable(filter(None, map(_LINKS, txns))))
+        for group in (metas, pmetas):
+            for meta in group:
+                gather(values, meta, len(meta))
+        keys = set(chain.from_iterable(metas))
+        keys.update(chain.from_iterable(pmetas))
+        self.learn(keys)
+        if not self.typos.keys().isdisjoint(keys):
+            return True
+        for key in _WATCHED.intersection(keys):
+            for group in (metas, pmetas):
+                found = {m.get(key, _ABSENT) for m in group}
+                found.discard(_ABSENT)
+                if not all(self.value_ok(key, value) for value in found):
+                    return True
+        if self.constrained():
+            return False  # Beancount itself holds every posting to the operating currency
+        try:
+            currencies = set(map(_CURRENCY, postings))
+        except AttributeError:  # a posting without units: check one by one
+            return True
+        if currencies - {self.currency}:
+            return True
+        return any(map(_COST, postings)) or any(map(_PRICE, postings))
+
+    def constrained(self) -> bool:
+        """Whether every account posted to is opened for the operating currency alone
+        (``open Assets:Treasury:XJ-2021 CNY``): Beancount then rejects any other units."""
+        opens = self.book.opens
+        wanted = [self.currency]
+        for account in self.book.accounts:
+            entry = opens.get(account)
+            if entry is None or list(entry.currencies or ()) != wanted:
+                return False
+        return True
+
+    def value_ok(self, key: str, value: Any) -> bool:
+        """Whether a watched metadata value is good wherever it stands (cached)."""
+        pair = (key, value)
+        if pair in self.good:
+            return True
+        kind = META_REFS.get(key)
+        if kind is None:
+            ok = META_VALUES[key](value) is None
+        else:
+            ok = (
+                type(value) is str
+                and bool(value.strip())
+                and (kind != "household" or HOUSEHOLD_ID.match(value) is not None)
+                and not self.resolver.missing(kind, value)
+            )
+        if ok:
+            self.good.add(pair)
+        return ok
+
+    def learn(self, keys: set[str]) -> None:
+        """Remember new metadata keys; note those that misspell a key of the conventions."""
+        for key in keys - self.keys:
+            self.keys.add(key)
+            hint = did_you_mean(key, TXN_KEYS, cutoff=0.8)
+            if hint:
+                self.typos[key] = hint
+
+    def transaction(self, txn: Transaction) -> None:
+        """Check one transaction (when :meth:`quick` found a problem somewhere)."""
         meta = txn.meta
-        size = len(meta)
-        good, keys = self.good, self.keys
-        if size > 2:
-            for key in _WATCHED.intersection(meta):
-                if (key, meta[key]) not in good:
-                    self.meta(txn, meta, "", None)
-                    break
-            if not keys.issuperset(meta) or self.typos:
-                self.misspelt(txn, meta, "")
-            gather(values, meta, size)
-        values.add(txn.payee)
-        values.add(txn.narration)
-        if txn.tags:
-            values.update(txn.tags)
-        if txn.links:
-            values.update(txn.links)
-        currency = self.currency
+        if len(meta) > 2:
+            if not _WATCHED.isdisjoint(meta):
+                self.meta(txn, meta, "", None)
+            self.misspelt(txn, meta, "")
         for posting in txn.postings:
             pmeta = posting.meta
             if pmeta is not None and len(pmeta) > 2:
                 where = f"{posting.account} 的 "
-                for key in _WATCHED.intersection(pmeta):
-                    if (key, pmeta[key]) not in good:
-                        self.meta(txn, pmeta, where, posting.account)
-                        break
-                if not keys.issuperset(pmeta) or self.typos:
-                    self.misspelt(txn, pmeta, where)
-                gather(values, pmeta, len(pmeta))
+                if not _WATCHED.isdisjoint(pmeta):
+                    self.meta(txn, pmeta, where, posting.account)
+                self.misspelt(txn, pmeta, where)
             units = posting.units
-            if (units is not None and units.currency != currency) or (
+            if (units is not None and units.currency != self.currency) or (
                 posting.cost is not None or posting.price is not None
             ):
                 self.currencies(txn, posting)
@@ -268,11 +325,7 @@ class LedgerChecker:
 
     def misspelt(self, txn: Transaction, meta: Meta, where: str) -> None:
         """Learn the new keys of a metadata dict; report those that misspell a known key."""
-        for key in meta.keys() - self.keys:
-            self.keys.add(key)
-            hint = did_you_mean(key, TXN_KEYS, cutoff=0.8)
-            if hint:
-                self.typos[key] = hint
+        self.learn(set(meta.keys()))
         for key in self.typos.keys() & meta.keys():
             self.error(txn, f"{where}{key}: 未知的元数据键{self.typos[key]}", key=key)
 
@@ -395,3 +448,21 @@ def _benefit(txn: Transaction, account: str | None) -> bool:
 
 
 _WATCHED = frozenset((*META_REFS, *META_VALUES))
+_ABSENT = object()
+
+
+def _only_automatic(meta: Meta) -> bool:
+    """A posting's metadata that holds Beancount's own ``__automatic__`` mark only."""
+    return len(meta) == 3 and "__automatic__" in meta
+
+
+_TEXT_TYPES = frozenset((str, Decimal, Amount))
+_META = attrgetter("meta")
+_POSTINGS = attrgetter("postings")
+_PAYEE = attrgetter("payee")
+_NARRATION = attrgetter("narration")
+_TAGS = attrgetter("tags")
+_LINKS = attrgetter("links")
+_CURRENCY = attrgetter("units.currency")
+_COST = attrgetter("cost")
+_PRICE = attrgetter("price")

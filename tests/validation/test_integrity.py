@@ -169,8 +169,10 @@ def test_every_amount_is_in_the_operating_currency(write_ledger) -> None:
 2021-03-03 open Assets:Cash:Usd USD
 2021-03-04 * "x" "外币"
   self_paid: 10.00 USD
-  Expenses:Industry:Planting  10.00 USD
-  Assets:Treasury:XJ-2021  -10.00 USD
+  Expenses:Other:Misc  10.00 USD
+  Assets:Cash:Petty  -10.00 USD
+2021-01-01 open Expenses:Other:Misc
+2021-01-01 open Assets:Cash:Petty
 """,
     )
     assert at(rows, 26) == [
@@ -182,7 +184,8 @@ def test_every_amount_is_in_the_operating_currency(write_ledger) -> None:
     ]
     assert any("限定币种 USD" in m for m in at(rows, 29))
     txn = at(rows, 30)
-    assert sum("Expenses:Industry:Planting 的 金额币种 USD" in m for m in txn) == 1
+    assert sum("Expenses:Other:Misc 的 金额币种 USD" in m for m in txn) == 1  # (an account
+    # opened for CNY alone gets Beancount's own "Invalid currency USD for account" instead)
     assert any(m.startswith("LEDGER error: self_paid = 10.00 USD") for m in txn)
 
 
