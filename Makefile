@@ -6,6 +6,7 @@ STAMP   := $(VENV)/.installed
 SYSSTAMP := $(VENV)/.sysdeps
 export BEANCOUNT_DISABLE_LOAD_CACHE := 1
 
+# `make test` = `make lint` (ruff check, ruff format --check, mypy) + pytest.
 .PHONY: demo test lint bench sysdeps clean notices bench-notices
 
 $(STAMP): pyproject.toml
@@ -31,13 +32,14 @@ demo: $(STAMP) $(SYSSTAMP)
 	$(VENV)/bin/fupin notices --out out/notices
 	@echo "公示公告已写入 out/notices/ (index.html)"
 
-test: $(STAMP) $(SYSSTAMP)
-	$(VENV)/bin/ruff check .
+test: lint $(SYSSTAMP)
 	$(VENV)/bin/pytest
 
+# ruff (lint + format) and mypy --strict on the real fupin namespace (scripts/typecheck.py).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy fupin plugins
+	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/typecheck.py
 
 bench: $(STAMP)
 	$(PY) scripts/bench_load.py

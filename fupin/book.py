@@ -354,7 +354,7 @@ class _Values(Mapping[str, Sequence[Transaction]]):
 
     def __getitem__(self, value: str) -> Sequence[Transaction]:
         held = self._held[value]
-        return (held,) if type(held) is Transaction else held  # type: ignore[no-any-return]
+        return (held,) if type(held) is Transaction else held
 
     def get(self, value: str, default: Any = None) -> Any:
         held = self._held.get(value, _MISSING)
@@ -371,10 +371,10 @@ class _Values(Mapping[str, Sequence[Transaction]]):
     def __len__(self) -> int:
         return len(self._held)
 
-    def items(self) -> _ValueItems:  # type: ignore[override]
+    def items(self) -> _ValueItems:
         return _ValueItems(self)
 
-    def values(self) -> _ValueValues:  # type: ignore[override]
+    def values(self) -> _ValueValues:
         return _ValueValues(self)
 
 

@@ -93,6 +93,11 @@ CATALOGUE: dict[str, Catalogued] = {
         "应享未享",
         "2017公告: 43县2.99万名学生未享受助学金; 2018: 50万余户(人)未享受2.86亿元 (DOMAIN K13)",
     ),
+    "K14": Catalogued(  # issue 15: checked by L01–L03 (小额信贷)
+        "扶贫贷款/贴息违规",
+        "小额信贷超额度、超期限、对象不符或超比例贴息",
+        "2017公告: 58县22.12亿元扶贫贷款和贴息资金未按规定使用 (DOMAIN K14)",
+    ),
     "K15": Catalogued(
         "收益未分配",
         "资产收益未及时分配",
@@ -119,7 +124,7 @@ CATALOGUE: dict[str, Catalogued] = {
 #: Findings of other rule families that are the same audit finding, shown by ``fupin flags``
 #: under that K row (their rules, not these, check them): 应享未享 is issue 6's C09,
 #: 虚列支出 and roll ≠ bank debit are issue 4's R01/R02, eligibility C06, notices B30/B34,
-#: asset registration and disposal B37/B38.
+#: asset registration and disposal B37/B38, loans L01–L03 (K14), asset-income cash E02 (K9).
 ALIASES: dict[str, str] = {
     "C09": "K13",
     "C06": "K12",
@@ -129,4 +134,9 @@ ALIASES: dict[str, str] = {
     "B34": "K10",
     "B37": "K16",
     "B38": "K16",
+    # issue 15: 小额信贷 (L01–L03), asset income handed out without a labour basis (E02)
+    "L01": "K14",
+    "L02": "K14",
+    "L03": "K14",
+    "E02": "K9",
 }

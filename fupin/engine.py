@@ -107,6 +107,12 @@ def _run(book: Book, rules: Sequence[Rule], results: Results, keep_measures: boo
 _KEEP: ContextVar[bool] = ContextVar("fupin_keep_measures", default=True)
 
 
+def measures_wanted() -> bool:
+    """Whether this run keeps the measures of passing checks (False in the plugin): a rule
+    that yields statistics only (no finding) may then skip its work."""
+    return _KEEP.get()
+
+
 def check(
     error: type[Finding],
     *,

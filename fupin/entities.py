@@ -77,6 +77,21 @@ def near(day: datetime.date, other: datetime.date, years: int = YEAR_SLACK) -> b
     return abs(day.year - other.year) <= years
 
 
+def _percent(value: Any) -> Any:
+    """``"3.65%"`` → 0.0365 (issue 15: interest and return rates); a number passes."""
+    value = _number(value)
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            return Decimal(value.strip()[:-1]) / 100
+        except ArithmeticError:
+            return value
+    return value
+
+
+#: a yearly rate as a fraction, written ``0.0365`` or ``"3.65%"``
+Rate = Annotated[Decimal, BeforeValidator(_percent), Field(ge=0, le=1)]
+
+
 class Entity(BaseModel):
     """Base of every ``custom`` entity: positional values, then metadata fields."""
 
@@ -236,6 +251,11 @@ STAGE_NAMES = {
 Stage = Literal[STAGES]  # type: ignore[valid-type]
 
 
+#: B07 village status of a project's village (issue 15).
+VILLAGE_STATUSES = ("poor", "lifted", "non_poor")
+VILLAGE_STATUS_NAMES = {"poor": "贫困村", "lifted": "脱贫村", "non_poor": "非贫困村"}
+
+
 class Project(Entity):
     """A project in the county project library: ``custom "project" "<ID>"``."""
 
@@ -258,6 +278,10 @@ class Project(Entity):
     fund: str | None = None
     period: str | None = None
     note: str | None = None
+    # issue 15, B07 [seed 003]: the department whose 到村到户 project it is, and the status of
+    # its village (贫困村 poor / 脱贫村 lifted / 非贫困村 non_poor).
+    department: str | None = None
+    village_status: Literal[VILLAGE_STATUSES] | None = None  # type: ignore[valid-type]
 
     @field_validator("category")
     @classmethod
@@ -289,6 +313,8 @@ class ProjectStage(Entity):
     contractor: str | None = None
     settlement: Money | None = None  # 结算金额
     note: str | None = None
+    # issue 15, B40: last day of the defect-liability period (缺陷责任期), on ``accepted``
+    defect_until: datetime.date | None = None
 
     def describe(self) -> str:
         return f"[project {self.project}] {STAGE_NAMES.get(self.stage, self.stage)}"
@@ -361,7 +387,7 @@ class _FieldNames(set[str]):
         raise TypeError("an entity's field-name set is shared and read-only")
 
     add = discard = remove = pop = clear = update = _read_only  # type: ignore[assignment]
-    difference_update = intersection_update = symmetric_difference_update = _read_only  # type: ignore[assignment]
+    difference_update = intersection_update = symmetric_difference_update = _read_only
     __ior__ = __iand__ = __isub__ = __ixor__ = _read_only  # type: ignore[assignment]
 
 
@@ -394,6 +420,8 @@ NOTICE_TYPES = (
     "income_plan",  # 收益分配方案公示
     "income_result",  # 收益分配结果公示
     "beneficiaries",  # 到户项目受益名单
+    "monitoring",  # 防返贫监测对象识别公示 (issue 15; village, ≥5 days; subject: case ids)
+    "monitoring_exit",  # 监测对象风险消除公示 (issue 15)
 )
 NOTICE_LEVELS = ("county", "township", "village", "site")
 NOTICE_CHANNELS = (

@@ -35,12 +35,21 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from fupin.entities import Entity
 
 if TYPE_CHECKING:
     from fupin.book import Book
+    from fupin.policy import Policy
 
 #: 学段 (DOMAIN C.1): annual stages and one-off entry stages.
 SCHOOL_STAGES = ("preschool", "compulsory", "senior_secondary", "undergrad_new", "college_new")
@@ -74,6 +83,15 @@ CATEGORIES = {
 }
 #: 贫困户属性 (DOMAIN G.1).
 ATTRIBUTES = {"general": "一般户", "dibao": "低保户", "extreme": "特困供养户"}
+#: 劳动技能 (DOMAIN G.1): a member's labour capacity; the last two mean none (无劳动能力).
+LABOUR = {
+    "normal": "普通劳动力",
+    "skilled": "技能劳动力",
+    "weak": "弱劳动力或半劳动力",
+    "lost": "丧失劳动力",
+    "none": "无劳动力",
+}
+NO_LABOUR = ("lost", "none")
 #: Status on a day, derived from the events (see :meth:`Household.status_on`).
 STATUSES = {
     "general": "一般农户",
@@ -129,6 +147,14 @@ def _list(value: Any) -> Any:
     return value
 
 
+def _household_id(value: str) -> str:
+    if not HOUSEHOLD_ID.match(value):
+        raise ValueError("a household id is H-<village code>-<seq>, e.g. H-QS-001")
+    return value
+
+
+#: a pseudonymous household id (the ledger's only way to name a household)
+HouseholdId = Annotated[str, AfterValidator(_household_id)]
 Opt = Annotated[str | None, BeforeValidator(_blank_none)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 IdNumber = Annotated[str | None, BeforeValidator(_blank_none)]
@@ -152,6 +178,8 @@ class Member(BaseModel):
     insured: Flag = True  # 参加城乡居民基本医疗保险
     chronic: Flag = False  # 经认定的慢性病 (国家规定的病种), eligible for 慢性病救助
     note: Opt = None
+    #: 劳动技能 (G.1), None when not recorded
+    labour: Annotated[Literal[tuple(LABOUR)] | None, BeforeValidator(_blank_none)] = None  # type: ignore[valid-type]
 
     @field_validator("id_number")
     @classmethod
@@ -326,6 +354,36 @@ class Household(BaseModel):
     def eligible_on(self, day: datetime.date, statuses: tuple[str, ...]) -> bool:
         return self.status_on(day) in statuses
 
+    def exit_ended(self, day: datetime.date) -> tuple[datetime.date, datetime.date, int] | None:
+        """The gradual exit that ran out on or before ``day`` (first day, last day, months).
+
+        None when the household's latest ``risk_cleared`` before ``day`` is still in its
+        渐退期, or was followed by a new ``monitored`` event (the household is back under
+        monitoring), or when there is none. 低保-type benefits end here (C.6).
+        """
+        ended = None
+        for change in self.history:
+            if change.date > day:
+                break
+            if change.event == "risk_cleared":
+                first, last = self.exit_window(change)
+                ended = (first, last, change.months or 0) if last < day else None
+            elif change.event == "monitored":
+                ended = None
+        return ended
+
+    def has_labour(self) -> bool | None:
+        """Whether the household has labour capacity: False for a 特困供养户 (五保: 无劳动
+        能力) or when every member is recorded without labour; None when not recorded."""
+        if self.attribute == "extreme":
+            return False
+        known = [m.labour for m in self.members if m.labour is not None]
+        if any(code not in NO_LABOUR for code in known):
+            return True
+        if known and len(known) == len(self.members):
+            return False
+        return None
+
     def describe(self) -> str:
         return f"{self.township}{self.village} [household {self.id}]"
 
@@ -423,6 +481,7 @@ MEMBER_FIELDS = [
     "insured",
     "chronic",
     "note",
+    "labour",
 ]
 EVENT_FIELDS = ["household", "date", "event", "category", "months", "doc", "note"]
 
@@ -571,3 +630,45 @@ def register_for(ledger_path: Path | None, book: Book | None = None) -> Register
     """
     path = register_path(ledger_path, book)
     return cached_register(path) if path is not None else None
+
+
+# -- eligibility per benefit kind (C.6, issue 15) --------------------------------------------
+def benefit_kind_path(account: str) -> str | None:
+    """``Expenses:Benefit:Education:Compulsory`` → ``Education:Compulsory`` (None: not a
+    household benefit account)."""
+    parts = account.split(":")
+    if parts[:2] != ["Expenses", "Benefit"] or len(parts) < 3:
+        return None
+    return ":".join(parts[2:])
+
+
+def _matches(kind: str, prefix: str) -> bool:
+    return kind == prefix or kind.startswith(prefix + ":")
+
+
+def kind_statuses(policy: Policy, kind: str | None) -> tuple[str, ...]:
+    """The statuses a benefit kind may be paid in: the longest ``benefit-kind-statuses``
+    prefix of the kind, else ``benefit-statuses``."""
+    best = ""
+    for prefix in policy.benefit_kind_statuses:
+        if kind is not None and _matches(kind, prefix) and len(prefix) > len(best):
+            best = prefix
+    return tuple(policy.benefit_kind_statuses[best]) if best else policy.benefit_statuses
+
+
+def ends_with_exit(policy: Policy, kind: str | None) -> bool:
+    """Whether the kind (a 低保-type benefit) stops when the household's 渐退期 runs out."""
+    return kind is not None and any(_matches(kind, p) for p in policy.benefit_exit_kinds)
+
+
+def book_register(book: Book) -> Register | None:
+    """The register a book names, loaded once per book; None when it names none or the
+    register does not load (rule C08 reports that)."""
+
+    def build() -> Register | None:
+        try:
+            return register_for(None, book)
+        except RegisterError:
+            return None
+
+    return book.shared("household-register", build)

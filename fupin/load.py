@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import gc
+import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,18 @@ from fupin.engine import Results
 from fupin.findings import Finding
 from fupin.preflight import preflight, redact
 
+
+def _sample_folder() -> Path:
+    """Where the sample county is installed: the package ``fupin.sample`` (the repository's
+    ``ledger/`` folder, mapped by package-dir; a wheel ships it as package data)."""
+    spec = importlib.util.find_spec("fupin.sample")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(__file__).resolve().parent.parent / "ledger"  # a source tree without install
+
+
 #: The sample county ledger shipped in ``ledger/``: what every command uses by default.
-DEFAULT_LEDGER = Path(__file__).resolve().parent.parent / "ledger" / "main.beancount"
+DEFAULT_LEDGER = _sample_folder() / "main.beancount"
 
 
 class LedgerUnreadable(Exception):
@@ -71,7 +82,7 @@ def load(path: str | Path | None = None, *, as_of: datetime.date | None = None) 
     target = resolve(path)
     preflight(target)  # issue 12: refuse what Beancount cannot read safely, before it reads
     if not target.is_file():
-        raise LedgerUnreadable(f"{target}: no such ledger file")
+        raise LedgerUnreadable(f"{target}: 找不到账簿文件")
     try:
         target.read_bytes()[:1]
     except OSError as exc:
@@ -92,7 +103,7 @@ def load(path: str | Path | None = None, *, as_of: datetime.date | None = None) 
         ]
         if fatal:
             lines = "\n".join(f"{_where(e)}: {redact(e.message)}" for e in fatal[:10])
-            raise LedgerUnreadable(f"{target}: cannot be parsed:\n{lines}")
+            raise LedgerUnreadable(f"{target}: 无法解析:\n{lines}")
         if as_of is not None:
             book = build_book(entries, options, as_of=as_of)
             results = evaluate(book)

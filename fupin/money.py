@@ -69,3 +69,27 @@ def compare(value: Decimal, op: str, threshold: Decimal) -> bool:
     if op == "==":
         return value == threshold
     raise ValueError(f"unknown comparison {op!r}")
+
+
+def to_decimal(value: object) -> Decimal | None:
+    """A metadata value (``300.00 CNY``, ``300``, ``"300.00"``) as a Decimal; None when it
+    is not a number (the caller reports it)."""
+    value = getattr(value, "number", value)
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            return Decimal(value.strip().replace(",", ""))
+        except ArithmeticError:
+            return None
+    return None
+
+
+def to_year(value: object) -> int | None:
+    """A ``year:`` metadata value as a year (1990–2100); None when it is not one."""
+    number = to_decimal(value)
+    if number is None or number != number.to_integral_value() or not 1990 <= number <= 2100:
+        return None
+    return int(number)

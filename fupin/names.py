@@ -16,6 +16,7 @@ CATEGORY_NAMES = {
     "Other": "其他",
     "ManagementFee": "项目管理费",
     "Benefit": "到户补助",
+    "Insurance": "防贫保险",
 }
 #: ``Income:Fund:<FUND>:<Source>``
 SOURCE_NAMES = {
@@ -52,4 +53,6 @@ NOTICE_TYPE_NAMES = {
     "income_plan": "收益分配方案公示",
     "income_result": "收益分配结果公示",
     "beneficiaries": "到户项目受益名单",
+    "monitoring": "防返贫监测对象识别公示",  # issue 15
+    "monitoring_exit": "监测对象风险消除公示",  # issue 15
 }

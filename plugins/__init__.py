@@ -17,9 +17,13 @@ import gc
 from typing import TYPE_CHECKING
 
 from fupin.plugins import (
+    aggregates,  # issue 15: 统计指标 (S01–S04)
+    asset_returns,  # issue 15: expected returns, payout basis (DOMAIN E.3, E.6)
     assets,  # issue 3: poverty assets (DOMAIN E)
     benefits,  # issue 6: household benefits (DOMAIN C)
+    budget,  # issue 15: county budget, departments (DOMAIN B04–B07)
     caps,
+    deductible,  # issue 15: 住院起付线 (DOMAIN C.3)
     earmark,
     flags_assets,  # issue 7: audit red flags (DOMAIN K)
     flags_claims,
@@ -28,6 +32,9 @@ from fupin.plugins import (
     fund_shares,
     industry_share,
     integrity,  # issue 12: references, vocabularies, currencies, personal data
+    measures,  # issue 15: household measures (DOMAIN B13)
+    microcredit,  # issue 15: 小额信贷 (DOMAIN C.5, N-LOAN)
+    monitoring,  # issue 15: 防返贫监测 (DOMAIN G.3, B44)
     notices,
     project_gates,
     reconcile,  # issue 4: books against the bank (K2c, K6b)
@@ -66,6 +73,13 @@ RULES: tuple[Rule, ...] = (
     benefits.RULE,
     assets.RULE,
     reconcile.RULE,
+    monitoring.RULE,
+    measures.RULE,
+    microcredit.RULE,
+    budget.RULE,
+    asset_returns.RULE,
+    deductible.RULE,
+    aggregates.RULE,
 )
 
 

@@ -493,9 +493,10 @@ def distribution(book: Book, register: AssetRegister) -> Iterator[Item]:
     yield from _share_limits(book, plans, by_share, share_txn)
     for ident, plan in plans.items():
         held = facts.plan(ident)
-        txn = held.last_payout()
-        if txn is None:
+        payout = held.last_payout()
+        if payout is None:
             continue
+        txn = payout
         yield from check(
             IncomeDistributionError,
             rule="B39",

@@ -29,12 +29,17 @@ Rules (a measure per year and rule; a finding per breach, at the posting's line)
 * C03 chronic-disease aid, per person and calendar year, paid incrementally:
   ``due = q2(min(max(0, E − 3,000) × 50%, 15,000)) − paid so far`` where E is the person's
   cumulative in-catalogue self-paid costs of the year (Σ ``self_paid``); paying more is an
-  error, the person must be a chronic patient in the register;
+  error, named by what binds (``chronic-aid-rate``: the formula; ``chronic-aid-cap``: the
+  cap), the person must be a chronic patient in the register;
 * C04 premium subsidy: Σ per household and year ≤ ``medical-premium`` × insured members;
+  a posting naming ``member``: Σ for that insured member ≤ ``medical-premium`` (issue 15);
 * C05 anti-poverty insurance: Σ per year = round(rural population × 5%, half up) × 50;
 * C06 eligibility: the household is in the register and, on the payment date, its status
-  is in ``benefit-statuses`` (registered, lifted, monitored, gradual exit; 渐退期 [seed 002]
-  = the months after ``risk_cleared``: its last day is the day before ``date + months``);
+  is in its kind's statuses (``benefit-kind-statuses``, else ``benefit-statuses``:
+  registered, lifted, monitored, gradual exit; 渐退期 [seed 002] = the months after
+  ``risk_cleared``: its last day is the day before ``date + months``); a kind of
+  ``benefit-exit-kinds`` (低保) is not paid once the household's 渐退期 has run out, while
+  education and medical aid continue (四个不摘; issue 15);
 * C07 every benefit payment names its household and its basis (and member where per person);
 * C08 the register loads and validates, and each gradual exit lasts 6–12 months (12 for a
   低保 household with per-capita income ≤ 1.5 × ``dibao-standard``);
@@ -49,14 +54,31 @@ from __future__ import annotations
 
 import bisect
 import datetime
-import functools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from fupin.book import Book, Spend
+from fupin.benefits import (
+    ANNUAL_STAGES,
+    DUE_KINDS,
+    KIND_NAMES,
+    ONE_OFF_STAGES,
+    PER_MEMBER,
+    Due,
+    Payment,
+    benefit_payments,
+    chronic_aid,
+    chronic_totals,
+    dec31,
+    due_unpaid,
+    insured_people,
+    meta_of,
+    number_of,
+    register_of,
+    stage_rate,
+)
+from fupin.book import Book
 from fupin.engine import Item, Rule, check
 from fupin.findings import BenefitError, Finding, Measure, Severity, breach_message
 from fupin.households import (
@@ -64,222 +86,19 @@ from fupin.households import (
     STATUSES,
     Household,
     Register,
-    RegisterError,
     RegisterRef,
     add_months,
-    cached_register,
-    register_path,
+    benefit_kind_path,
+    ends_with_exit,
+    kind_statuses,
 )
 from fupin.money import ZERO, compare, fmt_money, q2
 
 if TYPE_CHECKING:
-    from beancount.core.data import Meta
-
     from fupin.policy import Policy
-
-EDU_ACCOUNTS = {
-    "Preschool": "preschool",
-    "Compulsory": "compulsory",
-    "SeniorSecondary": "senior_secondary",
-    "UndergradNew": "undergrad_new",
-    "CollegeNew": "college_new",
-}
-ANNUAL_STAGES = ("preschool", "compulsory", "senior_secondary")
-ONE_OFF_STAGES = ("undergrad_new", "college_new")
-KIND_NAMES = {
-    **{stage: f"教育资助-{name}" for stage, name in STAGE_NAMES.items()},
-    "chronic": "慢性病救助",
-    "premium": "医保个人缴费补贴",
-    "insurance": "精准防贫保险",
-    "other": "其他到户补助",
-}
-PER_MEMBER = (*ANNUAL_STAGES, *ONE_OFF_STAGES, "chronic")
-
-
-@functools.lru_cache(maxsize=4096)
-def benefit_kind(account: str) -> str | None:
-    """What a payment to ``account`` is (a stage, chronic, premium, insurance, other)."""
-    parts = account.split(":")
-    if parts[:2] == ["Expenses", "Insurance"] and parts[2:3] == ["AntiPoverty"]:
-        return "insurance"
-    if parts[:2] != ["Expenses", "Benefit"]:
-        return None
-    if parts[2:3] == ["Education"] and len(parts) > 3:
-        return EDU_ACCOUNTS.get(parts[3], "other")
-    if parts[2:4] == ["Medical", "ChronicDisease"]:
-        return "chronic"
-    if parts[2:4] == ["Medical", "PremiumSubsidy"]:
-        return "premium"
-    return "other"
-
-
-def stage_rate(policy: Policy, stage: str) -> Decimal:
-    """The education aid (annual) or grant (one-off) for a stage."""
-    return {
-        "preschool": policy.edu_aid_preschool,
-        "compulsory": policy.edu_aid_compulsory,
-        "senior_secondary": policy.edu_aid_senior_secondary,
-        "undergrad_new": policy.edu_grant_undergrad_new,
-        "college_new": policy.edu_grant_college_new,
-    }[stage]
-
-
-def chronic_aid(policy: Policy, self_paid: Decimal) -> Decimal:
-    """C03: ``min(max(0, E − deductible) × rate, cap)``, to the cent half up."""
-    over = max(ZERO, self_paid - policy.chronic_aid_deductible)
-    return q2(min(over * policy.chronic_aid_rate, policy.chronic_aid_cap))
-
-
-def insured_people(policy: Policy, rural_population: Decimal) -> Decimal:
-    """C05: ``round(rural population × share)``, half up to a whole person."""
-    return (rural_population * policy.anti_poverty_insurance_share).quantize(
-        Decimal(1), rounding=ROUND_HALF_UP
-    )
-
-
-def _meta(spend: Spend, key: str) -> Any:
-    own = spend.posting_meta or {}
-    value = own.get(key)
-    return value if value is not None else spend.entry.meta.get(key)
-
-
-def _number(value: Any) -> Decimal | None:
-    if value is None or type(value) is Decimal:
-        return value
-    value = getattr(value, "number", value)
-    if isinstance(value, Decimal | int):
-        return Decimal(value)
-    try:
-        return Decimal(str(value).replace(",", "")) if value is not None else None
-    except ArithmeticError:
-        return None
-
-
-def _int(value: Any) -> int | None:
-    number = _number(value)
-    return int(number) if number is not None and number == number.to_integral() else None
-
-
-_LOCATION = frozenset(("filename", "lineno"))
-
-
-class Payment(NamedTuple):
-    """One benefit posting, read once: what, for whom, on what basis."""
-
-    spend: Spend
-    kind: str
-    household: str | None
-    member: int | None
-    basis: str | None
-    year: int
-    self_paid: Decimal | None
-    source: Meta
-    raw_member: Any = None  # the ``member`` value as written (for a message when unreadable)
-
-    @property
-    def date(self) -> datetime.date:
-        return self.spend.date
-
-    @property
-    def amount(self) -> Decimal:
-        return self.spend.amount
-
-
-def payments(book: Book) -> list[Payment]:
-    """Every benefit posting of the book, in date order."""
-    out = []
-    kinds: dict[str, str | None] = {}  # account → benefit kind, once per account
-    new = tuple.__new__  # one record per payment: no Python-level ``__new__`` call
-    for spend in book.spends:
-        account = spend.account
-        kind = kinds.get(account, "")
-        if kind == "":
-            kind = kinds[account] = (
-                benefit_kind(account)
-                if account.startswith(("Expenses:Benefit:", "Expenses:Insurance:"))
-                else None
-            )
-        if kind is None:
-            continue
-        own = spend.posting_meta or {}
-        txn = spend.entry.meta
-        if own.keys() == _LOCATION:  # the posting carries its location only (most rolls)
-            source = own if own["lineno"] else txn
-            basis = txn.get("basis")
-            member = txn.get("member")
-            year = txn.get("year")
-            self_paid = txn.get("self_paid")
-        else:
-            source = own if own.get("lineno") else txn
-            basis = own.get("basis") or txn.get("basis")
-            member = own.get("member", txn.get("member"))
-            year = own.get("year", txn.get("year"))
-            self_paid = own.get("self_paid", txn.get("self_paid"))
-        household = spend.household
-        out.append(
-            new(
-                Payment,
-                (
-                    spend,
-                    kind,
-                    (household if type(household) is str else str(household))
-                    if household
-                    else None,
-                    _int(member) if member is not None else None,
-                    (basis if type(basis) is str else str(basis)) if basis else None,
-                    (_int(year) if year is not None else None) or spend.date.year,
-                    _number(self_paid) if self_paid is not None else None,
-                    source,
-                    member,
-                ),
-            )
-        )
-    return out
-
-
-@dataclass(frozen=True)
-class Due:
-    """A benefit due to a household (and member) for a year and not (fully) paid: C09."""
-
-    household: str
-    village: str
-    member: int | None
-    kind: str
-    year: int
-    due: Decimal
-    paid: Decimal
-
-    @property
-    def missing(self) -> Decimal:
-        return self.due - self.paid
 
 
 # -- loading the register -----------------------------------------------------------------
-def register_of(book: Book) -> tuple[Register | None, RegisterRef | None, Finding | None]:
-    """The book's register, the entry naming it, and a C08 finding when it cannot be loaded."""
-    refs = book.all(RegisterRef)
-    if not refs:
-        return None, None, None
-    ref = refs[-1]
-    path = register_path(None, book)
-    try:
-        return cached_register(path) if path else None, ref, None
-    except RegisterError as exc:
-        entry = book.entry_of(ref)
-        text = str(exc).replace("\n", "; ")
-        return (
-            None,
-            ref,
-            BenefitError(
-                entry.meta,
-                f"C08 error: 农户信息库无法读取或校验失败 — {ref.describe()}; {text}",
-                entry,
-                rule="C08",
-                entity=ref.path,
-            ),
-        )
-
-
 # -- the rules -----------------------------------------------------------------------------
 def _breach(
     rule: str,
@@ -346,7 +165,7 @@ def benefit_rules(book: Book) -> Iterator[Item]:
     register, ref, problem = register_of(book)
     if problem is not None:
         yield problem
-    paid = payments(book)
+    paid = benefit_payments(book)
     breaches: dict[tuple[str, int], int] = defaultdict(int)
     found: list[tuple[int, Finding]] = [
         (item.entry.date.year if item.entry is not None else 0, item)
@@ -354,14 +173,14 @@ def benefit_rules(book: Book) -> Iterator[Item]:
     ]
     if register is not None:
         found += _windows(book, register)
-        chronic = _chronic_totals(book, paid)
+        chronic = chronic_totals(book, paid)
         found += _unpaid(book, register, paid, chronic)
     for year, finding in found:
         breaches[(finding.rule, year)] += 1
         yield finding
     anchor = book.meta_of(ref) if ref is not None else None
     for year in sorted({p.year for p in paid}):
-        severity = book.policy.at(_dec31(year)).benefit_unpaid_severity
+        severity = book.policy.at(dec31(year)).benefit_unpaid_severity
         for rule, title in SUMMARY.items():
             count = breaches[(rule, year)]
             yield Measure(
@@ -392,21 +211,19 @@ SUMMARY = {
 }
 
 
-def _dec31(year: int) -> datetime.date:
-    return datetime.date(year, 12, 31)
-
-
 def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -> Iterator[Finding]:
     households = register.households if register is not None else {}
     annual: dict[tuple[str, int, int], Decimal] = defaultdict(Decimal)
     grants: dict[tuple[str, int], list[Payment]] = defaultdict(list)
     chronic: dict[tuple[str, int, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     premium: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+    per_person: dict[tuple[str, int, int], Decimal] = defaultdict(Decimal)
     insurance: dict[int, list[Payment]] = defaultdict(list)
     insured_of: dict[str, int] = {}
 
     policies: dict[datetime.date, Policy] = {}
     spans: dict[str, tuple[datetime.date, datetime.date, str]] = {}
+    paths: dict[str, str | None] = {}  # account → benefit kind path, once per account
     for payment in paid:
         day = payment.spend.date
         policy = policies.get(day)
@@ -456,14 +273,33 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
             status = span[2]
         else:
             status = _status_on(household, day, spans)
-        if status not in policy.benefit_statuses:
+        account = payment.spend.account
+        kind_path = paths.get(account, "")
+        if kind_path == "":
+            kind_path = paths[account] = benefit_kind_path(account)
+        statuses = kind_statuses(policy, kind_path)
+        if status not in statuses:
+            key = (
+                "benefit-statuses"
+                if statuses is policy.benefit_statuses
+                else "benefit-kind-statuses"
+            )
             yield _text(
                 "C06",
                 payment,
                 f"付款日 {payment.date} 农户状态 {STATUSES.get(status, status)} 不在享受范围 "
-                f"({', '.join(policy.benefit_statuses)}) (benefit-statuses) — {_label(household, payment)}; "
+                f"({', '.join(statuses)}) ({key}) — {_label(household, payment)}; "
                 f"{_where(book, payment)}{_window_note(household, payment.date)}",
-                key="benefit-statuses",
+                key=key,
+            )
+        elif ends_with_exit(policy, kind_path) and (ended := household.exit_ended(day)):
+            yield _text(
+                "C06",
+                payment,
+                f"付款日 {payment.date} 在渐退期 ({ended[0]} 至 {ended[1]}, {ended[2]} 个月) "
+                f"结束之后: {book.account_name(account)}随渐退期结束 (benefit-exit-kinds) — "
+                f"{_label(household, payment)}; {_where(book, payment)}",
+                key="benefit-exit-kinds",
             )
         if payment.kind == "other":  # 公益岗位, 临时救助 …: naming and window checks only
             continue
@@ -540,6 +376,8 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
         elif payment.kind == "chronic":
             yield from _chronic(book, policy, payment, household, member, chronic)
         elif payment.kind == "premium":
+            if payment.member is not None:  # per insured person, inside the household's total
+                yield from _premium_person(book, policy, payment, household, member, per_person)
             slot2 = (household.id, payment.year)
             premium[slot2] += payment.amount
             insured = insured_of.get(household.id)
@@ -632,22 +470,82 @@ def _chronic(
     spent = state[0]
     found = None
     if not compare(state[1], "<=", due_total):
+        over = max(ZERO, spent - policy.chronic_aid_deductible)
+        if due_total < policy.chronic_aid_cap:  # the formula binds, not the cap
+            key, title = "chronic-aid-rate", "慢性病救助累计超出公式应付"
+            rule_text = (
+                f"公式 (累计目录内自付 {fmt_money(spent)} − 起付 "
+                f"{fmt_money(policy.chronic_aid_deductible)}) × {policy.chronic_aid_rate} = "
+                f"{fmt_money(over * policy.chronic_aid_rate)} CNY, 未达封顶 "
+                f"{fmt_money(policy.chronic_aid_cap)}"
+            )
+        else:
+            key, title = "chronic-aid-cap", "慢性病救助累计超出封顶"
+            rule_text = (
+                f"封顶 {fmt_money(policy.chronic_aid_cap)} CNY (累计目录内自付 "
+                f"{fmt_money(spent)}, 起付 {fmt_money(policy.chronic_aid_deductible)}, "
+                f"比例 {policy.chronic_aid_rate})"
+            )
         found = _breach(
             "C03",
             payment,
             state[1],
             "<=",
             due_total,
-            "chronic-aid-cap",
+            key,
             (
-                f"{payment.date.year}年慢性病救助累计",
+                f"{payment.date.year}年{title}",
                 _label(household, payment),
-                f"累计目录内自付 {fmt_money(spent)} CNY, "
-                f"起付 {fmt_money(policy.chronic_aid_deductible)}, "
-                f"比例 {policy.chronic_aid_rate}, 封顶 {fmt_money(policy.chronic_aid_cap)}; "
-                f"此前已付 {fmt_money(before)} CNY",
+                f"{rule_text}; 此前已付 {fmt_money(before)} CNY",
             ),
         )
+    if found:
+        yield found
+
+
+def _premium_person(
+    book: Book,
+    policy: Policy,
+    payment: Payment,
+    household: Household,
+    member: Any,
+    sums: dict[tuple[str, int, int], Decimal],
+) -> Iterator[Finding]:
+    """C04 per person: a premium subsidy naming ``member`` is at most one premium a year for
+    an insured member (an over-payment for one person hides inside the household's total)."""
+    if member is None:
+        yield _text(
+            "C07",
+            payment,
+            f"成员 {payment.member} 不在该户成员中 — {_label(household, payment)}; {_where(book, payment)}",
+        )
+        return
+    if not member.insured:
+        yield _text(
+            "C04",
+            payment,
+            f"成员 {member.seq} 未参加城乡居民医保, 不享受个人缴费补贴 — "
+            f"{_label(household, payment)}; {_where(book, payment)}",
+            key="medical-premium",
+        )
+        return
+    slot = (household.id, member.seq, payment.year)
+    sums[slot] += payment.amount
+    if compare(sums[slot], "<=", policy.medical_premium):
+        return
+    found = _breach(
+        "C04",
+        payment,
+        sums[slot],
+        "<=",
+        policy.medical_premium,
+        "medical-premium",
+        (
+            f"{payment.year}年医保个人缴费补贴(每人)",
+            _label(household, payment),
+            f"每名参保成员 {fmt_money(policy.medical_premium)} CNY",
+        ),
+    )
     if found:
         yield found
 
@@ -659,7 +557,7 @@ def _insurance(book: Book, year: int, items: list[Payment]) -> Iterator[Finding]
     population = next(
         (
             n
-            for n in (_number(_meta(p.spend, "rural_population")) for p in reversed(items))
+            for n in (number_of(meta_of(p.spend, "rural_population")) for p in reversed(items))
             if n is not None
         ),
         None,
@@ -737,76 +635,6 @@ def _windows(book: Book, register: Register) -> list[tuple[int, Finding]]:
     return out
 
 
-def _eligible_in(household: Household, year: int, statuses: tuple[str, ...]) -> bool:
-    """Eligible on any day of ``year`` (checked on each day its status can change)."""
-    days = {datetime.date(year, 1, 1)}
-    for change in household.history:
-        if change.date.year == year:
-            days.add(change.date)
-        if change.event == "risk_cleared":
-            end = household.exit_window(change)[1] + datetime.timedelta(days=1)
-            if end.year == year:
-                days.add(end)
-    return any(household.status_on(day) in statuses for day in days)
-
-
-#: the payment kinds :func:`due_unpaid` counts
-DUE_KINDS = frozenset((*ANNUAL_STAGES, *ONE_OFF_STAGES, "premium"))
-
-
-def due_unpaid(book: Book, register: Register, paid: Sequence[Payment], year: int) -> list[Due]:
-    """Benefits due for ``year`` by the formulas and not (fully) paid (C09, the report)."""
-    policy = book.policy.at(_dec31(year))
-    by_member: dict[tuple[str, int, str], Decimal] = defaultdict(Decimal)
-    grant_ever: set[tuple[str, int]] = set()
-    premium: dict[str, Decimal] = defaultdict(Decimal)
-    for payment in paid:
-        if payment.household is None:
-            continue
-        if payment.kind in ONE_OFF_STAGES and payment.member is not None:
-            grant_ever.add((payment.household, payment.member))
-        if payment.year != year:
-            continue
-        if payment.kind in ANNUAL_STAGES and payment.member is not None:
-            by_member[(payment.household, payment.member, payment.kind)] += payment.amount
-        elif payment.kind == "premium":
-            premium[payment.household] += payment.amount
-    out: list[Due] = []
-    for household in register.households.values():
-        if not _eligible_in(household, year, policy.benefit_statuses):
-            continue
-        for member in household.members:
-            stage = member.stage_in(year)
-            if stage in ANNUAL_STAGES:
-                rate = stage_rate(policy, stage)
-                got = by_member[(household.id, member.seq, stage)]
-                if got < rate:
-                    out.append(
-                        Due(household.id, household.village, member.seq, stage, year, rate, got)
-                    )
-            elif stage in ONE_OFF_STAGES and (household.id, member.seq) not in grant_ever:
-                rate = stage_rate(policy, stage)
-                out.append(
-                    Due(household.id, household.village, member.seq, stage, year, rate, ZERO)
-                )
-        insured = household.insured_members()
-        if insured:
-            cap = policy.medical_premium * insured
-            if premium[household.id] < cap:
-                out.append(
-                    Due(
-                        household.id,
-                        household.village,
-                        None,
-                        "premium",
-                        year,
-                        cap,
-                        premium[household.id],
-                    )
-                )
-    return out
-
-
 def _unpaid(
     book: Book,
     register: Register,
@@ -824,9 +652,9 @@ def _unpaid(
     # due_unpaid reads education and premium payments only: filter the roll once, not yearly
     formula = [p for p in paid if p.kind in DUE_KINDS]
     for year in range(first, last.year + 1):
-        if _dec31(year) > last:
+        if dec31(year) > last:
             break
-        policy = book.policy.at(_dec31(year))
+        policy = book.policy.at(dec31(year))
         items = due_unpaid(book, register, formula, year)
         for (hid, seq, cyear), (spent, got) in sorted(chronic.items()):
             if cyear != year:
@@ -870,21 +698,6 @@ def _unpaid(
             )
             out.append((year, finding))
     return out
-
-
-def _chronic_totals(
-    book: Book, paid: Sequence[Payment]
-) -> dict[tuple[str, int, int], list[Decimal]]:
-    """Per person and year: [cumulative self-paid costs, aid paid] of chronic-disease claims."""
-    del book
-    sums: dict[tuple[str, int, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-    for payment in paid:
-        if payment.kind != "chronic" or payment.household is None or payment.member is None:
-            continue
-        state = sums[(payment.household, payment.member, payment.date.year)]
-        state[0] += payment.self_paid or ZERO
-        state[1] += payment.amount
-    return sums
 
 
 RULE = Rule(

@@ -5,6 +5,10 @@
 * B40 [建设工程质量保证金管理办法]: a project's retention withheld on
   ``Liabilities:QualityDeposit:<FUND>`` ≤ ``quality-deposit-max`` (3%) of its settlement
   (the ``settlement`` of its completed/accepted stage, else its total expenses);
+* B40 (issue 15) [same 办法 第二条: 缺陷责任期一般为1年]: a release of the deposit
+  (a debit of ``Liabilities:QualityDeposit:<FUND>``) comes after the defect-liability period:
+  the accepted stage's ``defect_until``, else acceptance + ``defect-liability-months`` (12)
+  − 1 day; an earlier release is a warning;
 * B41 [local example]: a project's prepayments to ``Assets:Prepayment:<FUND>`` ≤
   ``prepayment-max`` (30%) of its contract (``contract_amount`` of its procured stage, else
   the approved budget).
@@ -14,11 +18,13 @@ Ratios are exact Decimal quotients compared unrounded, shown to 0.01%, half up.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 
 from fupin.book import Book
-from fupin.engine import Item, Rule, check
-from fupin.findings import CapError
+from fupin.engine import Item, Rule, check, finding
+from fupin.findings import CapError, Severity
+from fupin.households import add_months
 from fupin.money import fmt_money, ratio
 
 
@@ -107,9 +113,52 @@ def caps(book: Book) -> Iterator[Item]:
         )
 
 
+def deposit_releases(book: Book) -> Iterator[Item]:
+    """B40: no quality deposit released before the defect-liability period ends."""
+    stages = book.stages()
+    seen: set[int] = set()
+    for movement in book.movements:
+        if movement.role != "deposit" or movement.amount <= 0 or not movement.project:
+            continue
+        if id(movement.entry) in seen:
+            continue
+        seen.add(id(movement.entry))
+        own = stages.get(movement.project, [])
+        accepted = next((s for s in own if s.stage == "accepted"), None)
+        months = book.policy.at(movement.date).defect_liability_months
+        if accepted is None:
+            continue  # B35 reports a release before acceptance
+        until = accepted.defect_until or (
+            add_months(accepted.date, months) - datetime.timedelta(days=1)
+        )
+        if movement.date > until:
+            continue
+        project = book.projects.get(movement.project)
+        label = project.describe() if project else f"[project {movement.project}]"
+        key = "defect_until" if accepted.defect_until else "defect-liability-months"
+        yield finding(
+            CapError,
+            "B40",
+            f"质保金退还日 {movement.date} 在缺陷责任期内 (至 {until}; {key}"
+            f"{'' if accepted.defect_until else f' {months} 个月'}) — {label}; 验收 "
+            f"{accepted.date}, 退还 {fmt_money(movement.amount)} CNY",
+            movement.entry,
+            severity=Severity.WARNING,
+            entity=movement.project,
+            policy_key=key,
+            value=str(movement.date),
+            threshold=str(until),
+        )
+
+
+def cap_rules(book: Book) -> Iterator[Item]:
+    yield from caps(book)
+    yield from deposit_releases(book)
+
+
 RULE = Rule(
     ("B10", "B40", "B41"),
     "管理费、质保金与预拨比例",
-    "N-FUND2017 art. 9 (管理费 ≤1%); 建设工程质量保证金管理办法 (≤3%); 预拨启动资金 local example (30%)",
-    caps,
+    "N-FUND2017 art. 9 (管理费 ≤1%); 建设工程质量保证金管理办法 (≤3%, 缺陷责任期1年); 预拨启动资金 local example (30%)",
+    cap_rules,
 )

@@ -150,7 +150,7 @@ def _contractors(book: Book) -> set[str]:
 
 def individuals(book: Book) -> Iterator[Item]:
     """K6: money to individuals who are not registered households, rostered workers or contractors."""
-    from fupin.plugins.benefits import register_of
+    from fupin.benefits import register_of
 
     funds = book.funds
     contractors: set[str] | None = None

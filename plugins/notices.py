@@ -21,6 +21,8 @@ Checked, with the policy in force on the notice's (or the event's) date:
   acceptance, due ``notice-grace-days`` after it;
 * B31 [N-NOTICE2017 §4] a notice on a fixed board (``notice-board-channels``) is posted
   ``end − start + 1 ≥ notice-min-days`` (10) days; a site sign stays for the project's life;
+  a 防返贫监测 notice (``monitoring``, ``monitoring_exit``) ≥ ``monitoring-notice-min-days``
+  (5) [N-MON]; findings name a notice by its title (:mod:`fupin.notice_titles`);
 * B32 [N-NOTICE2017 §4] "公告信息应长期保持公开": a website notice has no end and is not
   withdrawn.
 """
@@ -35,7 +37,9 @@ from fupin.book import Book
 from fupin.engine import Item, Rule, check, finding
 from fupin.entities import Notice, Project, ProjectStage
 from fupin.findings import NoticeError
+from fupin.monitoring import NOTICE_TYPES as MONITORING_TYPES  # own minimum period (issue 15)
 from fupin.names import NOTICE_LEVEL_NAMES as LEVEL_NAMES
+from fupin.notice_titles import notice_label
 
 
 def _span(notice: Notice) -> str:
@@ -166,7 +170,7 @@ def notice_periods(book: Book) -> Iterator[Item]:
                     NoticeError,
                     "B32",
                     f"网站公告未长期公开: {gone} 撤下 (notice-website-channels) — "
-                    f"{notice.describe()}; {_span(notice)}",
+                    f"{notice_label(book, notice)}; {_span(notice)}",
                     entry,
                     entity=notice.id,
                     policy_key="notice-website-channels",
@@ -174,15 +178,19 @@ def notice_periods(book: Book) -> Iterator[Item]:
             continue
         if notice.channel not in policy.notice_board_channels or notice.type == "site_sign":
             continue
+        # issue 15: a monitoring notice is posted once in the village for ≥ 5 days (N-MON)
+        if notice.type in MONITORING_TYPES:
+            minimum, key = policy.monitoring_notice_min_days, "monitoring-notice-min-days"
+        else:
+            minimum, key = policy.notice_min_days, "notice-min-days"
         if notice.end is None:
             yield finding(
                 NoticeError,
                 "B31",
-                f"公示栏公示缺少结束日期 end (notice-min-days {policy.notice_min_days} 天) — "
-                f"{notice.describe()}",
+                f"公示栏公示缺少结束日期 end ({key} {minimum} 天) — {notice_label(book, notice)}",
                 entry,
                 entity=notice.id,
-                policy_key="notice-min-days",
+                policy_key=key,
             )
             continue
         days = notice.days or 0
@@ -195,11 +203,11 @@ def notice_periods(book: Book) -> Iterator[Item]:
             scope=f"notice {notice.id}",
             value=days,
             op=">=",
-            threshold=policy.notice_min_days,
+            threshold=minimum,
             unit="days",
-            policy_key="notice-min-days",
+            policy_key=key,
             entity=notice.id,
-            label=f"{LEVEL_NAMES.get(notice.level, notice.level)} {notice.describe()}",
+            label=f"{LEVEL_NAMES.get(notice.level, notice.level)} {notice_label(book, notice)}",
             inputs=_span(notice) + (f", {notice.withdrawn} 撤下" if notice.withdrawn else ""),
             entry=entry,
             year=notice.start.year,

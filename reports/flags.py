@@ -113,10 +113,11 @@ SEVERITY: dict[str, str] = {Severity.ERROR: "错误", Severity.WARNING: "警告"
 
 def render_text(rows: list[RedFlagRow], where: Any = str) -> str:
     """The ranked table, each flag's message, and the audit findings cited once each."""
-    from fupin.textable import render
+    from fupin.basis import basis
+    from fupin.textable import paragraph, render
 
     if not rows:
-        return "未发现审计风险点 (no red flags)."
+        return "未发现审计风险点。"
     body = [
         [
             str(i),
@@ -139,7 +140,7 @@ def render_text(rows: list[RedFlagRow], where: Any = str) -> str:
     lines.append("")
     lines.append("依据 (审计发现):")
     for rule in sorted({r.rule for r in rows}, key=_order):
-        lines.append(f"  {rule} {CATALOGUE[rule].name}: {CATALOGUE[rule].source}")
+        lines.append(paragraph(f"{rule} {CATALOGUE[rule].name}: {basis(CATALOGUE[rule].source)}"))
     errors = sum(1 for r in rows if r.severity == Severity.ERROR)
     total = sum((r.amount for r in rows if r.amount is not None), Decimal(0))
     lines.append("")

@@ -1,15 +1,22 @@
-"""``fupin households``: the register by village, status and poverty cause; benefits paid; 应享未享.
+"""``fupin households``: the register by village, status and poverty cause; benefits paid; 应享未享;
+the monitoring register; the figures annual reports quote; the loan register.
 
-Three views of one ledger and its household register, all by pseudonymous household id
-(no name, ID number or phone is ever printed):
+Views of one ledger and its household register, all by pseudonymous household id (no name,
+ID number or phone is ever printed):
 
 1. per village: households and persons by status on a day (默认: the ledger's last day) and
    by main poverty cause (致贫原因, DOMAIN G.2), persons' share to 0.1%, half up (the seed's
    228 households / 479 persons table, [seed 000_33b9fa698911b5ee.txt]);
 2. benefits paid in a year per household and kind (教育资助, 慢性病救助, 医保补贴, …);
-3. benefits due that year by the formulas and not (fully) paid (the C09 computation).
+3. benefits due that year by the formulas and not (fully) paid (the C09 computation);
+4. (issue 15) the 防返贫监测 register: each case's dates, notices, cadres, measures, state;
+5. (issue 15) statistics, county-wide: mean payout per household and per person by benefit,
+   input per person served, households per cadre (money to the cent, ratios to 2 decimals,
+   shares to 0.01%, all half up), causes and risk causes;
+6. (issue 15) the 小额信贷 register: loans, subsidies by interest year, overdue, compensation.
 
-The numbers come from :mod:`fupin.plugins.benefits` (the same functions the rules use).
+Every number comes from the core (:mod:`fupin.aggregates`, :mod:`fupin.monitoring`,
+:mod:`fupin.microcredit`, and :mod:`fupin.benefits`' formulas); this module formats.
 """
 
 from __future__ import annotations
@@ -20,10 +27,24 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from fupin.plugins.benefits import KIND_NAMES, Due, chronic_aid, due_unpaid, payments
-
+from fupin.aggregates import (
+    CadreCoverage,
+    CauseRow,
+    InputPerPerson,
+    Mean,
+    benefit_means,
+    cause_breakdown,
+    households_per_cadre,
+    input_per_person,
+    paid_in_year,
+    risk_breakdown,
+)
+from fupin.benefits import KIND_NAMES, Due, benefit_payments
 from fupin.households import CATEGORIES, CAUSES, STATUSES, Register
-from fupin.money import ZERO, fmt_money
+from fupin.microcredit import STATUS_NAMES as LOAN_STATUS_NAMES
+from fupin.microcredit import LoanSummary, loan_rows
+from fupin.money import ZERO, fmt_money, fmt_pct
+from fupin.monitoring import CaseRow, case_rows
 from fupin.textable import render
 
 if TYPE_CHECKING:
@@ -136,6 +157,13 @@ class Summary:
     paid: dict[str, dict[str, Decimal]]  # household → kind → amount
     village_of: dict[str, str]
     unpaid: list[Due]
+    monitoring: list[CaseRow] = field(default_factory=list)
+    means: list[Mean] = field(default_factory=list)
+    inputs: list[InputPerPerson] = field(default_factory=list)
+    cadres: CadreCoverage | None = None
+    causes: list[CauseRow] = field(default_factory=list)
+    risks: list[CauseRow] = field(default_factory=list)
+    loans: LoanSummary | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -164,7 +192,46 @@ class Summary:
                 }
                 for d in self.unpaid
             ],
+            "monitoring": [row.as_dict() for row in self.monitoring],
+            "statistics": {
+                "rounding": "money ROUND_HALF_UP to 0.01; ratios to 2 decimals, half up",
+                "benefit_means": [m.as_dict() for m in self.means],
+                "input_per_person": [i.as_dict() for i in self.inputs],
+                "households_per_cadre": self.cadres.as_dict() if self.cadres else None,
+                "causes": [c.as_dict() for c in self.causes],
+                "risk_causes": [c.as_dict() for c in self.risks],
+            },
+            "loans": _loans_dict(self.loans) if self.loans else None,
         }
+
+
+def _loans_dict(loans: LoanSummary) -> dict[str, Any]:
+    return {
+        "as_of": loans.day.isoformat(),
+        "outstanding": str(loans.outstanding),
+        "overdue": str(loans.overdue),
+        "overdue_rate": str(loans.overdue_rate),
+        "compensated": str(loans.compensated),
+        "subsidy_by_year": {str(y): str(a) for y, a in loans.subsidy.items()},
+        "loans": [
+            {
+                "id": r.id,
+                "borrower": r.borrower,
+                "kind": r.kind,
+                "bank": r.bank,
+                "amount": str(r.amount),
+                "start": r.start.isoformat(),
+                "ends": r.ends.isoformat(),
+                "rate": str(r.rate),
+                "status": r.status,
+                "outstanding": str(r.outstanding),
+                "overdue": str(r.overdue),
+                "compensated": str(r.compensated),
+                "subsidy_by_year": {str(y): str(a) for y, a in r.subsidy.items()},
+            }
+            for r in loans.rows
+        ],
+    }
 
 
 def summarize(
@@ -175,8 +242,8 @@ def summarize(
     year: int | None = None,
     as_of: datetime.date | None = None,
 ) -> Summary:
-    """Build the three views for one village (or all) and one benefit year."""
-    paid_all = payments(book)
+    """Build the views for one village (or all) and one benefit year."""
+    paid_all = benefit_payments(book)
     years = sorted({p.year for p in paid_all})
     if year is None and years:
         year = years[-1]
@@ -185,31 +252,27 @@ def summarize(
         as_of = min(last, datetime.date(year, 12, 31)) if year else last
     households = register.households
     wanted = {h for h, hh in households.items() if not village or hh.village == village}
-    paid: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    chronic: dict[tuple[str, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-    for payment in paid_all:
-        if payment.household not in wanted or payment.year != year:
-            continue
-        paid[payment.household][payment.kind] += payment.amount
-        if payment.kind == "chronic" and payment.member is not None:
-            state = chronic[(payment.household, payment.member)]
-            state[0] += payment.self_paid or ZERO
-            state[1] += payment.amount
+    paid: dict[str, dict[str, Decimal]] = {}
     unpaid: list[Due] = []
     if year is not None:
-        unpaid = [d for d in due_unpaid(book, register, paid_all, year) if d.household in wanted]
-        policy = book.policy.at(datetime.date(year, 12, 31))
-        for (hid, seq), (spent, got) in sorted(chronic.items()):
-            due = chronic_aid(policy, spent)
-            if got < due:
-                unpaid.append(Due(hid, households[hid].village, seq, "chronic", year, due, got))
+        found = paid_in_year(book, register, year, wanted)
+        paid, unpaid = found.paid, found.unpaid
+    loans = loan_rows(book, as_of, wanted if village else None)
+    statuses = book.policy.at(as_of).poor_population_statuses
     return Summary(
         as_of,
         year,
         village_views(register, as_of, village),
-        {h: dict(k) for h, k in paid.items()},
+        paid,
         {h: households[h].village for h in paid if h in households},
         unpaid,
+        [r for r in case_rows(book, register, as_of) if r.household in wanted],
+        benefit_means(book, register, year) if year is not None else [],
+        [i for i in input_per_person(book, register) if i.year <= as_of.year],
+        households_per_cadre(book, register, as_of),
+        cause_breakdown(register, as_of, statuses),
+        risk_breakdown(book, as_of),
+        loans,
     )
 
 
@@ -249,7 +312,7 @@ def render_text(summary: Summary) -> str:
             rows.append(
                 [
                     view.village,
-                    f"{CAUSES[cause]} ({cause})",
+                    CAUSES[cause],
                     str(counted.households),
                     str(counted.persons),
                     f"{pct1(counted.persons, view.total.persons)}%",
@@ -301,7 +364,131 @@ def render_text(summary: Summary) -> str:
             )
         else:
             out.append("无")
+    out += _monitoring_text(summary)
+    out += _statistics_text(summary)
+    out += _loans_text(summary)
     return "\n".join(out)
+
+
+def _monitoring_text(summary: Summary) -> list[str]:
+    rows = [
+        [
+            r.id,
+            r.household,
+            r.village,
+            r.category_name,
+            r.cause_name,
+            str(r.discovered),
+            f"{r.decided} ({r.decision_days} 天)" if r.decided else "未审定",
+            " ".join(r.notices) or "-",
+            " ".join(r.cadres) or "-",
+            str(r.measures),
+            r.state_name,
+            str(r.cleared or "-"),
+            str(r.monitored_days if r.monitored_days is not None else "-"),
+            str(r.exit_until or "-"),
+        ]
+        for r in summary.monitoring
+    ]
+    head = ["编号", "农户", "村", "类别", "风险类型", "发现", "县级审定", "公示", "帮扶责任人"]
+    head += ["措施", "状态", "风险消除", "监测天数", "渐退期至"]
+    return [
+        f"\n防返贫监测对象台账 (截至 {summary.as_of}; 化名编号)",
+        render(head, rows, right=(9, 12)) if rows else "无",
+    ]
+
+
+def _statistics_text(summary: Summary) -> list[str]:
+    out = [
+        f"\n统计指标 (全县; 金额四舍五入到分, 比值保留两位小数, 占比到 0.01%; 截至 {summary.as_of})"
+    ]
+    rows = [
+        [
+            m.name,
+            str(m.year),
+            fmt_money(m.total),
+            str(m.households),
+            str(m.persons),
+            fmt_money(m.per_household),
+            fmt_money(m.per_person),
+        ]
+        for m in summary.means
+    ]
+    if rows:
+        out.append(
+            render(
+                ["到户补助", "年度", "金额", "户数", "人数", "户均", "人均"],
+                rows,
+                right=(2, 3, 4, 5, 6),
+            )
+        )
+    rows = [
+        [
+            str(i.year),
+            fmt_money(i.received),
+            str(i.persons),
+            fmt_money(i.per_person),
+            fmt_money(i.cumulative),
+            fmt_money(i.cumulative_per_person),
+        ]
+        for i in summary.inputs
+        if i.persons
+    ]
+    if rows:
+        out.append(
+            render(
+                ["预算年度", "财政扶贫资金", "服务人口", "人均投入", "累计", "累计人均"],
+                rows,
+                right=(1, 2, 3, 4, 5),
+            )
+        )
+    if summary.cadres is not None and summary.cadres.cadres:
+        c = summary.cadres
+        out.append(
+            f"户均帮扶干部: {c.paired} 户 / {c.cadres} 名干部 = 每名干部联系 {c.per_cadre} 户"
+            f" ({c.households - c.paired} 户未落实帮扶责任人)"
+        )
+    rows = [[c.name, str(c.households), str(c.persons), fmt_pct(c.share)] for c in summary.causes]
+    if rows:
+        out.append(render(["致贫原因", "户数", "人数", "人数占比"], rows, right=(1, 2, 3)))
+    rows = [[c.name, str(c.households), fmt_pct(c.share)] for c in summary.risks]
+    if rows:
+        out.append(render(["监测风险类型", "户数", "占比"], rows, right=(1, 2)))
+    return out
+
+
+def _loans_text(summary: Summary) -> list[str]:
+    loans = summary.loans
+    if loans is None or not loans.rows:
+        return []
+    years = sorted({y for r in loans.rows for y in r.subsidy})
+    rows = [
+        [
+            r.id,
+            r.borrower,
+            r.kind,
+            r.bank,
+            fmt_money(r.amount),
+            f"{r.start} 至 {r.ends}",
+            fmt_pct(r.rate),
+            LOAN_STATUS_NAMES[r.status],
+            fmt_money(r.overdue),
+            fmt_money(r.compensated),
+            *(fmt_money(r.subsidy.get(y, ZERO)) for y in years),
+        ]
+        for r in loans.rows
+    ]
+    head = ["贷款", "借款户", "类型", "银行", "金额", "期限", "年利率", "状态", "逾期", "代偿"]
+    return [
+        f"\n小额信贷台账 (截至 {loans.day})",
+        render(
+            [*head, *(f"{y}年贴息" for y in years)],
+            rows,
+            right=(4, 8, 9, *range(10, 10 + len(years))),
+        ),
+        f"在贷余额 {fmt_money(loans.outstanding)}; 逾期 {fmt_money(loans.overdue)} "
+        f"(逾期率 {fmt_pct(loans.overdue_rate)}); 风险补偿金代偿 {fmt_money(loans.compensated)} CNY",
+    ]
 
 
 def _kind_order(kind: str) -> int:

@@ -40,6 +40,7 @@ from fupin.names import (
     NOTICE_TYPE_NAMES,
     SOURCE_NAMES,
 )
+from fupin.notice_titles import default_title
 from fupin.shares import covering_share
 
 if TYPE_CHECKING:
@@ -351,7 +352,11 @@ def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
         "basis": "按项目库储备项目择优安排, 经县乡村振兴领导小组审定",
     }
     header = _header(
-        ctx, notice, title=f"{fund.name}分配结果公告", township=notice.township or "", village=""
+        ctx,
+        notice,
+        title=default_title(ctx.book, notice),
+        township=notice.township or "",
+        village="",
     )
     return NoticeDoc(header, "fund_allocation.html", body, rows=3 * len(rows) + 6)
 
@@ -360,14 +365,9 @@ def project_plan(ctx: Context, notice: Notice) -> NoticeDoc:
     """项目公示 (事前, F.4 layout 1): what will be built, by whom, with which money, why."""
     project = _project(ctx, notice)
     body = {"project": _project_rows(ctx, project, notice.start)}
-    title = f"关于{project.village}{project.year}年{_without(project.name, project.village)}的公示"
+    title = default_title(ctx.book, notice)  # one title for the notice and its findings
     header = _header(ctx, notice, title=title, township=project.township, village=project.village)
     return NoticeDoc(header, "project_plan.html", body, rows=12)
-
-
-def _without(name: str, place: str) -> str:
-    """A project name without the place a title already gives (青山村肉牛… → 肉牛…)."""
-    return name[len(place) :] if place and name.startswith(place) and name != place else name
 
 
 def _result_rows(ctx: Context, notice: Notice, project: Project) -> dict[str, Any]:
@@ -411,7 +411,7 @@ def project_result(ctx: Context, notice: Notice) -> NoticeDoc:
     header = _header(
         ctx,
         notice,
-        title=f"{project.name}实施结果公告",
+        title=default_title(ctx.book, notice),
         township=project.township,
         village=project.village,
     )
@@ -425,7 +425,7 @@ def site_sign(ctx: Context, notice: Notice) -> NoticeDoc:
     header = _header(
         ctx,
         notice,
-        title=f"{project.name}公示牌",
+        title=default_title(ctx.book, notice),
         township=project.township,
         village=project.village,
         issuer=project.implementer,
@@ -499,7 +499,7 @@ def beneficiaries(ctx: Context, notice: Notice) -> NoticeDoc:
     header = _header(
         ctx,
         notice,
-        title=f"{project.name}受益农户名单公示",
+        title=default_title(ctx.book, notice),
         township=project.township,
         village=project.village,
     )
@@ -597,11 +597,10 @@ def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
                 f"其中 {fmt_money(untagged)} 未引用分配方案 (plan:)" if untagged else "",
             ),
         )
-    kind = "结果" if result else "方案"
     header = _header(
         ctx,
         notice,
-        title=f"{asset.village}{asset.name}收益分配{kind}公示",
+        title=default_title(ctx.book, notice),
         township=asset.township,
         village=asset.village,
     )
@@ -625,7 +624,16 @@ BUILDERS: dict[str, Callable[[Context, Notice], NoticeDoc]] = {
     "beneficiaries": beneficiaries,
     "income_plan": lambda ctx, n: _income(ctx, n, result=False),
     "income_result": lambda ctx, n: _income(ctx, n, result=True),
+    # issue 15: 防返贫监测 village notices (fupin.reports.notice_monitoring)
+    "monitoring": lambda ctx, n: _monitoring(ctx, n),
+    "monitoring_exit": lambda ctx, n: _monitoring(ctx, n),
 }
+
+
+def _monitoring(ctx: Context, notice: Notice) -> NoticeDoc:
+    from fupin.reports.notice_monitoring import monitoring_notice
+
+    return monitoring_notice(ctx, notice)
 
 
 def place_of(ctx: Context, notice: Notice) -> tuple[str, str]:

@@ -282,6 +282,7 @@ def write_register(households: list[Hh], folder: Path) -> None:
                         int(p.insured),
                         int(p.chronic),
                         "",
+                        "",
                     ]
                 )
     with (folder / "events.csv").open("w", encoding="utf-8", newline="") as f:

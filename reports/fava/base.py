@@ -14,20 +14,26 @@ from __future__ import annotations
 
 import datetime
 import gc
+import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 from urllib.parse import urlencode
 
-from fava.ext import FavaExtensionBase
+from fava.ext import FavaExtensionBase, extension_endpoint
 from fupin.reports.fava import views
+from markupsafe import Markup
 
 from fupin import session
 from fupin.book import Book, build_book
-from fupin.names import FAMILY_NAMES
+from fupin.names import FAMILY_NAMES, SOURCE_NAMES
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from beancount.core.data import Directive
     from fava.core import FavaLedger
 
     from fupin.engine import Results
@@ -127,7 +133,8 @@ def snapshot(ledger: FavaLedger) -> Snapshot:
         if built is not None:  # the plugin's own, built during Fava's load
             current = Snapshot(ledger.all_entries, built.book, built.results)
         else:  # no fupin plugin in the ledger, or its entries changed after it ran
-            book = build_book(ledger.all_entries, ledger.options)
+            entries = cast("Sequence[Directive]", ledger.all_entries)  # Fava's, Beancount's types
+            book = build_book(entries, ledger.options)
             current = Snapshot(ledger.all_entries, book, evaluate(book))
         # Warm the load-time views so that page requests only filter and render.
         current.compliance  # noqa: B018
@@ -144,8 +151,82 @@ def snapshot(ledger: FavaLedger) -> Snapshot:
     return current
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def endpoint(name: str) -> Callable[[_F], _F]:
+    """Fava's ``@extension_endpoint(name)`` (GET), typed for mypy."""
+    mark: Callable[[_F], _F] = extension_endpoint(name)  # type: ignore[assignment]
+    return mark
+
+
+#: A page number: ASCII digits, no sign, no leading zero (``?page=²`` is not one).
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,6}")
+
+
+TITLES = {400: "请求参数错误", 404: "没有找到"}
+
+
+class BadRequest(Exception):
+    """A request a page cannot answer: the message says which argument and why."""
+
+
+def bad_request(message: str) -> NoReturn:
+    """Answer 400 with ``message``."""
+    refuse(400, message)
+
+
+def not_found(message: str) -> NoReturn:
+    """Answer 404 with ``message`` (an id the ledger does not have)."""
+    refuse(404, message)
+
+
+def refuse(status: int, message: str) -> NoReturn:
+    """Answer ``status`` with ``message``: in Fava's layout for a page, JSON for an endpoint."""
+    from flask import abort, jsonify, make_response, render_template, request
+    from markupsafe import escape
+
+    if request.endpoint == "extension_report":  # a page: Fava's layout around the message
+        content = (
+            f'<div class="fupin"><h2>{TITLES[status]} ({status})</h2>'
+            f'<p class="status error">{escape(message)}</p></div>'
+        )
+        body = render_template("_layout.html", page_title=TITLES[status], content=content)
+        abort(make_response(body, status))
+    abort(make_response(jsonify({"error": message}), status))
+
+
 class FupinPage(FavaExtensionBase):
     """Base of the fupin pages: read-only views of one snapshot."""
+
+    #: query arguments of this page that must be page numbers
+    number_args: tuple[str, ...] = ("page", "fpage")
+
+    def before_request(self) -> None:
+        """Refuse bad arguments to this page or its endpoints with 400 and a message (Fava
+        calls this for every request; only ours are checked)."""
+        from fava.core.filters import FilterError
+        from flask import g, request
+
+        args = request.view_args or {}
+        if args.get("extension_name") != self.name:
+            return
+        for arg in self.number_args:
+            text = request.args.get(arg)
+            if text is not None and not PAGE_NUMBER.fullmatch(text):
+                bad_request(f"{arg}={text!r}: 页码应为正整数 (1, 2, 3 …)")
+        if self.fava_filters():
+            try:
+                g.filtered  # noqa: B018  (Fava parses its time, account and advanced filters)
+            except FilterError as error:
+                bad_request(f"筛选条件无效: {error.message}")
+        try:
+            self.check_args()
+        except BadRequest as error:
+            bad_request(str(error))
+
+    def check_args(self) -> None:
+        """Page-specific argument checks (raise :class:`BadRequest`)."""
 
     def after_load_file(self) -> None:
         """Rebuild the book and rerun the rules once per load (shared by all pages)."""
@@ -166,7 +247,7 @@ class FupinPage(FavaExtensionBase):
 
     @staticmethod
     def source_label(source: str) -> str:
-        return views.SOURCE_NAMES.get(source, source)
+        return SOURCE_NAMES.get(source, source)
 
     @staticmethod
     def right_name(right: str) -> str:
@@ -178,11 +259,16 @@ class FupinPage(FavaExtensionBase):
     def family_name(family: str) -> str:
         return FAMILY_NAMES.get(family, family)
 
-    def endpoint_url(self, endpoint: str, **args: str) -> str:
-        """URL of one of this page's endpoints, keeping Fava's filters in the query."""
+    def export_url(self, table: str) -> str:
+        """The Excel download of ``table`` (served by the compliance page), with Fava's filters."""
+        return self.endpoint_url("xlsx", page="FupinCompliance", table=table)
+
+    def endpoint_url(self, endpoint: str, page: str = "", **args: str) -> str:
+        """URL of an endpoint of this page (or ``page``), keeping Fava's filters in the query."""
         from fava.application import url_for
 
-        path, _, query = url_for("extension_report", extension_name=self.name).partition("?")
+        name = page or self.name
+        path, _, query = url_for("extension_report", extension_name=name).partition("?")
         parts = [query] if query else []
         parts += [urlencode(args)] if args else []
         return path + endpoint + ("?" + "&".join(parts) if parts else "")
@@ -194,8 +280,9 @@ class FupinPage(FavaExtensionBase):
         """The page of ``items`` named by ``?<arg>=`` (1 when absent or not a number)."""
         from flask import request
 
-        text = request.args.get(arg, "1")
-        return views.paginate(items, int(text) if text.isdigit() else 1, self.per_page, arg)
+        text = request.args.get(arg, "1")  # checked in before_request
+        number = int(text) if PAGE_NUMBER.fullmatch(text) else 1
+        return views.paginate(items, number, self.per_page, arg)
 
     def page_args(self, **extra: str) -> dict[str, str]:
         """This page's own query arguments (Fava's filters are kept by url_for)."""
@@ -221,6 +308,48 @@ class FupinPage(FavaExtensionBase):
             return None
         rng = g.filtered.date_range
         return (rng.begin, rng.end) if rng else None
+
+    def years(self) -> set[int] | None:
+        """The budget years Fava's time filter covers (None without one)."""
+        rng = self.date_range()
+        if rng is None:
+            return None
+        return set(range(rng[0].year, (rng[1] - datetime.timedelta(days=1)).year + 1))
+
+    # -- charts (figures from fupin.chart_figures, drawn by fupin.reports.fava.charts) ----
+    def share_chart(self) -> Markup:
+        from fupin.reports.fava import charts
+
+        from fupin import chart_figures
+
+        measures = self.snap.results.measures
+        return charts.industry_share(chart_figures.industry_shares(measures, self.years()))
+
+    def flow_chart(self) -> Markup:
+        from fupin.reports.fava import charts
+
+        from fupin import chart_figures
+
+        day = self.selected_date() if self.date_range() else None
+        return charts.fund_flow(chart_figures.fund_flow(self.snap.book, day, self.years()))
+
+    def stage_chart(self) -> Markup:
+        from fupin.reports.fava import charts
+
+        from fupin import chart_figures
+
+        day = self.selected_date() if self.date_range() else None
+        return charts.stage_progress(
+            chart_figures.stage_progress(self.snap.book, day, self.years())
+        )
+
+    def asset_chart(self) -> Markup:
+        from fupin.reports.fava import charts
+
+        from fupin import chart_figures
+
+        values = chart_figures.asset_values(self.snap.register, self.selected_date())
+        return charts.asset_values(values)
 
     def selected_date(self) -> datetime.date:
         """The date the page is 'as of': the end of Fava's time filter, else the last entry."""

@@ -15,7 +15,14 @@ if TYPE_CHECKING:
     from flask import Flask
 
 EXTENSION = "fupin.reports.fava"
-PAGES = ("FupinCompliance", "FupinFunds", "FupinProjects", "FupinAssets", "FupinNotices")
+PAGES = (
+    "FupinCompliance",
+    "FupinFunds",
+    "FupinProjects",
+    "FupinAssets",
+    "FupinNotices",
+    "FupinHouseholds",  # issue 15
+)
 
 
 class ServeError(Exception):
@@ -45,14 +52,22 @@ def first_url(app: Flask, host: str, port: int) -> str:
     return f"http://{host}:{port}/{quote(slug)}/extension/FupinCompliance/"
 
 
-def run(app: Flask, host: str, port: int) -> None:
-    """Serve with cheroot (as ``fava`` does) until interrupted."""
+def run(app: Flask, host: str, port: int, socket: Path | None = None) -> None:
+    """Serve with cheroot (as ``fava`` does) until interrupted: on ``host:port``, or on the
+    unix socket ``socket`` (mode 0660: only its owner and group connect; put it in a
+    folder other accounts cannot enter, docs/auth-proxy.md)."""
     from cheroot.wsgi import Server
 
-    server = Server((host, port), app)
+    where = f"{host}:{port}" if socket is None else str(socket)
+    if socket is not None and socket.is_socket():
+        socket.unlink()  # a stale socket of an earlier run
+    server = Server((host, port) if socket is None else str(socket), app)
     try:
-        server.start()
+        server.prepare()
+        if socket is not None:
+            socket.chmod(0o660)  # cheroot leaves it 0777
+        server.serve()
     except KeyboardInterrupt:
         server.stop()
     except OSError as error:
-        raise ServeError(f"cannot listen on {host}:{port}: {error}") from error
+        raise ServeError(f"无法监听 {where}: {error}") from error

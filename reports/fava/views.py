@@ -11,7 +11,7 @@ import datetime
 import json
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -149,10 +149,11 @@ def rule_titles() -> dict[str, str]:
 
 
 def rule_sources() -> dict[str, str]:
-    """Each rule id's citation (``Rule.source``): the law or audit finding it enforces."""
-    from fupin.plugins import RULES
+    """Each rule id's 依据: the documents (title and 文号) of the law or audit finding it
+    enforces (:mod:`fupin.basis`)."""
+    from fupin.basis import rule_basis
 
-    return {rule_id: rule.source for rule in RULES for rule_id in rule.ids}
+    return rule_basis()
 
 
 def compliance(
@@ -300,11 +301,10 @@ class Funds:
     funds: Sequence[FundRow]
     years: Sequence[YearRow]
     categories: Sequence[tuple[str, str]]  # (category, Chinese name)
-    chart: list[dict[str, Any]] = field(default_factory=list)
 
 
 def funds(book: Book, results: Results) -> Funds:
-    """Each fund's sources (declared vs actual), balance and execution; years; the chart.
+    """Each fund's sources (declared vs actual), balance and execution; years.
 
     Every figure is a fact of the book (:mod:`fupin.facts`); the book is the one the page
     shows (as of Fava's time filter), so nothing here takes a date.
@@ -396,45 +396,7 @@ def funds(book: Book, results: Results) -> Funds:
             )
         )
     cat_list = [(c, category_name(book, c)) for c in sorted(categories)]
-    return Funds(rows, years, cat_list, uses_chart(years))
-
-
-def uses_chart(years: Sequence[YearRow]) -> list[dict[str, Any]]:
-    """Fava bar charts (its ``charts`` component): uses by category per year, and the
-    industry amount against the minimum the year's share threshold requires (shown by
-    Fava as the bar's budget)."""
-    by_category = []
-    industry = []
-    for y in years:
-        if not y.by_category:
-            continue
-        date = datetime.date(y.year, 1, 1)
-        by_category.append(
-            {
-                "date": date,
-                "balance": {"CNY": y.spent},
-                "budgets": {},
-                # keyed by the category's parent account, as Fava's own charts key stacks
-                "account_balances": {f"Expenses:{c}": {"CNY": v} for c, v in y.by_category.items()},
-            }
-        )
-        required = (
-            y.share.measure.threshold * y.spent
-            if y.share is not None and isinstance(y.share.measure.threshold, Decimal)
-            else ZERO
-        )
-        industry.append(
-            {
-                "date": date,
-                "balance": {"CNY": y.industry},
-                "budgets": {"CNY": required},
-                "account_balances": {},
-            }
-        )
-    return [
-        {"type": "bar", "label": "按类别支出(年度)", "data": by_category},
-        {"type": "bar", "label": "产业发展资金 / 占比阈值所需最低额", "data": industry},
-    ]
+    return Funds(rows, years, cat_list)
 
 
 # -- 项目 projects --------------------------------------------------------------------------
@@ -498,6 +460,19 @@ class ProjectRow:
     @property
     def spent_ratio(self) -> Decimal:
         return ratio(self.spent, self.budget)
+
+
+def project_json(p: ProjectRow) -> dict[str, str]:
+    """One library row as JSON (the Fava page's ``data`` and ``fupin projects --json``)."""
+    return {
+        "id": p.project.id,
+        "name": p.project.name,
+        "stage": p.stage,
+        "budget": str(p.budget),
+        "spent": str(p.spent),
+        "paid": str(p.paid),
+        "deposit_held": str(p.deposit_held),
+    }
 
 
 PAYMENT_NAMES = {
@@ -614,11 +589,11 @@ class NoticeRow:
 
     @property
     def type_name(self) -> str:
-        return NOTICE_TYPE_NAMES.get(self.notice.type, self.notice.type)
+        return str(NOTICE_TYPE_NAMES.get(self.notice.type, self.notice.type))
 
     @property
     def level_name(self) -> str:
-        return NOTICE_LEVEL_NAMES.get(self.notice.level, self.notice.level)
+        return str(NOTICE_LEVEL_NAMES.get(self.notice.level, self.notice.level))
 
     @property
     def channel_name(self) -> str:

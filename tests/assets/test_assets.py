@@ -209,7 +209,7 @@ def test_cli_json_filters_by_date_village_and_class() -> None:
 def test_cli_rejects_a_bad_date() -> None:
     result = CliRunner().invoke(main, ["assets", "--date", "2022-13-01"])
     assert result.exit_code == 2
-    assert "Invalid value for '--date'" in result.output
+    assert "--date: 2022-13-01 不是日期" in result.output
 
 
 def test_sample_ledger_has_no_asset_findings() -> None:

@@ -75,14 +75,14 @@ def test_warning_only_exits_zero(write_ledger) -> None:
 def test_missing_file_exits_2_without_traceback(tmp_path) -> None:
     code, out = run("check", str(tmp_path / "nope.beancount"))
     assert code == 2
-    assert "no such ledger file" in out and "Traceback" not in out
+    assert "找不到账簿文件" in out and "Traceback" not in out
 
 
 def test_unparsable_file_exits_2_naming_the_line(write_ledger) -> None:
     path = write_ledger("2021-01-01 open Assets:Cash CNY\n2021-13-45 * broken {{\n")
     code, out = run("check", str(path))
     assert code == 2
-    assert "cannot be parsed" in out and "main.beancount:4" in out
+    assert "无法解析" in out and "main.beancount:4" in out
     assert "Traceback" not in out
 
 

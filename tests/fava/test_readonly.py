@@ -18,7 +18,14 @@ from urllib.parse import quote
 import pytest
 from click.testing import CliRunner
 from flask import Flask
-from fupin.reports.fava import FupinAssets, FupinCompliance, FupinFunds, FupinNotices, FupinProjects
+from fupin.reports.fava import (
+    FupinAssets,
+    FupinCompliance,
+    FupinFunds,
+    FupinHouseholds,
+    FupinNotices,
+    FupinProjects,
+)
 from fupin.reports.fava.serve import make_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +79,14 @@ def test_every_write_endpoint_refuses_in_read_only_mode(app: Flask) -> None:
 
 
 def test_extension_endpoints_are_get_only() -> None:
-    for page in (FupinCompliance, FupinFunds, FupinProjects, FupinAssets, FupinNotices):
+    for page in (
+        FupinCompliance,
+        FupinFunds,
+        FupinProjects,
+        FupinAssets,
+        FupinNotices,
+        FupinHouseholds,
+    ):
         keys = [key for func in vars(page).values() if (key := getattr(func, "endpoint_key", None))]
         assert keys, page
         assert all(methods == ["GET"] for _, methods in keys), page
@@ -103,7 +117,7 @@ def test_fupin_serve_is_read_only_by_default(
 
     seen: dict[str, object] = {}
 
-    def fake_run(app: Flask, host: str, port: int) -> None:
+    def fake_run(app: Flask, host: str, port: int, socket: object = None) -> None:
         with app.test_client() as client:
             slug = quote(app.config["LEDGERS"].first_slug())
             seen["put"] = client.put(f"/{slug}/api/format_source", json={"source": ""}).status_code
@@ -114,7 +128,7 @@ def test_fupin_serve_is_read_only_by_default(
     assert result.exit_code == 0, result.output
     assert seen["where"] == ("127.0.0.1", 5123)
     assert (seen["put"] == 401) is read_only
-    assert ("只读 read-only" in result.output) is read_only
+    assert ("(只读)" in result.output) is read_only
 
 
 def test_fupin_serve_warns_when_the_ledger_lacks_the_extension(
@@ -124,7 +138,7 @@ def test_fupin_serve_warns_when_the_ledger_lacks_the_extension(
 
     from fupin.cli import main
 
-    monkeypatch.setattr(serve, "run", lambda app, host, port: None)
+    monkeypatch.setattr(serve, "run", lambda app, host, port, socket=None: None)
     path = write_ledger("2021-01-01 open Assets:Cash CNY\n")
     result = CliRunner().invoke(main, ["serve", str(path)])
     assert result.exit_code == 0
@@ -136,4 +150,4 @@ def test_fupin_serve_missing_ledger_exits_2() -> None:
 
     result = CliRunner().invoke(main, ["serve", "no/such.beancount"])
     assert result.exit_code == 2
-    assert "no such ledger file" in result.output
+    assert "找不到账簿文件" in result.output

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from beancount import loader
 from fupin.plugins import evaluate
-from fupin.plugins.benefits import benefit_kind, chronic_aid, insured_people, payments
 
+from fupin.benefits import benefit_kind, chronic_aid, insured_people, payments
 from fupin.book import build_book
 from fupin.findings import BenefitError
 from fupin.load import load
@@ -99,10 +99,12 @@ def test_incremental_overpayment_is_one_error_at_the_posting(write_ledger) -> No
         .splitlines()[finding.source["lineno"] - 1]
     )
     assert line.strip().startswith("Expenses:Benefit:Medical:ChronicDisease  2000.01")
+    # issue 15: a breach of the formula is named as such, not as the cap
+    assert finding.policy_key == "chronic-aid-rate"
     assert finding.message == (
-        "C03 error: 2021年慢性病救助累计 3,000.01 > 3,000.00 (chronic-aid-cap) — "
-        "测试镇测试村 成员1 [household H-T-001]; 累计目录内自付 9,000.00 CNY, "
-        "起付 3,000.00, 比例 0.50, 封顶 15,000.00; 此前已付 1,000.00 CNY"
+        "C03 error: 2021年慢性病救助累计超出公式应付 3,000.01 > 3,000.00 (chronic-aid-rate) — "
+        "测试镇测试村 成员1 [household H-T-001]; 公式 (累计目录内自付 9,000.00 − 起付 "
+        "3,000.00) × 0.50 = 3,000.00 CNY, 未达封顶 15,000.00; 此前已付 1,000.00 CNY"
     )
 
 
@@ -145,7 +147,9 @@ def test_sample_ledger_benefits_pass_and_spend_the_special_fund_exactly() -> Non
     chronic = [p for p in paid if p.kind == "chronic"]
     assert chronic and all(p.spend.fund == "SF-2021" for p in chronic)
     years = {p.year for p in paid}
-    assert years == {2021, 2022}
+    assert years == {2021, 2022, 2023, 2024}  # 2023–2024: SF-2023 (issue 15: benefits, 贴息)
+    later = [p for p in paid if p.year >= 2023]
+    assert later and all(p.spend.fund == "SF-2023" for p in later)
     rows = [m for m in loaded.results.measures if m.rule.startswith("C")]
     assert {m.rule for m in rows} == {f"C0{i}" for i in range(1, 10)}
     assert all(m.ok for m in rows)

@@ -199,7 +199,10 @@ def test_check_after_import_lists_what_the_import_adds(county: Path) -> None:
     code, text = run("import", "extract", "-e", str(county), "-o", str(out), "-i", str(STATEMENT))
     assert code == 0, text
     assert "未匹配分类规则 → Assets:Suspense:XJ-2022: 第12行" in text
-    assert "fupin check: 导入未带来新的问题" in text
+    # issue 15: the sample runs to 2024-06-22, so the statement's 2022-12-21 credit is still
+    # unspent 18 months later: the one problem the statement adds is K1 (资金闲置)
+    assert "fupin check: 导入后新增 1 个问题" in text
+    assert "最早未用 2022-12-21 到位, 截至 2024-06-22 账龄 18 个月" in text
     roll_out = county.parent / "imports" / "roll.beancount"
     code, text = run("import", "extract", "-e", str(county), "-o", str(roll_out), str(ROLL))
     assert code == 0, text

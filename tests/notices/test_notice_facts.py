@@ -122,6 +122,19 @@ def check_beneficiaries(loaded: Loaded, notice: Notice, text: str) -> int:
     return 1
 
 
+def check_monitoring(loaded: Loaded, notice: Notice, text: str) -> int:
+    """Issue 15: each case's household is listed with its category, never its cause."""
+    from fupin.households import CATEGORIES
+    from fupin.monitoring import RISK_CAUSES, monitoring_register, notice_cases
+
+    cases = monitoring_register(loaded.book).cases
+    for ident in notice_cases(notice):
+        case = cases[ident].case
+        assert CATEGORIES[case.category] in text, (notice.id, ident)
+        assert RISK_CAUSES[case.cause] not in text, (notice.id, ident)
+    return 1
+
+
 CHECKS = {
     "fund_allocation": check_fund,
     "project_plan": check_project,
@@ -130,6 +143,8 @@ CHECKS = {
     "income_plan": check_income,
     "income_result": check_income,
     "beneficiaries": check_beneficiaries,
+    "monitoring": check_monitoring,
+    "monitoring_exit": check_monitoring,
 }
 
 

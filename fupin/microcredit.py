@@ -1,0 +1,403 @@
+"""扶贫小额信贷 / 脱贫人口小额信贷: loans to households, interest subsidies, risk compensation.
+
+[N-LOAN] "5万元以下、3年期以内、免担保免抵押、基准利率放贷、财政贴息、县建风险补偿金";
+脱贫人口小额信贷 (2021–): full 贴息 to the end of 2023, 70% in 2024–2025 (青阳县). A loan is an
+entity; its later life is dated events; the county's money is ordinary transactions::
+
+    2023-03-20 custom "loan" "L-2023-QS-01"
+      borrower: "H-QS-021"           ; the household (pseudonymous id)
+      amount: 50000.00 CNY
+      start: 2023-03-20              ; default: the entry's date
+      term: 36                       ; months
+      rate: 0.0365                   ; annual (or "3.65%")
+      bank: "青山县农村信用合作联社"
+      type: "lifted"                 ; poverty 扶贫小额信贷 | lifted 脱贫人口小额信贷
+
+    2024-05-10 custom "loan-event" "L-2023-QS-01" "overdue"   ; overdue | repaid | recovered | extended
+      amount: 12000.00 CNY
+
+    2024-01-15 * "青山县财政局" "2023年第四季度小额信贷贴息"
+      Expenses:Benefit:LoanInterestSubsidy  456.25 CNY
+        household: "H-QS-021"
+        loan: "L-2023-QS-01"
+        interest: 456.25 CNY         ; the interest the bank charged for the period
+        year: 2023                   ; the interest year (its 31 December picks the share)
+        basis: "青山信用社贴息清单 2023Q4"
+      Assets:Treasury:CB-2024
+
+Risk compensation (风险补偿金代偿) is an expense on a ``loan-compensation-accounts`` account
+naming the loan. :func:`loan_book` reads it all once per book; :func:`loan_rows` is the
+register (台账) the reports print: status, subsidy by year, overdue, compensation.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+
+from pydantic import Field
+
+from fupin.entities import Entity, Money, Rate
+from fupin.findings import Finding
+from fupin.households import HouseholdId, add_months
+from fupin.money import ZERO, q2, to_decimal, to_year
+from fupin.policy import DEFAULT_POLICY
+
+if TYPE_CHECKING:
+    from beancount.core.data import Meta
+
+    from fupin.book import Book, Spend
+    from fupin.policy import Policy
+
+LOAN_KINDS = {"poverty": "扶贫小额信贷", "lifted": "脱贫人口小额信贷"}
+EVENTS = {
+    "overdue": "逾期",
+    "recovered": "逾期收回",
+    "repaid": "结清",
+    "extended": "展期",
+}
+STATUS_NAMES = {
+    "active": "在贷",
+    "overdue": "逾期",
+    "repaid": "已结清",
+    "matured": "到期未记录结清",
+    "pending": "未放款",
+}
+
+
+class LoanError(Finding):
+    """L01–L03: a loan above its caps, to an ineligible borrower, or a subsidy above its share."""
+
+    __slots__ = ()
+
+
+class Loan(Entity):
+    """A household loan: ``custom "loan" "<LOAN>"``."""
+
+    kind: ClassVar[str] = "loan"
+    label: ClassVar[str] = "小额信贷"
+    refs: ClassVar[dict[str, str]] = {"borrower": "household"}
+
+    id: str
+    borrower: HouseholdId
+    amount: Money
+    start: datetime.date | None = None
+    term: Annotated[int, Field(ge=1, le=120)]  # months
+    rate: Rate
+    bank: str
+    type: Literal[tuple(LOAN_KINDS)] = "lifted"  # type: ignore[valid-type]
+    purpose: str | None = None
+    doc: str | None = None
+    note: str | None = None
+
+    @property
+    def begins(self) -> datetime.date:
+        return self.start or self.date
+
+    def describe(self) -> str:
+        return f"{LOAN_KINDS[self.type]} {self.bank} [household {self.borrower}] [loan {self.id}]"
+
+
+class LoanEvent(Entity):
+    """A dated change of a loan: ``custom "loan-event" "<LOAN>" "<event>"``."""
+
+    kind: ClassVar[str] = "loan-event"
+    label: ClassVar[str] = "小额信贷变动"
+    positional: ClassVar[tuple[str, ...]] = ("loan", "event")
+    refs: ClassVar[dict[str, str]] = {"loan": "loan"}
+
+    loan: str
+    event: Literal[tuple(EVENTS)]  # type: ignore[valid-type]
+    amount: Money | None = None  # overdue: the amount overdue; recovered: the amount back
+    months: Annotated[int, Field(ge=1, le=36)] | None = None  # extended: 展期 months
+    doc: str | None = None
+    note: str | None = None
+
+    def describe(self) -> str:
+        return f"{EVENTS[self.event]} [loan {self.loan}]"
+
+
+@dataclass(frozen=True)
+class Payment:
+    """One interest-subsidy or risk-compensation posting naming a loan."""
+
+    spend: Spend
+    loan: str | None
+    year: int  # the interest year (``year:``, else the payment's)
+    interest: Decimal | None  # the bank's interest for the period (``interest:``)
+    source: Meta
+    problem: str = ""  # an unreadable ``year`` or ``interest`` (reported by L03)
+
+    @property
+    def amount(self) -> Decimal:
+        return self.spend.amount
+
+
+@dataclass(frozen=True)
+class LoanState:
+    """A loan with its events and money."""
+
+    loan: Loan
+    events: tuple[LoanEvent, ...] = ()
+    subsidies: tuple[Payment, ...] = ()
+    compensations: tuple[Payment, ...] = ()
+
+    @property
+    def extended(self) -> int:
+        return sum(e.months or 0 for e in self.events if e.event == "extended")
+
+    @property
+    def ends(self) -> datetime.date:
+        """Maturity: start + term (+ extensions) months."""
+        return add_months(self.loan.begins, self.loan.term + self.extended)
+
+    def repaid_on(self, day: datetime.date) -> datetime.date | None:
+        return next((e.date for e in self.events if e.event == "repaid" and e.date <= day), None)
+
+    def overdue_on(self, day: datetime.date) -> Decimal:
+        """The amount overdue on ``day`` (the last overdue event, unless recovered/repaid)."""
+        amount = ZERO
+        for event in self.events:
+            if event.date > day:
+                break
+            if event.event == "overdue":
+                amount = event.amount or self.loan.amount
+            elif event.event in ("recovered", "repaid"):
+                amount = max(ZERO, amount - (event.amount or amount))
+        return amount
+
+    def status_on(self, day: datetime.date) -> str:
+        if day < self.loan.begins:
+            return "pending"
+        if self.repaid_on(day):
+            return "repaid"
+        if self.overdue_on(day) > 0:
+            return "overdue"
+        return "active" if day < self.ends else "matured"
+
+    def subsidy_by_year(self) -> dict[int, Decimal]:
+        out: dict[int, Decimal] = defaultdict(Decimal)
+        for payment in self.subsidies:
+            out[payment.year] += payment.amount
+        return dict(sorted(out.items()))
+
+    @property
+    def compensated(self) -> Decimal:
+        return sum((p.amount for p in self.compensations), ZERO)
+
+    def days_in(self, year: int) -> int:
+        """Days of ``year`` the loan ran (start to maturity or repayment, exclusive)."""
+        first = max(self.loan.begins, datetime.date(year, 1, 1))
+        end = self.ends
+        repaid = self.repaid_on(datetime.date.max)
+        if repaid is not None:
+            end = min(end, repaid)
+        last = min(end, datetime.date(year + 1, 1, 1))
+        return max(0, (last - first).days)
+
+
+def contract_interest(state: LoanState, year: int, policy: Policy) -> Decimal:
+    """The contract interest of a year: amount × rate × days / ``loan-interest-days``, to
+    the cent half up (the most a subsidy may rest on without the bank's figure)."""
+    loan = state.loan
+    return q2(loan.amount * loan.rate * state.days_in(year) / policy.loan_interest_days)
+
+
+def subsidy_limit(state: LoanState, year: int, policy: Policy) -> tuple[Decimal, Decimal, bool]:
+    """(limit, interest basis, stated?) for a loan-year: ``share × interest``, to the cent.
+
+    The interest basis is the Σ ``interest`` the year's subsidy postings state (the bank's
+    贴息清单), else the contract interest of the year.
+    """
+    stated = [p.interest for p in state.subsidies if p.year == year and p.interest is not None]
+    basis = sum(stated, ZERO) if stated else contract_interest(state, year, policy)
+    return q2(basis * policy.loan_subsidy_share), basis, bool(stated)
+
+
+@dataclass(frozen=True)
+class LoanBook:
+    """Every loan of the book with its events, subsidies and compensations."""
+
+    loans: Mapping[str, LoanState]
+    #: subsidy or compensation postings naming no known loan (or none)
+    unmatched: Sequence[Payment] = field(default_factory=tuple)
+
+
+def _value(spend: Spend, key: str) -> Any:
+    own = spend.posting_meta or {}
+    value = own.get(key)
+    return value if value is not None else spend.entry.meta.get(key)
+
+
+def _payment(spend: Spend) -> Payment:
+    loan = _value(spend, "loan")
+    year = _value(spend, "year")
+    interest = _value(spend, "interest")
+    own = spend.posting_meta or {}
+    problems = []
+    read_year = to_year(year) if year is not None else spend.date.year
+    if read_year is None:
+        problems.append(f"year = {year!r} 不是年份")
+    read_interest = to_decimal(interest) if interest is not None else None
+    if interest is not None and (read_interest is None or read_interest < 0):
+        problems.append(f"interest = {interest!r} 不是金额")
+    return Payment(
+        spend,
+        str(loan) if loan else None,
+        read_year or spend.date.year,
+        read_interest if read_interest is not None and read_interest >= 0 else None,
+        own if own.get("lineno") else spend.entry.meta,
+        "; ".join(problems),
+    )
+
+
+def _is(account: str, components: Sequence[str]) -> bool:
+    return any(part in components for part in account.split(":")[1:])
+
+
+def account_filter(book: Book, key: str) -> Callable[[str], bool]:
+    """Whether an account has a component that policy ``key`` (a list of components) names
+    in any policy in force in the book: the cheap first test, cached per account, so that a
+    walk over every expense posting asks the dated policy only for the few that may match."""
+    names = {name for p in (DEFAULT_POLICY, *book.policy.snapshots) for name in getattr(p, key)}
+    seen: dict[str, bool] = {}
+
+    def maybe(account: str) -> bool:
+        hit = seen.get(account)
+        if hit is None:
+            hit = seen[account] = _is(account, tuple(names))
+        return hit
+
+    return maybe
+
+
+def loan_book(book: Book) -> LoanBook:
+    """The loans, their events and the postings naming them (built once per book)."""
+    return book.shared("loan-book", lambda: _build(book))
+
+
+def _build(book: Book) -> LoanBook:
+    loans = book.by_id(Loan)
+    events: dict[str, list[LoanEvent]] = defaultdict(list)
+    for event in book.all(LoanEvent):
+        events[event.loan].append(event)
+    subsidies: dict[str, list[Payment]] = defaultdict(list)
+    compensations: dict[str, list[Payment]] = defaultdict(list)
+    unmatched: list[Payment] = []
+    subsidy = account_filter(book, "loan_subsidy_accounts")
+    compensation = account_filter(book, "loan_compensation_accounts")
+    for spend in book.spends:
+        account = spend.account
+        if not subsidy(account) and not compensation(account):
+            continue
+        policy = book.policy.at(spend.date)
+        if _is(spend.account, policy.loan_subsidy_accounts):
+            target = subsidies
+        elif _is(spend.account, policy.loan_compensation_accounts):
+            target = compensations
+        else:
+            continue
+        payment = _payment(spend)
+        if payment.loan in loans:
+            target[payment.loan].append(payment)
+        else:
+            unmatched.append(payment)
+    return LoanBook(
+        {
+            ident: LoanState(
+                loan,
+                tuple(events.get(ident, ())),
+                tuple(subsidies.get(ident, ())),
+                tuple(compensations.get(ident, ())),
+            )
+            for ident, loan in sorted(loans.items())
+        },
+        tuple(unmatched),
+    )
+
+
+@dataclass(frozen=True)
+class LoanRow:
+    """One line of the loan register (小额信贷台账) on a day."""
+
+    id: str
+    borrower: HouseholdId
+    kind: str
+    bank: str
+    amount: Decimal
+    start: datetime.date
+    ends: datetime.date
+    rate: Decimal
+    status: str
+    outstanding: Decimal  # amount not repaid (0 once repaid)
+    overdue: Decimal
+    compensated: Decimal
+    subsidy: Mapping[int, Decimal]
+
+
+@dataclass(frozen=True)
+class LoanSummary:
+    """The register and its totals; the overdue rate is exact, shown to 0.01%."""
+
+    day: datetime.date
+    rows: Sequence[LoanRow]
+    outstanding: Decimal
+    overdue: Decimal
+    compensated: Decimal
+    subsidy: Mapping[int, Decimal]
+
+    @property
+    def overdue_rate(self) -> Decimal:
+        from fupin.money import ratio
+
+        return ratio(self.overdue, self.outstanding)
+
+
+def loan_rows(
+    book: Book, day: datetime.date | None = None, households: set[str] | None = None
+) -> LoanSummary:
+    """The loan register on ``day`` (default: the ledger's last date), of the borrowers
+    given (default: all) and its totals."""
+    day = day or book.last_date or datetime.date.today()
+    rows = []
+    subsidy: dict[int, Decimal] = defaultdict(Decimal)
+    for ident, state in loan_book(book).loans.items():
+        loan = state.loan
+        if loan.begins > day or (households is not None and loan.borrower not in households):
+            continue
+        status = state.status_on(day)
+        paid: dict[int, Decimal] = defaultdict(Decimal)
+        for payment in state.subsidies:
+            if payment.spend.date <= day:
+                paid[payment.year] += payment.amount
+        for year, amount in paid.items():
+            subsidy[year] += amount
+        rows.append(
+            LoanRow(
+                ident,
+                loan.borrower,
+                LOAN_KINDS[loan.type],
+                loan.bank,
+                loan.amount,
+                loan.begins,
+                state.ends,
+                loan.rate,
+                status,
+                ZERO if status == "repaid" else loan.amount,
+                state.overdue_on(day),
+                sum((p.amount for p in state.compensations if p.spend.date <= day), ZERO),
+                dict(sorted(paid.items())),
+            )
+        )
+    return LoanSummary(
+        day,
+        rows,
+        sum((r.outstanding for r in rows), ZERO),
+        sum((r.overdue for r in rows), ZERO),
+        sum((r.compensated for r in rows), ZERO),
+        dict(sorted(subsidy.items())),
+    )

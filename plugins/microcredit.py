@@ -1,0 +1,193 @@
+"""L01–L03: 小额信贷 — caps on amount and term, an eligible borrower, 贴息 within its share.
+
+Loans, their events and the postings naming them: :mod:`fupin.microcredit`. Checked
+([N-LOAN]; DOMAIN C.5, K row 14 "22.12亿 loans and 贴息 not per rules"):
+
+* L01 a loan is ≤ ``loan-amount-max`` (50,000.00) and its term (with extensions) ≤
+  ``loan-term-max-months`` (36), with the policy in force on its start;
+* L02 the borrower is a household of the register with a status in
+  ``loan-eligible-statuses`` on the start date;
+* L03 every interest-subsidy posting (``loan-subsidy-accounts``) names a known loan; per loan
+  and interest year, Σ subsidy ≤ ``loan-subsidy-share`` × interest (share in force on the
+  year's 31 December: 100% through 2023, 70% from 2024 by a dated policy entry), the interest
+  being the bank's stated ``interest`` (at most the contract interest: amount × rate × days /
+  ``loan-interest-days``), else the contract interest; no subsidy for a year outside the
+  loan's life. A risk-compensation posting (``loan-compensation-accounts``) names its loan.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from fupin.book import Book
+from fupin.engine import Item, Rule, check, finding
+from fupin.households import STATUSES, book_register
+from fupin.microcredit import (
+    LoanError,
+    LoanState,
+    Payment,
+    contract_interest,
+    loan_book,
+    subsidy_limit,
+)
+from fupin.money import fmt_money, fmt_pct
+
+
+def caps(book: Book, state: LoanState) -> Iterator[Item]:
+    """L01: amount and term caps."""
+    loan = state.loan
+    policy = book.policy.at(loan.begins)
+    entry = book.entry_of(loan)
+    yield from check(
+        LoanError,
+        rule="L01",
+        title="小额信贷单户金额",
+        scope=f"loan {loan.id}",
+        value=loan.amount,
+        op="<=",
+        threshold=policy.loan_amount_max,
+        policy_key="loan-amount-max",
+        entity=loan.id,
+        label=loan.describe(),
+        inputs=f"{loan.begins} 放款",
+        entry=entry,
+        year=loan.begins.year,
+    )
+    months = loan.term + state.extended
+    yield from check(
+        LoanError,
+        rule="L01",
+        title="小额信贷期限(月)",
+        scope=f"loan {loan.id}",
+        value=months,
+        op="<=",
+        threshold=policy.loan_term_max_months,
+        unit="count",
+        policy_key="loan-term-max-months",
+        entity=loan.id,
+        label=loan.describe(),
+        inputs=f"合同 {loan.term} 个月"
+        + (f" + 展期 {state.extended} 个月" if state.extended else ""),
+        entry=entry,
+        year=loan.begins.year,
+    )
+
+
+def borrower(book: Book, state: LoanState) -> Iterator[Item]:
+    """L02: the borrower is an eligible household on the start date."""
+    register = book_register(book)
+    if register is None:
+        return
+    loan = state.loan
+    household = register.households.get(loan.borrower)
+    entry = book.entry_of(loan)
+    if household is None:
+        yield finding(
+            LoanError, "L02", f"借款农户不在农户信息库 — {loan.describe()}", entry, entity=loan.id
+        )
+        return
+    statuses = book.policy.at(loan.begins).loan_eligible_statuses
+    status = household.status_on(loan.begins)
+    if status not in statuses:
+        yield finding(
+            LoanError,
+            "L02",
+            f"放款日 {loan.begins} 借款农户状态 {STATUSES.get(status, status)} 不在 "
+            f"({', '.join(statuses)}) (loan-eligible-statuses) — {loan.describe()}",
+            entry,
+            entity=loan.id,
+            policy_key="loan-eligible-statuses",
+        )
+
+
+def subsidies(book: Book, state: LoanState) -> Iterator[Item]:
+    """L03: per interest year, Σ subsidy ≤ share × interest; only inside the loan's life."""
+    loan = state.loan
+    by_year = state.subsidy_by_year()
+    for year, paid in by_year.items():
+        items = [p for p in state.subsidies if p.year == year]
+        last = items[-1]
+        policy = book.policy.at(datetime.date(year, 12, 31))
+        if state.days_in(year) == 0:
+            yield _at(
+                last,
+                f"{year}年不在贷款期 ({loan.begins} 至 {state.ends}) 内, 不应贴息 "
+                f"{fmt_money(paid)} CNY — {loan.describe()}",
+                loan.id,
+            )
+            continue
+        limit, basis, stated = subsidy_limit(state, year, policy)
+        cap = contract_interest(state, year, policy)
+        if stated and basis > cap:
+            yield from check(
+                LoanError,
+                rule="L03",
+                title=f"{year}年申报利息",
+                scope=f"loan {loan.id} {year}",
+                value=basis,
+                op="<=",
+                threshold=cap,
+                policy_key="loan-interest-days",
+                entity=loan.id,
+                label=loan.describe(),
+                inputs=f"合同利息 {fmt_money(loan.amount)} × {fmt_pct(loan.rate)} × "
+                f"{state.days_in(year)} / {policy.loan_interest_days} 天",
+                meta=last.source,
+                entry=last.spend.entry,
+                year=year,
+            )
+        yield from check(
+            LoanError,
+            rule="L03",
+            title=f"{year}年贴息",
+            scope=f"loan {loan.id} {year}",
+            value=paid,
+            op="<=",
+            threshold=limit,
+            policy_key="loan-subsidy-share",
+            entity=loan.id,
+            label=loan.describe(),
+            inputs=f"{'银行结息' if stated else '合同利息'} {fmt_money(basis)} × "
+            f"贴息比例 {fmt_pct(policy.loan_subsidy_share)}",
+            meta=last.source,
+            entry=last.spend.entry,
+            year=year,
+        )
+
+
+def loan_rules(book: Book) -> Iterator[Item]:
+    """Every loan rule; postings naming no known loan."""
+    loans = loan_book(book)
+    for state in loans.loans.values():
+        yield from caps(book, state)
+        yield from borrower(book, state)
+        yield from subsidies(book, state)
+        for payment in (*state.subsidies, *state.compensations):
+            if payment.problem:
+                yield _at(payment, f"{payment.problem} — {state.loan.describe()}", state.loan.id)
+    invalid = book.invalid.get("loan", frozenset())
+    for payment in loans.unmatched:
+        if payment.loan in invalid:
+            continue
+        yield _at(
+            payment,
+            f"贴息/风险补偿支出未引用已登记的贷款 (loan: {payment.loan or '无'}) — "
+            f"{book.account_label(payment.spend.account)} {fmt_money(payment.amount)} CNY",
+            str(payment.loan or ""),
+        )
+
+
+def _at(payment: Payment, text: str, entity: str) -> LoanError:
+    """An L03 error at the posting's own line."""
+    return LoanError(
+        payment.source, f"L03 error: {text}", payment.spend.entry, rule="L03", entity=entity
+    )
+
+
+RULE = Rule(
+    ("L01", "L02", "L03"),
+    "小额信贷: 额度、期限、借款对象与贴息比例",
+    "N-LOAN (5万元以下、3年期以内、财政贴息, 青阳县 2023年底前全额贴息、2024—2025年按70%贴息); DOMAIN K14",
+    loan_rules,
+)

@@ -1,0 +1,154 @@
+"""The figures annual reports quote (issue 15), reproduced exactly from books and register.
+
+安阳 (seed 002): 3,139,600.00 paid to 497 households → 6,317.10 per household; 靖边 (seed
+003): 78,700,000.00 for 18,900 poor people → 4,164.02 per person; 沂源 (seed 001): 20,694
+households paired with 9,867 cadres → 2.10; 昆都仑区 (seed 000): 228 households / 479 persons
+by cause, persons' share recomputed to two decimals. Each is built as a county would keep
+it (a register of that size, a ledger of payments or receipts) and read back through the
+command line.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from fupin.aggregates import cause_breakdown, per, two_decimals
+from fupin.cli import main
+from fupin.households import load_register
+from fupin.money import fmt_pct
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "tests" / "households" / "fixtures" / "seed228"
+
+HOUSEHOLDS = (
+    "id,township,village,group,head_name,id_number,phone,bank_account,attribute,cause,"
+    "other_causes,cadre,income,note\n"
+)
+MEMBERS = "household,seq,name,id_number,relation,school_stage,stages,insured,chronic,note\n"
+EVENTS = "household,date,event,category,months,doc,note\n"
+
+
+def write_register(folder: Path, count: int, size: int, cadres: int = 0) -> None:
+    """``count`` registered households of ``size`` members (``cadres`` distinct cadres)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows, members, events = [HOUSEHOLDS], [MEMBERS], [EVENTS]
+    for n in range(1, count + 1):
+        hid = f"H-T-{n}"
+        cadre = f"GB-{(n - 1) % cadres + 1}" if cadres else ""
+        rows.append(f"{hid},测试镇,测试村,1组,户{n},,,,general,illness,,{cadre},5000,\n")
+        members += [f"{hid},{m},人{n}-{m},,户主,,,1,0,\n" for m in range(1, size + 1)]
+        events.append(f"{hid},2015-10-20,identified,registered,,,\n")
+    (folder / "households.csv").write_text("".join(rows), encoding="utf-8")
+    (folder / "members.csv").write_text("".join(members), encoding="utf-8")
+    (folder / "events.csv").write_text("".join(events), encoding="utf-8")
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def rows_of(ledger: Path, rule: str) -> list[dict[str, object]]:
+    code, out = run("compliance", str(ledger), "--json")
+    assert code == 0, out
+    return [row for row in json.loads(out) if row["rule"] == rule]
+
+
+def test_anyang_mean_payout_per_household(tmp_path: Path) -> None:
+    """安阳 2021: 防贫保险 paid 3,139,600.00 to 497 households → 6,317.10 (half up)."""
+    write_register(tmp_path / "register", 497, 2)
+    amounts = [Decimal("6317.00")] * 496
+    amounts.append(Decimal("3139600.00") - sum(amounts))
+    postings = "".join(
+        f'  Expenses:Benefit:InsuranceClaim  {a} CNY\n    household: "H-T-{n}"\n'
+        for n, a in enumerate(amounts, 1)
+    )
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(
+        'option "operating_currency" "CNY"\nplugin "fupin.plugins"\n'
+        '2021-01-01 custom "household-register" "register/households.csv"\n'
+        "2021-01-01 open Assets:Insurer CNY\n"
+        "2021-01-01 open Expenses:Benefit:InsuranceClaim CNY\n"
+        '  name: "精准防贫保险理赔"\n'
+        '2021-12-20 * "保险公司" "2021年精准防贫保险理赔"\n'
+        '  basis: "安阳 防贫保险理赔清单"\n'
+        f"{postings}  Assets:Insurer\n",
+        encoding="utf-8",
+    )
+    claims = [r for r in rows_of(ledger, "S01") if r["title"] == "精准防贫保险理赔户均"]
+    assert [(r["value"], r["threshold"]) for r in claims] == [("6317.10", "3,139,600.00 / 497 户")]
+    per_person = [r for r in rows_of(ledger, "S01") if r["title"] == "精准防贫保险理赔人均"]
+    assert per_person[0]["value"] == "3158.55"  # 3,139,600.00 / 994, half up
+    code, out = run("households", str(ledger), "--json")
+    assert code == 0, out
+    means = json.loads(out)["statistics"]["benefit_means"]
+    claim = next(m for m in means if m["account"] == "Expenses:Benefit:InsuranceClaim")
+    assert (claim["total"], claim["households"], claim["per_household"]) == (
+        "3139600.00",
+        497,
+        "6317.10",
+    )
+
+
+def test_jingbian_input_per_poor_person(tmp_path: Path) -> None:
+    """靖边 2015: 78,700,000.00 of fiscal poverty funds for 18,900 poor people → 4,164.02."""
+    write_register(tmp_path / "register", 4725, 4)  # 18,900 persons
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(
+        'option "operating_currency" "CNY"\nplugin "fupin.plugins"\n'
+        '2015-01-01 custom "household-register" "register/households.csv"\n'
+        '2015-01-01 custom "fund" "SP-2015"\n'
+        '  name: "靖边县2015年财政专项扶贫资金"\n'
+        '  family: "special_poverty"\n'
+        "2015-01-01 open Assets:Treasury:SP-2015 CNY\n"
+        "2015-01-01 open Income:Fund:SP-2015:Provincial CNY\n"
+        '2015-03-01 * "省财政厅" "省市县财政扶贫资金"\n'
+        "  Assets:Treasury:SP-2015  78700000.00 CNY\n"
+        "  Income:Fund:SP-2015:Provincial\n"
+        '2015-12-31 custom "fund-check" "SP-2015"\n',
+        encoding="utf-8",
+    )
+    (row,) = rows_of(ledger, "S02")
+    assert (row["value"], row["threshold"], row["year"]) == (
+        "4164.02",
+        "78,700,000.00 / 18,900 人",
+        2015,
+    )
+
+
+def test_yiyuan_households_per_cadre(tmp_path: Path) -> None:
+    """沂源: 9,867 cadres paired with 20,694 households → 2.10 households per cadre."""
+    write_register(tmp_path / "register", 20694, 0, cadres=9867)
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(
+        'option "operating_currency" "CNY"\nplugin "fupin.plugins"\n'
+        '2021-03-22 custom "household-register" "register/households.csv"\n',
+        encoding="utf-8",
+    )
+    (row,) = rows_of(ledger, "S03")
+    assert (row["value"], row["threshold"]) == ("2.10", "20,694 户 / 9,867 名干部")
+
+
+def test_kundulun_cause_shares_to_two_decimals() -> None:
+    """昆都仑区 228 households / 479 persons: the recomputed shares of DOMAIN G.2."""
+    register = load_register(SEED / "register" / "households.csv")
+    rows = cause_breakdown(register, datetime.date(2017, 12, 31))
+    got = {r.cause: (r.households, r.persons, fmt_pct(r.share)) for r in rows}
+    assert got == {
+        "illness": (142, 264, "55.11%"),
+        "schooling": (5, 11, "2.30%"),
+        "lack_skills": (52, 159, "33.19%"),
+        "other": (29, 45, "9.39%"),
+    }
+
+
+def test_rounding_is_half_up_to_the_cent_and_two_decimals() -> None:
+    assert per(Decimal("10.01"), 2) == Decimal("5.01")  # 5.005: half up, not to even
+    assert per(Decimal("1"), 0) == Decimal(0)
+    assert two_decimals(Decimal("2.125")) == Decimal("2.13")
+    assert two_decimals(Decimal(20694) / Decimal(9867)) == Decimal("2.10")
