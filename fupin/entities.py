@@ -439,6 +439,8 @@ NOTICE_SUBJECTS = {
     "beneficiaries": "project",
     "income_plan": "income-plan",
     "income_result": "income-plan",
+    "monitoring": "monitoring",  # the case id(s), space-separated (fupin.monitoring)
+    "monitoring_exit": "monitoring",
 }
 #: how far a notice's first day may lie from its entry's date, and its last from its first
 NOTICE_START_SLACK = datetime.timedelta(days=366)
@@ -474,8 +476,12 @@ class Notice(Entity):
         return f"{self.title or self.subject} [notice {self.id}]"
 
     def references(self) -> Iterator[tuple[str, str, str]]:
-        """The subject is a fund, project or income plan, by the notice's type."""
-        yield "subject", NOTICE_SUBJECTS[self.type], self.subject
+        """The subject is a fund, project, income plan or monitoring case, by the type."""
+        kind = NOTICE_SUBJECTS.get(self.type)
+        if kind is None:
+            return
+        for ident in self.subject.split() if kind == "monitoring" else (self.subject,):
+            yield "subject", kind, ident
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Notice:

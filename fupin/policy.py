@@ -615,7 +615,7 @@ def _apply(entry: Custom, current: Policy, known: set[str]) -> str | tuple[str, 
         text = explain(error)
         if len(loc) > 1 and isinstance(loc[1], int):  # one item of a list
             text = f"第 {loc[1] + 1} 项 {show_input(error.get('input'))} {text}"
-        return f"{loc[0]} = {show_input(value)}: {text}"
+        return f"{loc[0]} = {show_input(value).strip(chr(39))}: {text}"
 
 
 def _where(meta: Meta) -> str:

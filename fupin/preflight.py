@@ -62,7 +62,7 @@ def preflight(path: str | Path) -> None:
     if top.is_dir():
         raise _unreadable(f"{top}: 是文件夹, 不是账簿文件")
     if not top.is_file():
-        raise _unreadable(f"{top}: no such ledger file (账簿文件不存在)")
+        raise _unreadable(f"{top}: 找不到账簿文件")
     seen: set[Path] = set()
     stack: list[tuple[Path, str]] = [(top.resolve(), "")]
     while stack:

@@ -25,6 +25,7 @@ CATEGORIES = (
     "ManagementFee",
     "Benefit",
     "Insurance",
+    "Finance",  # 小额信贷贴息、风险补偿金 (issue 15: Expenses:Finance:LoanInterestSubsidy)
     "IncomeDistribution",
     "Upkeep",
     "Depreciation",

@@ -262,19 +262,19 @@ RULES = (
     Rule(
         ("ENTITY",),
         "实体引用与一致性",
-        "DESIGN Trust: 引用必须可解析, 编号只定义一次 (issue 12)",
+        "seed 003 (专户管理、专账核算、专款专用); N-LIB2018 (项目库); N-ASSET2021 (资产台账)",
         entity_integrity,
     ),
     Rule(
         ("LEDGER",),
         "账簿数据: 引用、代码表与币种",
-        "docs/ledger-conventions.md §1/§3; DESIGN Trust (issue 12)",
+        "seed 003 (专户管理、专账核算、专款专用); N-FUND2021",
         ledger_integrity,
     ),
     Rule(
         ("PII",),
         "账簿中的个人信息",
-        "DESIGN People: 账簿不存身份证号、手机号、银行账号 (issue 12)",
+        "N-PRIV2018 (个人隐私信息去标识化)",
         personal_data,
     ),
 )

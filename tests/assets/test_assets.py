@@ -224,7 +224,7 @@ def test_an_unknown_right_in_the_policy_is_a_policy_error(write_ledger) -> None:
     book, _, _ = _book(path)
     (error,) = book.errors
     assert error.rule == "POLICY" and error.source["lineno"] == 3
-    assert "asset-rights = 'ownership 所有权': 第 2 项 '所有权' 应为 ownership" in error.message
+    assert "asset-rights = ownership 所有权: 第 2 项 '所有权' 应为 ownership" in error.message
     assert book.policy.at(D(2021, 6, 1)).asset_rights == (
         "ownership",
         "operation",

@@ -45,7 +45,7 @@ def test_bad_policy_value_names_the_key_and_is_ignored() -> None:
     book = book_of('2022-01-01 custom "policy" "mgmt-fee-max" "one percent"\n')
     (error,) = book.errors
     assert isinstance(error, PolicyError)
-    assert error.message == "POLICY error: mgmt-fee-max = 'one percent': 应为数字"
+    assert error.message == "POLICY error: mgmt-fee-max = one percent: 应为数字"
     assert book.policy.at(datetime.date(2023, 1, 1)).mgmt_fee_max == Decimal("0.01")
 
 

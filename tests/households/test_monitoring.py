@@ -187,7 +187,7 @@ def test_bad_issue_15_input_is_an_error_naming_the_field(write_ledger) -> None:
     assert "ENTITY error: 县级财政扶贫投入 20x3: year = '20x3'" in out
     assert "ENTITY error: 小额信贷 L-1: borrower = '张三'" in out
     assert (
-        "ENTITY error: 监测程序 M-1: cadre = None: Value error, a cadre step names the cadre" in out
+        "ENTITY error: 监测程序 M-1: cadre = None: a cadre step names the cadre" in out
     )
 
 

@@ -206,7 +206,7 @@ def test_a_bad_policy_value_is_an_error_and_never_switches_a_rule_off(write_ledg
     )
     loaded = load(path)
     messages = {f.source["lineno"]: f.message for f in loaded.results.findings}
-    assert messages[26].startswith("POLICY error: spend-min-stage = 'aproved': 应为 proposed、")
+    assert messages[26].startswith("POLICY error: spend-min-stage = aproved: 应为 proposed、")
     assert "(是否应为 'approved'" in messages[26]
     assert messages[27] == (
         "POLICY error: idle-warn-months 13 > idle-error-months 12: idle-warn-months 应 ≤ "
