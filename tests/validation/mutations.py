@@ -26,8 +26,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from fupin.engine import InternalError
+from fupin.entities import ENTITY_TYPES
 from fupin.findings import Severity
 from fupin.load import LedgerUnreadable, load
 
@@ -127,6 +130,35 @@ PII = {
 }
 #: at most this many entries of one kind for one kind of change (spread over the ledger)
 PER_KIND = 3
+
+
+def _bare(annotation: Any) -> Any:
+    """An annotation without ``Annotated[...]`` and ``| None``."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, UnionType):
+        rest = [a for a in get_args(annotation) if a is not type(None)]
+        if len(rest) == 1:
+            return _bare(rest[0])
+    return annotation
+
+
+def model_fields(kind: str) -> dict[str, tuple[str, bool]]:
+    """An entity kind's metadata fields as the ledger writes them: name → (shape, required),
+    the shape ``coded`` (a Literal), ``text`` (a plain str) or ``other``."""
+    import fupin.plugins  # noqa: F401  (registers every entity model)
+
+    model = ENTITY_TYPES.get(kind)
+    if model is None:
+        return {}
+    out: dict[str, tuple[str, bool]] = {}
+    for name, info in model.model_fields.items():
+        if name == "date" or name in model.positional:
+            continue
+        bare = _bare(info.annotation)
+        shape = "coded" if get_origin(bare) is Literal else "text" if bare is str else "other"
+        out[info.alias or name] = (shape, info.is_required())
+    return out
 
 
 @dataclass
@@ -307,7 +339,9 @@ class _Maker:
         self.values()
 
     def coded(self, kind: str, items: list[Entry]) -> None:
-        for key in CODED.get(kind, ()):
+        fields = model_fields(kind)
+        literal = [k for k, (shape, _) in fields.items() if shape == "coded"]
+        for key in dict.fromkeys((*CODED.get(kind, ()), *literal)):
             for entry in _spread([e for e in items if key in e.meta()]):
                 value = (self.value_of(entry, key) or '""').strip('"')
                 self.replace_value(
@@ -396,7 +430,8 @@ class _Maker:
             )
 
     def fields(self, kind: str, items: list[Entry]) -> None:
-        for key in REQUIRED.get(kind, ()):
+        required = [k for k, (_, needed) in model_fields(kind).items() if needed]
+        for key in dict.fromkeys((*REQUIRED.get(kind, ()), *required)):
             for entry in _spread([e for e in items if key in e.meta()]):
                 index = entry.meta()[key]
                 self.add("missing field", entry, "delete", index, (), valid=False, expect=(key,))
@@ -405,7 +440,10 @@ class _Maker:
             self.rename_key("unknown field", entry, index, key, key + key[-1])
 
     def valid_edits(self, kind: str, items: list[Entry]) -> None:
+        fields = model_fields(kind)
         for key in FREE_TEXT:
+            if fields and fields.get(key, ("",))[0] != "text":
+                continue  # coded or typed in this kind (a monitoring step's ``reason``)
             for entry in _spread([e for e in items if key in e.meta()], 2):
                 value = self.value_of(entry, key) or '""'
                 if value.startswith('"'):
