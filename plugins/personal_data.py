@@ -90,7 +90,7 @@ class TextScanner:
                 labels = tuple(dict.fromkeys(hit.label for hit in pii.find(text)))
                 if labels:
                     self.bad[text] = labels
-        for value in self.values:  # amounts and numbers are reported as written
+        for value in self.values if self.bad else ():  # numbers are reported as written
             if type(value) in (Amount, Decimal):
                 number = value.number if type(value) is Amount else value
                 if number is not None and number.is_finite() and f"{number:f}" in self.bad:

@@ -1,0 +1,72 @@
+"""Benchmark: what issue 12's checks cost beside Beancount's own load (CPU time).
+
+    python scripts/bench_validation.py [N ...]     # default: 100000
+
+For each size it generates the ledger (fupin.synth, deterministic), loads it once without
+the plugin, then measures — best of three rounds, CPU time, in this one process — the
+preflight of every file (``fupin.preflight``), the book (``fupin.book.build_book``), the
+integrity walk (ENTITY/LEDGER/PII, ``fupin.plugins.integrity``) and every other rule, each
+as a share of Beancount's load.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from beancount import loader
+
+import fupin.plugins as rules
+from fupin.book import build_book
+from fupin.plugins import integrity
+from fupin.preflight import preflight
+from fupin.synth import generate
+
+
+def best(run: Callable[[], object], rounds: int = 3) -> float:
+    """The least CPU time of ``rounds`` runs."""
+    times = []
+    for _ in range(rounds):
+        start = time.process_time()
+        run()
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+def main(sizes: list[int]) -> None:
+    for n in sizes:
+        folder = Path("build") / f"gen-{n // 1000}k"
+        generate(n, folder)
+        main_file = folder / "main-noplugin.beancount"
+        loader.initialize(use_cache=False)
+        start = time.process_time()
+        entries, _errors, options = loader.load_file(str(main_file))
+        bare = time.process_time() - start
+        others = tuple(r for r in rules.RULES if r not in integrity.RULES)
+        gc.disable()
+        try:
+            figures = {
+                "preflight": best(lambda: preflight(main_file)),
+                "book": best(lambda: build_book(entries, options)),
+                "integrity walk": best(
+                    lambda: rules.evaluate(
+                        build_book(entries, options), integrity.RULES, keep_measures=False
+                    )
+                )
+                - best(lambda: build_book(entries, options)),
+                "other rules": best(
+                    lambda: rules.evaluate(build_book(entries, options), others, keep_measures=False)
+                )
+                - best(lambda: build_book(entries, options)),
+            }
+        finally:
+            gc.enable()
+        shares = ", ".join(f"{k} {v:.2f} s ({100 * v / bare:.1f}%)" for k, v in figures.items())
+        print(f"{n:>8,} transactions: beancount load {bare:.2f} s CPU; {shares}")
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [100_000])
