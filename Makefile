@@ -24,7 +24,12 @@ sysdeps: $(SYSSTAMP)
 
 # The main job on the sample ledger: check it, print its compliance table, its asset
 # register and red flags, and write its public notices (HTML + PDF) to out/notices.
-demo: $(STAMP) $(SYSSTAMP)
+# The sample's demo notice key (never committed; refused with any other ledger).
+SAMPLE_KEY := ledger/register/notice-secret.key
+$(SAMPLE_KEY): | $(STAMP)
+	$(VENV)/bin/fupin keygen --sample
+
+demo: $(STAMP) $(SYSSTAMP) $(SAMPLE_KEY)
 	$(VENV)/bin/fupin check
 	$(VENV)/bin/fupin compliance
 	$(VENV)/bin/fupin assets
@@ -32,7 +37,7 @@ demo: $(STAMP) $(SYSSTAMP)
 	$(VENV)/bin/fupin notices --out out/notices
 	@echo "公示公告已写入 out/notices/ (index.html)"
 
-test: lint $(SYSSTAMP)
+test: lint $(SYSSTAMP) $(SAMPLE_KEY)
 	$(VENV)/bin/pytest
 
 # ruff (lint + format) and mypy --strict on the real fupin namespace (scripts/typecheck.py).
@@ -49,7 +54,7 @@ clean:
 	rm -rf $(VENV) build out *.egg-info
 
 # The sample ledger's public notices (公示公告), HTML + PDF, with an index page (issue 8).
-notices: $(STAMP) $(SYSSTAMP)
+notices: $(STAMP) $(SYSSTAMP) $(SAMPLE_KEY)
 	$(VENV)/bin/fupin notices --out out/notices
 	@echo "open out/notices/index.html"
 

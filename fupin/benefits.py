@@ -345,3 +345,107 @@ def chronic_totals(
         state[0] += payment.self_paid or ZERO
         state[1] += payment.amount
     return sums
+
+
+class Item(NamedTuple):
+    """One line of a household benefit list: one benefit of one member (or the household)."""
+
+    household: str
+    member: int | None
+    kind: str
+    label: str  # the public label (policy ``notice-benefit-labels``)
+    amount: Decimal
+
+
+def public_label(policy: Policy, kind: str, account: str = "") -> str:
+    """What a benefit is called on a public list: its kind's label (教育资助 by stage,
+    医疗救助, 医保缴费补贴 …); for any other benefit the label of the longest account path
+    below ``Expenses:Benefit`` the policy names (``Temporary`` → 临时救助), else 到户补助.
+    Never the condition a payment rests on."""
+    labels = policy.notice_benefit_labels
+    if kind != "other" and labels.get(kind):
+        return labels[kind]
+    if account.startswith("Expenses:Benefit:"):
+        parts = account.split(":")[2:]
+        for end in range(len(parts), 0, -1):
+            label = labels.get(":".join(parts[:end]))
+            if label:
+                return label
+    return labels.get("other") or "到户补助"
+
+
+def paid_items(
+    book: Book,
+    *,
+    fund: str,
+    year: int,
+    kinds: Sequence[str] = (),
+    as_of: datetime.date | None = None,
+) -> list[Item]:
+    """What a fund paid each household by ``as_of`` for benefit ``year``, itemised as the
+    rules count it: one line per member and kind (a preschool and a compulsory-stage child
+    are two lines; two new undergraduates two grants), per household for household kinds."""
+    policy = book.policy.at(as_of or dec31(year))
+    sums: dict[tuple[str, int | None, str], Decimal] = defaultdict(Decimal)
+    labels: dict[tuple[str, int | None, str], str] = {}
+    for payment in benefit_payments(book):
+        spend = payment.spend
+        if spend.fund != fund or payment.household is None or payment.year != year:
+            continue
+        if as_of is not None and payment.date > as_of:
+            continue
+        if kinds and payment.kind not in kinds:
+            continue
+        member = payment.member if payment.kind in PER_MEMBER else None
+        key = (payment.household, member, payment.kind)
+        sums[key] += payment.amount
+        labels.setdefault(key, public_label(policy, payment.kind, spend.account))
+    return [
+        Item(hid, member, kind, labels[(hid, member, kind)], amount)
+        for (hid, member, kind), amount in sorted(sums.items(), key=_item_order)
+        if amount
+    ]
+
+
+def project_items(book: Book, project: str, *, as_of: datetime.date | None = None) -> list[Item]:
+    """What a household-level project paid each household by ``as_of``, one line per
+    household and kind of payout (a benefit's public label, else the category's name)."""
+    from fupin.names import CATEGORY_NAMES
+
+    policy = book.policy.at(as_of) if as_of is not None else book.policy.at(datetime.date.max)
+    sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for household, spends in book.facts.project(project).household_spends.items():
+        for spend in spends:
+            if as_of is not None and spend.date > as_of:
+                continue
+            if spend.account.startswith("Expenses:Benefit:"):
+                label = public_label(policy, benefit_kind(spend.account) or "other", spend.account)
+            else:
+                label = CATEGORY_NAMES.get(spend.category, spend.category)
+            sums[(household, label)] += spend.amount
+    return [
+        Item(hid, None, "", label, amount)
+        for (hid, label), amount in sorted(sums.items())
+        if amount
+    ]
+
+
+def due_items(
+    book: Book, register: Register, *, year: int, kinds: Sequence[str] = ()
+) -> list[Item]:
+    """What the formulas give each eligible household for ``year`` (a list posted before
+    payment): one line per member and kind, as :func:`paid_items`."""
+    policy = book.policy.at(dec31(year))
+    out = []
+    for due in due_unpaid(book, register, (), year):
+        if kinds and due.kind not in kinds:
+            continue
+        out.append(
+            Item(due.household, due.member, due.kind, public_label(policy, due.kind), due.due)
+        )
+    return sorted(out, key=lambda i: _item_order(((i.household, i.member, i.kind), i.amount)))
+
+
+def _item_order(row: tuple[tuple[str, int | None, str], Decimal]) -> tuple[str, int, str]:
+    (household, member, kind), _ = row
+    return household, member if member is not None else 0, kind

@@ -58,6 +58,7 @@ INDEXED_KEYS = (
     "invoice",
     "contract",
     "bank_serial",  # issue 4: statement lines imported as transactions (reconciliation)
+    "alloc_doc",  # issue 14: receipts booked from an allocation document (R04)
 )
 
 #: Second components of a fund's ``Assets`` accounts that are not its cash (issue 7):

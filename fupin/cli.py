@@ -408,6 +408,7 @@ NOTICE_KINDS = (
     type=click.Path(dir_okay=False),
     help="校验码的县级密钥文件 (或环境变量 FUPIN_NOTICE_SECRET_FILE)。",
 )
+@JSON
 def notices(
     ledger: str | None,
     out: str,
@@ -419,6 +420,7 @@ def notices(
     split: str,
     mask_names: bool,
     secret_file: str | None,
+    as_json: bool,
 ) -> None:
     """生成公示公告: 每份公告的 HTML 和 PDF, 以及索引页 (public notices)。"""
     from fupin.reports.notices import NoticeError, run
@@ -445,13 +447,26 @@ def notices(
             masked=mask_names,
             split=split,
             secret_file=Path(secret_file) if secret_file else None,
+            progress=False if as_json else None,
         )
     except NoticeError as exc:
         raise click.ClickException(str(exc)) from None
     count = sum(1 for key in written.files if not key.endswith("-明白卡"))
+    if as_json:
+        files = sorted({str(p) for paths in written.files.values() for p in paths})
+        summary = {"notices": count, "out": str(written.out), "index": str(written.index)}
+        summary.update(pdf_rendered=written.rendered, pdf_reused=written.reused, files=files)
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
+        return
     click.echo(
         f"{count} 份公示公告 → {relpath(str(written.out))}/ (索引 {relpath(str(written.index))})"
     )
+
+
+# -- issue 13: the county's notice key --------------------------------------------------
+from fupin.keygen import keygen  # noqa: E402
+
+main.add_command(keygen)
 
 
 class _ImportGroup(cli_zh.Group):

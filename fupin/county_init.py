@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime
-import os
 import re
-import secrets
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -126,18 +124,10 @@ def init(
 
 
 def write_key(path: Path) -> Path:
-    """A fresh county notice key beside the register, mode 0600: ``fupin keygen``'s
-    writer (fupin.notice_key) where it is installed, else 32 random bytes as hex."""
-    try:
-        from fupin import notice_key  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        notice_key = None
-    if notice_key is not None:
-        notice_key.generate(path)
-        return path
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_hex(32) + "\n")
+    """A fresh county notice key beside the register, mode 0600 (``fupin keygen``'s writer)."""
+    from fupin import notice_key
+
+    notice_key.generate(path)
     return path
 
 

@@ -471,6 +471,13 @@ class Notice(Entity):
     paper: Literal["A4", "A3"] = "A4"
     doc: str | None = None
     phones: str | None = None
+    # a beneficiary list (``beneficiaries``) of a fund's household benefits: the benefit
+    # year, the benefit kinds it lists (fupin.benefits kinds, e.g. "preschool compulsory";
+    # all when absent), and whether it is posted before payment (``plan``: 公示 of what the
+    # formulas give) or after it (``result``: 公告 of what was paid by the posting day)
+    year: int | None = None
+    kinds: str | None = None
+    phase: Literal["plan", "result"] = "result"
 
     def describe(self) -> str:
         return f"{self.title or self.subject} [notice {self.id}]"

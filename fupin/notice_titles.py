@@ -25,10 +25,13 @@ def without_place(name: str, place: str) -> str:
 def default_title(book: Book, notice: Notice) -> str:
     """The title a notice of this type and subject carries when the entry gives none."""
     kind, subject = notice.type, notice.subject
-    if kind == "fund_allocation":
-        fund = book.funds.get(subject)
-        if fund is not None:
-            return f"{fund.name}分配结果公告"
+    fund = book.funds.get(subject)
+    if kind == "fund_allocation" and fund is not None:
+        return f"{fund.name}分配结果公告"
+    if kind == "beneficiaries" and fund is not None:
+        year = notice.year or notice.start.year
+        what = "公示" if notice.phase == "plan" else "公告"
+        return f"{notice.village or notice.township or ''}{year}年{fund.name}到户补助名单{what}"
     project = book.projects.get(subject)
     if project is not None:
         if kind == "project_plan":
@@ -47,7 +50,7 @@ def default_title(book: Book, notice: Notice) -> str:
         asset = book.by_id(Asset).get(plan.asset) if plan else None
         if asset is not None:
             what = "方案" if kind == "income_plan" else "结果"
-            return f"{asset.village}{asset.name}收益分配{what}公示"
+            return f"{asset.village}{without_place(asset.name, asset.village)}收益分配{what}公示"
     if kind == "monitoring":
         return f"{notice.village or ''}{notice.start.year}年防止返贫监测对象识别公示"
     if kind == "monitoring_exit":

@@ -68,6 +68,9 @@ _CN_RUN = re.compile(
         d="".join(_CN_DIGITS), s=re.escape("".join(sorted(_SEPARATORS)))
     )
 )
+_ANY_DIGIT = re.compile(
+    "[\\d\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089\u2460-\u249b\u24ea-\u24ff\u2776-\u2793]"
+)
 _AMOUNT = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])")
 _GROUP = re.compile(r"\d+")
 _CHAIN = re.compile("\\d+(?:[{}]+\\d+)*".format(re.escape("".join(sorted(_SEPARATORS)))))
@@ -185,6 +188,12 @@ def _read(text: str) -> tuple[str, list[int]]:
     return _digits_cn("".join(chars)), origin
 
 
+def may_hold_number(text: str) -> bool:
+    """Whether ``text`` has the eleven digits any personal number needs (a fast test: digits
+    of any script, circled and superscript digits, or a run of Chinese digits)."""
+    return len(_ANY_DIGIT.findall(text)) >= 11 or bool(_CN_RUN.search(text))
+
+
 def normalise(text: str) -> str:
     """``text`` as the detector reads it: NFKC, invisibles removed, every run of separators
     between two digits removed, and a ``+86``/``0086``/``86`` before a mobile number dropped.
@@ -201,6 +210,8 @@ def normalise(text: str) -> str:
 
 def find(text: str) -> list[Hit]:
     """Every ID-card, mobile or bank-card number in ``text`` (offsets into ``text``)."""
+    if not may_hold_number(text):
+        return []
     hits = _find(_digits_cn(text.translate(_TABLE)), None)
     if hits and any(not (c.isascii() and c.isprintable()) for c in text):
         read, origin = _read(text)  # offsets into the original: only when there are hits
@@ -322,9 +333,16 @@ def _valid_id_inside(digits: str) -> bool:
     return False
 
 
+_GAPS = str.maketrans(dict.fromkeys(_TERM_GAPS, None))
+
+
 def _term_form(text: str) -> str:
-    read = text.translate(_TABLE)
-    return "".join(c for c in read if c not in _TERM_GAPS)
+    return text.translate(_TABLE).translate(_GAPS)
+
+
+@lru_cache(maxsize=1024)
+def _term_key(term: str) -> str:
+    return _term_form(term)
 
 
 def find_terms(text: str, terms: Iterable[str]) -> list[str]:
@@ -334,10 +352,19 @@ def find_terms(text: str, terms: Iterable[str]) -> list[str]:
     seen = _term_form(text)
     found: list[str] = []
     for term in terms:
-        form = _term_form(term)
+        form = _term_key(term)
         if form and form in seen and term not in found:
             found.append(term)
     return found
 
 
-__all__ = ["LABELS", "Hit", "find", "find_terms", "id_check_char", "luhn_ok", "normalise"]
+__all__ = [
+    "LABELS",
+    "Hit",
+    "find",
+    "find_terms",
+    "id_check_char",
+    "luhn_ok",
+    "may_hold_number",
+    "normalise",
+]

@@ -170,7 +170,34 @@ def _minimums(value: Any) -> Any:
     return value
 
 
+#: what a benefit is called on a public list (a kind of fupin.benefits, or an account path
+#: below ``Expenses:Benefit``, longest prefix wins): names of help, never of a condition
+DEFAULT_BENEFIT_LABELS: dict[str, str] = {
+    "preschool": "学前教育资助",
+    "compulsory": "义务教育资助",
+    "senior_secondary": "高中阶段教育资助",
+    "undergrad_new": "本科新生入学资助",
+    "college_new": "专科新生入学资助",
+    "chronic": "医疗救助",
+    "premium": "医保缴费补贴",
+    "insurance": "防贫保险",
+    "other": "到户补助",
+    "Temporary": "临时救助",
+    "Dibao": "低保金",
+    "PublicWelfareJob": "公益岗位补贴",
+}
+
+
+def _labels(value: Any) -> Any:
+    """``"chronic=医疗救助 Temporary=临时救助"`` merged over :data:`DEFAULT_BENEFIT_LABELS`."""
+    value = _pairs(value)
+    if isinstance(value, dict):
+        return {**DEFAULT_BENEFIT_LABELS, **{str(k): str(v) for k, v in value.items()}}
+    return value
+
+
 KindStatuses = Annotated[dict[str, _Statuses], BeforeValidator(_status_lists)]
+BenefitLabels = Annotated[dict[str, str], BeforeValidator(_labels)]
 Minimums = Annotated[dict[str, Annotated[int, Field(ge=0)]], BeforeValidator(_minimums)]
 
 
@@ -231,6 +258,22 @@ class Policy(BaseModel):
     notice_phones: str = ""
     # F.3 [derived]: print a masked ID column on recipient lists (a county's local demand).
     notice_show_masked_id: bool = False
+    # F.3 [N-MON "不得公开…健康状况"; DESIGN Trust]: the public label of each benefit on a
+    # recipient list (慢性病救助 is shown as 医疗救助); a ledger entry names what differs.
+    notice_benefit_labels: BenefitLabels = Field(
+        default_factory=lambda: dict(DEFAULT_BENEFIT_LABELS)
+    )
+    # F.3 [N-MON: monitoring notices never show 健康状况; 个人信息保护法 art. 28 医疗健康;
+    # DOMAIN F.3 "do not print per-household 因病/因残"] (issue 13): health conditions and
+    # poverty causes (G.2) a notice that lists recipients must not print. "精神" alone would
+    # refuse 精神文明, 扶志扶智 wording; its health senses are listed instead.
+    notice_health_terms: Names = (
+        *("慢性病", "大病", "重病", "重疾", "病患", "患病", "疾病", "因病", "因残", "残疾", "残障"),
+        *("精神病", "精神障碍", "精神疾病", "精神残疾", "智力残疾", "透析", "尿毒症", "癌"),
+        *("肿瘤", "白血病", "艾滋", "结核", "瘫痪", "失明", "聋哑", "重残", "病残"),
+        *("因学", "因灾", "缺土地", "缺水", "缺技术", "缺劳力", "缺资金", "交通条件落后"),
+        "自身发展动力不足",
+    )
 
     # --- issue 6: household benefits (DOMAIN C, G) ------------------------------------------
     # C01 [seed 000]: education aid per student per year by stage (1,500 / 2,000 / 2,400).

@@ -12,26 +12,35 @@ else ``import_config.py`` beside the ``-e`` ledger, else the sample county's.
 
 from __future__ import annotations
 
-import os
+import gc
+import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import beangulp
 import click
 from beancount import loader
 from beancount.core import data
+from fupin.importers import progress
+from fupin.importers.check import Problem, check_import
 from fupin.importers.ingest import (
     ConfigError,
-    Extracted,
-    ImportFailed,
+    Run,
     add_include,
+    as_written,
     describe,
-    extract_files,
     load_config,
-    render,
+    render_lines,
+    run_files,
     write_entries,
 )
 
+from fupin import session
+from fupin.cli_zh import Command
 from fupin.load import DEFAULT_LEDGER
 
 SAMPLE_CONFIG = DEFAULT_LEDGER.parent / "import_config.py"
@@ -55,45 +64,74 @@ def importers_for(config: str | None, existing: str | None) -> list[beangulp.Imp
         raise click.UsageError(str(exc)) from None
 
 
-def _load_existing(path: str | None) -> list[data.Directive]:
+@dataclass
+class Ledger:
+    """The existing ledger of an import: its entries, options, and the fupin findings its
+    own load gave (the plugin's, reused; None when the plugin did not run on it)."""
+
+    entries: list[data.Directive]
+    options: dict[str, Any]
+    findings: list[Any] | None
+
+
+def load_existing(path: str | None) -> Ledger:
+    """Load the ``-e`` ledger once: for de-duplication, reconciliation and, through the
+    plugin's results (:mod:`fupin.session`), the findings it had before the import."""
     if not path:
-        return []
-    entries, errors, _ = loader.load_file(path)
+        return Ledger([], {}, None)
+    with session.collecting(measures=False):
+        entries, errors, options = loader.load_file(path)
+        built = session.take(entries, measures=False)
     fatal = [
         e for e in errors if type(e).__name__ in ("ParserError", "ParserSyntaxError", "LoadError")
     ]
     if fatal:
         raise click.ClickException(f"{path}: 账簿无法解析: {fatal[0].message}")
-    return entries
+    return Ledger(entries, options, list(built.results.findings) if built else None)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off (DESIGN: speed): an import allocates hundreds of
+    thousands of acyclic entries, and each collection would walk the whole ledger."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 CONFIG_OPTION = click.option(
     "--config",
     "-c",
     type=click.Path(exists=True, dir_okay=False),
-    help="Import configuration (Python file with CONFIG); default: import_config.py beside -e.",
+    help="导入配置 (含 CONFIG 的 Python 文件; 默认: -e 账簿旁的 import_config.py)。",
 )
 
 
-@click.command("extract")
+@click.command("extract", cls=Command)
 @click.argument("src", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--existing",
     "-e",
     type=click.Path(exists=True, dir_okay=False),
-    help="Existing ledger: de-duplicate against it and match booked vouchers.",
+    help="现有账簿: 按来源键去重, 并与已记凭证、清册、分配表对账。",
 )
 @click.option(
-    "--output", "-o", type=click.Path(dir_okay=False), help="Write here (default: stdout)."
+    "--output", "-o", type=click.Path(dir_okay=False), help="写入此文件 (默认: 标准输出)。"
 )
-@click.option("--append", "-a", is_flag=True, help="Append to an existing --output file.")
-@click.option("--include", "-i", is_flag=True, help='Add include "<output>" to the -e ledger.')
+@click.option("--append", "-a", is_flag=True, help="追加到已有的 --output 文件。")
+@click.option("--include", "-i", is_flag=True, help='在 -e 账簿中加入 include "<output>"。')
 @click.option(
     "--check/--no-check",
     default=True,
-    help="With -e and -o: run fupin check after writing and list the findings the import adds.",
+    help="有 -e 与 -o 时: 写入后检查新记录, 列出导入带来的新问题。",
 )
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告 (不显示进度条)。")
 @CONFIG_OPTION
+@gc_paused()
 def extract_cmd(
     src: tuple[str, ...],
     existing: str | None,
@@ -101,82 +139,92 @@ def extract_cmd(
     append: bool,
     include: bool,
     check: bool,
+    as_json: bool,
     config: str | None,
 ) -> None:
-    """Extract new entries from SRC documents: all or nothing, exact de-duplication."""
+    """从 SRC 文件提取新记录: 每个文件全部导入或全部不导入, 按来源键精确去重。
+
+    有问题的文件 (某行、某列有误, 无法识别) 不写入任何记录并指明文件、行、列; 其余文件照常导入。
+    任一文件被拒绝时退出码为 2。
+    """
     if include and not (existing and output):
         raise click.UsageError("--include needs --existing and --output")
     if output and Path(output).exists() and not append:
         raise click.UsageError(f"{output} exists: add --append to add to it (never overwritten)")
     importers = importers_for(config, existing)
-    try:
-        results = extract_files(importers, src, _load_existing(existing))
-    except ImportFailed as exc:
-        click.echo("导入失败, 未写入任何记录:", err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
-        sys.exit(1)
-    _report(results)
-    new = sum(len(r.entries) for r in results)
+    ledger = load_existing(existing)
+    with progress.shown(not as_json):
+        run = run_files(importers, src, ledger.entries)
+    report: dict[str, Any] = {"files": [], "rejected": [], "written": None, "check": []}
+    _report(run, report, as_json)
+    new = sum(len(r.entries) for r in run.results)
+    status = 2 if run.problems else 0
     if not new:
-        click.echo("没有新记录 (全部已在账簿中), 未写入。", err=True)
+        if not as_json:
+            click.echo("没有新记录, 未写入。", err=True)
+        _finish(report, as_json, status)
         return
-    text = render(results)
-    if output is None:
-        click.echo(text, nl=False)
+    target = Path(output) if output else None
+    start = 1
+    if target is not None and append and target.exists():
+        old = target.read_text(encoding="utf-8")
+        start = old.count("\n") + 1 + (bool(old) and not old.endswith("\n"))
+    text, lines = render_lines(run.results, start)
+    if target is None:
+        if as_json:
+            report["text"] = text
+        else:
+            click.echo(text, nl=False)
+        _finish(report, as_json, status)
         return
-    target = Path(output)
-    before = _findings(Path(existing)) if check and existing else None
     write_entries(text, target, append=append)
-    click.echo(f"已写入 {new} 条新记录 → {target}", err=True)
+    report["written"] = str(target)
+    if not as_json:
+        click.echo(f"已写入 {new} 条新记录 → {target}", err=True)
     added = add_include(Path(existing), target) if include and existing else None
-    if added:
+    if added and not as_json:
         click.echo(f"已在 {existing} 中加入 {added}", err=True)
-    if before is not None and existing:
-        _report_check(Path(existing), target, before)
+    if check and existing:
+        fresh = as_written(run.results, target, lines)
+        problems = check_import(ledger.entries, ledger.options, fresh, ledger.findings, run.index)
+        report["check"] = [p.__dict__ for p in problems]
+        if not as_json:
+            _report_check(problems)
+        if not status and any(p.severity == "error" for p in problems):
+            status = 1  # written, but the books now have errors (as `fupin check` exits 1)
+    _finish(report, as_json, status)
 
 
-def _findings(ledger: Path) -> set[tuple[str, str, str]]:
-    """(rule, file:line, message) of everything ``fupin check`` reports on a ledger."""
-    from fupin.load import LedgerUnreadable, load
-
-    try:
-        loaded = load(ledger)
-    except LedgerUnreadable as exc:
-        return {("BEANCOUNT", "", str(exc))}
-    out = set()
-    for item in [*loaded.other_errors, *loaded.results.findings]:
-        meta = item.source or {}
-        where = f"{Path(str(meta.get('filename', '?'))).name}:{meta.get('lineno', 0)}"
-        out.add((getattr(item, "rule", "") or "BEANCOUNT", where, item.message))
-    return out
+def _finish(report: dict[str, Any], as_json: bool, status: int) -> None:
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1, default=str))
+    if status:
+        sys.exit(status)
 
 
-def _report_check(ledger: Path, target: Path, before: set[tuple[str, str, str]]) -> None:
-    """Check the ledger with the new entries in it; list what the import added."""
-    text = ledger.read_text(encoding="utf-8")
-    include = f'include "{os.path.relpath(target.resolve(), ledger.resolve().parent)}"'
-    if include in text.splitlines():
-        after = _findings(ledger)
-    else:  # check a temporary copy of the main file that includes the output
-        trial = ledger.with_name(f".{ledger.stem}.import-check.beancount")
-        try:
-            trial.write_text(f"{text.rstrip()}\n{include}\n", encoding="utf-8")
-            after = _findings(trial)
-        finally:
-            trial.unlink(missing_ok=True)
-    added = sorted(after - before)
-    if not added:
+def _report_check(problems: list[Problem]) -> None:
+    if not problems:
         click.echo("fupin check: 导入未带来新的问题", err=True)
         return
-    click.echo(f"fupin check: 导入后新增 {len(added)} 个问题 (记录已写入, 请核对):", err=True)
-    for _rule, where, message in added:
-        click.echo(f"  {where}: {message}", err=True)
+    click.echo(f"fupin check: 导入后新增 {len(problems)} 个问题 (记录已写入, 请核对):", err=True)
+    for problem in problems:
+        click.echo(f"  {problem.where}: {problem.message}", err=True)
 
 
-def _report(results: list[Extracted]) -> None:
-    """Per document: new entries, duplicates skipped, lines left to suspense."""
-    for result in results:
+def _report(run: Run, report: dict[str, Any], as_json: bool) -> None:
+    """Per document: new entries, duplicates skipped, lines left to suspense; rejections."""
+    for result in run.results:
+        report["files"].append(
+            {
+                "file": str(result.path),
+                "importer": result.importer.name,
+                "new": len(result.entries),
+                "duplicates": len(result.duplicates),
+                "suspense": len(result.unmatched),
+            }
+        )
+        if as_json:
+            continue
         click.echo(
             f"{result.path.name}: {result.importer.name}: {len(result.entries)} 条新记录, "
             f"{len(result.duplicates)} 条重复已跳过",
@@ -189,7 +237,7 @@ def _report(results: list[Extracted]) -> None:
             click.echo(f"  重复: {describe(entry)} (已在 {where})", err=True)
         if len(result.duplicates) > 5:
             click.echo(f"  … 另有 {len(result.duplicates) - 5} 条重复", err=True)
-        for txn in result.unmatched:
+        for txn in result.unmatched[:20]:
             row = txn.meta.get("lineno")
             suspense = txn.postings[-1].account
             click.echo(
@@ -197,17 +245,33 @@ def _report(results: list[Extracted]) -> None:
                 f"{txn.payee or ''} {txn.narration}",
                 err=True,
             )
+        if len(result.unmatched) > 20:
+            click.echo(f"  … 另有 {len(result.unmatched) - 20} 行未匹配分类规则", err=True)
+    for path, message in [*run.rejected, *run.internal]:
+        report["rejected"].append({"file": str(path), "message": message})
+        if not as_json:
+            click.echo(f"已拒绝, 未写入此文件的任何记录: {message}", err=True)
 
 
 def _beangulp(name: str, doc: str) -> click.Command:
     """Wrap one of beangulp's commands (from ``Ingest(...).cli``) with our --config option."""
 
-    @click.command(name, help=doc, context_settings={"ignore_unknown_options": False})
+    @click.command(name, cls=Command, help=doc, context_settings={"ignore_unknown_options": False})
     @CONFIG_OPTION
     @click.argument("src", nargs=-1, required=True, type=click.Path(exists=True))
-    @click.option("--destination", "-o", type=click.Path(file_okay=False), hidden=name != "archive")
-    @click.option("--dry-run", "-n", is_flag=True, hidden=name != "archive")
-    @click.option("--verbose", "-v", is_flag=True, hidden=name != "identify")
+    @click.option(
+        "--destination",
+        "-o",
+        type=click.Path(file_okay=False),
+        hidden=name != "archive",
+        help="归档目录 (archive: DIR/<科目>/<日期>.<文件名>)。",
+    )
+    @click.option(
+        "--dry-run", "-n", is_flag=True, hidden=name != "archive", help="只列出, 不移动文件。"
+    )
+    @click.option(
+        "--verbose", "-v", is_flag=True, hidden=name != "identify", help="列出每个导入器的判断。"
+    )
     @click.pass_context
     def run(
         ctx: click.Context,
@@ -223,7 +287,7 @@ def _beangulp(name: str, doc: str) -> click.Command:
         paths = [str(Path(s).resolve()) for s in src]
         if name == "archive":
             if destination is None:
-                raise click.UsageError("archive needs --destination DIR")
+                raise click.UsageError("archive 需要 --destination DIR (归档目录)")
             ctx.invoke(
                 command,
                 src=paths,
@@ -243,10 +307,11 @@ COMMANDS: dict[str, click.Command] = {
     "extract": extract_cmd,
     "identify": _beangulp(
         "identify",
-        "Which importer recognises each document (beangulp identify).",
+        "列出每个文件由哪个导入器识别 (which importer recognises each document; "
+        "beangulp identify)。",
     ),
     "archive": _beangulp(
         "archive",
-        "File documents under DIR/<account>/<date>.<name> (beangulp archive).",
+        "把已导入的文件归档到 DIR/<科目>/<日期>.<文件名> (file documents; beangulp archive)。",
     ),
 }

@@ -9,6 +9,7 @@ when the existing ledger already holds that key.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 
 from beancount.core import data
@@ -46,17 +47,50 @@ def source_key(entry: data.Directive) -> SourceKey | None:
 
 
 class KeyIndex:
-    """Source keys of the existing ledger → the entry holding each, built in one pass."""
+    """The existing ledger as importers need it, built in one pass: source keys → the entry
+    holding each, transactions and bank lines by account, the accounts opened."""
 
     def __init__(self, existing: Iterable[data.Directive] = ()) -> None:
         self.keys: dict[SourceKey, data.Directive] = {}
+        self.by_account: dict[str, list[data.Transaction]] = defaultdict(list)
+        self.lines: dict[str, list[data.Custom]] = defaultdict(list)
+        self.opened: set[str] = set()
+        #: the first ``open`` and ``close`` of each account, every ``balance`` assertion
+        #: (what the post-import check validates new entries against)
+        self.opens: dict[str, data.Open] = {}
+        self.closes: dict[str, data.Close] = {}
+        self.balances: list[data.Balance] = []
         self.add(existing)
 
     def add(self, entries: Iterable[data.Directive]) -> None:
+        keys, by_account = self.keys, self.by_account
         for entry in entries:
             key = source_key(entry)
             if key is not None:
-                self.keys.setdefault(key, entry)
+                keys.setdefault(key, entry)
+            if isinstance(entry, data.Transaction):
+                postings = entry.postings
+                if len(postings) == 2 and postings[0].account != postings[1].account:
+                    by_account[postings[0].account].append(entry)
+                    by_account[postings[1].account].append(entry)
+                else:
+                    for account in dict.fromkeys(p.account for p in postings):
+                        by_account[account].append(entry)
+            elif isinstance(entry, data.Open):
+                self.opened.add(entry.account)
+                self.opens.setdefault(entry.account, entry)
+            elif isinstance(entry, data.Close):
+                self.closes.setdefault(entry.account, entry)
+            elif isinstance(entry, data.Balance):
+                self.balances.append(entry)
+            elif isinstance(entry, data.Custom) and entry.type == "bank-line":
+                self.lines[str(entry.meta.get("account"))].append(entry)
+
+    def transactions_on(self, account: str) -> list[data.Transaction]:
+        return self.by_account.get(account, [])
+
+    def bank_lines(self, account: str) -> list[data.Custom]:
+        return self.lines.get(account, [])
 
     def mark(self, entries: Iterable[data.Directive]) -> int:
         """Mark entries already held with ``__duplicate__``; return how many."""
@@ -70,6 +104,29 @@ class KeyIndex:
         return count
 
 
+class Existing(list[data.Directive]):
+    """The existing entries of an import run, with their :class:`KeyIndex` kept up to date
+    as the run adds each document's new entries (so no importer rebuilds it)."""
+
+    def __init__(self, entries: Iterable[data.Directive] = ()) -> None:
+        super().__init__(entries)
+        self.held = KeyIndex(self)
+
+    def extend(self, entries: Iterable[data.Directive]) -> None:
+        entries = list(entries)
+        super().extend(entries)
+        self.held.add(entries)
+
+
+def index_of(existing: Iterable[data.Directive] | KeyIndex) -> KeyIndex:
+    """The index of ``existing`` (kept on an :class:`Existing`, else built now)."""
+    if isinstance(existing, KeyIndex):
+        return existing
+    if isinstance(existing, Existing):
+        return existing.held
+    return KeyIndex(existing)
+
+
 class ExactDedupe:
     """Mixin for ``beangulp.Importer``: exact source-key comparison and de-duplication."""
 
@@ -80,13 +137,13 @@ class ExactDedupe:
 
     def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:
         """Mark each entry whose source key the existing entries already hold."""
-        KeyIndex(existing).mark(entries)
+        index_of(existing).mark(entries)
 
 
 def open_missing(
     filepath: str,
     entries: data.Entries,
-    existing: data.Entries,
+    existing: data.Entries | KeyIndex,
     account: str,
     names: Mapping[str, str],
 ) -> list[data.Open]:
@@ -94,7 +151,7 @@ def open_missing(
     ledger has not opened, dated the earliest use. Only against a real ledger: one that
     opens the importer's own ``account``; without one (tests, no ``-e``) nothing is added.
     """
-    opened = {e.account for e in existing if isinstance(e, data.Open)}
+    opened = index_of(existing).opened
     if account not in opened:
         return []
     first: dict[str, data.Transaction] = {}

@@ -1,10 +1,12 @@
-"""Run importers over documents, all or nothing, and write the new entries atomically.
+"""Run importers over documents, each all or nothing, and write the new entries atomically.
 
-:func:`extract_files` identifies and extracts every document, de-duplicates exactly
-against the existing ledger (and the documents before it in the same run), and raises
-:class:`ImportFailed` with every problem (file, row, column) when any document fails:
-then nothing is written. :func:`write_entries` writes through a temporary file and
-``os.replace``, so a crash never leaves half a file.
+:func:`run_files` identifies and extracts every document and de-duplicates exactly against
+the existing ledger (and the documents before it in the same run). A document with any
+problem (a bad row, no importer for it, an importer that crashed on it) is rejected whole,
+named with its file, row and column; the other documents still go through.
+:func:`extract_files` is the strict form for tests and scripts: it raises
+:class:`ImportFailed` when any document fails. :func:`write_entries` writes through a
+temporary file and ``os.replace``, so a crash never leaves half a file.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import datetime
 import os
 import runpy
 import tempfile
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,15 +24,15 @@ import beangulp
 from beancount.core import data
 from beancount.parser import printer
 from beancount.utils import misc_utils
-from beangulp import extract, identify
-from fupin.importers.dedupe import DUPLICATE, KeyIndex, source_key
+from beangulp import extract
+from fupin.importers.dedupe import DUPLICATE, Existing, KeyIndex, source_key
 from fupin.importers.layout import LayoutError
 from fupin.importers.rules import RulesError
 from fupin.importers.table import SourceError
 
 
 class ImportFailed(Exception):
-    """One or more documents could not be imported; nothing was written."""
+    """One or more documents could not be imported (each named); they wrote nothing."""
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
@@ -55,6 +58,23 @@ class Extracted:
         return [e for e in self.entries if isinstance(e, data.Transaction) and e.flag == "!"]
 
 
+@dataclass
+class Run:
+    """A run over several documents: the accepted ones and the rejected ones (each named)."""
+
+    results: list[Extracted] = field(default_factory=list)
+    rejected: list[tuple[Path, str]] = field(default_factory=list)
+    #: documents that crashed an importer (a bug in fupin, not in the document)
+    internal: list[tuple[Path, str]] = field(default_factory=list)
+    #: the existing ledger's index the run de-duplicated against (the post-import check
+    #: reuses it); it may hold the new entries of every document but the last
+    index: KeyIndex | None = None
+
+    @property
+    def problems(self) -> list[str]:
+        return [message for _, message in (*self.rejected, *self.internal)]
+
+
 def load_config(path: str | Path) -> list[beangulp.Importer]:
     """The ``CONFIG`` list of a Fava-style import configuration module."""
     path = Path(path)
@@ -62,7 +82,7 @@ def load_config(path: str | Path) -> list[beangulp.Importer]:
         raise ConfigError(f"{path}: no such import configuration")
     try:
         module = runpy.run_path(str(path))
-    except (SourceError, LayoutError, RulesError) as exc:
+    except (SourceError, LayoutError, RulesError, ValueError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     config = module.get("CONFIG")
     if not isinstance(config, list | tuple) or not all(
@@ -77,66 +97,129 @@ def _priority(importer: beangulp.Importer) -> int:
     return 1 if importer.name.startswith("fupin.statement") else 0
 
 
-def extract_files(
+def _internal(path: Path, stage: str, exc: BaseException) -> str:
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    at = f" ({Path(where.filename).name}:{where.lineno})" if where else ""
+    return f"{path.name}: {stage}时内部错误 {type(exc).__name__}: {exc}{at} — 请报告此问题"
+
+
+def identify_file(importers: Sequence[beangulp.Importer], path: Path) -> beangulp.Importer | None:
+    """The one importer that recognises ``path`` (beangulp's rule: two is an error)."""
+    found = [importer for importer in importers if importer.identify(str(path))]
+    if len(found) > 1:
+        names = "、".join(i.name for i in found)
+        raise SourceError(path, None, None, f"多个导入器都能识别此文件: {names}")
+    return found[0] if found else None
+
+
+def run_files(
     importers: Sequence[beangulp.Importer],
     files: Sequence[str | Path],
     existing: Sequence[data.Directive] = (),
-) -> list[Extracted]:
-    """Extract every document or none (raises :class:`ImportFailed` listing each problem)."""
-    problems: list[str] = []
+) -> Run:
+    """Extract every document that can be; each bad one is rejected whole and named.
+
+    A document that fails (a bad row, an unknown layout, a crash while identifying it)
+    contributes nothing; the others still go through, de-duplicated exactly against the
+    existing ledger and against the documents before them in the same run.
+    """
+    run = Run()
     found: list[tuple[beangulp.Importer, Path]] = []
     for name in files:
         path = Path(name)
         try:
-            importer = identify.identify(importers, str(path))
-        except beangulp.exceptions.Error as exc:
-            problems.append(f"{path.name}: {exc}")
+            importer = identify_file(importers, path)
+        except SourceError as exc:
+            run.rejected.append((path, str(exc)))
+            continue
+        except Exception as exc:  # a bug in an importer must not stop the other files
+            run.internal.append((path, _internal(path, "识别", exc)))
             continue
         if importer is None:
-            problems.append(f"{path.name}: 没有导入器能识别此文件 (表头与任何已配置格式都不符)")
+            run.rejected.append(
+                (path, f"{path.name}: 没有导入器能识别此文件 (表头与任何已配置格式都不符)")
+            )
             continue
         found.append((importer, path))
     found.sort(key=lambda item: (_priority(item[0]), str(item[1])))
 
-    seen = list(existing)
-    index = KeyIndex(existing)
-    results: list[Extracted] = []
-    for importer, path in found:
+    seen = existing if isinstance(existing, Existing) else Existing(existing)
+    run.index = seen.held
+    for position, (importer, path) in enumerate(found, 1):
         try:
             entries = extract.extract_from_file(importer, str(path), seen)
         except SourceError as exc:
-            problems.append(str(exc))
+            run.rejected.append((path, str(exc)))
             continue
-        except (OSError, ValueError) as exc:
-            problems.append(f"{path.name}: {exc}")
+        except Exception as exc:
+            run.internal.append((path, _internal(path, "读取", exc)))
             continue
         result = Extracted(path, importer)
-        index.mark(entries)
+        seen.held.mark(entries)
         for entry in entries:
             held = entry.meta.pop(DUPLICATE, None)
             if held is not None:
                 result.duplicates.append((entry, held))
             else:
                 result.entries.append(entry)
-        index.add(result.entries)
-        seen.extend(result.entries)
-        results.append(result)
-    if problems:
-        raise ImportFailed(problems)
-    return results
+        if position < len(found):  # the documents after it de-duplicate against it too
+            seen.extend(result.entries)
+        run.results.append(result)
+    return run
+
+
+def extract_files(
+    importers: Sequence[beangulp.Importer],
+    files: Sequence[str | Path],
+    existing: Sequence[data.Directive] = (),
+) -> list[Extracted]:
+    """Extract every document or raise :class:`ImportFailed` naming each that failed."""
+    run = run_files(importers, files, existing)
+    if run.problems:
+        raise ImportFailed(run.problems)
+    return run.results
 
 
 def render(results: Sequence[Extracted]) -> str:
     """The new entries as Beancount text, one section per document."""
+    return render_lines(results)[0]
+
+
+def render_lines(results: Sequence[Extracted], first_line: int = 1) -> tuple[str, dict[int, int]]:
+    """The text and, for each entry (by ``id``), the line it starts on (counting from
+    ``first_line``: the output file's line when the text is appended to it)."""
     out = [f"; fupin import {datetime.date.today().isoformat()}\n"]
+    line = first_line + 1
+    lines: dict[int, int] = {}
     for result in results:
         if not result.entries:
             continue
         out.append(
             f"\n; {result.path.name} ({result.importer.name}): {len(result.entries)} 条新记录\n\n"
         )
-        out.extend(format_entry(entry) + "\n" for entry in result.entries)
-    return "".join(out)
+        line += 3
+        for entry in result.entries:
+            text = format_entry(entry) + "\n"
+            lines[id(entry)] = line
+            line += text.count("\n")
+            out.append(text)
+    return "".join(out), lines
+
+
+def as_written(
+    results: Sequence[Extracted], target: str | Path, lines: dict[int, int]
+) -> list[data.Directive]:
+    """The new entries, their ``filename``/``lineno`` set to where :func:`render_lines`
+    wrote them in ``target`` (what a load of the ledger will say): the post-import check
+    then names the written lines and orders ties as Beancount's load does."""
+    out = []
+    name = str(Path(target).resolve())
+    for result in results:
+        for entry in result.entries:
+            entry.meta["filename"] = name
+            entry.meta["lineno"] = lines.get(id(entry), 0)
+            out.append(entry)
+    return out
 
 
 def format_entry(entry: data.Directive) -> str:
@@ -144,44 +227,52 @@ def format_entry(entry: data.Directive) -> str:
     (units only, no posting metadata), Beancount's printer for everything else."""
     if isinstance(entry, data.Custom) and all(v.dtype is str for v in entry.values):
         values = " ".join(f'"{escape_string(v.value)}"' for v in entry.values)
-        return (
-            "\n".join([f'{entry.date} custom "{entry.type}" {values}', *_meta(entry.meta)]) + "\n"
-        )
-    if not isinstance(entry, data.Transaction) or any(
-        p.cost or p.price or p.flag or p.meta or p.units is None for p in entry.postings
-    ):
+        return "".join([f'{entry.date} custom "{entry.type}" {values}\n', *_meta(entry.meta)])
+    if not isinstance(entry, data.Transaction):
         return printer.format_entry(entry)
-    strings = [f'"{escape_string(entry.payee)}"'] if entry.payee else []
-    if entry.narration or entry.payee:
-        strings.append(f'"{escape_string(entry.narration or "")}"')
-    lines = [f"{entry.date} {entry.flag} {' '.join(strings)}".rstrip(), *_meta(entry.meta)]
-    width = max(len(p.account) for p in entry.postings)
-    numbers = [f"{p.units.number}" for p in entry.postings]  # type: ignore[union-attr]
+    postings = entry.postings
+    for posting in postings:
+        if posting.cost or posting.price or posting.flag or posting.meta or posting.units is None:
+            return printer.format_entry(entry)
+    head = f"{entry.date} {entry.flag}"
+    if entry.payee:
+        head += f' "{escape_string(entry.payee)}" "{escape_string(entry.narration or "")}"'
+    elif entry.narration:
+        head += f' "{escape_string(entry.narration)}"'
+    width = max(len(p.account) for p in postings)
+    numbers = [str(p.units.number) for p in postings]  # type: ignore[union-attr]
     digits = max(len(n) for n in numbers)
-    for posting, number in zip(entry.postings, numbers, strict=True):
+    lines = [head + "\n", *_meta(entry.meta)]
+    for posting, number in zip(postings, numbers, strict=True):
         currency = posting.units.currency  # type: ignore[union-attr]
-        lines.append(f"  {posting.account:{width}}  {number:>{digits}} {currency}")
-    return "\n".join(lines) + "\n"
+        lines.append(f"  {posting.account:{width}}  {number:>{digits}} {currency}\n")
+    return "".join(lines)
 
 
 def escape_string(text: str) -> str:
     """Beancount's string escaping (quotes and backslashes), typed."""
+    if '"' not in text and "\\" not in text:
+        return text
     return str(misc_utils.escape_string(text))  # type: ignore[no-untyped-call]
 
 
 def _meta(meta: data.Meta) -> list[str]:
-    """Metadata lines as Beancount's printer writes them (strings quoted and escaped)."""
+    """Metadata lines as Beancount's printer writes them (strings quoted and escaped), each
+    ending in a newline."""
     lines = []
     for key, value in meta.items():
-        if key in ("filename", "lineno") or key.startswith("__"):
+        if key == "filename" or key == "lineno" or key.startswith("__"):
             continue
-        if isinstance(value, bool):
+        kind = type(value)
+        if kind is str:
+            shown = f'"{escape_string(value)}"'
+        elif kind is bool:
             shown = "TRUE" if value else "FALSE"
         elif isinstance(value, str):
             shown = f'"{escape_string(value)}"'
         else:
             shown = str(value)
-        lines.append(f"  {key}: {shown}")
+        lines.append(f"  {key}: {shown}\n")
     return lines
 
 

@@ -1,62 +1,212 @@
-"""Bank-statement layouts: which column holds what, as data (``presets/<name>.toml``).
+"""Document layouts as data (``presets/<name>.toml``): where the header is, which column
+holds what, which lines are not data. Every key is listed with an example in
+``docs/importers.md``; a county adds a bank or a roll form by writing one more TOML file.
 
-A layout names the columns of one bank's export; the header row is found by those names,
-wherever it sits below the title rows. Either ``debit``/``credit`` (split, both positive)
-or ``amount`` (one signed column, outflows negative) is given. A county adds a bank by
-writing one more TOML file; the shipped presets are ``rcb`` (县农商行, GBK CSV), ``icbc``
-(工商银行, UTF-8 CSV), ``ccb`` (建设银行, .xls) and ``abc`` (农业银行, .xlsx).
+One model serves the three kinds of document (``kind``): a bank ``statement``, a payment
+``roll`` (一卡通发放清册) and an ``allocation`` sheet (资金分配表). ``columns`` maps a role
+to the header names that may hold it (aliases, matched after NFKC and without spaces; a
+unit suffix ``(元)``/``(万元)`` is recognised and sets that column's unit).
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
-from typing import Self
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
+
+Kind = Literal["statement", "roll", "allocation"]
+NonDataKind = Literal["title", "header", "blank", "subtotal", "total", "footer"]
+
+#: the roles a document of each kind may map (``memo`` may name several columns)
+ROLES: dict[str, tuple[str, ...]] = {
+    "statement": (
+        "date", "time", "serial", "debit", "credit", "amount", "direction", "balance",
+        "counterparty", "memo", "currency",
+    ),
+    "roll": (
+        "seq", "township", "village", "name", "id_number", "kind", "amount", "date",
+        "account", "project", "batch",
+    ),
+    "allocation": (
+        "seq", "doc", "level", "project", "project_name", "amount", "date", "unit_name",
+    ),
+}  # fmt: skip
+#: roles that hold money (their unit follows the header suffix or the unit line)
+MONEY_ROLES = ("debit", "credit", "amount", "balance")
+
+
+def _aliases(value: object) -> object:
+    return (value,) if isinstance(value, str) else value
+
+
+Aliases = Annotated[tuple[str, ...], BeforeValidator(_aliases)]
+
+
+def _compiles(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from None
+    return value
+
+
+#: A layout's or a rule's pattern: rejected when loading if it does not compile.
+RegularExpression = Annotated[str, AfterValidator(_compiles)]
 
 
 class LayoutError(Exception):
     """A layout file that does not validate (names the file and the field)."""
 
 
+class NonData(BaseModel):
+    """A line that is not data: ``pattern`` (a regular expression) matched at the start of
+    the line's first non-empty cell, spaces removed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: NonDataKind
+    pattern: RegularExpression
+
+
+#: Lines every layout recognises (a layout's own ``non_data`` are tried first).
+DEFAULT_NON_DATA: tuple[NonData, ...] = tuple(
+    NonData(kind=k, pattern=p)  # type: ignore[arg-type]
+    for k, p in (
+        ("subtotal", r"(本页|当页|本頁)(合计|小计|合計)|小计|小計|页小计"),
+        ("total", r"(人民币|本币|外币)?(合计|合計|总计|總計|累计|累計|本期合计|本月合计|汇总)"),
+        ("footer", r"以上数据|以上信息|以上内容|温馨提示|特别提示|本(明细|对账单|回单|清单|表)"),
+        ("footer", r"\(?(注|说明|备注|提示)[:：]"),
+        ("footer", r"第\d+页|共\d+页|页码|页数"),
+        ("footer", r"(打印|查询|下载|导出|生成)(日期|时间|人|柜员|网点|机构)"),
+        (
+            "footer",
+            r"(制表|制单|填表|填报|经办|复核|审核|审批|会计|出纳|主管|负责人|单位负责人|"
+            r"分管领导|领导|记账|核对|监督|签字|签名|盖章|村委会|村务监督|乡镇|财政所)"
+            r"(人|员|意见|主任|领导|签字|签章|\(签字\)|\(盖章\))?[:：]",
+        ),
+        ("footer", r"(单位|部门)?(公章|盖章|签章)"),
+        (
+            "title",
+            r"(账号|帐号|账户|帐户|卡号|户名|币种|币别|货币|开户|子账户|查询|起止|交易期间|"
+            r"交易区间|期间|日期范围|起始日期|截止日期|单位[:：]|金额单位|填报单位|编制单位)",
+        ),
+    )
+)
+
+
 class Layout(BaseModel):
-    """The columns and formats of one bank's statement export."""
+    """The columns, formats and non-data lines of one kind of document."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    bank: str
+    kind: Kind = "statement"
+    description: str = ""
+    bank: str = ""
     formats: tuple[str, ...] = (".csv",)
-    encoding: str = "utf-8"
+    encoding: str = "auto"
+    delimiter: str = ","
     sheet: int | str = 0
-    date: str
-    date_formats: tuple[str, ...] = ("%Y-%m-%d",)
-    serial: str
-    debit: str | None = None
-    credit: str | None = None
-    amount: str | None = None
-    balance: str | None = None
-    counterparty: str
-    memo: tuple[str, ...] = ()
-    #: columns that identify the layout but are never written (counter-party accounts)
-    private: tuple[str, ...] = ()
+    title: RegularExpression | None = None
+    header_rows: int = Field(40, ge=1, le=200)
+    expect: Aliases = ()
+    columns: dict[str, Aliases]
+    date_formats: tuple[str, ...] = ()
+    unit: Literal["元", "万元", "auto"] = "auto"
+    placeholder: RegularExpression | None = None
+    non_data: tuple[NonData, ...] = ()
+    fill_down: tuple[str, ...] = ()
+    # statements
+    order: Literal["auto", "newest-first", "oldest-first"] = "auto"
     currency: str = "CNY"
+    debit_words: tuple[str, ...] = ("借", "支出", "支", "出", "D", "借方")
+    credit_words: tuple[str, ...] = ("贷", "收入", "收", "入", "C", "贷方")
+    # rolls and allocation sheets
+    batch: tuple[str, ...] = (
+        r"(?:发放批次|批次名称|批次号|批次)\s*[:：]\s*(.+?)\s*(?=\s\S{1,10}[:：]|$)",
+    )
+    doc: tuple[str, ...] = (r"(?:文号|下达文号|文件号|依据文件)\s*[:：]\s*(\S+?〔\d{4}〕\d+号)",)
+    default_kind: str | None = None
+    default_level: str | None = None
+    default_date: str | None = None
+
+    @field_validator("delimiter")
+    @classmethod
+    def _delimiter(cls, value: str) -> str:
+        value = {"tab": "\t", "TAB": "\t", "\\t": "\t", "comma": ","}.get(value, value)
+        if value != "auto" and len(value) != 1:
+            raise ValueError("one character, 'tab' or 'auto'")
+        return value
 
     @model_validator(mode="after")
-    def _one_amount_style(self) -> Self:
-        split = self.debit is not None and self.credit is not None
-        if split == (self.amount is not None) or (self.debit is None) != (self.credit is None):
-            raise ValueError("give either debit and credit, or amount (signed)")
+    def _roles(self) -> Self:
+        allowed = ROLES[self.kind]
+        unknown = [r for r in self.columns if r not in allowed]
+        if unknown:
+            raise ValueError(
+                f"unknown column role {unknown[0]!r} (a {self.kind} has: {', '.join(allowed)})"
+            )
+        empty = [r for r, names in self.columns.items() if not names]
+        if empty:
+            raise ValueError(f"column role {empty[0]!r} names no header")
+        have = set(self.columns)
+        if self.kind == "statement":
+            split = {"debit", "credit"} <= have
+            if "date" not in have:
+                raise ValueError("a statement needs columns.date")
+            if split == ("amount" in have) and not ({"amount", "direction"} <= have):
+                raise ValueError(
+                    "give columns.debit and columns.credit, or columns.amount (signed)"
+                )
+            if ("debit" in have) != ("credit" in have):
+                raise ValueError("columns.debit and columns.credit go together")
+        elif "amount" not in have:
+            raise ValueError(f"a {self.kind} needs columns.amount")
+        if self.kind == "roll" and not have & {"id_number", "name"}:
+            raise ValueError("a roll needs columns.id_number or columns.name")
+        if self.kind == "allocation" and not have & {"project", "project_name"}:
+            raise ValueError("an allocation sheet needs columns.project or columns.project_name")
+        missing = [r for r in self.fill_down if r not in have]
+        if missing:
+            raise ValueError(f"fill_down names {missing[0]!r}, which is not a column role")
         return self
 
     @property
-    def columns(self) -> tuple[str, ...]:
-        """Every column the header row must hold."""
-        named = (self.date, self.serial, self.debit, self.credit, self.amount, self.balance)
-        return tuple(c for c in (*named, self.counterparty, *self.memo, *self.private) if c)
+    def required(self) -> tuple[str, ...]:
+        """The roles whose column the header must hold."""
+        if self.kind == "statement":
+            return tuple(
+                r for r in ("date", "debit", "credit", "amount", "direction", "balance", "serial")
+                if r in self.columns
+            )  # fmt: skip
+        return ("amount",)
+
+    @property
+    def any_of(self) -> tuple[str, ...]:
+        """Roles of which the header must hold at least one."""
+        if self.kind == "roll":
+            return tuple(r for r in ("id_number", "name") if r in self.columns)
+        if self.kind == "allocation":
+            return tuple(r for r in ("project", "project_name") if r in self.columns)
+        return ()
+
+    @property
+    def rules(self) -> tuple[NonData, ...]:
+        return (*self.non_data, *DEFAULT_NON_DATA)
 
 
 def load_layout(source: str | Path) -> Layout:
@@ -66,9 +216,11 @@ def load_layout(source: str | Path) -> Layout:
         path = PRESETS_DIR / f"{source}.toml"
         if not path.is_file():
             known = ", ".join(sorted(p.stem for p in PRESETS_DIR.glob("*.toml")))
-            raise LayoutError(f"unknown bank layout {source!r} (presets: {known})")
+            raise LayoutError(f"unknown layout {source!r} (presets: {known})")
     try:
         return Layout.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise LayoutError(f"{path}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise LayoutError(f"{path}: {exc}") from None
     except ValidationError as exc:
@@ -77,6 +229,7 @@ def load_layout(source: str | Path) -> Layout:
         raise LayoutError(f"{path}: {field}: {first['msg']}") from None
 
 
-def presets() -> dict[str, Layout]:
-    """Every shipped preset, by name."""
-    return {p.stem: load_layout(p) for p in sorted(PRESETS_DIR.glob("*.toml"))}
+def presets(kind: Kind | None = None) -> dict[str, Layout]:
+    """Every shipped preset (of one kind), by name."""
+    found = {p.stem: load_layout(p) for p in sorted(PRESETS_DIR.glob("*.toml"))}
+    return {n: lay for n, lay in found.items() if kind is None or lay.kind == kind}

@@ -1,26 +1,32 @@
 """The payment-roll importer: a 惠民惠农"一卡通" 发放清册 → benefit payments by household id.
 
-A roll lists one payment a row (序号, 乡镇, 村, 户主姓名, 身份证号, 补贴项目, 发放金额,
-发放日期, 银行账号 masked), under title rows carrying the batch number (``发放批次：…``) and
-above a 合计 row. Each row becomes one transaction on the paying fund account::
+A roll lists one payment a row under a merged title, a unit line and a batch stated in
+Chinese (``发放批次：2025年5月20日批``), with 小计 rows after each group, a 合计 row and
+signature lines under the table. Its columns vary by county: the layout (``presets/ykt.toml``
+or the county's own) maps them by alias (证件号码/身份证号, 发放金额/金额/补贴金额 …).
+Each row becomes one transaction on the paying fund account::
 
-    2022-12-20 * "公益岗位补贴 2022年12月 一卡通代发"
+    2025-05-20 * "公益岗位补贴 一卡通代发 2025年5月20日批"
       household: "H-QS01-004"
-      basis: "一卡通发放批次 YKT-2022-12-01"
-      roll: "YKT-2022-12-01"
-      roll_row: "YKT-2022-12-01#4"
+      basis: "一卡通发放批次 2025年5月20日批"
+      roll: "2025年5月20日批"
+      roll_row: "2025年5月20日批#4"
       Expenses:Benefit:PublicWelfareJob   500.00 CNY
-      Assets:Treasury:XJ-2022            -500.00 CNY
+      Assets:Treasury:XJ-2025            -500.00 CNY
 
-Names, ID numbers and bank accounts stay in the roll: the household is found in the
-private register (:mod:`fupin.households`) by the ID number (head or member), else by name
-and village, and only its pseudonymous id is written. A row that matches no household, or
-two, or whose village disagrees with the register, stops the import naming the row. The
-roll's total is later matched against the bank's single 代发 debit (rule R02).
+The batch id is the batch's full text: the May and the June rolls are different batches.
+Columns a roll form lacks come from its title (发放日期, 补贴项目) or the layout's defaults;
+without a 序号 column a row's key is its ordinal in the roll. Names, ID numbers and bank
+accounts stay in the roll: the household is found in the private register
+(:mod:`fupin.households`) by the ID number (head or member), else by name and village,
+and only its pseudonymous id is written. A row that matches no household, or two, or
+whose village disagrees with the register, stops the import naming the row. The roll's
+total is later matched against the bank's 代发 debits (rule R02).
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -30,29 +36,29 @@ from pathlib import Path
 import beangulp
 from beancount.core import data
 from beancount.core.amount import Amount
+from fupin.importers.cells import days_in, parse_day
 from fupin.importers.dedupe import ExactDedupe, open_missing
-from fupin.importers.table import (
-    Row,
-    SourceError,
-    Table,
+from fupin.importers.layout import Layout, load_layout
+from fupin.importers.sheet import (
+    Sheet,
     find_header,
-    missing_columns,
-    parse_amount,
-    parse_date,
-    read_rows,
+    money,
+    read_sheet,
+    row_date,
+    verify_totals,
 )
+from fupin.importers.table import Row, SourceError, read_rows
 
 from fupin.households import Household, Register, RegisterError, cached_register
-from fupin.money import ZERO, fmt_money
 
-BATCH = re.compile(r"(?:发放批次|批次号|批次)\s*[:：]\s*([A-Za-z0-9\-_]+)")
-COLUMNS = ("序号", "村", "户主姓名", "身份证号", "补贴项目", "发放金额", "发放日期")
 #: The benefit kinds of the sample county and the accounts they post to.
 DEFAULT_KINDS = {
     "公益岗位补贴": "Expenses:Benefit:PublicWelfareJob",
     "临时救助": "Expenses:Benefit:TemporaryRelief",
     "产业奖补": "Expenses:Benefit:IndustryAward",
 }
+KIND_IN_TITLE = re.compile(r"(?:补贴项目|补贴类别|补贴名称|资金项目)\s*[:：]\s*(\S+)")
+DATE_IN_TITLE = re.compile(r"发放(?:日期|时间)")
 
 
 def mask_id(number: str) -> str:
@@ -69,25 +75,31 @@ class RollImporter(ExactDedupe, beangulp.Importer):
         register: str | Path,
         *,
         kinds: Mapping[str, str] | None = None,
-        encoding: str = "utf-8",
+        layout: Layout | str | Path = "ykt",
     ) -> None:
         self.ledger_account = account
         self.register_path = Path(register)
         self.kinds = dict(kinds or DEFAULT_KINDS)
-        self.encoding = encoding
+        self.layout = layout if isinstance(layout, Layout) else load_layout(layout)
+        if self.layout.kind != "roll":
+            raise ValueError(f"layout {self.layout.name!r} is a {self.layout.kind}, not a roll")
 
     @property
     def name(self) -> str:
         return f"fupin.roll:{self.ledger_account}"
 
     def identify(self, filepath: str) -> bool:
-        if Path(filepath).suffix.lower() not in (".csv", ".xlsx", ".xls"):
+        layout = self.layout
+        if Path(filepath).suffix.lower() not in layout.formats:
             return False
         try:
-            rows = read_rows(filepath, self.encoding, lenient=True)
+            rows = read_rows(filepath, layout.encoding, layout.sheet, head=True).rows
         except SourceError:
             return False
-        return find_header(filepath, rows, COLUMNS) is not None
+        header = find_header(rows, layout)
+        return header is not None and (
+            "seq" in header.columns or "kind" in header.columns or "village" in header.columns
+        )
 
     def account(self, filepath: str) -> str:
         return self.ledger_account
@@ -104,36 +116,34 @@ class RollImporter(ExactDedupe, beangulp.Importer):
             ) from None
 
     def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
-        rows = read_rows(filepath, self.encoding)
-        table = find_header(filepath, rows, COLUMNS)
-        if table is None:
-            gone = missing_columns(rows, COLUMNS)
-            raise SourceError(filepath, None, gone[0], f"找不到表头: 缺少列 {'、'.join(gone)}")
-        batch = self._batch(table)
+        sheet = read_sheet(filepath, self.layout)
+        batch = self._batch(sheet)
+        default_day = self._default_day(sheet, batch)
+        default_kind = self._default_kind(sheet)
         index = _index(self.register())
         entries: list[data.Directive] = []
+        values: list[dict[str, Decimal]] = []
         seen: dict[str, int] = {}
-        total = ZERO
-        for row in table.rows:
-            seq = table.cell(row, "序号")
+        for ordinal, row in enumerate(sheet.data, 1):
+            seq = sheet.cell(row, "seq") if sheet.index("seq") is not None else str(ordinal)
             if not seq:
-                raise SourceError(filepath, row.number, "序号", "序号为空")
+                raise sheet.error(row, "seq", "序号为空")
             if seq in seen:
-                raise SourceError(filepath, row.number, "序号", f"序号 {seq} 与第{seen[seq]}行重复")
+                raise sheet.error(row, "seq", f"序号 {seq} 与第{seen[seq]}行重复")
             seen[seq] = row.number
-            household = self._household(table, row, index)
-            kind = table.cell(row, "补贴项目")
+            household = self._household(sheet, row, index)
+            kind = sheet.cell(row, "kind") or default_kind
+            if not kind:
+                raise sheet.error(row, "kind", "补贴项目为空 (表中无此列, 标题中也未写明)")
             account = self.kinds.get(kind)
             if account is None:
                 known = "、".join(self.kinds)
-                raise SourceError(
-                    filepath, row.number, "补贴项目", f"未知补贴项目 {kind!r} (已配置: {known})"
-                )
-            amount = parse_amount(table, row, "发放金额", blank_zero=False)
+                raise sheet.error(row, "kind", f"未知补贴项目 {kind!r} (已配置: {known})")
+            amount = money(sheet, row, "amount", blank=False)
             if amount <= 0:
-                raise SourceError(filepath, row.number, "发放金额", f"发放金额 {amount} 不是正数")
-            total += amount
-            day = parse_date(table, row, "发放日期", ("%Y%m%d", "%Y/%m/%d", "%Y-%m-%d"))
+                raise sheet.error(row, "amount", f"发放金额 {amount} 不是正数")
+            values.append({"amount": amount})
+            day = row_date(sheet, row, default_day, "发放日期为空 (表中、标题和批次中都没有日期)")
             meta = data.new_metadata(filepath, row.number)
             meta.update(
                 household=household.id,
@@ -142,6 +152,9 @@ class RollImporter(ExactDedupe, beangulp.Importer):
                 roll_row=f"{batch}#{seq}",
                 period=f"{day:%Y-%m}",
             )
+            project = sheet.cell(row, "project")
+            if project:
+                meta["project"] = project
             postings = [
                 data.Posting(account, Amount(amount, "CNY"), None, None, None, None),
                 data.Posting(self.ledger_account, Amount(-amount, "CNY"), None, None, None, None),
@@ -152,57 +165,91 @@ class RollImporter(ExactDedupe, beangulp.Importer):
                     meta, day, "*", None, narration, frozenset(), frozenset(), postings
                 )
             )
-        self._check_total(table, total)
+        if not entries:
+            raise SourceError(filepath, sheet.header.row.number, None, "发放清册没有明细行")
+        verify_totals(
+            sheet, values, ("amount",), label=lambda k: "小计" if k == "subtotal" else "合计"
+        )
         names = {account: kind for kind, account in self.kinds.items()}
         entries.extend(open_missing(filepath, entries, existing, self.ledger_account, names))
         return entries
 
-    def _batch(self, table: Table) -> str:
-        for row in table.title:
-            found = BATCH.search(" ".join(row.cells))
+    def _batch(self, sheet: Sheet) -> str:
+        """The batch: its full text in the title (``发放批次：2025年5月20日批``) or column."""
+        for row in sheet.title:
+            for cell in row.cells:
+                for pattern in self.layout.batch:
+                    found = re.search(pattern, cell)
+                    if found and found.group(1).strip():
+                        return _clean_batch(found.group(1))
+        if sheet.index("batch") is not None:
+            batches = {sheet.cell(r, "batch") for r in sheet.data}
+            if len(batches) == 1 and "" not in batches:
+                return _clean_batch(batches.pop())
+            if len(batches) > 1:
+                raise sheet.error(
+                    sheet.data[0], "batch", f"一份清册中有多个批次: {'、'.join(sorted(batches))}"
+                )
+        raise SourceError(sheet.path, None, None, "标题行中找不到发放批次 (发放批次：…), 无法去重")
+
+    def _default_day(self, sheet: Sheet, batch: str) -> datetime.date | None:
+        for row in sheet.title:
+            text = " ".join(c for c in row.cells if c)
+            if DATE_IN_TITLE.search(text):
+                found = days_in(text)
+                if found:
+                    return found[0]
+        found = days_in(batch)
+        if found:
+            return found[0]
+        if self.layout.default_date:
+            return parse_day(self.layout.default_date)
+        return None
+
+    def _default_kind(self, sheet: Sheet) -> str | None:
+        for row in sheet.title:
+            found = KIND_IN_TITLE.search(" ".join(row.cells))
             if found:
                 return found.group(1)
-        raise SourceError(table.path, None, None, "标题行中找不到发放批次 (发放批次：…), 无法去重")
+        return self.layout.default_kind
 
-    def _household(self, table: Table, row: Row, index: Mapping[str, list[Household]]) -> Household:
-        number = table.cell(row, "身份证号").upper()
-        village = table.cell(row, "村")
-        name = table.cell(row, "户主姓名")
+    def _household(self, sheet: Sheet, row: Row, index: Mapping[str, list[Household]]) -> Household:
+        number = sheet.cell(row, "id_number").upper()
+        village = sheet.cell(row, "village")
+        name = sheet.cell(row, "name")
         if number:
             found = index.get(number, [])
             key = f"身份证号 {mask_id(number)}"
-            column = "身份证号"
-        else:
-            found = [h for h in index.get(f"name:{name}", []) if h.village == village]
+            role = "id_number"
+        elif name:
+            found = [
+                h for h in index.get(f"name:{name}", []) if not village or h.village == village
+            ]
             key = f"姓名 {name[:1]}** 与村 {village}"
-            column = "户主姓名"
+            role = "name"
+        else:
+            raise sheet.error(
+                row,
+                "id_number" if sheet.index("id_number") is not None else "name",
+                "身份证号与姓名都为空",
+            )
         if not found:
-            raise SourceError(table.path, row.number, column, f"农户信息库中无 {key} 对应的农户")
+            raise sheet.error(row, role, f"农户信息库中无 {key} 对应的农户")
         if len(found) > 1:
             ids = "、".join(h.id for h in found)
-            raise SourceError(table.path, row.number, column, f"{key} 对应多户 ({ids}), 无法确定")
+            raise sheet.error(row, role, f"{key} 对应多户 ({ids}), 无法确定")
         household = found[0]
         if village and household.village != village:
-            raise SourceError(
-                table.path,
-                row.number,
-                "村",
+            raise sheet.error(
+                row,
+                "village",
                 f"村 {village} 与农户信息库 {household.id} 的 {household.village} 不符",
             )
         return household
 
-    def _check_total(self, table: Table, total: Decimal) -> None:
-        footer = next((r for r in table.footer if not r.blank), None)
-        if footer is None or not table.cell(footer, "发放金额"):
-            return
-        stated = parse_amount(table, footer, "发放金额")
-        if stated != total:
-            raise SourceError(
-                table.path,
-                footer.number,
-                "发放金额",
-                f"合计 {fmt_money(stated)} ≠ 明细之和 {fmt_money(total)}",
-            )
+
+def _clean_batch(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip(" ：:")
 
 
 def _index(register: Register) -> dict[str, list[Household]]:

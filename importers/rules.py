@@ -28,7 +28,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from fupin.importers.layout import RegularExpression
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 
 class RulesError(Exception):
@@ -40,23 +41,13 @@ class CategoryRule(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    counterparty: str | None = None
-    memo: str | None = None
+    counterparty: RegularExpression | None = None
+    memo: RegularExpression | None = None
     direction: Literal["in", "out"] | None = None
     account: str
     project: str | None = None
     payment: str | None = None
     note: str | None = None
-
-    @field_validator("counterparty", "memo")
-    @classmethod
-    def _regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a regular expression: {exc}") from None
-        return value
 
     def matches(self, counterparty: str, memo: str, amount: Decimal) -> bool:
         if (self.direction == "out" and amount >= 0) or (self.direction == "in" and amount < 0):

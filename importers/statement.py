@@ -1,30 +1,32 @@
 """The bank-statement importer: one configurable beangulp importer, a layout per bank.
 
 ``StatementImporter("rcb", "Assets:Treasury:XJ-2022", rules="import_rules.toml")`` reads
-a 县农商行 export (GBK CSV, title rows, split 借方/贷方, running balance, 合计 row) and
-writes, for the fund's special account:
+a statement in a layout (``presets/*.toml``, see ``docs/importers.md``) and writes, for the
+fund's special account:
 
-* one transaction per statement line nobody booked yet, with the bank's serial as
-  ``bank_serial:``, the counter-party as payee and the memo as narration; the other leg
-  comes from the county's rules (counter-party/memo → account, project, payment). A line
-  no rule matches goes to the suspense account (``Assets:Suspense:<FUND>``, 待查明款项)
-  flagged ``!`` and is listed by ``fupin import extract``;
-* a ``custom "bank-line"`` for a line the ledger already holds (a voucher typed in, or a
-  whole payment roll of the same amount within ± ``match_days``): the bank's word that
-  the money moved, which the R01/R02 reconciliation rules read;
+* one transaction per statement line nobody booked yet, keyed by the bank's serial
+  (``bank_serial``), or, for a layout without a serial column, by a row key made of the
+  date, the signed amount, the running balance and the ordinal among identical rows
+  (``20250502/-13.40/1234.56/1``): true twins stay two, a re-import adds nothing;
+* ``custom "bank-line"`` for a line the ledger already holds: a voucher typed in, a
+  payment roll (matched by its batch named in the memo, else by its total within
+  ± ``match_days``), an allocation receipt (matched by its 文号 named in the memo);
 * a ``custom "statement"`` recording the period imported, and a ``balance`` assertion of
   the closing running balance on the day after the period.
 
-Everything is checked before anything is returned: a bad date, a non-numeric amount, an
-undecodable byte, a missing column, a repeated serial, a running balance that does not
-follow from the previous one, or a totals row that does not add up raises
-:class:`~fupin.importers.table.SourceError` naming file, row and column.
+Everything is checked before anything is returned, and every line of the file is
+accounted for (:mod:`fupin.importers.sheet`): a bad date or amount, a line that is not
+data and not a known non-data line, a repeated serial, a running balance that does not
+follow (in file order, newest first or oldest first), a 本页合计 or 合计 row that does not
+add up raises :class:`~fupin.importers.table.SourceError` naming file, line and column.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -34,27 +36,25 @@ import beangulp
 from beancount.core import data
 from beancount.core.amount import Amount
 from beancount.parser.grammar import ValueType
-from fupin.importers.dedupe import ExactDedupe, KeyIndex, open_missing, source_key
+from fupin.importers.cells import CellError, days_in, parse_day, parse_money
+from fupin.importers.dedupe import ExactDedupe, KeyIndex, index_of, open_missing
 from fupin.importers.layout import Layout, load_layout
 from fupin.importers.rules import Rules, fill, load_rules
-from fupin.importers.table import (
-    Row,
-    SourceError,
-    Table,
-    find_header,
-    missing_columns,
-    parse_amount,
-    parse_date,
-    read_rows,
-    scrub,
+from fupin.importers.sheet import Sheet, find_header, read_sheet, verify_totals
+from fupin.importers.table import SourceError, read_rows, scrub
+from fupin.plugins.reconcile import (
+    DOC_KEY,
+    Flow,
+    Line,
+    doc_flows,
+    flows_of,
+    link_by_reference,
+    match,
 )
-from fupin.plugins.reconcile import Flow, Line, flows_of, match
 
 from fupin.money import ZERO, fmt_money
 
-PERIOD = re.compile(
-    r"(\d{4})[-/.年]?(\d{2})[-/.月]?(\d{2})日?\D{1,12}?(\d{4})[-/.年]?(\d{2})[-/.月]?(\d{2})"
-)
+PERIOD_WORDS = re.compile(r"起止|期间|区间|查询|日期|时间|从|自|至|到|~|—|－")
 
 
 class StatementRow(NamedTuple):
@@ -71,13 +71,15 @@ class StatementRow(NamedTuple):
 
 @dataclass(frozen=True)
 class Parsed:
-    """A whole statement: its lines in date order and its period."""
+    """A whole statement: its lines in date order, its period, what its lines were."""
 
     rows: tuple[StatementRow, ...]
     start: datetime.date
     end: datetime.date
     opening: Decimal | None
     closing: Decimal | None
+    kinds: str = ""
+    newest_first: bool = False
 
 
 class StatementImporter(ExactDedupe, beangulp.Importer):
@@ -94,6 +96,10 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         title: str | None = None,
     ) -> None:
         self.layout = layout if isinstance(layout, Layout) else load_layout(layout)
+        if self.layout.kind != "statement":
+            raise ValueError(
+                f"layout {self.layout.name!r} is a {self.layout.kind}, not a statement"
+            )
         self.ledger_account = account
         self.fund = account.rsplit(":", 1)[-1]
         self.rules = rules if isinstance(rules, Rules) else load_rules(rules)
@@ -110,18 +116,22 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
     # -- beangulp interface -----------------------------------------------------------------
     def identify(self, filepath: str) -> bool:
         """The file's type is one of the layout's and its header row has every column."""
-        if Path(filepath).suffix.lower() not in self.layout.formats:
+        layout = self.layout
+        if Path(filepath).suffix.lower() not in layout.formats:
             return False
         try:
-            rows = read_rows(filepath, self.layout.encoding, self.layout.sheet, lenient=True)
+            rows = read_rows(
+                filepath, layout.encoding, layout.sheet, delimiter=layout.delimiter, head=True
+            ).rows
         except SourceError:
             return False
-        table = find_header(filepath, rows, self.layout.columns)
-        if table is None:
+        header = find_header(rows, layout)
+        if header is None:
             return False
-        if self.title is None:
-            return True
-        return any(self.title.search(" ".join(row.cells)) for row in table.title)
+        above = "\n".join(" ".join(r.cells) for r in rows[: header.position])
+        if layout.title and not re.search(layout.title, above):
+            return False
+        return self.title is None or bool(self.title.search(above))
 
     def account(self, filepath: str) -> str:
         return self.ledger_account
@@ -134,21 +144,44 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
 
     def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
         parsed = self.parse(filepath)
-        held = KeyIndex(existing)
-        fresh = [r for r in parsed.rows if ("bank", r.serial, r.date) not in held.keys]
-        booked = self._unreconciled(existing)
+        held = index_of(existing)
+        keys = held.keys
+        is_new = [("bank", r.serial, r.date) not in keys for r in parsed.rows]
+        fresh = [r for r, new in zip(parsed.rows, is_new, strict=True) if new]
         lines = [Line(r.date, self.ledger_account, r.amount, r.serial, r) for r in fresh]
-        pairs, _ = match(booked, lines, self.match_days)
-        matched = {line.serial: booked[i] for i, line in pairs.items()}
+        booked, refs = self._unreconciled(held)
+        linked = link_by_reference(refs, lines, _line_text)
+        via: dict[str, Flow] = {}
+        differences = []
+        for index, got in linked.items():
+            flow = refs[index]
+            via.update((line.serial, flow) for line in got)
+            paid = sum((line.amount for line in got), ZERO)
+            if paid != flow.amount:
+                differences.append(
+                    f"{flow.roll or flow.doc} 账面 {fmt_money(flow.amount)} ≠ 银行 {fmt_money(paid)}"
+                )
+        done = {(f.roll, f.doc) for f in (refs[i] for i in linked)}
+        booked = [
+            f
+            for f in booked
+            if (f.roll, None) not in done and (None, f.entry.meta.get(DOC_KEY)) not in done
+        ]
+        rest = [line for line in lines if line.serial not in via]
+        pairs, _ = match(booked, rest, self.match_days)
+        via.update((line.serial, booked[i]) for i, line in pairs.items())
 
         entries: list[data.Directive] = []
-        for row in parsed.rows:
-            flow = matched.get(row.serial)
-            entries.append(
-                self._bank_line(filepath, row, flow) if flow else self._txn(filepath, row)
-            )
-        entries.append(self._statement(filepath, parsed))
-        if parsed.closing is not None:
+        new: list[data.Directive] = []
+        other = self._other_leg()
+        for row, is_fresh in zip(parsed.rows, is_new, strict=True):
+            by = via.get(row.serial)
+            entry = self._bank_line(filepath, row, by) if by else self._txn(filepath, row, other)
+            entries.append(entry)
+            if is_fresh:
+                new.append(entry)
+        entries.append(self._statement(filepath, parsed, differences))
+        if parsed.closing is not None and not differences:
             meta = data.new_metadata(filepath, parsed.rows[-1].number if parsed.rows else 0)
             entries.append(
                 data.Balance(
@@ -162,161 +195,249 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
             )
         names = {fill(k, self.fund): fill(v, self.fund) for k, v in self.rules.names.items()}
         names.setdefault(self.suspense, "待查明款项(银行流水未匹配分类规则)")
-        new = [e for e in entries if source_key(e) not in held.keys]
-        entries.extend(open_missing(filepath, new, existing, self.ledger_account, names))
+        entries.extend(open_missing(filepath, new, held, self.ledger_account, names))
         return entries
 
     # -- parsing ----------------------------------------------------------------------------
     def parse(self, filepath: str) -> Parsed:
         """Read and check every line (raises :class:`SourceError`)."""
-        layout = self.layout
-        rows = read_rows(filepath, layout.encoding, layout.sheet)
-        table = find_header(filepath, rows, layout.columns)
-        if table is None:
-            gone = missing_columns(rows, layout.columns)
-            raise SourceError(
-                filepath, None, gone[0], f"找不到表头: 缺少列 {'、'.join(gone)} ({layout.bank})"
-            )
-        lines = [self._row(table, row) for row in table.rows]
-        seen: dict[str, int] = {}
-        for line in lines:
-            if line.serial in seen:
-                raise SourceError(
-                    filepath,
-                    line.number,
-                    layout.serial,
-                    f"流水号 {line.serial} 与第{seen[line.serial]}行重复",
-                )
-            seen[line.serial] = line.number
-        if len(lines) > 1 and lines[0].date > lines[-1].date:
-            lines.reverse()  # newest first in the export
-        opening, closing = self._check_balances(filepath, lines)
-        self._check_totals(table, lines)
-        start, end = self._period(table, lines)
+        sheet = read_sheet(filepath, self.layout)
+        lines, values = self._rows(sheet)
+        verify_totals(sheet, values, ("debit", "credit", "amount"))
+        newest_first = self._newest_first(sheet, lines)
+        if newest_first:
+            lines.reverse()
+        opening, closing = self._check_balances(sheet, lines, newest_first)
+        lines = self._keys(sheet, lines)
+        start, end = self._period(sheet, lines)
         for line in lines:
             if not start <= line.date <= end:
                 raise SourceError(
                     filepath,
                     line.number,
-                    layout.date,
+                    sheet.column("date"),
                     f"{line.date} 不在对账期 {start} 至 {end} 内",
                 )
-        return Parsed(tuple(lines), start, end, opening, closing)
+        return Parsed(tuple(lines), start, end, opening, closing, sheet.describe(), newest_first)
 
-    def _row(self, table: Table, row: Row) -> StatementRow:
+    def _rows(self, sheet: Sheet) -> tuple[list[StatementRow], list[dict[str, Decimal]]]:
+        """Parse every data row (the hot loop of a 100k-line import: direct cell access on
+        rows padded to the header's width)."""
         layout = self.layout
-        date = parse_date(table, row, layout.date, layout.date_formats)
-        serial = table.cell(row, layout.serial)
-        if not serial:
-            raise SourceError(table.path, row.number, layout.serial, "流水号为空")
-        if layout.amount is not None:
-            amount = parse_amount(table, row, layout.amount, blank_zero=False)
-        else:
-            assert layout.debit is not None and layout.credit is not None
-            debit = parse_amount(table, row, layout.debit)
-            credit = parse_amount(table, row, layout.credit)
-            if debit and credit:
-                raise SourceError(table.path, row.number, layout.credit, "借方与贷方同时有金额")
-            amount = credit - debit
-        balance = None
-        if layout.balance is not None:
-            balance = parse_amount(table, row, layout.balance, blank_zero=False)
-        memos = (table.cell(row, column) for column in layout.memo)
-        memo = scrub(" ".join(dict.fromkeys(m for m in memos if m)))
-        counterparty = scrub(table.cell(row, layout.counterparty))
-        return StatementRow(row.number, date, serial, amount, balance, counterparty, memo)
+        cols = sheet.header.columns
+        formats = layout.date_formats
+        i_date = cols["date"]
+        i_serial = cols.get("serial")
+        i_debit, i_credit = cols.get("debit"), cols.get("credit")
+        i_amount, i_dir = cols.get("amount"), cols.get("direction")
+        i_balance = cols.get("balance")
+        i_party = cols.get("counterparty")
+        memo_cols = sheet.header.memo
+        need = max((*cols.values(), *memo_cols)) + 1
+        pad = ("",) * need
+        split = i_debit is not None and i_credit is not None
+        s_debit, s_credit = sheet.scale("debit"), sheet.scale("credit")
+        s_amount, s_balance = sheet.scale("amount"), sheet.scale("balance")
+        debit_words, credit_words = set(layout.debit_words), set(layout.credit_words)
+        shown_words = f"{'/'.join(layout.debit_words[:2])}/{'/'.join(layout.credit_words[:2])}"
+        out: list[StatementRow] = []
+        values: list[dict[str, Decimal]] = []
+        seen: dict[str, int] = {}
+        for row in sheet.data:
+            cells = row.cells
+            if len(cells) < need:
+                cells = (cells + pad)[:need]
+            role = "date"
+            try:
+                date = parse_day(cells[i_date], formats)
+                if split:
+                    assert i_debit is not None and i_credit is not None
+                    role = "debit"
+                    debit = parse_money(cells[i_debit], s_debit)
+                    role = "credit"
+                    credit = parse_money(cells[i_credit], s_credit)
+                    if debit and credit:
+                        raise CellError("借方与贷方同时有金额")
+                    if not debit and not credit and not (cells[i_debit] or cells[i_credit]):
+                        raise CellError("借方与贷方都没有金额")
+                    amount = credit - debit
+                    values.append({"debit": debit, "credit": credit})
+                    if i_dir is not None:
+                        role = "direction"
+                        word = cells[i_dir]
+                        if (word in debit_words and debit == 0) or (
+                            word in credit_words and credit == 0
+                        ):
+                            raise CellError(f"借贷标志 {word!r} 与金额所在列不符")
+                else:
+                    assert i_amount is not None
+                    role = "amount"
+                    amount = parse_money(cells[i_amount], s_amount, False)
+                    if i_dir is not None:
+                        role = "direction"
+                        word = cells[i_dir]
+                        if word in debit_words:
+                            amount = -abs(amount)
+                        elif word in credit_words:
+                            amount = abs(amount)
+                        else:
+                            raise CellError(f"借贷标志 {word!r} 不是 {shown_words}")
+                    values.append({"amount": amount})
+                balance = None
+                if i_balance is not None:
+                    role = "balance"
+                    balance = parse_money(cells[i_balance], s_balance, False)
+                serial = ""
+                if i_serial is not None:
+                    role = "serial"
+                    serial = cells[i_serial]
+                    if not serial:
+                        raise CellError("流水号为空")
+                    if serial in seen:
+                        raise CellError(f"流水号 {serial} 与第{seen[serial]}行重复")
+                    seen[serial] = row.number
+            except CellError as exc:
+                raise sheet.error(row, role, str(exc)) from None
+            parts = [cells[i] for i in memo_cols if cells[i]]
+            memo = parts[0] if len(parts) == 1 else " ".join(dict.fromkeys(parts))
+            party = cells[i_party] if i_party is not None else ""
+            out.append(
+                StatementRow(row.number, date, serial, amount, balance, scrub(party), scrub(memo))
+            )
+        return out, values
+
+    def _newest_first(self, sheet: Sheet, lines: list[StatementRow]) -> bool:
+        """The file's order: the layout's, else by the dates, else by the balance chain."""
+        order = self.layout.order
+        if order != "auto" or len(lines) < 2:
+            return order == "newest-first"
+        if lines[0].date != lines[-1].date:
+            return lines[0].date > lines[-1].date
+        if lines[0].balance is None:
+            return False
+        return not _chains(lines) and _chains(lines[::-1])
 
     def _check_balances(
-        self, filepath: str, lines: list[StatementRow]
+        self, sheet: Sheet, lines: list[StatementRow], newest_first: bool
     ) -> tuple[Decimal | None, Decimal | None]:
-        """Each running balance = the previous one + the line's amount."""
-        if self.layout.balance is None or not lines:
+        """Each running balance = the previous one + the line's amount (in date order)."""
+        if "balance" not in sheet.header.columns or not lines:
             return None, None
         first = lines[0]
         assert first.balance is not None
         previous = first.balance - first.amount
         opening = previous
+        where = "下一行 (较早)" if newest_first else "上一行"
         for line in lines:
             assert line.balance is not None
             if previous + line.amount != line.balance:
                 raise SourceError(
-                    filepath,
+                    sheet.path,
                     line.number,
-                    self.layout.balance,
-                    f"余额 {fmt_money(line.balance)} ≠ 上笔余额 {fmt_money(previous)} "
+                    sheet.column("balance"),
+                    f"余额 {fmt_money(line.balance)} ≠ {where}余额 {fmt_money(previous)} "
                     f"+ 本笔发生额 {fmt_money(line.amount)} = {fmt_money(previous + line.amount)}",
                 )
             previous = line.balance
         return opening, previous
 
-    def _check_totals(self, table: Table, lines: list[StatementRow]) -> None:
-        """A 合计 row below the data, when it has debit/credit totals, must add up."""
-        layout = self.layout
-        if layout.debit is None or layout.credit is None or not table.footer:
-            return
-        total = next((r for r in table.footer if not r.blank), None)
-        if total is None or not (
-            table.cell(total, layout.debit) or table.cell(total, layout.credit)
-        ):
-            return
-        for column, want in (
-            (layout.debit, sum((-x.amount for x in lines if x.amount < 0), ZERO)),
-            (layout.credit, sum((x.amount for x in lines if x.amount > 0), ZERO)),
-        ):
-            got = parse_amount(table, total, column)
-            if got != want:
-                raise SourceError(
-                    table.path,
-                    total.number,
-                    column,
-                    f"合计 {fmt_money(got)} ≠ 明细之和 {fmt_money(want)}",
-                )
+    def _keys(self, sheet: Sheet, lines: list[StatementRow]) -> list[StatementRow]:
+        """Give each line its key: the serial, else date/amount/balance/ordinal."""
+        if "serial" in sheet.header.columns:
+            return lines
+        count: Counter[tuple[datetime.date, Decimal, Decimal | None]] = Counter()
+        out = []
+        for line in lines:
+            key = (line.date, line.amount, line.balance)
+            count[key] += 1
+            balance = "" if line.balance is None else str(line.balance)
+            serial = f"{line.date:%Y%m%d}/{line.amount}/{balance}/{count[key]}"
+            out.append(line._replace(serial=serial))
+        return out
 
     def _period(
-        self, table: Table, lines: list[StatementRow]
+        self, sheet: Sheet, lines: list[StatementRow]
     ) -> tuple[datetime.date, datetime.date]:
         """The period printed in the title rows (起止日期), else the lines' first and last day."""
-        for row in table.title:
-            found = PERIOD.search("".join(row.cells))
-            if found:
-                y1, m1, d1, y2, m2, d2 = (int(x) for x in found.groups())
-                try:
-                    return datetime.date(y1, m1, d1), datetime.date(y2, m2, d2)
-                except ValueError:
-                    raise SourceError(table.path, row.number, None, "起止日期无效") from None
+        for row in sheet.title:
+            text = " ".join(c for c in row.cells if c)
+            found = days_in(text)
+            if len(found) >= 2 and PERIOD_WORDS.search(text):
+                start, end = found[0], found[-1]
+                if start > end:
+                    raise SourceError(sheet.path, row.number, None, f"起止日期 {start} 晚于 {end}")
+                return start, end
         if not lines:
             raise SourceError(
-                table.path, table.header.number, None, "对账单没有明细行, 也没有起止日期"
+                sheet.path, sheet.header.row.number, None, "对账单没有明细行, 也没有起止日期"
             )
         return lines[0].date, lines[-1].date
 
     # -- entries ----------------------------------------------------------------------------
-    def _unreconciled(self, existing: data.Entries) -> list[Flow]:
-        """Booked flows on the account that no bank line of the ledger covers yet."""
-        txns = [e for e in existing if isinstance(e, data.Transaction)]
-        flows = flows_of(txns, {self.ledger_account})
+    def _unreconciled(self, index: KeyIndex) -> tuple[list[Flow], list[Flow]]:
+        """Booked flows on the account that no bank line of the ledger covers yet, and the
+        rolls and allocation documents among them (matched by reference first)."""
+        accounts = {self.ledger_account}
+        txns = index.transactions_on(self.ledger_account)
+        flows = flows_of(txns, accounts)
         held = [
             Line(e.date, self.ledger_account, _amount(e), str(e.values[0].value), e)
-            for e in existing
-            if isinstance(e, data.Custom)
-            and e.type == "bank-line"
-            and e.meta.get("account") == self.ledger_account
+            for e in index.bank_lines(self.ledger_account)
         ]
-        pairs, _ = match(flows, held, self.match_days)
-        return [flow for i, flow in enumerate(flows) if i not in pairs]
+        linked_rolls = {str(e.entry.meta.get("roll")) for e in held if e.entry.meta.get("roll")}
+        linked_docs = {str(e.entry.meta.get(DOC_KEY)) for e in held if e.entry.meta.get(DOC_KEY)}
+        plain = [
+            line
+            for line in held
+            if not line.entry.meta.get("roll") and not line.entry.meta.get(DOC_KEY)
+        ]
+        flows = [
+            f
+            for f in flows
+            if f.roll not in linked_rolls and str(f.entry.meta.get(DOC_KEY)) not in linked_docs
+        ]
+        pairs, _ = match(flows, plain, self.match_days)
+        open_flows = [flow for i, flow in enumerate(flows) if i not in pairs]
+        refs = [f for f in open_flows if f.roll]
+        refs += [f for f in doc_flows(txns, accounts) if f.doc not in linked_docs]
+        return open_flows, refs
 
-    def _txn(self, filepath: str, row: StatementRow) -> data.Transaction:
+    def _other_leg(self) -> Callable[[StatementRow], tuple[str, str, dict[str, str]]]:
+        """Row → its other leg's account, the flag and the metadata its rule adds (``!``
+        and the suspense account when no rule matches), decided once per counter-party,
+        memo and direction (a statement repeats them on most of its lines)."""
+        decided: dict[tuple[str, str, bool], tuple[str, str, dict[str, str]]] = {}
+
+        def other(row: StatementRow) -> tuple[str, str, dict[str, str]]:
+            key = (row.counterparty, row.memo, row.amount < 0)
+            found = decided.get(key)
+            if found is None:
+                rule = self.rules.match(row.counterparty, row.memo, row.amount)
+                if rule is None:
+                    found = (self.suspense, "!", {})
+                else:
+                    extra = {"project": rule.project, "payment": rule.payment}
+                    found = (
+                        fill(rule.account, self.fund),
+                        "*",
+                        {k: v for k, v in extra.items() if v},
+                    )
+                decided[key] = found
+            return found
+
+        return other
+
+    def _txn(
+        self,
+        filepath: str,
+        row: StatementRow,
+        other_leg: Callable[[StatementRow], tuple[str, str, dict[str, str]]],
+    ) -> data.Transaction:
         currency = self.layout.currency
-        rule = self.rules.match(row.counterparty, row.memo, row.amount)
-        meta = data.new_metadata(filepath, row.number)
-        meta["bank_serial"] = row.serial
-        other, flag = self.suspense, "!"
-        if rule is not None:
-            other, flag = fill(rule.account, self.fund), "*"
-            if rule.project:
-                meta["project"] = rule.project
-            if rule.payment:
-                meta["payment"] = rule.payment
+        meta: data.Meta = {"filename": filepath, "lineno": row.number, "bank_serial": row.serial}
+        other, flag, extra = other_leg(row)
+        if extra:
+            meta.update(extra)
         postings = [
             data.Posting(self.ledger_account, Amount(row.amount, currency), None, None, None, None),
             data.Posting(other, Amount(-row.amount, currency), None, None, None, None),
@@ -342,11 +463,13 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
             meta["memo"] = row.memo
         if flow.roll:
             meta["roll"] = flow.roll
+        elif flow.doc:
+            meta[DOC_KEY] = flow.doc
         elif flow.entry.meta.get("voucher"):
             meta["voucher"] = str(flow.entry.meta["voucher"])
         return data.Custom(meta, row.date, "bank-line", [_str(row.serial)])
 
-    def _statement(self, filepath: str, parsed: Parsed) -> data.Custom:
+    def _statement(self, filepath: str, parsed: Parsed, differences: list[str]) -> data.Custom:
         ident = f"{self.layout.name.upper()}-{self.fund}-{parsed.start:%Y%m%d}-{parsed.end:%Y%m%d}"
         meta = data.new_metadata(filepath, 0)
         meta.update(
@@ -361,7 +484,25 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         if parsed.opening is not None and parsed.closing is not None:
             meta["opening"] = Amount(parsed.opening, currency)
             meta["closing"] = Amount(parsed.closing, currency)
+        if differences:
+            meta["unbalanced"] = "; ".join(differences)
         return data.Custom(meta, parsed.end, "statement", [_str(ident)])
+
+
+def _chains(lines: list[StatementRow]) -> bool:
+    previous = None
+    for line in lines:
+        if line.balance is None:
+            return False
+        if previous is not None and previous + line.amount != line.balance:
+            return False
+        previous = line.balance
+    return True
+
+
+def _line_text(line: Line) -> str:
+    row = line.entry
+    return f"{row.memo} {row.counterparty}" if isinstance(row, StatementRow) else ""
 
 
 def _str(value: str) -> ValueType:

@@ -1,31 +1,46 @@
-"""Read a bank or office spreadsheet (CSV in any encoding, .xls, .xlsx) as rows of text.
+"""Read a bank or office document (CSV/TSV in any encoding, .xls, .xlsx) as rows of text.
 
-Every importer reads its document through :func:`read_rows` and :func:`find_header`, so a
-malformed input gets one kind of message everywhere: :class:`SourceError`, naming the
-file, the 1-based row (as the officer sees it in Excel or a text editor) and the column.
-Cell values are text; numbers are never turned into binary floats on the way (an Excel
-numeric cell is taken by its shortest exact decimal representation).
+Every importer reads its document through :func:`read_rows`, so a malformed input gets one
+kind of message everywhere: :class:`SourceError`, naming the file, the 1-based line or row
+(as the officer sees it in a text editor or in Excel) and the column.
+
+* **Encoding by evidence**: a byte-order mark decides (UTF-16LE/BE, UTF-8); else the text
+  is strict UTF-8 when it decodes as such; else GB18030 (the superset of GBK and GB2312
+  that banks really write: a strict GBK decoder fails on rare characters such as 䶮). A
+  layout may pin one encoding; a BOM still wins. Bytes that decode in none are an error
+  naming the line and column.
+* **One physical line, one record**: a quoted field never spans lines in a bank export,
+  so a stray quote is an error naming its line and column instead of a field that
+  swallows the rest of the file. Cells are stripped of spaces and tabs (ICBC pads every
+  cell with both); control characters and cells longer than :data:`MAX_CELL` characters
+  are errors.
+* Spreadsheet cells are text too: numbers by their shortest exact decimal form (never a
+  binary float on the way), dates as ISO text; an unreadable workbook or an impossible
+  date serial is an error naming the row and column.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import functools
-import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-#: How many rows above the header a document may carry (bank name, account, period …).
-HEADER_SCAN_ROWS = 30
-#: A first cell starting with one of these ends the data (totals, signatures).
-FOOTER_PREFIXES = ("合计", "总计", "本页合计", "本期合计", "累计", "小计", "制表", "打印", "经办")
-
-SUFFIXES = (".csv", ".txt", ".xls", ".xlsx")
+#: The longest cell a document may hold (a bank memo is a few hundred characters at most).
+MAX_CELL = 4000
+#: How many bytes ``identify`` reads (enough for the title and header rows).
+HEAD_BYTES = 65536
+SUFFIXES = (".csv", ".txt", ".tsv", ".xls", ".xlsx")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\ufffe\uffff]")
+#: what is stripped from either end of every cell (ICBC pads its cells with spaces and TABs)
+PAD = " \t\r\u3000"
+GB_NAMES = {"gbk", "gb2312", "gb18030", "cp936", "936", "euccn", "gb"}
 
 
 class SourceError(Exception):
@@ -41,250 +56,310 @@ class SourceError(Exception):
         super().__init__(f"{where}: {problem}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
-    """One row of a document: its 1-based number and its cells as stripped text."""
+    """One line or sheet row: its 1-based number and its cells as stripped text.
+
+    ``problem`` is set (and ``cells`` empty) for a line that cannot be split into cells:
+    ``(column number, message)``; the sheet reader rejects the file naming it.
+    """
 
     number: int
     cells: tuple[str, ...]
+    problem: tuple[int, str] | None = None
 
     @property
     def blank(self) -> bool:
-        return not any(self.cells)
+        return self.problem is None and not any(self.cells)
+
+
+@dataclass(frozen=True)
+class Document:
+    """What was read: the rows, and how (the encoding found, for messages)."""
+
+    path: Path
+    rows: list[Row]
+    encoding: str
 
 
 def read_rows(
-    path: str | Path, encoding: str = "utf-8", sheet: str | int = 0, *, lenient: bool = False
-) -> list[Row]:
-    """Every row of a CSV/XLS/XLSX document; a bad byte is a :class:`SourceError`.
+    path: str | Path,
+    encoding: str = "auto",
+    sheet: str | int = 0,
+    *,
+    delimiter: str = ",",
+    head: bool = False,
+) -> Document:
+    """Every row of a CSV/TSV/XLS/XLSX document (raises :class:`SourceError`).
 
-    ``lenient`` (for ``identify``) reads only the head of the document (enough for the
-    title and header rows) and replaces undecodable bytes instead of failing.
+    ``head`` (for ``identify``) reads only the first :data:`HEAD_BYTES` bytes or 60 sheet
+    rows and replaces undecodable bytes instead of failing.
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    limit = HEADER_SCAN_ROWS + 5 if lenient else None
     if suffix == ".xlsx":
-        return _xlsx_rows(path, sheet, limit)
+        return Document(path, _xlsx_rows(path, sheet, 60 if head else None), "xlsx")
     if suffix == ".xls":
-        return _xls_rows(path, sheet)
-    return _csv_rows(path, encoding, lenient)
-
-
-def _csv_rows(path: Path, encoding: str, lenient: bool = False) -> list[Row]:
-    if lenient:
-        with open(path, "rb") as handle:
-            raw = handle.read(65536)
-        if len(raw) == 65536:
-            raw = raw[: raw.rfind(b"\n") + 1]
-    else:
-        raw = path.read_bytes()
-    if encoding.replace("-", "").lower() in ("utf8", "utf8sig"):
-        encoding = "utf-8-sig"
+        return Document(path, _xls_rows(path, sheet, 60 if head else None), "xls")
     try:
-        text = raw.decode(encoding, errors="replace" if lenient else "strict")
+        if head:
+            with open(path, "rb") as handle:
+                raw = handle.read(HEAD_BYTES)
+        else:
+            raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(path, None, None, f"文件无法读取: {exc.strerror}") from None
+    text, found = decode(path, raw, encoding, lenient=head)
+    if head and len(raw) == HEAD_BYTES:
+        text = text[: text.rfind("\n") + 1]  # drop the cut last line
+    return Document(path, split_lines(path, text, delimiter, lenient=head), found)
+
+
+# -- decoding ---------------------------------------------------------------------------------
+def decode(
+    path: Path, raw: bytes, encoding: str = "auto", *, lenient: bool = False
+) -> tuple[str, str]:
+    """Bytes → text by evidence (module docstring); returns the text and the encoding used."""
+    errors = "replace" if lenient else "strict"
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if raw.startswith(bom):
+            body = raw[len(bom) :]
+            if name.startswith("utf-16") and len(body) % 2:
+                if not lenient:
+                    raise SourceError(
+                        path, None, None, f"{name} 文件长度为奇数字节: 文件被截断或损坏"
+                    )
+                body = body[:-1]
+            return _decode(path, body, name, errors), name
+    if _looks_utf16le(raw):
+        body = raw[: len(raw) - len(raw) % 2] if lenient else raw
+        return _decode(path, body, "utf-16-le", errors), "utf-16-le"
+    wanted = encoding.replace("_", "-").lower()
+    if wanted.replace("-", "") in GB_NAMES:
+        return _decode(path, raw, "gb18030", errors), "gb18030"
+    if wanted not in ("auto", ""):
+        try:
+            codecs.lookup(wanted)
+        except LookupError:
+            raise SourceError(path, None, None, f"未知编码 {encoding!r}") from None
+        return _decode(path, raw, wanted, errors), wanted
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return _decode(path, raw, "gb18030", errors), "gb18030"
+
+
+def _looks_utf16le(raw: bytes) -> bool:
+    """UTF-16LE without a BOM: ASCII text with a NUL after every character."""
+    sample = raw[:400]
+    return len(sample) >= 8 and sample[1::2].count(0) > len(sample) // 2 * 0.6
+
+
+def _decode(path: Path, raw: bytes, encoding: str, errors: str) -> str:
+    try:
+        return raw.decode(encoding, errors=errors)
     except UnicodeDecodeError as exc:
         raise _decode_error(path, raw, exc, encoding) from None
-    if "\t" in text:  # bank exports pad numbers with tabs to keep Excel from reformatting them
-        text = text.replace("\t", "")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    strip = str.strip
-    return [Row(reader.line_num, tuple(map(strip, cells))) for cells in reader]
 
 
 def _decode_error(path: Path, raw: bytes, exc: UnicodeDecodeError, encoding: str) -> SourceError:
-    """Name the row and column holding the first byte that is not valid ``encoding``."""
-    start = raw.rfind(b"\n", 0, exc.start) + 1
-    row = raw.count(b"\n", 0, exc.start) + 1
-    before = raw[start : exc.start].decode(encoding, errors="replace")
-    column = before.count(",") + 1
+    """Name the line and column holding the first byte that is not valid ``encoding``."""
+    good = raw[: exc.start].decode(encoding, errors="replace")
+    line = good.count("\n") + 1
+    before = good[good.rfind("\n") + 1 :]
+    column = before.count(",") + before.count("\t") + 1
     return SourceError(
         path,
-        row,
+        line,
         f"第{column}列",
-        f"无法按 {encoding} 编码读取 (字节 0x{raw[exc.start]:02x}); 请确认文件编码 (GBK/UTF-8)",
+        f"无法按 {encoding} 编码读取 (字节 0x{raw[exc.start]:02x}); "
+        "文件应为 UTF-8、GB18030/GBK 或带 BOM 的 UTF-16",
     )
 
 
+# -- lines → cells ----------------------------------------------------------------------------
+def split_lines(path: Path, text: str, delimiter: str, *, lenient: bool = False) -> list[Row]:
+    """One :class:`Row` per physical line (``\\n``; a ``\\r`` before it is dropped)."""
+    if delimiter == "auto":
+        delimiter = sniff(text)
+    if not lenient:
+        bad = CONTROL.search(text)
+        if bad:
+            at = text.count("\n", 0, bad.start()) + 1
+            start = text.rfind("\n", 0, bad.start()) + 1
+            column = text.count(delimiter, start, bad.start()) + 1
+            raise SourceError(
+                path, at, f"第{column}列", f"含控制字符 U+{ord(bad.group()):04X} (文件损坏?)"
+            )
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    rows: list[Row] = []
+    append = rows.append
+    for number, line in enumerate(lines, 1):
+        if line.endswith("\r"):
+            line = line[:-1]
+        if '"' not in line:
+            cells = line.split(delimiter)
+        else:
+            try:
+                cells = next(csv.reader((line,), delimiter=delimiter, strict=True), [])
+            except csv.Error as exc:
+                append(Row(number, (), _quote_problem(line, delimiter, exc)))
+                continue
+        if len(line) > MAX_CELL and any(len(c) > MAX_CELL for c in cells):
+            index = next(i for i, c in enumerate(cells) if len(c) > MAX_CELL)
+            length = len(cells[index])
+            append(Row(number, (), (index + 1, f"单元格过长 ({length:,} 字符 > {MAX_CELL:,})")))
+            continue
+        if " " in line or "\t" in line or "\u3000" in line or "\r" in line:
+            append(Row(number, tuple([c.strip(PAD) for c in cells])))
+        else:
+            append(Row(number, tuple(cells)))
+    return rows
+
+
+def _quote_problem(line: str, delimiter: str, exc: csv.Error) -> tuple[int, str]:
+    """Where the unbalanced quote of a line is (its column number) and what is wrong."""
+    column, inside, start = 1, False, 1
+    for char in line:
+        if char == '"':
+            inside = not inside
+            if inside:
+                start = column
+        elif char == delimiter and not inside:
+            column += 1
+    where = start if inside else column
+    if "field larger" in str(exc):
+        return where, "单元格过长"
+    return where, '引号不成对 (单元格内多了一个 ")'
+
+
+def sniff(text: str) -> str:
+    """TAB when the first lines hold more TABs than commas, else comma."""
+    head = text[:4000]
+    return "\t" if head.count("\t") > head.count(",") else ","
+
+
+# -- spreadsheets ------------------------------------------------------------------------------
 def _cell_text(value: Any) -> str:
     """Spreadsheet cell → text, exactly (floats by their shortest repr, dates ISO)."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value.strip(" \t\r\n\u3000")
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):  # float-ok
+            return "#NUM!"
+        text = repr(value)  # shortest round-trip decimal: 1234.5 → "1234.5"
+        if "e" in text or "E" in text:
+            text = format(Decimal(text), "f")
+        return text[:-2] if text.endswith(".0") else text
     if isinstance(value, datetime.datetime):
         if value.time() == datetime.time(0):
             return value.date().isoformat()
         return value.isoformat(sep=" ")
-    if isinstance(value, datetime.date):
+    if isinstance(value, datetime.date | datetime.time):
         return value.isoformat()
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, float):
-        text = repr(value)  # shortest round-trip decimal: 1234.5 → "1234.5"
-        return text[:-2] if text.endswith(".0") else text
-    return str(value).strip().replace("\t", "")
+    return str(value).strip()
 
 
-def _xlsx_rows(path: Path, sheet: str | int, limit: int | None = None) -> list[Row]:
+def _xlsx_rows(path: Path, sheet: str | int, limit: int | None) -> list[Row]:
     import openpyxl
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zipfile.BadZipFile, KeyError, …: not a readable workbook
-        raise SourceError(path, None, None, f"不是有效的 xlsx 文件: {exc}") from None
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, XML errors: not a workbook
+        raise SourceError(path, None, None, f"不是有效的 xlsx 文件: {_short(exc)}") from None
+    rows: list[Row] = []
     try:
-        ws = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]
-        return [
-            Row(number, tuple(_cell_text(v) for v in values))
-            for number, values in enumerate(ws.iter_rows(max_row=limit, values_only=True), 1)
-        ]
+        ws = _pick(path, book.sheetnames, sheet, lambda name: book[name])
+        for number, values in enumerate(ws.iter_rows(max_row=limit, values_only=True), 1):
+            rows.append(_sheet_row(path, number, values))
+    except SourceError:
+        raise
+    except Exception as exc:  # a corrupt sheet part, a date serial out of range …
+        raise SourceError(path, len(rows) + 1, None, f"xlsx 内容无法读取: {_short(exc)}") from None
     finally:
         book.close()
-
-
-def _xls_rows(path: Path, sheet: str | int) -> list[Row]:
-    import xlrd
-
-    try:
-        book = xlrd.open_workbook(str(path))
-    except Exception as exc:  # xlrd.XLRDError and friends
-        raise SourceError(path, None, None, f"不是有效的 xls 文件: {exc}") from None
-    ws = book.sheet_by_name(sheet) if isinstance(sheet, str) else book.sheet_by_index(sheet)
-    rows = []
-    for index in range(ws.nrows):
-        cells = []
-        for cell in ws.row(index):
-            value: Any = cell.value
-            if cell.ctype == xlrd.XL_CELL_DATE:
-                value = xlrd.xldate_as_datetime(value, book.datemode)
-            cells.append(_cell_text(value))
-        rows.append(Row(index + 1, tuple(cells)))
     return rows
 
 
-@functools.lru_cache(maxsize=4096)
-def _norm(name: str) -> str:
-    """Header cell → comparable name (no spaces, full-width brackets as ASCII)."""
-    return re.sub(r"\s+", "", name).replace("（", "(").replace("）", ")").replace("：", ":")
+def _sheet_row(path: Path, number: int, values: Sequence[Any]) -> Row:
+    cells = tuple(_cell_text(v) for v in values)
+    while cells and not cells[-1]:
+        cells = cells[:-1]
+    for index, cell in enumerate(cells):
+        if len(cell) > MAX_CELL:
+            return Row(number, (), (index + 1, f"单元格过长 ({len(cell):,} 字符 > {MAX_CELL:,})"))
+        if CONTROL.search(cell):
+            return Row(number, (), (index + 1, "含控制字符 (文件损坏?)"))
+    return Row(number, cells)
 
 
-@dataclass(frozen=True)
-class Table:
-    """A document's data rows under its header, up to the totals row."""
-
-    path: Path
-    header: Row
-    columns: Mapping[str, int]
-    rows: Sequence[Row]
-    title: Sequence[Row]
-    footer: Sequence[Row]
-
-    def cell(self, row: Row, column: str) -> str:
-        index = self.columns[_norm(column)]
-        return row.cells[index] if index < len(row.cells) else ""
+def _pick(path: Path, names: Sequence[str], sheet: str | int, get: Any) -> Any:
+    if isinstance(sheet, str):
+        if sheet not in names:
+            raise SourceError(path, None, None, f"找不到工作表 {sheet!r} (有: {'、'.join(names)})")
+        return get(sheet)
+    if not 0 <= sheet < len(names):
+        raise SourceError(path, None, None, f"没有第{sheet + 1}个工作表")
+    return get(names[sheet])
 
 
-def find_header(
-    path: str | Path, rows: Sequence[Row], required: Iterable[str], optional: Iterable[str] = ()
-) -> Table | None:
-    """Locate the header row holding every ``required`` column; None when there is none.
+def _xls_rows(path: Path, sheet: str | int, limit: int | None) -> list[Row]:
+    import xlrd
 
-    Rows above it are the title block; data rows run until a blank row or a totals row
-    (first cell in :data:`FOOTER_PREFIXES`); the rest is the footer.
-    """
-    wanted = [_norm(c) for c in required]
-    for position, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        names = {_norm(c): i for i, c in enumerate(row.cells) if c}
-        if all(w in names for w in wanted):
-            body: list[Row] = []
-            rest = rows[position + 1 :]
-            for index, data in enumerate(rest):
-                first = next((c for c in data.cells if c), "")
-                if data.blank or _norm(first).startswith(FOOTER_PREFIXES):
-                    return Table(Path(path), row, names, body, rows[:position], rest[index:])
-                body.append(data)
-            return Table(Path(path), row, names, body, rows[:position], ())
-    return None
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except Exception as exc:  # xlrd.XLRDError, struct errors, …: not a readable workbook
+        raise SourceError(path, None, None, f"不是有效的 xls 文件: {_short(exc)}") from None
+    try:
+        ws = _pick(path, book.sheet_names(), sheet, book.sheet_by_name)
+        rows = []
+        for index in range(ws.nrows if limit is None else min(ws.nrows, limit)):
+            values: list[Any] = []
+            for col, cell in enumerate(ws.row(index)):
+                value: Any = cell.value
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    try:
+                        value = xlrd.xldate_as_datetime(value, book.datemode)
+                    except Exception:
+                        raise SourceError(
+                            path, index + 1, f"第{col + 1}列", f"日期单元格 {value!r} 超出范围"
+                        ) from None
+                elif cell.ctype == xlrd.XL_CELL_ERROR:
+                    value = "#错误"
+                values.append(value)
+            rows.append(_sheet_row(path, index + 1, values))
+        return rows
+    except SourceError:
+        raise
+    except Exception as exc:
+        raise SourceError(path, None, None, f"xls 内容无法读取: {_short(exc)}") from None
+    finally:
+        book.release_resources()
 
 
-def missing_columns(rows: Sequence[Row], required: Iterable[str]) -> list[str]:
-    """The required columns absent from the best header candidate (for the error text)."""
-    wanted = [_norm(c) for c in required]
-    best: list[str] = wanted
-    for row in rows[:HEADER_SCAN_ROWS]:
-        names = {_norm(c) for c in row.cells if c}
-        gone = [w for w in wanted if w not in names]
-        if len(gone) < len(best):
-            best = gone
-    return best
+def _short(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) < 120 else text[:117] + "…"
 
 
 LONG_NUMBER = re.compile(r"(?<![0-9])(\d{4})\d{7,14}(\d{3}[0-9Xx])(?![0-9])")
 
 
+@functools.lru_cache(maxsize=65536)
 def scrub(text: str) -> str:
     """Mask ID-card and bank-account numbers (12–22 digits) a memo may carry: the ledger
     never holds them (``6217001234567890123`` → ``6217****0123``)."""
     return LONG_NUMBER.sub(r"\1****\2", text) if text else text
-
-
-AMOUNT_JUNK = re.compile(r"[,，\s¥￥元]")
-SIMPLE_AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?$")
-CENT = Decimal("0.01")
-
-
-def parse_amount(
-    table: Table, row: Row, column: str, *, blank_zero: bool = True, scale: Decimal = Decimal(1)
-) -> Decimal:
-    """A money cell → Decimal yuan (``1,234.50``, ``-12.00``, ``(12.00)``); else SourceError.
-
-    ``scale`` converts a cell in another unit (10000 for 万元) before the cents check.
-    """
-    text = table.cell(row, column)
-    if scale == 1 and text and SIMPLE_AMOUNT.match(text):  # the common case: "1234.50"
-        value = Decimal(text)
-        cents = value.quantize(CENT)
-        if value == cents:
-            return cents
-    cleaned = AMOUNT_JUNK.sub("", text)
-    if cleaned in ("", "-", "--") and blank_zero:
-        return Decimal(0)
-    negative = cleaned.startswith("(") and cleaned.endswith(")")
-    if negative:
-        cleaned = cleaned[1:-1]
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise SourceError(table.path, row.number, column, f"金额 {text!r} 不是数字") from None
-    if not value.is_finite():
-        raise SourceError(table.path, row.number, column, f"金额 {text!r} 不是数字")
-    value *= scale
-    cents = value.quantize(CENT)
-    if value != cents:
-        raise SourceError(table.path, row.number, column, f"金额 {text!r} 不是整分 (超过两位小数)")
-    return -cents if negative else cents
-
-
-@functools.lru_cache(maxsize=65536)
-def _date(text: str, formats: tuple[str, ...]) -> datetime.date | None:
-    """``text`` in the first of ``formats`` that fits (statements repeat days: cached)."""
-    for form in (*formats, "%Y-%m-%d", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return datetime.datetime.strptime(text, form).date()
-        except ValueError:
-            continue
-    return None
-
-
-def parse_date(table: Table, row: Row, column: str, formats: Sequence[str]) -> datetime.date:
-    """A date cell in one of ``formats`` (the ISO form of an Excel date is always accepted)."""
-    text = table.cell(row, column)
-    day = _date(text, tuple(formats))
-    if day is not None:
-        return day
-    raise SourceError(
-        table.path, row.number, column, f"日期 {text!r} 不符合格式 {' / '.join(formats)}"
-    )

@@ -20,9 +20,16 @@ REGISTER = HERE / "register" / "households.csv"
 CONFIG = [
     StatementImporter("rcb", "Assets:Treasury:XJ-2022", rules=RULES, title="8022"),
     StatementImporter("rcb", "Assets:Treasury:XJ-2021", rules=RULES, title="8021"),
-    StatementImporter("icbc", "Assets:Treasury:SF-2021", rules=RULES, title="2021"),
+    StatementImporter("icbc", "Assets:Treasury:SF-2021", rules=RULES),
     StatementImporter("ccb", "Assets:Treasury:XJ-2021", rules=RULES, title="2021"),
+    StatementImporter("ccb-dw", "Assets:Treasury:XJ-2021", rules=RULES, title="2021"),
     StatementImporter("abc", "Assets:Treasury:XJ-2022", rules=RULES, title="0622"),
+    # the 2023 special account, downloaded from several banks (issue 14 samples)
+    StatementImporter("rcb", "Assets:Treasury:XJ-2023", rules=RULES, title="8023"),
+    StatementImporter("icbc-mx", "Assets:Treasury:XJ-2023", rules=RULES),
+    StatementImporter("boc", "Assets:Treasury:XJ-2023", rules=RULES),
+    StatementImporter("psbc", "Assets:Treasury:XJ-2023", rules=RULES),
+    StatementImporter("abc-mx", "Assets:Treasury:XJ-2023", rules=RULES),
     RollImporter("Assets:Treasury:XJ-2022", REGISTER),
     AllocationImporter("XJ-2023", payer="青山县财政局"),
 ]

@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import re
+import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, NamedTuple
 
@@ -54,6 +56,16 @@ from fupin.vocab import MAX_AMOUNT
 SERIAL_KEY = "bank_serial"
 #: Transaction metadata: the payment roll (一卡通发放批次) a benefit payment belongs to.
 ROLL_KEY = "roll"
+#: Transaction metadata: the allocation document (资金下达文号) a receipt books.
+DOC_KEY = "alloc_doc"
+BRACKETS = str.maketrans(dict.fromkeys("[［【(（﹝", "〔") | dict.fromkeys("]］】)）﹞", "〕"))
+SPACES = re.compile(r"\s+")
+
+
+def ref_key(text: str) -> str:
+    """A roll batch or document number as compared with bank memos (NFKC, no spaces,
+    every kind of bracket as 〔〕): ``云财农[2025]8号`` and ``云财农〔2025〕8号`` are one."""
+    return SPACES.sub("", unicodedata.normalize("NFKC", text)).translate(BRACKETS)
 
 
 def _number(value: Any) -> Any:
@@ -79,6 +91,8 @@ class Statement(Entity):
     rows: Annotated[int, Field(ge=0, le=10**9)] | None = None
     opening: Signed | None = None
     closing: Signed | None = None
+    #: the differences by reference the import found (its balance assertion is left out)
+    unbalanced: str | None = None
 
     def describe(self) -> str:
         return f"{self.bank or ''}对账单 {self.start} 至 {self.end} [statement {self.id}]".strip()
@@ -107,6 +121,7 @@ class BankLine(Entity):
     memo: str | None = None
     voucher: str | None = None
     roll: str | None = None
+    alloc_doc: str | None = None
 
     def key(self) -> str:
         """A bank line is defined once per serial (a second is a double import)."""
@@ -122,6 +137,8 @@ class Flow(NamedTuple):
     label: str
     entry: Transaction
     roll: str | None
+    #: the allocation document (文号) a receipt books (``alloc_doc``), to link bank credits
+    doc: str | None = None
 
 
 class Line(NamedTuple):
@@ -180,10 +197,12 @@ def flows_of(txns: Iterable[Transaction], accounts: set[str]) -> list[Flow]:
     for txn in txns:
         if SERIAL_KEY in txn.meta:
             continue
+        hits = [p for p in txn.postings if p.account in accounts and p.units is not None]
+        if not hits:  # most of a county's transactions: not on an imported account
+            continue
         amounts: dict[str, Decimal] = defaultdict(Decimal)
-        for posting in txn.postings:
-            if posting.account in accounts and posting.units is not None:
-                amounts[posting.account] += posting.units.number  # type: ignore[operator]
+        for posting in hits:
+            amounts[posting.account] += posting.units.number  # type: ignore[operator, union-attr]
         roll = txn.meta.get(ROLL_KEY)
         for account, amount in amounts.items():
             if not amount:
@@ -198,6 +217,59 @@ def flows_of(txns: Iterable[Transaction], accounts: set[str]) -> list[Flow]:
         last = max(items, key=lambda item: item[0].date)[0]
         single.append(Flow(last.date, account, total, roll, last, roll))
     return single
+
+
+def doc_flows(txns: Iterable[Transaction], accounts: set[str]) -> list[Flow]:
+    """Receipts booked from allocation documents (``alloc_doc``), one flow per document and
+    account (summed): what the bank credits that name the 文号 are compared with."""
+    docs: dict[tuple[str, str], list[tuple[Transaction, Decimal]]] = defaultdict(list)
+    for txn in txns:
+        doc = txn.meta.get(DOC_KEY)
+        if not doc or SERIAL_KEY in txn.meta:
+            continue
+        for posting in txn.postings:
+            if posting.account in accounts and posting.units is not None and posting.units.number:
+                docs[(posting.account, str(doc))].append((txn, posting.units.number))
+    out = []
+    for (account, doc), items in docs.items():
+        total = sum((amount for _, amount in items), ZERO)
+        first = min(items, key=lambda item: item[0].date)[0]
+        out.append(Flow(first.date, account, total, doc, first, None, doc))
+    return out
+
+
+def link_by_reference(
+    flows: Sequence[Flow], lines: Sequence[Line], text: Callable[[Line], str]
+) -> dict[int, list[Line]]:
+    """Flows with a reference (a roll's batch, a receipt's 文号) → the bank lines on the same
+    account, in the same direction, whose text (memo, counter-party) contains it.
+
+    A roll the bank pays as several debits, or an allocation credited in parts, is matched
+    by what the lines say, not by amount; each line goes to one flow (longest reference
+    first, so ``〔2025〕18号`` is never taken for ``〔2025〕8号``).
+    """
+    refs = [(i, ref_key(f.roll or f.doc or "")) for i, f in enumerate(flows) if f.roll or f.doc]
+    refs = [(i, ref) for i, ref in refs if ref]
+    if not refs or not lines:
+        return {}
+    refs.sort(key=lambda item: (-len(item[1]), item[0]))
+    texts = [ref_key(text(line)) for line in lines]
+    taken: set[int] = set()
+    out: dict[int, list[Line]] = {}
+    for index, ref in refs:
+        flow = flows[index]
+        got = [
+            j
+            for j, line in enumerate(lines)
+            if j not in taken
+            and line.account == flow.account
+            and (line.amount < 0) == (flow.amount < 0)
+            and ref in texts[j]
+        ]
+        if got:
+            out[index] = [lines[j] for j in got]
+            taken.update(got)
+    return out
 
 
 def lines_of(book: Book) -> list[Line]:
@@ -221,13 +293,10 @@ def _cover(flow: Flow, covered: dict[str, list[Statement]]) -> Statement | None:
 def _candidate_txns(book: Book) -> list[Transaction]:
     """Transactions that move fund money (from the book's one pass), each once."""
     seen: dict[int, Transaction] = {}
-    for entries in (
-        [s.entry for s in book.spends],
-        [m.entry for m in book.movements],
-        [r.entry for r in book.receipts],
-    ):
-        for entry in entries:
-            seen.setdefault(id(entry), entry)
+    for rows in (book.spends, book.movements, book.receipts):
+        for row in rows:
+            entry = row.entry
+            seen[id(entry)] = entry  # a repeat keeps its first place
     return list(seen.values())
 
 
@@ -262,10 +331,23 @@ def reconcile(book: Book) -> Iterator[Item]:
     accounts = set(covered)
     last = book.last_date or statements[-1].end
     days = book.policy.at(last).bank_match_days
-    flows = [f for f in flows_of(_candidate_txns(book), accounts) if _cover(f, covered)]
+    candidates = _candidate_txns(book)
+    flows = [f for f in flows_of(candidates, accounts) if _cover(f, covered)]
     lines = lines_of(book)
+    linked, lines = _split_linked(lines)
+    documents = dict.fromkeys(doc for kind, _, doc in linked if kind == DOC_KEY)
+    receipts = [txn for doc in documents for txn in book.txns_by(DOC_KEY, doc)]
+    yield from _by_reference(book, flows, doc_flows(receipts, accounts), linked, days)
+    done_rolls = {key for key in linked if key[0] == ROLL_KEY}
+    done_docs = {key[1:] for key in linked if key[0] == DOC_KEY}
+    flows = [
+        f
+        for f in flows
+        if (ROLL_KEY, f.account, f.roll) not in done_rolls
+        and (f.account, str(f.entry.meta.get(DOC_KEY))) not in done_docs
+    ]
     pairs, leftover = match(flows, lines, days)
-    evidence = [*lines, *bank_txns(book, accounts)]
+    evidence: list[Line] | None = None  # what an unmatched flow is shown beside (built once)
     unmatched: dict[str, int] = defaultdict(int)
     for index, flow in enumerate(flows):
         if index in pairs or flow.amount >= 0:
@@ -273,6 +355,8 @@ def reconcile(book: Book) -> Iterator[Item]:
         statement = _cover(flow, covered)
         assert statement is not None
         unmatched[statement.id] += 1
+        if evidence is None:
+            evidence = [*lines, *bank_txns(book, accounts)]
         yield from _unmatched(book, flow, statement, evidence, days)
     for statement in statements:
         yield from check(
@@ -305,6 +389,72 @@ def reconcile(book: Book) -> Iterator[Item]:
             entity=line.serial,
             policy_key="bank-match-days",
         )
+
+
+def _split_linked(lines: list[Line]) -> tuple[dict[tuple[str, str, str], list[Line]], list[Line]]:
+    """Bank lines the importer linked to a roll or an allocation document, and the rest."""
+    linked: dict[tuple[str, str, str], list[Line]] = defaultdict(list)
+    rest = []
+    for line in lines:
+        meta = line.entry.meta if line.entry is not None else {}
+        if meta.get(ROLL_KEY):
+            linked[(ROLL_KEY, line.account, str(meta[ROLL_KEY]))].append(line)
+        elif meta.get(DOC_KEY):
+            linked[(DOC_KEY, line.account, str(meta[DOC_KEY]))].append(line)
+        else:
+            rest.append(line)
+    return linked, rest
+
+
+def _by_reference(
+    book: Book,
+    flows: Sequence[Flow],
+    docs: Sequence[Flow],
+    linked: dict[tuple[str, str, str], list[Line]],
+    days: int,
+) -> Iterator[Item]:
+    """R02 per roll and R04 per 文号 whose bank lines were linked by reference: the sums."""
+    rolls = {(ROLL_KEY, f.account, f.roll): f for f in flows if f.roll}
+    documents = {(DOC_KEY, f.account, f.doc): f for f in docs if f.doc}
+    for key, got in linked.items():
+        kind, account, ref = key
+        paid = sum((line.amount for line in got), ZERO)
+        serials = "、".join(line.serial for line in got)
+        flow = rolls.get(key) if kind == ROLL_KEY else documents.get(key)
+        booked = flow.amount if flow is not None else ZERO
+        anchor = flow.entry if flow is not None else got[0].entry
+        if kind == ROLL_KEY:
+            yield from check(
+                ReconcileError,
+                rule="R02",
+                title="代发银行扣款合计",
+                scope=f"roll {ref}",
+                value=-paid,
+                op="==",
+                threshold=-booked,
+                policy_key="bank-match-days",
+                note=f"{len(got)} 笔",
+                entity=ref,
+                label=f"一卡通发放清册合计 [roll {ref}]",
+                inputs=f"{account} 银行流水 {serials} 合计 {fmt_money(-paid)} CNY; "
+                f"清册合计 {fmt_money(-booked)} CNY",
+                entry=anchor,
+                year=anchor.date.year,
+            )
+        elif paid != booked:
+            yield finding(
+                ReconcileError,
+                "R04",
+                f"{ref}: 分配表 {fmt_money(booked)} ≠ 到账 {fmt_money(paid)}, "
+                f"差 {fmt_money(booked - paid)} — 资金下达与银行到账 [document {ref}]; "
+                f"{account} 银行流水 {serials}",
+                anchor,
+                entity=ref,
+                value=paid,
+                threshold=booked,
+                policy_key="bank-match-days",
+            )
+    del days
 
 
 def _unmatched(
@@ -361,7 +511,7 @@ def _unmatched(
 
 
 RULE = Rule(
-    ("R01", "R02", "R03"),
+    ("R01", "R02", "R03", "R04"),
     "银行对账(虚列支出、发放清册与代发扣款)",
     "DOMAIN K2c, K6b (2017 公告: 86 counties 15.39亿 incl. 虚列支出); L.4",
     reconcile,

@@ -112,10 +112,10 @@ def days(start: datetime.date, end: datetime.date) -> int:
 
 
 def period(start: datetime.date, end: datetime.date | None) -> str:
-    """``2021年1月11日至2021年1月20日(共10天)``; open-ended: ``自…起长期公开``."""
+    """``2021年1月11日至2021年1月20日（共10天）``; open-ended: ``自…起长期公开``."""
     if end is None:
         return f"自{cn_date(start)}起长期公开"
-    return f"{cn_date(start)}至{cn_date(end)}(共{days(start, end)}天)"
+    return f"{cn_date(start)}至{cn_date(end)}（共{days(start, end)}天）"
 
 
 def mask_id(number: str | None) -> str:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from fupin.reports.filters import mask_id
 from fupin.reports.notice_privacy import check_code
 
+from fupin.benefits import due_items, paid_items, project_items
 from fupin.entities import Fund, Notice, Project
 from fupin.facts import ProjectFacts
 from fupin.findings import Measure
@@ -73,7 +74,7 @@ class NoticeRefused(Exception):
         super().__init__("\n".join(self.problems))
 
 
-class _Missing(Exception):
+class MissingField(Exception):
     def __init__(self, entity: str, name: str, what: str) -> None:
         super().__init__(f"{entity}: {name} ({what}) missing")
 
@@ -81,7 +82,7 @@ class _Missing(Exception):
 def need(value: Any, entity: str, name: str, what: str) -> Any:
     """``value``, or a missing-field error naming the entity and field."""
     if value is None or value == "":
-        raise _Missing(entity, name, what)
+        raise MissingField(entity, name, what)
     return value
 
 
@@ -220,7 +221,7 @@ class Context:
         return rows
 
 
-def _header(
+def notice_header(
     ctx: Context, notice: Notice, *, title: str, township: str, village: str, issuer: str = ""
 ) -> Header:
     """The header; the issuer defaults to the village committee, township or implementer."""
@@ -257,7 +258,7 @@ def _header(
 def _project(ctx: Context, notice: Notice) -> Project:
     project = ctx.projects.get(notice.subject)
     if project is None:
-        raise _Missing(f"notice {notice.id}", "subject", f"项目库中没有项目 {notice.subject}")
+        raise MissingField(f"notice {notice.id}", "subject", f"项目库中没有项目 {notice.subject}")
     return project
 
 
@@ -301,7 +302,7 @@ def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
     """
     fund = ctx.funds.get(notice.subject)
     if fund is None:
-        raise _Missing(f"notice {notice.id}", "subject", f"没有资金 {notice.subject}")
+        raise MissingField(f"notice {notice.id}", "subject", f"没有资金 {notice.subject}")
     ent = f"fund {fund.id}"
     day = notice.start
     held = ctx.facts.fund(fund.id)
@@ -349,9 +350,9 @@ def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
         "spent_any": share is not None and bool(share.total),
         "spent_threshold": share.threshold if share is not None else None,
         "as_of": day,
-        "basis": "按项目库储备项目择优安排, 经县乡村振兴领导小组审定",
+        "basis": "按项目库储备项目择优安排，经县乡村振兴领导小组审定",
     }
-    header = _header(
+    header = notice_header(
         ctx,
         notice,
         title=default_title(ctx.book, notice),
@@ -366,7 +367,9 @@ def project_plan(ctx: Context, notice: Notice) -> NoticeDoc:
     project = _project(ctx, notice)
     body = {"project": _project_rows(ctx, project, notice.start)}
     title = default_title(ctx.book, notice)  # one title for the notice and its findings
-    header = _header(ctx, notice, title=title, township=project.township, village=project.village)
+    header = notice_header(
+        ctx, notice, title=title, township=project.township, village=project.village
+    )
     return NoticeDoc(header, "project_plan.html", body, rows=12)
 
 
@@ -408,7 +411,7 @@ def project_result(ctx: Context, notice: Notice) -> NoticeDoc:
         "accepted",
         f"竣工验收 (截至公告日 {notice.start})",
     )
-    header = _header(
+    header = notice_header(
         ctx,
         notice,
         title=default_title(ctx.book, notice),
@@ -422,7 +425,7 @@ def project_result(ctx: Context, notice: Notice) -> NoticeDoc:
 def site_sign(ctx: Context, notice: Notice) -> NoticeDoc:
     """项目公示牌 (琼海 layout): name, total investment, fiscal money, scale, completion."""
     project = _project(ctx, notice)
-    header = _header(
+    header = notice_header(
         ctx,
         notice,
         title=default_title(ctx.book, notice),
@@ -442,14 +445,14 @@ def _recipients(
     if not rows:
         return ()
     if ctx.register is None:
-        raise _Missing(f"notice {notice.id}", "household-register", "农户信息库 (姓名)")
+        raise MissingField(f"notice {notice.id}", "household-register", "农户信息库 (姓名)")
     if not ctx.secret:
-        raise _Missing(f"notice {notice.id}", "secret", "县级校验码密钥 (--secret-file)")
+        raise MissingField(f"notice {notice.id}", "secret", "县级校验码密钥 (--secret-file)")
     out = []
     for seq, (hid, amount, basis) in enumerate(sorted(rows), 1):
         household = ctx.register.households.get(hid)
         if household is None:
-            raise _Missing(f"household {hid}", "head_name", "农户信息库中没有此户")
+            raise MissingField(f"household {hid}", "head_name", "农户信息库中没有此户")
         out.append(
             Recipient(
                 seq=seq,
@@ -467,41 +470,35 @@ def _recipients(
 
 
 def beneficiaries(ctx: Context, notice: Notice) -> NoticeDoc:
-    """到户项目受益名单: households paid by a household-level project by the day posted,
-    with check codes."""
-    project = _project(ctx, notice)
-    facts = ctx.project_facts(project.id)
-    paid = facts.paid_to(notice.start)
-    need(
-        paid or None,
-        f"project {project.id}",
-        "household",
-        f"到户支出 (household 元数据, 截至 {notice.start})",
-    )
+    """到户受益名单: who got (or, posted before payment, gets) what, one line per benefit
+    as the rules count it, with check codes.
+
+    The subject is a household-level project (its payouts to households by the day posted)
+    or a fund of household benefits (its payments of the notice's benefit ``year`` and
+    ``kinds`` by the day posted; with ``phase: "plan"``, what the formulas give each
+    eligible household, for a list posted before payment). Each line carries the public
+    label of its benefit (``notice-benefit-labels``: 医疗救助, never the condition).
+    """
     policy = ctx.book.policy.at(notice.start)
-    recipients = _recipients(
-        ctx,
-        notice,
-        ((hid, amount, _basis(ctx, facts, hid)) for hid, amount in paid.items()),
-        policy.notice_show_masked_id,
-    )
+    fund = ctx.funds.get(notice.subject)
+    if fund is not None and notice.subject not in ctx.projects:
+        rows, about, place = _fund_items(ctx, notice, fund)
+    else:
+        rows, about, place = _project_items(ctx, notice)
+    recipients = _recipients(ctx, notice, rows, policy.notice_show_masked_id)
     body = {
-        "project": {
-            "id": project.id,
-            "name": project.name,
-            "location": f"{project.township}{project.village}",
-            "implementer": project.implementer,
-            "fund_name": ctx.funds[project.fund].name if project.fund in ctx.funds else "",
-        },
-        "count": len(recipients),
+        **about,
+        "phase": notice.phase,
+        "count": len({r.household for r in recipients}),
+        "lines": len(recipients),
         "total": q2(sum((r.amount for r in recipients), ZERO)),
     }
-    header = _header(
+    header = notice_header(
         ctx,
         notice,
         title=default_title(ctx.book, notice),
-        township=project.township,
-        village=project.village,
+        township=place[0],
+        village=place[1],
     )
     return NoticeDoc(
         header,
@@ -513,11 +510,72 @@ def beneficiaries(ctx: Context, notice: Notice) -> NoticeDoc:
     )
 
 
-def _basis(ctx: Context, facts: ProjectFacts, household: str) -> str:
-    """What a household was paid for, as a public label: the category's Chinese name."""
-    spends = facts.household_spends.get(household, [])
-    category = spends[0].category if spends else ""
-    return CATEGORY_NAMES.get(category, category)
+def _project_items(
+    ctx: Context, notice: Notice
+) -> tuple[list[tuple[str, Decimal, str]], dict[str, Any], tuple[str, str]]:
+    """A household-level project's payouts by the day posted, one line per household and
+    kind of payout."""
+    project = _project(ctx, notice)
+    items = project_items(ctx.book, project.id, as_of=notice.start)
+    rows = [(i.household, i.amount, i.label) for i in items]
+    need(
+        rows or None,
+        f"project {project.id}",
+        "household",
+        f"到户支出 (household 元数据, 截至 {notice.start})",
+    )
+    about = {
+        "project": {
+            "id": project.id,
+            "name": project.name,
+            "location": f"{project.township}{project.village}",
+            "implementer": project.implementer,
+            "fund_name": ctx.funds[project.fund].name if project.fund in ctx.funds else "",
+        },
+        "fund": None,
+    }
+    return rows, about, (project.township, project.village)
+
+
+def _fund_items(
+    ctx: Context, notice: Notice, fund: Fund
+) -> tuple[list[tuple[str, Decimal, str]], dict[str, Any], tuple[str, str]]:
+    """A fund's household benefits of one year: paid by the day posted, or due by formula."""
+    year = notice.year or notice.start.year
+    kinds = tuple((notice.kinds or "").replace(",", " ").split())
+    ent = f"notice {notice.id}"
+    if notice.phase == "plan":
+        if ctx.register is None:
+            raise MissingField(ent, "household-register", "农户信息库 (应发名单)")
+        items = due_items(ctx.book, ctx.register, year=year, kinds=kinds)
+        items = [i for i in items if _in_place(ctx, notice, i.household)]
+    else:
+        items = paid_items(ctx.book, fund=fund.id, year=year, kinds=kinds, as_of=notice.start)
+        items = [i for i in items if _in_place(ctx, notice, i.household)]
+    need(
+        items or None,
+        ent,
+        "kinds",
+        f"{year}年 {' '.join(kinds) or '到户补助'} (截至 {notice.start})",
+    )
+    rows = [
+        (i.household, i.amount, i.label + (f" (成员{i.member})" if i.member is not None else ""))
+        for i in items
+    ]
+    about = {"project": None, "fund": {"id": fund.id, "name": fund.name, "year": year}}
+    return rows, about, (notice.township or "", notice.village or "")
+
+
+def _in_place(ctx: Context, notice: Notice, household: str) -> bool:
+    """Whether a household lives where the notice is posted (its village or township)."""
+    if ctx.register is None or not (notice.village or notice.township):
+        return True
+    found = ctx.register.households.get(household)
+    if found is None:
+        return True  # the recipient check names it
+    if notice.village and found.village != notice.village:
+        return False
+    return not (notice.township and found.township != notice.township)
 
 
 def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
@@ -527,10 +585,10 @@ def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
     plans = ctx.book.by_id(IncomePlan)
     plan = plans.get(notice.subject)
     if plan is None:
-        raise _Missing(f"notice {notice.id}", "subject", f"没有收益分配方案 {notice.subject}")
+        raise MissingField(f"notice {notice.id}", "subject", f"没有收益分配方案 {notice.subject}")
     asset = ctx.book.by_id(Asset).get(plan.asset)
     if asset is None:
-        raise _Missing(f"income-plan {plan.id}", "asset", f"没有资产 {plan.asset}")
+        raise MissingField(f"income-plan {plan.id}", "asset", f"没有资产 {plan.asset}")
     ent = f"income-plan {plan.id}"
     allocation = [
         {
@@ -597,7 +655,7 @@ def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
                 f"其中 {fmt_money(untagged)} 未引用分配方案 (plan:)" if untagged else "",
             ),
         )
-    header = _header(
+    header = notice_header(
         ctx,
         notice,
         title=default_title(ctx.book, notice),
@@ -668,7 +726,7 @@ def build_notices(
             continue
         try:
             doc = BUILDERS[notice.type](ctx, notice)
-        except _Missing as exc:
+        except MissingField as exc:
             problems.append(f"notice {notice.id} ({NOTICE_TYPE_NAMES[notice.type]}): {exc}")
             continue
         except ImportError:

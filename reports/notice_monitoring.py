@@ -27,18 +27,18 @@ def monitoring_notice(ctx: nc.Context, notice: Notice) -> nc.NoticeDoc:
     where = f"notice {notice.id}"
     cases = monitoring_register(ctx.book).cases
     if ctx.register is None:
-        raise nc._Missing(where, "household-register", "农户信息库 (户主姓名)")
+        raise nc.MissingField(where, "household-register", "农户信息库 (户主姓名)")
     if not ctx.secret:
-        raise nc._Missing(where, "secret", "县级校验码密钥 (--secret-file)")
+        raise nc.MissingField(where, "secret", "县级校验码密钥 (--secret-file)")
     rows = []
     township = village = ""
     for seq, ident in enumerate(notice_cases(notice), 1):
         case = cases.get(ident)
         if case is None:
-            raise nc._Missing(where, "subject", f"没有监测对象 {ident}")
+            raise nc.MissingField(where, "subject", f"没有监测对象 {ident}")
         household = ctx.register.households.get(case.case.household)
         if household is None:
-            raise nc._Missing(
+            raise nc.MissingField(
                 f"household {case.case.household}", "head_name", "农户信息库中没有此户"
             )
         township, village = township or household.township, village or household.village
@@ -52,7 +52,7 @@ def monitoring_notice(ctx: nc.Context, notice: Notice) -> nc.NoticeDoc:
                 "code": check_code(ctx.secret, notice.id, household.id),
             }
         )
-    header = nc._header(
+    header = nc.notice_header(
         ctx, notice, title=notice_title(ctx.book, notice), township=township, village=village
     )
     body = {"rows": rows, "exit": notice.type == "monitoring_exit", "count": len(rows)}

@@ -1,72 +1,384 @@
-"""Privacy of notices: the lint over rendered text, and keyed check codes (DOMAIN F.3).
+"""Privacy of notices: the lint over inputs and final bytes, and keyed check codes.
 
-**Lint.** Every rendered notice is scanned for a full ID-card number, a mobile phone or a
-bank-account number (DOMAIN F.3 patterns, with digit boundaries instead of ``\\b`` so that a
-number glued to Chinese text is still found, and once more with spaces and hyphens between
-digits removed). Any hit fails the command and nothing is written.
+**Lint** (DESIGN "Trust"; DOMAIN F.3). One detector (:mod:`fupin.pii`) runs twice:
 
-**Check codes.** A recipient line carries ``HMAC-SHA256(county secret, notice id ␟
-household id)``, shown as six base-32 characters (``K7Q-X3M``). The household's slip
-(明白卡) shows the same code, so a family can find its own line without anyone printing an ID
-number. The secret lives outside the ledger (``--secret-file`` or
-``FUPIN_NOTICE_SECRET_FILE``): without it a code reveals nothing about the household id, and
-the same household gets a different code on every notice.
+* on the **inputs**, every text field of every :class:`NoticeDoc` before anything is
+  rendered, so the message names the field and the entity it came from
+  (``project P-2021-001 建设内容 (body.project.content)``);
+* on the **final bytes** of every output: each HTML file (visible text block by block, and
+  attribute values such as link targets), the text of each PDF as extracted from the PDF
+  itself, the PDF's metadata, every file and folder name, and the index page. A hit there is
+  traced back to the field that holds the same digits, where one does.
+
+A notice that lists recipients must also not print a health condition or a poverty cause
+(policy ``notice-health-terms``): a list titled 慢性病救助 tells the village the illness of
+every household on it, so the whole notice and its 明白卡 are checked, not only the rows.
+
+Any hit means nothing is published. Messages name the notice and the field, never the
+number.
+
+**Check codes.** A recipient line carries ``HMAC-SHA256(county key, notice id ␟ household
+id)``, shown as 8 base-32 characters (40 bits, ``K7QX-3M2A``). The household's 明白卡 shows the
+same code, so a family can find its own line without anyone printing an ID number. The key
+lives outside the ledger (:mod:`fupin.notice_key`): without it a code reveals nothing about
+the household id, and the same household gets a different code on every notice.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import html
 import re
-from typing import NamedTuple
+import shutil
+import subprocess
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-PATTERNS = {
-    "身份证号": re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])"),
-    "手机号": re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"),
-    "银行账号": re.compile(r"(?<!\d)\d{16,19}(?!\d)"),
+from fupin.pii import find, find_terms, may_hold_number, normalise
+
+if TYPE_CHECKING:
+    from fupin.reports.notice_context import NoticeDoc
+
+CODE_CHARS = 8  # 40 bits
+TERM_LABEL = "健康状况或致贫原因"
+
+#: The Chinese name of a field by its last path component (for messages).
+FIELD_NAMES = {
+    "title": "标题",
+    "name": "名称",
+    "content": "建设内容",
+    "targets": "绩效目标",
+    "beneficiaries": "受益对象",
+    "linkage": "联农带农机制",
+    "period": "建设期限",
+    "implementer": "实施单位",
+    "issuer": "发布单位",
+    "doc": "文号",
+    "alloc_doc": "资金下达文号",
+    "basis": "依据",
+    "group": "村民小组",
+    "village": "村",
+    "township": "乡镇",
+    "location": "地点",
+    "contractor": "施工单位",
+    "procurement_doc": "采购文号",
+    "acceptance_doc": "验收文号",
+    "decision": "民主决策",
+    "approval": "乡镇审核",
+    "fund_name": "资金名称",
+    "fund_levels": "资金来源",
+    "level": "来源级次",
+    "number": "电话",
+    "unit": "单位",
+    "hotline": "监督举报电话 (notice-hotline)",
+    "purpose": "用途",
+    "category": "类别",
+    "class_name": "资产类别",
+    "unit_name": "单位",
+    "code": "校验码",
 }
-_TAG = re.compile(r"<[^>]+>")
-_JOINED = re.compile(r"(?<=\d)[ \u00a0\-](?=\d)")
+#: Where header fields come from, for messages.
+HEADER_SOURCES = {
+    "hotline": "policy notice-hotline",
+    "phones": "policy notice-phones (or the notice's phones)",
+    "title": "notice title (or its subject's name)",
+    "issuer": "notice issuer (or the village, township or implementer)",
+}
 
 
 class PrivacyHit(NamedTuple):
-    """One forbidden pattern found in a rendered notice (shown masked, never in full)."""
+    """One personal number or forbidden term found; printed without the number."""
 
-    notice: str
-    kind: str
-    masked: str
+    notice: str  # notice id; "" for the index page and names of the whole run
+    label: str  # 身份证号 / 手机号 / 银行卡号 / 健康状况或致贫原因
+    where: str  # the field, file or name it was found in
+    term: str = ""  # the health or cause term (never a number)
 
     def __str__(self) -> str:
-        return f"notice {self.notice}: {self.kind} {self.masked} in the rendered text"
+        what = f"{self.label}「{self.term}」" if self.term else self.label
+        head = f"公示 {self.notice}" if self.notice else "公示公告"
+        return f"{head}: {what} in {self.where}"
 
 
-def visible_text(markup: str) -> str:
-    """The text of an HTML fragment, one line per tag, entities decoded."""
-    return html.unescape(_TAG.sub("\n", markup))
+class PrivacyError(Exception):
+    """The lint found personal data or a health term: nothing is published."""
+
+    def __init__(self, hits: Sequence[PrivacyHit]) -> None:
+        self.hits = list(dict.fromkeys(hits))
+        super().__init__("\n".join(str(h) for h in self.hits))
 
 
-def lint(notice: str, markup: str) -> list[PrivacyHit]:
-    """Every ID, mobile or account number in ``markup`` (also with separators removed)."""
-    text = visible_text(markup)
+# -- the inputs -------------------------------------------------------------------------
+
+
+def doc_fields(doc: NoticeDoc) -> list[tuple[str, str]]:
+    """Every text field of a notice as (path, text): ``header.title``, ``body.rows[2].name``,
+    ``recipients[0].basis`` …, in the order they print."""
+    out: list[tuple[str, str]] = []
+    _walk(doc.header, "header", out)
+    _walk(doc.body, "body", out)
+    _walk(doc.recipients, "recipients", out)
+    return out
+
+
+def _walk(value: Any, path: str, out: list[tuple[str, str]]) -> None:
+    if isinstance(value, str):
+        out.append((path, value))
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _walk(getattr(value, f.name), f"{path}.{f.name}", out)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _walk(item, f"{path}.{key}", out)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _walk(item, f"{path}[{index}]", out)
+
+
+def describe(doc: NoticeDoc, path: str) -> str:
+    """A field path as a reader knows it: ``project P-2021-001 建设内容 (body.project.content)``."""
+    last = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    name = FIELD_NAMES.get(last, last)
+    if path.startswith("header."):
+        field = path.split(".", 1)[1].split("[", 1)[0].split(".", 1)[0]
+        source = HEADER_SOURCES.get(field, f"notice {doc.id} {field}")
+        return f"{name} ({path}; {source})"
+    if path.startswith("recipients["):
+        index = int(path[len("recipients[") :].split("]", 1)[0])
+        if index < len(doc.recipients):
+            household = doc.recipients[index].household
+            return f"household {household} {name} ({path})"
+    owner = _owner(doc.body, path.split(".")[1:])
+    return f"{owner}{name} ({path})"
+
+
+def _owner(body: Any, parts: list[str]) -> str:
+    """``project P-2021-001 `` for a path inside a body dict that has an ``id``."""
+    found = ""
+    node: Any = body
+    for part in parts[:-1]:
+        key, _, rest = part.partition("[")
+        node = node.get(key) if isinstance(node, dict) else None
+        if rest and isinstance(node, list | tuple):
+            index = int(rest.rstrip("]"))
+            node = node[index] if index < len(node) else None
+        if isinstance(node, dict) and node.get("id"):
+            found = f"{key} {node['id']} "
+    return found
+
+
+def lint_doc(doc: NoticeDoc, terms: Sequence[str]) -> list[PrivacyHit]:
+    """Personal numbers in any field; health/cause terms anywhere in a list notice."""
     hits: list[PrivacyHit] = []
-    seen: set[str] = set()
-    for variant in (text, _JOINED.sub("", text)):
-        for kind, pattern in PATTERNS.items():
-            for match in pattern.finditer(variant):
-                value = match.group()
-                if value in seen:
-                    continue
-                seen.add(value)
-                hits.append(PrivacyHit(notice, kind, value[:3] + "…" + value[-2:]))
+    check_terms = bool(doc.recipients) and bool(terms)
+    for path, text in doc_fields(doc):
+        for hit in find(text):
+            hits.append(PrivacyHit(doc.id, hit.label, describe(doc, path)))
+        if check_terms and not path.endswith(".code"):
+            for term in find_terms(text, terms):
+                hits.append(PrivacyHit(doc.id, TERM_LABEL, describe(doc, path), term))
     return hits
 
 
+# -- the final bytes --------------------------------------------------------------------
+
+_BLOCKS = frozenset(
+    "address article aside blockquote body br caption dd div dl dt figcaption figure footer "  # noqa: SIM905
+    "form h1 h2 h3 h4 h5 h6 head header hr html li main nav ol p pre section table tbody td "
+    "tfoot th thead title tr ul col colgroup".split()
+)
+
+
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>|<!--.*?-->", re.S)
+_RAW = re.compile(r"<(style|script)\b.*?</\1\s*>", re.S | re.I)
+_ATTR = re.compile(r"""[\w:-]+\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_BREAK = "\x00"
+
+
+def html_text(markup: str) -> tuple[list[str], list[str]]:
+    """(visible text blocks, attribute values) of an HTML document or fragment.
+
+    Block elements (cells, paragraphs, headings …) end a block, so numbers in two cells are
+    two numbers; inline elements (``<span>``, ``<b>``) do not, so ``138<b>0013</b>8048`` is one.
+    """
+    attributes: list[str] = []
+
+    def tag(m: re.Match[str]) -> str:
+        if m.group(3):
+            for a in _ATTR.finditer(m.group(3)):
+                value = a.group(1) or a.group(2) or a.group(3)
+                if value:
+                    attributes.append(html.unescape(value))
+        name = (m.group(2) or "").lower()
+        return _BREAK if name in _BLOCKS or not name else ""
+
+    text = _TAG.sub(tag, _RAW.sub(_BREAK, markup))
+    blocks = [b.strip() for b in html.unescape(text).split(_BREAK)]
+    return [b for b in blocks if b], attributes
+
+
+def visible_text(markup: str) -> str:
+    """The visible text of HTML, one line per block."""
+    return "\n".join(html_text(markup)[0])
+
+
+class Tracer:
+    """Trace a number found in an output back to the notice field holding its digits."""
+
+    def __init__(self, docs: Iterable[NoticeDoc], *, lazy: bool = False) -> None:
+        self._docs = list(docs)
+        self._built: list[tuple[str, str, str]] | None = None
+        if not lazy:
+            self._fields()
+
+    def _fields(self) -> list[tuple[str, str, str]]:
+        """(notice, described field, digits) of every field that may hold a number."""
+        if self._built is None:
+            self._built = [
+                (doc.id, describe(doc, path), _digits(text))
+                for doc in self._docs
+                for path, text in doc_fields(doc)
+                if may_hold_number(text)
+            ]
+        return self._built
+
+    def __getstate__(self) -> dict[str, Any]:  # sent to workers: the fields, not the docs
+        return {"_docs": [], "_built": self._fields()}
+
+    def field(self, notice: str, digits: str) -> str:
+        """The field holding ``digits`` (the notice's own first), or ``""``."""
+        fields = self._fields()
+        own = [f for f in fields if f[0] == notice] or fields
+        for _, described, held in own:
+            if digits in held:
+                return described
+        return ""
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in normalise(text) if c.isdigit())
+
+
+def lint_text(
+    notice: str,
+    where: str,
+    texts: Iterable[str],
+    *,
+    terms: Sequence[str] = (),
+    tracer: Tracer | None = None,
+) -> list[PrivacyHit]:
+    """Numbers (and, when ``terms`` are given, terms) in output text, traced to fields."""
+    hits: list[PrivacyHit] = []
+    texts = list(texts)
+    for text in texts:
+        for hit in find(text):
+            field = tracer.field(notice, _digits(text[hit.start : hit.end])) if tracer else ""
+            place = f"{where}, from {field}" if field else f"{where} (no single field holds it)"
+            hits.append(PrivacyHit(notice, hit.label, place))
+    for term in find_terms("\n".join(texts), terms) if terms else ():
+        hits.append(PrivacyHit(notice, TERM_LABEL, where, term))
+    return hits
+
+
+def lint_html(
+    notice: str,
+    where: str,
+    markup: str,
+    *,
+    terms: Sequence[str] = (),
+    tracer: Tracer | None = None,
+) -> list[PrivacyHit]:
+    """The final bytes of one HTML file: visible text block by block, and attributes."""
+    blocks, attributes = html_text(markup)
+    hits = lint_text(notice, where, blocks, terms=terms, tracer=tracer)
+    return hits + lint_text(notice, f"{where} (link or attribute)", attributes, tracer=tracer)
+
+
+def pdf_text(path: Path) -> tuple[list[str], list[str]]:
+    """(text of each page, metadata values) of a PDF file, read from the file itself.
+
+    The text comes from poppler's ``pdftotext`` where it is installed (several times faster
+    on CJK pages), else from pypdf; the metadata from pypdf.
+    """
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    meta = [str(v) for v in (reader.metadata or {}).values()]
+    pages = _pdftotext(path, len(reader.pages))
+    if pages is None:
+        pages = [page.extract_text() or "" for page in reader.pages]
+    return pages, meta
+
+
+def _pdftotext(path: Path, count: int) -> list[str] | None:
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return None
+    done = subprocess.run(
+        [tool, "-q", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        return None
+    pages = done.stdout.decode("utf-8", errors="replace").split("\f")
+    return pages[:count] + [""] * (count - len(pages[:count]))
+
+
+def lint_pdf(
+    notices: Sequence[tuple[str, int, int]],
+    path: Path,
+    where: str,
+    *,
+    terms: dict[str, Sequence[str]] | None = None,
+    tracer: Tracer | None = None,
+) -> list[PrivacyHit]:
+    """A written PDF: each notice's pages ``(notice, first page, page count)``, its metadata."""
+    pages, meta = pdf_text(path)
+    hits: list[PrivacyHit] = []
+    for notice, start, count in notices:
+        # line by line: text extraction stacks a table's columns, one cell per line, and a
+        # column of 序号 must not read as one long number (a number wrapped inside a cell
+        # is found in the HTML and in the fields, which hold the same text)
+        lines = "\n".join(pages[start : start + count]).splitlines()
+        hits += lint_text(
+            notice,
+            f"{where} (PDF text)",
+            lines,
+            terms=(terms or {}).get(notice, ()),
+            tracer=tracer,
+        )
+    owner = notices[0][0] if notices else ""
+    return hits + lint_text(owner, f"{where} (PDF metadata)", meta, tracer=tracer)
+
+
+def lint_name(notice: str, name: str) -> list[PrivacyHit]:
+    """A file or folder name."""
+    return [
+        PrivacyHit(notice, h.label, f"file or folder name {_masked(name, h)}") for h in find(name)
+    ]
+
+
+def _masked(name: str, hit: Any) -> str:
+    return f"'{name[: hit.start]}…{name[hit.end :]}'"
+
+
+# -- check codes ------------------------------------------------------------------------
+
+
 def check_code(secret: bytes, notice: str, household: str) -> str:
-    """Six base-32 characters of HMAC-SHA256(secret, notice ␟ household): ``K7Q-X3M``."""
+    """Eight base-32 characters of HMAC-SHA256(secret, notice ␟ household): ``K7QX-3M2A``."""
     if not secret:
         raise ValueError("a county secret is needed for check codes")
     digest = hmac.new(secret, f"{notice}\x1f{household}".encode(), hashlib.sha256).digest()
-    code = base64.b32encode(digest).decode()[:6]
-    return f"{code[:3]}-{code[3:]}"
+    code = base64.b32encode(digest).decode()[:CODE_CHARS]
+    return f"{code[:4]}-{code[4:]}"
+
+
+def fields_with(doc: NoticeDoc, digits: str) -> Iterator[str]:
+    """Described fields of ``doc`` whose text holds ``digits`` (for tests and messages)."""
+    for path, text in doc_fields(doc):
+        if digits and digits in _digits(text):
+            yield describe(doc, path)

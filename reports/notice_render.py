@@ -1,39 +1,87 @@
-"""Render notices to HTML and PDF: one Jinja2 environment, one WeasyPrint document per batch.
+"""Render notices to HTML and PDF: one Jinja2 environment, bounded WeasyPrint batches.
 
 HTML (print CSS for A4/A3, page numbers 第 N 页 / 共 M 页, rows never split) is the source;
 the PDF is made from the same fragments. WeasyPrint's cost is per document (font handling
 of Noto CJK), not per page, so notices are laid out many to a document, in a few worker
-processes, and the PDF is then split per notice (or per village) with pypdf. Each notice is
-a CSS page group, so its page counter restarts; its page total is printed from a string
-set in the notice, first estimated from its rows and then checked against the layout
+processes, and the PDF is then split per notice (or per village) with pypdf. A document
+holds at most :data:`MAX_BATCH_PAGES` estimated pages, which bounds a worker's memory. Each
+notice is a CSS page group, so its page counter restarts; its page total is printed from a
+string set in the notice, first estimated from its rows and then checked against the layout
 (notices whose estimate was wrong are laid out once more with the right total).
 
-Nothing is written unless every notice was built, rendered and passed the privacy lint.
+**Incremental.** HTML is cheap and always rendered. Each PDF file is keyed by a hash of its
+notices' HTML, the templates and CSS, the renderer, WeasyPrint and pypdf versions, the fonts
+and the privacy lint; when the set published in ``--out`` holds a PDF with the same key (and
+the same bytes as its manifest says), it is reused instead of laid out again.
+
+**Safe.** Nothing is published unless every notice was built, rendered and passed the privacy
+lint, on its fields and on the final bytes of every file (:mod:`fupin.reports.notice_privacy`);
+the set is written into a staging folder and published by one swap
+(:mod:`fupin.reports.notice_output`). Workers die with the run.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime
 import gc
+import hashlib
+import json
 import os
 import shutil
+import signal
+import sys
 import tempfile
+import threading
+import time
 from collections import defaultdict
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from fupin.reports import filters
 from fupin.reports.notice_context import NoticeDoc
-from fupin.reports.notice_privacy import PrivacyHit, lint
+from fupin.reports.notice_output import MANIFEST, Names, Publisher, inside, read_manifest
+from fupin.reports.notice_privacy import (
+    PrivacyError,
+    PrivacyHit,
+    Tracer,
+    lint_doc,
+    lint_html,
+    lint_name,
+    lint_pdf,
+    lint_text,
+)
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from fupin.citations import cite, format_citation
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "notices"
 ROWS_FIRST_PAGE = 24  # table rows that fit under the heading of an A4 notice
 ROWS_PER_PAGE = 32
 SLIPS_PER_PAGE = 4
+#: Estimated pages laid out in one WeasyPrint document (bounds a worker's memory, issue 19;
+#: about 2.3 MiB a page measured); ``$FUPIN_NOTICES_BATCH_PAGES`` overrides it.
+MAX_BATCH_PAGES = int(os.environ.get("FUPIN_NOTICES_BATCH_PAGES") or 240)
+#: Bump when the layout, page-total or splitting code changes what a PDF holds (part of
+#: every PDF's key, with the templates, fonts, WeasyPrint/pypdf versions and the lint).
+LAYOUT_VERSION = 1
+#: The documents each notice type rests on, printed on its 依据 line (fupin.citations).
+NOTICE_BASIS: dict[str, tuple[str, ...]] = {
+    "fund_allocation": ("N-NOTICE2017",),
+    "project_plan": ("N-NOTICE2017", "N-LIB2018"),
+    "project_result": ("N-NOTICE2017", "N-LIB2018"),
+    "site_sign": ("N-NOTICE2017",),
+    "beneficiaries": ("N-NOTICE2017",),
+    "income_plan": ("N-ASSET2021", "N-NOTICE2017"),
+    "income_result": ("N-ASSET2021", "N-NOTICE2017"),
+}
+_FUND_RULES = (("衔接", "N-FUND2021"), ("专项扶贫资金", "N-FUND2017"))  # fund name → its 办法
+
+__all__ = ["PrivacyError", "Written", "make_env", "page_html", "render_pieces", "write_notices"]
 
 
 def make_env(*, masked: bool) -> Environment:
@@ -58,23 +106,16 @@ def make_env(*, masked: bool) -> Environment:
 class Piece:
     """One rendered unit: a notice, or the households' slips (明白卡) of a notice."""
 
-    key: str  # file stem
+    key: str  # the notice id, or ``<id>-明白卡``
     notice: str
-    folder: str  # output folder (village, township or 县级)
+    folder: str  # output folder (a safe name of the village, township or 县级)
     html: str  # the section's inner HTML
     paper: str
     pages: int  # estimated page total printed in the footer
     title: str
     slips: bool = False
     doc: NoticeDoc | None = field(default=None, compare=False, repr=False)
-
-
-class PrivacyError(Exception):
-    """The privacy lint found an ID, phone or account number in a rendered notice."""
-
-    def __init__(self, hits: Sequence[PrivacyHit]) -> None:
-        self.hits = list(hits)
-        super().__init__("\n".join(str(h) for h in self.hits))
+    stem: str = ""  # the safe file name without suffix
 
 
 def folder_of(doc: NoticeDoc) -> str:
@@ -85,49 +126,69 @@ def folder_of(doc: NoticeDoc) -> str:
     return f"{h.township}{h.village}" or "县级"
 
 
+def basis_of(doc: NoticeDoc) -> list[str]:
+    """The 依据 line of a notice: the documents' titles and 文号 (fupin.citations)."""
+    codes = list(NOTICE_BASIS.get(doc.header.type, ("N-NOTICE2017",)))
+    fund = doc.body.get("fund") if isinstance(doc.body, dict) else None
+    name = str(fund.get("name", "")) if isinstance(fund, dict) else ""
+    codes += [code for word, code in _FUND_RULES if word in name][:1]
+    return [format_citation(cite(code)) for code in codes]
+
+
 def _estimate(rows: int) -> int:
     if rows <= ROWS_FIRST_PAGE:
         return 1
     return 1 + -(-(rows - ROWS_FIRST_PAGE) // ROWS_PER_PAGE)
 
 
-def render_pieces(env: Environment, docs: Sequence[NoticeDoc]) -> list[Piece]:
-    """Every notice's fragment (and its slips), linted; raises :class:`PrivacyError`."""
-    pieces: list[Piece] = []
+def render_pieces(
+    env: Environment, docs: Sequence[NoticeDoc], *, terms: Mapping[str, Sequence[str]] | None = None
+) -> list[Piece]:
+    """Every notice's fragment (and its slips); raises :class:`PrivacyError` when a field of
+    a notice holds personal data (or, in a list notice, a term of ``terms[notice id]``)."""
     hits: list[PrivacyHit] = []
+    for doc in docs:
+        hits += lint_doc(doc, (terms or {}).get(doc.id, ()))
+    if hits:
+        raise PrivacyError(hits)
+    pieces: list[Piece] = []
+    names = Names()
+    folders: dict[str, str] = {}
     for doc in docs:
         context: dict[str, Any] = {
             "h": doc.header,
             "b": doc.body,
             "recipients": doc.recipients,
             "show_id": doc.show_id,
+            "basis": basis_of(doc),
         }
+        place = folder_of(doc)
+        folder = folders.setdefault(place, names.get("", place))
         pages = _estimate(doc.rows)
         html = env.get_template(doc.template).render(context, pages=pages)
-        hits += lint(doc.id, html)
-        folder = folder_of(doc)
+        stem = names.get(folder, doc.id, ".html")[: -len(".html")]
+        title = doc.header.title
         pieces.append(
-            Piece(doc.id, doc.id, folder, html, doc.header.paper, pages, doc.header.title, doc=doc)
+            Piece(doc.id, doc.id, folder, html, doc.header.paper, pages, title, doc=doc, stem=stem)
         )
         if doc.recipients:
             pages = -(-len(doc.recipients) // SLIPS_PER_PAGE)
             slips = env.get_template("slips.html").render(context, pages=pages)
-            hits += lint(doc.id, slips)
+            key = f"{doc.id}-明白卡"
             pieces.append(
                 Piece(
-                    f"{doc.id}-明白卡",
+                    key,
                     doc.id,
                     folder,
                     slips,
                     "A4",
                     pages,
-                    f"明白卡 · {doc.header.title}",
+                    f"明白卡 · {title}",
                     slips=True,
                     doc=doc,
+                    stem=names.get(folder, key, ".html")[: -len(".html")],
                 )
             )
-    if hits:
-        raise PrivacyError(hits)
     return pieces
 
 
@@ -141,7 +202,7 @@ def page_html(env: Environment, pieces: Sequence[Piece], *, title: str, batch: b
     )
 
 
-# -- PDF ---------------------------------------------------------------------------------
+# -- PDF (runs in worker processes) -----------------------------------------------------
 
 
 def _layout(html: str, keys: Sequence[str]) -> tuple[Any, dict[str, tuple[int, int]]]:
@@ -174,52 +235,71 @@ def _layout(html: str, keys: Sequence[str]) -> tuple[Any, dict[str, tuple[int, i
 def _with_pages(piece: Piece, pages: int) -> Piece:
     old = f'<span class="total">{piece.pages}</span>'
     new = f'<span class="total">{pages}</span>'
-    return Piece(
-        piece.key,
-        piece.notice,
-        piece.folder,
-        piece.html.replace(old, new, 1),
-        piece.paper,
-        pages,
-        piece.title,
-        piece.slips,
-    )
+    return replace(piece, html=piece.html.replace(old, new, 1), pages=pages)
 
 
-def _pdf_batch(job: tuple[list[Piece], dict[str, str], bool, str]) -> dict[str, int]:
-    """Worker: lay out pieces in one document (plus one for wrong page totals), split, write.
+@dataclass(frozen=True)
+class PdfJob:
+    """One WeasyPrint document: its pieces, the PDF file each goes to, the lint's inputs."""
 
-    ``outputs`` maps each piece key to the PDF file it goes to (several keys may share one).
-    Returns the page count of each piece.
-    """
+    pieces: list[Piece]
+    outputs: dict[str, str]  # piece key → PDF path (several keys may share one)
+    titles: dict[str, str]  # PDF path → its metadata title
+    masked: bool
+    tmp: str
+    terms: dict[str, Sequence[str]]
+    tracer: Tracer | None
+    stage: str
+
+
+@dataclass
+class PdfResult:
+    pages: dict[str, int]
+    hits: list[PrivacyHit]
+    sha256: dict[str, str]
+
+
+def _pdf_batch(job: PdfJob) -> PdfResult:
+    """Lay out pieces in one document (plus one for wrong page totals), split, write, lint."""
     from pypdf import PdfReader, PdfWriter
 
-    pieces, outputs, masked, tmp = job
-    env = make_env(masked=masked)
-    keys = [p.key for p in pieces]
-    document, ranges = _layout(page_html(env, pieces, title="notices", batch=True), keys)
+    env = make_env(masked=job.masked)
+    keys = [p.key for p in job.pieces]
+    document, ranges = _layout(page_html(env, job.pieces, title="notices", batch=True), keys)
     sources: dict[str, tuple[int, int, int]] = {k: (0, *ranges[k]) for k in keys}
-    readers = [PdfReader(_write(document, Path(tmp) / f"{os.getpid()}-{id(job)}-0.pdf"))]
-    wrong = [_with_pages(p, ranges[p.key][1]) for p in pieces if ranges[p.key][1] != p.pages]
+    token = f"{os.getpid()}-{id(job)}-{time.monotonic_ns()}"
+    readers = [PdfReader(_write(document, Path(job.tmp) / f"{token}-0.pdf"))]
+    del document
+    wrong = [_with_pages(p, ranges[p.key][1]) for p in job.pieces if ranges[p.key][1] != p.pages]
     if wrong:
         fixed, fixed_ranges = _layout(
             page_html(env, wrong, title="notices", batch=True), [p.key for p in wrong]
         )
-        readers.append(PdfReader(_write(fixed, Path(tmp) / f"{os.getpid()}-{id(job)}-1.pdf")))
+        readers.append(PdfReader(_write(fixed, Path(job.tmp) / f"{token}-1.pdf")))
+        del fixed
         for p in wrong:
             sources[p.key] = (1, *fixed_ranges[p.key])
     by_file: dict[str, list[str]] = defaultdict(list)
     for key in keys:
-        by_file[outputs[key]].append(key)
+        by_file[job.outputs[key]].append(key)
+    notice_of = {p.key: p.notice for p in job.pieces}
+    result = PdfResult({k: sources[k][2] for k in keys}, [], {})
     for path, members in by_file.items():
         writer = PdfWriter()
+        spans: list[tuple[str, int, int]] = []
         for key in members:
             which, start, count = sources[key]
+            spans.append((notice_of[key], len(writer.pages), count))
             for index in range(start, start + count):
                 writer.add_page(readers[which].pages[index])
+        writer.add_metadata({"/Title": job.titles[path], "/Producer": "fupin-ledger"})
         with open(path, "wb") as handle:
             writer.write(handle)
-    return {k: sources[k][2] for k in keys}
+        where = Path(path).relative_to(job.stage).as_posix()
+        result.hits += lint_pdf(spans, Path(path), where, terms=job.terms, tracer=job.tracer)
+        result.sha256[path] = _sha256(Path(path))
+    gc.collect()
+    return result
 
 
 def _write(document: Any, path: Path) -> Path:
@@ -227,17 +307,81 @@ def _write(document: Any, path: Path) -> Path:
     return path
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _worker_init(parent: int) -> None:
+    """A worker dies with the run: PR_SET_PDEATHSIG (Linux) and a parent watchdog."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the watchdog alone
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="fupin-parent-watchdog").start()
+
+
 # -- output ------------------------------------------------------------------------------
 
 
 @dataclass
 class Written:
-    """What a run wrote: files per piece and the index page."""
+    """What a run published: files per piece, PDF page counts, the index page."""
 
     out: Path
     files: dict[str, list[Path]] = field(default_factory=lambda: defaultdict(list))
     pages: dict[str, int] = field(default_factory=dict)
     index: Path | None = None
+    rendered: int = 0  # PDF files laid out by this run
+    reused: int = 0  # PDF files taken unchanged from the previous set
+
+
+def lint_fingerprint() -> str:
+    """The detector's version: its source and the lint's (a PDF or HTML file that passed
+    this lint need not be read again)."""
+    from fupin.reports import notice_privacy
+
+    from fupin import pii
+
+    digest = hashlib.sha256()
+    for module in (pii, notice_privacy):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()
+
+
+def renderer_fingerprint(fonts: Sequence[str], masked: bool) -> str:
+    """What else a PDF depends on besides its notices' HTML."""
+    import pypdf
+    import weasyprint
+    from fupin.reports import fonts as font_module
+
+    digest = hashlib.sha256()
+    digest.update(f"weasyprint {weasyprint.__version__} pypdf {pypdf.__version__}".encode())
+    digest.update(f"layout {LAYOUT_VERSION} masked={masked}".encode())
+    digest.update(font_module.fingerprint(list(fonts)).encode())
+    for path in sorted(TEMPLATES.iterdir()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(lint_fingerprint().encode())  # a reused PDF was linted by this detector
+    return digest.hexdigest()
+
+
+def _pdf_key(fingerprint: str, pieces: Sequence[Piece], title: str) -> str:
+    digest = hashlib.sha256(fingerprint.encode())
+    digest.update(title.encode())
+    for piece in pieces:
+        digest.update(f"\0{piece.key}\0{piece.paper}\0{piece.pages}\0".encode())
+        digest.update(piece.html.encode())
+    return digest.hexdigest()
 
 
 def write_notices(
@@ -249,89 +393,235 @@ def write_notices(
     split: str = "notice",
     workers: int | None = None,
     title: str = "公示公告",
+    terms: Mapping[str, Sequence[str]] | None = None,
+    progress: bool | None = None,
+    fonts: Sequence[str] = (),
 ) -> Written:
-    """Render and write every notice (all or nothing); returns the files written.
+    """Render, lint and publish every notice (all or nothing); returns what was published.
 
     ``split="notice"`` writes one PDF per notice; ``"village"`` one PDF per folder with its
-    notices (slips always go to their own file).
+    notices (slips always go to their own file). ``terms`` maps a notice id to the health
+    and cause terms it must not print. ``fonts`` are the CJK font files (for the PDF key).
     """
+    terms = terms or {}
+    hits = lint_text("", 'the ledger\'s option "title" (index page)', [title])
     env = make_env(masked=masked)
-    pieces = render_pieces(env, docs)  # raises before anything is written
-    stage = Path(
-        tempfile.mkdtemp(prefix=".notices-", dir=out.parent if out.parent.exists() else None)
-    )
-    written = Written(out)
     try:
+        pieces = render_pieces(env, docs, terms=terms)  # raises before anything is written
+    except PrivacyError as exc:
+        raise PrivacyError(hits + exc.hits) from None
+    if hits:
+        raise PrivacyError(hits)
+    tracer = Tracer(docs, lazy=True)
+    with Publisher(out) as publisher:
+        stage = publisher.stage
+        written = Written(publisher.out)
+        hits = []
         for piece in pieces:
-            (stage / piece.folder).mkdir(parents=True, exist_ok=True)
+            inside(stage, stage / piece.folder).mkdir(exist_ok=True)
+            hits += lint_name(piece.notice, piece.folder) + lint_name(piece.notice, piece.stem)
+        manifest: dict[str, Any] = {"version": 1, "pdf": {}, "html": {}}
+        previous = read_manifest(publisher.out).get("html", {})
+        detector = lint_fingerprint()
         if "html" in formats:
             for piece in pieces:
-                path = stage / piece.folder / f"{piece.key}.html"
-                path.write_text(
-                    page_html(env, [piece], title=piece.title, batch=False), encoding="utf-8"
-                )
+                path = inside(stage, stage / piece.folder / f"{piece.stem}.html")
+                relative = path.relative_to(stage).as_posix()
+                data = page_html(env, [piece], title=piece.title, batch=False).encode("utf-8")
+                listed = terms.get(piece.notice, ()) if piece.doc and piece.doc.recipients else ()
+                key = hashlib.sha256(detector.encode() + "\0".join(listed).encode() + data)
+                manifest["html"][relative] = key.hexdigest()
+                path.write_bytes(data)
                 written.files[piece.key].append(path)
+                if previous.get(relative) == key.hexdigest():
+                    continue  # these very bytes passed this lint in the published set
+                hits += lint_html(
+                    piece.notice, relative, data.decode("utf-8"), terms=listed, tracer=tracer
+                )
+        checkpoint("html")
         if "pdf" in formats and pieces:
-            outputs = {}
-            for piece in pieces:
-                name = piece.key if split == "notice" or piece.slips else piece.folder
-                outputs[piece.key] = str(stage / piece.folder / f"{name}.pdf")
-            for piece in pieces:
-                written.files[piece.key].append(Path(outputs[piece.key]))
-            written.pages = _run_batches(pieces, outputs, masked, workers, stage)
-        written.index = stage / "index.html"
-        written.index.write_text(_index(env, pieces, written, stage, title), encoding="utf-8")
-        _publish(stage, out)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    rebase = {k: [out / p.relative_to(stage) for p in v] for k, v in written.files.items()}
+            hits += _pdfs(
+                pieces,
+                written,
+                publisher,
+                manifest,
+                split=split,
+                masked=masked,
+                workers=workers,
+                terms=terms,
+                tracer=tracer,
+                progress=progress,
+                fonts=fonts,
+            )
+        checkpoint("pdf")
+        index = inside(stage, stage / "index.html")
+        index.write_text(_index(env, pieces, written, stage, title), encoding="utf-8")
+        hits += lint_html("", "index.html", index.read_text(encoding="utf-8"), tracer=tracer)
+        if hits:
+            raise PrivacyError(hits)
+        manifest["generated"] = datetime.datetime.now().isoformat(timespec="seconds")
+        (stage / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+        checkpoint("publish")
+        publisher.publish()
+        checkpoint("published")
+    rebase = {k: [written.out / p.relative_to(stage) for p in v] for k, v in written.files.items()}
     written.files = defaultdict(list, rebase)
-    written.index = out / "index.html"
+    written.index = written.out / "index.html"
     return written
 
 
-def _run_batches(
-    pieces: list[Piece], outputs: dict[str, str], masked: bool, workers: int | None, stage: Path
-) -> dict[str, int]:
-    """Lay out the pieces in a few documents, by folder, on ``workers`` processes."""
-    workers = workers or min(os.cpu_count() or 1, 4)
-    by_folder: dict[str, list[Piece]] = defaultdict(list)
+def _pdfs(
+    pieces: list[Piece],
+    written: Written,
+    publisher: Publisher,
+    manifest: dict[str, Any],
+    *,
+    split: str,
+    masked: bool,
+    workers: int | None,
+    terms: Mapping[str, Sequence[str]],
+    tracer: Tracer,
+    progress: bool | None,
+    fonts: Sequence[str],
+) -> list[PrivacyHit]:
+    """Reuse the unchanged PDFs of the published set, lay out the others; lint them all."""
+    stage = publisher.stage
+    files: dict[str, list[Piece]] = defaultdict(list)
     for piece in pieces:
-        by_folder[piece.folder].append(piece)
-    target = max(1, len(pieces) // workers // 2 or 1) if workers > 1 else len(pieces)
-    batches: list[list[Piece]] = [[]]
-    for folder_pieces in by_folder.values():
-        if batches[-1] and len(batches[-1]) >= target:
-            batches.append([])
-        batches[-1].extend(folder_pieces)
+        stem = piece.stem if split == "notice" or piece.slips else piece.folder
+        relative = f"{piece.folder}/{stem}.pdf"
+        inside(stage, stage / relative)
+        files[relative].append(piece)
+        written.files[piece.key].append(stage / relative)
+    previous = read_manifest(publisher.out).get("pdf", {})
+    by_key = {
+        entry.get("key"): (path, entry)
+        for path, entry in previous.items()
+        if isinstance(entry, dict)
+    }
+    fingerprint = renderer_fingerprint(fonts, masked)
+    todo: list[tuple[str, list[Piece]]] = []
+    for relative, members in files.items():
+        title = members[0].title if len(members) == 1 else members[0].folder
+        key = _pdf_key(fingerprint, members, title)
+        reused = _reuse(publisher, relative, by_key.get(key))
+        if reused is not None:
+            written.pages.update(reused["pages"])
+            manifest["pdf"][relative] = reused
+            written.reused += 1
+        else:
+            todo.append((relative, members))
+            manifest["pdf"][relative] = {"key": key, "title": title}
+    hits: list[PrivacyHit] = []
+    if not todo:
+        return hits
     tmp = tempfile.mkdtemp(prefix=".pdf-", dir=stage)
-    jobs = [
-        ([_bare(p) for p in b], {p.key: outputs[p.key] for p in b}, masked, tmp) for b in batches
-    ]
-    pages: dict[str, int] = {}
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for result in pool.map(_pdf_batch, jobs):
-                pages.update(result)
-    else:
-        for job in jobs:
-            pages.update(_pdf_batch(job))
+    jobs = _batches(todo, manifest, stage, tmp, masked, terms, tracer)
+    for result in _run(jobs, workers, progress, sum(len(m) for _, m in todo)):
+        written.pages.update(result.pages)
+        hits += result.hits
+        for path, sha in result.sha256.items():
+            entry = manifest["pdf"][Path(path).relative_to(stage).as_posix()]
+            stat = Path(path).stat()
+            entry.update(sha256=sha, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+    for relative, members in todo:
+        manifest["pdf"][relative]["pages"] = {p.key: written.pages[p.key] for p in members}
+    written.rendered += len(todo)
     shutil.rmtree(tmp, ignore_errors=True)
-    return pages
+    return hits
 
 
-def _bare(piece: Piece) -> Piece:
-    """The piece without its NoticeDoc (smaller to send to a worker)."""
-    return Piece(
-        piece.key,
-        piece.notice,
-        piece.folder,
-        piece.html,
-        piece.paper,
-        piece.pages,
-        piece.title,
-        piece.slips,
-    )
+def _reuse(publisher: Publisher, relative: str, found: Any) -> dict[str, Any] | None:
+    """Link the previous set's PDF with this key into the stage, when its bytes are intact."""
+    if found is None:
+        return None
+    old_relative, entry = found
+    source = publisher.out / old_relative
+    if not isinstance(entry.get("pages"), dict) or not source.is_file():
+        return None
+    stat = source.stat()
+    same = [stat.st_size, stat.st_mtime_ns] == [entry.get("size"), entry.get("mtime_ns")]
+    if not same and _sha256(source) != entry.get("sha256"):  # hash only what may have changed
+        return None
+    target = inside(publisher.stage, publisher.stage / relative)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+    return {**entry, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def _batches(
+    todo: list[tuple[str, list[Piece]]],
+    manifest: dict[str, Any],
+    stage: Path,
+    tmp: str,
+    masked: bool,
+    terms: Mapping[str, Sequence[str]],
+    tracer: Tracer,
+) -> list[PdfJob]:
+    """Files grouped into documents of at most :data:`MAX_BATCH_PAGES` estimated pages."""
+    groups: list[list[tuple[str, list[Piece]]]] = [[]]
+    pages = 0
+    for relative, members in todo:
+        size = sum(p.pages for p in members)
+        if groups[-1] and pages + size > MAX_BATCH_PAGES:
+            groups.append([])
+            pages = 0
+        groups[-1].append((relative, members))
+        pages += size
+    jobs = []
+    for group in groups:
+        pieces = [replace(p, doc=None) for _, members in group for p in members]
+        outputs = {p.key: str(stage / relative) for relative, members in group for p in members}
+        titles = {
+            str(stage / relative): manifest["pdf"][relative]["title"] for relative, _ in group
+        }
+        notices = {p.notice for p in pieces}
+        jobs.append(
+            PdfJob(
+                pieces,
+                outputs,
+                titles,
+                masked,
+                tmp,
+                {n: t for n, t in terms.items() if n in notices},
+                tracer,
+                str(stage),
+            )
+        )
+    return jobs
+
+
+def _run(
+    jobs: list[PdfJob], workers: int | None, progress: bool | None, total: int
+) -> list[PdfResult]:
+    """Run the jobs on ``workers`` processes (in this one for a single job), with progress."""
+    from tqdm import tqdm
+
+    workers = workers or min(os.cpu_count() or 1, 4)
+    show = sys.stderr.isatty() if progress is None else progress
+    tqdm.monitor_interval = 0  # no monitor thread: workers are forked
+    results: list[PdfResult] = []
+    with tqdm(total=total, unit="份", desc="PDF", disable=not show, file=sys.stderr) as bar:
+        if workers <= 1 or len(jobs) == 1:
+            for job in jobs:
+                results.append(_pdf_batch(job))
+                bar.update(len(job.pieces))
+            return results
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(jobs)), initializer=_worker_init, initargs=(os.getpid(),)
+        ) as pool:
+            pending: dict[Future[PdfResult], int] = {
+                pool.submit(_pdf_batch, job): len(job.pieces) for job in jobs
+            }
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    results.append(future.result())
+                    bar.update(pending.pop(future))
+                    checkpoint("pdf-batch")
+    return results
 
 
 def _index(env: Environment, pieces: list[Piece], written: Written, stage: Path, title: str) -> str:
@@ -367,13 +657,8 @@ def _index(env: Environment, pieces: list[Piece], written: Written, stage: Path,
     )
 
 
-def _publish(stage: Path, out: Path) -> None:
-    """Move the staged files into ``out`` (created if needed), replacing same-named files."""
-    out.mkdir(parents=True, exist_ok=True)
-    for path in sorted(stage.rglob("*")):
-        if path.is_file() and not any(
-            part.startswith(".") for part in path.relative_to(stage).parts
-        ):
-            target = out / path.relative_to(stage)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(path), target)
+def checkpoint(name: str) -> None:
+    """A named moment of a run, for the kill tests: with ``FUPIN_NOTICES_STOP_AT=<name>``
+    the run stops itself (SIGSTOP) there, so a test can kill it at exactly that moment."""
+    if os.environ.get("FUPIN_NOTICES_STOP_AT") == name:
+        os.kill(os.getpid(), signal.SIGSTOP)

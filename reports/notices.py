@@ -1,49 +1,39 @@
 """``fupin notices``: every posted notice of a ledger, rendered to HTML and PDF.
 
 The steps: load the ledger once (rules included), read the household register the ledger
-names (names only) and the county secret for check codes (kept outside the ledger), build
-every selected notice from the book (:mod:`fupin.reports.notice_context`), render and lint
-them, and write them all, or nothing (:mod:`fupin.reports.notice_render`).
+names (names only) and the county's notice key for check codes (kept outside the ledger,
+:mod:`fupin.notice_key`), check that a CJK font is installed, build every selected notice
+from the book (:mod:`fupin.reports.notice_context`), lint its fields, render, lint the final
+bytes, and publish them all at once, or nothing (:mod:`fupin.reports.notice_render`).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from fupin.reports.notice_context import Context, NoticeDataError, NoticeDoc, build_notices
+from fupin.reports.notice_output import OutputError
 from fupin.reports.notice_render import PrivacyError, Written, write_notices
 
+from fupin import notice_key
 from fupin.load import Loaded
 
-SECRET_ENV = "FUPIN_NOTICE_SECRET_FILE"
-#: Where a county keeps its secret by default: beside its private household register.
-SECRET_NAME = "notice-secret.key"
+SECRET_ENV = notice_key.ENV
+SECRET_NAME = notice_key.KEY_NAME
 
 
 class NoticeError(Exception):
-    """A run that cannot write: missing data, privacy hits, an unreadable secret or register."""
+    """A run that cannot publish: missing data, privacy hits, no key, font or output folder."""
 
 
-def read_secret(path: Path | None, register_path: Path | None) -> bytes | None:
-    """The county secret: ``--secret-file``, ``$FUPIN_NOTICE_SECRET_FILE``, or the file
-    ``notice-secret.key`` beside the household register; None when there is none."""
-    candidates = [path, Path(os.environ[SECRET_ENV]) if os.environ.get(SECRET_ENV) else None]
-    if register_path is not None:
-        candidates.append(register_path.parent / SECRET_NAME)
-    for candidate in candidates:
-        if candidate is None:
-            continue
-        if not candidate.is_file():
-            if candidate is path:
-                raise NoticeError(f"{candidate}: no such secret file")
-            continue
-        secret = candidate.read_bytes().strip()
-        if len(secret) < 16:
-            raise NoticeError(f"{candidate}: a county secret needs at least 16 bytes")
-        return secret
-    return None
+def read_secret(path: Path | None, register_path: Path | None, ledger: Path | None) -> bytes | None:
+    """The county's notice key for ``ledger`` (:func:`fupin.notice_key.resolve`)."""
+    try:
+        key = notice_key.resolve(path, register_path, ledger)
+    except notice_key.NoticeKeyError as exc:
+        raise NoticeError(str(exc)) from None
+    return key.secret if key else None
 
 
 def build(
@@ -67,15 +57,29 @@ def build(
     except RegisterError as exc:
         raise NoticeError(f"household register: {exc}") from None
     reg_path = register_path(loaded.path, loaded.book)
-    secret = read_secret(secret_file, reg_path)
+    secret = read_secret(secret_file, reg_path, loaded.path)
     ctx = Context(loaded.book, loaded.results.measures, register, secret)
     try:
-        docs = build_notices(ctx, kinds=kinds, village=village, township=township, year=year)
+        docs: list[NoticeDoc] = build_notices(
+            ctx, kinds=kinds, village=village, township=township, year=year
+        )
     except NoticeDataError as exc:
-        raise NoticeError(str(exc)) from None
+        message = str(exc)
+        if "secret" in message:
+            message += "\n" + notice_key.how_to_get_one(loaded.path, reg_path)
+        raise NoticeError(message) from None
     if refused is not None:
         refused.extend(ctx.refused)
     return docs
+
+
+def health_terms(loaded: Loaded, docs: Sequence[NoticeDoc]) -> dict[str, tuple[str, ...]]:
+    """The policy ``notice-health-terms`` in force on each list notice's first day."""
+    return {
+        doc.id: tuple(loaded.book.policy.at(doc.header.start).notice_health_terms)
+        for doc in docs
+        if doc.recipients
+    }
 
 
 def run(
@@ -91,12 +95,19 @@ def run(
     split: str = "notice",
     secret_file: Path | None = None,
     workers: int | None = None,
+    progress: bool | None = None,
 ) -> Written:
-    """Build, render, lint and write; raises :class:`NoticeError` before writing anything.
+    """Build, render, lint and publish; raises :class:`NoticeError` before publishing anything.
 
-    A notice refused because it contradicts a rule is not written; the others are, and
+    A notice refused because it contradicts a rule is not published; the others are, and
     :class:`NoticeError` then names each refused notice (the command exits 1).
     """
+    from fupin.reports.fonts import FontError, require_cjk
+
+    try:
+        fonts = require_cjk() if "pdf" in formats else []
+    except FontError as exc:
+        raise NoticeError(str(exc)) from None
     refused: list[str] = []
     docs = build(
         loaded,
@@ -110,10 +121,23 @@ def run(
     title = str(loaded.options.get("title") or "公示公告") + " · 公示公告"
     try:
         written = write_notices(
-            docs, out, formats=formats, masked=masked, split=split, workers=workers, title=title
+            docs,
+            out,
+            formats=formats,
+            masked=masked,
+            split=split,
+            workers=workers,
+            title=title,
+            terms=health_terms(loaded, docs),
+            progress=progress,
+            fonts=fonts,
         )
     except PrivacyError as exc:
-        raise NoticeError(f"privacy lint failed, nothing written:\n{exc}") from None
+        raise NoticeError(
+            f"隐私检查未通过, 未发布任何文件 (privacy lint failed, nothing published):\n{exc}"
+        ) from None
+    except OutputError as exc:
+        raise NoticeError(str(exc)) from None
     if refused:
         raise NoticeError(
             f"{len(refused)} 份公示与规则不一致, 未生成 (其余已写入 {out}):\n" + "\n".join(refused)

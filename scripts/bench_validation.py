@@ -17,11 +17,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from beancount import loader
-
 import fupin.plugins as rules
-from fupin.book import build_book
+from beancount import loader
 from fupin.plugins import integrity
+
+from fupin.book import build_book
 from fupin.preflight import preflight
 from fupin.synth import generate
 
@@ -36,36 +36,42 @@ def best(run: Callable[[], object], rounds: int = 3) -> float:
     return min(times)
 
 
+def measure(n: int) -> str:
+    """The figures of one generated ledger of ``n`` transactions, as one line."""
+    folder = Path("build") / f"gen-{n // 1000}k"
+    generate(n, folder)
+    main_file = folder / "main-noplugin.beancount"
+    loader.initialize(use_cache=False)
+    start = time.process_time()
+    entries, _errors, options = loader.load_file(str(main_file))
+    bare = time.process_time() - start
+    others = tuple(r for r in rules.RULES if r not in integrity.RULES)
+
+    def book() -> object:
+        return build_book(entries, options)
+
+    gc.disable()
+    try:
+        built = best(book)
+        figures = {
+            "preflight": best(lambda: preflight(main_file)),
+            "book": built,
+            "integrity walk": best(
+                lambda: rules.evaluate(build_book(entries, options), integrity.RULES)
+            )
+            - built,
+            "other rules": best(lambda: rules.evaluate(build_book(entries, options), others))
+            - built,
+        }
+    finally:
+        gc.enable()
+    shares = ", ".join(f"{k} {v:.2f} s ({100 * v / bare:.1f}%)" for k, v in figures.items())
+    return f"{n:>8,} transactions: beancount load {bare:.2f} s CPU; {shares}"
+
+
 def main(sizes: list[int]) -> None:
     for n in sizes:
-        folder = Path("build") / f"gen-{n // 1000}k"
-        generate(n, folder)
-        main_file = folder / "main-noplugin.beancount"
-        loader.initialize(use_cache=False)
-        start = time.process_time()
-        entries, _errors, options = loader.load_file(str(main_file))
-        bare = time.process_time() - start
-        others = tuple(r for r in rules.RULES if r not in integrity.RULES)
-        gc.disable()
-        try:
-            figures = {
-                "preflight": best(lambda: preflight(main_file)),
-                "book": best(lambda: build_book(entries, options)),
-                "integrity walk": best(
-                    lambda: rules.evaluate(
-                        build_book(entries, options), integrity.RULES, keep_measures=False
-                    )
-                )
-                - best(lambda: build_book(entries, options)),
-                "other rules": best(
-                    lambda: rules.evaluate(build_book(entries, options), others, keep_measures=False)
-                )
-                - best(lambda: build_book(entries, options)),
-            }
-        finally:
-            gc.enable()
-        shares = ", ".join(f"{k} {v:.2f} s ({100 * v / bare:.1f}%)" for k, v in figures.items())
-        print(f"{n:>8,} transactions: beancount load {bare:.2f} s CPU; {shares}")
+        print(measure(n))
 
 
 if __name__ == "__main__":

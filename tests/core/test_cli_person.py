@@ -10,6 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from fupin import notice_key
 from fupin.cli import main
 from fupin.textable import render, set_width, width, wrap
 
@@ -118,7 +119,7 @@ def test_init_lays_out_books_that_pass_check(tmp_path: Path) -> None:
     header = (county / "register" / "households.csv").read_text(encoding="utf-8")
     assert header.startswith("id,township,village,")
     key = county / "register" / "notice-secret.key"
-    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_text().strip()) == 64
+    assert key.stat().st_mode & 0o777 == 0o600 and len(notice_key.read(key).secret) == 32
     other = tmp_path / "other"
     run("init", str(other), "--county", "清河县", "--code", "130534")
     assert key.read_text() != (other / "register" / "notice-secret.key").read_text()

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from fupin.reports.notice_context import Context, build_notices
 from fupin.reports.notice_render import make_env, render_pieces
 
+from fupin import notice_key
 from fupin.cli import main
 from fupin.entities import Notice
 from fupin.facts import Series
@@ -32,7 +33,8 @@ D = Decimal
 def sample_copy(tmp_path: Path) -> Path:
     """A private copy of the sample county (ledger, register, key)."""
     target = tmp_path / "ledger"
-    shutil.copytree(ROOT / "ledger", target, ignore=shutil.ignore_patterns("audit-sample"))
+    shutil.copytree(ROOT / "ledger", target, ignore=shutil.ignore_patterns("audit-sample", "*.key"))
+    notice_key.generate(target / "register" / notice_key.KEY_NAME)  # the demo key is the sample's
     return target
 
 
@@ -97,7 +99,7 @@ def test_allocation_notice_shows_what_had_arrived_on_its_day(tmp_path: Path) -> 
     text = texts(loaded)["N-2021-F01"]
     for source, amount in facts.sources(day).items():
         assert fmt_money(amount) in text, source
-    assert f"合计(已下达) {fmt_money(facts.received(day))}" in text
+    assert f"合计（已下达） {fmt_money(facts.received(day))}" in text
     assert facts.received(day) != facts.received()
     assert facts.spent(day) == 0
     assert "尚无实际支出" in text and "67.73%" not in text

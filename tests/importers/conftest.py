@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,26 @@ def rcb_text(
     if total is not None:
         out.writerow(["合计", "", "", *total, "", "", "", ""])
     return buf.getvalue()
+
+
+def period_statement(
+    rows: list[tuple[str, str, str, str, str, str]] | list[list[str]], opening: str = "10000.00"
+) -> bytes:
+    """A 县农商行 statement for 2025-03-01..2025-06-30 (GB18030) with running balances from
+    ``opening``: rows of (day, serial, debit, credit, counter-party, memo)."""
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\r\n")
+    out.writerow(["云山农村商业银行 单位账户交易明细"])
+    out.writerow(["账号：6230 **** **** 2025", "户名：测试专户"])
+    out.writerow(["查询期间：2025-03-01 至 2025-06-30"])
+    out.writerow(
+        ["交易日期", "交易流水号", "摘要", "借方发生额", "贷方发生额", "余额", "对方户名", "用途"]
+    )
+    balance = Decimal(opening)
+    for day, serial, debit, credit, party, memo in rows:
+        balance += Decimal(credit or 0) - Decimal(debit or 0)
+        out.writerow([day, serial, "转账", debit, credit, f"{balance}", party, memo])
+    return buf.getvalue().encode("gb18030")
 
 
 @pytest.fixture

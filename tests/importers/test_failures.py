@@ -82,20 +82,25 @@ def test_wrong_encoding_names_row_and_column(rcb_file, tmp_path: Path) -> None:
     path.write_bytes(bad)
     assert importer().identify(str(path))
     err = error_of(path)
-    assert err.row == 5 and err.column == "第9列" and "gbk" in err.problem
+    assert err.row == 5 and err.column == "第9列" and "gb18030" in err.problem
 
 
-def test_utf8_file_for_gbk_layout_is_not_identified(tmp_path: Path) -> None:
-    text = (SAMPLES / "rcb-xj2022-2022-11-12.csv").read_bytes().decode("gbk")
-    path = tmp_path / "utf8.csv"
-    path.write_text(text, encoding="utf-8")
-    assert not importer().identify(str(path))
+def test_utf8_statement_reads_like_the_gbk_one(tmp_path: Path) -> None:
+    """Encoding by evidence: the same statement saved as UTF-8 (with or without a BOM)."""
+    original = SAMPLES / "rcb-xj2022-2022-11-12.csv"
+    text = original.read_bytes().decode("gbk")
+    want = importer().parse(str(original)).rows
+    for name, encoding in (("utf8.csv", "utf-8"), ("bom.csv", "utf-8-sig"), ("u16.csv", "utf-16")):
+        path = tmp_path / name
+        path.write_text(text, encoding=encoding)
+        assert importer().identify(str(path)), name
+        assert importer().parse(str(path)).rows == want
 
 
 def test_running_balance_mismatch(rcb_file) -> None:
     err = error_of(rcb_file(with_cell(1, 5, "9012.51")))
     assert (err.row, err.column) == (6, "余额")
-    assert "余额 9,012.51 ≠ 上笔余额 9,000.00 + 本笔发生额 12.50 = 9,012.50" in err.problem
+    assert "余额 9,012.51 ≠ 上一行余额 9,000.00 + 本笔发生额 12.50 = 9,012.50" in err.problem
 
 
 def test_totals_row_mismatch(rcb_file) -> None:
@@ -118,24 +123,28 @@ def test_row_outside_period(rcb_file) -> None:
     assert (err.row, err.column) == (6, "交易日期")
 
 
-def test_cli_writes_nothing_when_one_document_fails(rcb_file, tmp_path: Path) -> None:
+def test_cli_rejects_the_bad_document_and_imports_the_good_one(rcb_file, tmp_path: Path) -> None:
     good = SAMPLES / "rcb-xj2022-2022-11-12.csv"
     bad = rcb_file(with_cell(1, 0, "20230230"), name="bad.csv")
     out = tmp_path / "out.beancount"
     result = CliRunner().invoke(
         main, ["import", "extract", "-o", str(out), str(good), str(bad), "-c", str(CONFIG)]
     )
-    assert result.exit_code == 1
-    assert "导入失败, 未写入任何记录" in result.output
-    assert "bad.csv 第6行 [交易日期]" in result.output
-    assert not out.exists()
+    assert result.exit_code == 2
+    assert (
+        "已拒绝, 未写入此文件的任何记录: bad.csv 第6行 [交易日期]: 日期 '20230230' 不存在"
+        in result.output
+    )
+    written = out.read_text(encoding="utf-8")
+    assert "rcb-xj2022-2022-11-12.csv" in written and "bad.csv" not in written
+    assert written.count("bank_serial:") == 10
 
 
 def test_cli_unidentified_file_fails(tmp_path: Path) -> None:
     path = tmp_path / "notes.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["import", "extract", str(path), "-c", str(CONFIG)])
-    assert result.exit_code == 1 and "没有导入器能识别此文件" in result.output
+    assert result.exit_code == 2 and "没有导入器能识别此文件" in result.output
 
 
 CONFIG = LEDGER / "import_config.py"
@@ -238,13 +247,13 @@ def test_allocation_bad_amount(tmp_path: Path) -> None:
         ws["F6"] = "四十五万"
 
     err = allocation_error(allocation_copy(tmp_path, edit))
-    assert (err.row, err.column) == (6, "下达金额(元)")
+    assert (err.row, err.column) == (6, "下达金额（元）")
 
 
 def test_allocation_in_ten_thousands(tmp_path: Path) -> None:
     def edit(ws) -> None:
         ws["F3"] = "下达金额（万元）"
-        for row in range(4, 8):
+        for row in range(4, 9):  # the four rows and the 合计 row
             ws[f"F{row}"] = str(Decimal(ws[f"F{row}"].value) / 10000)
 
     path = allocation_copy(tmp_path, edit)

@@ -18,16 +18,39 @@ from fupin.importers.statement import StatementImporter
 
 from .conftest import GOLDEN, LEDGER, RULES, SAMPLES
 
+REGISTER = LEDGER / "register" / "households.csv"
+
+
+def _statement(layout: str, account: str) -> StatementImporter:
+    return StatementImporter(layout, account, rules=RULES)
+
+
+#: every sample document → the importer that reads it (one per shipped preset at least)
 CASES = {
-    "rcb-xj2022-2022-11-12.csv": StatementImporter("rcb", "Assets:Treasury:XJ-2022", rules=RULES),
-    "icbc-sf2021-2021q1.csv": StatementImporter("icbc", "Assets:Treasury:SF-2021", rules=RULES),
-    "ccb-xj2021-2021-07.xls": StatementImporter("ccb", "Assets:Treasury:XJ-2021", rules=RULES),
-    "abc-xj2022-2022-06.xlsx": StatementImporter("abc", "Assets:Treasury:XJ-2022", rules=RULES),
-    "ykt-2022-12.xlsx": RollImporter(
-        "Assets:Treasury:XJ-2022", LEDGER / "register" / "households.csv"
-    ),
+    "rcb-xj2022-2022-11-12.csv": _statement("rcb", "Assets:Treasury:XJ-2022"),
+    "rcb-xj2023-2023-01-02.csv": _statement("rcb", "Assets:Treasury:XJ-2023"),
+    "icbc-sf2021-2021q1.csv": _statement("icbc", "Assets:Treasury:SF-2021"),
+    "icbc-mx-xj2023-2023-03.csv": _statement("icbc-mx", "Assets:Treasury:XJ-2023"),
+    "ccb-dw-xj2021-2021-07.xls": _statement("ccb-dw", "Assets:Treasury:XJ-2021"),
+    "ccb-xj2021-2021-08.xls": _statement("ccb", "Assets:Treasury:XJ-2021"),
+    "ccb-xj2021-2021-08.xlsx": _statement("ccb", "Assets:Treasury:XJ-2021"),
+    "boc-xj2023-2023-04.txt": _statement("boc", "Assets:Treasury:XJ-2023"),
+    "abc-xj2022-2022-06.xlsx": _statement("abc", "Assets:Treasury:XJ-2022"),
+    "abc-mx-xj2023-2023-06.csv": _statement("abc-mx", "Assets:Treasury:XJ-2023"),
+    "psbc-xj2023-2023-05.csv": _statement("psbc", "Assets:Treasury:XJ-2023"),
+    "ykt-2022-12.xlsx": RollImporter("Assets:Treasury:XJ-2022", REGISTER),
+    "ykt-2022-11-a.xlsx": RollImporter("Assets:Treasury:XJ-2022", REGISTER),
+    "ykt-2022-11-b.xlsx": RollImporter("Assets:Treasury:XJ-2022", REGISTER),
     "allocation-xj2023.xlsx": AllocationImporter("XJ-2023", payer="青山县财政局"),
+    "fpb-xj2023-2023-03.xlsx": AllocationImporter("XJ-2023", payer="青山县财政局"),
 }
+
+
+def test_every_preset_has_a_golden_sample() -> None:
+    from fupin.importers.layout import presets
+
+    used = {i.layout.name for i in CASES.values()}
+    assert set(presets()) <= used
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -45,6 +68,7 @@ def test_golden(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_only_its_own_importer_identifies_it(name: str) -> None:
     document = str(SAMPLES / name)
-    claimed = [n for n, importer in CASES.items() if importer.identify(document)]
-    # the two XJ-2022 statements differ in layout, so no preset claims another's file
-    assert claimed == [name]
+    mine = CASES[name]
+    claimed = {importer.layout.name for importer in CASES.values() if importer.identify(document)}
+    # no preset claims another layout's file
+    assert claimed == {mine.layout.name}

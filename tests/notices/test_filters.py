@@ -61,6 +61,6 @@ def test_days_count_both_ends() -> None:
     start = datetime.date(2021, 5, 1)
     assert days(start, datetime.date(2021, 5, 10)) == 10
     assert days(start, start) == 1
-    assert period(start, datetime.date(2021, 5, 10)) == "2021年5月1日至2021年5月10日(共10天)"
+    assert period(start, datetime.date(2021, 5, 10)) == "2021年5月1日至2021年5月10日（共10天）"
     assert period(start, None) == "自2021年5月1日起长期公开"
     assert cn_date(None) == "长期"

@@ -61,7 +61,7 @@ def check_fund(loaded: Loaded, notice: Notice, text: str) -> int:
     facts = book.facts.fund(fund.id)
     for amount in facts.sources(day).values():
         assert fmt_money(amount) in text
-    assert f"合计(已下达) {fmt_money(facts.received(day))}" in text
+    assert f"合计（已下达） {fmt_money(facts.received(day))}" in text
     for project in facts.projects:
         if book.projects[project].date <= day:
             budget = book.facts.project(project).budget(day)
