@@ -7,7 +7,7 @@ SYSSTAMP := $(VENV)/.sysdeps
 export BEANCOUNT_DISABLE_LOAD_CACHE := 1
 
 # `make test` = `make lint` (ruff check, ruff format --check, mypy) + pytest.
-.PHONY: demo test lint bench sysdeps clean notices bench-notices
+.PHONY: demo test lint bench sysdeps clean notices bench-notices province bench-rollup
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -36,6 +36,19 @@ demo: $(STAMP) $(SYSSTAMP) $(SAMPLE_KEY)
 	$(VENV)/bin/fupin flags
 	$(VENV)/bin/fupin notices --out out/notices
 	@echo "公示公告已写入 out/notices/ (index.html)"
+	$(MAKE) --no-print-directory province
+
+# A small generated province (issue 16): four county ledgers, each exported to Parquet, then
+# every roll-up across them (DuckDB) printed and written as one page to out/province.html.
+PROVINCE := build/demo-province
+province: $(STAMP)
+	rm -rf $(PROVINCE)
+	$(PY) scripts/gen_province.py 4 $(PROVINCE) --transactions 1500 --years 2
+	tail -n +2 $(PROVINCE)/counties.csv | while IFS=, read -r code name ledger rest; do \
+	  $(VENV)/bin/fupin export parquet $(PROVINCE)/$$ledger --county "$$code" --name "$$name" \
+	    --out $(PROVINCE)/export || exit 1; done
+	$(VENV)/bin/fupin rollup $(PROVINCE)/export
+	$(VENV)/bin/fupin rollup $(PROVINCE)/export --html out/province.html
 
 test: lint $(SYSSTAMP) $(SAMPLE_KEY)
 	$(VENV)/bin/pytest
@@ -60,3 +73,7 @@ notices: $(STAMP) $(SYSSTAMP) $(SAMPLE_KEY)
 
 bench-notices: $(STAMP) $(SYSSTAMP)
 	$(PY) scripts/bench_notices.py
+
+# Export and roll-up benchmark (issue 16): 300k-transaction county, 10 and 100 counties.
+bench-rollup: $(STAMP) $(SYSSTAMP)
+	$(PY) scripts/bench_rollup.py

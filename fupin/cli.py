@@ -606,3 +606,10 @@ def projects(
 from fupin.county_init import command as _init_command  # noqa: E402
 
 main.add_command(_init_command)
+
+
+# -- issue 16: Parquet export and the province roll-up -------------------------------------
+from fupin import cli_rollup  # noqa: E402
+
+main.add_command(cli_rollup.export)
+main.add_command(cli_rollup.rollup)

@@ -37,8 +37,26 @@ def _q(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def generate(n_transactions: int, out_dir: Path, *, years: int = 5, seed: int = 2021) -> Path:
-    """Write ``out_dir/main.beancount`` (with the plugin) and ``main-noplugin.beancount``."""
+def generate(
+    n_transactions: int,
+    out_dir: Path,
+    *,
+    years: int = 5,
+    seed: int = 2021,
+    industry_slots: int = 3,
+    idle: Decimal = Decimal(0),
+    title: str | None = None,
+) -> Path:
+    """Write ``out_dir/main.beancount`` (with the plugin) and ``main-noplugin.beancount``.
+
+    ``industry_slots`` of every five projects are industry projects (3: about 60% of the
+    money, above every default minimum; 1 or 2 put the county under the industry share).
+    ``idle`` is an extra receipt into the first year's fund that is never spent (K1 资金闲置).
+    ``title`` becomes the ledger's ``option "title"``. The defaults write the same bytes as
+    before these options existed.
+    """
+    if not 0 <= industry_slots <= 5:
+        raise ValueError(f"industry_slots is 0..5, not {industry_slots}")
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     per_project = PROGRESS + 3  # prepayment + progress + final + deposit release
@@ -63,10 +81,12 @@ def generate(n_transactions: int, out_dir: Path, *, years: int = 5, seed: int = 
         for level in LEVELS:
             accounts.append(f'2020-01-01 open Income:Fund:{fund}:{level} CNY\n  name: "{level}"\n')
         name = f"year-{year}.beancount"
-        (out_dir / name).write_text(
-            _year(rng, year, fund, projects_per_year, last=year == first + years - 1),
-            encoding="utf-8",
+        text = _year(
+            rng, year, fund, projects_per_year, last=year == first + years - 1, slots=industry_slots
         )
+        if idle and year == first:
+            text += _idle_receipt(year, fund, idle)
+        (out_dir / name).write_text(text, encoding="utf-8")
         files.append(name)
     accounts.append(
         '2020-01-01 open Expenses:Benefit:PublicWelfareJob CNY\n  name: "公益岗位补贴"\n'
@@ -88,7 +108,11 @@ def generate(n_transactions: int, out_dir: Path, *, years: int = 5, seed: int = 
         'option "operating_currency" "CNY"\n' + includes, encoding="utf-8"
     )
     main = out_dir / "main.beancount"
-    main.write_text('option "operating_currency" "CNY"\nplugin "fupin.plugins"\n' + includes)
+    head = f'option "title" "{title}"\n' if title else ""
+    main.write_text(
+        head + 'option "operating_currency" "CNY"\nplugin "fupin.plugins"\n' + includes,
+        encoding="utf-8",
+    )
     return main
 
 
@@ -177,7 +201,16 @@ def _asset(
     )
 
 
-def _year(rng: random.Random, year: int, fund: str, count: int, last: bool) -> str:
+def _idle_receipt(year: int, fund: str, amount: Decimal) -> str:
+    """Money received into ``fund`` early in its year that no payment ever uses (K1)."""
+    return (
+        f'\n{year}-01-04 * "省财政厅" "{year}年衔接资金追加下达(未安排项目)"\n'
+        f'  alloc_doc: "省财农〔{year}〕99号"\n  voucher: "{fund}-alloc-idle"\n'
+        f"  Assets:Treasury:{fund}  {_q(amount)} CNY\n  Income:Fund:{fund}:Provincial\n"
+    )
+
+
+def _year(rng: random.Random, year: int, fund: str, count: int, last: bool, slots: int = 3) -> str:
     """One budget year: the fund, its projects and their payments; receipts cover them."""
     out: list[str] = [
         f'{year}-01-01 custom "fund" "{fund}"\n  name: "{year}年衔接推进乡村振兴补助资金"\n'
@@ -187,7 +220,8 @@ def _year(rng: random.Random, year: int, fund: str, count: int, last: bool) -> s
     deposits: list[str] = []
     voucher = 0
     for i in range(count):
-        category, account, label = CATEGORIES[0 if i % 5 < 3 else i % 5]
+        # slots of five are industry; the others alternate road and water (3 → i % 5)
+        category, account, label = CATEGORIES[0 if i % 5 < slots else 3 + (i % 5 + 1) % 2]
         pid = f"P-{year}-{i + 1:05d}"
         contract = Decimal(rng.randrange(50_000, 2_000_000, 100))
         town = TOWNS[i % len(TOWNS)]

@@ -376,8 +376,8 @@ def funds(book: Book, results: Results) -> Funds:
             for f in rows
             if f.fund.budget_year == year and f.fund.family in policy.fiscal_families
         ]
-        if not in_year:
-            continue
+        if not any(f.received or f.spent or f.projects_budget for f in in_year):
+            continue  # a year whose funds hold nothing yet (its money still to arrive)
         cats: dict[str, Decimal] = defaultdict(Decimal)
         for f in in_year:
             for category, amount in facts.fund(f.fund.id).categories().items():

@@ -1,0 +1,193 @@
+"""``fupin export parquet`` and ``fupin rollup``: counties to Parquet, roll-ups across them.
+
+Registered in :mod:`fupin.cli`. Bad input (a ledger that cannot be read, a county code that
+is not one, an export that fails its checks, an unknown roll-up) exits 2 with a message,
+never a traceback. pyarrow, DuckDB and Spark are imported only when a command runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from fupin import cli_zh
+
+#: as in :mod:`fupin.cli` (which imports this module to register its commands)
+LEDGER = click.argument("ledger", required=False, type=click.Path(dir_okay=False))
+
+
+class BadExport(click.ClickException):
+    """An export that cannot be written or read as it stands: exit 2."""
+
+    exit_code = 2
+
+
+@click.group("export", cls=cli_zh.Group)
+def export() -> None:
+    """导出 (export) a county's books for the province: Parquet."""
+
+
+@export.command("parquet")
+@LEDGER
+@click.option(
+    "--county",
+    required=True,
+    help="县级行政区划代码 (6 digits, e.g. 410522), kept as text.",
+)
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="导出目录 (shared by many counties): DIR/<table>/county=…/year=…/",
+)
+@click.option("--name", default="", help="县名 (default: the ledger's title option).")
+def parquet(ledger: str | None, county: str, out: str, name: str) -> None:
+    """把一个县的分录、合规指标与问题导出为 Parquet (postings, measures, findings)."""
+    from fupin.cli import UnreadableLedger, open_ledger, relpath
+    from fupin.export_rows import ExportRowError
+    from fupin.households import RegisterError, register_for
+    from fupin.reports.export_parquet import ExportError, export_county
+
+    county = county.strip()
+    loaded = open_ledger(ledger)
+    try:
+        register = register_for(loaded.path, loaded.book)
+    except RegisterError as exc:
+        raise UnreadableLedger(f"农户信息库: {exc}") from None
+    try:
+        written = export_county(loaded, county, Path(out), name=name, register=register)
+    except (ExportError, ExportRowError) as exc:
+        raise BadExport(str(exc)) from None
+    rows = written.rows
+    click.echo(
+        f"县 {county}: {rows['postings']} 条分录, {rows['measures']} 项指标, "
+        f"{rows['findings']} 个问题 → {relpath(str(written.out))}/ "
+        f"({written.files} 个文件; 账簿 sha256 {written.provenance.sha256[:12]}"
+        + (f", git {written.provenance.git_commit[:10]}" if written.provenance.git_commit else "")
+        + (" 有未提交修改" if written.provenance.git_dirty else "")
+        + ")"
+    )
+    if loaded.other_errors:
+        click.echo(
+            f"注意: 账簿有 {len(loaded.other_errors)} 个 Beancount 错误 (fupin check 查看), "
+            "这些错误未写入导出",
+            err=True,
+        )
+    sys.exit(0)
+
+
+@click.command("rollup", cls=cli_zh.Command)
+@click.argument(
+    "dirs",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="DuckDB 内嵌 (默认) 或 Spark (集群或本机 local 模式).",
+)
+@click.option("--year", type=int, help="只汇总该年度 (posting year, budget year of measures).")
+@click.option(
+    "--query",
+    "names",
+    multiple=True,
+    help="只运行该汇总 (repeatable; --list 查看全部).",
+)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON (machine-readable)。")
+@click.option("--csv", "as_csv", is_flag=True, help="输出一个汇总的 CSV (与 --query 同用)。")
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(dir_okay=False),
+    help="写一页 HTML 报告 (每个汇总一张表, 产业占比图).",
+)
+@click.option("--memory-limit", default=None, help="DuckDB 内存上限 (memory limit), 默认 768MB。")
+@click.option("--list", "list_only", is_flag=True, help="列出所有汇总 (list the roll-ups).")
+def rollup(
+    dirs: tuple[str, ...],
+    engine: str,
+    year: int | None,
+    names: tuple[str, ...],
+    as_json: bool,
+    as_csv: bool,
+    html_out: str | None,
+    memory_limit: str | None,
+    list_only: bool,
+) -> None:
+    """跨县汇总 (roll-up): 读取 `fupin export parquet` 导出的目录 DIR…, 运行命名的 SQL 汇总."""
+    from fupin.reports.rollup import open_engine, run
+    from fupin.reports.rollup.catalogue import UnknownQuery, catalogue, select
+    from fupin.reports.rollup.dataset import RollupInputError, scan
+
+    if list_only:
+        for query in catalogue().values():
+            click.echo(f"{query.name:24} {query.title}")
+        return
+    if as_json and as_csv:
+        raise click.UsageError("--json 与 --csv 只能选一个 (give one)")
+    try:
+        queries = select(list(names))
+    except UnknownQuery as exc:
+        raise BadExport(str(exc)) from None
+    if as_csv and len(queries) != 1:
+        raise click.UsageError(
+            "--csv 只输出一张表: 请加 --query NAME (one of "
+            + ", ".join(q.name for q in queries)
+            + ")"
+        )
+    try:
+        dataset = scan([Path(d) for d in dirs], year)
+    except RollupInputError as exc:
+        raise BadExport(str(exc)) from None
+    try:
+        active = open_engine(engine, dataset, memory_limit=memory_limit)
+    except Exception as exc:
+        raise BadExport(f"--engine {engine}: {exc}") from None
+    try:
+        results = run(active, queries)
+    finally:
+        active.close()
+    _emit(results, dataset, engine, year, as_json=as_json, as_csv=as_csv, html_out=html_out)
+
+
+def _emit(
+    results: list[Any],
+    dataset: Any,
+    engine: str,
+    year: int | None,
+    *,
+    as_json: bool,
+    as_csv: bool,
+    html_out: str | None,
+) -> None:
+    from fupin.cli import relpath
+    from fupin.reports.rollup import output
+
+    counties = list(dataset.counties)
+    if html_out:
+        from fupin.reports.rollup.html import RollupHtmlError, write_html
+
+        try:
+            path = write_html(
+                results, Path(html_out), counties=dataset.counties, year=year, engine=engine
+            )
+        except RollupHtmlError as exc:
+            raise BadExport(str(exc)) from None
+        click.echo(f"汇总报告 → {relpath(str(path))} ({len(counties)} 个县)", err=as_json or as_csv)
+    if as_json:
+        context = {"engine": engine, "year": year, "counties": counties}
+        click.echo(output.as_json(results, context))
+    elif as_csv:
+        click.echo(output.as_csv(results[0]), nl=False)
+    elif not html_out:
+        scope = f"{year}年度" if year else "全部年度"
+        header = f"跨县汇总: {len(counties)} 个县, {scope}, 引擎 {engine}"
+        click.echo(output.text(results, header))

@@ -1,0 +1,251 @@
+"""The Parquet layout of a county export (issue 16): tables, columns, file metadata, checks.
+
+One folder holds any number of counties::
+
+    DIR/<table>/county=<code>/year=<year>/part-0.parquet
+
+(``postings``, ``measures``, ``findings``; the facts ``fund_facts``, ``fund_lines`` and
+``project_facts``), hive-partitioned by county (a string: ``410522``, leading zeros kept) and year (an integer;
+``__HIVE_DEFAULT_PARTITION__`` for rows without one). The partition columns are not stored
+in the files. Each file's key-value metadata says which county and table it is, the schema
+version, the ledger it came from (content hash, git commit, last date) and its own checks:
+the row count, the sum of its ``amount`` column where it has one, and a digest of the
+values of the columns :data:`DIGESTED` names. :func:`file_checks` computes them the same way for the writer and for
+the roll-up, which refuses a file whose checks do not match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+SCHEMA_VERSION = "1"
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+FILE_NAME = "part-0.parquet"
+COUNTY_CODE = re.compile(r"^\d{6}$")
+
+MONEY = pa.decimal128(18, 2)
+#: measured values and thresholds as numbers (exact text beside them): 10 integer digits,
+#: 28 decimals (the precision of fupin.money.ratio)
+NUMBER = pa.decimal128(38, 28)
+NUMBER_SCALE = 28
+
+TABLES: dict[str, pa.Schema] = {
+    "postings": pa.schema(
+        [
+            ("date", pa.date32()),
+            ("txn", pa.int64()),
+            ("account", pa.string()),
+            ("role", pa.string()),
+            ("fund", pa.string()),
+            ("fund_year", pa.int32()),
+            ("source", pa.string()),
+            ("category", pa.string()),
+            ("project", pa.string()),
+            ("township", pa.string()),
+            ("village", pa.string()),
+            ("household", pa.string()),
+            ("amount", MONEY),
+            ("currency", pa.string()),
+        ]
+    ),
+    "measures": pa.schema(
+        [
+            ("rule", pa.string()),
+            ("title", pa.string()),
+            ("scope", pa.string()),
+            ("entity", pa.string()),
+            ("unit", pa.string()),
+            ("op", pa.string()),
+            ("value", pa.string()),
+            ("threshold", pa.string()),
+            ("value_num", NUMBER),
+            ("threshold_num", NUMBER),
+            ("ok", pa.bool_()),
+            ("severity", pa.string()),
+            ("policy_key", pa.string()),
+            ("note", pa.string()),
+            ("file", pa.string()),
+            ("line", pa.int32()),
+        ]
+    ),
+    "findings": pa.schema(
+        [
+            ("rule", pa.string()),
+            ("severity", pa.string()),
+            ("entity", pa.string()),
+            ("policy_key", pa.string()),
+            ("value", pa.string()),
+            ("threshold", pa.string()),
+            ("amount", MONEY),
+            ("red_flag", pa.string()),
+            ("red_flag_name", pa.string()),
+            ("date", pa.date32()),
+            ("file", pa.string()),
+            ("line", pa.int32()),
+        ]
+    ),
+    "fund_facts": pa.schema(
+        [
+            ("fund", pa.string()),
+            ("name", pa.string()),
+            ("family", pa.string()),
+            ("restricted", pa.bool_()),
+            ("received", MONEY),
+            ("returned", MONEY),
+            ("spent", MONEY),
+            ("moved", MONEY),
+            ("balance", MONEY),
+            ("idle", MONEY),
+            ("idle_since", pa.date32()),
+            ("projects", pa.int32()),
+            ("as_of", pa.date32()),
+        ]
+    ),
+    "fund_lines": pa.schema(
+        [
+            ("fund", pa.string()),
+            ("kind", pa.string()),  # source | returned | category | moved
+            ("key", pa.string()),
+            ("amount", MONEY),
+        ]
+    ),
+    "project_facts": pa.schema(
+        [
+            ("project", pa.string()),
+            ("name", pa.string()),
+            ("category", pa.string()),
+            ("township", pa.string()),
+            ("village", pa.string()),
+            ("fund", pa.string()),
+            ("stage", pa.string()),
+            ("stage_date", pa.date32()),
+            ("accepted", pa.date32()),
+            ("budget", MONEY),
+            ("contract", MONEY),
+            ("settlement", MONEY),
+            ("spent", MONEY),
+            ("prepayment_open", MONEY),
+            ("deposit_held", MONEY),
+            ("paid", MONEY),
+            ("as_of", pa.date32()),
+        ]
+    ),
+}
+#: the columns each table's digest covers (None: every column). Postings are checked by
+#: their row count and amount totals only (the largest table: the roll-up reads one column);
+#: measures by the numbers and flags the roll-ups compare; the small tables by every value.
+DIGESTED: dict[str, tuple[str, ...] | None] = {
+    "measures": ("value_num", "threshold_num", "ok"),
+    "findings": None,
+    "fund_facts": None,
+    "fund_lines": None,
+    "project_facts": tuple(
+        f.name for f in TABLES["project_facts"] if f.type in (MONEY, pa.date32())
+    ),
+}
+
+
+def checked_columns(name: str) -> list[str] | None:
+    """The columns :func:`file_checks` reads for a table (None: all)."""
+    if name not in DIGESTED:
+        return ["amount"] if "amount" in TABLES[name].names else []
+    wanted = DIGESTED[name]
+    if wanted is None:
+        return None
+    extra = ["amount"] if "amount" in TABLES[name].names and "amount" not in wanted else []
+    return [*wanted, *extra]
+
+
+PARTITIONS = (("county", pa.string()), ("year", pa.int32()))
+
+# key-value metadata keys (bytes in the file, text here)
+K_SCHEMA = "fupin.schema"
+K_TABLE = "fupin.table"
+K_COUNTY = "fupin.county"
+K_COUNTY_NAME = "fupin.county_name"
+K_YEAR = "fupin.year"
+K_LEDGER = "fupin.ledger"
+K_SHA256 = "fupin.ledger_sha256"
+K_FILES = "fupin.ledger_files"
+K_COMMIT = "fupin.git_commit"
+K_DIRTY = "fupin.git_dirty"
+K_AS_OF = "fupin.as_of"
+K_VERSION = "fupin.version"
+K_ROWS = "fupin.rows"
+K_AMOUNT = "fupin.amount_total"
+K_ABS = "fupin.amount_abs_total"
+K_DIGEST = "fupin.digest"
+CHECK_KEYS = (K_ROWS, K_AMOUNT, K_ABS, K_DIGEST)
+
+
+def file_checks(name: str, table: pa.Table) -> dict[str, str]:
+    """The checks of one file's table: rows, amount totals, digest (by table)."""
+    checks = {K_ROWS: str(table.num_rows)}
+    if "amount" in table.column_names:
+        amount = table.column("amount")
+        checks[K_AMOUNT] = _sum(amount)
+        checks[K_ABS] = _sum(pc.abs(amount))
+    if name in DIGESTED:
+        wanted = DIGESTED[name]
+        checks[K_DIGEST] = digest(table if wanted is None else table.select(list(wanted)))
+    return checks
+
+
+def _sum(column: pa.ChunkedArray | pa.Array) -> str:
+    # a decimal128(38,2) sum holds 36 integer digits: no province comes near
+    total = pc.sum(column.cast(pa.decimal128(38, 2))).as_py()
+    return str(total if total is not None else Decimal("0.00"))
+
+
+def digest(table: pa.Table) -> str:
+    """SHA-256 over every value of ``table``, column by column: text as lengths and bytes,
+    numbers, dates and flags as their fixed-width values, with the positions of nulls."""
+    sha = hashlib.sha256()
+    for name in table.column_names:
+        column = table.column(name).combine_chunks()
+        count = len(column)
+        sha.update(f"{name}\0{count}\0{column.null_count}\0".encode())
+        if not count:
+            continue
+        if column.null_count:
+            sha.update(_values(pc.is_null(column).cast(pa.int8()), 1))
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            text = column if not column.null_count else pc.fill_null(column, "")
+            if not pa.types.is_large_string(text.type):
+                text = text.cast(pa.large_string())
+            sha.update(_values(pc.binary_length(text), 8))
+            offsets = memoryview(text.buffers()[1])
+            at = text.offset * 8
+            first = int.from_bytes(offsets[at : at + 8], "little", signed=True)
+            last = int.from_bytes(
+                offsets[at + count * 8 : at + count * 8 + 8], "little", signed=True
+            )
+            data = text.buffers()[2]
+            if data is not None:
+                sha.update(memoryview(data)[first:last])
+            continue
+        if pa.types.is_boolean(column.type):
+            column = column.cast(pa.int8())
+        if column.null_count:
+            column = pc.fill_null(column, _zero(column.type))
+        sha.update(_values(column, column.type.byte_width))
+    return sha.hexdigest()
+
+
+def _zero(kind: pa.DataType) -> pa.Scalar:
+    if pa.types.is_decimal(kind):
+        return pa.scalar(Decimal(0), kind)
+    if pa.types.is_date32(kind):
+        return pa.scalar(0, pa.int32()).cast(kind)
+    return pa.scalar(0, kind)
+
+
+def _values(array: pa.Array, width: int) -> memoryview:
+    """The bytes of a fixed-width array's values (its slice only)."""
+    buffer = memoryview(array.buffers()[1])
+    return buffer[array.offset * width : (array.offset + len(array)) * width]

@@ -1,0 +1,265 @@
+"""Find and verify the county exports a roll-up reads (issue 16).
+
+Every file under ``DIR/<table>/county=<code>/year=<year>/`` is checked before any engine
+reads it: a readable Parquet footer, fupin metadata of one schema version, the county and
+year of its folder, the columns of its table, and its own checks (row count, amount totals,
+digest; :func:`fupin.reports.parquet_format.file_checks`). All files of a county must come
+from one export (one ledger hash, every table present) and a county may sit in one DIR only.
+Any failure is a :class:`RollupInputError` naming the file; nothing is read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from fupin.reports import parquet_format as fmt
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+T = TypeVar("T")
+
+
+class RollupInputError(Exception):
+    """The exports cannot be rolled up as they stand (exit 2)."""
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One verified file of an export."""
+
+    path: Path
+    root: Path  # the DIR it was found in
+    table: str
+    county: str
+    year: int | None
+    rows: int
+    meta: dict[str, str]
+    footer: pq.FileMetaData | None = None
+
+
+@dataclass(frozen=True)
+class County:
+    """One county's export, from its files' metadata."""
+
+    county: str
+    name: str
+    root: Path
+    ledger: str
+    ledger_sha256: str
+    git_commit: str
+    git_dirty: bool
+    as_of: str
+    version: str
+    postings: int  # rows of the selected years
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The verified files of every table, and the counties they hold."""
+
+    files: dict[str, list[ExportFile]]
+    counties: dict[str, County]
+    year: int | None
+
+    def by_root(self, table: str) -> dict[Path, list[ExportFile]]:
+        """A table's files grouped by the DIR they came from."""
+        out: dict[Path, list[ExportFile]] = defaultdict(list)
+        for file in self.files[table]:
+            out[file.root].append(file)
+        return dict(out)
+
+
+def scan(dirs: Sequence[Path], year: int | None = None) -> Dataset:
+    """Find, verify and describe the exports under ``dirs``; ``year`` is the selection the
+    engines' views apply (every file is verified: a fund's later years feed its balance)."""
+    found: list[tuple[Path, str, Path]] = []
+    for root in dirs:
+        here = _files_under(root)
+        if not here:
+            raise RollupInputError(_nothing_here(root))
+        found += here
+    footers = _parallel(_footer, found)
+    _one_schema_version(footers)
+    files = [_describe(*item) for item in footers]
+    counties = _counties(files, year)
+    _parallel(_verify_content, [(f,) for f in files])
+    by_table: dict[str, list[ExportFile]] = {name: [] for name in fmt.TABLES}
+    for file in sorted(files, key=lambda f: (f.table, f.county, f.year or 0, str(f.path))):
+        by_table[file.table].append(file)
+    return Dataset(by_table, counties, year)
+
+
+def _files_under(root: Path) -> list[tuple[Path, str, Path]]:
+    out = []
+    for table in fmt.TABLES:
+        for path in sorted((root / table).glob("county=*/year=*/*.parquet")):
+            out.append((root, table, path))
+    return out
+
+
+def _nothing_here(root: Path) -> str:
+    hint = ""
+    if root.name in fmt.TABLES or root.name.startswith("county="):
+        top = root.parent if root.name in fmt.TABLES else root.parent.parent
+        hint = f"; 请指定导出目录本身 (name the export folder itself: {top})"
+    return (
+        f"{root}: 没有县级导出 (no county export here; expected {root}/postings/county=<code>/"
+        f"year=<year>/{fmt.FILE_NAME}; 用 `fupin export parquet --county CODE --out {root}` 导出)"
+        + hint
+    )
+
+
+Footer = tuple[Path, str, Path, pq.FileMetaData, dict[str, str]]
+
+
+def _footer(root: Path, table: str, path: Path) -> Footer:
+    try:
+        meta = pq.read_metadata(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise RollupInputError(
+            f"{path}: 无法读取的 Parquet 文件 (not a readable Parquet file: truncated or "
+            f"damaged): {exc}"
+        ) from None
+    raw = meta.metadata or {}
+    kv = {k.decode("utf-8", "replace"): v.decode("utf-8", "replace") for k, v in raw.items()}
+    if fmt.K_SCHEMA not in kv:
+        raise RollupInputError(
+            f"{path}: 不是 fupin 导出文件 (not a fupin export: no {fmt.K_SCHEMA} in its metadata)"
+        )
+    return root, table, path, meta, kv
+
+
+def _one_schema_version(footers: list[Footer]) -> None:
+    versions: dict[str, Path] = {}
+    for _root, _table, path, _meta, kv in footers:
+        versions.setdefault(kv[fmt.K_SCHEMA], path)
+    if len(versions) > 1:
+        listed = "; ".join(f"{path} 为版本 {v}" for v, path in sorted(versions.items()))
+        raise RollupInputError(
+            f"导出格式版本不一致 (mixed export schema versions): {listed}; "
+            "请用同一版本的 fupin 重新导出各县"
+        )
+    (version,) = versions
+    if version != fmt.SCHEMA_VERSION:
+        raise RollupInputError(
+            f"{versions[version]}: 导出格式版本 {version}, 本 fupin 读取版本 "
+            f"{fmt.SCHEMA_VERSION} (re-export, or upgrade fupin)"
+        )
+
+
+def _describe(
+    root: Path, table: str, path: Path, meta: pq.FileMetaData, kv: dict[str, str]
+) -> ExportFile:
+    county = path.parent.parent.name.removeprefix("county=")
+    year_text = path.parent.name.removeprefix("year=")
+    year = None if year_text == fmt.NULL_PARTITION else _int(year_text, path, "year folder")
+    for key, folder_value in (
+        (fmt.K_TABLE, table),
+        (fmt.K_COUNTY, county),
+        (fmt.K_YEAR, "" if year is None else str(year)),
+    ):
+        if kv.get(key) != folder_value:
+            raise RollupInputError(
+                f"{path}: 元数据 {key} = {kv.get(key)!r}, 但目录为 {folder_value!r} "
+                "(the folder says otherwise: a file moved or renamed after export)"
+            )
+    expected = fmt.TABLES[table]
+    schema = meta.schema.to_arrow_schema()
+    if not schema.remove_metadata().equals(expected):
+        raise RollupInputError(
+            f"{path}: 列与版本 {fmt.SCHEMA_VERSION} 的 {table} 表不符 (columns differ): "
+            f"has {_columns(schema)}, expected {_columns(expected)}"
+        )
+    rows = _int(kv.get(fmt.K_ROWS, ""), path, fmt.K_ROWS)
+    if rows != meta.num_rows:
+        raise RollupInputError(
+            f"{path}: 文件有 {meta.num_rows} 行, 元数据记载 {rows} 行 "
+            "(rows differ from its metadata: truncated or altered after export)"
+        )
+    return ExportFile(path, root, table, county, year, rows, kv, meta)
+
+
+def _verify_content(file: ExportFile) -> None:
+    """Recompute the file's checks from its data and compare them with its metadata."""
+    try:
+        table = pq.read_table(file.path, columns=fmt.checked_columns(file.table), partitioning=None)
+    except (pa.ArrowException, OSError) as exc:
+        raise RollupInputError(f"{file.path}: 无法读取 (cannot be read): {exc}") from None
+    checks = fmt.file_checks(file.table, table)
+    for key, value in checks.items():
+        if file.meta.get(key) != value:
+            raise RollupInputError(
+                f"{file.path}: {key} 为 {value}, 元数据记载 {file.meta.get(key)}: "
+                "导出后被改动, 拒绝读取 (altered after export: refused)"
+            )
+
+
+def _counties(files: list[ExportFile], year: int | None) -> dict[str, County]:
+    by_county: dict[str, list[ExportFile]] = defaultdict(list)
+    for file in files:
+        by_county[file.county].append(file)
+    out: dict[str, County] = {}
+    for code, own in sorted(by_county.items()):
+        roots = sorted({str(f.root) for f in own})
+        if len(roots) > 1:
+            raise RollupInputError(
+                f"县 {code} 在多个目录中都有导出 (in more than one folder: "
+                f"{', '.join(roots)}): 每个县只能指定一次"
+            )
+        hashes = {f.meta.get(fmt.K_SHA256, "") for f in own}
+        if len(hashes) > 1:
+            odd = next(f for f in own if f.meta.get(fmt.K_SHA256) != own[0].meta.get(fmt.K_SHA256))
+            raise RollupInputError(
+                f"县 {code}: 文件来自不同的导出 (files of different exports: {own[0].path}, "
+                f"{odd.path}): 导出中断或混入了其他文件, 请重新导出该县"
+            )
+        missing = set(fmt.TABLES) - {f.table for f in own}
+        if missing:
+            raise RollupInputError(
+                f"县 {code} ({roots[0]}): 缺少 {', '.join(sorted(missing))} 表 (table missing: "
+                "an incomplete export), 请重新导出该县"
+            )
+        kv = own[0].meta
+        out[code] = County(
+            county=code,
+            name=kv.get(fmt.K_COUNTY_NAME, ""),
+            root=own[0].root,
+            ledger=kv.get(fmt.K_LEDGER, ""),
+            ledger_sha256=kv.get(fmt.K_SHA256, ""),
+            git_commit=kv.get(fmt.K_COMMIT, ""),
+            git_dirty=kv.get(fmt.K_DIRTY) == "true",
+            as_of=kv.get(fmt.K_AS_OF, ""),
+            version=kv.get(fmt.K_VERSION, ""),
+            postings=sum(
+                f.rows for f in own if f.table == "postings" and (year is None or f.year == year)
+            ),
+        )
+    return out
+
+
+def _columns(schema: pa.Schema) -> str:
+    return ", ".join(f"{f.name} {f.type}" for f in schema)
+
+
+def _int(text: str, path: Path, what: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise RollupInputError(f"{path}: {what} {text!r} 不是数字 (not a number)") from None
+
+
+def _parallel(func: Callable[..., T], items: Sequence[tuple[Any, ...]]) -> list[T]:
+    """``func(*item)`` for each item, on a thread per core (pyarrow reads outside the GIL)."""
+    workers = min(len(items), os.cpu_count() or 1, 8)
+    if workers <= 1:
+        return [func(*item) for item in items]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(lambda item: func(*item), items))
