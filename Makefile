@@ -7,7 +7,7 @@ SYSSTAMP := $(VENV)/.sysdeps
 export BEANCOUNT_DISABLE_LOAD_CACHE := 1
 
 # `make test` = `make lint` (ruff check, ruff format --check, mypy) + pytest.
-.PHONY: demo test lint bench sysdeps clean notices bench-notices province bench-rollup
+.PHONY: demo test lint bench sysdeps clean notices bench-notices province bench-rollup reseal-sample bench-seals
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -77,3 +77,15 @@ bench-notices: $(STAMP) $(SYSSTAMP)
 # Export and roll-up benchmark (issue 16): 300k-transaction county, 10 and 100 counties.
 bench-rollup: $(STAMP) $(SYSSTAMP)
 	$(PY) scripts/bench_rollup.py
+
+# issue 17: after a change of the sample's 2021 entries, re-make its evidence files and
+# re-seal it through 2021-12 (the seal file is emptied, its digest lists removed).
+reseal-sample: $(STAMP)
+	: > ledger/seals.beancount
+	rm -rf ledger/seals
+	$(PY) scripts/make_evidence.py
+	$(VENV)/bin/fupin seal ledger/main.beancount --through 2021-12 --date 2022-01-20
+
+# issue 17: the CPU cost of verifying every seal, against the load (100k transactions).
+bench-seals: $(STAMP)
+	$(PY) scripts/bench_seals.py

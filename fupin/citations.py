@@ -130,6 +130,10 @@ DOCUMENTS: dict[str, Citation] = {
         None,
         "http://004km.cn/a5/2cbb1ab3f912d7f0.html",
     ),
+    # issue 17 (audit trail): the national rules on correcting books and on electronic
+    # accounting archives (not in DOMAIN.md; no article cited where none was checked)
+    "N-ACC1996": Citation("《会计基础工作规范》", "财会字〔1996〕19号"),
+    "N-ARCH2015": Citation("《会计档案管理办法》", "财政部 国家档案局令第79号"),
     # DOMAIN sections that restate a rule of the documents above
     "DOMAIN D": Citation(
         "《关于完善县级脱贫攻坚项目库建设的指导意见》及地方报账制度（验收后报账）",

@@ -613,3 +613,9 @@ from fupin import cli_rollup  # noqa: E402
 
 main.add_command(cli_rollup.export)
 main.add_command(cli_rollup.rollup)
+
+# -- issue 17: the audit trail (fupin seal, fupin audit, fupin correct) -----------------------
+from fupin.audit_cli import COMMANDS as _AUDIT_COMMANDS  # noqa: E402
+
+for _command in _AUDIT_COMMANDS:
+    main.add_command(_command)

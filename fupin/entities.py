@@ -103,6 +103,9 @@ class Entity(BaseModel):
     refs: ClassVar[dict[str, str]] = {}
 
     date: datetime.date
+    #: issue 17: evidence files behind the entry, ``"<kind> <path> sha256:<hex>"`` separated
+    #: by ``;`` (checked by fupin.evidence; every entity may carry it)
+    evidence: str | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Register every entity model by its ``custom`` type when its module is imported."""

@@ -32,6 +32,7 @@ from pydantic import (
 )
 
 from fupin.entities import ACCOUNT_COMPONENT, FUND_FAMILIES, NOTICE_CHANNELS, NOTICE_LEVELS, STAGES
+from fupin.evidence import EVIDENCE_KINDS
 from fupin.findings import PolicyError, Severity
 from fupin.messages_zh import describe as describe_error
 from fupin.messages_zh import did_you_mean, explain, reject_near_miss, show_input
@@ -101,6 +102,8 @@ _AssetRights = Annotated[
 _AssetClasses = Annotated[
     tuple[Literal["operating", "public_welfare", "household"], ...], BeforeValidator(_split_list)
 ]
+# issue 17: the evidence kinds a policy key may list (fupin.evidence.EVIDENCE_KINDS).
+_Evidence = Annotated[tuple[Literal[EVIDENCE_KINDS], ...], BeforeValidator(_split_list)]  # type: ignore[valid-type]
 _OwnerLevels = Annotated[
     tuple[Literal["county", "township", "village", "household"], ...], BeforeValidator(_split_list)
 ]
@@ -535,6 +538,33 @@ class Policy(BaseModel):
     # S02 [seed 003 靖边 7,870万元 / 18,900人; DOMAIN K20]: register statuses counted as the
     # population the funds serve (人均投入), on the year's last day.
     poor_population_statuses: _Statuses = ("registered", "lifted", "monitored", "gradual_exit")
+
+    # --- issue 17: evidence files (DOMAIN D "evidence / document" per stage; B35, B38) -----
+    # A05 [DOMAIN D stages 2–12; seed 002 "招标投标、工程监理、验收报账"]: the kinds of
+    # evidence (fupin.evidence.EVIDENCE_KINDS) each project stage needs on its date: 村级申报
+    # 会议记录, 入库 领导小组审定, 批复文号, 中标通知书 + 合同, 开工报告, 完工报告, 验收报告,
+    # 结项 结算/决算报告. Set a key to "" to require nothing. Off until a county switches it
+    # on (its books then file the documents; a county's existing books have none yet).
+    evidence_required: bool = False
+    evidence_severity: Severity = Severity.WARNING
+    evidence_stage_proposed: _Evidence = ("resolution",)
+    evidence_stage_in_library: _Evidence = ("resolution",)
+    evidence_stage_approved: _Evidence = ("approval",)
+    evidence_stage_procured: _Evidence = ("tender", "contract")
+    evidence_stage_in_progress: _Evidence = ("commencement",)
+    evidence_stage_completed: _Evidence = ("completion",)
+    evidence_stage_accepted: _Evidence = ("acceptance",)
+    evidence_stage_closed: _Evidence = ("settlement",)
+    # A05 [DOMAIN D stage 12 报账: 合同/中标通知书; 正规发票 (no 白条)]: per ``payment`` kind.
+    evidence_payment_prepayment: _Evidence = ("contract",)
+    evidence_payment_progress: _Evidence = ("invoice",)
+    evidence_payment_final: _Evidence = ("invoice",)
+    evidence_payment_deposit: _Evidence = ()
+    # A05 [B38, N-ASSET2021 §(6): 审批文号 + 村民代表大会决议]: per asset event.
+    evidence_asset_disposal: _Evidence = ("approval", "resolution")
+    evidence_asset_transfer: _Evidence = ("approval", "resolution")
+    evidence_asset_mortgage: _Evidence = ("approval", "resolution")
+    evidence_asset_status: _Evidence = ()
 
     @model_validator(mode="after")
     def _warn_before_error(self) -> Policy:

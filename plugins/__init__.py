@@ -38,7 +38,9 @@ from fupin.plugins import (
     notices,
     project_gates,
     reconcile,  # issue 4: books against the bank (K2c, K6b)
+    seals,  # issue 17: audit trail (sealed periods, corrections)
 )
+from fupin.plugins import evidence as evidence_files  # issue 17: evidence files
 from fupin.plugins.assets import depreciation as fupin_asset_depreciation  # noqa: F401 (__plugins__)
 
 from fupin import session
@@ -80,6 +82,8 @@ RULES: tuple[Rule, ...] = (
     asset_returns.RULE,
     deductible.RULE,
     aggregates.RULE,
+    *seals.RULES,
+    *evidence_files.RULES,
 )
 
 

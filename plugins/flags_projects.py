@@ -60,6 +60,7 @@ class Contract(Entity):
     method: str | None = None  # 公开招标 | 邀请招标 | 竞争性谈判 | 询价 | 单一来源 | 直接委托
     tender: str | None = None  # 招标/成交记录 (中标通知书文号)
     tender_date: datetime.date | None = None
+    signed: datetime.date | None = None  # 签订日期 (when entered in the books later)
     note: str | None = None
 
     def describe(self) -> str:

@@ -83,7 +83,7 @@ class TextScanner:
                 if not value.is_finite() or abs(value) < _TEN_DIGITS:
                     continue
                 ascii_texts.append(f"{value:f}")  # an unquoted number of 11 or more digits
-            elif kind is str:
+            elif kind is str and not _DIGEST.match(value):  # a digest is no one's number
                 (ascii_texts if value.isascii() else other_texts).append(value)
         for texts, chain in ((ascii_texts, _ASCII_CHAIN), (other_texts, _CHAIN)):
             for text in _candidates(texts, chain):
@@ -189,6 +189,9 @@ def _candidates(texts: list[str], chain: re.Pattern[str]) -> list[str]:
     return list(found.values())
 
 
+#: a hex digest (SHA-256 of a seal, an evidence file): 32 or more hex characters and
+#: nothing else, longer than any personal number
+_DIGEST = re.compile(r"(?:sha256:)?[0-9a-fA-F]{32,128}\Z")
 #: joins texts for one search: a letter ends every digit chain (see _CHAIN)
 _JOIN = "Z\n"
 

@@ -313,9 +313,55 @@ class FupinHouseholds(_base.FupinPage):
         return jsonify(households.households_json(self.view()))
 
 
+class FupinAudit(_base.FupinPage):
+    """审计: seals (period, hash, entries, status), evidence per project and stage,
+    corrections and the audit-trail findings (issue 17); the same report as ``fupin audit``."""
+
+    report_title = "审计"
+    own_args = ("page", "fpage")
+
+    def report(self) -> Any:
+        from fupin.reports.fava import audit
+
+        return audit.report(self.snap)
+
+    def stage_rows(self) -> list[Any]:
+        return [row for row in self.report().evidence if row.need == "stage"]
+
+    def other_rows(self) -> list[Any]:
+        return [row for row in self.report().evidence if row.need != "stage"]
+
+    @staticmethod
+    def place(where: str) -> dict[str, Any]:
+        """``file:line`` as what the source-link macro reads."""
+        from fupin.reports.fava import audit
+
+        return audit.place(where)
+
+    @_base.endpoint("evidence")
+    def evidence(self) -> Response:
+        """An evidence file declared by ``evidence:`` metadata (documents: Fava's own link)."""
+        from fupin.reports.fava import audit
+
+        path = audit.evidence_file(self.report(), request.args.get("path", ""))
+        if path is None:
+            _base.not_found("没有这份证据文件 (只提供账簿登记的 evidence: 文件)")
+        from flask import send_file
+
+        return send_file(path)
+
+    @_base.endpoint("data")
+    def data(self) -> Response:
+        """The report as JSON (what ``fupin audit --json`` prints)."""
+        from fupin.reports.fava import audit
+
+        return Response(audit.report_json(self.report()), mimetype="application/json")
+
+
 # Fava lists an extension module's pages in the order of its attribute names
 # (``inspect.getmembers``), so by class name: 资产 before 合规. These aliases sort before
 # the class names and give the sidebar the order auditors work in; each class is still
 # loaded once, under its own name (its URL stays extension/FupinCompliance/, …).
 A1, A2, A3, A4, A5 = FupinCompliance, FupinFunds, FupinProjects, FupinAssets, FupinNotices
 A6 = FupinHouseholds  # issue 15: 农户, after 公示
+A7 = FupinAudit  # issue 17: 审计, last

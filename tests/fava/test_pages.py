@@ -29,6 +29,7 @@ PAGES = (
     "FupinAssets",
     "FupinNotices",
     "FupinHouseholds",
+    "FupinAudit",  # issue 17
 )
 
 
@@ -74,7 +75,7 @@ def all_rows(page: Any, name: str, table_class: str, arg: str = "page", **args: 
         number += 1
 
 
-def test_six_pages_with_chinese_titles_in_the_auditors_order(app: Flask) -> None:
+def test_pages_with_chinese_titles_in_the_auditors_order(app: Flask) -> None:
     details = [(e.name, e.report_title) for e in ledger_of(app).extensions.extension_details]
     assert details == [
         ("FupinCompliance", "合规"),
@@ -83,6 +84,7 @@ def test_six_pages_with_chinese_titles_in_the_auditors_order(app: Flask) -> None
         ("FupinAssets", "资产"),
         ("FupinNotices", "公示"),
         ("FupinHouseholds", "农户"),
+        ("FupinAudit", "审计"),  # issue 17
     ]
 
 
