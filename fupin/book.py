@@ -567,6 +567,15 @@ _INDEXED = frozenset(INDEXED_KEYS)
 _RECORDED = frozenset(("expense", "receipt", "income", "general", *MOVEMENT_ROLES))
 
 
+def release(book: Book) -> None:
+    """Drop what the book derived and cached (its facts refer back to it): once the last
+    reference to the book goes, reference counting frees it at once, not the collector."""
+    book._shared.clear()
+    for name, value in vars(Book).items():
+        if isinstance(value, cached_property):
+            book.__dict__.pop(name, None)
+
+
 def meta_source(meta: Meta | None) -> str:
     """``file:line`` of a metadata dict."""
     if not meta:

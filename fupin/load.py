@@ -2,12 +2,13 @@
 
 The pickle cache of ``beancount.loader`` is switched off: a cache hit runs no plugin and is
 keyed only on file times, so a change of rule code or policy defaults would go unseen.
+Files are parsed and booked through :mod:`fupin.cache` instead (per file, keyed by content
+hash and code versions; plugins and validation always run on the whole ledger).
 """
 
 from __future__ import annotations
 
 import datetime
-import gc
 import importlib.util
 import os
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from beancount import loader
 from beancount.parser.grammar import ParserError, ParserSyntaxError
 from beancount.parser.lexer import LexerError
 
-from fupin import session
+from fupin import cache, collector, session
 from fupin.book import Book, build_book
 from fupin.engine import Results
 from fupin.findings import Finding
@@ -89,12 +90,12 @@ def load(path: str | Path | None = None, *, as_of: datetime.date | None = None) 
         raise LedgerUnreadable(f"{target}: {exc.strerror}") from exc
     os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
     loader.initialize(use_cache=False)
-    paused = gc.isenabled()
-    gc.disable()  # the cyclic GC makes large loads superlinear (DESIGN: speed)
-    try:
-        with session.collecting(measures=True):
-            entries, errors, options = loader.load_file(str(target))
-            built = session.take(entries)
+    # the cyclic GC makes large loads superlinear (DESIGN: speed); what the command keeps
+    # until it ends (entries, book, results) is frozen when the collector comes back
+    with collector.paused(freeze=True):
+        with session.collecting(measures=True, as_of=as_of):
+            entries, errors, options = cache.load_file(target)
+            built = session.take(entries, as_of=as_of)
         fatal: list[Any] = [
             e
             for e in errors
@@ -105,19 +106,13 @@ def load(path: str | Path | None = None, *, as_of: datetime.date | None = None) 
             lines = "\n".join(f"{_where(e)}: {redact(e.message)}" for e in fatal[:10])
             raise LedgerUnreadable(f"{target}: 无法解析:\n{lines}")
         if as_of is not None:
-            book = build_book(entries, options, as_of=as_of)
-            results = evaluate(book)
             errors = [e for e in errors if isinstance(e, Finding) or _dated_by(e, as_of)]
-        elif built is not None:
+        if built is not None:
             book, results = built.book, built.results
         else:
-            book = build_book(entries, options)
+            book = build_book(entries, options, as_of=as_of)
             results = evaluate(book)
         loaded = Loaded(target, entries, errors, options, book, results, as_of)
-    finally:
-        if paused:
-            gc.freeze()
-            gc.enable()
     return loaded
 
 

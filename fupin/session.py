@@ -18,6 +18,7 @@ running them again:
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -39,11 +40,13 @@ class Built:
     book: Book
     results: Results
     measures: bool  # whether the results keep every compliance row
+    as_of: datetime.date | None = None  # the day the book is as of (None: its last entry)
 
 
 class _State(threading.local):
     wanted: int = 0  # callers in this thread that asked for the plugin's results
     measures: bool = False
+    as_of: datetime.date | None = None
     built: Built | None = None
 
 
@@ -58,17 +61,19 @@ def serve_mode(on: bool = True) -> None:
 
 
 @contextmanager
-def collecting(*, measures: bool = True) -> Iterator[None]:
-    """Within this block, the plugin keeps what it builds for :func:`take`."""
+def collecting(*, measures: bool = True, as_of: datetime.date | None = None) -> Iterator[None]:
+    """Within this block, the plugin keeps what it builds for :func:`take` (with ``as_of``:
+    the book as of that day, as ``fupin check --date`` shows it)."""
     state = _STATE
     state.wanted += 1
-    previous = state.measures
+    previous, previous_day = state.measures, state.as_of
     state.measures = measures or previous
+    state.as_of = as_of
     try:
         yield
     finally:
         state.wanted -= 1
-        state.measures = previous
+        state.measures, state.as_of = previous, previous_day
         if not state.wanted and not _SERVING:
             state.built = None
 
@@ -82,17 +87,30 @@ def wanted() -> bool:
     return _SERVING or _STATE.wanted > 0
 
 
-def publish(entries: Sequence[Any], book: Book, results: Results, measures: bool) -> None:
+def as_of() -> datetime.date | None:
+    """The day the caller wants the plugin's book as of (None: the whole ledger)."""
+    return _STATE.as_of if _STATE.wanted > 0 else None
+
+
+def publish(
+    entries: Sequence[Any],
+    book: Book,
+    results: Results,
+    measures: bool,
+    as_of: datetime.date | None = None,
+) -> None:
     """Called by the plugin: what it built for these entries (kept only when wanted)."""
-    _STATE.built = Built(entries, book, results, measures) if wanted() else None
+    _STATE.built = Built(entries, book, results, measures, as_of) if wanted() else None
 
 
-def take(entries: Sequence[Any], *, measures: bool = True) -> Built | None:
+def take(
+    entries: Sequence[Any], *, measures: bool = True, as_of: datetime.date | None = None
+) -> Built | None:
     """What the plugin built, if it built it for ``entries`` (and kept measures when they
-    are needed); None otherwise. Hands it over once."""
+    are needed, as of the same day); None otherwise. Hands it over once."""
     built = _STATE.built
     _STATE.built = None
-    if built is None or (measures and not built.measures):
+    if built is None or (measures and not built.measures) or built.as_of != as_of:
         return None
     return built if same_entries(built.entries, entries) else None
 

@@ -312,3 +312,36 @@ def _year(rng: random.Random, year: int, fund: str, count: int, last: bool, slot
             f"  Assets:Treasury:{fund}  {amount} CNY\n  Income:Fund:{fund}:{level}\n"
         )
     return "\n".join(out + deposits)
+
+
+def split_monthly(main: Path, name: str = "main-monthly.beancount") -> Path:
+    """The generated ledger of ``main`` again, its yearly files cut into one file per month.
+
+    Writes ``monthly/<file>-<YYYY-MM>.beancount`` next to ``main`` and a top file ``name``
+    (plugin line kept) that includes them in order: the same entries, spread over the
+    ~120 files of a county that keeps a file per month (the incremental re-check's case).
+    """
+    folder = main.parent
+    head: list[str] = []
+    includes: list[str] = []
+    for line in main.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("include "):
+            head.append(line)
+            continue
+        source = line.split('"')[1]
+        if not source.startswith(("year-", "wages-")):
+            includes.append(source)
+            continue
+        months: dict[str, list[str]] = {}
+        for block in (folder / source).read_text(encoding="utf-8").split("\n\n"):
+            if block.strip():
+                months.setdefault(block.lstrip()[:7], []).append(block.strip("\n") + "\n")
+        (folder / "monthly").mkdir(exist_ok=True)
+        stem = source.removesuffix(".beancount")
+        for month in sorted(months):
+            part = f"monthly/{stem}-{month}.beancount"
+            (folder / part).write_text("\n".join(months[month]), encoding="utf-8")
+            includes.append(part)
+    top = folder / name
+    top.write_text("\n".join(head) + "\n" + "".join(f'include "{i}"\n' for i in includes))
+    return top

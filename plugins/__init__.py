@@ -13,7 +13,6 @@ error-severity finding (file and line of the entry at fault). Warnings do not fa
 
 from __future__ import annotations
 
-import gc
 from typing import TYPE_CHECKING
 
 from fupin.plugins import (
@@ -43,8 +42,8 @@ from fupin.plugins import (
 from fupin.plugins import evidence as evidence_files  # issue 17: evidence files
 from fupin.plugins.assets import depreciation as fupin_asset_depreciation  # noqa: F401 (__plugins__)
 
-from fupin import session
-from fupin.book import build_book
+from fupin import collector, session
+from fupin.book import build_book, release
 from fupin.engine import Results, Rule, run_rules
 from fupin.findings import Severity
 
@@ -100,16 +99,16 @@ def fupin_rules(
     The book and results it builds are left for the caller that loaded the ledger
     (:mod:`fupin.session`): ``fupin check`` and the Fava pages use them as they are.
     """
-    paused = gc.isenabled()
-    gc.disable()  # our pass allocates many small objects; a full GC walks every entry
-    try:
+    # our pass allocates many small objects; a full collection walks every entry again
+    freeze = collector.outermost() and collector.freeze_once()
+    with collector.paused(freeze=freeze):
         measures = session.keep_measures()
-        book = build_book(entries, options_map)
+        day = session.as_of()
+        book = build_book(entries, options_map, as_of=day)
         results = evaluate(book, keep_measures=measures)
-        session.publish(entries, book, results, measures)
-    finally:
-        if paused:
-            gc.enable()
+        session.publish(entries, book, results, measures, day)
+        if not session.wanted():
+            release(book)  # nobody takes it: freed now, by reference counting
     keep_warnings = (config or "").strip().lower() == "warnings"
     errors = [f for f in results.findings if keep_warnings or f.severity == Severity.ERROR]
     return entries, errors  # type: ignore[return-value]

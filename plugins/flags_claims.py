@@ -75,7 +75,17 @@ def duplicates(book: Book) -> Iterator[Item]:
     seen: dict[tuple[str, str, str, str, Decimal], Spend] = {}
     at = policy_on(book)
     checked: dict[tuple[datetime.date, str, str], bool] = {}  # (day, category, account)
-    for spend in spend_index(book).to_households:
+    # a correction's reversal (fupin.corrections) takes its original back: the re-post that
+    # follows is the payment, not a second one
+    reversals = [
+        s
+        for s in book.spends
+        if s.amount < 0 and s.household and s.entry.meta.get("correction") == "reversal"
+    ]
+    paid = spend_index(book).to_households
+    if reversals:
+        paid = sorted([*paid, *reversals], key=lambda s: (s.date, s.amount >= 0))
+    for spend in paid:
         verdict = checked.get((spend.date, spend.category, spend.account))
         if verdict is None:
             policy = at(spend.date)
@@ -102,8 +112,11 @@ def duplicates(book: Book) -> Iterator[Item]:
             spend.account,
             str(member) if member else "",
             period if type(period) is str else str(period),
-            spend.amount,
+            abs(spend.amount),
         )
+        if spend.amount < 0:  # a reversal
+            seen.pop(key4, None)
+            continue
         earlier = seen.get(key4)
         if earlier is None:
             seen[key4] = spend

@@ -215,13 +215,19 @@ def _layout(html: str, keys: Sequence[str]) -> tuple[Any, dict[str, tuple[int, i
     from weasyprint import HTML
 
     threshold = gc.get_threshold()
-    gc.freeze()
+    # freeze (and afterwards unfreeze) only when nothing is frozen yet: in the main process
+    # the load has frozen the books already (fupin.collector), and unfreezing would hand
+    # them back to the collector for the rest of the run
+    ours = gc.get_freeze_count() == 0
+    if ours:
+        gc.freeze()
     gc.set_threshold(100_000, 50, 100)
     try:
         document = HTML(string=html, base_url=str(TEMPLATES)).render()
     finally:
         gc.set_threshold(*threshold)
-        gc.unfreeze()
+        if ours:
+            gc.unfreeze()
     starts: dict[str, int] = {}
     for index, page in enumerate(document.pages):
         for anchor in page.anchors:

@@ -1,69 +1,174 @@
-"""Benchmark: Beancount's own load time and peak memory, with and without ``fupin.plugins``.
+"""Benchmark: ``bean-check`` bare and with ``fupin.plugins``, ``fupin check`` cold and re-checked.
 
-    python scripts/bench_load.py [N ...]     # default: 100000 300000
+    .venv/bin/python scripts/bench_load.py [N ...] [--rounds R] [--markdown]   # default 100000 300000
 
-For each size it generates the ledger (fupin.synth, deterministic), then loads the same
-data files twice per round in fresh processes — once through ``main-noplugin.beancount``,
-once through ``main.beancount`` (which adds ``plugin "fupin.plugins"``) — and reports the
-best of the rounds (by CPU time, which a shared machine disturbs far less than wall time):
-CPU and wall seconds, peak RSS, and the plugin's ratios. Cache off, GC as Beancount leaves it.
+For each size it generates the county ledger (:func:`fupin.synth.generate`, deterministic)
+and spreads it over one file per month (:func:`fupin.synth.split_monthly`, ~125 files).
+Each measurement is a fresh process, timed by the kernel (``wait4``: user + system CPU
+seconds of the whole command, and its peak resident memory):
+
+* ``bean-check`` on the ledger without the plugin line (bare Beancount), then with it;
+* ``fupin check --json`` with fupin's cache off (``FUPIN_CACHE=off``: the cold check);
+* ``fupin check --json`` with an empty cache (a first run: it parses everything and writes
+  the cache), then after one monthly file was edited (one payment's amount changed): the
+  incremental re-check, which must print the same findings as a cold check of the edited
+  ledger (compared here, byte for byte);
+* ``fupin check`` again with nothing changed.
+
+The commands of one round run one after the other, the rounds alternate their order, and
+the table shows each command's minimum over the rounds (CPU time: a shared machine disturbs
+it far less than wall time). Beancount's pickle cache is off throughout. The last lines
+give the ratios of the issue's targets, the date, the machine and its load average.
 """
 
 from __future__ import annotations
 
-import json
+import argparse
+import datetime
 import os
+import platform
+import shutil
 import subprocess
 import sys
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from fupin.synth import generate
+from fupin.synth import generate, split_monthly
 
-PROBE = """
-import json, resource, sys, time
-from beancount import loader
-loader.initialize(use_cache=False)
-t, c = time.perf_counter(), time.process_time()
-entries, errors, _ = loader.load_file(sys.argv[1])
-dt, cpu = time.perf_counter() - t, time.process_time() - c
-txns = sum(1 for e in entries if type(e).__name__ == "Transaction")
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": dt, "cpu": cpu, "rss_mb": rss / 1024, "errors": len(errors), "txns": txns}))
-"""
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
 
 
-def probe(path: Path) -> dict[str, float]:
-    env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE, str(path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+@dataclass
+class Run:
+    cpu: float
+    wall: float
+    rss_mb: float
+    out: bytes
 
 
-def main(sizes: list[int], rounds: int = 2) -> None:
-    for n in sizes:
-        folder = Path("build") / f"gen-{n // 1000}k"
+def run(cmd: list[str], env: dict[str, str]) -> Run:
+    """One command in a fresh process: its CPU seconds, wall seconds and peak RSS."""
+    import time
+
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in (0, 1):
+            raise SystemExit(f"{' '.join(cmd)}: exit {proc.returncode}")
+        out.seek(0)
+        data = out.read()
+    return Run(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024, data)
+
+
+def ledgers(n: int) -> tuple[Path, Path, Path]:
+    """(bare, with plugin, the monthly file that the re-check edits) for ``n`` transactions."""
+    folder = ROOT / "build" / f"bench-load-{n // 1000}k"
+    main = folder / "main.beancount"
+    if not (folder / "main-monthly.beancount").exists():
         generate(n, folder)
-        best: dict[str, dict[str, float]] = {}
-        for _ in range(rounds):
-            for name in ("main-noplugin", "main"):
-                result = probe(folder / f"{name}.beancount")
-                old = best.get(name)
-                if old is None or result["cpu"] < old["cpu"]:
-                    best[name] = result
-        bare, full = best["main-noplugin"], best["main"]
+        split_monthly(folder / "main-noplugin.beancount", "bare-monthly.beancount")
+        split_monthly(main, "main-monthly.beancount")
+    monthly = sorted((folder / "monthly").glob("wages-*-06.beancount"))
+    return folder / "bare-monthly.beancount", folder / "main-monthly.beancount", monthly[0]
+
+
+def edit(path: Path, original: str, k: int) -> None:
+    """Change one payment's amount in ``path`` (the k-th edit: a different amount)."""
+    old = "  Expenses:Benefit:PublicWelfareJob  600.00 CNY\n"
+    new = f"  Expenses:Benefit:PublicWelfareJob  {600 + k}.00 CNY\n"
+    assert old in original, path
+    path.write_text(original.replace(old, new, 1), encoding="utf-8")
+
+
+def bench(n: int, rounds: int) -> dict[str, Run]:
+    bare, full, month = ledgers(n)
+    original = month.read_text(encoding="utf-8")
+    base = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
+    off = {**base, "FUPIN_CACHE": "off"}
+    cache_dir = Path(tempfile.mkdtemp(prefix="fupin-bench-cache-"))
+    on = {**base, "FUPIN_CACHE_DIR": str(cache_dir)}
+    fupin, bean_check = str(BIN / "fupin"), str(BIN / "bean-check")
+    best: dict[str, Run] = {}
+
+    def keep(name: str, result: Run) -> None:
+        if name not in best or result.cpu < best[name].cpu:
+            best[name] = result
+
+    try:
+        for r in range(rounds):
+            steps = ["bare", "plugin", "cold", "cached"]
+            for step in steps if r % 2 == 0 else steps[::-1]:
+                if step == "bare":
+                    keep("bean-check", run([bean_check, str(bare)], base))
+                elif step == "plugin":
+                    keep("bean-check + fupin.plugins", run([bean_check, str(full)], base))
+                elif step == "cold":
+                    keep("fupin check (cache off)", run([fupin, "check", "--json", str(full)], off))
+                else:
+                    shutil.rmtree(cache_dir)
+                    cache_dir.mkdir()
+                    keep("fupin check, first run", run([fupin, "check", "--json", str(full)], on))
+                    edit(month, original, r + 1)
+                    recheck = run([fupin, "check", "--json", str(full)], on)
+                    cold = run([fupin, "check", "--json", str(full)], off)
+                    if recheck.out != cold.out:
+                        raise SystemExit("the re-check's findings differ from a cold check's")
+                    keep("fupin check, one file edited", recheck)
+                    keep("fupin check, nothing changed", run([fupin, "check", str(full)], on))
+                    month.write_text(original, encoding="utf-8")
+    finally:
+        month.write_text(original, encoding="utf-8")
+        shutil.rmtree(cache_dir, ignore_errors=True)
+    return best
+
+
+def machine() -> str:
+    load = os.getloadavg()
+    cpu = platform.processor() or platform.machine()
+    with open("/proc/cpuinfo", encoding="utf-8") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return (
+        f"{datetime.date.today()}, {os.cpu_count()} cores ({cpu}), Python "
+        f"{platform.python_version()}, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[100_000, 300_000])
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    for n in args.sizes:
+        best = bench(n, args.rounds)
+        bare = best["bean-check"]
+        print(f"\n{n:,} transactions, one file per month, min of {args.rounds} rounds")
+        print(f"| {'command':32} | CPU s | wall s | peak MB | × bean-check |")
+        print(f"|{'-' * 34}|------:|-------:|--------:|-------------:|")
+        for name, r in best.items():
+            print(
+                f"| {name:32} | {r.cpu:5.2f} | {r.wall:6.2f} | {r.rss_mb:7.0f} | "
+                f"{r.cpu / bare.cpu:12.2f} |"
+            )
+        plugin = best["bean-check + fupin.plugins"]
+        cold = best["fupin check (cache off)"]
+        edited = best["fupin check, one file edited"]
         print(
-            f"{int(full['txns']):>8,} transactions: beancount {bare['cpu']:.2f} s CPU "
-            f"({bare['seconds']:.2f} s wall) {bare['rss_mb']:.0f} MB | with fupin.plugins "
-            f"{full['cpu']:.2f} s CPU ({full['seconds']:.2f} s wall) {full['rss_mb']:.0f} MB | "
-            f"CPU ×{full['cpu'] / bare['cpu']:.3f}, wall ×{full['seconds'] / bare['seconds']:.3f}, "
-            f"memory ×{full['rss_mb'] / bare['rss_mb']:.3f}, errors {int(full['errors'])}"
+            f"ratios: bean-check with the plugin {plugin.cpu / bare.cpu:.3f}× bare in CPU "
+            f"(target ≤ 1.05), {plugin.rss_mb / bare.rss_mb:.3f}× in memory (≤ 1.05); "
+            f"fupin check {cold.cpu / bare.cpu:.3f}× bare (≤ 0.80); re-check after a "
+            f"one-file edit {edited.cpu / cold.cpu:.3f}× the cold check (≤ 0.50)"
         )
+    print(f"\nmachine at the end: {machine()}")
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [100_000, 300_000])
+    main()

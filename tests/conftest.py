@@ -9,6 +9,15 @@ from pathlib import Path
 import pytest
 
 os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+# fupin's own per-file cache (fupin/cache.py) stays on, in a folder of this test run only,
+# so that every test that loads a ledger file also exercises it (issue 19)
+if not os.environ.get("FUPIN_CACHE_DIR"):
+    import atexit
+    import shutil
+    import tempfile
+
+    os.environ["FUPIN_CACHE_DIR"] = tempfile.mkdtemp(prefix="fupin-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["FUPIN_CACHE_DIR"], ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "tests" / "scenarios"

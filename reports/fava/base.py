@@ -13,7 +13,6 @@ an extension.
 from __future__ import annotations
 
 import datetime
-import gc
 import re
 from collections import OrderedDict
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from fava.ext import FavaExtensionBase, extension_endpoint
 from fupin.reports.fava import views
 from markupsafe import Markup
 
-from fupin import session
+from fupin import collector, session
 from fupin.book import Book, build_book
 from fupin.names import FAMILY_NAMES, SOURCE_NAMES
 
@@ -58,14 +57,9 @@ class Snapshot:
         if held is None:
             from fupin.plugins import evaluate
 
-            paused = gc.isenabled()
-            gc.disable()
-            try:
+            with collector.paused(freeze=False):
                 book = build_book(self.entries, self.book.options, as_of=day)
                 held = Snapshot(self.entries, book, evaluate(book))
-            finally:
-                if paused:
-                    gc.enable()
             self._dated[day] = held
             while len(self._dated) > _KEEP_DATED:
                 self._dated.popitem(last=False)
@@ -126,9 +120,9 @@ def snapshot(ledger: FavaLedger) -> Snapshot:
         return held[1]
     from fupin.plugins import evaluate
 
-    paused = gc.isenabled()
-    gc.disable()  # a large heap makes the cyclic GC superlinear (DESIGN: speed)
-    try:
+    # a large heap makes the cyclic GC superlinear (DESIGN: speed); under ``fupin serve``
+    # the whole reload is paused, and what it leaves frozen (reports/fava/serve.py)
+    with collector.paused(freeze=False):
         built = session.take(ledger.all_entries)
         if built is not None:  # the plugin's own, built during Fava's load
             current = Snapshot(ledger.all_entries, built.book, built.results)
@@ -141,9 +135,6 @@ def snapshot(ledger: FavaLedger) -> Snapshot:
         current.funds  # noqa: B018
         current.projects  # noqa: B018
         current.notices  # noqa: B018
-    finally:
-        if paused:
-            gc.enable()
     _SNAPSHOTS[id(ledger)] = (ledger, current)
     _SNAPSHOTS.move_to_end(id(ledger))
     while len(_SNAPSHOTS) > _KEEP:

@@ -70,8 +70,8 @@ def _text(x: float, y: float, text: str, anchor: str = "start", extra: str = "")
     )
 
 
-def _frac(part: Decimal, whole: Decimal) -> float:  # float-ok: a pixel ratio
-    return float(part / whole) if whole else 0.0
+def _frac(part: Decimal, whole: Decimal) -> float:
+    return float(part / whole) if whole else 0.0  # float-ok: a pixel ratio
 
 
 # -- 1. industry share per year against its threshold --------------------------------------

@@ -9,7 +9,9 @@ behind a reverse proxy with authentication (docs/auth-proxy.md) and bind it to 1
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from fupin import cache, collector
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -33,7 +35,40 @@ def make_app(ledger: Path, *, editable: bool = False) -> Flask:
     """The Fava app for one ledger, loaded now, read-only unless ``editable``."""
     from fava.application import create_app
 
+    install()
     return create_app([str(ledger.resolve())], load=True, read_only=not editable)
+
+
+def install() -> None:
+    """Every load of this process's Fava ledgers (the first and each reload after a save):
+
+    * files parsed and booked through :mod:`fupin.cache` (only the files that changed);
+    * the cyclic collector paused for the whole load, Fava's own modules and the fupin
+      pages included; at its end one collection frees the previous load's cyclic garbage,
+      then what is alive is frozen (:func:`fupin.collector.paused` with ``reclaim``).
+
+    Fava has no hook before a load, so this wraps ``FavaLedger.load_file`` and the loader
+    function it calls (``fava.core.load_uncached``): in ``fupin serve``'s process only.
+    """
+    import fava.core as core
+
+    if getattr(core.FavaLedger.load_file, "_fupin", False):
+        return
+    plain_load_file = core.FavaLedger.load_file
+    plain_loader = vars(core)["load_uncached"]  # the name fava.core imported and calls
+
+    def load_file(self: core.FavaLedger) -> None:
+        with collector.paused(freeze=True, reclaim=True):
+            plain_load_file(self)
+
+    def load_uncached(beancount_file_path: str, *, is_encrypted: bool) -> Any:
+        if is_encrypted:
+            return plain_loader(beancount_file_path, is_encrypted=True)
+        return cache.load_file(beancount_file_path)
+
+    load_file._fupin = True  # type: ignore[attr-defined]
+    core.FavaLedger.load_file = load_file  # type: ignore[method-assign]
+    vars(core)["load_uncached"] = load_uncached
 
 
 def pages(app: Flask) -> list[str]:

@@ -58,7 +58,7 @@ class County:
     git_dirty: bool
     as_of: str
     version: str
-    postings: int  # rows of the selected years
+    posting_rows: int  # rows of the selected years
 
 
 @dataclass(frozen=True)
@@ -238,7 +238,7 @@ def _counties(files: list[ExportFile], year: int | None) -> dict[str, County]:
             git_dirty=kv.get(fmt.K_DIRTY) == "true",
             as_of=kv.get(fmt.K_AS_OF, ""),
             version=kv.get(fmt.K_VERSION, ""),
-            postings=sum(
+            posting_rows=sum(
                 f.rows for f in own if f.table == "postings" and (year is None or f.year == year)
             ),
         )

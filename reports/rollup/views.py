@@ -53,7 +53,7 @@ def counties_table(dataset: Dataset) -> pa.Table:
             "git_dirty": c.git_dirty,
             "as_of": c.as_of,
             "version": c.version,
-            "postings": c.postings,
+            "postings": c.posting_rows,
         }
         for c in dataset.counties.values()
     ]

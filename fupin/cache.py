@@ -1,0 +1,475 @@
+"""Incremental loading: each included file's parsed and booked entries, kept between runs.
+
+Beancount loads a ledger in four steps: parse every file (following ``include``), sort,
+book (complete each transaction's missing amounts), then run the plugins and validate the
+whole list. Parsing a file depends on that file's bytes alone; booking a transaction
+depends on the transaction alone when none of its postings is held at cost or leaves a
+currency to be inferred from an account's balance (Beancount reads balances only then).
+So this module keeps, per file, what the first two steps made of it, and on the next run
+parses and books only the files whose bytes changed; plugins and validation always run on
+the whole list, so every finding is the one a cold load gives.
+
+A record is used only when every part of its key is the same: the file's absolute path and
+SHA-256 of its bytes (never its modification time), the booking options of the top file,
+this module's format, Python's and Beancount's versions, and a hash of fupin's own source
+(rules, entity models and policy defaults included). A file whose booking depends on other
+files (a posting at cost, a currency left to infer) or gives a booking error is kept
+parsed only, and then the whole ledger is booked together, as Beancount does. Encrypted
+files are never cached (Beancount's own loader reads them).
+
+Where: ``$FUPIN_CACHE_DIR``, else ``$XDG_CACHE_HOME/fupin``, else ``~/.cache/fupin`` (outside
+the books, mode 0700); ``FUPIN_CACHE=off`` switches it off. Writes are atomic (a temporary
+file renamed into place), so concurrent runs at worst parse a file twice; an unreadable or
+foreign record is a miss. The folder is kept under ``FUPIN_CACHE_MAX_MB`` (default 2048):
+the least recently used records go first. ``BEANCOUNT_DISABLE_LOAD_CACHE`` is about
+Beancount's own pickle cache (keyed on modification times, runs no plugin) and does not
+concern this one, which is exact; tests run with it on, in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import os
+import pickle
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from glob import glob
+from os import path
+from pathlib import Path
+from typing import Any
+
+import beancount
+from beancount import loader
+from beancount.core import data
+from beancount.core.number import MISSING
+from beancount.ops import validation
+from beancount.parser import booking, booking_full, parser
+from beancount.utils import encryption
+
+#: bump when the record layout changes
+FORMAT = 2
+DEFAULT_MAX_MB = 2048
+#: the top file's options that booking reads (tolerances, interpolation, lot matching)
+BOOKING_OPTIONS = (
+    "booking_method",
+    "use_precise_interpolation",
+    "infer_tolerance_from_cost",
+    "tolerance_multiplier",
+    "inferred_tolerance_default",
+)
+
+Result = tuple[list[data.Directive], list[Any], dict[str, Any]]
+Check = Callable[[list[Any], dict[str, Any]], list[Any]]
+
+# Beancount's functions are untyped: typed handles on the ones used here
+_book_all: Callable[[list[Any], dict[str, Any]], tuple[list[Any], list[Any]]] = booking.book
+_book_run: Callable[[list[Any], dict[str, Any], Any], tuple[list[Any], list[Any]]] = (
+    booking_full.book
+)
+_missing: Check = booking.validate_missing_eliminated
+_balances: Check = validation.validate_check_transaction_balances
+_validate_all: Callable[[list[Any], dict[str, Any], None, None], list[Any]] = validation.validate
+_input_hash: Callable[[list[str]], str] = loader.compute_input_hash
+
+
+@dataclass
+class Record:
+    """What parsing (and, when ``booked``, booking) made of one file."""
+
+    key: str
+    booked: bool
+    local: bool  # every transaction books on its own
+    entries: list[data.Directive]  # booked and sorted, or as parsed
+    errors: list[Any]  # the parser's errors
+    options: dict[str, Any]  # the parser's options for this file (includes, currencies)
+    #: booked: every transaction balances (Beancount's own check, a function of the
+    #: transaction and the booking options alone), so it need not be checked again
+    balanced: bool = False
+
+
+@dataclass
+class _File:
+    name: str
+    content: bytes
+    key: str
+    record: Record
+    fresh: bool  # parsed in this run (to be written)
+    changed: bool = False  # its record changed mode in this run
+
+
+@dataclass
+class Stats:
+    """What the last load did (for benchmarks and tests)."""
+
+    files: int = 0
+    hits: int = 0
+    parsed: int = 0
+    written: int = 0
+    whole_booking: bool = False
+    used: bool = False
+    names: list[str] = field(default_factory=list)  # the files parsed this time
+
+
+LAST = Stats()
+
+
+def directory() -> Path | None:
+    """The cache folder, or None when switched off (``FUPIN_CACHE=off``)."""
+    if os.environ.get("FUPIN_CACHE", "").strip().lower() in ("off", "0", "no", "false"):
+        return None
+    explicit = os.environ.get("FUPIN_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or path.join(path.expanduser("~"), ".cache")
+    return Path(base) / "fupin"
+
+
+def load_file(filename: str | Path) -> Result:
+    """``beancount.loader.load_file(filename)`` (no pickle cache), with the per-file cache.
+
+    Same entries, errors and options as Beancount's loader; only the files whose bytes
+    changed since the last run are parsed and booked again.
+    """
+    name = path.expandvars(path.expanduser(str(filename)))
+    if not path.isabs(name):
+        name = path.normpath(path.join(os.getcwd(), name))
+    folder = directory()
+    global LAST
+    LAST = Stats()
+    if folder is None or encryption.is_encrypted_file(name):
+        return _beancount(name)
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return _beancount(name)
+    return _Loader(folder).load(name)
+
+
+def _beancount(name: str) -> Result:
+    """Beancount's own loader, without its pickle cache."""
+    loader.initialize(use_cache=False)
+    return loader.load_file(name)
+
+
+class _Fallback(Exception):
+    """A case this loader leaves to Beancount's (an encrypted or unreadable include)."""
+
+
+class _Loader:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.stats = LAST
+        self.stats.used = True
+
+    def load(self, top: str) -> Result:
+        try:
+            files, parse_errors, options_map, others = self._walk(top)
+        except _Fallback:
+            self.stats.used = False
+            return _beancount(top)
+        entries, booking_errors = self._book(files, options_map)
+        self._save(files)
+        for f in files:
+            f.content = b""  # the text is parsed and hashed: not kept through the rest
+        parse_errors.extend(booking_errors)
+        options_map["include"] = sorted(f.name for f in files)
+        options_map = loader.aggregate_options_map(options_map, others)
+        known = _balanced(files)  # before any plugin can change a transaction
+        saved = list(sys.path)
+        try:
+            sys.path[0:0] = options_map.get("pythonpath", [])
+            entries, errors = loader.run_transformations(entries, parse_errors, options_map, None)
+        finally:
+            sys.path[:] = saved
+        errors.extend(_validate(entries, options_map, known))
+        options_map["input_hash"] = _input_hash(options_map["include"])
+        return entries, errors, options_map
+
+    # -- parse, following includes as Beancount does -------------------------------------
+    def _walk(self, top: str) -> tuple[list[_File], list[Any], dict[str, Any], list[Any]]:
+        files: list[_File] = []
+        errors: list[Any] = []
+        others: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        options_map: dict[str, Any] | None = None
+        tag = ""
+        pending = [top]
+        while pending:
+            name = path.normpath(pending.pop(0))
+            if name in seen:
+                errors.append(_load_error(f'Duplicate filename parsed: "{name}"'))
+                continue
+            if not path.exists(name):
+                errors.append(_load_error(f'File "{name}" does not exist'))
+                continue
+            if encryption.is_encrypted_file(name):
+                raise _Fallback(name)
+            seen.add(name)
+            try:
+                content = Path(name).read_bytes()
+            except OSError as exc:
+                raise _Fallback(name) from exc
+            if options_map is None:  # the top file: its own bytes decide its options
+                entry = self._file(name, content, "")
+                options_map = entry.record.options
+                tag = booking_tag(options_map)
+            else:
+                entry = self._file(name, content, tag)
+                others.append(entry.record.options)
+            files.append(entry)
+            errors.extend(entry.record.errors)
+            pending.extend(_includes(entry.record.options, path.dirname(name), errors))
+        if options_map is None:  # no top file: Beancount's own error and default options
+            raise _Fallback(top)
+        return files, errors, options_map, others
+
+    def _file(self, name: str, content: bytes, tag: str) -> _File:
+        key = record_key(name, content, tag)
+        record = self._read(key)
+        if record is not None:
+            self.stats.hits += 1
+            return _File(name, content, key, record, fresh=False)
+        entries, errors, options = parser.parse_file(io.BytesIO(content), report_filename=name)
+        self.stats.parsed += 1
+        self.stats.names.append(name)
+        record = Record(key, False, _books_alone(entries), entries, errors, options)
+        return _File(name, content, key, record, fresh=True)
+
+    # -- book ------------------------------------------------------------------------------
+    def _book(self, files: list[_File], options_map: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+        """The booked, sorted entries of the ledger and the booking errors."""
+        self.stats.files = len(files)
+        if all(f.record.local for f in files):
+            methods: defaultdict[str, Any] = defaultdict(lambda: options_map["booking_method"])
+            for f in files:
+                if not f.record.booked and not _book_alone(f.record, options_map, methods):
+                    f.changed = not f.fresh
+                    break
+            else:
+                entries = [e for f in files for e in f.record.entries]
+                entries.sort(key=data.entry_sortkey)  # one stable merge of sorted runs
+                return entries, []
+        # A file books against others' balances: book the whole ledger together.
+        self.stats.whole_booking = True
+        for f in files:
+            if f.record.booked:  # its booked entries are of no use here: parse it again
+                entries, errors, options = parser.parse_file(
+                    io.BytesIO(f.content), report_filename=f.name
+                )
+                f.record = Record(f.key, False, f.record.local, entries, errors, options)
+                f.changed = True
+        entries = [e for f in files for e in f.record.entries]
+        entries.sort(key=data.entry_sortkey)
+        return _book_all(entries, options_map)
+
+    # -- records on disk ------------------------------------------------------------------
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.pickle"
+
+    def _read(self, key: str) -> Record | None:
+        target = self._path(key)
+        try:
+            with open(target, "rb") as handle:
+                record = pickle.load(handle)
+        except FileNotFoundError:
+            return None
+        except Exception:  # a torn or foreign file: a miss, and it goes
+            with contextlib.suppress(OSError):
+                target.unlink()
+            return None
+        if type(record) is not Record or record.key != key:
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(target)  # most recently used
+        return record
+
+    def _save(self, files: list[_File]) -> None:
+        written = 0
+        for f in files:
+            if not (f.fresh or f.changed):
+                continue
+            try:
+                blob = pickle.dumps(f.record, protocol=pickle.HIGHEST_PROTOCOL)
+                fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".pickle")
+                try:
+                    with os.fdopen(fd, "wb") as handle:
+                        handle.write(blob)
+                    os.replace(temp, self._path(f.key))
+                except BaseException:
+                    with contextlib.suppress(OSError):
+                        os.unlink(temp)
+                    raise
+            except (OSError, pickle.PicklingError, TypeError, AttributeError):
+                continue  # a full disk or an unpicklable plugin object: just not cached
+            written += 1
+        self.stats.written = written
+        if written:
+            prune(self.folder)
+
+
+def prune(folder: Path, max_bytes: int | None = None) -> None:
+    """Delete the least recently used records until the folder is under its bound."""
+    if max_bytes is None:
+        try:
+            max_bytes = int(os.environ.get("FUPIN_CACHE_MAX_MB", DEFAULT_MAX_MB)) * 2**20
+        except ValueError:
+            max_bytes = DEFAULT_MAX_MB * 2**20
+    held: list[tuple[float, int, Path]] = []
+    for item in folder.glob("*.pickle"):
+        with contextlib.suppress(OSError):
+            stat = item.stat()
+            held.append((stat.st_mtime, stat.st_size, item))
+    total = sum(size for _, size, _ in held)
+    for _, size, item in sorted(held, key=lambda h: h[0]):
+        if total <= max_bytes:
+            break
+        with contextlib.suppress(OSError):
+            item.unlink()
+        total -= size
+
+
+def booking_tag(options: dict[str, Any]) -> str:
+    """The top file's booking options, as part of every record's key."""
+    return repr(tuple((name, repr(options.get(name))) for name in BOOKING_OPTIONS))
+
+
+def record_key(name: str, content: bytes, tag: str) -> str:
+    """The key of a file's record: path, bytes, booking options, code versions."""
+    digest = hashlib.sha256()
+    for part in (code_tag(), name, tag):
+        digest.update(part.encode("utf-8", "surrogateescape"))
+        digest.update(b"\0")
+    digest.update(hashlib.sha256(content).digest())
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_tag() -> str:
+    """Format, Python, Beancount and a SHA-256 of fupin's own source files."""
+    import fupin
+
+    roots: set[Path] = set()
+    for package in ("fupin", "fupin.plugins", "fupin.reports", "fupin.importers"):
+        module = sys.modules.get(package)
+        if module is None:
+            with contextlib.suppress(ImportError):
+                module = __import__(package, fromlist=["_"])
+        for folder in getattr(module, "__path__", []) or []:
+            roots.add(Path(folder).resolve())
+    roots.add(Path(fupin.__file__).resolve().parent)
+    return f"{FORMAT}|{sys.version}|{beancount.__version__}|{source_hash(roots)}"
+
+
+def source_hash(roots: set[Path]) -> str:
+    """SHA-256 over the names and bytes of every ``.py`` file below ``roots``."""
+    digest = hashlib.sha256()
+    for root in sorted(roots):
+        for source in sorted(root.rglob("*.py")):
+            digest.update(str(source.relative_to(root)).encode())
+            with contextlib.suppress(OSError):
+                digest.update(hashlib.sha256(source.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _books_alone(entries: list[data.Directive]) -> bool:
+    """Whether every transaction books without any account's running balance.
+
+    Beancount's booking reads balances only for a posting held at cost and for a currency
+    left to infer (units, cost or price currency missing); otherwise a transaction's
+    booking is a function of its own postings and the top file's options.
+    """
+    for entry in entries:
+        if type(entry) is not data.Transaction:
+            continue
+        for posting in entry.postings:
+            if posting.cost is not None:
+                return False
+            units: Any = posting.units  # an Amount, or MISSING (an auto posting)
+            price: Any = posting.price
+            if units is not MISSING and (units is None or type(units.currency) is not str):
+                return False
+            if price is not None and (price is MISSING or type(price.currency) is not str):
+                return False
+            if units is MISSING and price is not None:
+                return False
+    return True
+
+
+def _book_alone(record: Record, options_map: dict[str, Any], methods: Any) -> bool:
+    """Book one local file on its own; False (record unchanged) if booking reported errors."""
+    entries = sorted(record.entries, key=data.entry_sortkey)
+    booked, errors = _book_run(entries, options_map, methods)
+    if errors or _missing(booked, options_map):
+        record.local = False
+        return False
+    record.entries = booked
+    record.booked = True
+    record.balanced = not _balances(booked, options_map)
+    return True
+
+
+def _balanced(files: list[_File]) -> dict[int, tuple[Any, ...]] | None:
+    """The transactions the records found balanced, with their postings as booked; None
+    unless every file's record did (then Beancount's whole check runs)."""
+    if not all(f.record.booked and f.record.balanced for f in files):
+        return None
+    return {
+        id(e): tuple(e.postings)
+        for f in files
+        for e in f.record.entries
+        if type(e) is data.Transaction
+    }
+
+
+def _validate(
+    entries: list[Any], options_map: dict[str, Any], known: dict[int, tuple[Any, ...]] | None
+) -> list[Any]:
+    """Beancount's validations, in its order; a transaction that a record already found
+    balanced (the very object, with the very postings: no plugin replaced or changed them)
+    is not checked again."""
+    if known is None:
+        return _validate_all(entries, options_map, None, None)
+    errors: list[Any] = []
+    checks: list[Check] = validation.VALIDATIONS
+    for check in checks:
+        if check is _balances:
+            rest = [
+                e
+                for e in entries
+                if type(e) is data.Transaction and not _same_postings(e, known.get(id(e)))
+            ]
+            errors.extend(check(rest, options_map))
+        else:
+            errors.extend(check(entries, options_map))
+    return errors
+
+
+def _same_postings(entry: data.Transaction, seen: tuple[Any, ...] | None) -> bool:
+    if seen is None:
+        return False
+    postings = entry.postings
+    if len(postings) != len(seen):
+        return False
+    return all(a is b for a, b in zip(postings, seen, strict=True))
+
+
+def _includes(options: dict[str, Any], cwd: str, errors: list[Any]) -> list[str]:
+    """The files a file's ``include`` lines name (globs expanded from its folder)."""
+    out: list[str] = []
+    for pattern in options["include"]:
+        search = pattern if path.isabs(pattern) else path.join(cwd, pattern)
+        matched = glob(search, recursive=True)
+        if not matched:
+            errors.append(_load_error(f'File glob "{pattern}" does not match any files'))
+        out.extend(m if path.isabs(m) else path.join(cwd, m) for m in matched)
+    return out
+
+
+def _load_error(message: str) -> Any:
+    return loader.LoadError(data.new_metadata("<load>", 0), message)

@@ -1,0 +1,55 @@
+"""``fupin serve`` over ten saves: memory stays flat, each reload takes the plugin's book.
+
+After each reload the collector has freed the previous load (one collection, then a
+freeze): the objects frozen after reload 10 are no more than after reload 2, the books of
+earlier loads are gone, and the server's resident memory has not grown.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import weakref
+from pathlib import Path
+
+from fupin.reports.fava import base
+from fupin.reports.fava.serve import make_app
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def resident_mib() -> float:
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def test_ten_reloads_keep_memory_flat(tmp_path: Path) -> None:
+    folder = tmp_path / "ledger"
+    shutil.copytree(ROOT / "ledger", folder)
+    main = folder / "main.beancount"
+    main.write_text(
+        main.read_text(encoding="utf-8")
+        + '\n2020-01-01 custom "fava-extension" "fupin.reports.fava"\n',
+        encoding="utf-8",
+    )
+    benefits = folder / "benefits-2022.beancount"
+    original = benefits.read_text(encoding="utf-8")
+    app = make_app(main)
+    ledger = app.config["LEDGERS"][app.config["LEDGERS"].first_slug()]
+    frozen: list[int] = []
+    resident: list[float] = []
+    books: list[weakref.ref[object]] = []
+    for k in range(1, 11):
+        benefits.write_text(original + f"\n; save {k}\n", encoding="utf-8")
+        ledger.load_file()  # what Fava does when it sees the save
+        snap = base.snapshot(ledger)
+        assert snap.entries is ledger.all_entries
+        books.append(weakref.ref(snap.book))
+        del snap
+        assert gc.isenabled()
+        frozen.append(gc.get_freeze_count())
+        resident.append(resident_mib())
+    assert frozen[-1] <= frozen[1] * 1.02, frozen
+    assert resident[-1] <= resident[1] + 8, resident
+    assert all(ref() is None for ref in books[:-2]), "an old load's book is still alive"
