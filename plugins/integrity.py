@@ -83,15 +83,14 @@ def _walk(book: Book) -> Walked:
     collect, values = scan.collect, scan.values
     txns: list[Transaction] = []
     for entry in book.entries:
-        kind = type(entry)
-        if kind is Transaction:
+        if type(entry) is Transaction:
             txns.append(entry)
             continue
-        if kind is Open:
+        if type(entry) is Open:
             checker.open(entry)
-        elif kind is Custom:
+        elif type(entry) is Custom:
             checker.custom(entry)
-        elif kind is Balance:
+        elif type(entry) is Balance:
             checker.balance(entry)
         collect(entry)
     if checker.quick(txns, values):  # a problem somewhere: find it, transaction by transaction
