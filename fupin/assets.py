@@ -239,7 +239,7 @@ class Asset(Entity):
     def _consistent(self) -> Asset:
         total = sum(self.funding.values(), ZERO)
         if self.value is not None and self.value != total:
-            raise ValueError(f"value: {self.value} ≠ Σ funding {total}")
+            raise ValueError(f"value: 原值 {self.value} ≠ 资金来源合计 (funding) {total}")
         if not total:
             raise ValueError("funding: 资金来源合计为 0")
         amounts = list(self.projects.values())

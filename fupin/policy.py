@@ -144,9 +144,9 @@ def _pairs(value: Any) -> Any:
     for part in value.replace(";", " ").split():
         key, sep, rest = part.partition("=")
         if not sep or not key or not rest:
-            raise ValueError(f"expected key=value pairs, got {part!r}")
+            raise ValueError(f"应为 键=值 形式, 而不是 {part!r}")
         if key in out:
-            raise ValueError(f"{key} appears twice")
+            raise ValueError(f"{key} 出现两次")
         out[key] = rest
     return out
 
@@ -167,8 +167,8 @@ def _minimums(value: Any) -> Any:
             group, sep, kind = str(key).partition(":")
             if not sep or group not in HOUSEHOLD_GROUPS or kind not in (*MEASURE_KINDS, "any"):
                 raise ValueError(
-                    f"expected <household category>:<measure kind>, got {key!r} (categories: "
-                    f"{' '.join(HOUSEHOLD_GROUPS)}; kinds: {' '.join(MEASURE_KINDS)} any)"
+                    f"应为 <农户类别>:<措施类型>, 而不是 {key!r} (类别: "
+                    f"{' '.join(HOUSEHOLD_GROUPS)}; 类型: {' '.join(MEASURE_KINDS)} any)"
                 )
     return value
 

@@ -108,7 +108,7 @@ def test_asset_value_is_the_sum_of_its_funding(write_ledger) -> None:
     errors = [e for e in book.errors if isinstance(e, EntityError)]
     assert len(errors) == 1
     assert errors[0].source["lineno"] == 12  # the asset entry
-    assert "value: 120000.01 ≠ Σ funding 120000.00" in errors[0].message
+    assert "value: 原值 120000.01 ≠ 资金来源合计 (funding) 120000.00" in errors[0].message
 
 
 def test_a_bad_class_is_an_entity_error_naming_the_field(write_ledger) -> None:

@@ -70,9 +70,7 @@ def test_bad_phone_names_file_row_and_field(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(RegisterError) as exc:
         load_register(path)
-    assert str(exc.value) == (
-        f"{path}:3: phone: Value error, a mobile number is 11 digits starting 13–19"
-    )
+    assert str(exc.value) == (f"{path}:3: phone: Value error, 手机号应为以 13–19 开头的 11 位数字")
 
 
 def test_bad_id_check_digit_and_unknown_household_are_reported(tmp_path: Path) -> None:
