@@ -116,6 +116,7 @@ def _check_bytes(file: Path, data: bytes, origin: str) -> None:
     _check_lines(file, data, origin)
     _check_kind(file, data, origin)
     _check_numbers(file, data, origin)
+    _check_entries(file, data, origin)
 
 
 def _line(data: bytes, offset: int) -> int:
@@ -190,6 +191,39 @@ def _check_line(file: Path, data: bytes, begin: int, line: bytes, origin: str) -
         )
 
 
+def _check_entries(file: Path, data: bytes, origin: str) -> None:
+    """What Beancount reads wrongly without a word: a ``custom`` with no value (its plugins
+    and printer crash on it), and a key twice in one entry's metadata (the later value
+    silently replaces the first, except in a transaction, where Beancount says so)."""
+    found = _EMPTY_CUSTOM.search(data)
+    while found is not None:
+        begin = data.rfind(b"\n", 0, found.start()) + 1
+        if _DATED.match(data, begin, found.start()):
+            kind = found.group(1).decode("utf-8", "replace")
+            shown = f' "{kind}"' if _KIND.fullmatch(kind) else ""
+            raise _unreadable(
+                f"{file}:{_line(data, begin)}: custom{shown} 缺少值 (应写作 custom "
+                f'"<类型>" "<编号>" …){origin}'
+            )
+        found = _EMPTY_CUSTOM.search(data, found.end())
+    twice = _KEY_TWICE.search(data)
+    if twice is not None:
+        key = twice.group(2).decode("utf-8")
+        raise _unreadable(
+            f"{file}:{_line(data, twice.end())}: {key}: 同一条记录中第二次出现 (第 "
+            f"{_line(data, twice.start() + 1)} 行已有 {key}; 只能写一次){origin}"
+        )
+
+
+#: a ``custom`` directive's type with nothing after it (a comment at most)
+_EMPTY_CUSTOM = re.compile(rb'custom[ \t]+"([^"\n]*)"[ \t]*(?:;[^\n]*)?\r?$', re.MULTILINE)
+_DATED = re.compile(rb"\d{4}[-/]\d{1,2}[-/]\d{1,2}[ \t]+$")
+_KIND = re.compile(r"[a-z][a-z0-9_-]{0,39}")
+#: one metadata key on two lines of one block of metadata lines (same indent, no line
+#: between them that is not metadata)
+_KEY_TWICE = re.compile(
+    rb"\n([ \t]+)([a-z][A-Za-z0-9_-]*):[^\n]*\n(?:\1[a-z][A-Za-z0-9_-]*:[^\n]*\n)*?\1\2:"
+)
 _ZEROS = bytes.maketrans(b"123456789", b"000000000")
 #: what a too long integer part looks like once every digit reads 0
 _NEEDLES = (b"0" * (MAX_DIGITS + 1), b"0" + b",000" * (MAX_DIGITS // 3))

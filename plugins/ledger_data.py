@@ -89,6 +89,9 @@ TXN_KEYS = (
     "village",
     "note",
 )
+#: ``custom`` types that are not entities: the policy's, Fava's (a county's own custom types
+#: are its own, unless one letter off a known one)
+OTHER_CUSTOMS = ("policy", "fava-option", "fava-extension", "fava-sidebar-link", "budget")
 #: Expense accounts whose ``household`` the benefit rules check against the register (C06).
 BENEFIT_PREFIXES = ("Expenses:Benefit:", "Expenses:Insurance:")
 #: Account roots whose components name a fund, a source, a category or an asset.
@@ -420,9 +423,24 @@ class LedgerChecker:
             )
 
     def custom(self, entry: Custom) -> None:
-        """Policy values in another currency (entities are checked with their fields)."""
+        """Policy values in another currency (entities are checked with their fields); a
+        custom type one letter off a known one (``custom "projct"``: the entity is not read)."""
         if entry.type in ENTITY_TYPES:
             return
+        if entry.type not in OTHER_CUSTOMS:
+            hint = did_you_mean(entry.type, (*ENTITY_TYPES, *OTHER_CUSTOMS), cutoff=0.75)
+            if hint:
+                self.out.append(
+                    LedgerDataError(
+                        entry.meta,
+                        f'LEDGER error: custom "{entry.type}": 未知的记录类型{hint}; '
+                        "此记录未被读取",
+                        entry,
+                        rule="LEDGER",
+                        policy_key="custom",
+                    )
+                )
+                return
         for value in entry.values or ():
             wrong = wrong_currency(value.value, self.currency)
             if wrong:

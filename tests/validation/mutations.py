@@ -5,7 +5,8 @@ line and the indented lines under it) and makes, from each entry, the one-line c
 county's clerk makes by mistake: a typo in a coded value, an id that names nothing, a
 second definition of an id, an empty name, a year of −1 or a budget of 0, a date in 1900,
 an end before its start, an amount in USD or of 10^30, a missing or misspelt field, a
-personal number in a narration, a policy value out of its vocabulary or order, the register
+personal number in a narration, a directive's type misspelt or its values gone, a field
+written twice, a policy value out of its vocabulary or order, the register
 CSV or a folder included as a ledger, a binary file, an overlong line. Beside them, changes
 that keep the ledger valid (a text edited, a note added, two fields swapped, a default
 restated), after which the sample must stay clean.
@@ -341,6 +342,7 @@ class _Maker:
             self.ranges(kind, items)
             self.fields(kind, items)
             self.valid_edits(kind, items)
+            self.directive(kind, items)
             if kind in DEFINING:
                 for entry in _spread(items):
                     self.duplicate(entry)
@@ -471,6 +473,42 @@ class _Maker:
             first, second = sorted(entry.meta().values())[:2]
             if second == first + 1:  # two adjacent fields swapped
                 self.add("valid swap", entry, "swap", first, (), valid=True)
+
+    def directive(self, kind: str, items: list[Entry]) -> None:
+        """The directive itself: its type misspelt, its values gone, a field written twice."""
+        for entry in _spread([e for e in items if e.values], 2):
+            header = entry.lines[0]
+            typo = header.replace(f'custom "{kind}"', f'custom "{_typo(kind)}"', 1)
+            self.add(
+                "custom type",
+                entry,
+                "replace",
+                entry.start,
+                (typo,),
+                valid=False,
+                expect=("custom",),
+            )
+            bare = header[: header.index(f'"{kind}"') + len(kind) + 2]
+            self.add(
+                "custom without value",
+                entry,
+                "replace",
+                entry.start,
+                (bare,),
+                valid=False,
+                expect=("custom",),
+            )
+        for entry in _spread([e for e in items if e.meta()], 2):
+            key, index = next(iter(entry.meta().items()))
+            self.add(
+                "field twice",
+                entry,
+                "insert",
+                index + 1,
+                (self.line(entry, index),),
+                valid=False,
+                expect=(key,),
+            )
 
     def duplicate(self, entry: Entry) -> None:
         lines = list(entry.lines)
@@ -990,6 +1028,7 @@ class Verdict:
     """What the checks said about one mutation."""
 
     mutation: Mutation
+    at_line: bool = False  # (invalid) an error at the entry's lines (or the file's line)
     reported: bool = False  # (invalid) an error at the entry naming the field
     findings: int = 0  # errors and warnings after the change
     traceback: str = ""
@@ -1031,7 +1070,7 @@ def _load(verdict: Verdict, main: Path) -> None:
         verdict.findings = 1
         if "Traceback" in message or "Error applying plugin" in message:
             verdict.traceback = message
-        verdict.reported = _located(message, mutation)
+        verdict.at_line, verdict.reported = _located(message, mutation)
         return
     except Exception:  # exactly what the test counts: a traceback
         verdict.traceback = traceback.format_exc()
@@ -1052,18 +1091,19 @@ def _load(verdict: Verdict, main: Path) -> None:
         if Path(str(meta.get("filename", ""))).name != mutation.file:
             continue
         line = int(meta.get("lineno") or 0)
-        if mutation.span[0] <= line <= mutation.span[1] and any(
-            word in problem.message for word in mutation.expect
-        ):
-            verdict.reported = True
+        if mutation.span[0] <= line <= mutation.span[1]:
+            verdict.at_line = True
+            if any(word in problem.message for word in mutation.expect):
+                verdict.reported = True
 
 
-def _located(message: str, mutation: Mutation) -> bool:
-    """An unreadable-input message names a line of the mutated entry and the field."""
+def _located(message: str, mutation: Mutation) -> tuple[bool, bool]:
+    """Whether an unreadable-input message names a line of the mutated entry, and whether it
+    names the field (or the file and line) there too."""
     for name, line in LOCATION.findall(message):
         if Path(name).name == mutation.file and mutation.span[0] <= int(line) <= mutation.span[1]:
-            return any(word in message for word in mutation.expect)
-    return False
+            return True, any(word in message for word in mutation.expect)
+    return False, False
 
 
 def figures(verdicts: list[Verdict]) -> dict[str, float | int]:
@@ -1074,10 +1114,11 @@ def figures(verdicts: list[Verdict]) -> dict[str, float | int]:
     return {
         "mutations": len(verdicts),
         "invalid": len(invalid),
+        "reported_at_line": sum(v.at_line for v in invalid),
         "reported_at_line_naming_field": reported,
         "reported_pct": round(100 * reported / len(invalid), 2) if invalid else 100.0,
         "valid": len(valid),
-        "valid_no_new_error": sum(v.findings == 0 for v in valid),
+        "valid_accepted": sum(v.findings == 0 for v in valid),
         "tracebacks": sum(bool(v.traceback) for v in verdicts),
         "internal_errors": sum(bool(v.internal) for v in verdicts),
     }

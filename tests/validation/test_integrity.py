@@ -17,6 +17,7 @@ from fupin.load import load
 from fupin.messages_zh import describe, explain
 
 ROOT = Path(__file__).resolve().parents[2]
+HEADER_LINES = 'option "operating_currency" "CNY"\nplugin "fupin.plugins"\n'  # conftest's
 
 BOOKS = """
 2021-01-01 open Assets:Treasury:XJ-2021 CNY
@@ -253,6 +254,131 @@ def test_personal_numbers_in_the_ledger_fail_check_without_being_echoed(write_le
     for number in ("13800138000", "110101199003071234", "6222021234567890123", "13900139000"):
         assert number not in text.replace(" ", "").replace("-", "")[: text.find("notice-phones")]
     assert "PII error: 账簿中出现身份证号 (payee; 号码不予显示)" in text
+
+
+#: the issue's own examples, one entry each: (the entry's first line, what its error says)
+EXAMPLES = (
+    ('custom "notice" "N-1"', "channel = 'carrier-pigeon': 应为 board、website、wechat、broadcast"),
+    ('custom "notice" "N-2"', "start: 1900-01-01 与记录日期 2021-03-01 相差超过一年"),
+    ('custom "project" "P-2"', "village = '': 不能为空; budget = 0.00 CNY: 应 > 0"),
+    ('custom "project" "P-3"', "budget = 300000.00 USD: 币种 USD 不是记账本位币 CNY"),
+    ('custom "contract" "HT-1"', "project = 'P-404': 未定义的项目 'P-404'"),
+    ('custom "contract" "HT-2"', "amount: 合同金额 4,000,000.00 > 批复预算 500,000.00 CNY"),
+    ('custom "asset-event" "A-1"', "date: 资产变动日期 2021-04-01 早于资产登记日期 2021-05-01"),
+    ('* "合作社" "租金"', "asset = 'A-404': 未定义的扶贫资产 'A-404'"),
+    ('custom "income-plan" "IP-1"', "income_to: 2021-05-31 早于 income_from 2021-06-01"),
+    ('custom "fund" "XJ-2021"\n  name: "2021年衔接资金 (重复)"', "重复定义 (已在 "),
+    ('custom "projct" "P-4"', "custom \"projct\": 未知的记录类型 (是否应为 'project'?)"),
+)
+
+
+def test_the_issues_examples_are_each_an_error_at_their_entry_naming_the_field(
+    write_ledger,
+) -> None:
+    text = (
+        BOOKS
+        + """
+2021-03-01 custom "notice" "N-1"
+  type: "project_plan"
+  level: "village"
+  subject: "P-1"
+  channel: "carrier-pigeon"
+  start: 2021-03-01
+2021-03-01 custom "notice" "N-2"
+  type: "project_plan"
+  level: "village"
+  subject: "P-1"
+  start: 1900-01-01
+2021-03-02 custom "project" "P-2"
+  name: "河湾村道路"
+  category: "Infrastructure"
+  township: "城关镇"
+  village: ""
+  year: 2021
+  budget: 0.00 CNY
+  implementer: "城关镇人民政府"
+2021-03-03 custom "project" "P-3"
+  name: "河湾村桥"
+  category: "Infrastructure"
+  township: "城关镇"
+  village: "河湾村"
+  year: 2021
+  budget: 300000.00 USD
+  implementer: "城关镇人民政府"
+2021-03-04 custom "contract" "HT-1"
+  project: "P-404"
+  vendor: "某公司"
+  amount: 1000.00 CNY
+2021-03-05 custom "contract" "HT-2"
+  project: "P-1"
+  vendor: "某公司"
+  amount: 4000000.00 CNY
+2021-05-01 custom "asset" "A-1"
+  name: "青山村大棚"
+  class: "operating"
+  form: "fixed"
+  projects: "P-1=500000.00"
+  township: "城关镇"
+  village: "青山村"
+  quantity: 1
+  unit: "座"
+  funding: "Central=500000.00"
+2021-04-01 custom "asset-event" "A-1" "disposal"
+  approval: "城关镇人民政府"
+  resolution: "村民代表大会"
+  reason: "报废"
+2021-06-01 * "合作社" "租金"
+  asset: "A-404"
+  Assets:Treasury:XJ-2021  1000.00 CNY
+  Income:Fund:XJ-2021:Central
+2021-06-03 custom "income-plan" "IP-1"
+  asset: "A-1"
+  amount: 1000.00 CNY
+  shares: "PublicPost=50% Award=20% PublicWelfare=20% Collective=10%"
+  income_from: 2021-06-01
+  income_to: 2021-05-31
+2021-06-02 custom "fund" "XJ-2021"
+  name: "2021年衔接资金 (重复)"
+  family: "xianjie"
+2021-06-04 custom "projct" "P-4"
+  name: "河湾村水渠"
+2021-06-05 custom "county-plan" "CP-1"
+  note: "县里自己的记录类型 (不在约定之内, 不报错)"
+"""
+    )
+    rows = findings(write_ledger, text[len(BOOKS) :])
+    lines = (HEADER_LINES + text.lstrip("\n")).split("\n")  # as write_ledger writes it
+    for first, said in EXAMPLES:
+        head = first.split("\n")[0]
+        found = [n for n, line in enumerate(lines, 1) if head in line]
+        line = found[-1] if "重复" in first else found[0]
+        assert any(said in m for m in at(rows, line)), (first, at(rows, line))
+    assert len(rows) == len(EXAMPLES)  # nothing else, and nothing twice
+
+
+def test_a_ledger_with_personal_numbers_or_dangling_references_cannot_be_sealed(
+    write_ledger,
+) -> None:
+    txn = """
+2021-03-01 * "施工方" "进度款"
+  project: "P-1"
+  Expenses:Industry:Planting  10.00 CNY
+  Assets:Treasury:XJ-2021
+"""
+    seal = ["seal", "--through", "2021-03", "--date", "2021-04-10"]
+    for wrong, rule in (
+        ('"进度款 联系电话 138 0013 8000"', "PII error"),
+        ('"进度款"\n  contract: "HT-404"', "LEDGER error: contract = 'HT-404'"),
+    ):
+        path = write_ledger(BOOKS + txn.replace('"进度款"', wrong, 1))
+        result = CliRunner().invoke(main, [seal[0], str(path), *seal[1:]])
+        assert result.exit_code == 1 and "不能封存" in result.output, result.output
+        assert rule in result.output and "13800138000" not in result.output.replace(" ", "")
+        assert not (path.parent / "seals.beancount").exists()
+    path = write_ledger(BOOKS + txn)  # the same books without them: sealed
+    result = CliRunner().invoke(main, [seal[0], str(path), *seal[1:]])
+    assert result.exit_code == 0, result.output
+    assert "已封存 2021-03" in result.output
 
 
 def test_the_sample_ledgers_hold_no_personal_number_and_no_dangling_reference() -> None:

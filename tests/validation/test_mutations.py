@@ -56,6 +56,9 @@ def test_the_generator_makes_several_hundred_mutations_of_every_kind(copy: Path)
         "empty text",
         "missing field",
         "unknown field",
+        "custom type",
+        "custom without value",
+        "field twice",
         "over budget",
         "before registration",
         "metadata value",
@@ -107,3 +110,5 @@ def test_one_change_mutations_are_reported_at_their_line(copy: Path, capsys) -> 
     assert not noisy, [(v.mutation.ident, v.messages[:3]) for v in noisy][:5]
     missed = [v for v in verdicts if not v.mutation.valid and not v.reported]
     assert numbers["reported_pct"] >= 99, [(v.mutation.ident, v.messages[:3]) for v in missed][:10]
+    assert numbers["tracebacks"] == numbers["internal_errors"] == 0
+    assert numbers["valid_accepted"] == numbers["valid"]

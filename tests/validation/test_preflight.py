@@ -113,6 +113,32 @@ def test_a_stray_line_is_reported_without_its_content(tmp_path: Path) -> None:
     assert "13800138000" not in message
 
 
+def test_what_beancount_reads_wrongly_without_a_word_is_refused_at_its_line(
+    tmp_path: Path,
+) -> None:
+    ledger = tmp_path / "main.beancount"
+    opened = "2021-01-01 open Assets:Cash CNY\n"
+    ledger.write_text(HEADER + opened + '2021-01-09 custom "project"  ; 编号待定\n', "utf-8")
+    code, out = check(ledger)  # Beancount's own plugins crash on a custom with no value
+    assert code == 2 and f'{ledger}:4: custom "project" 缺少值' in out
+    assert "Traceback" not in out
+    ledger.write_text(
+        HEADER + opened + '2021-01-09 custom "fund" "XJ-1"\n  name: "甲"\n  family: "xianjie"\n'
+        '  name: "乙 13800138000"\n',
+        "utf-8",
+    )
+    code, out = check(ledger)  # Beancount keeps the later value, silently
+    assert code == 2 and f"{ledger}:7: name: 同一条记录中第二次出现 (第 5 行已有 name" in out
+    assert "13800138000" not in out and "乙" not in out
+    ledger.write_text(
+        HEADER + opened + '2021-01-09 * "x" "y"\n  Assets:Cash  1.00 CNY\n    household: "H-1"\n'
+        '  Assets:Cash  -1.00 CNY\n    household: "H-2"\n'
+        '2021-01-09 custom "fund" "XJ-1"\n  name: "甲"\n',
+        "utf-8",
+    )
+    preflight(ledger)  # one key on two postings, or on two entries, is no repetition
+
+
 def test_the_sample_ledger_passes_preflight() -> None:
     preflight(ROOT / "ledger" / "main.beancount")
     preflight(ROOT / "ledger" / "audit-sample" / "main.beancount")
