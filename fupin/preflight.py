@@ -267,6 +267,10 @@ def redact(message: str) -> str:
 
     if message.startswith(_ECHOING):
         message = _QUOTED.sub("'…' (内容不予显示)", message)
+    head, traceback, tail = message.partition("Traceback (most recent call last)")
+    if traceback:  # a plugin that failed to import or crashed: its error, not its stack
+        last = [line.strip() for line in tail.splitlines() if line.strip()][-1:]
+        message = head.rstrip(": \n") + (f": {last[0]}" if last else "")
     return mask_personal(message)
 
 

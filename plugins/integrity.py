@@ -80,6 +80,7 @@ def _walk(book: Book) -> Walked:
     _entities(book, resolver, currency, out.entity)
     scan = TextScanner()
     checker = LedgerChecker(book, resolver, currency, out.ledger)
+    checker.dates(book.entries)
     collect, values = scan.collect, scan.values
     txns: list[Transaction] = []
     for entry in book.entries:

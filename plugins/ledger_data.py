@@ -34,6 +34,8 @@ from fupin.messages_zh import did_you_mean, show_input
 from fupin.vocab import MAX_AMOUNT, PAYEE_TYPES, PAYMENT_KINDS, PERIOD, YEAR_MAX, YEAR_MIN
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from beancount.core.data import Directive, Meta
 
     from fupin.book import Book
@@ -190,6 +192,24 @@ class LedgerChecker:
         #: metadata keys seen, and those that misspell a key of TXN_KEYS (with the hint)
         self.keys: set[str] = {"filename", "lineno", "__tolerances__", "__automatic__", *TXN_KEYS}
         self.typos: dict[str, str] = {}
+
+    def dates(self, entries: Sequence[Directive]) -> None:
+        """An entry dated outside the years every rule computes in (``2999-01-05``: months
+        of idle money to the year 2999). The entries are in date order: only the ends."""
+        ahead = 0
+        while ahead < len(entries) and entries[ahead].date.year < YEAR_MIN:
+            ahead += 1
+        behind = len(entries)
+        while behind > ahead and entries[behind - 1].date.year > YEAR_MAX:
+            behind -= 1
+        for entry in chain(entries[:ahead], entries[behind:]):
+            if entry.meta and str(entry.meta.get("filename", "")).startswith("<"):
+                continue  # made by a plugin from an entry that is reported itself
+            self.error(
+                entry,
+                f"date {entry.date}: 记录日期应在 {YEAR_MIN}–{YEAR_MAX} 年之间",
+                key="date",
+            )
 
     def error(self, entry: Directive, text: str, *, entity: str = "", key: str = "") -> None:
         self.out.append(

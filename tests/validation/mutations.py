@@ -475,7 +475,10 @@ class _Maker:
                 self.add("valid swap", entry, "swap", first, (), valid=True)
 
     def directive(self, kind: str, items: list[Entry]) -> None:
-        """The directive itself: its type misspelt, its values gone, a field written twice."""
+        """The directive itself: its type misspelt, its values gone, a field written twice,
+        its date out of the years the rules compute in."""
+        for entry in _spread(items, 1):
+            self.redate(entry, "1900-01-01")
         for entry in _spread([e for e in items if e.values], 2):
             header = entry.lines[0]
             typo = header.replace(f'custom "{kind}"', f'custom "{_typo(kind)}"', 1)
@@ -509,6 +512,12 @@ class _Maker:
                 valid=False,
                 expect=(key,),
             )
+
+    def redate(self, entry: Entry, day: str) -> None:
+        header = day + entry.lines[0][10:]
+        self.add(
+            "entry date", entry, "replace", entry.start, (header,), valid=False, expect=("date",)
+        )
 
     def duplicate(self, entry: Entry) -> None:
         lines = list(entry.lines)
@@ -711,6 +720,10 @@ class _Maker:
                 for entry in _spread([e for e in txns if key in e.meta(indent)], 2):
                     index = entry.meta(indent)[key]
                     self.rename_key("misspelt key", entry, index, key, _typo(key))
+        for entry, day in zip(
+            _spread(txns, 3), ("1900-01-01", "2999-01-05", "1979-12-31"), strict=False
+        ):
+            self.redate(entry, day)
         self.postings(txns)
         self.personal(txns)
         self.valid_txns(txns)

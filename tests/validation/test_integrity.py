@@ -269,6 +269,7 @@ EXAMPLES = (
     ('custom "income-plan" "IP-1"', "income_to: 2021-05-31 早于 income_from 2021-06-01"),
     ('custom "fund" "XJ-2021"\n  name: "2021年衔接资金 (重复)"', "重复定义 (已在 "),
     ('custom "projct" "P-4"', "custom \"projct\": 未知的记录类型 (是否应为 'project'?)"),
+    ('* "施工方" "远期"', "date 2999-01-05: 记录日期应在 1980–2100 年之间"),
 )
 
 
@@ -344,6 +345,9 @@ def test_the_issues_examples_are_each_an_error_at_their_entry_naming_the_field(
   name: "河湾村水渠"
 2021-06-05 custom "county-plan" "CP-1"
   note: "县里自己的记录类型 (不在约定之内, 不报错)"
+2999-01-05 * "施工方" "远期"
+  Expenses:Industry:Planting  1.00 CNY
+  Assets:Treasury:XJ-2021
 """
     )
     rows = findings(write_ledger, text[len(BOOKS) :])

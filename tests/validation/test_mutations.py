@@ -59,6 +59,7 @@ def test_the_generator_makes_several_hundred_mutations_of_every_kind(copy: Path)
         "custom type",
         "custom without value",
         "field twice",
+        "entry date",
         "over budget",
         "before registration",
         "metadata value",

@@ -139,6 +139,14 @@ def test_what_beancount_reads_wrongly_without_a_word_is_refused_at_its_line(
     preflight(ledger)  # one key on two postings, or on two entries, is no repetition
 
 
+def test_a_plugin_that_cannot_be_imported_is_named_without_its_stack(tmp_path: Path) -> None:
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(HEADER.replace('"fupin.plugins"', '"fupin.plugin"'), "utf-8")
+    code, out = check(ledger)
+    assert code == 2 and "Traceback" not in out and 'File "' not in out
+    assert 'Error importing "fupin.plugin": ModuleNotFoundError: No module named' in out
+
+
 def test_the_sample_ledger_passes_preflight() -> None:
     preflight(ROOT / "ledger" / "main.beancount")
     preflight(ROOT / "ledger" / "audit-sample" / "main.beancount")
