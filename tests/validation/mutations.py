@@ -249,6 +249,8 @@ def _spread(items: list[Entry], count: int = PER_KIND) -> list[Entry]:
     """Up to ``count`` items spread over the list (first, middle, last)."""
     if len(items) <= count:
         return items
+    if count == 1:
+        return [items[len(items) // 2]]
     step = (len(items) - 1) / (count - 1)
     return [items[round(i * step)] for i in range(count)]
 
