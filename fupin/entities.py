@@ -439,7 +439,7 @@ NOTICE_SUBJECTS = {
     "project_plan": "project",
     "project_result": "project",
     "site_sign": "project",
-    "beneficiaries": "project",
+    "beneficiaries": "project|fund",  # a household-level project's list, or a fund's benefits
     "income_plan": "income-plan",
     "income_result": "income-plan",
     "monitoring": "monitoring",  # the case id(s), space-separated (fupin.monitoring)

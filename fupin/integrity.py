@@ -100,7 +100,13 @@ class Resolver:
     _known: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def known(self, kind: str) -> frozenset[str] | None:
-        """Every id of ``kind`` a reference may name (None: cannot be checked)."""
+        """Every id of ``kind`` a reference may name (None: cannot be checked); ``a|b``:
+        an id of either kind."""
+        if "|" in kind:
+            parts = [self.known(k) for k in kind.split("|")]
+            if any(p is None for p in parts):
+                return None
+            return frozenset().union(*(p for p in parts if p is not None))
         held = self._known.get(kind)
         if held is None:
             held = self._build(kind)
@@ -117,7 +123,7 @@ class Resolver:
     def message(self, kind: str, ident: str) -> str:
         """``未定义的项目 'P-2099' (是否应为 'P-2021-009'?)``."""
         known = self.known(kind) or frozenset()
-        name = KIND_NAMES.get(kind, kind)
+        name = "或".join(KIND_NAMES.get(k, k) for k in kind.split("|"))
         hint = did_you_mean(ident, sorted(known)) if len(known) < 20000 else ""
         if kind == "household":
             return f"{name}中没有 {show_input(ident)}{hint}"
