@@ -137,6 +137,22 @@ class Entity(BaseModel):
                 yield name, kind, str(value)
 
 
+class County(Entity):
+    """The county the books are kept for: ``custom "county" "<code>"`` with ``name:`` (its
+    6-digit 行政区划代码 kept as text; the province's roll-up keys every export by it)."""
+
+    kind: ClassVar[str] = "county"
+    label: ClassVar[str] = "县(市、区)"
+
+    id: Annotated[str, Field(pattern=r"^[0-9]{6}$")]
+    name: Text
+    note: str | None = None
+
+    def key(self) -> str:
+        """A ledger is one county's: a second entry would silently rename it."""
+        return "county"
+
+
 FUND_FAMILIES = (
     "xianjie",  # 衔接推进乡村振兴补助资金 (2021–)
     "special_poverty",  # 财政专项扶贫资金 (2016–2020)
