@@ -7,7 +7,7 @@ SYSSTAMP := $(VENV)/.sysdeps
 export BEANCOUNT_DISABLE_LOAD_CACHE := 1
 
 # `make test` = `make lint` (ruff check, ruff format --check, mypy) + pytest.
-.PHONY: demo test lint bench sysdeps clean notices bench-notices province bench-rollup reseal-sample bench-seals
+.PHONY: demo test lint bench sysdeps clean notices pictures bench-notices province bench-rollup reseal-sample bench-seals
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -50,8 +50,9 @@ province: $(STAMP)
 	$(VENV)/bin/fupin rollup $(PROVINCE)/export
 	$(VENV)/bin/fupin rollup $(PROVINCE)/export --html out/province.html
 
+# every test runs: a skip (no Chromium, Java, nginx …) fails the run (tests/conftest.py)
 test: lint $(SYSSTAMP) $(SAMPLE_KEY)
-	$(VENV)/bin/pytest
+	FUPIN_NO_SKIP=1 $(VENV)/bin/pytest
 
 # ruff (lint + format) and mypy --strict on the real fupin namespace (scripts/typecheck.py).
 lint: $(STAMP)
@@ -70,6 +71,18 @@ clean:
 notices: $(STAMP) $(SYSSTAMP) $(SAMPLE_KEY)
 	$(VENV)/bin/fupin notices --out out/notices
 	@echo "open out/notices/index.html"
+
+# The first page of one notice of each kind, for the README (docs/pictures/, 56 dpi).
+PICTURES = fund_allocation:N-2021-F01 project_plan:N-2021-P001-V project_result:N-2021-R001-V \
+	site_sign:N-2021-S001 income_plan:N-2022-IP01 income_result:N-2022-IR01 \
+	card:N-2022-IR01-明白卡 beneficiaries:N-2022-B-SQ monitoring:N-2022-M-HW01 \
+	monitoring_exit:N-2022-M-HW01X
+pictures: notices
+	@for pair in $(PICTURES); do \
+	  pdf=$$(find out/notices -name "$${pair#*:}.pdf" | head -1); \
+	  pdftoppm -r 56 -png -f 1 -l 1 -singlefile "$$pdf" docs/pictures/notice-$${pair%%:*}; \
+	done
+	@echo "docs/pictures/notice-*.png"
 
 bench-notices: $(STAMP) $(SYSSTAMP)
 	$(PY) scripts/bench_notices.py

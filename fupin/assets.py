@@ -48,11 +48,15 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from fupin.entities import ACCOUNT_COMPONENT, Entity, Money, Share
+from fupin.entities import ACCOUNT_COMPONENT, Entity, Money, PositiveMoney, Share, Text, near
 from fupin.findings import Finding
+from fupin.messages_zh import reject_near_miss, show_input
 from fupin.money import HUNDRED, ZERO
+from fupin.vocab import MAX_AMOUNT, SOURCES
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from fupin.book import Book
     from fupin.policy import Policy
 
@@ -139,11 +143,12 @@ def _amount(text: str) -> Decimal:
     """``"1,200.50"`` or ``"12.5%"`` → Decimal (a percent becomes a fraction)."""
     text = text.strip().replace(",", "")
     try:
-        if text.endswith("%"):
-            return Decimal(text[:-1]) / HUNDRED
-        return Decimal(text)
+        number = Decimal(text[:-1]) / HUNDRED if text.endswith("%") else Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"not a number: {text!r}") from None
+        raise ValueError(f"应为数字, 而非 {show_input(text)}") from None
+    if not number.is_finite() or abs(number) > MAX_AMOUNT:
+        raise ValueError(f"数值超出范围 (应为不超过 {MAX_AMOUNT:,} 的有限数)")
+    return number
 
 
 def _pairs(value: Any, *, allow_bare: bool = False) -> Any:
@@ -156,12 +161,12 @@ def _pairs(value: Any, *, allow_bare: bool = False) -> Any:
             continue
         key, sep, number = part.partition("=")
         if not key or (not sep and not allow_bare):
-            raise ValueError(f"expected key=amount pairs, got {part!r}")
+            raise ValueError(f"应为 名称=金额 列表 (key=amount), 而非 {show_input(part)}")
         if key in out:
-            raise ValueError(f"{key} appears twice")
+            raise ValueError(f"{key} 出现两次")
         out[key] = _amount(number) if sep else None
     if not out:
-        raise ValueError("empty")
+        raise ValueError("不能为空")
     return out
 
 
@@ -181,7 +186,9 @@ Ids = Annotated[tuple[str, ...], BeforeValidator(_split)]
 
 def _component(value: str) -> str:
     if not ACCOUNT_COMPONENT.match(value):
-        raise ValueError("an asset id is an account component: A-Z or 0-9 first, then A-Za-z0-9-")
+        raise ValueError(
+            "资产编号是账户名的一段 (account component): 以 A-Z 或 0-9 开头, 其后为 A-Za-z0-9-"
+        )
     return value
 
 
@@ -190,19 +197,22 @@ class Asset(Entity):
 
     kind: ClassVar[str] = "asset"
     label: ClassVar[str] = "扶贫资产"
+    #: ``account`` is the asset's own on-book account, opened or not (depreciation posts to
+    #: ``<account>:AccumulatedDepreciation``, which the plugin opens)
+    refs: ClassVar[dict[str, str]] = {"projects": "project", "funding": "source"}
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     id: str
-    name: str
+    name: Text
     asset_class: AssetClass = Field(alias="class")
     form: Literal[tuple(FORMS)]  # type: ignore[valid-type]
     subtype: str | None = None  # 资产类型: 光伏电站, 道路, 饮水, 厂房, 股权, 生物资产…
     projects: ProjectShares  # project id, or id=amount for an asset built by several
-    township: str
-    village: str
+    township: Text
+    village: Text
     group: str | None = None  # 村民小组
-    quantity: Annotated[Decimal, Field(gt=0)]
-    unit: str
+    quantity: Annotated[Decimal, Field(gt=0, le=MAX_AMOUNT)]
+    unit: Text
     funding: Amounts  # 资金来源构成: source=amount
     value: Money | None = None  # 资产原值; = Σ funding (derived when absent)
     accepted: datetime.date | None = None  # 验收日期 (default: the project's acceptance)
@@ -218,21 +228,34 @@ class Asset(Entity):
 
     _id = field_validator("id")(classmethod(lambda cls, v: _component(v)))
 
+    @field_validator("funding")
+    @classmethod
+    def _known_sources(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for source in value:
+            reject_near_miss(source, SOURCES, "资金来源")
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> Asset:
         total = sum(self.funding.values(), ZERO)
         if self.value is not None and self.value != total:
-            raise ValueError(f"value {self.value} ≠ Σ funding {total}")
+            raise ValueError(f"value: 原值 {self.value} ≠ 资金来源合计 (funding) {total}")
+        if not total:
+            raise ValueError("funding: 资金来源合计为 0")
         amounts = list(self.projects.values())
         given = [a for a in amounts if a is not None]
         if len(amounts) > 1 and len(given) < len(amounts):
-            raise ValueError("projects: name the amount of each project (P-1=… P-2=…)")
+            raise ValueError("projects: 多个项目共建时须写明各项目金额 (P-1=… P-2=…)")
         if given and sum(given, ZERO) != total:
-            raise ValueError(f"projects: amounts add up to {sum(given, ZERO)} ≠ value {total}")
+            raise ValueError(f"projects: 各项目金额合计 {sum(given, ZERO)} ≠ 资产原值 {total}")
         if self.salvage is not None and self.salvage > total:
-            raise ValueError("salvage exceeds the value")
+            raise ValueError("salvage: 预计净残值超过资产原值")
         if self.account is not None and not self.account.startswith("Assets:"):
-            raise ValueError("account: an Assets account")
+            raise ValueError("account: 应为 Assets 账户")
+        for name in ("accepted", "handover"):
+            day = getattr(self, name)
+            if day is not None and not near(day, self.date):
+                raise ValueError(f"{name}: {day} 与登记日期 {self.date} 相差超过十年")
         return self
 
     @property
@@ -257,10 +280,11 @@ class AssetRight(Entity):
     kind: ClassVar[str] = "asset-right"
     label: ClassVar[str] = "资产权属"
     positional: ClassVar[tuple[str, ...]] = ("asset", "right")
+    refs: ClassVar[dict[str, str]] = {"asset": "asset"}
 
     asset: str
     right: Literal[tuple(RIGHTS)]  # type: ignore[valid-type]
-    holder: str
+    holder: Text
     holder_type: Literal[tuple(HOLDER_TYPES)]  # type: ignore[valid-type]
     share: Share | None = None  # 确权比例 when several hold the right (Σ = 100%)
     mode: str | None = None  # 经营方式: 自主经营 / 委托经营 / 租赁 / 入股
@@ -272,8 +296,18 @@ class AssetRight(Entity):
     @model_validator(mode="after")
     def _household_holder(self) -> AssetRight:
         if self.holder_type == "household" and not HOUSEHOLD_ID.match(self.holder):
-            raise ValueError("holder: a household holder is its id H-<village code>-<seq>")
+            raise ValueError("holder: 农户持有人应写其化名编号 H-<村代码>-<序号>")
+        if self.until is not None and self.until < self.date:
+            raise ValueError(f"until: {self.until} 早于记录日期 {self.date}")
         return self
+
+    def references(self) -> Iterator[tuple[str, str, str]]:
+        """The asset, and a household holder or 管护责任人 by its id."""
+        yield "asset", "asset", self.asset
+        if self.holder_type == "household":
+            yield "holder", "household", self.holder
+        if self.person is not None and HOUSEHOLD_ID.match(self.person):
+            yield "person", "household", self.person
 
     def describe(self) -> str:
         return f"{self.holder} {RIGHTS[self.right]} [asset {self.asset}]"
@@ -285,6 +319,7 @@ class AssetEvent(Entity):
     kind: ClassVar[str] = "asset-event"
     label: ClassVar[str] = "资产变动"
     positional: ClassVar[tuple[str, ...]] = ("asset", "event")
+    refs: ClassVar[dict[str, str]] = {"asset": "asset"}
 
     asset: str
     event: Literal[tuple(EVENT_TYPES)]  # type: ignore[valid-type]
@@ -299,7 +334,7 @@ class AssetEvent(Entity):
     @model_validator(mode="after")
     def _status_given(self) -> AssetEvent:
         if self.event == "status" and self.status is None:
-            raise ValueError("status: a status event names the new status")
+            raise ValueError("status: 状态变更须写明新状态 (status)")
         return self
 
     @property
@@ -318,11 +353,12 @@ class IncomePlan(Entity):
 
     kind: ClassVar[str] = "income-plan"
     label: ClassVar[str] = "收益分配方案"
+    refs: ClassVar[dict[str, str]] = {"asset": "asset", "recipients": "household"}
 
     id: str
     asset: str
     name: str | None = None
-    amount: Money  # 可分配收益
+    amount: PositiveMoney  # 可分配收益
     shares: Shares  # purpose or recipient = share; Σ = 100% (B39)
     income_from: datetime.date | None = None  # 收益期间
     income_to: datetime.date | None = None
@@ -336,8 +372,21 @@ class IncomePlan(Entity):
     def _household_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         bad = [v for v in value if not HOUSEHOLD_ID.match(v)]
         if bad:
-            raise ValueError(f"not household ids H-<village code>-<seq>: {', '.join(bad)}")
+            shown = ", ".join(show_input(v) for v in bad[:5])
+            raise ValueError(f"不是农户化名编号 H-<村代码>-<序号>: {shown}")
+        if len(set(value)) != len(value):
+            raise ValueError("recipients: 同一农户列出两次")
         return value
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> IncomePlan:
+        if self.income_from and self.income_to and self.income_to < self.income_from:
+            raise ValueError(f"income_to: {self.income_to} 早于 income_from {self.income_from}")
+        for name in ("income_from", "income_to"):
+            day = getattr(self, name)
+            if day is not None and not near(day, self.date):
+                raise ValueError(f"{name}: {day} 与记录日期 {self.date} 相差超过十年")
+        return self
 
 
 # -- the register at a date ----------------------------------------------------------------

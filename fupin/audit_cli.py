@@ -45,9 +45,10 @@ def relpath(filename: str | None) -> str:
 
 SEAL_RULES = ("A01", "A02")
 #: Errors that must be mended before a period is sealed, for a sealed entry can no longer
-#: be edited: invalid entities and policy, broken corrections and evidence files. (Rule
-#: breaches such as idle money are facts of the books and do not block a seal.)
-BLOCKING = ("ENTITY", "POLICY", "A03", "A04")
+#: be edited: invalid entities, transactions' metadata and policy, personal numbers in the
+#: ledger's text (issue 12), broken corrections and evidence files. (Rule breaches such as
+#: idle money are facts of the books and do not block a seal.)
+BLOCKING = ("ENTITY", "LEDGER", "POLICY", "PII", "A03", "A04")
 
 
 def _write(path: Path, text: str) -> None:

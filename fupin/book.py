@@ -39,6 +39,7 @@ from beancount.core.data import Custom, Open, Transaction
 
 from fupin.entities import Entity, Fund, Project, ProjectStage, parse_entity
 from fupin.findings import EntityError, Finding
+from fupin.integrity import drop_redefinitions
 from fupin.policy import PolicyTimeline, build_timeline
 
 if TYPE_CHECKING:
@@ -161,7 +162,8 @@ class Book:
         return self.entities.get(model.kind, ())  # type: ignore[return-value]
 
     def by_id(self, model: type[E]) -> dict[str, E]:
-        """Entities of a kind by id (the last one wins if an id repeats)."""
+        """Entities of a kind by id (ids are unique: a redefinition is an ENTITY error and
+        left out, see fupin.integrity)."""
         return {getattr(e, "id"): e for e in self.all(model)}  # noqa: B009
 
     @cached_property
@@ -462,6 +464,7 @@ def build_book(
         elif parsed is not None:
             entities[parsed.kind].append(parsed)
             sources[id(parsed)] = custom
+    errors.extend(drop_redefinitions(entities, sources))  # an id is defined once (issue 12)
     timeline = build_timeline(policies)
     errors.extend(timeline.errors)
 

@@ -62,7 +62,7 @@ class CountyBudget(Entity):
     def _year(cls, value: Any) -> Any:
         text = str(value).strip()
         if not text.isdigit() or not 1990 <= int(text) <= 2100:
-            raise ValueError('a budget year, e.g. "2023"')
+            raise ValueError('应为预算年度 (1990–2100), 如 "2023"')
         return int(text)
 
     def describe(self) -> str:

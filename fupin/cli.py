@@ -170,7 +170,7 @@ def _print_grouped(loaded: Loaded, problems: list[Any]) -> None:
     from fupin.plugins import RULES
 
     titles = {rule_id: rule.title for rule in RULES for rule_id in rule.ids}
-    titles.update(BEANCOUNT="Beancount", ENTITY="实体字段", POLICY="政策参数")
+    titles.update(BEANCOUNT="Beancount", ENTITY="实体字段与引用", POLICY="政策参数")
     groups: dict[str, list[Any]] = defaultdict(list)
     for problem in problems:
         groups[getattr(problem, "rule", "") or "BEANCOUNT"].append(problem)
@@ -330,11 +330,14 @@ def serve(
 ) -> None:
     """启动 Fava 审计页面 (合规、资金、项目、资产、公示); 默认只读 (read-only)。"""
     from fupin.load import resolve
+    from fupin.preflight import preflight
     from fupin.reports.fava import serve as fava_serve
 
     path = resolve(ledger)
-    if not path.is_file():
-        raise UnreadableLedger(f"{path}: 找不到账簿文件")
+    try:
+        preflight(path)  # issue 12: nothing Fava would crash on or echo to every auditor
+    except LedgerUnreadable as exc:
+        raise UnreadableLedger(str(exc)) from None
     app = fava_serve.make_app(path, editable=editable)
     if not fava_serve.pages(app):
         click.echo(

@@ -34,8 +34,9 @@ def export() -> None:
 @LEDGER
 @click.option(
     "--county",
-    required=True,
-    help="县级行政区划代码 (6 digits, e.g. 410522), kept as text.",
+    default=None,
+    help="县级行政区划代码 (6 digits, e.g. 410522), kept as text; default: the ledger's "
+    '`custom "county"` entry (fupin init writes it).',
 )
 @click.option(
     "--out",
@@ -44,16 +45,27 @@ def export() -> None:
     type=click.Path(file_okay=False),
     help="导出目录 (shared by many counties): DIR/<table>/county=…/year=…/",
 )
-@click.option("--name", default="", help="县名 (default: the ledger's title option).")
-def parquet(ledger: str | None, county: str, out: str, name: str) -> None:
+@click.option(
+    "--name", default="", help="县名 (default: the county entry's name, else the title option)."
+)
+def parquet(ledger: str | None, county: str | None, out: str, name: str) -> None:
     """把一个县的分录、合规指标与问题导出为 Parquet (postings, measures, findings)."""
     from fupin.cli import UnreadableLedger, open_ledger, relpath
+    from fupin.entities import County
     from fupin.export_rows import ExportRowError
     from fupin.households import RegisterError, register_for
     from fupin.reports.export_parquet import ExportError, export_county
 
-    county = county.strip()
     loaded = open_ledger(ledger)
+    declared = loaded.book.all(County)
+    if county is None:
+        county = declared[-1].id if declared else ""
+    county = county.strip()
+    if not county and not declared:
+        raise click.UsageError(
+            '需要县代码: --county CODE, 或在账簿中写 `custom "county" "<6 位代码>"` (name: 县名)'
+        )
+    name = name or (declared[-1].name if declared else "")
     try:
         register = register_for(loaded.path, loaded.book)
     except RegisterError as exc:

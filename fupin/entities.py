@@ -10,6 +10,11 @@ holds its fields, e.g.::
 
 A field that does not validate is an :class:`~fupin.findings.EntityError` at the entry's
 line naming the field; the entity is then left out of the book.
+
+Every model names what its fields point at in ``refs`` (field → the kind referenced:
+``"fund"``, ``"project"``, ``"asset"``, ``"notice"``, ``"income-plan"``, ``"contract"``,
+``"household"``, ``"account"``, …); ``fupin.integrity`` resolves each one. Coded fields are
+``Literal`` of a module-level tuple, so an unknown value gets a "did you mean".
 """
 
 from __future__ import annotations
@@ -19,12 +24,26 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from fupin.findings import EntityError
+from fupin.messages_zh import describe as describe_error
+from fupin.messages_zh import reject_near_miss, show_input
 from fupin.money import ZERO
+from fupin.vocab import CATEGORIES, MAX_AMOUNT, YEAR_MAX, YEAR_MIN, YEAR_SLACK
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from beancount.core.data import Custom
 
 #: Entity models by ``custom`` type; filled as each model class is defined (any module).
@@ -38,8 +57,24 @@ def _number(value: Any) -> Any:
     return getattr(value, "number", value)
 
 
-Money = Annotated[Decimal, BeforeValidator(_number), Field(ge=0)]
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("不能为空")
+    return value
+
+
+Money = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, lt=MAX_AMOUNT)]
+#: an amount that must be positive (a budget, a contract, a plan's distributable income)
+PositiveMoney = Annotated[Decimal, BeforeValidator(_number), Field(gt=0, lt=MAX_AMOUNT)]
 Share = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=1)]
+#: text that must say something (a name, a township, a holder)
+Text = Annotated[str, AfterValidator(_non_blank)]
+Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]
+
+
+def near(day: datetime.date, other: datetime.date, years: int = YEAR_SLACK) -> bool:
+    """Whether ``day`` lies within ``years`` years of ``other`` (a plausible date)."""
+    return abs(day.year - other.year) <= years
 
 
 def _percent(value: Any) -> Any:
@@ -66,6 +101,8 @@ class Entity(BaseModel):
     kind: ClassVar[str] = ""
     label: ClassVar[str] = ""  # Chinese name of the kind, for messages
     positional: ClassVar[tuple[str, ...]] = ("id",)
+    #: field → the kind of entity (or ``account``, ``household``) it names
+    refs: ClassVar[dict[str, str]] = {}
 
     date: datetime.date
     #: issue 17: evidence files behind the entry, ``"<kind> <path> sha256:<hex>"`` separated
@@ -83,6 +120,39 @@ class Entity(BaseModel):
         name = getattr(self, "name", "") or ""
         ident = getattr(self, "id", "")
         return f"{name} [{self.kind} {ident}]".strip()
+
+    def key(self) -> str | None:
+        """The id this entry defines (defined once per kind), None for a dated change."""
+        ident = getattr(self, "id", None)
+        return ident if isinstance(ident, str) else None
+
+    def references(self) -> Iterator[tuple[str, str, str]]:
+        """``(field, kind, id)`` for every id this entity names (from :attr:`refs`)."""
+        for name, kind in self.refs.items():
+            value = getattr(self, name, None)
+            if value is None:
+                continue
+            if isinstance(value, dict | tuple | list):
+                for item in value:
+                    yield name, kind, str(item)
+            else:
+                yield name, kind, str(value)
+
+
+class County(Entity):
+    """The county the books are kept for: ``custom "county" "<code>"`` with ``name:`` (its
+    6-digit 行政区划代码 kept as text; the province's roll-up keys every export by it)."""
+
+    kind: ClassVar[str] = "county"
+    label: ClassVar[str] = "县(市、区)"
+
+    id: Annotated[str, Field(pattern=r"^[0-9]{6}$")]
+    name: Text
+    note: str | None = None
+
+    def key(self) -> str:
+        """A ledger is one county's: a second entry would silently rename it."""
+        return "county"
 
 
 FUND_FAMILIES = (
@@ -105,10 +175,10 @@ class Fund(Entity):
     label: ClassVar[str] = "资金"
 
     id: str
-    name: str
+    name: Text
     family: Literal[FUND_FAMILIES]  # type: ignore[valid-type]
-    year: int | None = None
-    total: Money | None = None
+    year: Year | None = None
+    total: PositiveMoney | None = None
     shares: dict[str, Share] | None = None
     close: datetime.date | None = None
     restricted: bool = True
@@ -120,7 +190,9 @@ class Fund(Entity):
     @classmethod
     def _ascii_component(cls, value: str) -> str:
         if not ACCOUNT_COMPONENT.match(value):
-            raise ValueError("a fund id is an account component: A-Z or 0-9 first, then A-Za-z0-9-")
+            raise ValueError(
+                "资金编号是账户名的一段 (account component): 以 A-Z 或 0-9 开头, 其后为 A-Za-z0-9-"
+            )
         return value
 
     @field_validator("shares", mode="before")
@@ -133,7 +205,9 @@ class Fund(Entity):
         for part in value.replace(",", " ").split():
             source, sep, number = part.partition("=")
             if not sep or not ACCOUNT_COMPONENT.match(source):
-                raise ValueError(f"expected Source=share pairs, got {part!r}")
+                raise ValueError(f"应为 来源=比例 (Source=share), 而非 {show_input(part)}")
+            if source in shares:
+                raise ValueError(f"来源 {source} 出现两次")
             shares[source] = number.rstrip("%")
         return shares
 
@@ -141,8 +215,18 @@ class Fund(Entity):
     @classmethod
     def _shares_sum_to_one(cls, value: dict[str, Decimal] | None) -> dict[str, Decimal] | None:
         if value is not None and sum(value.values(), ZERO) != 1:
-            raise ValueError(f"shares sum to {sum(value.values(), ZERO)}, not exactly 1")
+            raise ValueError(
+                f"各来源比例合计 {sum(value.values(), ZERO)}, 应恰好为 1 (not exactly 1)"
+            )
         return value
+
+    @model_validator(mode="after")
+    def _plausible(self) -> Fund:
+        if self.year is not None and abs(self.year - self.date.year) > YEAR_SLACK:
+            raise ValueError(f"year: {self.year} 与记录日期 {self.date} 相差超过 {YEAR_SLACK} 年")
+        if self.close is not None and not near(self.close, self.date):
+            raise ValueError(f"close: {self.close} 与记录日期 {self.date} 相差超过 {YEAR_SLACK} 年")
+        return self
 
     @property
     def budget_year(self) -> int:
@@ -156,6 +240,7 @@ class FundCheck(Entity):
     kind: ClassVar[str] = "fund-check"
     label: ClassVar[str] = "资金来源核对"
     positional: ClassVar[tuple[str, ...]] = ("fund",)
+    refs: ClassVar[dict[str, str]] = {"fund": "fund"}
 
     fund: str
     note: str | None = None
@@ -197,15 +282,16 @@ class Project(Entity):
 
     kind: ClassVar[str] = "project"
     label: ClassVar[str] = "项目"
+    refs: ClassVar[dict[str, str]] = {"fund": "fund", "category": "category"}
 
     id: str
-    name: str
+    name: Text
     category: str
-    township: str
-    village: str
-    year: int
-    budget: Money
-    implementer: str
+    township: Text
+    village: Text
+    year: Year
+    budget: PositiveMoney
+    implementer: Text
     targets: str | None = None  # 绩效目标
     content: str | None = None  # 建设内容
     beneficiaries: str | None = None  # 受益对象
@@ -222,8 +308,14 @@ class Project(Entity):
     @classmethod
     def _category_component(cls, value: str) -> str:
         if not ACCOUNT_COMPONENT.match(value):
-            raise ValueError("a category is an Expenses account component, e.g. Industry")
-        return value
+            raise ValueError("类别是支出账户名的一段 (Expenses account component), 如 Industry")
+        return reject_near_miss(value, CATEGORIES, "类别")
+
+    @model_validator(mode="after")
+    def _plausible_year(self) -> Project:
+        if abs(self.year - self.date.year) > YEAR_SLACK:
+            raise ValueError(f"year: {self.year} 与记录日期 {self.date} 相差超过 {YEAR_SLACK} 年")
+        return self
 
 
 class ProjectStage(Entity):
@@ -232,11 +324,12 @@ class ProjectStage(Entity):
     kind: ClassVar[str] = "project-stage"
     label: ClassVar[str] = "项目阶段"
     positional: ClassVar[tuple[str, ...]] = ("project", "stage")
+    refs: ClassVar[dict[str, str]] = {"project": "project"}
 
     project: str
     stage: Stage
     doc: str | None = None  # 文号 / evidence reference
-    budget: Money | None = None  # approved budget (批复金额)
+    budget: PositiveMoney | None = None  # approved budget (批复金额)
     contract_amount: Money | None = None
     contractor: str | None = None
     settlement: Money | None = None  # 结算金额
@@ -263,7 +356,7 @@ def parse_entity(entry: Custom) -> Entity | EntityError | None:
     positional = model.positional
     if len(values) != len(positional):
         names = " ".join(f"<{name}>" for name in positional)
-        return _error(entry, model, f'expected custom "{entry.type}" {names}')
+        return _error(entry, model, f'应写作 custom "{entry.type}" {names}')
     for name, value in zip(positional, values, strict=True):
         data[name] = value.value
     validate = model.__pydantic_validator__.validate_python
@@ -278,10 +371,8 @@ def parse_entity(entry: Custom) -> Entity | EntityError | None:
                 del data[key]
             entity = validate(data)
     except ValidationError as exc:
-        detail = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])} = {_show(err.get('input'))}: {err['msg']}"
-            for err in exc.errors(include_url=False)
-        )
+        known = _field_names(model)
+        detail = "; ".join(describe_error(err, known) for err in exc.errors(include_url=False))
         return _error(entry, model, detail)
     fields = entity.__pydantic_fields_set__
     shape = frozenset(fields)
@@ -324,14 +415,15 @@ class _FieldNames(set[str]):
 _SHAPES: dict[frozenset[str], _FieldNames] = {}
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{…}"
-    return repr(value) if isinstance(value, str) else str(value)
+def _field_names(model: type[Entity]) -> list[str]:
+    """The metadata keys a model accepts (aliases as written in the ledger)."""
+    return [f.alias or name for name, f in model.model_fields.items() if name != "date"]
 
 
 def _error(entry: Custom, model: type[Entity], detail: str) -> EntityError:
     ident = entry.values[0].value if entry.values else "?"
+    if not isinstance(ident, str):
+        ident = show_input(ident)
     return EntityError(
         entry.meta,
         f"ENTITY error: {model.label} {ident}: {detail}",
@@ -353,6 +445,27 @@ NOTICE_TYPES = (
     "monitoring_exit",  # 监测对象风险消除公示 (issue 15)
 )
 NOTICE_LEVELS = ("county", "township", "village", "site")
+NOTICE_CHANNELS = (
+    "board",  # 公示栏
+    "website",  # 政府网站
+    "wechat",  # 微信群 / 公众号
+    "broadcast",  # 广播
+)
+#: the kind of entity a notice of each type discloses (its ``subject``)
+NOTICE_SUBJECTS = {
+    "fund_allocation": "fund",
+    "project_plan": "project",
+    "project_result": "project",
+    "site_sign": "project",
+    "beneficiaries": "project|fund",  # a household-level project's list, or a fund's benefits
+    "income_plan": "income-plan",
+    "income_result": "income-plan",
+    "monitoring": "monitoring",  # the case id(s), space-separated (fupin.monitoring)
+    "monitoring_exit": "monitoring",
+}
+#: how far a notice's first day may lie from its entry's date, and its last from its first
+NOTICE_START_SLACK = datetime.timedelta(days=366)
+NOTICE_MAX_SPAN = datetime.timedelta(days=3660)
 
 
 class Notice(Entity):
@@ -365,7 +478,7 @@ class Notice(Entity):
     type: Literal[NOTICE_TYPES]  # type: ignore[valid-type]
     level: Literal[NOTICE_LEVELS]  # type: ignore[valid-type]
     subject: str  # the fund, project, asset or distribution id it discloses
-    channel: str = "board"  # board 公示栏 | website 网站 | wechat 微信群 | broadcast
+    channel: Literal[NOTICE_CHANNELS] = "board"  # type: ignore[valid-type]
     start: datetime.date
     end: datetime.date | None = None  # last day posted, inclusive; None: long-term (website)
     title: str | None = None
@@ -389,6 +502,28 @@ class Notice(Entity):
 
     def describe(self) -> str:
         return f"{self.title or self.subject} [notice {self.id}]"
+
+    def references(self) -> Iterator[tuple[str, str, str]]:
+        """The subject is a fund, project, income plan or monitoring case, by the type."""
+        kind = NOTICE_SUBJECTS.get(self.type)
+        if kind is None:
+            return
+        for ident in self.subject.split() if kind == "monitoring" else (self.subject,):
+            yield "subject", kind, ident
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Notice:
+        if abs(self.start - self.date) > NOTICE_START_SLACK:
+            raise ValueError(f"start: {self.start} 与记录日期 {self.date} 相差超过一年")
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end: {self.end} 早于 start {self.start}")
+        if self.end is not None and self.end - self.start > NOTICE_MAX_SPAN:
+            raise ValueError(f"end: {self.end} 距 start {self.start} 超过十年")
+        if self.withdrawn is not None and self.withdrawn < self.start:
+            raise ValueError(f"withdrawn: {self.withdrawn} 早于 start {self.start}")
+        if self.withdrawn is not None and self.withdrawn - self.start > NOTICE_MAX_SPAN:
+            raise ValueError(f"withdrawn: {self.withdrawn} 距 start {self.start} 超过十年")
+        return self
 
     @property
     def days(self) -> int | None:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import calendar
 import csv
 import datetime
-import operator
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -46,6 +45,7 @@ from pydantic import (
 )
 
 from fupin.entities import Entity
+from fupin.pii import id_check_char
 
 if TYPE_CHECKING:
     from fupin.book import Book
@@ -107,13 +107,9 @@ HOUSEHOLD_ID = re.compile(r"^H-[A-Z0-9]{1,8}-\d{1,6}$")
 ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 BANK = re.compile(r"^\d{16,19}$")
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
-def id_check_digit(first17: str) -> str:
-    """The GB 11643 check character of an ID number's first 17 digits."""
-    return _ID_CHECK[sum(map(operator.mul, map(int, first17), _ID_WEIGHTS)) % 11]
+#: the GB 11643 check character of an ID number's first 17 digits (one implementation,
+#: the personal-data detector's)
+id_check_digit = id_check_char
 
 
 def _blank_none(value: Any) -> Any:
@@ -135,9 +131,9 @@ def _id_number(value: str | None) -> str | None:
         return None
     value = value.strip().upper()
     if not ID_NUMBER.match(value):
-        raise ValueError("an ID number is 17 digits and a digit or X")
+        raise ValueError("身份证号应为 17 位数字加一位数字或 X")
     if id_check_digit(value[:17]) != value[17]:
-        raise ValueError("ID number check digit does not match (GB 11643)")
+        raise ValueError("身份证号校验位不符 (GB 11643)")
     return value
 
 
@@ -149,7 +145,7 @@ def _list(value: Any) -> Any:
 
 def _household_id(value: str) -> str:
     if not HOUSEHOLD_ID.match(value):
-        raise ValueError("a household id is H-<village code>-<seq>, e.g. H-QS-001")
+        raise ValueError("农户编号应为 H-<村代码>-<序号>, 如 H-QS-001")
     return value
 
 
@@ -196,7 +192,7 @@ class Member(BaseModel):
             for part in re.split(r"[\s,;]+", value.strip()):
                 year, sep, stage = part.partition("=")
                 if not sep:
-                    raise ValueError(f"expected year=stage pairs, got {part!r}")
+                    raise ValueError(f"应为 年份=阶段 形式, 而不是 {part!r}")
                 out[year] = stage
             return out
         return value
@@ -237,7 +233,7 @@ class StatusChange(BaseModel):
     @classmethod
     def _known_category(cls, value: str | None) -> str | None:
         if value is not None and value not in CATEGORIES and value != "registered":
-            raise ValueError(f"category is registered or one of {', '.join(CATEGORIES)}")
+            raise ValueError(f"类别应为 registered 或 {', '.join(CATEGORIES)} 之一")
         return value
 
 
@@ -279,21 +275,21 @@ class Household(BaseModel):
     @classmethod
     def _pseudonymous_id(cls, value: str) -> str:
         if not HOUSEHOLD_ID.match(value):
-            raise ValueError("a household id is H-<village code>-<seq>, e.g. H-QS-001")
+            raise ValueError("农户编号应为 H-<村代码>-<序号>, 如 H-QS-001")
         return value
 
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
         if value is not None and not PHONE.match(value):
-            raise ValueError("a mobile number is 11 digits starting 13–19")
+            raise ValueError("手机号应为以 13–19 开头的 11 位数字")
         return value
 
     @field_validator("bank_account")
     @classmethod
     def _bank(cls, value: str | None) -> str | None:
         if value is not None and not BANK.match(value.replace(" ", "")):
-            raise ValueError("a bank account is 16–19 digits")
+            raise ValueError("银行账号应为 16–19 位数字")
         return value.replace(" ", "") if value else value
 
     @property
@@ -448,6 +444,10 @@ class RegisterRef(Entity):
 
     def describe(self) -> str:
         return f"农户信息库 {self.path} [household-register]"
+
+    def key(self) -> str:
+        """A ledger names one register (a second would silently replace the first)."""
+        return "register"
 
 
 HOUSEHOLD_FIELDS = [

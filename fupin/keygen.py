@@ -39,6 +39,10 @@ def keygen(ledger: str | None, out: str | None, sample: bool) -> None:
         raise click.UsageError(
             f"{path} names no household register: give --out PATH (outside the books)"
         )
+    stale = notice_key.foreign(target, path)
+    if stale is not None:
+        click.echo(f"{stale}: 已替换 (it signed nothing of {path})", err=True)
+        target.unlink()
     try:
         key = notice_key.generate(target, sample_for=path if sample else None)
     except (notice_key.NoticeKeyError, OSError) as exc:

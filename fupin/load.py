@@ -23,6 +23,7 @@ from fupin import cache, collector, session
 from fupin.book import Book, build_book
 from fupin.engine import Results
 from fupin.findings import Finding
+from fupin.preflight import preflight, redact
 
 
 def _sample_folder() -> Path:
@@ -87,6 +88,7 @@ def load(
     from fupin.plugins import evaluate  # the rules live with the plugin
 
     target = resolve(path)
+    preflight(target)  # issue 12: refuse what Beancount cannot read safely, before it reads
     if not target.is_file():
         raise LedgerUnreadable(f"{target}: 找不到账簿文件")
     try:
@@ -108,7 +110,7 @@ def load(
             or type(e).__name__ == "LoadError"
         ]
         if fatal:
-            lines = "\n".join(f"{_where(e)}: {e.message}" for e in fatal[:10])
+            lines = "\n".join(f"{_where(e)}: {redact(e.message)}" for e in fatal[:10])
             raise LedgerUnreadable(f"{target}: 无法解析:\n{lines}")
         if as_of is not None:
             errors = [e for e in errors if isinstance(e, Finding) or _dated_by(e, as_of)]

@@ -155,7 +155,7 @@ class MonitoringStep(Entity):
     @classmethod
     def _cadre_named(cls, value: str | None, info: ValidationInfo) -> str | None:
         if info.data.get("step") == "cadre" and not value:
-            raise ValueError("a cadre step names the cadre (its id or post)")
+            raise ValueError("帮扶干部步骤须写明干部 (编号或职务)")
         return value
 
     def describe(self) -> str:

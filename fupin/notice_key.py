@@ -146,6 +146,22 @@ def resolve(
     return found
 
 
+def foreign(path: Path, ledger: Path) -> str | None:
+    """Why the key in ``path`` can never sign ``ledger``'s codes (a copied demo key of another
+    ledger, a public key), or None. Such a key signed nothing of ``ledger``'s, so ``fupin
+    keygen`` may replace it.
+    """
+    if not path.is_file():
+        return None
+    try:
+        found = read(path)
+    except NoticeKeyError as exc:
+        return str(exc) if "published" in str(exc) else None
+    if found.sample_for is not None and found.sample_for.resolve() != ledger.resolve():
+        return f"{path}: 复制来的示例账簿演示密钥 (the demo key of {found.sample_for})"
+    return None
+
+
 def how_to_get_one(ledger: Path | None, register: Path | None) -> str:
     """The sentence telling a user how to provide a key (CLI and Fava say the same)."""
     where = default_path(register)

@@ -16,16 +16,27 @@ from __future__ import annotations
 
 import bisect
 import datetime
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
+from fupin.entities import ACCOUNT_COMPONENT, FUND_FAMILIES, NOTICE_CHANNELS, NOTICE_LEVELS, STAGES
 from fupin.evidence import EVIDENCE_KINDS
 from fupin.findings import PolicyError, Severity
+from fupin.messages_zh import describe as describe_error
+from fupin.messages_zh import did_you_mean, explain, reject_near_miss, show_input
+from fupin.vocab import CATEGORIES, MAX_AMOUNT, PAYEE_TYPES
 
 if TYPE_CHECKING:
     from beancount.core.data import Custom, Meta
@@ -38,9 +49,40 @@ def _split_list(value: Any) -> Any:
     return value
 
 
+#: bounds that keep every date a rule computes inside the calendar (day and month counts)
+MAX_DAYS, MAX_MONTHS, MAX_COUNT = 3660, 120, 1_000_000
+
+
+def _components(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Account components (``Industry``, ``Operating``): A-Z or 0-9 first, no spaces."""
+    bad = [v for v in values if not ACCOUNT_COMPONENT.match(v)]
+    if bad:
+        raise ValueError(f"{show_input(bad[0])} 不是账户名的一段 (account component)")
+    return values
+
+
+def _categories(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Expense categories: a new one is welcome, a misspelt known one is not."""
+    for value in _components(values):
+        reject_near_miss(value, CATEGORIES, "类别")
+    return values
+
+
+def _category(value: str) -> str:
+    return _categories((value,))[0]
+
+
 Share = Annotated[Decimal, Field(ge=0, le=1)]
-Money = Annotated[Decimal, Field(ge=0)]  # yuan (issue 6: benefit amounts)
+Money = Annotated[Decimal, Field(ge=0, lt=MAX_AMOUNT)]  # yuan (issue 6: benefit amounts)
 Names = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
+Components = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidator(_components)]
+Categories = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidator(_categories)]
+Category = Annotated[str, AfterValidator(_category)]
+Stage = Literal[STAGES]  # type: ignore[valid-type]
+_Families = Annotated[tuple[Literal[FUND_FAMILIES], ...], BeforeValidator(_split_list)]  # type: ignore[valid-type]
+_Channels = Annotated[tuple[Literal[NOTICE_CHANNELS], ...], BeforeValidator(_split_list)]  # type: ignore[valid-type]
+_Levels = Annotated[tuple[Literal[NOTICE_LEVELS], ...], BeforeValidator(_split_list)]  # type: ignore[valid-type]
+_PayeeTypes = Annotated[tuple[Literal[PAYEE_TYPES], ...], BeforeValidator(_split_list)]  # type: ignore[valid-type]
 
 
 def _kebab(name: str) -> str:
@@ -102,9 +144,9 @@ def _pairs(value: Any) -> Any:
     for part in value.replace(";", " ").split():
         key, sep, rest = part.partition("=")
         if not sep or not key or not rest:
-            raise ValueError(f"expected key=value pairs, got {part!r}")
+            raise ValueError(f"应为 键=值 形式, 而不是 {part!r}")
         if key in out:
-            raise ValueError(f"{key} appears twice")
+            raise ValueError(f"{key} 出现两次")
         out[key] = rest
     return out
 
@@ -125,8 +167,8 @@ def _minimums(value: Any) -> Any:
             group, sep, kind = str(key).partition(":")
             if not sep or group not in HOUSEHOLD_GROUPS or kind not in (*MEASURE_KINDS, "any"):
                 raise ValueError(
-                    f"expected <household category>:<measure kind>, got {key!r} (categories: "
-                    f"{' '.join(HOUSEHOLD_GROUPS)}; kinds: {' '.join(MEASURE_KINDS)} any)"
+                    f"应为 <农户类别>:<措施类型>, 而不是 {key!r} (类别: "
+                    f"{' '.join(HOUSEHOLD_GROUPS)}; 类型: {' '.join(MEASURE_KINDS)} any)"
                 )
     return value
 
@@ -170,15 +212,15 @@ class Policy(BaseModel):
     )
 
     # B01 [seed 000]: a fund's cumulative contributions by source equal share × total.
-    fund_split_tolerance: Annotated[Decimal, Field(ge=0)] = Decimal("0.00")
+    fund_split_tolerance: Annotated[Decimal, Field(ge=0, lt=MAX_AMOUNT)] = Decimal("0.00")
     # B02 [seed 002] ≥50% of fiscal poverty funds to industry; B08 55% (2022); B09 60% (2023+).
     industry_share_min: Share = Decimal("0.50")
     industry_share_strict: bool = False
     industry_share_severity: Severity = Severity.ERROR
-    industry_categories: Names = ("Industry",)
-    fiscal_families: Names = ("xianjie", "special_poverty", "integrated", "county")
+    industry_categories: Categories = ("Industry",)
+    fiscal_families: _Families = ("xianjie", "special_poverty", "integrated", "county")
     # B20/B21 [N-FUND2021, N-FUND2017 art. 10]: expense categories restricted money must not reach.
-    negative_categories: Names = (
+    negative_categories: Categories = (
         "BasicOperating",
         "Vehicle",
         "Telecom",
@@ -190,14 +232,14 @@ class Policy(BaseModel):
     )
     # B24: expense postings of restricted funds name a project, except these categories;
     # household categories name a household instead.
-    no_project_categories: Names = ("ManagementFee",)
-    household_categories: Names = ("Benefit",)
+    no_project_categories: Categories = ("ManagementFee",)
+    household_categories: Categories = ("Benefit",)
     # B33/B35 [N-LIB2018; D stages]: spending needs the approved stage; final payment acceptance.
-    spend_min_stage: str = "approved"
-    final_payment_stage: str = "accepted"
+    spend_min_stage: Stage = "approved"
+    final_payment_stage: Stage = "accepted"
     # B10 [N-FUND2017 art. 9]: 项目管理费 ≤ 1% of the fund.
     mgmt_fee_max: Share = Decimal("0.01")
-    mgmt_fee_category: str = "ManagementFee"
+    mgmt_fee_category: Category = "ManagementFee"
     # B40 [建设工程质量保证金管理办法]: retention ≤ 3% of the settlement.
     quality_deposit_max: Share = Decimal("0.03")
     # B41 [local example, hbjcay.com]: prepayment (预拨启动资金) ≤ 30% of the contract.
@@ -205,14 +247,14 @@ class Policy(BaseModel):
 
     # --- issue 8: public-disclosure notices (DOMAIN F) ---------------------------------------
     # B31 [N-NOTICE2017 §4]: boards post ≥10 days ("原则上公开公告时间不得少于10天"); end−start+1.
-    notice_min_days: Annotated[int, Field(ge=1)] = 10
+    notice_min_days: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 10
     # B31 applies to fixed boards (公示栏) and signs; B32 [N-NOTICE2017 §4] to websites (长期公开).
-    notice_board_channels: Names = ("board",)
-    notice_website_channels: Names = ("website",)
+    notice_board_channels: _Channels = ("board",)
+    notice_website_channels: _Channels = ("website",)
     # B34 [N-LIB2018]: 入库前逐级公示 — levels whose plan notice must end before library entry.
-    notice_plan_levels: Names = ("village",)
+    notice_plan_levels: _Levels = ("village",)
     # B30/B34 [derived]: days after allocation/acceptance before a missing notice is an error.
-    notice_grace_days: Annotated[int, Field(ge=0)] = 30
+    notice_grace_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 30
     # F.2 [N-12317]: supervision hotline (12317 扶贫监督举报电话) and local phones, printed on
     # every notice: "单位 电话; 单位 电话".
     notice_hotline: str = "12317"
@@ -254,14 +296,14 @@ class Policy(BaseModel):
     anti_poverty_insurance_share: Share = Decimal("0.05")
     anti_poverty_insurance_premium: Money = Decimal("50.00")
     # C06 [seed 002; N-FUND2021 四个不摘]: statuses a household may receive benefits in.
-    benefit_statuses: Names = ("registered", "lifted", "monitored", "gradual_exit")
+    benefit_statuses: _Statuses = ("registered", "lifted", "monitored", "gradual_exit")
     # C08 [seed 002]: 渐退期 6–12 months after the risk clears; 12 for 低保 households whose
     # per-capita income is ≤ 1.5 × the 低保 standard (``dibao-standard``: yuan/person/year,
     # 0 = not set, the check is then skipped).
-    gradual_exit_min_months: Annotated[int, Field(ge=0)] = 6
-    gradual_exit_max_months: Annotated[int, Field(ge=0)] = 12
-    dibao_gradual_exit_months: Annotated[int, Field(ge=0)] = 12
-    dibao_gradual_income_ratio: Annotated[Decimal, Field(ge=0)] = Decimal("1.5")
+    gradual_exit_min_months: Annotated[int, Field(ge=0, le=MAX_MONTHS)] = 6
+    gradual_exit_max_months: Annotated[int, Field(ge=0, le=MAX_MONTHS)] = 12
+    dibao_gradual_exit_months: Annotated[int, Field(ge=0, le=MAX_MONTHS)] = 12
+    dibao_gradual_income_ratio: Annotated[Decimal, Field(ge=0, lt=MAX_AMOUNT)] = Decimal("1.5")
     dibao_standard: Money = Decimal("0.00")
     # C09 [DOMAIN K row 13, 应享未享]: severity of a benefit due and not paid by year end.
     benefit_unpaid_severity: Severity = Severity.WARNING
@@ -274,22 +316,22 @@ class Policy(BaseModel):
     # --- issue 7: audit red flags (DOMAIN K; each rule cites its audit finding) -------------
     # K1 [DOMAIN K1; NAO 2016: 8.43亿 of 50.13亿 idle >1 yr]: a fund's unspent receipts, aged
     # FIFO against its uses, older than these months → warning / error.
-    idle_warn_months: Annotated[int, Field(ge=1)] = 6
-    idle_error_months: Annotated[int, Field(ge=1)] = 12
+    idle_warn_months: Annotated[int, Field(ge=1, le=MAX_MONTHS)] = 6
+    idle_error_months: Annotated[int, Field(ge=1, le=MAX_MONTHS)] = 12
     # K1: the fund families aged (the audits counted 财政扶贫资金; a standing 专项扶贫基金 or
     # donation pool is not a budget allocation).
-    idle_families: Names = ("xianjie", "special_poverty", "integrated", "county")
+    idle_families: _Families = ("xianjie", "special_poverty", "integrated", "county")
     # K3 [DOMAIN K3: 对外出借, 日常经费]: Assets account components that mark the agency's
     # own operating account (基本户); loans are fupin.book.RECEIVABLE_KINDS accounts.
-    agency_accounts: Names = ("Operating", "Basic")
+    agency_accounts: Components = ("Operating", "Basic")
     # K4 [DOMAIN K4: 同心县 17 牌楼; 2018: 540万 景观、外墙粉饰]: 形象工程 names and categories
     # a project may not enter the library with.
     image_project_keywords: Names = ("景观", "牌楼", "外墙粉饰", "楼堂馆所")
-    image_project_categories: Names = ("Landscape", "Archway", "Facade", "Building")
+    image_project_categories: Categories = ("Landscape", "Archway", "Facade", "Building")
     # K5 [DOMAIN K5: 53.36万 meals and travel from 管理费; 1,249.36万 推广费]: accounts (any
     # component) and narration words of reception, travel, meeting and promotion spending;
     # Income components of fees charged to beneficiaries or contractors.
-    hospitality_accounts: Names = (
+    hospitality_accounts: Components = (
         "Reception",
         "Hospitality",
         "Meals",
@@ -307,42 +349,42 @@ class Policy(BaseModel):
         "考察费",
         "推广费",
     )
-    fee_income_accounts: Names = ("Fee", "Fees", "Charge")
+    fee_income_accounts: Components = ("Fee", "Fees", "Charge")
     # K2b [DOMAIN K2]: benefit accounts (any component) paid incrementally or by the month
     # without a ``period``, exempt from the same-household-twice check.
-    duplicate_exempt_accounts: Names = ("ChronicDisease",)
+    duplicate_exempt_accounts: Components = ("ChronicDisease",)
     # K6 [DOMAIN K6: 15.39亿 via personal accounts]: individuals paid must be registered
     # households, rostered workers or contractors.
-    individual_payee_types: Names = ("individual",)
+    individual_payee_types: _PayeeTypes = ("individual",)
     # K8 [DOMAIN K8: 10.92亿 to firms without 利益联结]: industry/operating projects declare a
     # linkage and beneficiaries; registered households get at least this share of a payout.
     linkage_share_min: Share = Decimal("0.50")
     # K9 [DOMAIN K9: 3.21亿 handed straight to households; 1.33亿 平均主义]: industry money to a
     # household needs a ``basis``; this many identical payouts in one distribution is flat.
     household_basis_values: Names = ("务工", "奖补", "分红", "labour", "reward", "dividend")
-    flat_payout_min_count: Annotated[int, Field(ge=2)] = 5
+    flat_payout_min_count: Annotated[int, Field(ge=2, le=MAX_COUNT)] = 5
     # K7 [DOMAIN K7: 2019: 69县287个项目3.75亿元闲置]: months an asset may stay idle, an
     # operating asset declaring an income basis may earn nothing, and (when required; upkeep
     # is often paid outside these books) a public-welfare asset may go without upkeep.
-    asset_idle_months: Annotated[int, Field(ge=1)] = 6
-    asset_income_months: Annotated[int, Field(ge=1)] = 12
-    asset_upkeep_months: Annotated[int, Field(ge=1)] = 12
+    asset_idle_months: Annotated[int, Field(ge=1, le=MAX_MONTHS)] = 6
+    asset_income_months: Annotated[int, Field(ge=1, le=MAX_MONTHS)] = 12
+    asset_upkeep_months: Annotated[int, Field(ge=1, le=MAX_MONTHS)] = 12
     asset_upkeep_required: bool = False
     # K15 [DOMAIN K15; N-PV 光伏收益 at least once a year]: months asset income may wait.
-    distribution_months: Annotated[int, Field(ge=1)] = 12
+    distribution_months: Annotated[int, Field(ge=1, le=MAX_MONTHS)] = 12
     # K11 [DOMAIN K11; 《必须招标的工程项目规定》(国家发改委令第16号) art. 5: 施工单项合同
     # 400万元以上必须招标]: the tender threshold; counties set lower local ones.
     tender_threshold: Money = Decimal("4000000.00")
     # K19 [DOMAIN K19: 福州 流速; 直达资金]: days money may stay on an intermediate level's
     # account (fupin.book.TRANSIT_KINDS) before it moves on.
-    transfer_days: Annotated[int, Field(ge=0)] = 30
+    transfer_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 30
 
     # --- issue 3: poverty-asset register, four-rights separation (DOMAIN E) ----------------
     # B37 [seed 002 "健全扶贫资产确权登记"; N-ASSET2021 §(2); DOMAIN K7 "within N days of
     # acceptance", N derived]: days from acceptance to the asset's registration (确权登记).
-    asset_registration_days: Annotated[int, Field(ge=0)] = 60
+    asset_registration_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 60
     # B37 [DOMAIN D stage 13, E.1]: project categories that form assets.
-    asset_forming_categories: Names = (
+    asset_forming_categories: Categories = (
         "Industry",
         "Infrastructure",
         "Health",
@@ -351,7 +393,7 @@ class Policy(BaseModel):
         "Other",
     )
     # B37 [DOMAIN E.3: 资产原值 = Σ 资金来源; L.2]: Σ asset values vs the project's settlement.
-    asset_value_tolerance: Annotated[Decimal, Field(ge=0)] = Decimal("0.00")
+    asset_value_tolerance: Annotated[Decimal, Field(ge=0, lt=MAX_AMOUNT)] = Decimal("0.00")
     # B37 [seed 001 "四权分置"; DOMAIN E.4]: the rights every asset has assigned; 贵州 five
     # (+disposal 处置权), others six (+distribution 分配权).
     asset_rights: _AssetRights = ("ownership", "operation", "income", "supervision")
@@ -364,13 +406,13 @@ class Policy(BaseModel):
     asset_assembly_levels: _OwnerLevels = ("village",)
     # B39 [N-ASSET2021 §(5) "分配方案和分配结果要及时公开"; days derived]: a result notice is
     # due within this many days of a plan's last payout.
-    income_result_days: Annotated[int, Field(ge=0)] = 30
+    income_result_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 30
     # B39 [DOMAIN E.6 "payout recipients ∈ eligible list at payout date"]: register statuses
     # (fupin.households) that may receive asset income.
-    income_eligible_statuses: Names = ("registered", "lifted", "monitored", "gradual_exit")
+    income_eligible_statuses: _Statuses = ("registered", "lifted", "monitored", "gradual_exit")
     # B25 [local example 004km.cn]: categories asset income must not reach: 村委会基本支出,
     # 交通工具及通讯设备, 津贴补贴和福利补助, 弥补亏损/偿还债务, 楼堂馆所, 大中型基础设施.
-    asset_income_negative_categories: Names = (
+    asset_income_negative_categories: Categories = (
         "BasicOperating",
         "Vehicle",
         "Telecom",
@@ -395,10 +437,10 @@ class Policy(BaseModel):
     # while education and medical aid continue (四个不摘).
     benefit_exit_kinds: Names = ("Dibao",)
     # M01 [N-MON qinan: 从发现到审定不超过15天]: days from discovery to the county decision.
-    monitoring_decision_days: Annotated[int, Field(ge=0)] = 15
+    monitoring_decision_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 15
     # M02/B31 [N-MON qinan: 村内公示不少于5天, 县乡不再重复公示]: a monitoring notice's days
     # and the levels it must be posted at (before the decision / the risk elimination).
-    monitoring_notice_min_days: Annotated[int, Field(ge=1)] = 5
+    monitoring_notice_min_days: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 5
     monitoring_notice_levels: Names = ("village",)
     # M02 [F.3, N-MON "不得公开…健康状况"]: words a monitoring notice's text must not contain.
     monitoring_notice_health_terms: Names = (
@@ -417,7 +459,7 @@ class Policy(BaseModel):
     )
     # M04 [N-MON yjq/zongyang: 监测时间原则上不少于半年]: months from decision to elimination
     # (原则上: set the severity to "warning" where exceptions are allowed).
-    monitoring_min_months: Annotated[int, Field(ge=0)] = 6
+    monitoring_min_months: Annotated[int, Field(ge=0, le=MAX_MONTHS)] = 6
     monitoring_min_months_severity: Severity = Severity.ERROR
     # M04 [G.3; seed 002 "1.5倍 of 2020 standard" ≈ 6,000 for 2021, unverified; set yearly]:
     # 监测范围 (yuan per person per year): per-capita income at elimination must exceed it.
@@ -425,17 +467,17 @@ class Policy(BaseModel):
     # B44 [seed 002 "每户边缘易致贫户落实1名党员干部联系帮扶"]: categories that need a cadre,
     # and how many; M03 [N-MON: 至少落实1项帮扶措施]: measures before elimination.
     monitoring_cadre_categories: _Categories = ("marginal",)
-    monitoring_cadre_min: Annotated[int, Field(ge=0)] = 1
-    monitoring_measure_min: Annotated[int, Field(ge=0)] = 1
+    monitoring_cadre_min: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 1
+    monitoring_measure_min: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 1
     # B44/M03 [derived]: days after the decision by which cadre and first measure are due.
-    monitoring_grace_days: Annotated[int, Field(ge=0)] = 30
+    monitoring_grace_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 30
     # B13 [seed 002 林州: 每户脱贫户至少享有三项以上产业帮扶措施]: minimum measures per
     # household of a category (register status or monitoring category) and measure kind a
     # year, ``"lifted:industry=3"`` (kind ``any`` counts every kind); empty: not checked.
     household_measure_min: Minimums = Field(default_factory=dict)
     # L01 [N-LOAN: 5万元以下、3年期以内]: loan amount and term caps (扶贫/脱贫人口小额信贷).
     loan_amount_max: Money = Decimal("50000.00")
-    loan_term_max_months: Annotated[int, Field(ge=1)] = 36
+    loan_term_max_months: Annotated[int, Field(ge=1, le=MAX_MONTHS)] = 36
     # L02 [DOMAIN K14: borrower eligible at grant date]: register statuses that may borrow.
     loan_eligible_statuses: _Statuses = ("registered", "lifted", "monitored", "gradual_exit")
     # L03 [N-LOAN 青阳县: 2023年底前全额贴息, 2024–2025年按70%贴息; set 0.70 from 2024]:
@@ -453,7 +495,7 @@ class Policy(BaseModel):
     # B05 [seed 003 靖边: 不低于地方财政收入的2%]: budget ≥ share × local fiscal revenue.
     county_budget_revenue_share_min: Share = Decimal("0.02")
     # B06 [seed 003 靖边: 逐年递增幅度不低于20%]: growth over the previous year (0: off).
-    county_budget_growth_min: Annotated[Decimal, Field(ge=0)] = Decimal("0.20")
+    county_budget_growth_min: Annotated[Decimal, Field(ge=0, lt=MAX_AMOUNT)] = Decimal("0.20")
     # B07 [seed 003 靖边: 涉农部门到村到户项目资金60%以上用于贫困村、贫困户]: per department
     # and year, the share of its projects' spending to poor villages (village_status) or
     # to registered households of these statuses.
@@ -474,10 +516,10 @@ class Policy(BaseModel):
     inpatient_accounts: Names = ("Inpatient",)
     # B40 [建设工程质量保证金管理办法 第二条: 缺陷责任期一般为1年, 最长不超过2年]: months from
     # acceptance before the quality deposit may be released (a stage's ``defect_until`` wins).
-    defect_liability_months: Annotated[int, Field(ge=0)] = 12
+    defect_liability_months: Annotated[int, Field(ge=0, le=MAX_MONTHS)] = 12
     # E01 [DOMAIN E.3 expected_income; 新乡红旗区 2022: 1,468,900 × 6%]: tolerance of booked
     # asset income against rate × base for a full year (a difference is a warning).
-    asset_return_tolerance: Annotated[Decimal, Field(ge=0)] = Decimal("0.00")
+    asset_return_tolerance: Annotated[Decimal, Field(ge=0, lt=MAX_AMOUNT)] = Decimal("0.00")
     # E02 [seed 001 "以奖代补、多劳多得"; E.6 "cash payouts without labour/condition basis"]:
     # words of a household payout's ``basis`` that name labour or a condition; households
     # without labour capacity (register) may be paid without one (兜底).
@@ -524,11 +566,28 @@ class Policy(BaseModel):
     evidence_asset_mortgage: _Evidence = ("approval", "resolution")
     evidence_asset_status: _Evidence = ()
 
+    @model_validator(mode="after")
+    def _warn_before_error(self) -> Policy:
+        """A warning threshold comes before its error threshold; a minimum before its maximum."""
+        for low, high in _ORDERED_PAIRS:
+            if getattr(self, low) > getattr(self, high):
+                raise ValueError(
+                    f"{_kebab(low)} {getattr(self, low)} > {_kebab(high)} {getattr(self, high)}: "
+                    f"{_kebab(low)} 应 ≤ {_kebab(high)}"
+                )
+        return self
+
     @classmethod
     def ledger_keys(cls) -> list[str]:
         """The ledger keys, in declaration order."""
         return [_kebab(name) for name in cls.model_fields]
 
+
+#: (lower, upper) pairs of fields that must stay in order (warn before error, min ≤ max)
+_ORDERED_PAIRS = (
+    ("idle_warn_months", "idle_error_months"),
+    ("gradual_exit_min_months", "gradual_exit_max_months"),
+)
 
 DEFAULT_POLICY = Policy()
 
@@ -574,12 +633,27 @@ def build_timeline(entries: Sequence[Custom]) -> PolicyTimeline:
     errors: list[PolicyError] = []
     applied: dict[int, Custom] = {}
     known = set(Policy.ledger_keys())
+    set_on: dict[tuple[datetime.date, str], Meta] = {}  # (day, key) → the entry that set it
     for entry in sorted(entries, key=lambda e: e.date):
         problem = _apply(entry, current, known)
         if isinstance(problem, str):
             errors.append(PolicyError(entry.meta, f"POLICY error: {problem}", entry, rule="POLICY"))
             continue
-        key, current = problem
+        key, changed = problem
+        first = set_on.setdefault((entry.date, key), entry.meta)
+        if first is not entry.meta:
+            errors.append(
+                PolicyError(
+                    entry.meta,
+                    f"POLICY error: {key}: 同一天第二次设定 (已在 {_where(first)} 设定; "
+                    "一个参数一天只能有一个值)",
+                    entry,
+                    rule="POLICY",
+                    policy_key=key,
+                )
+            )
+            continue
+        current = changed
         origins = {**origins, key: entry.meta}
         applied[id(entry.meta)] = entry
         if dates and dates[-1] == entry.date:
@@ -596,12 +670,10 @@ def build_timeline(entries: Sequence[Custom]) -> PolicyTimeline:
 def _apply(entry: Custom, current: Policy, known: set[str]) -> str | tuple[str, Policy]:
     """Return ``(key, new policy)`` or an error text naming the key."""
     if len(entry.values or ()) != 2:
-        return 'a policy entry is custom "policy" "<key>" <value>'
+        return '政策参数应写作 custom "policy" "<key>" <value>'
     key, value = entry.values[0].value, entry.values[1].value
     if not isinstance(key, str) or key not in known:
-        close = difflib.get_close_matches(str(key), sorted(known), n=2)
-        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
-        return f"unknown policy key {key!r}{hint}"
+        return f"未知的政策参数 {show_input(key)}{did_you_mean(str(key), sorted(known))}"
     if hasattr(value, "number"):  # an Amount: a policy value is a plain number
         value = value.number
     data = current.model_dump(by_alias=True)
@@ -609,5 +681,15 @@ def _apply(entry: Custom, current: Policy, known: set[str]) -> str | tuple[str, 
     try:
         return key, Policy.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        return f"{key} = {value}: {first['msg']}"
+        error = exc.errors(include_url=False)[0]
+        loc = error.get("loc") or ()
+        if not loc:  # a check across keys (warn before error)
+            return describe_error(error)
+        text = explain(error)
+        if len(loc) > 1 and isinstance(loc[1], int):  # one item of a list
+            text = f"第 {loc[1] + 1} 项 {show_input(error.get('input'))} {text}"
+        return f"{loc[0]} = {show_input(value).strip(chr(39))}: {text}"
+
+
+def _where(meta: Meta) -> str:
+    return f"{meta.get('filename')}:{meta.get('lineno')}"

@@ -97,20 +97,20 @@ class Seal(Entity):
     @classmethod
     def _period(cls, value: str) -> str:
         if not PERIOD.match(value):
-            raise ValueError("a seal is named by its last month, YYYY-MM")
+            raise ValueError("封存以其最后一个月命名, 格式 YYYY-MM")
         return value
 
     @field_validator(*HASH_FIELDS)
     @classmethod
     def _hex(cls, value: str) -> str:
         if not _HEX64.match(value):
-            raise ValueError("expected 64 lowercase hex digits (SHA-256)")
+            raise ValueError("应为 64 位小写十六进制数字 (SHA-256)")
         return value
 
     @model_validator(mode="after")
     def _dated_on_month_end(self) -> Seal:
         if self.date != month_end(self.id):
-            raise ValueError(f"a seal of {self.id} is dated {month_end(self.id)}, its last day")
+            raise ValueError(f"{self.id} 的封存应记在该月最后一天 {month_end(self.id)}")
         return self
 
     def describe(self) -> str:

@@ -43,7 +43,15 @@ from beancount.core.amount import Amount
 from fupin.importers.cells import days_in, parse_day
 from fupin.importers.dedupe import ExactDedupe, open_missing
 from fupin.importers.layout import Layout, load_layout
-from fupin.importers.sheet import Sheet, find_header, money, read_sheet, row_date, verify_totals
+from fupin.importers.sheet import (
+    Sheet,
+    find_header,
+    latest_day,
+    money,
+    read_sheet,
+    row_date,
+    verify_totals,
+)
 from fupin.importers.table import SourceError, read_rows
 from fupin.plugins.reconcile import ref_key
 
@@ -122,6 +130,14 @@ class AllocationImporter(ExactDedupe, beangulp.Importer):
 
     def filename(self, filepath: str) -> str | None:
         return f"allocation{Path(filepath).suffix.lower()}"
+
+    def date(self, filepath: str) -> datetime.date | None:
+        """The latest day the sheet's rows carry (else its title's), not the file's mtime."""
+        try:
+            sheet = read_sheet(filepath, self.layout)
+        except SourceError:
+            return None
+        return latest_day(sheet, self._title_day(sheet))
 
     def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
         sheet = read_sheet(filepath, self.layout)

@@ -42,6 +42,7 @@ from fupin.importers.layout import Layout, load_layout
 from fupin.importers.sheet import (
     Sheet,
     find_header,
+    latest_day,
     money,
     read_sheet,
     row_date,
@@ -106,6 +107,14 @@ class RollImporter(ExactDedupe, beangulp.Importer):
 
     def filename(self, filepath: str) -> str | None:
         return f"payment-roll{Path(filepath).suffix.lower()}"
+
+    def date(self, filepath: str) -> datetime.date | None:
+        """The latest payment day of the roll, not the file's modification time."""
+        try:
+            sheet = read_sheet(filepath, self.layout)
+        except SourceError:
+            return None
+        return latest_day(sheet, self._default_day(sheet, self._batch(sheet)))
 
     def register(self) -> Register:
         try:

@@ -356,6 +356,18 @@ def row_date(
     return default
 
 
+def latest_day(sheet: Sheet, default: datetime.date | None) -> datetime.date | None:
+    """The latest date of the sheet's rows (a row without one has ``default``): the day a
+    form is filed under (beangulp's ``date``); None when no row has a readable date."""
+    days = []
+    for row in sheet.data:
+        try:
+            days.append(row_date(sheet, row, default))
+        except SourceError:
+            continue  # extract names the row
+    return max(days, default=None)
+
+
 def verify_totals(
     sheet: Sheet,
     values: Sequence[Mapping[str, Decimal]],

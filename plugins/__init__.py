@@ -30,6 +30,7 @@ from fupin.plugins import (
     flags_projects,
     fund_shares,
     industry_share,
+    integrity,  # issue 12: references, vocabularies, currencies, personal data
     measures,  # issue 15: household measures (DOMAIN B13)
     microcredit,  # issue 15: 小额信贷 (DOMAIN C.5, N-LOAN)
     monitoring,  # issue 15: 防返贫监测 (DOMAIN G.3, B44)
@@ -59,6 +60,7 @@ __plugins__ = ("fupin_asset_depreciation", "fupin_rules")
 
 #: Every rule family, in the order its findings are reported.
 RULES: tuple[Rule, ...] = (
+    *integrity.RULES,
     fund_shares.RULE,
     industry_share.RULE,
     earmark.RULE,

@@ -111,7 +111,7 @@ def registration(
         yield finding(
             AssetRegisterError,
             "B37",
-            f"资产登记引用了项目库中没有的项目 [project {ident}] — {asset.describe()}",
+            f"资产登记引用了项目库中没有的项目 (projects) [project {ident}] — {asset.describe()}",
             book.entry_of(asset),
             entity=asset.id,
         )

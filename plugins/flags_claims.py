@@ -43,6 +43,7 @@ class Worker(Entity):
 
     kind: ClassVar[str] = "worker"
     label: ClassVar[str] = "务工人员"
+    refs: ClassVar[dict[str, str]] = {"project": "project", "household": "household"}
 
     id: str  # pseudonymous, e.g. W-LL-001
     project: str | None = None

@@ -31,10 +31,11 @@ from typing import ClassVar, NamedTuple
 
 from beancount.core.data import Custom, Directive, Transaction
 from fupin.plugins.flags_common import RedFlag, flag, policy_on, red_flag_rule
+from pydantic import model_validator
 
 from fupin.book import Book
 from fupin.engine import Item, check
-from fupin.entities import STAGES, Entity, Money
+from fupin.entities import STAGES, Entity, PositiveMoney, Text
 from fupin.findings import Severity
 from fupin.money import ZERO, fmt_money
 from fupin.policy import Policy
@@ -48,19 +49,28 @@ class Contract(Entity):
 
     kind: ClassVar[str] = "contract"
     label: ClassVar[str] = "合同"
+    refs: ClassVar[dict[str, str]] = {"project": "project", "asset": "asset"}
 
     id: str
-    project: str
-    vendor: str  # 中标/成交单位
-    amount: Money
+    project: str | None = None  # the works or purchase it pays for (K11)
+    asset: str | None = None  # or the asset it leases or entrusts (租赁/委托经营合同)
+    vendor: Text  # 中标/成交单位 (or lessee, operator)
+    amount: PositiveMoney
     name: str | None = None
     method: str | None = None  # 公开招标 | 邀请招标 | 竞争性谈判 | 询价 | 单一来源 | 直接委托
     tender: str | None = None  # 招标/成交记录 (中标通知书文号)
     tender_date: datetime.date | None = None
+    signed: datetime.date | None = None  # 签订日期 (when entered in the books later)
     note: str | None = None
 
     def describe(self) -> str:
         return f"{self.name or self.vendor} [contract {self.id}]"
+
+    @model_validator(mode="after")
+    def _names_its_object(self) -> Contract:
+        if self.project is None and self.asset is None:
+            raise ValueError("project: 合同须写明项目 (project) 或资产 (asset)")
+        return self
 
 
 def image_projects(book: Book) -> Iterator[Item]:
@@ -196,6 +206,8 @@ class _Deal(NamedTuple):
 def _deals(book: Book) -> list[_Deal]:
     deals: list[_Deal] = []
     for contract in book.all(Contract):
+        if contract.project is None:
+            continue  # a lease or operation contract of an asset: no tender (K11)
         deals.append(
             _Deal(
                 contract.id,

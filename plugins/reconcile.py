@@ -43,13 +43,14 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar, NamedTuple
 
 from beancount.core.data import Transaction
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field, model_validator
 
 from fupin.book import Book
 from fupin.engine import Item, Rule, check, finding
 from fupin.entities import Entity
 from fupin.findings import ReconcileError, Severity
 from fupin.money import ZERO, fmt_money
+from fupin.vocab import MAX_AMOUNT
 
 #: Transaction metadata: the bank's serial number of the statement line it came from.
 SERIAL_KEY = "bank_serial"
@@ -71,7 +72,7 @@ def _number(value: Any) -> Any:
     return getattr(value, "number", value)
 
 
-Signed = Annotated[Decimal, BeforeValidator(_number)]
+Signed = Annotated[Decimal, BeforeValidator(_number), Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
 
 
 class Statement(Entity):
@@ -79,6 +80,7 @@ class Statement(Entity):
 
     kind: ClassVar[str] = "statement"
     label: ClassVar[str] = "银行对账单"
+    refs: ClassVar[dict[str, str]] = {"account": "account"}
 
     id: str
     account: str
@@ -86,7 +88,7 @@ class Statement(Entity):
     end: datetime.date
     bank: str | None = None
     document: str | None = None
-    rows: int | None = None
+    rows: Annotated[int, Field(ge=0, le=10**9)] | None = None
     opening: Signed | None = None
     closing: Signed | None = None
     #: the differences by reference the import found (its balance assertion is left out)
@@ -95,6 +97,14 @@ class Statement(Entity):
     def describe(self) -> str:
         return f"{self.bank or ''}对账单 {self.start} 至 {self.end} [statement {self.id}]".strip()
 
+    @model_validator(mode="after")
+    def _period_in_order(self) -> Statement:
+        if self.end < self.start:
+            raise ValueError(f"end: {self.end} 早于 start {self.start}")
+        if (self.end - self.start).days > 3660 or abs(self.end - self.date).days > 3660:
+            raise ValueError(f"end: 对账期间 {self.start} 至 {self.end} 不合理 (超过十年)")
+        return self
+
 
 class BankLine(Entity):
     """A statement line whose money the books already hold: ``custom "bank-line" "<serial>"``."""
@@ -102,6 +112,7 @@ class BankLine(Entity):
     kind: ClassVar[str] = "bank-line"
     label: ClassVar[str] = "银行流水"
     positional: ClassVar[tuple[str, ...]] = ("serial",)
+    refs: ClassVar[dict[str, str]] = {"account": "account"}
 
     serial: str
     account: str
@@ -111,6 +122,10 @@ class BankLine(Entity):
     voucher: str | None = None
     roll: str | None = None
     alloc_doc: str | None = None
+
+    def key(self) -> str:
+        """A bank line is defined once per serial (a second is a double import)."""
+        return f"{self.serial}@{self.date}"
 
 
 class Flow(NamedTuple):

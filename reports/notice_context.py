@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from fupin.reports.filters import mask_id
 from fupin.reports.notice_privacy import check_code
 
+from fupin import pii
 from fupin.benefits import due_items, paid_items, project_items
 from fupin.entities import Fund, Notice, Project
 from fupin.facts import ProjectFacts
@@ -59,10 +60,12 @@ PURPOSE_NAMES = {
 
 
 class NoticeDataError(Exception):
-    """Mandatory notice data missing: one line per (notice, entity, field)."""
+    """Mandatory notice data missing: one line per (notice, entity, field); ``docs`` are
+    the notices that did build (their privacy is still checked, so one run names all)."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[str], docs: Sequence[NoticeDoc] = ()) -> None:
         self.problems = list(problems)
+        self.docs = list(docs)
         super().__init__("\n".join(self.problems))
 
 
@@ -544,6 +547,15 @@ def _fund_items(
     year = notice.year or notice.start.year
     kinds = tuple((notice.kinds or "").replace(",", " ").split())
     ent = f"notice {notice.id}"
+    if ctx.register is not None and (notice.village or notice.township):
+        places = {(h.township, h.village) for h in ctx.register.households.values()}
+        if not any(_same_place(notice, town, village) for town, village in places):
+            where = f"{notice.township or ''}{notice.village or ''}"
+            if pii.find(where):
+                where = "所写村镇 (含个人号码, 不显示)"
+            raise MissingField(
+                ent, "village", f"{where} 不在农户信息库中 (no household lives there)"
+            )
     if notice.phase == "plan":
         if ctx.register is None:
             raise MissingField(ent, "household-register", "农户信息库 (应发名单)")
@@ -573,9 +585,14 @@ def _in_place(ctx: Context, notice: Notice, household: str) -> bool:
     found = ctx.register.households.get(household)
     if found is None:
         return True  # the recipient check names it
-    if notice.village and found.village != notice.village:
+    return _same_place(notice, found.township, found.village)
+
+
+def _same_place(notice: Notice, township: str, village: str) -> bool:
+    """Whether a township and village are where the notice is posted."""
+    if notice.village and village != notice.village:
         return False
-    return not (notice.township and found.township != notice.township)
+    return not (notice.township and township != notice.township)
 
 
 def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
@@ -741,7 +758,7 @@ def build_notices(
             continue
         docs.append(doc)
     if problems:
-        raise NoticeDataError(problems)
+        raise NoticeDataError(problems, docs)
     return docs
 
 

@@ -141,6 +141,16 @@ def _estimate(rows: int) -> int:
     return 1 + -(-(rows - ROWS_FIRST_PAGE) // ROWS_PER_PAGE)
 
 
+def lint_inputs(
+    docs: Sequence[NoticeDoc], title: str, terms: Mapping[str, Sequence[str]]
+) -> list[PrivacyHit]:
+    """Personal data in the run's title (the index page) and in any notice's fields."""
+    hits = lint_text("", 'the ledger\'s option "title" (index page)', [title])
+    for doc in docs:
+        hits += lint_doc(doc, terms.get(doc.id, ()))
+    return hits
+
+
 def render_pieces(
     env: Environment, docs: Sequence[NoticeDoc], *, terms: Mapping[str, Sequence[str]] | None = None
 ) -> list[Piece]:
@@ -410,7 +420,7 @@ def write_notices(
     and cause terms it must not print. ``fonts`` are the CJK font files (for the PDF key).
     """
     terms = terms or {}
-    hits = lint_text("", 'the ledger\'s option "title" (index page)', [title])
+    hits = lint_inputs((), title, terms)
     env = make_env(masked=masked)
     try:
         pieces = render_pieces(env, docs, terms=terms)  # raises before anything is written

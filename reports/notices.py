@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fupin.reports.notice_context import Context, NoticeDataError, NoticeDoc, build_notices
 from fupin.reports.notice_output import OutputError
-from fupin.reports.notice_render import PrivacyError, Written, write_notices
+from fupin.reports.notice_render import PrivacyError, Written, lint_inputs, write_notices
 
 from fupin import notice_key
 from fupin.load import Loaded
@@ -67,10 +67,22 @@ def build(
         message = str(exc)
         if "secret" in message:
             message += "\n" + notice_key.how_to_get_one(loaded.path, reg_path)
-        raise NoticeError(message) from None
+        hits = lint_inputs(exc.docs, run_title(loaded), health_terms(loaded, exc.docs))
+        if hits:
+            message += "\n" + _privacy_failed(PrivacyError(hits))
+        raise NoticeError(f"缺少公示数据, 未发布任何文件 (nothing published):\n{message}") from None
     if refused is not None:
         refused.extend(ctx.refused)
     return docs
+
+
+def run_title(loaded: Loaded) -> str:
+    """The index page's title: the ledger's ``option "title"``."""
+    return str(loaded.options.get("title") or "公示公告") + " · 公示公告"
+
+
+def _privacy_failed(exc: PrivacyError) -> str:
+    return f"隐私检查未通过, 未发布任何文件 (privacy lint failed, nothing published):\n{exc}"
 
 
 def health_terms(loaded: Loaded, docs: Sequence[NoticeDoc]) -> dict[str, tuple[str, ...]]:
@@ -118,7 +130,7 @@ def run(
         secret_file=secret_file,
         refused=refused,
     )
-    title = str(loaded.options.get("title") or "公示公告") + " · 公示公告"
+    title = run_title(loaded)
     try:
         written = write_notices(
             docs,
@@ -133,9 +145,7 @@ def run(
             fonts=fonts,
         )
     except PrivacyError as exc:
-        raise NoticeError(
-            f"隐私检查未通过, 未发布任何文件 (privacy lint failed, nothing published):\n{exc}"
-        ) from None
+        raise NoticeError(_privacy_failed(exc)) from None
     except OutputError as exc:
         raise NoticeError(str(exc)) from None
     if refused:

@@ -10,9 +10,9 @@ the asset rules and the register report against Beancount's load of the same fil
 
 from __future__ import annotations
 
+import argparse
 import gc
 import re
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -109,4 +109,6 @@ def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300_000)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("transactions", nargs="?", type=int, default=300_000)
+    main(parser.parse_args().transactions)

@@ -11,6 +11,7 @@ does. Prints seconds and the ratio to the load.
 
 from __future__ import annotations
 
+import argparse
 import gc
 import random
 import sys
@@ -68,7 +69,9 @@ def _accounts() -> set[str]:
 
 
 def main() -> None:
-    per_village = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("per_village", nargs="?", type=int, default=2000)
+    per_village = parser.parse_args().per_village
     with tempfile.TemporaryDirectory() as tmp:
         path, count = write(Path(tmp), per_village)
         loader.initialize(use_cache=False)

@@ -10,11 +10,13 @@ Deterministic (fixed seed). Writes:
 * ``tests/households/fixtures/seed228/register/*.csv`` — a register built to the seed's
   228 households / 479 persons by poverty cause [seed 000_33b9fa698911b5ee.txt].
 
-Run: ``.venv/bin/python scripts/gen_households.py``.
+Run: ``.venv/bin/python scripts/gen_households.py --force`` (it overwrites files edited by hand since:
+the 2023 monitoring events; check ``git diff`` after).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import datetime
 import random
@@ -605,4 +607,12 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite the sample register, its benefit payments and the seed228 fixture (committed files, hand-edited since: check git diff after)",
+    )
+    if not parser.parse_args().force:
+        parser.error("this rewrites committed sample files; run again with --force")
     main()

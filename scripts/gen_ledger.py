@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 from fupin.synth import generate
 
 if __name__ == "__main__":
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    out = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(f"build/gen-{n // 1000}k")
-    print(generate(n, out))
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("transactions", nargs="?", type=int, default=100_000)
+    parser.add_argument("out", nargs="?", type=Path, help="folder (default build/gen-<N>k)")
+    args = parser.parse_args()
+    out = args.out or Path(f"build/gen-{args.transactions // 1000}k")
+    print(generate(args.transactions, out))

@@ -14,6 +14,7 @@ Deterministic; run ``.venv/bin/python scripts/gen_sample_2023.py``.
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import os
 from collections import defaultdict
@@ -111,4 +112,12 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite the sample 2023 ledger files (committed files, hand-edited since: check git diff after)",
+    )
+    if not parser.parse_args().force:
+        parser.error("this rewrites committed sample files; run again with --force")
     main()

@@ -13,9 +13,9 @@ the same bytes. Re-run it after changing the sample's stages or payments (then r
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import re
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -145,4 +145,6 @@ def main(ledger: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_LEDGER)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("ledger", nargs="?", type=Path, default=DEFAULT_LEDGER)
+    main(parser.parse_args().ledger)

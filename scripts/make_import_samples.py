@@ -17,6 +17,7 @@ then regenerate the golden files (``pytest tests/importers --regen``… see the 
 
 from __future__ import annotations
 
+import argparse
 import csv
 import datetime
 import io
@@ -636,4 +637,12 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite the import samples in importers/samples/ (committed files, hand-edited since: check git diff after)",
+    )
+    if not parser.parse_args().force:
+        parser.error("this rewrites committed sample files; run again with --force")
     main()

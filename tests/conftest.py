@@ -37,3 +37,21 @@ def write_ledger(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """Under ``make test`` (``FUPIN_NO_SKIP=1``) a skipped test fails unless marked
+    ``may_skip``: the set-up installs Chromium, Java, nginx and fonts, so a skip means a
+    promised part did not run."""
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        report.skipped
+        and os.environ.get("FUPIN_NO_SKIP")
+        and not hasattr(report, "wasxfail")
+        and item.get_closest_marker("may_skip") is None
+    ):
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped under make test (FUPIN_NO_SKIP=1): {reason}"

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from fupin.cli import main
 
-ALWAYS = {"BEANCOUNT", "ENTITY", "POLICY"}
+ALWAYS = {"BEANCOUNT", "ENTITY", "POLICY", "LEDGER", "PII"}
 SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*/*.beancount"))
 
 

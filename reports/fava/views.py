@@ -597,7 +597,7 @@ class NoticeRow:
 
     @property
     def channel_name(self) -> str:
-        return CHANNEL_NAMES.get(self.notice.channel, self.notice.channel)
+        return str(CHANNEL_NAMES.get(self.notice.channel, self.notice.channel))
 
     @property
     def status(self) -> str:

@@ -108,14 +108,14 @@ def test_asset_value_is_the_sum_of_its_funding(write_ledger) -> None:
     errors = [e for e in book.errors if isinstance(e, EntityError)]
     assert len(errors) == 1
     assert errors[0].source["lineno"] == 12  # the asset entry
-    assert "value 120000.01 ≠ Σ funding 120000.00" in errors[0].message
+    assert "value: 原值 120000.01 ≠ 资金来源合计 (funding) 120000.00" in errors[0].message
 
 
 def test_a_bad_class_is_an_entity_error_naming_the_field(write_ledger) -> None:
     book, _, _ = _book(write_ledger(ASSET.format(cls="productive")))
     (error,) = [e for e in book.errors if isinstance(e, EntityError)]
     assert error.message.startswith(
-        "ENTITY error: 扶贫资产 A-1: class = 'productive': Input should be"
+        "ENTITY error: 扶贫资产 A-1: class = 'productive': 应为 operating、public_welfare、household 之一"
     )
     assert not book.all(Asset)
 
@@ -224,7 +224,7 @@ def test_an_unknown_right_in_the_policy_is_a_policy_error(write_ledger) -> None:
     book, _, _ = _book(path)
     (error,) = book.errors
     assert error.rule == "POLICY" and error.source["lineno"] == 3
-    assert "asset-rights = ownership 所有权" in error.message
+    assert "asset-rights = ownership 所有权: 第 2 项 '所有权' 应为 ownership" in error.message
     assert book.policy.at(D(2021, 6, 1)).asset_rights == (
         "ownership",
         "operation",

@@ -45,7 +45,7 @@ def test_bad_policy_value_names_the_key_and_is_ignored() -> None:
     book = book_of('2022-01-01 custom "policy" "mgmt-fee-max" "one percent"\n')
     (error,) = book.errors
     assert isinstance(error, PolicyError)
-    assert error.message.startswith("POLICY error: mgmt-fee-max = one percent:")
+    assert error.message == "POLICY error: mgmt-fee-max = one percent: 应为数字"
     assert book.policy.at(datetime.date(2023, 1, 1)).mgmt_fee_max == Decimal("0.01")
 
 
@@ -61,7 +61,7 @@ def test_entity_error_names_field_at_its_line() -> None:
     (error,) = book.errors
     assert isinstance(error, EntityError)
     assert error.source["lineno"] == 2
-    assert "shares" in error.message and "not exactly 1" in error.message
+    assert "shares" in error.message and "应恰好为 1" in error.message
     assert book.funds == {}
 
 
@@ -91,6 +91,6 @@ def test_plugin_never_raises_on_odd_input() -> None:
         dedent=True,
     )
     messages = [e.message for e in errors]
-    assert any(m.startswith("ENTITY error: 项目阶段 P-X: expected") for m in messages)
+    assert any(m.startswith("ENTITY error: 项目阶段 P-X: 应写作") for m in messages)
     assert any(m.startswith("POLICY error:") for m in messages)
     assert not any("internal error" in m for m in messages)

@@ -186,9 +186,7 @@ def test_bad_issue_15_input_is_an_error_naming_the_field(write_ledger) -> None:
     assert "POLICY error: benefit-kind-statuses = Dibao=lifted,poorish" in out
     assert "ENTITY error: 县级财政扶贫投入 20x3: year = '20x3'" in out
     assert "ENTITY error: 小额信贷 L-1: borrower = '张三'" in out
-    assert (
-        "ENTITY error: 监测程序 M-1: cadre = None: Value error, a cadre step names the cadre" in out
-    )
+    assert "ENTITY error: 监测程序 M-1: cadre = None: 帮扶干部步骤须写明干部" in out
 
 
 def test_loan_subsidy_without_the_banks_figure_rests_on_the_contract_interest(

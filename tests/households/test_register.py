@@ -70,9 +70,7 @@ def test_bad_phone_names_file_row_and_field(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(RegisterError) as exc:
         load_register(path)
-    assert str(exc.value) == (
-        f"{path}:3: phone: Value error, a mobile number is 11 digits starting 13–19"
-    )
+    assert str(exc.value) == (f"{path}:3: phone: Value error, 手机号应为以 13–19 开头的 11 位数字")
 
 
 def test_bad_id_check_digit_and_unknown_household_are_reported(tmp_path: Path) -> None:
@@ -87,7 +85,7 @@ def test_bad_id_check_digit_and_unknown_household_are_reported(tmp_path: Path) -
     with pytest.raises(RegisterError) as exc:
         load_register(path)
     problems = exc.value.problems
-    assert problems[0].startswith(f"{members}:2: id_number: Value error, ID number check digit")
+    assert problems[0].startswith(f"{members}:2: id_number: Value error, 身份证号校验位不符")
     assert any("household: unknown 'H-T-777'" in p for p in problems)
 
 
@@ -104,7 +102,7 @@ def test_household_id_must_be_pseudonymous(tmp_path: Path) -> None:
         (tmp_path / "events.csv").read_text(encoding="utf-8").replace("H-T-004", "张三家"),
         encoding="utf-8",
     )
-    with pytest.raises(RegisterError, match=r"households.csv:5: id: Value error, a household id"):
+    with pytest.raises(RegisterError, match=r"households.csv:5: id: Value error, 农户编号应为 H-"):
         load_register(path)
 
 

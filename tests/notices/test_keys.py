@@ -60,6 +60,15 @@ def test_the_sample_key_is_refused_with_another_ledger(
     assert result.exit_code == 1
     assert "sample ledger's demo key" in result.output and "fupin keygen" in result.output
     assert not (tmp_path / "out").exists()
+    # the command the message names replaces the copied demo key (it signed nothing here)
+    demo = notice_key.read(tmp_path / "books" / "register" / notice_key.KEY_NAME).secret
+    fresh = CliRunner().invoke(main, ["keygen", str(ledger)])
+    assert fresh.exit_code == 0 and "已替换" in fresh.output, fresh.output
+    own = notice_key.read(tmp_path / "books" / "register" / notice_key.KEY_NAME)
+    assert own.sample_for is None and own.secret != demo
+    out = CliRunner().invoke(main, ["notices", str(ledger), "--out", str(tmp_path / "out")])
+    assert out.exit_code == 0, out.output
+    assert CliRunner().invoke(main, ["keygen", str(ledger)]).exit_code == 1  # its own: kept
     # on the sample itself it works
     key = notice_key.resolve(None, ROOT / "ledger" / "register" / "households.csv", SAMPLE)
     assert key is not None and key.secret == sample_secret

@@ -131,9 +131,14 @@ def test_personal_numbers_in_every_free_text_field_publish_nothing(
     assert "nothing published" in output
     assert not out.exists() and not list(tmp_path.glob(".out*staging*"))
     # each printed field that got a number is named, and no number is repeated
+    # a list whose village got a number names no register village: it cannot build, and
+    # says so (its recipients are unknown); every other notice's fields are linted
+    unbuilt = set(re.findall(r"^notice (N-\S+) \(到户项目受益名单\)", output, re.M))
+    assert unbuilt == {d.id for d in docs if d.template == "beneficiaries.html"}
     expected = {
         describe(doc, path)
         for doc in docs
+        if doc.id not in unbuilt
         for path, text in doc_fields(doc)
         if text in injected and not path.startswith("header.phones")
     }

@@ -190,11 +190,42 @@ def test_swap_failure_puts_the_old_export_back(
     assert {p: p.read_bytes() for p in out.rglob("*.parquet")} == before
 
 
-@pytest.mark.parametrize("county", ["41052", "ABC123", "4105221", ""])
+@pytest.mark.parametrize("county", ["41052", "ABC123", "4105221", " "])
 def test_bad_county_code_exits_2(county: str, tmp_path: Path) -> None:
     code, text = run("export", "parquet", "--county", county, "--out", str(tmp_path))
     assert code == 2 and "6 位行政区划代码" in text and "Traceback" not in text
     assert not list(tmp_path.iterdir())
+
+
+def test_the_county_code_comes_from_the_ledgers_county_entry(write_ledger, tmp_path: Path) -> None:
+    body = """
+    2021-01-01 open Assets:Treasury:XJ-2021 CNY
+    2021-01-01 open Income:Fund:XJ-2021:Central CNY
+    {county}
+    2021-01-05 * "县财政局" "资金下达"
+      Assets:Treasury:XJ-2021  10000.00 CNY
+      Income:Fund:XJ-2021:Central
+    """
+    entry = '2021-01-01 custom "county" "410522"\n      name: "安阳县"'
+    path = write_ledger(body.format(county=entry))
+    code, text = run("export", "parquet", str(path), "--out", str(tmp_path / "a"))
+    assert code == 0, text
+    assert text.startswith("县 410522: 1 条分录")
+    assert (tmp_path / "a" / "postings" / "county=410522").is_dir()
+    meta = pq.read_metadata(next((tmp_path / "a" / "postings").rglob("*.parquet"))).metadata
+    assert meta[fmt.K_COUNTY_NAME.encode()].decode() == "安阳县"
+    # --county wins over the entry; without either, a usage error naming both ways
+    code, text = run(
+        "export", "parquet", str(path), "--county", "410581", "--out", str(tmp_path / "b")
+    )
+    assert code == 0 and text.startswith("县 410581:")
+    path = write_ledger(body.format(county=""))
+    code, text = run("export", "parquet", str(path), "--out", str(tmp_path / "c"))
+    assert code == 2 and "--county" in text and 'custom "county"' in text
+    # a malformed code is an ENTITY error at its line
+    path = write_ledger(body.format(county=entry.replace("410522", "41052X")))
+    code, text = run("check", str(path))
+    assert code == 1 and "main.beancount:" in text and "ENTITY" in text and "41052X" in text
 
 
 def test_personal_data_or_an_inexact_amount_is_refused(write_ledger, tmp_path: Path) -> None:

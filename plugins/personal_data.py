@@ -1,0 +1,226 @@
+"""PII: no personal number in the ledger's own text (issue 12, DESIGN "People").
+
+The ledger is shown to every auditor in Fava; the conventions keep ID-card numbers, phones
+and bank accounts in the household register only. :class:`TextScanner` reads every payee,
+narration, tag, link, metadata value, account name and entity value with the one detector,
+:func:`fupin.pii.find` (the notices' lint uses the same), and reports each hit at its entry
+by kind and field, never echoing the number. The supervision phones printed on notices
+(``notice-phones``, ``notice-hotline``, a notice's ``phones``) are public and exempt.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from decimal import Decimal
+from itertools import accumulate, islice
+from typing import TYPE_CHECKING, Any
+
+from beancount.core.amount import Amount
+from beancount.core.data import Custom, Transaction
+
+from fupin import pii
+from fupin.findings import Finding
+
+if TYPE_CHECKING:
+    from beancount.core.data import Directive, Meta
+
+
+class PersonalDataError(Finding):
+    """PII: an ID-card, mobile or bank-card number in the ledger's own text."""
+
+    __slots__ = ()
+
+
+#: Public phones a county prints on every notice (policy, notice fields): not personal data.
+PUBLIC_PHONE_KEYS = frozenset(("notice-phones", "notice-hotline"))  # policy keys
+NOTICE_PHONES = "phones"  # a notice's own field
+_SKIP = frozenset(("filename", "lineno"))
+
+
+# -- PII ---------------------------------------------------------------------------------------
+class TextScanner:
+    """Personal numbers in the ledger's text, in two passes.
+
+    The first pass only gathers the distinct texts (payees, narrations, tags, links,
+    metadata values, account names, entity values); each distinct text is then read once.
+    A personal number is 11 or more digits in one chain (digits joined by separators): a
+    text without such a chain (:data:`_CHAIN`, :data:`_ASCII_CHAIN`) cannot hold one and
+    skips the detector, every other text goes through :func:`fupin.pii.find`. Only when a
+    text holds one does a second pass find the entries and fields it stands in.
+    """
+
+    def __init__(self) -> None:
+        self.values: set[Any] = set()
+        self.bad: dict[Any, tuple[str, ...]] = {}
+
+    def collect(self, entry: Directive) -> None:
+        """Gather the texts of one entry other than a transaction (see LedgerChecker)."""
+        values = self.values
+        meta = entry.meta
+        if meta and len(meta) > 2:
+            gather(values, meta, len(meta))
+        if isinstance(entry, Custom):
+            if not _public_phones(entry):
+                values.update(v.value for v in entry.values or ())
+        else:
+            for name in _TEXT_FIELDS:
+                values.add(getattr(entry, name, None))
+
+    def suspects(self) -> bool:
+        """Read each distinct text once; whether any holds a personal number.
+
+        The texts are joined (by a letter, which ends every digit chain) and searched for
+        candidate chains in one regular-expression pass; only the texts a candidate falls
+        in go through the detector."""
+        ascii_texts: list[str] = []
+        other_texts: list[str] = []
+        for value in self.values:
+            kind = type(value)
+            if kind is Amount:
+                value, kind = value.number, Decimal
+            if kind is Decimal:
+                if not value.is_finite() or abs(value) < _TEN_DIGITS:
+                    continue
+                ascii_texts.append(f"{value:f}")  # an unquoted number of 11 or more digits
+            elif kind is str and not _DIGEST.match(value):  # a digest is no one's number
+                (ascii_texts if value.isascii() else other_texts).append(value)
+        for texts, chain in ((ascii_texts, _ASCII_CHAIN), (other_texts, _CHAIN)):
+            for text in _candidates(texts, chain):
+                labels = tuple(dict.fromkeys(hit.label for hit in pii.find(text)))
+                if labels:
+                    self.bad[text] = labels
+        for value in self.values if self.bad else ():  # numbers are reported as written
+            if type(value) in (Amount, Decimal):
+                number = value.number if type(value) is Amount else value
+                if number is not None and number.is_finite() and f"{number:f}" in self.bad:
+                    self.bad[value] = self.bad[f"{number:f}"]
+        self.values = set()
+        return bool(self.bad)
+
+    def report(self, entry: Directive, out: list[Finding]) -> None:
+        """The findings of one entry (second pass)."""
+        kind = type(entry)
+        if kind is Transaction:
+            txn: Transaction = entry  # type: ignore[assignment]
+            self.field(txn, "payee", txn.payee, out)
+            self.field(txn, "narration", txn.narration, out)
+            for name, items in (("tag", txn.tags), ("link", txn.links)):
+                for item in items or ():
+                    self.field(txn, name, item, out)
+            for posting in txn.postings:
+                self.meta(txn, posting.meta, out, f"{posting.account} 的 ")
+        elif kind is Custom:
+            custom: Custom = entry  # type: ignore[assignment]
+            if not _public_phones(custom):
+                for position, value in enumerate(custom.values or ()):
+                    self.field(custom, f"第 {position + 1} 个值", value.value, out)
+        else:
+            for name in _TEXT_FIELDS:
+                self.field(entry, name, getattr(entry, name, None), out)
+        self.meta(entry, entry.meta, out)
+
+    def meta(
+        self, entry: Directive, meta: Meta | None, out: list[Finding], where: str = ""
+    ) -> None:
+        for key, value in (meta or {}).items():
+            if key in _SKIP or (key == NOTICE_PHONES and _is_notice(entry)):
+                continue
+            self.field(entry, f"{where}{key}", value, out)
+
+    def field(self, entry: Directive, name: str, value: Any, out: list[Finding]) -> None:
+        try:
+            labels = self.bad.get(value)
+        except TypeError:  # an unhashable value holds no text of ours
+            return
+        if labels:
+            out.append(
+                PersonalDataError(
+                    entry.meta,
+                    f"PII error: 账簿中出现{'、'.join(labels)} ({name}; 号码不予显示) — "
+                    "账簿不得存放身份证号、手机号或银行卡号, 农户只写化名编号 H-<村代码>-<序号>, "
+                    "号码只存于农户信息库",
+                    entry,
+                    rule="PII",
+                    policy_key=name,
+                )
+            )
+
+
+def gather(values: set[Any], meta: Meta, size: int) -> None:
+    """Add a metadata dict's values after its filename and lineno (and before Beancount's
+    own ``__tolerances__``) to ``values``."""
+    stop = size - 1 if "__tolerances__" in meta else size
+    try:
+        values.update(islice(meta.values(), 2, stop))
+    except TypeError:  # another unhashable value of Beancount's own
+        values.update(v for v in meta.values() if type(v) in _TEXT_TYPES)
+
+
+def _is_notice(entry: Directive) -> bool:
+    return isinstance(entry, Custom) and entry.type == "notice"
+
+
+def _public_phones(entry: Custom) -> bool:
+    """A policy entry setting the supervision phones printed on notices."""
+    values = entry.values or []
+    return entry.type == "policy" and bool(values) and values[0].value in PUBLIC_PHONE_KEYS
+
+
+def _candidates(texts: list[str], chain: re.Pattern[str]) -> list[str]:
+    """The texts in which ``chain`` finds a candidate.
+
+    One search over all texts at once finds the runs that could hold a personal number
+    (simple patterns, fast); ``chain`` (exact, slower) then reads only those runs."""
+    if not texts:
+        return []
+    runs = _ASCII_RUNS if chain is _ASCII_CHAIN else (_RUN,)
+    joined = _JOIN.join(texts)
+    starts: list[int] = []
+    found: dict[int, str] = {}
+    for run in runs:
+        for match in run.finditer(joined):
+            if chain.search(match.group()) is None:
+                continue
+            if not starts:
+                starts = list(accumulate((len(t) + len(_JOIN) for t in texts), initial=0))
+            index = bisect.bisect_right(starts, match.start()) - 1
+            found[index] = texts[index]
+    return list(found.values())
+
+
+#: a hex digest (SHA-256 of a seal, an evidence file): 32 or more hex characters and
+#: nothing else, longer than any personal number
+_DIGEST = re.compile(r"(?:sha256:)?[0-9a-fA-F]{32,128}\Z")
+#: joins texts for one search: a letter ends every digit chain (see _CHAIN)
+_JOIN = "Z\n"
+
+
+_TEXT_TYPES = frozenset((str, Decimal, Amount))
+#: the text fields of other directives (an account name, a note's comment, …)
+_TEXT_FIELDS = ("account", "comment", "description", "filename", "query_string")
+
+#: characters that may read as a digit (fupin.pii reads any script's digits, NFKC forms
+#: and Chinese numerals): the detector runs only on a text with 11 or more of them
+_DIGITISH = (
+    "\\d〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺"
+    "\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089\u2150-\u218b\u2460-\u24ff"
+    "\u2776-\u2793\u3007\u3021-\u3029\u3220-\u3229\u3248-\u324f\u3251-\u325f"
+    "\u3280-\u3289\u32b1-\u32bf\U0001f100-\U0001f10c"
+)
+_NUMERIC = f"[{_DIGITISH}]"
+_CHAIN = re.compile(f"{_NUMERIC}(?:(?:[^\\w]|_)*{_NUMERIC}){{10}}")
+#: a run of digit-like and non-word characters long enough to hold 11 digits
+_RUN = re.compile(f"{_NUMERIC}[\\W_{_DIGITISH}]{{9,}}{_NUMERIC}")
+#: in ASCII text: a run of 15 digits and separators (ID, bank card); a ``1[3-9]`` and 9 more
+#: digits (a mobile: a literal start, the fastest search)
+_ASCII_RUNS = (
+    re.compile(r"[0-9][^A-Za-z]{13,}[0-9]"),
+    re.compile(r"1[3-9][^A-Za-z]{8,}[0-9]"),
+)
+#: in ASCII text: 15 or more digits in a chain (ID, bank card), or 11 from a ``1[3-9]`` that
+#: starts a group, after an optional ``86``/``0086`` (a mobile)
+_ASCII_CHAIN = re.compile(
+    r"[0-9](?:[^A-Za-z0-9]*[0-9]){14}|(?<![0-9])(?:(?:00)?86)?1[3-9](?:[^A-Za-z0-9]*[0-9]){9}"
+)
+_TEN_DIGITS = Decimal(10) ** 10

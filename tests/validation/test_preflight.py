@@ -1,0 +1,152 @@
+"""Unreadable input (issue 12): a clear message naming file and line, exit 2, nothing echoed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from fupin.cli import main
+from fupin.load import LedgerUnreadable, load
+from fupin.preflight import MAX_LINE_BYTES, preflight
+
+ROOT = Path(__file__).resolve().parents[2]
+REGISTER = ROOT / "ledger" / "register" / "households.csv"
+HEADER = 'option "operating_currency" "CNY"\nplugin "fupin.plugins"\n'
+
+
+def check(path: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["check", str(path)])
+    return result.exit_code, result.output
+
+
+def digits_of(path: Path) -> list[str]:
+    """The long numbers (IDs, phones, bank accounts) a file holds."""
+    return re.findall(r"\d{11,}", path.read_text(encoding="utf-8"))
+
+
+def test_the_register_included_by_mistake_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(HEADER + f'include "{REGISTER}"\n', encoding="utf-8")
+    code, out = check(ledger)
+    assert code == 2
+    assert "households.csv:1" in out and f"{ledger}:3" in out and "CSV" in out
+    assert "Traceback" not in out
+    assert not [number for number in digits_of(REGISTER) if number in out]
+    first_row = REGISTER.read_text(encoding="utf-8").splitlines()[1].split(",")
+    assert first_row[4] not in out  # the head's name
+
+
+def test_an_include_glob_matching_a_folder_names_the_include_line(tmp_path: Path) -> None:
+    (tmp_path / "2021").mkdir()
+    (tmp_path / "2021" / "books.beancount").write_text("", encoding="utf-8")
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(HEADER + 'include "*"\n', encoding="utf-8")
+    code, out = check(ledger)
+    assert code == 2 and "是文件夹" in out and f"{ledger}:3" in out
+    assert "Traceback" not in out
+
+
+def test_binary_and_foreign_encodings_are_refused(tmp_path: Path) -> None:
+    scan = tmp_path / "scan.beancount"
+    scan.write_bytes(b"%PDF-1.4\n" + bytes(range(256)))
+    code, out = check(scan)
+    assert code == 2 and "二进制" in out and f"{scan}:" in out
+    gbk = tmp_path / "gbk.beancount"
+    gbk.write_bytes(HEADER.encode() + '2021-01-01 open Assets:Cash\n  name: "现金"\n'.encode("gbk"))
+    code, out = check(gbk)
+    assert code == 2 and "UTF-8" in out and f"{gbk}:4" in out
+
+
+def test_an_overlong_line_is_refused_before_beancount_reads_it(tmp_path: Path) -> None:
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(
+        HEADER + "2021-01-01 open Assets:Cash\n" + '; "' + "1" * (MAX_LINE_BYTES + 10) + '"\n',
+        encoding="utf-8",
+    )
+    code, out = check(ledger)
+    assert code == 2 and f"{ledger}:4" in out and "65,536" in out
+    assert "1111111111" not in out
+
+
+def test_an_amount_of_ten_to_the_thirty_names_its_line_and_account(tmp_path: Path) -> None:
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(
+        HEADER
+        + "2021-01-01 open Assets:Cash\n2021-01-01 open Expenses:Other\n"
+        + '2021-01-02 * "x" "y"\n  Expenses:Other  1'
+        + "0" * 30
+        + ".00 CNY\n  Assets:Cash\n",
+        encoding="utf-8",
+    )
+    code, out = check(ledger)
+    assert code == 2 and f"{ledger}:6: Expenses:Other: 数值超出范围" in out
+    assert "Traceback" not in out and "0" * 20 not in out
+
+
+def test_long_numbers_in_strings_comments_and_names_are_not_amounts(tmp_path: Path) -> None:
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(
+        HEADER
+        + "; 1234567890123456789\n"
+        + '2021-01-01 open Assets:Bank:A1234567890123456789\n  name: "1234567890123456789"\n',
+        encoding="utf-8",
+    )
+    preflight(ledger)  # the number is personal data (PII), not an amount: the load decides
+
+
+def test_a_stray_line_is_reported_without_its_content(tmp_path: Path) -> None:
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(
+        HEADER + "2021-01-01 open Assets:Cash\n张三,110101199003071234,13800138000\n",
+        encoding="utf-8",
+    )
+    try:
+        load(ledger)
+    except LedgerUnreadable as exc:
+        message = str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("a stray line must not load")
+    assert f"{ledger}:4" in message
+    assert "张三" not in message and "110101199003071234" not in message
+    assert "13800138000" not in message
+
+
+def test_what_beancount_reads_wrongly_without_a_word_is_refused_at_its_line(
+    tmp_path: Path,
+) -> None:
+    ledger = tmp_path / "main.beancount"
+    opened = "2021-01-01 open Assets:Cash CNY\n"
+    ledger.write_text(HEADER + opened + '2021-01-09 custom "project"  ; 编号待定\n', "utf-8")
+    code, out = check(ledger)  # Beancount's own plugins crash on a custom with no value
+    assert code == 2 and f'{ledger}:4: custom "project" 缺少值' in out
+    assert "Traceback" not in out
+    ledger.write_text(
+        HEADER + opened + '2021-01-09 custom "fund" "XJ-1"\n  name: "甲"\n  family: "xianjie"\n'
+        '  name: "乙 13800138000"\n',
+        "utf-8",
+    )
+    code, out = check(ledger)  # Beancount keeps the later value, silently
+    assert code == 2 and f"{ledger}:7: name: 同一条记录中第二次出现 (第 5 行已有 name" in out
+    assert "13800138000" not in out and "乙" not in out
+    ledger.write_text(
+        HEADER + opened + '2021-01-09 * "x" "y"\n  Assets:Cash  1.00 CNY\n    household: "H-1"\n'
+        '  Assets:Cash  -1.00 CNY\n    household: "H-2"\n'
+        '2021-01-09 custom "fund" "XJ-1"\n  name: "甲"\n',
+        "utf-8",
+    )
+    preflight(ledger)  # one key on two postings, or on two entries, is no repetition
+
+
+def test_a_plugin_that_cannot_be_imported_is_named_without_its_stack(tmp_path: Path) -> None:
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(HEADER.replace('"fupin.plugins"', '"fupin.plugin"'), "utf-8")
+    code, out = check(ledger)
+    assert code == 2 and "Traceback" not in out and 'File "' not in out
+    assert 'Error importing "fupin.plugin": ModuleNotFoundError: No module named' in out
+
+
+def test_the_sample_ledger_passes_preflight() -> None:
+    preflight(ROOT / "ledger" / "main.beancount")
+    preflight(ROOT / "ledger" / "audit-sample" / "main.beancount")
