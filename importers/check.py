@@ -219,6 +219,7 @@ def rule_findings(
 ) -> list[Problem]:
     """Every fupin rule over existing + new entries in memory; what is new (docstring 2)."""
     from fupin.plugins import evaluate
+    from fupin.plugins.integrity import TEXT_SCOPE
 
     from fupin.book import build_book
     from fupin.findings import Severity
@@ -229,8 +230,10 @@ def rule_findings(
     combined = [*existing, *new]
     combined.sort(key=data.entry_sortkey)  # stable: two sorted runs, merged
     fresh = {id(e) for e in new}
+    book = build_book(combined, options)
+    book.shared(TEXT_SCOPE, lambda: frozenset(fresh))  # the old texts were read at load
     out = []
-    for item in evaluate(build_book(combined, options), keep_measures=False).findings:
+    for item in evaluate(book, keep_measures=False).findings:
         mine = item.entry is not None and id(item.entry) in fresh
         if item.severity == Severity.ERROR:
             if (item.rule, item.message) in known:

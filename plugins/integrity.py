@@ -68,6 +68,13 @@ class Walked(NamedTuple):
     personal: list[Finding]
 
 
+#: ``book.shared`` name of the transactions whose texts the walk reads (ids); unset: all.
+#: The post-import check sets it to the new entries (:mod:`fupin.importers.check`): the
+#: transactions' LEDGER and PII checks are each about one transaction and the conventions,
+#: so the existing ones, checked at load, need not be read again.
+TEXT_SCOPE = "integrity-text-scope"
+
+
 def walked(book: Book) -> Walked:
     """The findings of the one walk (made once per book, shared by the three rules)."""
     return book.shared("integrity-walk", lambda: _walk(book))
@@ -82,10 +89,12 @@ def _walk(book: Book) -> Walked:
     checker = LedgerChecker(book, resolver, currency, out.ledger)
     checker.dates(book.entries)
     collect, values = scan.collect, scan.values
+    scope: frozenset[int] | None = book.shared(TEXT_SCOPE, lambda: None)
     txns: list[Transaction] = []
     for entry in book.entries:
         if type(entry) is Transaction:
-            txns.append(entry)
+            if scope is None or id(entry) in scope:
+                txns.append(entry)
             continue
         if type(entry) is Open:
             checker.open(entry)
@@ -101,8 +110,11 @@ def _walk(book: Book) -> Walked:
     wrong = {v for v in values if type(v) is Amount and v.currency != currency}
     if scan.suspects() or wrong:
         for entry in book.entries:
-            if wrong and type(entry) is Transaction:
-                checker.amounts(entry, wrong)
+            if type(entry) is Transaction:
+                if scope is not None and id(entry) not in scope:
+                    continue
+                if wrong:
+                    checker.amounts(entry, wrong)
             scan.report(entry, out.personal)
     return out
 

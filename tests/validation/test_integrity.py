@@ -419,3 +419,38 @@ def test_the_prefilter_lets_every_personal_number_through_to_the_detector() -> N
     for text, _kind, _number in corpus.positives():
         chain = _ASCII_CHAIN if text.isascii() else _CHAIN
         assert chain.search(text), text
+
+
+def test_the_import_check_reads_only_the_new_transactions_texts() -> None:
+    """With the text scope the post-import check sets, a personal number in a new
+    transaction is found and one in an old transaction (reported at load) is not read."""
+    from beancount import loader
+    from fupin.plugins import evaluate
+    from fupin.plugins.integrity import TEXT_SCOPE
+
+    from fupin.book import build_book
+
+    text = """
+option "operating_currency" "CNY"
+2021-01-01 open Assets:Treasury:XJ-2021 CNY
+2021-01-01 open Expenses:Other CNY
+2021-02-01 * "旧记录 13800138000"
+  Expenses:Other  1.00 CNY
+  Assets:Treasury:XJ-2021
+2021-03-01 * "新记录 13900139000"
+  Expenses:Other  2.00 CNY
+  Assets:Treasury:XJ-2021
+"""
+    entries, errors, options = loader.load_string(text)
+    assert not errors
+    old, new = [e for e in entries if type(e).__name__ == "Transaction"]
+
+    def pii_lines(scope: frozenset[int] | None) -> list[int]:
+        book = build_book(entries, options)
+        if scope is not None:
+            book.shared(TEXT_SCOPE, lambda: scope)
+        found = evaluate(book, keep_measures=False).findings
+        return sorted(f.source["lineno"] for f in found if f.rule == "PII")
+
+    assert pii_lines(None) == [old.meta["lineno"], new.meta["lineno"]]
+    assert pii_lines(frozenset({id(new)})) == [new.meta["lineno"]]
