@@ -36,10 +36,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from itertools import accumulate, islice, pairwise
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from fupin.entities import STAGES, Fund, Notice, Project, ProjectStage
 from fupin.money import ZERO
+
+F = TypeVar("F")  # a facts class (AssetFacts, PlanFacts)
 
 if TYPE_CHECKING:
     from beancount.core.data import Transaction
@@ -595,28 +597,14 @@ class Facts:
         """Every asset registered or with money on its accounts, by id."""
         from fupin.assets import Asset
 
-        held = self._money[2]
-        for entity in self.book.all(Asset):
-            facts = held.get(entity.id)
-            if facts is None:
-                facts = held[entity.id] = AssetFacts(entity.id)
-            if facts.asset is None:
-                facts.asset = entity
-        return held
+        return _joined(self._money[2], self.book.all(Asset), AssetFacts, "asset")
 
     @cached_property
     def plans(self) -> dict[str, PlanFacts]:
         """Every income plan defined or named by a payout, by id."""
         from fupin.assets import IncomePlan
 
-        held = self._money[3]
-        for entity in self.book.all(IncomePlan):
-            facts = held.get(entity.id)
-            if facts is None:
-                facts = held[entity.id] = PlanFacts(entity.id)
-            if facts.plan is None:
-                facts.plan = entity
-        return held
+        return _joined(self._money[3], self.book.all(IncomePlan), PlanFacts, "plan")
 
     def project(self, ident: str) -> ProjectFacts:
         """One project's facts (empty ones for an id nothing names)."""
@@ -788,3 +776,17 @@ def touched_entities(book: Book, entries: Iterable[Any]) -> set[str]:
             if pmeta.get("project"):
                 out.add(str(pmeta["project"]))
     return out
+
+
+def _joined(
+    held: dict[str, F], entities: Sequence[Any], make: Callable[[str], F], attr: str
+) -> dict[str, F]:
+    """``held`` with a facts object for every entity, each knowing its entity as ``attr``
+    (facts the money walk made for an id keep their figures and gain the entity)."""
+    for entity in entities:
+        facts = held.get(entity.id)
+        if facts is None:
+            facts = held[entity.id] = make(entity.id)
+        if getattr(facts, attr) is None:
+            setattr(facts, attr, entity)
+    return held
