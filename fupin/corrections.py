@@ -109,24 +109,22 @@ def _groups(book: Book) -> list[Correction]:
             )
         kind = entry.meta.get("correction")
         (group.reversals if kind == "reversal" else group.reposts).append(entry)
-    dates = [e.date for e in book.entries] if groups else []
     for group in groups.values():
-        group.original = _original(book, dates, group, root)
+        group.original = _original(book, group, root)
     out = sorted(groups.values(), key=lambda g: (g.day or datetime.date.min, g.link))
     for entry in loose:
         out.append(Correction("", None, None, [entry]))
     return out
 
 
-def _original(
-    book: Book, dates: list[datetime.date], group: Correction, root: str
-) -> Transaction | None:
+def _original(book: Book, group: Correction, root: str) -> Transaction | None:
     if group.day is None:
         return None
     prefix = LINK.match(group.link).group(1)  # type: ignore[union-attr]
-    low = bisect.bisect_left(dates, group.day)
-    high = bisect.bisect_right(dates, group.day)
-    for entry in book.entries[low:high]:
+    entries = book.entries  # in date order: the original's day is found by bisection
+    low = bisect.bisect_left(entries, group.day, key=_date)
+    high = bisect.bisect_right(entries, group.day, lo=low, key=_date)
+    for entry in entries[low:high]:
         if (
             type(entry) is Transaction
             and "correction" not in entry.meta
@@ -282,6 +280,10 @@ def correction_texts(book: Book, original: Transaction, day: datetime.date) -> s
 
 def _posting_keys(txn: Transaction) -> set[str]:
     return {key for p in txn.postings for key in (p.meta or {})}
+
+
+def _date(entry: Directive) -> datetime.date:
+    return entry.date
 
 
 def find_transaction(book: Book, ref: str) -> list[Transaction]:

@@ -61,8 +61,6 @@ RISK_CAUSES = {
     "housing": "住房安全问题",
     "drinking_water": "饮水安全问题",
 }
-#: causes that are health information: never beside a household on a public list (F.3).
-HEALTH_CAUSES = ("illness", "disability")
 CHANNELS = {
     "self_report": "农户自主申报",
     "cadre_visit": "干部排查",

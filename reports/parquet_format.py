@@ -198,7 +198,12 @@ def file_checks(name: str, table: pa.Table) -> dict[str, str]:
 
 def _sum(column: pa.ChunkedArray | pa.Array) -> str:
     # a decimal128(38,2) sum holds 36 integer digits: no province comes near
-    total = pc.sum(column.cast(pa.decimal128(38, 2))).as_py()
+    return total_text(pc.sum(column.cast(pa.decimal128(38, 2))).as_py())
+
+
+def total_text(total: Decimal | None) -> str:
+    """An amount total as the metadata writes it (``"0.00"`` for no rows); the roll-up
+    compares the totals it computes (in pyarrow or DuckDB) in this form."""
     return str(total if total is not None else Decimal("0.00"))
 
 

@@ -14,7 +14,6 @@ import os
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -233,8 +232,8 @@ def _sums_agree(files: list[ExportFile]) -> bool:
         seen.add(path)
         checks = {
             fmt.K_ROWS: str(count),
-            fmt.K_AMOUNT: str(total if total is not None else Decimal("0.00")),
-            fmt.K_ABS: str(absolute if absolute is not None else Decimal("0.00")),
+            fmt.K_AMOUNT: fmt.total_text(total),
+            fmt.K_ABS: fmt.total_text(absolute),
         }
         if any(file.meta.get(key) != value for key, value in checks.items()):
             return False
