@@ -358,10 +358,17 @@ class FundFacts:
         series = self.moved.get(role)
         return series.at(day) if series is not None else ZERO
 
+    def returned_total(self, day: datetime.date | None = None) -> Decimal:
+        """Money sent back to its sources by ``day`` (shown apart from the receipts)."""
+        return sum((s.at(day) for s in self.returned.values()), ZERO)
+
+    def moved_total(self, day: datetime.date | None = None) -> Decimal:
+        """Moved to the fund's prepayment, deposit, loan and transit accounts by ``day``."""
+        return sum((s.at(day) for s in self.moved.values()), ZERO)
+
     def balance(self, day: datetime.date | None = None) -> Decimal:
         """Money left in the fund's own cash accounts (module docstring)."""
-        moved = sum((s.at(day) for s in self.moved.values()), ZERO)
-        return self.received(day) - self.spent(day) - moved
+        return self.received(day) - self.spent(day) - self.moved_total(day)
 
     def receipts_until(self, day: datetime.date | None = None) -> list[Receipt]:
         return [r for r in self.receipts if day is None or r.date <= day]

@@ -34,7 +34,6 @@ from fupin.reports.flags import red_flags
 
 from fupin.export_rows import entry_date, posting_columns, public_entity
 from fupin.findings import Finding
-from fupin.money import ZERO
 from fupin.provenance import Provenance, provenance
 
 if TYPE_CHECKING:
@@ -208,9 +207,9 @@ def _facts(loaded: Loaded) -> dict[str, Part]:
             "family": fund.family if fund is not None else "",
             "restricted": fund.restricted if fund is not None else None,
             "received": held.received(day),
-            "returned": sum((s.at(day) for s in held.returned.values()), ZERO),
+            "returned": held.returned_total(day),
             "spent": held.spent(day),
-            "moved": sum((s.at(day) for s in held.moved.values()), ZERO),
+            "moved": held.moved_total(day),
             "balance": held.balance(day),
             "idle": idle.left if idle is not None else None,
             "idle_since": oldest.date if oldest is not None else None,

@@ -341,7 +341,7 @@ def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
         "doc": need(notice.doc or fund.alloc_doc, ent, "alloc_doc", "资金下达文号"),
         "sources": sources,
         "received": q2(held.received(day)),
-        "returned": q2(sum((s.at(day) for s in held.returned.values()), ZERO)),
+        "returned": q2(held.returned_total(day)),
         "rows": rows,
         "total": q2(total),
         "industry": q2(industry),

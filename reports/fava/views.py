@@ -29,6 +29,7 @@ from fupin.names import (
     NOTICE_TYPE_NAMES,
     SOURCE_NAMES,
 )
+from fupin.shares import fiscal_funds, policy_for, year_share
 
 if TYPE_CHECKING:
     from beancount.core.data import Directive
@@ -311,13 +312,6 @@ def funds(book: Book, results: Results) -> Funds:
     """
     facts = book.facts
     fund_map = book.funds
-    policies: dict[int, Any] = {}
-
-    def fiscal_of(year: int) -> Any:
-        if year not in policies:
-            policies[year] = book.policy.at(datetime.date(year, 12, 31))
-        return policies[year]
-
     titles = rule_titles()
     by_entity: dict[str, list[MeasureRow]] = defaultdict(list)
     share_of_year: dict[int, MeasureRow] = {}
@@ -370,12 +364,8 @@ def funds(book: Book, results: Results) -> Funds:
     years = []
     categories: dict[str, None] = {}
     for year in sorted({f.fund.budget_year for f in rows}):
-        policy = fiscal_of(year)
-        in_year = [
-            f
-            for f in rows
-            if f.fund.budget_year == year and f.fund.family in policy.fiscal_families
-        ]
+        counted = {f.id for f in fiscal_funds(book, year, policy_for(book, year, None))}
+        in_year = [f for f in rows if f.fund.id in counted]  # the funds B02 counts
         if not any(f.received or f.spent or f.projects_budget for f in in_year):
             continue  # a year whose funds hold nothing yet (its money still to arrive)
         cats: dict[str, Decimal] = defaultdict(Decimal)
@@ -383,7 +373,8 @@ def funds(book: Book, results: Results) -> Funds:
             for category, amount in facts.fund(f.fund.id).categories().items():
                 cats[category] += amount
                 categories.setdefault(category)
-        industry = sum((v for c, v in cats.items() if c in policy.industry_categories), ZERO)
+        share = year_share(book, year)  # the rule's own industry figure
+        industry = share.industry if share is not None else ZERO
         years.append(
             YearRow(
                 year,
