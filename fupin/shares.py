@@ -159,3 +159,38 @@ def covering_share(book: Book, fund: Fund, as_of: datetime.date | None = None) -
     if fund.family not in policy.fiscal_families:
         return None
     return year_share(book, fund.budget_year, as_of)
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """What a fund had allocated to projects by a day (a 资金分配结果公告's table): each
+    project in the library by then with its budget then, and the industry part of it."""
+
+    budgets: dict[str, Decimal]  # project id → budget on the day, in id order
+    industry: Decimal  # the budgets of projects in an industry category
+    total: Decimal
+
+    @property
+    def share(self) -> Decimal:
+        """The planned industry share (exact quotient; 0 when nothing is allocated)."""
+        return ratio(self.industry, self.total)
+
+
+def allocation(book: Book, fund: Fund, day: datetime.date) -> Allocation:
+    """The fund's allocation to its projects as of ``day``, the industry categories being
+    those of the policy in force that day."""
+    categories = book.policy.at(day).industry_categories
+    held = book.facts.fund(fund.id)
+    projects = sorted(
+        (book.projects[p] for p in held.projects if p in book.projects),
+        key=lambda p: p.id,
+    )
+    budgets: dict[str, Decimal] = {}
+    industry = ZERO
+    for project in projects:
+        if project.date > day:
+            continue
+        budget = budgets[project.id] = book.facts.project(project.id).budget(day)
+        if project.category in categories:
+            industry += budget
+    return Allocation(budgets, industry, sum(budgets.values(), ZERO))

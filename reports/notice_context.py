@@ -34,7 +34,7 @@ from fupin.benefits import due_items, paid_items, project_items
 from fupin.entities import Fund, Notice, Project
 from fupin.facts import ProjectFacts
 from fupin.findings import Measure
-from fupin.money import ZERO, fmt_money, q2, ratio
+from fupin.money import ZERO, fmt_money, q2
 from fupin.names import (
     CATEGORY_NAMES,
     CHANNEL_NAMES,
@@ -43,7 +43,7 @@ from fupin.names import (
     SOURCE_NAMES,
 )
 from fupin.notice_titles import default_title
-from fupin.shares import covering_share
+from fupin.shares import allocation, covering_share
 
 if TYPE_CHECKING:
     from fupin.book import Book
@@ -309,16 +309,12 @@ def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
     ent = f"fund {fund.id}"
     day = notice.start
     held = ctx.facts.fund(fund.id)
-    projects = sorted(
-        (ctx.projects[p] for p in held.projects if ctx.projects[p].date <= day),
-        key=lambda p: p.id,
-    )
-    need(projects or None, ent, "projects", f"截至{day}分配到的项目")
+    allocated = allocation(ctx.book, fund, day)
+    need(allocated.budgets or None, ent, "projects", f"截至{day}分配到的项目")
     share = covering_share(ctx.book, fund, day)
-    industry_categories = ctx.book.policy.at(day).industry_categories
-    rows, industry, total = [], ZERO, ZERO
-    for seq, project in enumerate(projects, 1):
-        budget = ctx.project_facts(project.id).budget(day)
+    rows = []
+    for seq, (ident, budget) in enumerate(allocated.budgets.items(), 1):
+        project = ctx.projects[ident]
         pent = f"project {project.id}"
         rows.append(
             {
@@ -331,9 +327,6 @@ def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
                 "category": CATEGORY_NAMES.get(project.category, project.category),
             }
         )
-        total += budget
-        if project.category in industry_categories:
-            industry += budget
     sources = ctx.sources(fund.id, day)
     year = fund.budget_year
     body = {
@@ -343,9 +336,9 @@ def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
         "received": q2(held.received(day)),
         "returned": q2(held.returned_total(day)),
         "rows": rows,
-        "total": q2(total),
-        "industry": q2(industry),
-        "industry_share": ratio(industry, total),
+        "total": q2(allocated.total),
+        "industry": q2(allocated.industry),
+        "industry_share": allocated.share,
         "industry_min": share.threshold if share is not None else None,
         "industry_rule": share.rule if share is not None else None,
         "industry_strict": share is not None and share.op == ">",
