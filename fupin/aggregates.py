@@ -246,6 +246,12 @@ class CauseRow:
         }
 
 
+def poor_causes(book: Book, register: Register, day: datetime.date) -> list[CauseRow]:
+    """S04's breakdown: the poor population of ``day`` (policy ``poor-population-statuses``
+    in force that day) by main cause; what the compliance row, the CLI and Fava show."""
+    return cause_breakdown(register, day, book.policy.at(day).poor_population_statuses)
+
+
 def cause_breakdown(
     register: Register, day: datetime.date, statuses: Sequence[str] | None = None
 ) -> list[CauseRow]:

@@ -20,10 +20,10 @@ from decimal import Decimal
 
 from fupin.aggregates import (
     benefit_means,
-    cause_breakdown,
     households_per_cadre,
     input_per_person,
     payments_by_year,
+    poor_causes,
 )
 from fupin.book import Book
 from fupin.engine import Item, Rule, measures_wanted
@@ -98,8 +98,7 @@ def statistics(book: Book) -> Iterator[Item]:
                 "count",
                 year,
             )
-        statuses = book.policy.at(day).poor_population_statuses
-        for cause in cause_breakdown(register, day, statuses):
+        for cause in poor_causes(book, register, day):
             yield row(
                 "S04",
                 f"致贫原因 {cause.name} 人数占比",

@@ -33,10 +33,10 @@ from fupin.aggregates import (
     InputPerPerson,
     Mean,
     benefit_means,
-    cause_breakdown,
     households_per_cadre,
     input_per_person,
     paid_in_year,
+    poor_causes,
     risk_breakdown,
 )
 from fupin.benefits import KIND_NAMES, Due, benefit_payments
@@ -258,7 +258,6 @@ def summarize(
         found = paid_in_year(book, register, year, wanted)
         paid, unpaid = found.paid, found.unpaid
     loans = loan_rows(book, as_of, wanted if village else None)
-    statuses = book.policy.at(as_of).poor_population_statuses
     return Summary(
         as_of,
         year,
@@ -270,7 +269,7 @@ def summarize(
         benefit_means(book, register, year) if year is not None else [],
         [i for i in input_per_person(book, register) if i.year <= as_of.year],
         households_per_cadre(book, register, as_of),
-        cause_breakdown(register, as_of, statuses),
+        poor_causes(book, register, as_of),
         risk_breakdown(book, as_of),
         loans,
     )

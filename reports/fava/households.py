@@ -20,9 +20,9 @@ from fupin.aggregates import (
     InputPerPerson,
     Mean,
     benefit_means,
-    cause_breakdown,
     households_per_cadre,
     input_per_person,
+    poor_causes,
     risk_breakdown,
 )
 from fupin.budget import CountyBudget, DepartmentYear, budgets, department_shares
@@ -114,7 +114,6 @@ def households_view(book: Book, results: Results, day: datetime.date) -> Househo
     for measure in results.measures:
         if measure.rule in BUDGET_RULES:
             measures[measure.entity].append(measure)
-    statuses = book.policy.at(day).poor_population_statuses
     return HouseholdsView(
         day,
         register is not None,
@@ -124,7 +123,7 @@ def households_view(book: Book, results: Results, day: datetime.date) -> Househo
         year,
         [i for i in input_per_person(book, register) if i.year <= day.year and i.persons],
         households_per_cadre(book, register, day) if register else None,
-        cause_breakdown(register, day, statuses) if register else [],
+        poor_causes(book, register, day) if register else [],
         risk_breakdown(book, day),
         loan_rows(book, day),
         [
