@@ -51,7 +51,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_
 from fupin.entities import ACCOUNT_COMPONENT, Entity, Money, PositiveMoney, Share, Text, near
 from fupin.findings import Finding
 from fupin.messages_zh import reject_near_miss, show_input
-from fupin.money import HUNDRED, ZERO
+from fupin.money import HUNDRED, ZERO, q2
 from fupin.vocab import MAX_AMOUNT, SOURCES
 
 if TYPE_CHECKING:
@@ -426,6 +426,66 @@ class AssetState:
                 text += f" ({holder.mode})"
             parts.append(text)
         return "; ".join(parts)
+
+
+@dataclass
+class Tally:
+    """Count and original value of a group of assets."""
+
+    count: int = 0
+    value: Decimal = ZERO
+
+    def add(self, value: Decimal) -> None:
+        self.count += 1
+        self.value += value
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"count": self.count, "value": str(q2(self.value))}
+
+
+@dataclass
+class ValueTotals:
+    """Original values of a register's assets on a day: those in use by (class, owner
+    level), the disposed ones apart. The CLI register, the Fava page and its chart show
+    these."""
+
+    cells: dict[tuple[str, str], Tally]
+    disposed: Tally
+
+    def by_class(self) -> dict[str, Tally]:
+        return self._by(0)
+
+    def by_level(self) -> dict[str, Tally]:
+        return self._by(1)
+
+    @property
+    def total(self) -> Tally:
+        out = Tally()
+        for cell in self.cells.values():
+            out.count += cell.count
+            out.value += cell.value
+        return out
+
+    def _by(self, axis: int) -> dict[str, Tally]:
+        out: dict[str, Tally] = {}
+        for key, cell in self.cells.items():
+            held = out.setdefault(key[axis], Tally())
+            held.count += cell.count
+            held.value += cell.value
+        return out
+
+
+def value_totals(states: Sequence[AssetState]) -> ValueTotals:
+    """The :class:`ValueTotals` of the given register states."""
+    cells: dict[tuple[str, str], Tally] = {}
+    disposed = Tally()
+    for state in states:
+        value = state.asset.original_value
+        if state.status == "disposed":
+            disposed.add(value)
+            continue
+        cells.setdefault((state.asset.asset_class, state.owner_level), Tally()).add(value)
+    return ValueTotals(cells, disposed)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from fupin.entities import STAGE_NAMES, STAGES
-from fupin.money import ZERO
 from fupin.names import CATEGORY_NAMES, SOURCE_NAMES
 
 if TYPE_CHECKING:
@@ -147,16 +146,11 @@ class AssetValues:
 def asset_values(register: Any, day: datetime.date) -> AssetValues:
     """Original value of the assets on the register on ``day`` (disposed ones left out),
     by class and owner level."""
-    from fupin.assets import ASSET_CLASSES, LEVEL_NAMES
+    from fupin.assets import ASSET_CLASSES, LEVEL_NAMES, value_totals
 
-    value: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    count: dict[tuple[str, str], int] = defaultdict(int)
-    for state in register.at(day):
-        if state.status == "disposed":
-            continue
-        key = (state.asset.asset_class, state.owner_level)
-        value[key] += state.asset.original_value
-        count[key] += 1
+    cells = value_totals(register.at(day)).cells
+    value = {key: cell.value for key, cell in cells.items()}
+    count = {key: cell.count for key, cell in cells.items()}
     classes = [(c, n) for c, n in ASSET_CLASSES.items() if any(k[0] == c for k in value)]
     levels = [(lv, n) for lv, n in LEVEL_NAMES.items() if any(k[1] == lv for k in value)]
-    return AssetValues(classes, levels, dict(value), dict(count))
+    return AssetValues(classes, levels, value, count)

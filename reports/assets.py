@@ -25,9 +25,11 @@ from fupin.assets import (
     AssetRegister,
     AssetRight,
     AssetState,
+    Tally,
     asset_register,
+    value_totals,
 )
-from fupin.money import ZERO, fmt_money, q2
+from fupin.money import ZERO, fmt_money
 from fupin.textable import render
 
 if TYPE_CHECKING:
@@ -36,19 +38,7 @@ if TYPE_CHECKING:
 LEVEL_ORDER = ("county", "township", "village", "household", "unassigned")
 
 
-@dataclass
-class Total:
-    """Count and original value of a group of assets."""
-
-    count: int = 0
-    value: Decimal = ZERO
-
-    def add(self, value: Decimal) -> None:
-        self.count += 1
-        self.value += value
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"count": self.count, "value": str(q2(self.value))}
+Total = Tally  # count and original value of a group of assets (fupin.assets)
 
 
 @dataclass
@@ -100,16 +90,11 @@ def asset_report(
     rights = tuple(dict.fromkeys([*policy.asset_rights, "custody"]))
     states = [s for s in register.at(day) if _matches(s, village, asset_class)]
     report = AssetReport(day, rights, states, *_flows(book, register, day))
-    report.by_class = {c: Total() for c in ASSET_CLASSES}
-    report.by_level = {level: Total() for level in LEVEL_ORDER}
-    for state in states:
-        value = state.asset.original_value
-        if state.status == "disposed":
-            report.disposed.add(value)
-            continue
-        report.by_class[state.asset.asset_class].add(value)
-        report.by_level[state.owner_level].add(value)
-        report.total.add(value)
+    totals = value_totals(states)
+    by_class, by_level = totals.by_class(), totals.by_level()
+    report.by_class = {c: by_class.get(c, Total()) for c in ASSET_CLASSES}
+    report.by_level = {level: by_level.get(level, Total()) for level in LEVEL_ORDER}
+    report.total, report.disposed = totals.total, totals.disposed
     return report
 
 

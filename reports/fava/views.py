@@ -680,9 +680,8 @@ def assets(book: Book, register: Any, day: datetime.date) -> Assets:
 
     rows = []
     present: set[str] = set()
-    by_class: dict[str, list[Decimal]] = {}
-    by_level: dict[str, list[Decimal]] = {}
-    for state in register.at(day):
+    states = register.at(day)
+    for state in states:
         asset = state.asset
         holders = {right: state.holders(right) for right in state.rights}
         present.update(holders)
@@ -696,32 +695,26 @@ def assets(book: Book, register: Any, day: datetime.date) -> Assets:
                 holders,
             )
         )
-        if state.status == "disposed":
-            continue
-        for key, table in ((asset.asset_class, by_class), (level, by_level)):
-            pair = table.setdefault(key, [Decimal(0), ZERO])
-            pair[0] += 1
-            pair[1] += asset.original_value
     rights = [r for r in fa.RIGHTS if r in CORE_RIGHTS or r in present]
+    values = fa.value_totals(states)
 
-    def totals(table: dict[str, list[Decimal]], names: dict[str, str]) -> list[Total]:
+    def totals(table: dict[str, fa.Tally], names: dict[str, str]) -> list[Total]:
         order = list(names)
         return [
-            Total(k, names.get(k, k), int(v[0]), v[1])
+            Total(k, names.get(k, k), v.count, v.value)
             for k, v in sorted(
                 table.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99
             )
         ]
 
-    class_totals = totals(by_class, fa.ASSET_CLASSES)
     return Assets(
         day,
         rows,
         [(r, fa.RIGHTS[r]) for r in rights],
-        class_totals,
-        totals(by_level, fa.LEVEL_NAMES),
-        sum(t.count for t in class_totals),
-        sum((t.value for t in class_totals), ZERO),
+        totals(values.by_class(), fa.ASSET_CLASSES),
+        totals(values.by_level(), fa.LEVEL_NAMES),
+        values.total.count,
+        values.total.value,
     )
 
 
