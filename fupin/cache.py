@@ -15,7 +15,9 @@ this module's format, Python's and Beancount's versions, and a hash of fupin's o
 (rules, entity models and policy defaults included). A file whose booking depends on other
 files (a posting at cost, a currency left to infer) or gives a booking error is kept
 parsed only, and then the whole ledger is booked together, as Beancount does. Encrypted
-files are never cached (Beancount's own loader reads them).
+files are never cached (Beancount's own loader reads them). What the plugin learns of one
+unchanged file (LEDGER's and PII's summary of its transactions) is kept beside its record
+(:mod:`fupin.file_memo`).
 
 Where: ``$FUPIN_CACHE_DIR``, else ``$XDG_CACHE_HOME/fupin``, else ``~/.cache/fupin`` (outside
 the books, mode 0700); ``FUPIN_CACHE=off`` switches it off. Writes are atomic (a temporary
@@ -51,6 +53,8 @@ from beancount.core.number import MISSING
 from beancount.ops import validation
 from beancount.parser import booking, booking_full, parser
 from beancount.utils import encryption
+
+from fupin import file_memo
 
 #: bump when the record layout changes
 FORMAT = 2
@@ -182,9 +186,15 @@ class _Loader:
         options_map = loader.aggregate_options_map(options_map, others)
         known = _balanced(files)  # before any plugin can change a transaction
         saved = list(sys.path)
+        memos = (
+            [(f.name, f.key, f.record.entries) for f in files] if _ours_first(options_map) else []
+        )
         try:
             sys.path[0:0] = options_map.get("pythonpath", [])
-            entries, errors = loader.run_transformations(entries, parse_errors, options_map, None)
+            with file_memo.offered(self.folder, memos):
+                entries, errors = loader.run_transformations(
+                    entries, parse_errors, options_map, None
+                )
         finally:
             sys.path[:] = saved
         errors.extend(_validate(entries, options_map, known))
@@ -321,7 +331,7 @@ def prune(folder: Path, max_bytes: int | None = None) -> None:
         except ValueError:
             max_bytes = DEFAULT_MAX_MB * 2**20
     held: list[tuple[float, int, Path]] = []
-    for item in folder.glob("*.pickle"):
+    for item in (*folder.glob("*.pickle"), *folder.glob("*.passed")):
         with contextlib.suppress(OSError):
             stat = item.stat()
             held.append((stat.st_mtime, stat.st_size, item))
@@ -412,6 +422,17 @@ def _book_alone(record: Record, options_map: dict[str, Any], methods: Any) -> bo
     record.booked = True
     record.balanced = not _balances(booked, options_map)
     return True
+
+
+def _ours_first(options_map: dict[str, Any]) -> bool:
+    """Whether ``fupin.plugins`` is the ledger's first plugin, in Beancount's default order
+    (then the transactions it reads are those the files' records hold: :mod:`fupin.file_memo`)."""
+    plugins = options_map.get("plugin") or []
+    return (
+        options_map.get("plugin_processing_mode") == "default"
+        and bool(plugins)
+        and plugins[0][0] == "fupin.plugins"
+    )
 
 
 def _balanced(files: list[_File]) -> dict[int, tuple[Any, ...]] | None:

@@ -14,7 +14,9 @@ every file it includes (globs expanded as Beancount does) and found each one to 
   beyond the 28 digits every rule computes in, and crashes Beancount's own booking).
 
 Anything else raises :class:`fupin.load.LedgerUnreadable` (exit code 2) with a message that
-names the file, the line and what is wrong, and never echoes the file's content.
+names the file, the line and what is wrong, and never echoes the file's content. With the
+cache on, bytes that passed before (same path, same code) are not read again
+(:func:`fupin.file_memo.passed`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import glob
 import os
 import re
 from pathlib import Path
+
+from fupin import file_memo
 
 #: the longest line accepted (bytes)
 MAX_LINE_BYTES = 64 * 1024
@@ -90,7 +94,9 @@ def _check_file(file: Path, origin: str) -> list[tuple[str, int]]:
         raise _unreadable(f"{file}: 无法读取 ({exc.strerror}){origin}") from None
     if file.suffix.lower() in _ENCRYPTED:
         return []  # Beancount decrypts these itself
-    _check_bytes(file, data, origin)
+    if not file_memo.passed(str(file), data):  # these bytes passed before: not read again
+        _check_bytes(file, data, origin)
+        file_memo.mark_passed(str(file), data)
     if b"include" not in data:
         return []
     return [

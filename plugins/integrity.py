@@ -26,14 +26,17 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from beancount.core.amount import Amount
 from beancount.core.data import Balance, Custom, Open, Transaction
 from fupin.plugins.flags_projects import Contract
-from fupin.plugins.ledger_data import LedgerChecker, LedgerDataError, wrong_currency
+from fupin.plugins.ledger_data import WATCHED, LedgerChecker, LedgerDataError, wrong_currency
 from fupin.plugins.personal_data import PersonalDataError, TextScanner
+from fupin.plugins.text_summary import TextSummary, summarize, texts
 
+from fupin import file_memo
 from fupin.assets import Asset, AssetEvent, AssetRight
 from fupin.engine import Item, Rule, check
 from fupin.entities import ENTITY_TYPES, Entity, ProjectStage
@@ -103,7 +106,15 @@ def _walk(book: Book) -> Walked:
         elif type(entry) is Balance:
             checker.balance(entry)
         collect(entry)
-    if checker.quick(txns, values):  # a problem somewhere: find it, transaction by transaction
+    # each file's transactions summed up once (kept per unchanged file: fupin.file_memo);
+    # the texts of a file that may hold a personal number or a foreign amount are read again
+    summaries: list[TextSummary] = []
+    for name, group in _by_file(txns).items():
+        summary = file_memo.recall(name, "texts", group, partial(summarize, group, WATCHED))
+        summaries.append(summary)
+        if summary.personal or not summary.amount_currencies <= {currency}:
+            values.update(texts(group))
+    if checker.judge(summaries):  # a problem somewhere: find it, transaction by transaction
         for txn in txns:
             checker.transaction(txn)
     # each distinct metadata amount and text read once; a second pass only on a hit (rare)
@@ -117,6 +128,19 @@ def _walk(book: Book) -> Walked:
                     checker.amounts(entry, wrong)
             scan.report(entry, out.personal)
     return out
+
+
+def _by_file(txns: list[Transaction]) -> dict[str, list[Transaction]]:
+    """The transactions by the file they were read from (in the order given)."""
+    groups: dict[str, list[Transaction]] = {}
+    for txn in txns:
+        name = txn.meta.get("filename", "") if txn.meta else ""
+        group = groups.get(name)
+        if group is None:
+            groups[name] = [txn]
+        else:
+            group.append(txn)
+    return groups
 
 
 def _currency(options: Mapping[str, Any]) -> str:

@@ -20,12 +20,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 from itertools import chain
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from beancount.core.amount import Amount
 from beancount.core.data import Balance, Custom, Open, Transaction
-from fupin.plugins.personal_data import gather
 
 from fupin.entities import ENTITY_TYPES
 from fupin.findings import Finding
@@ -37,6 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from beancount.core.data import Directive, Meta
+    from fupin.plugins.text_summary import TextSummary
 
     from fupin.book import Book
     from fupin.integrity import Resolver
@@ -223,43 +222,29 @@ class LedgerChecker:
             )
         )
 
-    def quick(self, txns: list[Transaction], values: set[Any]) -> bool:
-        """Gather the transactions' texts into ``values`` (for the PII pass) and say whether
-        any transaction may hold a problem; only then is each one checked (:meth:`transaction`).
-
-        Every test here runs over all transactions at once with C-level maps: the distinct
-        metadata keys, the distinct value of each watched key, the set of posting
-        currencies, any cost or price."""
-        metas = list(map(_META, txns))
-        postings = list(chain.from_iterable(map(_POSTINGS, txns)))
-        pmetas = [m for m in map(_META, postings) if m and len(m) > 2 and not _only_automatic(m)]
-        values.update(map(_PAYEE, txns))
-        values.update(map(_NARRATION, txns))
-        values.update(chain.from_iterable(filter(None, map(_TAGS, txns))))
-        values.update(chain.from_iterable(filter(None, map(_LINKS, txns))))
-        for group in (metas, pmetas):
-            for meta in group:
-                gather(values, meta, len(meta))
-        keys = set(chain.from_iterable(metas))
-        keys.update(chain.from_iterable(pmetas))
+    def judge(self, summaries: Sequence[TextSummary]) -> bool:
+        """Whether any transaction may hold a problem; only then is each one checked
+        (:meth:`transaction`). ``summaries``: the transactions' by file (:mod:`text_summary`):
+        their metadata keys, the distinct value of each watched key, their currencies."""
+        keys: set[str] = set().union(*(s.keys for s in summaries))
         self.learn(keys)
         if not self.typos.keys().isdisjoint(keys):
             return True
-        for key in _WATCHED.intersection(keys):
-            for group in (metas, pmetas):
-                found = {m.get(key, _ABSENT) for m in group}
-                found.discard(_ABSENT)
-                if not all(self.value_ok(key, value) for value in found):
-                    return True
+        found: dict[str, set[Any]] = {}
+        for summary in summaries:
+            for key, values in summary.watched:
+                found.setdefault(key, set()).update(values)
+        for key, distinct in found.items():
+            if not all(self.value_ok(key, value) for value in distinct):
+                return True
         if self.constrained():
             return False  # Beancount itself holds every posting to the operating currency
-        try:
-            currencies = set(map(_CURRENCY, postings))
-        except AttributeError:  # a posting without units: check one by one
-            return True
+        if any(s.currencies is None for s in summaries):
+            return True  # a posting without units: check one by one
+        currencies: set[str] = set().union(*(s.currencies or () for s in summaries))
         if currencies - {self.currency}:
             return True
-        return any(map(_COST, postings)) or any(map(_PRICE, postings))
+        return any(s.priced for s in summaries)
 
     def constrained(self) -> bool:
         """Whether every account posted to is opened for the operating currency alone
@@ -303,14 +288,14 @@ class LedgerChecker:
         """Check one transaction (when :meth:`quick` found a problem somewhere)."""
         meta = txn.meta
         if len(meta) > 2:
-            if not _WATCHED.isdisjoint(meta):
+            if not WATCHED.isdisjoint(meta):
                 self.meta(txn, meta, "", None)
             self.misspelt(txn, meta, "")
         for posting in txn.postings:
             pmeta = posting.meta
             if pmeta is not None and len(pmeta) > 2:
                 where = f"{posting.account} 的 "
-                if not _WATCHED.isdisjoint(pmeta):
+                if not WATCHED.isdisjoint(pmeta):
                     self.meta(txn, pmeta, where, posting.account)
                 self.misspelt(txn, pmeta, where)
             units = posting.units
@@ -355,7 +340,7 @@ class LedgerChecker:
     def meta(self, txn: Transaction, meta: Meta, where: str, account: str | None) -> None:
         """Check the watched keys of a transaction's (or a posting's) metadata."""
         good = self.good
-        for key in _WATCHED.intersection(meta):
+        for key in WATCHED.intersection(meta):
             value = meta[key]
             pair = (key, value)
             if pair in good:
@@ -485,22 +470,5 @@ def _benefit(txn: Transaction, account: str | None) -> bool:
     return any(p.account.startswith(BENEFIT_PREFIXES) for p in txn.postings)
 
 
-_WATCHED = frozenset((*META_REFS, *META_VALUES))
-_ABSENT = object()
-
-
-def _only_automatic(meta: Meta) -> bool:
-    """A posting's metadata that holds Beancount's own ``__automatic__`` mark only."""
-    return len(meta) == 3 and "__automatic__" in meta
-
-
-_TEXT_TYPES = frozenset((str, Decimal, Amount))
-_META = attrgetter("meta")
-_POSTINGS = attrgetter("postings")
-_PAYEE = attrgetter("payee")
-_NARRATION = attrgetter("narration")
-_TAGS = attrgetter("tags")
-_LINKS = attrgetter("links")
-_CURRENCY = attrgetter("units.currency")
-_COST = attrgetter("cost")
-_PRICE = attrgetter("price")
+#: the metadata keys whose values LEDGER checks (references and coded values)
+WATCHED = frozenset((*META_REFS, *META_VALUES))

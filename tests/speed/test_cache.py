@@ -7,6 +7,7 @@ be equal, and ``fupin check --json`` must print the same bytes as with the cache
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,10 @@ import pytest
 from beancount import loader
 from click.testing import CliRunner
 
-from fupin import cache
+from fupin import cache, file_memo
 from fupin.cli import main
+from fupin.load import LedgerUnreadable
+from fupin.preflight import preflight
 from fupin.synth import generate, split_monthly
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -289,3 +292,118 @@ def test_a_plugin_that_unbalances_is_still_caught(
         assert unbalanced == ["replaced", "mutated"]
     assert cache.LAST.parsed == 0
     assert_same_as_beancount(top)
+
+
+# -- fupin.file_memo: what a check keeps of an unchanged file never changes a finding ------
+def _files_with_transactions(top: Path) -> int:
+    folder = top.parent / "monthly"
+    return sum(
+        1
+        for f in folder.glob("*.beancount")
+        if re.search(r"^\d{4}-\d\d-\d\d \*", f.read_text(encoding="utf-8"), re.M)
+    )
+
+
+def _cached_equals_cold(path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    cached = check_json(path, monkeypatch, cached=True)
+    recalls = file_memo.LAST
+    assert cached == check_json(path, monkeypatch, cached=False)
+    file_memo.LAST = recalls
+    return cached
+
+
+def test_unchanged_files_are_recalled(
+    monthly: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_txns = _files_with_transactions(monthly)
+    first = _cached_equals_cold(monthly, monkeypatch)
+    assert (file_memo.LAST.kept, file_memo.LAST.computed) == (0, with_txns)
+    again = _cached_equals_cold(monthly, monkeypatch)
+    assert again == first
+    assert (file_memo.LAST.kept, file_memo.LAST.computed) == (with_txns, 0)
+    month = sorted((monthly.parent / "monthly").glob("wages-*-03.beancount"))[0]
+    text = month.read_text(encoding="utf-8")
+    month.write_text(text.replace("600.00 CNY", "601.00 CNY", 1), encoding="utf-8")
+    _cached_equals_cold(monthly, monkeypatch)
+    assert (file_memo.LAST.kept, file_memo.LAST.computed) == (with_txns - 1, 1)
+
+
+def test_a_definition_removed_elsewhere_reaches_the_unchanged_payments(
+    monthly: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = monthly.parent / "monthly"
+    defined = next(f for f in sorted(folder.glob("year-*-01.beancount")))
+    ident = re.search(r'custom "project" "(P-[0-9-]+)"', defined.read_text(encoding="utf-8"))
+    assert ident is not None
+    project = ident.group(1)
+    payers = [
+        f
+        for f in sorted(folder.glob("*.beancount"))
+        if f != defined and f'project: "{project}"' in f.read_text(encoding="utf-8")
+    ]
+    assert payers, project
+    before = _cached_equals_cold(monthly, monkeypatch)
+    assert f'"{project}"' not in before or "LEDGER" not in before
+    text = defined.read_text(encoding="utf-8")
+    defined.write_text(text.replace(f'"{project}"', f'"{project}-GONE"', 1), encoding="utf-8")
+    after = _cached_equals_cold(monthly, monkeypatch)
+    assert file_memo.LAST.kept > 0  # the payers' memos were used, and still:
+    assert "LEDGER" in after and str(payers[0]) in after
+
+
+def test_a_personal_number_in_one_file_is_found(
+    monthly: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cached_equals_cold(monthly, monkeypatch)
+    month = sorted((monthly.parent / "monthly").glob("wages-*-05.beancount"))[0]
+    text = month.read_text(encoding="utf-8")
+    # a mobile number (a test number of the 139 range) in one narration
+    month.write_text(
+        text.replace("公益岗位补贴", "公益岗位补贴 联系 13912345678", 1), encoding="utf-8"
+    )
+    after = _cached_equals_cold(monthly, monkeypatch)
+    assert "PII" in after and str(month) in after and "13912345678" not in after
+
+
+def test_no_memo_behind_another_plugin(
+    monthly: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = monthly.read_text(encoding="utf-8")
+    monthly.write_text(
+        text.replace(
+            'plugin "fupin.plugins"',
+            'plugin "beancount.plugins.auto_accounts"\nplugin "fupin.plugins"',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    _cached_equals_cold(monthly, monkeypatch)
+    _cached_equals_cold(monthly, monkeypatch)
+    assert (file_memo.LAST.kept, file_memo.LAST.computed) == (0, 0)
+
+
+def test_preflight_verdicts_are_kept_by_content(tmp_path: Path, cache_dir: Path) -> None:
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text("2022-01-01 open Assets:Cash CNY\n", encoding="utf-8")
+    content = ledger.read_bytes()
+    assert not file_memo.passed(str(ledger), content)
+    preflight(ledger)
+    assert file_memo.passed(str(ledger), content)
+    ledger.write_text(
+        "2022-01-01 open Assets:Cash CNY\n2022-01-02 balance Assets:Cash 1" + "0" * 20 + " CNY\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(LedgerUnreadable, match="数值超出范围"):
+        preflight(ledger)
+    assert not file_memo.passed(str(ledger), ledger.read_bytes())
+
+
+def test_no_preflight_verdict_kept_with_the_cache_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FUPIN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("FUPIN_CACHE", "off")
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text("2022-01-01 open Assets:Cash CNY\n", encoding="utf-8")
+    preflight(ledger)
+    assert not (tmp_path / "cache").exists()
