@@ -1,6 +1,6 @@
 """Benchmark: ``bean-check`` bare and with ``fupin.plugins``, ``fupin check`` cold and re-checked.
 
-    .venv/bin/python scripts/bench_load.py [N ...] [--rounds R] [--markdown]   # default 100000 300000
+    .venv/bin/python scripts/bench_load.py [N ...] [--rounds R]   # default: 100000 300000, 3 rounds
 
 For each size it generates the county ledger (:func:`fupin.synth.generate`, deterministic)
 and spreads it over one file per month (:func:`fupin.synth.split_monthly`, ~125 files).
