@@ -37,7 +37,6 @@ import io
 import os
 import pickle
 import sys
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -306,15 +305,7 @@ class _Loader:
                 continue
             try:
                 blob = pickle.dumps(f.record, protocol=pickle.HIGHEST_PROTOCOL)
-                fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".pickle")
-                try:
-                    with os.fdopen(fd, "wb") as handle:
-                        handle.write(blob)
-                    os.replace(temp, self._path(f.key))
-                except BaseException:
-                    with contextlib.suppress(OSError):
-                        os.unlink(temp)
-                    raise
+                file_memo.write_atomic(self._path(f.key), blob)
             except (OSError, pickle.PicklingError, TypeError, AttributeError):
                 continue  # a full disk or an unpicklable plugin object: just not cached
             written += 1

@@ -108,19 +108,23 @@ def _whole(file: _File, txns: list[Any]) -> bool:
     return len(txns) == len(file.ids) and all(id(t) in file.ids for t in txns)
 
 
-def _write(target: Path, blob: bytes) -> None:
+def write_atomic(target: Path, blob: bytes) -> None:
+    """Write ``blob`` to a temporary file beside ``target`` and rename it into place (a
+    reader sees the whole file or none); raises OSError (a full disk, a read-only folder)."""
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pickle")
     try:
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pickle")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(blob)
-            os.replace(temp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
-    except OSError:
-        pass  # a full disk or a read-only folder: just not kept
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(blob)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _write(target: Path, blob: bytes) -> None:
+    with contextlib.suppress(OSError):  # a full disk or a read-only folder: just not kept
+        write_atomic(target, blob)
 
 
 # -- preflight verdicts ---------------------------------------------------------------------
