@@ -14,7 +14,7 @@ computes it for that file only. A result is offered only when
   (a book cut at ``--date`` or a plugin that replaced one computes afresh).
 
 A preflight verdict (:func:`fupin.preflight.preflight`: a function of a file's name and
-bytes) is kept the same way (:func:`passed`, :func:`mark_passed`). Records are written
+bytes) is kept the same way (:func:`verdict`, :func:`mark_passed`). Records are written
 atomically into the cache folder and pruned with it; an unreadable one is a miss.
 """
 
@@ -139,21 +139,23 @@ def _passed_path(folder: Path, name: str, content: bytes) -> Path:
     return folder / f"{digest.hexdigest()}.passed"
 
 
+def verdict(name: str, content: bytes) -> Path | None:
+    """Where the preflight's verdict on these bytes of file ``name`` is kept (None with the
+    cache off); the file exists when they passed before, with this code."""
+    from fupin.cache import directory
+
+    folder = directory()
+    return None if folder is None else _passed_path(folder, name, content)
+
+
 def passed(name: str, content: bytes) -> bool:
     """Whether these bytes of file ``name`` passed the preflight of this code before."""
-    from fupin.cache import directory
-
-    folder = directory()
-    return folder is not None and _passed_path(folder, name, content).is_file()
+    kept = verdict(name, content)
+    return kept is not None and kept.is_file()
 
 
-def mark_passed(name: str, content: bytes) -> None:
-    """Remember that these bytes of file ``name`` passed the preflight."""
-    from fupin.cache import directory
-
-    folder = directory()
-    if folder is None:
-        return
+def mark_passed(kept: Path) -> None:
+    """Remember that the bytes behind ``kept`` (:func:`verdict`) passed the preflight."""
     with contextlib.suppress(OSError):
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        _write(_passed_path(folder, name, content), b"")
+        kept.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _write(kept, b"")

@@ -16,7 +16,7 @@ every file it includes (globs expanded as Beancount does) and found each one to 
 Anything else raises :class:`fupin.load.LedgerUnreadable` (exit code 2) with a message that
 names the file, the line and what is wrong, and never echoes the file's content. With the
 cache on, bytes that passed before (same path, same code) are not read again
-(:func:`fupin.file_memo.passed`).
+(:func:`fupin.file_memo.verdict`).
 """
 
 from __future__ import annotations
@@ -94,9 +94,11 @@ def _check_file(file: Path, origin: str) -> list[tuple[str, int]]:
         raise _unreadable(f"{file}: 无法读取 ({exc.strerror}){origin}") from None
     if file.suffix.lower() in _ENCRYPTED:
         return []  # Beancount decrypts these itself
-    if not file_memo.passed(str(file), data):  # these bytes passed before: not read again
+    kept = file_memo.verdict(str(file), data)
+    if kept is None or not kept.is_file():  # bytes that passed before are not read again
         _check_bytes(file, data, origin)
-        file_memo.mark_passed(str(file), data)
+        if kept is not None:
+            file_memo.mark_passed(kept)
     if b"include" not in data:
         return []
     return [

@@ -285,7 +285,7 @@ class LedgerChecker:
                 self.typos[key] = hint
 
     def transaction(self, txn: Transaction) -> None:
-        """Check one transaction (when :meth:`quick` found a problem somewhere)."""
+        """Check one transaction (when :meth:`judge` found a problem somewhere)."""
         meta = txn.meta
         if len(meta) > 2:
             if not WATCHED.isdisjoint(meta):

@@ -55,7 +55,7 @@ class TextScanner:
         self.bad: dict[Any, tuple[str, ...]] = {}
 
     def collect(self, entry: Directive) -> None:
-        """Gather the texts of one entry other than a transaction (see LedgerChecker)."""
+        """Gather the texts of one entry other than a transaction (transactions: :mod:`text_summary`)."""
         values = self.values
         meta = entry.meta
         if meta and len(meta) > 2:
