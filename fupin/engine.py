@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from fupin.findings import Finding, Measure, Severity, breach_message
+from fupin.messages_zh import mask_personal
 
 if TYPE_CHECKING:
     from beancount.core.data import Directive, Meta
@@ -77,7 +78,16 @@ def run_rules(book: Book, rules: Sequence[Rule], *, keep_measures: bool = True) 
         _run(book, rules, results, keep_measures)
     finally:
         _KEEP.reset(token)
+    results.findings[:] = map(_masked, results.findings)
     return results
+
+
+def _masked(finding: Finding) -> Finding:
+    """The finding with any personal number in its message replaced by its kind: a rule
+    that quotes the ledger's text (a sealed narration that was changed, a name) never
+    prints an ID-card, mobile or bank-card number (PII reports the number's place)."""
+    masked = mask_personal(finding.message)
+    return finding if masked == finding.message else finding._replace(message=masked)
 
 
 def _run(book: Book, rules: Sequence[Rule], results: Results, keep_measures: bool) -> None:

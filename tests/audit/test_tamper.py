@@ -404,3 +404,17 @@ def test_moving_the_whole_ledger_folder_is_harmless(sample: Path, tmp_path: Path
     moved.parent.mkdir()
     shutil.move(str(sample.parent), str(moved))
     audit_clean(moved / "main.beancount")
+
+
+def test_a_personal_number_written_into_a_sealed_text_is_not_echoed(sample: Path) -> None:
+    books = sample.parent / "xianjie-2021.beancount"
+    line = line_of(books, PROGRESS)
+    edit(books, PROGRESS, PROGRESS.replace("进度款", "进度款 联系13912345678"))
+    code, found = check(sample)
+    assert code == 1
+    changed = only(found, "A01")
+    at(changed, books, line)
+    assert "摘要" in changed["message"] and "<手机号已隐去>" in changed["message"]
+    personal = only(found, "PII")
+    at(personal, books, line)
+    assert all("13912345678" not in f["message"] for f in found)
