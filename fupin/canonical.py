@@ -326,3 +326,14 @@ def file_sha256(path: Path) -> str | None:
             return None
         held = _FILE_HASHES[key] = hasher.hexdigest()
     return held
+
+
+#: hex characters of a digest shown in a message: ten (40 bits: enough to tell two apart by
+#: eye), so that a digest is never eleven digits in a row, which a reader — and the mask of
+#: personal numbers every finding goes through (:mod:`fupin.engine`) — would take for a phone
+SHOWN_DIGEST = 10
+
+
+def short_digest(value: str) -> str:
+    """A digest as a message shows it: its first :data:`SHOWN_DIGEST` characters and ``…``."""
+    return f"{value[:SHOWN_DIGEST]}…"

@@ -47,7 +47,7 @@ from beancount.core.data import Custom
 from pydantic import Field, field_validator, model_validator
 
 from fupin.canonical import VERSION as CANONICAL_VERSION
-from fupin.canonical import canonical, digest, file_sha256
+from fupin.canonical import canonical, digest, file_sha256, short_digest
 from fupin.entities import Entity
 from fupin.findings import Finding
 from fupin.money import ZERO, q2
@@ -381,12 +381,18 @@ def _verify(book: Book) -> Verification:
         seal = period.seal
         if seal.prev != prev:
             check.problems.append(
-                Problem("prev", f"prev {seal.prev[:16]}… ≠ 上一封存的 chain {prev[:16]}…")
+                Problem(
+                    "prev",
+                    f"prev {short_digest(seal.prev)} ≠ 上一封存的 chain {short_digest(prev)}",
+                )
             )
         want = seal.expected_chain(seal.prev)
         if want != seal.chain:
             check.problems.append(
-                Problem("chain", f"chain {seal.chain[:16]}… ≠ 按封存字段计算的 {want[:16]}…")
+                Problem(
+                    "chain",
+                    f"chain {short_digest(seal.chain)} ≠ 按封存字段计算的 {short_digest(want)}",
+                )
             )
         prev = seal.chain
         checks.append(check)
@@ -420,8 +426,8 @@ def _check(book: Book, period: Period, root: str) -> SealCheck:
             problems.append(
                 Problem(
                     "list_changed",
-                    f"{seal.digests} sha256 {listed_hash[:16]}… ≠ 封存记载 "
-                    f"{seal.digests_sha256[:16]}…",
+                    f"{seal.digests} sha256 {short_digest(listed_hash)} ≠ 封存记载 "
+                    f"{short_digest(seal.digests_sha256)}",
                 )
             )
         if now != seal.sha256 or listed_hash != seal.digests_sha256:
@@ -436,7 +442,10 @@ def _check(book: Book, period: Period, root: str) -> SealCheck:
         # the entries are as the (unchanged) digest list says: the seal's hash was edited
         check.content_intact = True
         problems.append(
-            Problem("sha256", f"sha256 {seal.sha256[:16]}… ≠ 摘要清单与记录的 {now[:16]}…")
+            Problem(
+                "sha256",
+                f"sha256 {short_digest(seal.sha256)} ≠ 摘要清单与记录的 {short_digest(now)}",
+            )
         )
     elif listed is not None and listed_sum == seal.sha256:
         check.differences = diff(book, period, listed, root)

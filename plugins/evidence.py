@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fupin.book import Book
+from fupin.canonical import short_digest
 from fupin.engine import Item, Rule, finding
 from fupin.evidence import EvidenceError, Need, collect, kind_label, required_anywhere
 from fupin.seals import sealed_period
@@ -36,7 +37,9 @@ def evidence_files(book: Book) -> Iterator[Item]:
             what = "证据文件缺失"
         inputs = f"{piece.path}: {piece.problem}"
         if piece.actual:
-            inputs += f", sha256 现为 {piece.actual[:16]}…, 记载 {piece.sha256[:16]}…"
+            inputs += (
+                f", sha256 现为 {short_digest(piece.actual)}, 记载 {short_digest(piece.sha256)}"
+            )
         period = sealed_period(book, piece.entry.date)
         if period:
             what += f" (封存期 {period})"

@@ -21,6 +21,7 @@ import json
 from collections.abc import Iterator
 
 from fupin.book import Book
+from fupin.canonical import short_digest
 from fupin.corrections import CorrectionError, check_corrections
 from fupin.engine import Item, Rule, check, finding
 from fupin.findings import Severity
@@ -66,7 +67,7 @@ def sealed_periods(book: Book) -> Iterator[Item]:
                 "A01",
                 f"封存期 {seal.id} 内容与封存不符 — {seal.describe()} {seal_check.period.label}; "
                 f"记录 {seal_check.count} 条 (封存时 {seal.entries} 条), 期间哈希 "
-                f"{seal_check.sha256[:16]}… ≠ 封存 {seal.sha256[:16]}…; "
+                f"{short_digest(seal_check.sha256)} ≠ 封存 {short_digest(seal.sha256)}; "
                 "摘要清单不可用, 无法逐条定位",
                 entry,
                 entity=seal.id,

@@ -292,9 +292,7 @@ def test_broken_chain(two_seals: Path) -> None:
     found = findings(sample, "A01", "A02")
     messages = [f["message"] for f in found]
     assert any(
-        m.startswith(
-            "A02 error: 封存链断裂 — 封存期 2021-12 [seal 2021-12]; prev 1111111111111111…"
-        )
+        m.startswith("A02 error: 封存链断裂 — 封存期 2021-12 [seal 2021-12]; prev 1111111111…")
         for m in messages
     )
     assert all(f["entity"] == "2021-12" for f in found)
