@@ -14,13 +14,15 @@ SHA-256 of its bytes (never its modification time), the booking options of the t
 this module's format, Python's and Beancount's versions, and a hash of fupin's own source
 (rules, entity models and policy defaults included). A file whose booking depends on other
 files (a posting at cost, a currency left to infer) or gives a booking error is kept
-parsed only, and then the whole ledger is booked together, as Beancount does. Encrypted
+parsed only, and then the whole ledger is booked together, as Beancount does. A file that
+books alone has its plain transactions booked by :mod:`fupin.plain_booking` (Beancount's
+result, without its general machinery), with the cache on or off. Encrypted
 files are never cached (Beancount's own loader reads them). What the plugin learns of one
 unchanged file (LEDGER's and PII's summary of its transactions) is kept beside its record
 (:mod:`fupin.file_memo`).
 
 Where: ``$FUPIN_CACHE_DIR``, else ``$XDG_CACHE_HOME/fupin``, else ``~/.cache/fupin`` (outside
-the books, mode 0700); ``FUPIN_CACHE=off`` switches it off. Writes are atomic (a temporary
+the books, mode 0700); ``FUPIN_CACHE=off`` switches it off (nothing read or written). Writes are atomic (a temporary
 file renamed into place), so concurrent runs at worst parse a file twice; an unreadable or
 foreign record is a miss. The folder is kept under ``FUPIN_CACHE_MAX_MB`` (default 2048):
 the least recently used records go first. ``BEANCOUNT_DISABLE_LOAD_CACHE`` is about
@@ -50,10 +52,10 @@ from beancount import loader
 from beancount.core import data
 from beancount.core.number import MISSING
 from beancount.ops import validation
-from beancount.parser import booking, booking_full, parser
+from beancount.parser import booking, parser
 from beancount.utils import encryption
 
-from fupin import file_memo
+from fupin import file_memo, plain_booking
 
 #: bump when the record layout changes
 FORMAT = 2
@@ -72,10 +74,6 @@ Check = Callable[[list[Any], dict[str, Any]], list[Any]]
 
 # Beancount's functions are untyped: typed handles on the ones used here
 _book_all: Callable[[list[Any], dict[str, Any]], tuple[list[Any], list[Any]]] = booking.book
-_book_run: Callable[[list[Any], dict[str, Any], Any], tuple[list[Any], list[Any]]] = (
-    booking_full.book
-)
-_missing: Check = booking.validate_missing_eliminated
 _balances: Check = validation.validate_check_transaction_balances
 _validate_all: Callable[[list[Any], dict[str, Any], None, None], list[Any]] = validation.validate
 _input_hash: Callable[[list[str]], str] = loader.compute_input_hash
@@ -145,12 +143,13 @@ def load_file(filename: str | Path) -> Result:
     folder = directory()
     global LAST
     LAST = Stats()
-    if folder is None or encryption.is_encrypted_file(name):
+    if encryption.is_encrypted_file(name):
         return _beancount(name)
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError:
-        return _beancount(name)
+    if folder is not None:
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError:
+            folder = None
     return _Loader(folder).load(name)
 
 
@@ -165,10 +164,16 @@ class _Fallback(Exception):
 
 
 class _Loader:
-    def __init__(self, folder: Path) -> None:
+    """Beancount's load, file by file; with a ``folder``, each file's record kept there.
+
+    Without one (``FUPIN_CACHE=off``, or a folder that cannot be made) nothing is read or
+    written, but a file that books alone is still booked on its own (:mod:`fupin.plain_booking`).
+    """
+
+    def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.stats = LAST
-        self.stats.used = True
+        self.stats.used = folder is not None
 
     def load(self, top: str) -> Result:
         try:
@@ -186,7 +191,9 @@ class _Loader:
         known = _balanced(files)  # before any plugin can change a transaction
         saved = list(sys.path)
         memos = (
-            [(f.name, f.key, f.record.entries) for f in files] if _ours_first(options_map) else []
+            [(f.name, f.key, f.record.entries) for f in files]
+            if self.folder is not None and _ours_first(options_map)
+            else []
         )
         try:
             sys.path[0:0] = options_map.get("pythonpath", [])
@@ -239,7 +246,7 @@ class _Loader:
         return files, errors, options_map, others
 
     def _file(self, name: str, content: bytes, tag: str) -> _File:
-        key = record_key(name, content, tag)
+        key = record_key(name, content, tag) if self.folder is not None else ""
         record = self._read(key)
         if record is not None:
             self.stats.hits += 1
@@ -279,9 +286,12 @@ class _Loader:
 
     # -- records on disk ------------------------------------------------------------------
     def _path(self, key: str) -> Path:
+        assert self.folder is not None
         return self.folder / f"{key}.pickle"
 
     def _read(self, key: str) -> Record | None:
+        if self.folder is None:
+            return None
         target = self._path(key)
         try:
             with open(target, "rb") as handle:
@@ -299,6 +309,8 @@ class _Loader:
         return record
 
     def _save(self, files: list[_File]) -> None:
+        if self.folder is None:
+            return
         written = 0
         for f in files:
             if not (f.fresh or f.changed):
@@ -405,13 +417,13 @@ def _books_alone(entries: list[data.Directive]) -> bool:
 def _book_alone(record: Record, options_map: dict[str, Any], methods: Any) -> bool:
     """Book one local file on its own; False (record unchanged) if booking reported errors."""
     entries = sorted(record.entries, key=data.entry_sortkey)
-    booked, errors = _book_run(entries, options_map, methods)
-    if errors or _missing(booked, options_map):
+    booked, errors, balanced = plain_booking.book_and_balance(entries, options_map, methods)
+    if errors:
         record.local = False
         return False
     record.entries = booked
     record.booked = True
-    record.balanced = not _balances(booked, options_map)
+    record.balanced = balanced
     return True
 
 

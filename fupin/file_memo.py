@@ -61,7 +61,7 @@ _LOAD = _Load()
 
 
 @contextlib.contextmanager
-def offered(folder: Path, files: Iterable[tuple[str, str, list[Any]]]) -> Any:
+def offered(folder: Path | None, files: Iterable[tuple[str, str, list[Any]]]) -> Any:
     """Within this block (the plugins' run of a cached load), memos of these files
     (name, record key, the record's entries) may be recalled and kept."""
     global LAST

@@ -22,6 +22,8 @@ from fupin.load import LedgerUnreadable
 from fupin.preflight import preflight
 from fupin.synth import generate, split_monthly
 
+from .conftest import exact
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -46,13 +48,14 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     return {k: (str(v) if k == "dcontext" else v) for k, v in options.items()}
 
 
-def assert_same_as_beancount(path: Path) -> cache.Stats:
-    """Load through the cache and compare with Beancount's own load; the cache's stats."""
+def assert_same_as_beancount(path: Path, *, used: bool = True) -> cache.Stats:
+    """Load through the cache (``used=False``: switched off) and compare with Beancount's own
+    load; the cache's stats."""
     expected = beancount_load(path)
     got = cache.load_file(path)
     stats = cache.LAST
-    assert stats.used
-    assert got[0] == expected[0]
+    assert stats.used is used
+    assert exact(got[0]) == exact(expected[0])  # every number as written, dicts in order
     assert _errors(got[1]) == _errors(expected[1])
     assert _options(got[2]) == _options(expected[2])
     return stats
@@ -90,7 +93,13 @@ def sample(tmp_path: Path) -> Path:
     return target / "main.beancount"
 
 
-def test_cold_and_warm_loads_are_beancounts(monthly: Path, cache_dir: Path) -> None:
+def test_cold_and_warm_loads_are_beancounts(
+    monthly: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patch:
+        patch.setenv("FUPIN_CACHE", "off")
+        off = assert_same_as_beancount(monthly, used=False)
+        assert off.parsed == off.files > 40 and off.written == 0 and not cache_dir.exists()
     cold = assert_same_as_beancount(monthly)
     assert cold.parsed == cold.files > 40 and cold.written == cold.files
     assert not cold.whole_booking  # every file books on its own
@@ -234,8 +243,8 @@ def test_switched_off_and_bounded(
     sample: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FUPIN_CACHE", "off")
-    cache.load_file(sample)
-    assert not cache.LAST.used and not cache_dir.exists()
+    assert_same_as_beancount(sample, used=False)  # parsed and booked file by file, not kept
+    assert not cache_dir.exists()
     monkeypatch.delenv("FUPIN_CACHE")
     assert_same_as_beancount(sample)
     sizes = sum(p.stat().st_size for p in cache_dir.glob("*.pickle"))

@@ -1,0 +1,22 @@
+"""Helpers of the speed tests."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+
+def exact(value: Any) -> Any:
+    """A form of ``value`` whose equality is identity of content: numbers by their text,
+    dicts in order and with any default, named tuples by type."""
+    kind = type(value)
+    if kind is Decimal:
+        return ("Decimal", str(value))
+    if isinstance(value, dict):
+        items = tuple((k, exact(v)) for k, v in value.items())
+        return (kind.__name__, exact(getattr(value, "default", None)), items)
+    if isinstance(value, list | tuple):
+        return (kind.__name__, tuple(exact(v) for v in value))
+    if isinstance(value, set | frozenset):
+        return (kind.__name__, tuple(sorted(map(repr, value))))
+    return (kind.__name__, repr(value))
