@@ -33,6 +33,7 @@ concern this one, which is exact; tests run with it on, in a temporary folder.
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import functools
 import hashlib
 import io
@@ -49,13 +50,15 @@ from typing import Any
 
 import beancount
 from beancount import loader
-from beancount.core import data
+from beancount.core import data, position
+from beancount.core.amount import Amount
 from beancount.core.number import MISSING
 from beancount.ops import validation
 from beancount.parser import booking, parser
 from beancount.utils import encryption
 
 from fupin import file_memo, plain_booking
+from fupin.preflight import Checked, check_read
 
 #: bump when the record layout changes
 FORMAT = 2
@@ -131,11 +134,13 @@ def directory() -> Path | None:
     return Path(base) / "fupin"
 
 
-def load_file(filename: str | Path) -> Result:
+def load_file(filename: str | Path, checked: Checked | None = None) -> Result:
     """``beancount.loader.load_file(filename)`` (no pickle cache), with the per-file cache.
 
     Same entries, errors and options as Beancount's loader; only the files whose bytes
-    changed since the last run are parsed and booked again.
+    changed since the last run are parsed and booked again. ``checked``: what
+    :func:`fupin.preflight.preflight` returned; then the bytes parsed are those it checked,
+    and a file it did not see is checked before it is parsed (``LedgerUnreadable``).
     """
     name = path.expandvars(path.expanduser(str(filename)))
     if not path.isabs(name):
@@ -150,7 +155,7 @@ def load_file(filename: str | Path) -> Result:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError:
             folder = None
-    return _Loader(folder).load(name)
+    return _Loader(folder, checked).load(name)
 
 
 def _beancount(name: str) -> Result:
@@ -170,8 +175,9 @@ class _Loader:
     written, but a file that books alone is still booked on its own (:mod:`fupin.plain_booking`).
     """
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, checked: Checked | None = None) -> None:
         self.folder = folder
+        self.checked = checked
         self.stats = LAST
         self.stats.used = folder is not None
 
@@ -228,7 +234,7 @@ class _Loader:
                 raise _Fallback(name)
             seen.add(name)
             try:
-                content = Path(name).read_bytes()
+                content = self._content(name)
             except OSError as exc:
                 raise _Fallback(name) from exc
             if options_map is None:  # the top file: its own bytes decide its options
@@ -244,6 +250,14 @@ class _Loader:
         if options_map is None:  # no top file: Beancount's own error and default options
             raise _Fallback(top)
         return files, errors, options_map, others
+
+    def _content(self, name: str) -> bytes:
+        """The file's bytes: those the preflight checked, else read (and checked, when the
+        preflight ran: a file it did not see)."""
+        if self.checked is None:
+            return Path(name).read_bytes()
+        content = self.checked.pop(path.realpath(name), None)
+        return check_read(name) if content is None else content
 
     def _file(self, name: str, content: bytes, tag: str) -> _File:
         key = record_key(name, content, tag) if self.folder is not None else ""
@@ -316,7 +330,7 @@ class _Loader:
             if not (f.fresh or f.changed):
                 continue
             try:
-                blob = pickle.dumps(f.record, protocol=pickle.HIGHEST_PROTOCOL)
+                blob = _dumps(f.record)
                 file_memo.write_atomic(self._path(f.key), blob)
             except (OSError, pickle.PicklingError, TypeError, AttributeError):
                 continue  # a full disk or an unpicklable plugin object: just not cached
@@ -324,6 +338,33 @@ class _Loader:
         self.stats.written = written
         if written:
             prune(self.folder)
+
+
+#: Beancount's named tuples, rebuilt by ``tuple.__new__`` when a record is read: their own
+#: constructors are Python functions (``Amount``'s checks its types), a third of a read
+_REBUILT: tuple[type, ...] = (
+    *data.ALL_DIRECTIVES,
+    data.Posting,
+    Amount,
+    position.Cost,
+    position.CostSpec,
+)
+
+
+def _rebuild(value: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple.__new__, (type(value), tuple(value))
+
+
+_DISPATCH = {**copyreg.dispatch_table, **dict.fromkeys(_REBUILT, _rebuild)}
+
+
+def _dumps(record: Record) -> bytes:
+    """The record pickled, Beancount's named tuples as plain tuples of their type."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(record)
+    return buffer.getvalue()
 
 
 def prune(folder: Path, max_bytes: int | None = None) -> None:
@@ -463,24 +504,17 @@ def _validate(
     checks: list[Check] = validation.VALIDATIONS
     for check in checks:
         if check is _balances:
+            # the very postings, or equal ones (a tuple compares by identity first): the
+            # check is a function of the postings' values
             rest = [
                 e
                 for e in entries
-                if type(e) is data.Transaction and not _same_postings(e, known.get(id(e)))
+                if type(e) is data.Transaction and known.get(id(e)) != tuple(e.postings)
             ]
             errors.extend(check(rest, options_map))
         else:
             errors.extend(check(entries, options_map))
     return errors
-
-
-def _same_postings(entry: data.Transaction, seen: tuple[Any, ...] | None) -> bool:
-    if seen is None:
-        return False
-    postings = entry.postings
-    if len(postings) != len(seen):
-        return False
-    return all(a is b for a, b in zip(postings, seen, strict=True))
 
 
 def _includes(options: dict[str, Any], cwd: str, errors: list[Any]) -> list[str]:

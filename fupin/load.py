@@ -42,6 +42,9 @@ DEFAULT_LEDGER = _sample_folder() / "main.beancount"
 class LedgerUnreadable(Exception):
     """The file cannot be read or parsed (exit code 2)."""
 
+    #: the files the preflight had reached when it stopped (a server keeps watching them)
+    files: tuple[str, ...] = ()
+
 
 @dataclass(frozen=True)
 class Loaded:
@@ -88,20 +91,16 @@ def load(
     from fupin.plugins import evaluate  # the rules live with the plugin
 
     target = resolve(path)
-    preflight(target)  # issue 12: refuse what Beancount cannot read safely, before it reads
-    if not target.is_file():
-        raise LedgerUnreadable(f"{target}: 找不到账簿文件")
-    try:
-        target.read_bytes()[:1]
-    except OSError as exc:
-        raise LedgerUnreadable(f"{target}: {exc.strerror}") from exc
+    # issue 12: refuse what Beancount cannot read safely, before it reads; the bytes that
+    # passed are the ones parsed
+    checked = preflight(target)  # also: a missing or unreadable file, named
     os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
     loader.initialize(use_cache=False)
     # the cyclic GC makes large loads superlinear (DESIGN: speed); what the command keeps
     # until it ends (entries, book, results) is frozen when the collector comes back
     with collector.paused(freeze=True):
         with session.collecting(measures=measures, as_of=as_of):
-            entries, errors, options = cache.load_file(target)
+            entries, errors, options = cache.load_file(target, checked)
             built = session.take(entries, measures=measures, as_of=as_of)
         fatal: list[Any] = [
             e

@@ -15,8 +15,10 @@ every file it includes (globs expanded as Beancount does) and found each one to 
 
 Anything else raises :class:`fupin.load.LedgerUnreadable` (exit code 2) with a message that
 names the file, the line and what is wrong, and never echoes the file's content. With the
-cache on, bytes that passed before (same path, same code) are not read again
-(:func:`fupin.file_memo.verdict`).
+cache on, bytes that passed before (same path, same code) are not scanned again
+(:func:`fupin.file_memo.verdict`). The bytes that passed are the ones the loader parses
+(:func:`preflight` returns them; :func:`check_read` checks a file it reaches that the
+preflight did not see), so a file saved in between cannot reach Beancount unchecked.
 """
 
 from __future__ import annotations
@@ -59,27 +61,50 @@ def _unreadable(message: str) -> Exception:
     return LedgerUnreadable(message)
 
 
-def preflight(path: str | Path) -> None:
+#: the bytes of each file that passed, by its real path (symbolic links resolved)
+Checked = dict[str, bytes]
+
+
+def preflight(path: str | Path) -> Checked:
     """Check ``path`` and every file it includes; raise ``LedgerUnreadable`` on the first
-    file that is not a readable ledger."""
+    file that is not a readable ledger. Returns the bytes that passed, for the loader to
+    parse (:func:`fupin.cache.load_file`): a file saved after its check is not parsed
+    unchecked."""
     top = Path(path)
     if top.is_dir():
         raise _unreadable(f"{top}: 是文件夹, 不是账簿文件")
     if not top.is_file():
         raise _unreadable(f"{top}: 找不到账簿文件")
     seen: set[Path] = set()
+    checked: Checked = {}
     stack: list[tuple[Path, str]] = [(top.resolve(), "")]
     while stack:
         file, origin = stack.pop()
         if file in seen:
             continue  # Beancount reports a file included twice
         seen.add(file)
-        for pattern, lineno in _check_file(file, origin):
+        try:
+            includes, data = _check_file(file, origin)
+        except Exception as exc:
+            exc.files = tuple(sorted(map(str, seen)))  # type: ignore[attr-defined]
+            raise
+        if data is not None:
+            checked[os.path.realpath(file)] = data
+        for pattern, lineno in includes:
             stack.extend(_expand(file, pattern, lineno))
+    return checked
 
 
-def _check_file(file: Path, origin: str) -> list[tuple[str, int]]:
-    """Check one file; return its ``include`` patterns with their line numbers."""
+def check_read(name: str | Path) -> bytes:
+    """Read one file the preflight did not see (created or included since), check it as
+    :func:`preflight` checks every file, and return its bytes."""
+    _, data = _check_file(Path(name), "")
+    return data if data is not None else Path(name).read_bytes()
+
+
+def _check_file(file: Path, origin: str) -> tuple[list[tuple[str, int]], bytes | None]:
+    """Check one file: its ``include`` patterns with their line numbers, and the bytes that
+    passed (None for an encrypted file, which Beancount decrypts itself)."""
     if file.is_dir():
         raise _unreadable(f"{file}: 是文件夹, 不是账簿文件{origin}")
     try:
@@ -93,18 +118,19 @@ def _check_file(file: Path, origin: str) -> list[tuple[str, int]]:
     except OSError as exc:
         raise _unreadable(f"{file}: 无法读取 ({exc.strerror}){origin}") from None
     if file.suffix.lower() in _ENCRYPTED:
-        return []  # Beancount decrypts these itself
+        return [], None  # Beancount decrypts these itself
     kept = file_memo.verdict(str(file), data)
     if kept is None or not kept.is_file():  # bytes that passed before are not read again
         _check_bytes(file, data, origin)
         if kept is not None:
             file_memo.mark_passed(kept)
     if b"include" not in data:
-        return []
-    return [
+        return [], data
+    includes = [
         (match.group(1).decode("utf-8"), data.count(b"\n", 0, match.start()) + 1)
         for match in _INCLUDE.finditer(data)
     ]
+    return includes, data
 
 
 def _check_bytes(file: Path, data: bytes, origin: str) -> None:

@@ -11,7 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from beancount import loader
+from beancount.core import data
+from beancount.parser import parser
+
 from fupin import cache, collector
+from fupin.load import LedgerUnreadable
+from fupin.preflight import preflight
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -42,6 +48,9 @@ def make_app(ledger: Path, *, editable: bool = False) -> Flask:
 def install() -> None:
     """Every load of this process's Fava ledgers (the first and each reload after a save):
 
+    * every file preflighted first (:func:`fupin.preflight.preflight`, as ``fupin serve``
+      does at start): a saved file Beancount would crash on or echo is one error on Fava's
+      error page, and the bytes that passed are the bytes parsed;
     * files parsed and booked through :mod:`fupin.cache` (only the files that changed);
     * the cyclic collector paused for the whole load, Fava's own modules and the fupin
       pages included; at its end one collection frees the previous load's cyclic garbage,
@@ -57,6 +66,8 @@ def install() -> None:
     plain_load_file = core.FavaLedger.load_file
     plain_loader = vars(core)["load_uncached"]  # the name fava.core imported and calls
 
+    last: dict[str, dict[str, Any]] = {}  # each ledger's options of its last good load
+
     def load_file(self: core.FavaLedger) -> None:
         with collector.paused(freeze=True, reclaim=True):
             plain_load_file(self)
@@ -64,11 +75,28 @@ def install() -> None:
     def load_uncached(beancount_file_path: str, *, is_encrypted: bool) -> Any:
         if is_encrypted:
             return plain_loader(beancount_file_path, is_encrypted=True)
-        return cache.load_file(beancount_file_path)
+        try:  # every reload, as at start: nothing Beancount would crash on or echo
+            checked = preflight(beancount_file_path)
+        except LedgerUnreadable as exc:
+            return unreadable(beancount_file_path, exc, last.get(beancount_file_path))
+        loaded = cache.load_file(beancount_file_path, checked)
+        last[beancount_file_path] = loaded[2]
+        return loaded
 
     load_file._fupin = True  # type: ignore[attr-defined]
     core.FavaLedger.load_file = load_file  # type: ignore[method-assign]
     vars(core)["load_uncached"] = load_uncached
+
+
+def unreadable(top: str, exc: LedgerUnreadable, last: dict[str, Any] | None) -> Any:
+    """What a reload shows when a saved file fails the preflight: no entries, the one error
+    (on Fava's error page, the file's content not echoed), the last good load's options (its
+    title keeps the ledger's address), and the files to keep watching, so that the next save
+    reloads again."""
+    options = dict(last) if last is not None else parser.parse_string("")[2]
+    options["filename"] = top
+    options["include"] = sorted({top, *options.get("include", ()), *exc.files})
+    return [], [loader.LoadError(data.new_metadata(top, 0), str(exc), None)], options
 
 
 def pages(app: Flask) -> list[str]:

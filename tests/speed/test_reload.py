@@ -53,3 +53,39 @@ def test_ten_reloads_keep_memory_flat(tmp_path: Path) -> None:
     assert frozen[-1] <= frozen[1] * 1.02, frozen
     assert resident[-1] <= resident[1] + 8, resident
     assert all(ref() is None for ref in books[:-2]), "an old load's book is still alive"
+
+
+def test_a_save_that_fails_the_preflight_is_an_error_and_the_fix_reloads(tmp_path: Path) -> None:
+    """Every reload is preflighted, as the start is: the register saved over a ledger file is
+    one error on Fava's error page (nothing of it echoed), and saving the fix reloads."""
+    folder = tmp_path / "ledger"
+    shutil.copytree(ROOT / "ledger", folder)
+    main = folder / "main.beancount"
+    main.write_text(
+        main.read_text(encoding="utf-8")
+        + '\n2020-01-01 custom "fava-extension" "fupin.reports.fava"\n',
+        encoding="utf-8",
+    )
+    benefits = folder / "benefits-2022.beancount"
+    original = benefits.read_text(encoding="utf-8")
+    register = (ROOT / "ledger" / "register" / "households.csv").read_bytes()
+    app = make_app(main)
+    slug = app.config["LEDGERS"].first_slug()
+    ledger = app.config["LEDGERS"][slug]
+    count = len(ledger.all_entries)
+    benefits.write_bytes(register)
+    ledger.load_file()
+    assert ledger.all_entries == []
+    (error,) = ledger.load_errors
+    assert "benefits-2022.beancount:1" in error.message and "CSV" in error.message
+    assert str(benefits) in ledger.options["include"]  # still watched
+    page = app.test_client().get(f"/{slug}/errors/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "benefits-2022.beancount:1" in text
+    ids = {cell for row in register.decode().splitlines() for cell in row.split(",")}
+    assert not [cell for cell in ids if len(cell) >= 11 and cell.isdigit() and cell in text]
+    benefits.write_text(original, encoding="utf-8")
+    ledger.load_file()
+    assert len(ledger.all_entries) == count
+    assert not [e for e in ledger.load_errors if "CSV" in e.message]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from fupin.cli import main
@@ -150,3 +151,47 @@ def test_a_plugin_that_cannot_be_imported_is_named_without_its_stack(tmp_path: P
 def test_the_sample_ledger_passes_preflight() -> None:
     preflight(ROOT / "ledger" / "main.beancount")
     preflight(ROOT / "ledger" / "audit-sample" / "main.beancount")
+
+
+def test_the_bytes_parsed_are_the_bytes_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file saved between the preflight and the parse: what is parsed is what was checked."""
+    from fupin import cache
+
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(HEADER + 'include "payments.beancount"\n', encoding="utf-8")
+    payments = tmp_path / "payments.beancount"
+    payments.write_text(
+        "2021-01-01 open Assets:Bank\n2021-01-01 open Expenses:Industry\n"
+        '2021-03-01 * "付款"\n  Expenses:Industry  100.00 CNY\n  Assets:Bank\n',
+        encoding="utf-8",
+    )
+    for switched in ("off", "on"):
+        monkeypatch.setenv("FUPIN_CACHE", switched)
+        checked = preflight(ledger)
+        payments.write_bytes(REGISTER.read_bytes())  # saved after its check
+        entries, errors, _ = cache.load_file(ledger, checked)
+        assert [e.narration for e in entries if hasattr(e, "narration")] == ["付款"]
+        assert not [e for e in errors if "households" in str(e)]
+        with pytest.raises(LedgerUnreadable, match=r"payments\.beancount:1"):
+            preflight(ledger)  # the next run checks the new bytes
+        payments.write_text(
+            "2021-01-01 open Assets:Bank\n2021-01-01 open Expenses:Industry\n"
+            '2021-03-01 * "付款"\n  Expenses:Industry  100.00 CNY\n  Assets:Bank\n',
+            encoding="utf-8",
+        )
+
+
+def test_a_file_the_preflight_did_not_see_is_checked_before_it_is_parsed(tmp_path: Path) -> None:
+    from fupin import cache
+
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(HEADER + 'include "months/*.beancount"\n', encoding="utf-8")
+    (tmp_path / "months").mkdir()
+    (tmp_path / "months" / "01.beancount").write_text("", encoding="utf-8")
+    checked = preflight(ledger)
+    (tmp_path / "months" / "02.beancount").write_bytes(b"2021-02-01 \x00\x00 binary")
+    with pytest.raises(LedgerUnreadable, match=r"02\.beancount:1: 二进制文件") as caught:
+        cache.load_file(ledger, checked)
+    assert "binary" not in str(caught.value)
