@@ -57,7 +57,7 @@ from beancount.ops import validation
 from beancount.parser import booking, parser
 from beancount.utils import encryption
 
-from fupin import file_memo, plain_booking
+from fupin import file_memo, plain_booking, transformations
 from fupin.preflight import Checked, check_read
 
 #: bump when the record layout changes
@@ -204,9 +204,7 @@ class _Loader:
         try:
             sys.path[0:0] = options_map.get("pythonpath", [])
             with file_memo.offered(self.folder, memos):
-                entries, errors = loader.run_transformations(
-                    entries, parse_errors, options_map, None
-                )
+                entries, errors = transformations.run(entries, parse_errors, options_map)
         finally:
             sys.path[:] = saved
         errors.extend(_validate(entries, options_map, known))

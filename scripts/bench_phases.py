@@ -51,6 +51,7 @@ def one(ledger: str) -> dict[str, float]:
 
     import fupin.cache as cache_module
     import fupin.load as load_module
+    import fupin.transformations as transformations_module
 
     spent = dict.fromkeys(PHASES, 0.0)
 
@@ -76,6 +77,7 @@ def one(ledger: str) -> dict[str, float]:
     timed(plugins_module, "build_book", "fupin book")
     timed(plugins_module, "run_rules", "fupin rules")
     timed(loader, "run_transformations", "other plugins")
+    timed(transformations_module, "run", "other plugins")
     timed(validation, "validate", "validation")
     timed(cache_module, "_validate", "validation")
     from fupin.cli import main

@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """fupin's cache in a folder of this test, switched on."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("FUPIN_CACHE_DIR", str(folder))
+    monkeypatch.delenv("FUPIN_CACHE", raising=False)
+    return folder
 
 
 def exact(value: Any) -> Any:

@@ -71,14 +71,6 @@ def check_json(path: Path, monkeypatch: pytest.MonkeyPatch, *, cached: bool) -> 
 
 
 @pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("FUPIN_CACHE_DIR", str(folder))
-    monkeypatch.delenv("FUPIN_CACHE", raising=False)
-    return folder
-
-
-@pytest.fixture
 def monthly(tmp_path: Path) -> Path:
     """A generated county ledger (two years) spread over one file per month."""
     main_file = generate(3000, tmp_path / "gen", years=2)
