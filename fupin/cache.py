@@ -53,15 +53,15 @@ from beancount import loader
 from beancount.core import data, position
 from beancount.core.amount import Amount
 from beancount.core.number import MISSING
-from beancount.ops import validation
 from beancount.parser import booking, parser
 from beancount.utils import encryption
 
-from fupin import file_memo, plain_booking, transformations
+from fupin import file_memo, plain_booking, transformations, validations
 from fupin.preflight import Checked, check_read
+from fupin.validations import Usage
 
 #: bump when the record layout changes
-FORMAT = 2
+FORMAT = 3
 DEFAULT_MAX_MB = 2048
 #: the top file's options that booking reads (tolerances, interpolation, lot matching)
 BOOKING_OPTIONS = (
@@ -73,12 +73,9 @@ BOOKING_OPTIONS = (
 )
 
 Result = tuple[list[data.Directive], list[Any], dict[str, Any]]
-Check = Callable[[list[Any], dict[str, Any]], list[Any]]
 
 # Beancount's functions are untyped: typed handles on the ones used here
 _book_all: Callable[[list[Any], dict[str, Any]], tuple[list[Any], list[Any]]] = booking.book
-_balances: Check = validation.validate_check_transaction_balances
-_validate_all: Callable[[list[Any], dict[str, Any], None, None], list[Any]] = validation.validate
 _input_hash: Callable[[list[str]], str] = loader.compute_input_hash
 
 
@@ -95,6 +92,9 @@ class Record:
     #: booked: every transaction balances (Beancount's own check, a function of the
     #: transaction and the booking options alone), so it need not be checked again
     balanced: bool = False
+    #: booked and kept: the accounts its transactions post to, their days and currencies
+    #: (:func:`fupin.validations.usage`: checked against the ledger's opens on each load)
+    usage: Usage | None = None
 
 
 @dataclass
@@ -117,6 +117,7 @@ class Stats:
     written: int = 0
     whole_booking: bool = False
     used: bool = False
+    spared: int = 0  # files whose transactions two validations judged from their usage
     names: list[str] = field(default_factory=list)  # the files parsed this time
 
 
@@ -194,7 +195,10 @@ class _Loader:
         parse_errors.extend(booking_errors)
         options_map["include"] = sorted(f.name for f in files)
         options_map = loader.aggregate_options_map(options_map, others)
-        known = _balanced(files)  # before any plugin can change a transaction
+        # before any plugin can change a transaction
+        known = validations.known(
+            [(f.record.entries, f.record.balanced, f.record.usage) for f in files]
+        )
         saved = list(sys.path)
         memos = (
             [(f.name, f.key, f.record.entries) for f in files]
@@ -207,7 +211,8 @@ class _Loader:
                 entries, errors = transformations.run(entries, parse_errors, options_map)
         finally:
             sys.path[:] = saved
-        errors.extend(_validate(entries, options_map, known))
+        errors.extend(validations.validate(entries, options_map, known))
+        self.stats.spared = known.spared if known is not None else 0
         options_map["input_hash"] = _input_hash(options_map["include"])
         return entries, errors, options_map
 
@@ -279,6 +284,8 @@ class _Loader:
                 if not f.record.booked and not _book_alone(f.record, options_map, methods):
                     f.changed = not f.fresh
                     break
+                if f.record.usage is None and self.folder is not None:  # kept: worth it
+                    f.record.usage = validations.usage(f.record.entries)
             else:
                 entries = [e for f in files for e in f.record.entries]
                 entries.sort(key=data.entry_sortkey)  # one stable merge of sorted runs
@@ -475,44 +482,6 @@ def _ours_first(options_map: dict[str, Any]) -> bool:
         and bool(plugins)
         and plugins[0][0] == "fupin.plugins"
     )
-
-
-def _balanced(files: list[_File]) -> dict[int, tuple[Any, ...]] | None:
-    """The transactions the records found balanced, with their postings as booked; None
-    unless every file's record did (then Beancount's whole check runs)."""
-    if not all(f.record.booked and f.record.balanced for f in files):
-        return None
-    return {
-        id(e): tuple(e.postings)
-        for f in files
-        for e in f.record.entries
-        if type(e) is data.Transaction
-    }
-
-
-def _validate(
-    entries: list[Any], options_map: dict[str, Any], known: dict[int, tuple[Any, ...]] | None
-) -> list[Any]:
-    """Beancount's validations, in its order; a transaction that a record already found
-    balanced (the very object, with the very postings: no plugin replaced or changed them)
-    is not checked again."""
-    if known is None:
-        return _validate_all(entries, options_map, None, None)
-    errors: list[Any] = []
-    checks: list[Check] = validation.VALIDATIONS
-    for check in checks:
-        if check is _balances:
-            # the very postings, or equal ones (a tuple compares by identity first): the
-            # check is a function of the postings' values
-            rest = [
-                e
-                for e in entries
-                if type(e) is data.Transaction and known.get(id(e)) != tuple(e.postings)
-            ]
-            errors.extend(check(rest, options_map))
-        else:
-            errors.extend(check(entries, options_map))
-    return errors
 
 
 def _includes(options: dict[str, Any], cwd: str, errors: list[Any]) -> list[str]:

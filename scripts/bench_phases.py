@@ -52,6 +52,7 @@ def one(ledger: str) -> dict[str, float]:
     import fupin.cache as cache_module
     import fupin.load as load_module
     import fupin.transformations as transformations_module
+    import fupin.validations as validations_module
 
     spent = dict.fromkeys(PHASES, 0.0)
 
@@ -79,7 +80,7 @@ def one(ledger: str) -> dict[str, float]:
     timed(loader, "run_transformations", "other plugins")
     timed(transformations_module, "run", "other plugins")
     timed(validation, "validate", "validation")
-    timed(cache_module, "_validate", "validation")
+    timed(validations_module, "validate", "validation")
     from fupin.cli import main
 
     sys.argv = ["fupin", "check", "--json", ledger]

@@ -180,6 +180,34 @@ def test_booking_options_are_part_of_the_key(sample: Path, cache_dir: Path) -> N
     assert stats.hits == 0  # every file's booking depends on the top file's options
 
 
+def test_opens_closes_and_currencies_changed_elsewhere_reach_the_unchanged_files(
+    monthly: Path, cache_dir: Path
+) -> None:
+    """An unchanged file's transactions are judged from its usage against the opens and
+    closes of the ledger as it is now: an open moved after its payments, a close before
+    them, a currency no longer allowed, each written in accounts.beancount only, give
+    Beancount's own errors; undone, the files are spared again."""
+    assert_same_as_beancount(monthly)
+    kept = assert_same_as_beancount(monthly)
+    assert kept.spared >= 40 and kept.parsed == 0
+    accounts = monthly.parent / "accounts.beancount"
+    original = accounts.read_text(encoding="utf-8")
+    line = "2020-01-01 open Expenses:Industry:Planting CNY\n"
+    assert line in original
+    for changed, expected in (
+        ("2030-01-01 open Expenses:Industry:Planting CNY\n", "inactive account"),
+        (line + "2021-06-15 close Expenses:Industry:Planting\n", "inactive account"),
+        ("2020-01-01 open Expenses:Industry:Planting USD\n", "Invalid currency CNY"),
+    ):
+        accounts.write_text(original.replace(line, changed), encoding="utf-8")
+        stats = assert_same_as_beancount(monthly)
+        assert stats.parsed == 1 and stats.spared == 0
+        found = [e for e in beancount_load(monthly)[1] if expected in e.message]
+        assert found and all("Planting" in e.message for e in found)
+    accounts.write_text(original, encoding="utf-8")
+    assert assert_same_as_beancount(monthly).spared == kept.spared
+
+
 def test_postings_at_cost_book_the_whole_ledger(tmp_path: Path, cache_dir: Path) -> None:
     """A lot reduced in one file against a lot bought in another: booked together."""
     (tmp_path / "buy.beancount").write_text(
@@ -291,6 +319,7 @@ def test_a_plugin_that_unbalances_is_still_caught(
         assert cache.LAST.used
         unbalanced = [e.entry.narration for e in got[1] if "does not balance" in e.message]
         assert unbalanced == ["replaced", "mutated"]
+        assert cache.LAST.spared == 0  # a file with a transaction a plugin touched
     assert cache.LAST.parsed == 0
     assert_same_as_beancount(top)
 
