@@ -24,7 +24,8 @@ def resident_mib() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def test_ten_reloads_keep_memory_flat(tmp_path: Path) -> None:
+def sample_with_pages(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the sample with the fupin pages on: its top file and a file to save."""
     folder = tmp_path / "ledger"
     shutil.copytree(ROOT / "ledger", folder)
     main = folder / "main.beancount"
@@ -33,7 +34,11 @@ def test_ten_reloads_keep_memory_flat(tmp_path: Path) -> None:
         + '\n2020-01-01 custom "fava-extension" "fupin.reports.fava"\n',
         encoding="utf-8",
     )
-    benefits = folder / "benefits-2022.beancount"
+    return main, folder / "benefits-2022.beancount"
+
+
+def test_ten_reloads_keep_memory_flat(tmp_path: Path) -> None:
+    main, benefits = sample_with_pages(tmp_path)
     original = benefits.read_text(encoding="utf-8")
     app = make_app(main)
     ledger = app.config["LEDGERS"][app.config["LEDGERS"].first_slug()]
@@ -58,15 +63,7 @@ def test_ten_reloads_keep_memory_flat(tmp_path: Path) -> None:
 def test_a_save_that_fails_the_preflight_is_an_error_and_the_fix_reloads(tmp_path: Path) -> None:
     """Every reload is preflighted, as the start is: the register saved over a ledger file is
     one error on Fava's error page (nothing of it echoed), and saving the fix reloads."""
-    folder = tmp_path / "ledger"
-    shutil.copytree(ROOT / "ledger", folder)
-    main = folder / "main.beancount"
-    main.write_text(
-        main.read_text(encoding="utf-8")
-        + '\n2020-01-01 custom "fava-extension" "fupin.reports.fava"\n',
-        encoding="utf-8",
-    )
-    benefits = folder / "benefits-2022.beancount"
+    main, benefits = sample_with_pages(tmp_path)
     original = benefits.read_text(encoding="utf-8")
     register = (ROOT / "ledger" / "register" / "households.csv").read_bytes()
     app = make_app(main)
