@@ -15,7 +15,7 @@ amount), no cost and no price. For such a *plain* transaction the booking comes 
 
 Beancount also keeps every account's running balance while booking; a file that books alone
 (:func:`fupin.cache._books_alone`: no cost, no currency to infer) never reads it. So
-:func:`book_alone` books the plain transactions itself and leaves every other one to
+:func:`book_and_balance` books the plain transactions itself and leaves every other one to
 Beancount, in order. The result is Beancount's to the object graph (the same values, the
 same representation of every number, the same dict order): ``tests/speed/test_plain_booking.py``
 compares the pickles of both on the sample, a generated county and random transactions.
@@ -72,17 +72,12 @@ assert _Transaction._fields == (
 assert _Posting._fields == ("account", "units", "cost", "price", "flag", "meta")
 
 
-def book_alone(entries: list[Any], options_map: dict[str, Any], methods: Any) -> Booked:
-    """Book the sorted ``entries`` of a file that books alone; ``(booked, errors)`` as
-    ``booking_full.book`` followed by ``booking.validate_missing_eliminated`` gives them."""
-    booked, errors, _ = _book(entries, options_map, methods)
-    return booked, errors
-
-
 def book_and_balance(
     entries: list[Any], options_map: dict[str, Any], methods: Any
 ) -> tuple[list[Any], list[Any], bool]:
-    """:func:`book_alone`, and whether every transaction balances (Beancount's check)."""
+    """Book the sorted ``entries`` of a file that books alone: ``(booked, errors)`` as
+    ``booking_full.book`` followed by ``booking.validate_missing_eliminated`` gives them, and
+    whether every transaction balances (Beancount's ``validate_check_transaction_balances``)."""
     return _book(entries, options_map, methods)
 
 

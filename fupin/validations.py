@@ -103,7 +103,9 @@ def validate(entries: list[Any], options_map: dict[str, Any], known: Known | Non
     unchanged = [0] * len(known.counts)
     file_of: dict[int, int] = {}  # id of each vouched transaction → its record's index
     vouched = known.postings
-    for entry in entries:
+    opens: dict[str, list[data.Open]] = {}
+    closes: dict[str, list[data.Close]] = {}
+    for entry in entries:  # one walk: the vouched transactions, the opens and closes
         if type(entry) is _Transaction:
             seen = vouched.get(id(entry))
             # the very postings, or equal ones (a tuple compares by identity first): the
@@ -113,9 +115,13 @@ def validate(entries: list[Any], options_map: dict[str, Any], known: Known | Non
                 file_of[id(entry)] = seen[1]
             else:
                 rest.append(entry)
+        elif isinstance(entry, data.Open):
+            opens.setdefault(entry.account, []).append(entry)
+        elif isinstance(entry, data.Close):
+            closes.setdefault(entry.account, []).append(entry)
     whole = [i for i, n in enumerate(unchanged) if n == known.counts[i] and known.usages[i]]
     others = None
-    if whole and _passes([known.usages[i] for i in whole], entries):
+    if whole and _passes([known.usages[i] for i in whole], opens, closes):
         spared = set(whole)
         others = [e for e in entries if file_of.get(id(e)) not in spared]
         known.spared = len(spared)
@@ -131,18 +137,19 @@ def validate(entries: list[Any], options_map: dict[str, Any], known: Known | Non
     return errors
 
 
-def _passes(usages: Sequence[Usage | None], entries: list[Any]) -> bool:
-    """Whether the transactions behind ``usages`` give no error in either check."""
-    opens: dict[str, list[data.Open]] = {}
-    closes: dict[str, list[data.Close]] = {}
-    allowed: dict[str, data.Open] = {}  # Beancount's: the last open that names currencies
-    for entry in entries:
-        if isinstance(entry, data.Open):
-            opens.setdefault(entry.account, []).append(entry)
-            if entry.currencies:
-                allowed[entry.account] = entry
-        elif isinstance(entry, data.Close):
-            closes.setdefault(entry.account, []).append(entry)
+def _passes(
+    usages: Sequence[Usage | None],
+    opens: dict[str, list[data.Open]],
+    closes: dict[str, list[data.Close]],
+) -> bool:
+    """Whether the transactions behind ``usages`` give no error in either check, given the
+    ledger's opens and closes by account (in the order of the entries)."""
+    # Beancount's constraint: the last open of the account that names currencies
+    allowed = {
+        name: found[-1]
+        for name, items in opens.items()
+        if (found := [o for o in items if o.currencies])
+    }
     for use in usages:
         assert use is not None
         for account, (first, last, currencies) in use.items():
