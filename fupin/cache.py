@@ -22,9 +22,9 @@ unchanged file (LEDGER's and PII's summary of its transactions) is kept beside i
 (:mod:`fupin.file_memo`).
 
 Where: ``$FUPIN_CACHE_DIR``, else ``$XDG_CACHE_HOME/fupin``, else ``~/.cache/fupin`` (outside
-the books, mode 0700); ``FUPIN_CACHE=off`` switches it off (nothing read or written). Writes are atomic (a temporary
-file renamed into place), so concurrent runs at worst parse a file twice; an unreadable or
-foreign record is a miss. The folder is kept under ``FUPIN_CACHE_MAX_MB`` (default 2048):
+the books, mode 0700); ``FUPIN_CACHE=off`` switches it off (nothing read or written).
+Writes are atomic (a temporary file renamed into place), so concurrent runs at worst parse a
+file twice; an unreadable or foreign record is a miss. The folder is kept under ``FUPIN_CACHE_MAX_MB`` (default 2048):
 the least recently used records go first. ``BEANCOUNT_DISABLE_LOAD_CACHE`` is about
 Beancount's own pickle cache (keyed on modification times, runs no plugin) and does not
 concern this one, which is exact; tests run with it on, in a temporary folder.
@@ -237,15 +237,15 @@ class _Loader:
                 raise _Fallback(name)
             seen.add(name)
             try:
-                content = self._content(name)
+                content, digest = self._content(name)
             except OSError as exc:
                 raise _Fallback(name) from exc
             if options_map is None:  # the top file: its own bytes decide its options
-                entry = self._file(name, content, "")
+                entry = self._file(name, content, digest, "")
                 options_map = entry.record.options
                 tag = booking_tag(options_map)
             else:
-                entry = self._file(name, content, tag)
+                entry = self._file(name, content, digest, tag)
                 others.append(entry.record.options)
             files.append(entry)
             errors.extend(entry.record.errors)
@@ -254,16 +254,19 @@ class _Loader:
             raise _Fallback(top)
         return files, errors, options_map, others
 
-    def _content(self, name: str) -> bytes:
-        """The file's bytes: those the preflight checked, else read (and checked, when the
-        preflight ran: a file it did not see)."""
+    def _content(self, name: str) -> tuple[bytes, bytes | None]:
+        """The file's bytes and, when the preflight hashed them, their SHA-256: those it
+        checked, else read (and checked, when the preflight ran: a file it did not see)."""
         if self.checked is None:
-            return Path(name).read_bytes()
-        content = self.checked.pop(path.realpath(name), None)
-        return check_read(name) if content is None else content
+            return Path(name).read_bytes(), None
+        passed = self.checked.pop(path.realpath(name), None)
+        return check_read(name) if passed is None else passed
 
-    def _file(self, name: str, content: bytes, tag: str) -> _File:
-        key = record_key(name, content, tag) if self.folder is not None else ""
+    def _file(self, name: str, content: bytes, digest: bytes | None, tag: str) -> _File:
+        if self.folder is None:
+            key = ""
+        else:
+            key = record_key(name, digest or hashlib.sha256(content).digest(), tag)
         record = self._read(key)
         if record is not None:
             self.stats.hits += 1
@@ -398,13 +401,13 @@ def booking_tag(options: dict[str, Any]) -> str:
     return repr(tuple((name, repr(options.get(name))) for name in BOOKING_OPTIONS))
 
 
-def record_key(name: str, content: bytes, tag: str) -> str:
-    """The key of a file's record: path, bytes, booking options, code versions."""
+def record_key(name: str, content_digest: bytes, tag: str) -> str:
+    """The key of a file's record: path, SHA-256 of the bytes, booking options, code."""
     digest = hashlib.sha256()
     for part in (code_tag(), name, tag):
         digest.update(part.encode("utf-8", "surrogateescape"))
         digest.update(b"\0")
-    digest.update(hashlib.sha256(content).digest())
+    digest.update(content_digest)
     return digest.hexdigest()
 
 

@@ -128,29 +128,38 @@ def _write(target: Path, blob: bytes) -> None:
 
 
 # -- preflight verdicts ---------------------------------------------------------------------
-def _passed_path(folder: Path, name: str, content: bytes) -> Path:
+def _passed_path(folder: Path, name: str, content_digest: bytes) -> Path:
     from fupin.cache import code_tag
 
     digest = hashlib.sha256()
     for part in ("preflight", code_tag(), name):
         digest.update(part.encode("utf-8", "surrogateescape"))
         digest.update(b"\0")
-    digest.update(hashlib.sha256(content).digest())
+    digest.update(content_digest)
     return folder / f"{digest.hexdigest()}.passed"
 
 
-def verdict(name: str, content: bytes) -> Path | None:
-    """Where the preflight's verdict on these bytes of file ``name`` is kept (None with the
-    cache off); the file exists when they passed before, with this code."""
+def content_digest(content: bytes) -> bytes | None:
+    """The SHA-256 of a file's bytes, by which its verdict and its record are kept; None
+    with the cache off (nothing is kept, so nothing is hashed)."""
+    from fupin.cache import directory
+
+    return None if directory() is None else hashlib.sha256(content).digest()
+
+
+def verdict(name: str, digest: bytes | None) -> Path | None:
+    """Where the preflight's verdict on the bytes of file ``name`` whose SHA-256 is
+    ``digest`` (:func:`content_digest`) is kept (None with the cache off); the file exists
+    when they passed before, with this code."""
     from fupin.cache import directory
 
     folder = directory()
-    return None if folder is None else _passed_path(folder, name, content)
+    return None if folder is None or digest is None else _passed_path(folder, name, digest)
 
 
 def passed(name: str, content: bytes) -> bool:
     """Whether these bytes of file ``name`` passed the preflight of this code before."""
-    kept = verdict(name, content)
+    kept = verdict(name, content_digest(content))
     return kept is not None and kept.is_file()
 
 

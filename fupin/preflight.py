@@ -61,8 +61,9 @@ def _unreadable(message: str) -> Exception:
     return LedgerUnreadable(message)
 
 
-#: the bytes of each file that passed, by its real path (symbolic links resolved)
-Checked = dict[str, bytes]
+#: the bytes of each file that passed and their SHA-256 (None with the cache off), by its
+#: real path (symbolic links resolved)
+Checked = dict[str, tuple[bytes, bytes | None]]
 
 
 def preflight(path: str | Path) -> Checked:
@@ -84,27 +85,29 @@ def preflight(path: str | Path) -> Checked:
             continue  # Beancount reports a file included twice
         seen.add(file)
         try:
-            includes, data = _check_file(file, origin)
+            includes, passed = _check_file(file, origin)
         except Exception as exc:
             exc.files = tuple(sorted(map(str, seen)))  # type: ignore[attr-defined]
             raise
-        if data is not None:
-            checked[os.path.realpath(file)] = data
+        if passed is not None:
+            checked[os.path.realpath(file)] = passed
         for pattern, lineno in includes:
             stack.extend(_expand(file, pattern, lineno))
     return checked
 
 
-def check_read(name: str | Path) -> bytes:
+def check_read(name: str | Path) -> tuple[bytes, bytes | None]:
     """Read one file the preflight did not see (created or included since), check it as
-    :func:`preflight` checks every file, and return its bytes."""
-    _, data = _check_file(Path(name), "")
-    return data if data is not None else Path(name).read_bytes()
+    :func:`preflight` checks every file, and return its bytes and their SHA-256."""
+    _, passed = _check_file(Path(name), "")
+    return passed if passed is not None else (Path(name).read_bytes(), None)
 
 
-def _check_file(file: Path, origin: str) -> tuple[list[tuple[str, int]], bytes | None]:
+def _check_file(
+    file: Path, origin: str
+) -> tuple[list[tuple[str, int]], tuple[bytes, bytes | None] | None]:
     """Check one file: its ``include`` patterns with their line numbers, and the bytes that
-    passed (None for an encrypted file, which Beancount decrypts itself)."""
+    passed with their SHA-256 (None for an encrypted file, which Beancount decrypts)."""
     if file.is_dir():
         raise _unreadable(f"{file}: 是文件夹, 不是账簿文件{origin}")
     try:
@@ -119,18 +122,19 @@ def _check_file(file: Path, origin: str) -> tuple[list[tuple[str, int]], bytes |
         raise _unreadable(f"{file}: 无法读取 ({exc.strerror}){origin}") from None
     if file.suffix.lower() in _ENCRYPTED:
         return [], None  # Beancount decrypts these itself
-    kept = file_memo.verdict(str(file), data)
+    digest = file_memo.content_digest(data)  # hashed once: the loader keys its record by it
+    kept = file_memo.verdict(str(file), digest)
     if kept is None or not kept.is_file():  # bytes that passed before are not read again
         _check_bytes(file, data, origin)
         if kept is not None:
             file_memo.mark_passed(kept)
     if b"include" not in data:
-        return [], data
+        return [], (data, digest)
     includes = [
         (match.group(1).decode("utf-8"), data.count(b"\n", 0, match.start()) + 1)
         for match in _INCLUDE.finditer(data)
     ]
-    return includes, data
+    return includes, (data, digest)
 
 
 def _check_bytes(file: Path, data: bytes, origin: str) -> None:

@@ -41,6 +41,7 @@ Plugin = tuple[str, Any]
 _DOCUMENTS = "beancount.ops.documents"
 _PAD = "beancount.ops.pad"
 _BALANCE = "beancount.ops.balance"
+_OWN = (_DOCUMENTS, _PAD, _BALANCE)
 _check: Callable[[list[Any], dict[str, Any]], tuple[list[Any], list[Any]]] = balance.check
 _sortkey = data.entry_sortkey
 
@@ -50,6 +51,7 @@ def run(
 ) -> tuple[list[Any], list[Any]]:
     """``loader.run_transformations(entries, parse_errors, options_map, None)``, lean."""
     errors = list(parse_errors)
+    kinds: set[type] | None = None  # the types of the entries, until a plugin runs
     for name, config in _plugins(options_map):
         renamed = loader.RENAMED_MODULES.get(name)
         if renamed:
@@ -59,13 +61,22 @@ def run(
                 stacklevel=2,
             )
             name = renamed
-        if name == _DOCUMENTS and not options_map["documents"] and not _any(entries, data.Document):
-            continue  # it would add nothing, find no file missing and sort the sorted list
-        if name == _PAD and not _any(entries, data.Pad):
-            continue  # nothing to pad
-        if name == _BALANCE:
-            entries = _balance(entries, options_map, errors)
-            continue
+        if name in _OWN:
+            if kinds is None:
+                kinds = set(map(type, entries))  # one walk for the passes in a row
+            if (
+                name == _DOCUMENTS
+                and not options_map["documents"]
+                and not _has(kinds, data.Document)
+            ):
+                continue  # it would add nothing, find no file missing and sort the sorted list
+            if name == _PAD and not _has(kinds, data.Pad):
+                continue  # nothing to pad
+            if name == _BALANCE:
+                if _has(kinds, data.Balance):
+                    entries = _balance(entries, options_map, errors)
+                continue
+        kinds = None
         try:
             module = importlib.import_module(name)
             if not hasattr(module, "__plugins__"):
@@ -101,9 +112,7 @@ def _plugins(options_map: dict[str, Any]) -> Iterable[Plugin]:
 
 def _balance(entries: list[Any], options_map: dict[str, Any], errors: list[Any]) -> list[Any]:
     """Beancount's balance check on the entries it reads; failed assertions put back."""
-    asserted = {e.account for e in entries if type(e) is data.Balance}
-    if not asserted:
-        return entries
+    asserted = {e.account for e in entries if isinstance(e, data.Balance)}
     # an asserted account or one below it (Beancount's ``account.parent_matcher``)
     pattern = re.compile("|".join(f"(?:{re.escape(a)})(?::|$)" for a in sorted(asserted)))
     relevant: dict[str, bool] = {}
@@ -127,8 +136,9 @@ def _balance(entries: list[Any], options_map: dict[str, Any], errors: list[Any])
     return [replaced.get(id(e), e) for e in entries]
 
 
-def _any(entries: list[Any], kind: type) -> bool:
-    return any(type(e) is kind for e in entries)
+def _has(kinds: set[type], directive: type) -> bool:
+    """Whether an entry of these types is a ``directive`` (Beancount's passes test isinstance)."""
+    return any(issubclass(kind, directive) for kind in kinds)
 
 
 def _load_error(message: str) -> Any:

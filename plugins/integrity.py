@@ -94,10 +94,17 @@ def _walk(book: Book) -> Walked:
     collect, values = scan.collect, scan.values
     scope: frozenset[int] | None = book.shared(TEXT_SCOPE, lambda: None)
     txns: list[Transaction] = []
+    by_file: dict[str, list[Transaction]] = {}  # the same, by the file they were read from
     for entry in book.entries:
         if type(entry) is Transaction:
             if scope is None or id(entry) in scope:
                 txns.append(entry)
+                name = entry.meta.get("filename", "") if entry.meta else ""
+                group = by_file.get(name)
+                if group is None:
+                    by_file[name] = [entry]
+                else:
+                    group.append(entry)
             continue
         if type(entry) is Open:
             checker.open(entry)
@@ -109,7 +116,7 @@ def _walk(book: Book) -> Walked:
     # each file's transactions summed up once (kept per unchanged file: fupin.file_memo);
     # the texts of a file that may hold a personal number or a foreign amount are read again
     summaries: list[TextSummary] = []
-    for name, group in _by_file(txns).items():
+    for name, group in by_file.items():
         summary = file_memo.recall(name, "texts", group, partial(summarize, group, WATCHED))
         summaries.append(summary)
         if summary.personal or not summary.amount_currencies <= {currency}:
@@ -128,19 +135,6 @@ def _walk(book: Book) -> Walked:
                     checker.amounts(entry, wrong)
             scan.report(entry, out.personal)
     return out
-
-
-def _by_file(txns: list[Transaction]) -> dict[str, list[Transaction]]:
-    """The transactions by the file they were read from (in the order given)."""
-    groups: dict[str, list[Transaction]] = {}
-    for txn in txns:
-        name = txn.meta.get("filename", "") if txn.meta else ""
-        group = groups.get(name)
-        if group is None:
-            groups[name] = [txn]
-        else:
-            group.append(txn)
-    return groups
 
 
 def _currency(options: Mapping[str, Any]) -> str:
