@@ -334,11 +334,11 @@ def serve(
     from fupin.reports.fava import serve as fava_serve
 
     path = resolve(ledger)
-    try:
-        preflight(path)  # issue 12: nothing Fava would crash on or echo to every auditor
+    try:  # issue 12: nothing Fava would crash on or echo to every auditor
+        checked = preflight(path)
     except LedgerUnreadable as exc:
         raise UnreadableLedger(str(exc)) from None
-    app = fava_serve.make_app(path, editable=editable)
+    app = fava_serve.make_app(path, editable=editable, checked=checked)  # parses those bytes
     if not fava_serve.pages(app):
         click.echo(
             f"警告: {path} 未启用 fupin 审计页面; 请在账簿中加入一行\n  "

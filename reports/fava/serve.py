@@ -17,7 +17,7 @@ from beancount.parser import parser
 
 from fupin import cache, collector
 from fupin.load import LedgerUnreadable
-from fupin.preflight import preflight
+from fupin.preflight import Checked, preflight
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -37,12 +37,26 @@ class ServeError(Exception):
     """A ledger that cannot be served (message for the user)."""
 
 
-def make_app(ledger: Path, *, editable: bool = False) -> Flask:
-    """The Fava app for one ledger, loaded now, read-only unless ``editable``."""
+def make_app(ledger: Path, *, editable: bool = False, checked: Checked | None = None) -> Flask:
+    """The Fava app for one ledger, loaded now, read-only unless ``editable``.
+
+    ``checked``: what ``fupin serve`` preflighted before starting (:func:`preflight`'s
+    result for ``ledger``); the first load parses those bytes instead of checking again.
+    """
     from fava.application import create_app
 
     install()
-    return create_app([str(ledger.resolve())], load=True, read_only=not editable)
+    top = str(ledger.resolve())
+    if checked is not None:
+        _PRECHECKED[top] = checked
+    try:
+        return create_app([top], load=True, read_only=not editable)
+    finally:
+        _PRECHECKED.pop(top, None)
+
+
+#: a ledger's preflight made before its first load (taken by that load only)
+_PRECHECKED: dict[str, Checked] = {}
 
 
 def install() -> None:
@@ -76,7 +90,7 @@ def install() -> None:
         if is_encrypted:
             return plain_loader(beancount_file_path, is_encrypted=True)
         try:  # every reload, as at start: nothing Beancount would crash on or echo
-            checked = preflight(beancount_file_path)
+            checked = _PRECHECKED.pop(beancount_file_path, None) or preflight(beancount_file_path)
         except LedgerUnreadable as exc:
             return unreadable(beancount_file_path, exc, last.get(beancount_file_path))
         loaded = cache.load_file(beancount_file_path, checked)

@@ -12,6 +12,7 @@ import os
 import shutil
 import weakref
 from pathlib import Path
+from typing import Any
 
 from fupin.reports.fava import base
 from fupin.reports.fava.serve import make_app
@@ -86,3 +87,32 @@ def test_a_save_that_fails_the_preflight_is_an_error_and_the_fix_reloads(tmp_pat
     ledger.load_file()
     assert len(ledger.all_entries) == count
     assert not [e for e in ledger.load_errors if "CSV" in e.message]
+
+
+def test_the_start_preflight_is_the_first_loads(tmp_path: Path, monkeypatch: Any) -> None:
+    """``fupin serve`` checks the ledger before it starts and hands what passed to the
+    first load: those bytes are parsed, not checked again; a save is checked as always."""
+    from fupin.reports.fava import serve
+
+    from fupin.preflight import preflight
+
+    main, benefits = sample_with_pages(tmp_path)
+    checked = preflight(main)
+    original = benefits.read_text(encoding="utf-8")
+    saved = '\n2022-12-31 note Assets:Treasury:XJ-2022 "后来写的"\n'
+    benefits.write_text(original + saved, encoding="utf-8")
+    calls: list[str] = []
+
+    def counted(path: str | Path) -> Any:
+        calls.append(str(path))
+        return preflight(path)
+
+    monkeypatch.setattr(serve, "preflight", counted)
+    app = make_app(main, checked=checked)
+    ledger = app.config["LEDGERS"][app.config["LEDGERS"].first_slug()]
+    notes = [e for e in ledger.all_entries if getattr(e, "comment", None) == "后来写的"]
+    assert calls == [] and notes == []  # the bytes checked at the start, not the file now
+    ledger.load_file()  # the save seen
+    assert calls == [str(main.resolve())]
+    notes = [e for e in ledger.all_entries if getattr(e, "comment", None) == "后来写的"]
+    assert len(notes) == 1
