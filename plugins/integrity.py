@@ -117,10 +117,13 @@ def _walk(book: Book) -> Walked:
     # the texts of a file that may hold a personal number or a foreign amount are read again
     summaries: list[TextSummary] = []
     for name, group in by_file.items():
-        summary = file_memo.recall(name, "texts", group, partial(summarize, group, WATCHED))
+        read: list[set[Any]] = []  # the texts, when the summary is computed now
+        summary = file_memo.recall(
+            name, "texts", group, partial(summarize, group, WATCHED, read.append)
+        )
         summaries.append(summary)
         if summary.personal or not summary.amount_currencies <= {currency}:
-            values.update(texts(group))
+            values.update(read[0] if read else texts(group))
     if checker.judge(summaries):  # a problem somewhere: find it, transaction by transaction
         for txn in txns:
             checker.transaction(txn)

@@ -11,6 +11,7 @@ summary can be kept per file between runs (:mod:`fupin.file_memo`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import chain
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -33,8 +34,13 @@ class TextSummary(NamedTuple):
     personal: bool  # some text may hold a personal number (then PII reads them all)
 
 
-def summarize(txns: list[Transaction], watched: frozenset[str]) -> TextSummary:
-    """The summary of ``txns``; ``watched``: the metadata keys whose values are kept."""
+def summarize(
+    txns: list[Transaction],
+    watched: frozenset[str],
+    read: Callable[[set[Any]], object] | None = None,
+) -> TextSummary:
+    """The summary of ``txns``; ``watched``: the metadata keys whose values are kept;
+    ``read`` is given the distinct texts gathered on the way (:func:`texts`)."""
     metas, pmetas, postings = _metas(txns)
     keys = set(chain.from_iterable(metas))
     keys.update(chain.from_iterable(pmetas))
@@ -49,6 +55,8 @@ def summarize(txns: list[Transaction], watched: frozenset[str]) -> TextSummary:
         currencies = None
     scanner = TextScanner()
     scanner.values = texts(txns, metas, pmetas)
+    if read is not None:
+        read(scanner.values)
     amounts = frozenset(v.currency for v in scanner.values if type(v) is Amount)
     return TextSummary(
         frozenset(keys),
