@@ -7,10 +7,13 @@ import importlib.util
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+from beancount.core.amount import Amount
 from click.testing import CliRunner
-from fupin.plugins.personal_data import _ASCII_CHAIN, _CHAIN
+from fupin.plugins.personal_data import _ASCII_CHAIN, _CHAIN, _DIGEST, TextScanner
 
+from fupin import pii
 from fupin.cli import main
 from fupin.entities import Project
 from fupin.load import load
@@ -411,14 +414,52 @@ def test_pydantic_messages_read_in_chinese_keeping_the_field_names() -> None:
     assert "13800138000" not in masked and "<手机号已隐去>" in masked
 
 
-def test_the_prefilter_lets_every_personal_number_through_to_the_detector() -> None:
+def _pii_corpus() -> Any:
+    """The detector's own corpus of personal numbers and of texts that hold none."""
     spec = importlib.util.spec_from_file_location("pii_corpus", ROOT / "tests/core/test_pii.py")
     assert spec is not None and spec.loader is not None
     corpus = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(corpus)  # the detector's own corpus of personal numbers
+    spec.loader.exec_module(corpus)
+    return corpus
+
+
+def test_the_prefilter_lets_every_personal_number_through_to_the_detector() -> None:
+    corpus = _pii_corpus()
     for text, _kind, _number in corpus.positives():
         chain = _ASCII_CHAIN if text.isascii() else _CHAIN
         assert chain.search(text), text
+
+
+def test_the_scanner_flags_exactly_what_the_detector_flags_text_by_text() -> None:
+    """Every shortcut of :meth:`TextScanner.suspects` (texts sorted by kind, too few digits,
+    candidate runs) keeps each text the detector, asked about every text alone, flags."""
+    corpus = _pii_corpus()
+    positives = [text for text, _kind, _number in corpus.positives()]
+    texts = [
+        *positives,
+        *corpus.negatives(),
+        "sha256:" + "13800138000" * 6,  # a digest is no one's number
+        "GW-2021-01-00722",  # 11 digits, no chain
+        "tel 13800138000",  # 11 digits in all, in ASCII and in other text
+        "联系电话13800138000",
+    ]
+    numbers = [
+        Decimal("13800138000"),
+        Decimal("6222021234567890128"),
+        Decimal("1380013800.5"),
+        Decimal("62220212345678901280000000000000"),  # digits only, yet a number: read
+    ]
+    written = [*(f"{n:f}" for n in numbers), "13912345678"]  # numbers: no digest
+    amount = Amount(Decimal("13912345678"), "CNY")
+    joined = [f"户主\n{text}" for text in positives[:5]]  # the join's separator in a text
+    for group in ([t for t in texts if "\n" not in t], [*texts, *joined]):
+        scanner = TextScanner()
+        scanner.values = {*group, *numbers, amount, None, 7}
+        found = scanner.suspects()
+        expected = {t for t in group if not _DIGEST.match(t) and pii.find(t)}
+        expected.update(t for t in written if pii.find(t))
+        assert found and {k for k in scanner.bad if type(k) is str} == expected
+        assert len(expected) >= len(positives) // 2
 
 
 def test_the_import_check_reads_only_the_new_transactions_texts() -> None:
