@@ -121,7 +121,9 @@ def reload_bench(n: int, reloads: int) -> int:
     import subprocess
 
     sys.path.insert(0, str(ROOT / "scripts"))
-    from bench_load import ledgers, machine
+    from bench_load import compiled, ledgers, machine
+
+    print(compiled())
 
     bare, full, month = ledgers(n)
     fava_file = full.with_name("main-monthly-fava.beancount")
