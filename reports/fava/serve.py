@@ -89,8 +89,10 @@ def install() -> None:
     def load_uncached(beancount_file_path: str, *, is_encrypted: bool) -> Any:
         if is_encrypted:
             return plain_loader(beancount_file_path, is_encrypted=True)
+        checked = _PRECHECKED.pop(beancount_file_path, None)  # the start's, once
         try:  # every reload, as at start: nothing Beancount would crash on or echo
-            checked = _PRECHECKED.pop(beancount_file_path, None) or preflight(beancount_file_path)
+            if checked is None:
+                checked = preflight(beancount_file_path)
         except LedgerUnreadable as exc:
             return unreadable(beancount_file_path, exc, last.get(beancount_file_path))
         loaded = cache.load_file(beancount_file_path, checked)
