@@ -33,6 +33,7 @@ concern this one, which is exact; tests run with it on, in a temporary folder.
 from __future__ import annotations
 
 import contextlib
+import copy
 import copyreg
 import functools
 import hashlib
@@ -118,10 +119,38 @@ class Stats:
     whole_booking: bool = False
     used: bool = False
     spared: int = 0  # files whose transactions two validations judged from their usage
+    held: int = 0  # of the hits, records a long-lived caller held from its previous load
     names: list[str] = field(default_factory=list)  # the files parsed this time
 
 
 LAST = Stats()
+
+
+@dataclass
+class Held:
+    """The records of a ledger's previous load, held in memory by a long-lived process
+    (``fupin serve``), so that a reload after a save reuses the unchanged files' entries
+    instead of reading a new copy of each from disk.
+
+    Reuse is sound where nothing changes an entry after booking, as fupin's plugin and
+    Beancount's ``ops`` keep to (they return new entries); another plugin may change one in
+    place (a metadata value added to a transaction, a posting replaced: Beancount's own
+    ``check_closing`` does), and the next load would then read the changed entry. So
+    records are held only when every plugin line of the ledger is one known to leave
+    entries as they are (:func:`_trusted_plugins`), and only those booked file by file (a
+    file booked with the whole ledger is parsed only). The load's options are a copy of the
+    top file's record's, which the load fills in (includes, display context).
+    """
+
+    records: dict[str, Record] = field(default_factory=dict)
+
+    def keep(self, files: list[_File], options_map: dict[str, Any]) -> None:
+        """Hold this load's booked records, and only them (the earlier load's go)."""
+        self.records = (
+            {f.key: f.record for f in files if f.record.booked}
+            if _trusted_plugins(options_map)
+            else {}
+        )
 
 
 def directory() -> Path | None:
@@ -135,13 +164,18 @@ def directory() -> Path | None:
     return Path(base) / "fupin"
 
 
-def load_file(filename: str | Path, checked: Checked | None = None) -> Result:
+def load_file(
+    filename: str | Path, checked: Checked | None = None, held: Held | None = None
+) -> Result:
     """``beancount.loader.load_file(filename)`` (no pickle cache), with the per-file cache.
 
     Same entries, errors and options as Beancount's loader; only the files whose bytes
     changed since the last run are parsed and booked again. ``checked``: what
     :func:`fupin.preflight.preflight` returned; then the bytes parsed are those it checked,
     and a file it did not see is checked before it is parsed (``LedgerUnreadable``).
+    ``held``: a long-lived caller's records of its previous load of this ledger (``fupin
+    serve``'s, one per ledger): a file whose key is among them takes that record's very
+    entries, without reading its record from disk (:class:`Held`).
     """
     name = path.expandvars(path.expanduser(str(filename)))
     if not path.isabs(name):
@@ -156,7 +190,7 @@ def load_file(filename: str | Path, checked: Checked | None = None) -> Result:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError:
             folder = None
-    return _Loader(folder, checked).load(name)
+    return _Loader(folder, checked, held).load(name)
 
 
 def _beancount(name: str) -> Result:
@@ -176,9 +210,12 @@ class _Loader:
     written, but a file that books alone is still booked on its own (:mod:`fupin.plain_booking`).
     """
 
-    def __init__(self, folder: Path | None, checked: Checked | None = None) -> None:
+    def __init__(
+        self, folder: Path | None, checked: Checked | None = None, held: Held | None = None
+    ) -> None:
         self.folder = folder
         self.checked = checked
+        self.held = held if folder is not None else None
         self.stats = LAST
         self.stats.used = folder is not None
 
@@ -190,6 +227,8 @@ class _Loader:
             return _beancount(top)
         entries, booking_errors = self._book(files, options_map)
         self._save(files)
+        if self.held is not None:
+            self.held.keep(files, options_map)
         for f in files:
             f.content = b""  # the text is parsed and hashed: not kept through the rest
         parse_errors.extend(booking_errors)
@@ -242,7 +281,9 @@ class _Loader:
                 raise _Fallback(name) from exc
             if options_map is None:  # the top file: its own bytes decide its options
                 entry = self._file(name, content, digest, "")
-                options_map = entry.record.options
+                # a copy: the load fills in the includes and the display context, and the
+                # record may be held for the next load (:class:`Held`)
+                options_map = copy.deepcopy(entry.record.options)
                 tag = booking_tag(options_map)
             else:
                 entry = self._file(name, content, digest, tag)
@@ -314,6 +355,11 @@ class _Loader:
     def _read(self, key: str) -> Record | None:
         if self.folder is None:
             return None
+        if self.held is not None:
+            record = self.held.records.get(key)
+            if record is not None:
+                self.stats.held += 1
+                return record
         target = self._path(key)
         try:
             with open(target, "rb") as handle:
@@ -473,6 +519,44 @@ def _book_alone(record: Record, options_map: dict[str, Any], methods: Any) -> bo
     record.entries = booked
     record.booked = True
     record.balanced = balanced
+    return True
+
+
+#: Beancount 3's plugins that return new entries and change none in place (read in its
+#: source); ``check_closing`` (replaces a posting in its transaction's list) and
+#: ``currency_accounts`` (marks a transaction's metadata) are not among them
+_KEEP_ENTRIES = frozenset(
+    f"beancount.plugins.{name}"
+    for name in (
+        "auto",
+        "auto_accounts",
+        "check_average_cost",
+        "check_commodity",
+        "check_drained",
+        "close_tree",
+        "coherent_cost",
+        "commodity_attr",
+        "implicit_prices",
+        "leafonly",
+        "noduplicates",
+        "nounused",
+        "onecommodity",
+        "pedantic",
+        "sellgains",
+        "unique_prices",
+    )
+)
+
+
+def _trusted_plugins(options_map: dict[str, Any]) -> bool:
+    """Whether no plugin line of the ledger may change an entry in place (:class:`Held`):
+    each is fupin's, one of Beancount's ``ops`` or one of :data:`_KEEP_ENTRIES`."""
+    for name, _ in options_map.get("plugin") or []:
+        name = loader.RENAMED_MODULES.get(name, name)
+        if not (
+            name == "fupin.plugins" or name.startswith("beancount.ops.") or name in _KEEP_ENTRIES
+        ):
+            return False
     return True
 
 

@@ -65,7 +65,8 @@ def install() -> None:
     * every file preflighted first (:func:`fupin.preflight.preflight`, as ``fupin serve``
       does at start): a saved file Beancount would crash on or echo is one error on Fava's
       error page, and the bytes that passed are the bytes parsed;
-    * files parsed and booked through :mod:`fupin.cache` (only the files that changed);
+    * files parsed and booked through :mod:`fupin.cache` (only the files that changed),
+      the unchanged files' entries those of the previous load (:class:`fupin.cache.Held`);
     * the cyclic collector paused for the whole load, Fava's own modules and the fupin
       pages included; at its end one collection frees the previous load's cyclic garbage,
       then what is alive is frozen (:func:`fupin.collector.paused` with ``reclaim``).
@@ -81,6 +82,7 @@ def install() -> None:
     plain_loader = vars(core)["load_uncached"]  # the name fava.core imported and calls
 
     last: dict[str, dict[str, Any]] = {}  # each ledger's options of its last good load
+    held: dict[str, cache.Held] = {}  # each ledger's records of its last load
 
     def load_file(self: core.FavaLedger) -> None:
         with collector.paused(freeze=True, reclaim=True):
@@ -95,7 +97,8 @@ def install() -> None:
                 checked = preflight(beancount_file_path)
         except LedgerUnreadable as exc:
             return unreadable(beancount_file_path, exc, last.get(beancount_file_path))
-        loaded = cache.load_file(beancount_file_path, checked)
+        kept = held.setdefault(beancount_file_path, cache.Held())
+        loaded = cache.load_file(beancount_file_path, checked, kept)
         last[beancount_file_path] = loaded[2]
         return loaded
 

@@ -14,6 +14,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fupin.reports.fava import base
 from fupin.reports.fava.serve import make_app
 
@@ -117,3 +118,78 @@ def test_the_start_preflight_is_the_first_loads(tmp_path: Path, monkeypatch: Any
     assert calls == [] and later() == 0  # the bytes checked at the start, not the file now
     ledger.load_file()  # the save seen
     assert calls == [str(main.resolve())] and later() == 1
+
+
+def _state(entries: list[Any], errors: list[Any], findings: list[Any]) -> tuple[list[str], ...]:
+    """What a load shows, as text: every entry with its place, every error and finding."""
+    from beancount.parser import printer
+
+    return (
+        [f"{e.meta['filename']}:{e.meta['lineno']}\n{printer.format_entry(e)}" for e in entries],
+        sorted(f"{type(e).__name__} {e.source} {e.message}" for e in errors),
+        [f"{f.rule} {f.severity} {f.source} {f.message} {f.value}" for f in findings],
+    )
+
+
+def test_a_reload_takes_the_unchanged_files_entries_and_shows_what_a_cold_load_shows(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """After a save the server reuses every unchanged file's entries (the very objects of
+    the load before) and parses the saved file alone; what it shows is what a load of the
+    same files from nothing shows, save after save."""
+    from fupin import cache, load
+
+    main, benefits = sample_with_pages(tmp_path)
+    original = benefits.read_text(encoding="utf-8")
+    app = make_app(main)
+    ledger = app.config["LEDGERS"][app.config["LEDGERS"].first_slug()]
+    assert cache.LAST.held == 0  # the first load has nothing to take
+    before = {id(e) for e in ledger.all_entries}
+    for k, amount in enumerate(("2500.00", "2600.00"), start=1):
+        text = original.replace("2400.00 CNY", f"{amount} CNY", 1)
+        text = text.replace("-2400.00 CNY", f"-{amount} CNY", 1)
+        benefits.write_text(text + f"\n; save {k}\n", encoding="utf-8")
+        ledger.load_file()
+        stats = cache.LAST
+        assert stats.parsed == 1 and stats.names == [str(benefits)]
+        assert stats.held == stats.files - 1 > 10
+        ours = [e for e in ledger.all_entries if e.meta.get("filename") != str(benefits)]
+        kept = sum(id(e) in before for e in ours)
+        assert kept >= 0.95 * len(ours)  # the same objects (documents and pads are new)
+        before = {id(e) for e in ledger.all_entries}
+        snap = base.snapshot(ledger)
+        shown = _state(ledger.all_entries, ledger.load_errors, list(snap.results.findings))
+        del snap
+        with monkeypatch.context() as m:
+            m.setenv("FUPIN_CACHE", "off")
+            cold = load.load(main)
+        assert cache.LAST.held == 0
+        assert shown == _state(cold.entries, cold.load_errors, list(cold.results.findings))
+        assert any(f"{amount} CNY" in text for text in shown[0])
+
+
+@pytest.mark.parametrize(
+    ("plugin", "reused"),
+    [
+        ("fava.plugins.link_documents", False),  # a plugin of someone else's
+        ("beancount.plugins.check_closing", False),  # replaces a posting in place
+        ("beancount.plugins.auto_accounts", True),  # returns new entries only
+    ],
+)
+def test_entries_are_reused_only_under_plugins_that_leave_them_alone(
+    tmp_path: Path, plugin: str, reused: bool
+) -> None:
+    """A plugin that may change entries in place (one that is neither fupin's nor one of
+    Beancount's known to return new entries) gets fresh entries on every reload: each
+    unchanged file is read from its record on disk again."""
+    from fupin import cache
+
+    main, benefits = sample_with_pages(tmp_path)
+    main.write_text(f'plugin "{plugin}"\n' + main.read_text(encoding="utf-8"), encoding="utf-8")
+    app = make_app(main)
+    ledger = app.config["LEDGERS"][app.config["LEDGERS"].first_slug()]
+    benefits.write_text(benefits.read_text(encoding="utf-8") + "\n; saved\n", encoding="utf-8")
+    ledger.load_file()
+    stats = cache.LAST
+    assert stats.parsed == 1 and stats.hits == stats.files - 1
+    assert stats.held == (stats.hits if reused else 0)
