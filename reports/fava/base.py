@@ -26,7 +26,7 @@ from fupin.reports.fava import views
 from markupsafe import Markup
 
 from fupin import collector, session
-from fupin.book import Book, build_book
+from fupin.book import Book, build_book, release
 from fupin.names import FAMILY_NAMES, SOURCE_NAMES
 
 if TYPE_CHECKING:
@@ -140,6 +140,17 @@ def snapshot(ledger: FavaLedger) -> Snapshot:
     while len(_SNAPSHOTS) > _KEEP:
         _SNAPSHOTS.popitem(last=False)
     return current
+
+
+def forget(ledger: FavaLedger) -> None:
+    """Drop the ledger's snapshot (before a reload: it is rebuilt on first use after), its
+    books' derived caches released, so that reference counting frees them now (a request
+    still holding one recomputes what it asks for)."""
+    held = _SNAPSHOTS.pop(id(ledger), None)
+    if held is None:
+        return
+    for snap in (held[1], *held[1]._dated.values()):
+        release(snap.book)
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])

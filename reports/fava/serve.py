@@ -85,6 +85,7 @@ def install() -> None:
     held: dict[str, cache.Held] = {}  # each ledger's records of its last load
 
     def load_file(self: core.FavaLedger) -> None:
+        _drop_derived(self)
         with collector.paused(freeze=True, reclaim=True):
             plain_load_file(self)
 
@@ -105,6 +106,17 @@ def install() -> None:
     load_file._fupin = True  # type: ignore[attr-defined]
     core.FavaLedger.load_file = load_file  # type: ignore[method-assign]
     vars(core)["load_uncached"] = load_uncached
+
+
+def _drop_derived(ledger: Any) -> None:
+    """Before a reload: let go of what the previous load derived and a request rebuilds on
+    demand (Fava's filtered views, the fupin pages' snapshot, book and findings), so that it
+    is freed before the new load is built rather than after, and the new one takes its
+    place in memory. A request served meanwhile rebuilds from the entries it still holds."""
+    from fupin.reports.fava import base
+
+    ledger.get_filtered.cache_clear()
+    base.forget(ledger)
 
 
 def unreadable(top: str, exc: LedgerUnreadable, last: dict[str, Any] | None) -> Any:

@@ -193,3 +193,32 @@ def test_entries_are_reused_only_under_plugins_that_leave_them_alone(
     stats = cache.LAST
     assert stats.parsed == 1 and stats.hits == stats.files - 1
     assert stats.held == (stats.hits if reused else 0)
+
+
+def test_the_old_book_is_freed_before_the_new_load_is_built(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A reload lets go of the previous load's book and findings before it parses, so that
+    the new load is built in the memory they held (the server's size stays flat)."""
+    from fupin import cache
+
+    main, benefits = sample_with_pages(tmp_path)
+    app = make_app(main)
+    ledger = app.config["LEDGERS"][app.config["LEDGERS"].first_slug()]
+    old = base.snapshot(ledger)
+    book, findings = weakref.ref(old.book), old.results.findings
+    assert len(findings) > 0
+    findings_alive = weakref.ref(old.results)
+    del old
+    seen: list[tuple[object, object]] = []
+    plain = cache.load_file
+
+    def watched(*args: Any) -> Any:
+        seen.append((book(), findings_alive()))
+        return plain(*args)
+
+    monkeypatch.setattr(cache, "load_file", watched)
+    benefits.write_text(benefits.read_text(encoding="utf-8") + "\n; saved\n", encoding="utf-8")
+    ledger.load_file()
+    assert seen == [(None, None)]
+    assert base.snapshot(ledger).results.findings == findings  # the same findings again
