@@ -23,7 +23,6 @@ from typing import Any
 
 import beangulp
 import click
-from beancount import loader
 from beancount.core import data
 from fupin.importers import progress
 from fupin.importers.check import Problem, check_import
@@ -39,9 +38,8 @@ from fupin.importers.ingest import (
     write_entries,
 )
 
-from fupin import session
 from fupin.cli_zh import Command
-from fupin.load import DEFAULT_LEDGER
+from fupin.load import DEFAULT_LEDGER, LedgerUnreadable, load
 
 SAMPLE_CONFIG = DEFAULT_LEDGER.parent / "import_config.py"
 
@@ -67,7 +65,7 @@ def importers_for(config: str | None, existing: str | None) -> list[beangulp.Imp
 @dataclass
 class Ledger:
     """The existing ledger of an import: its entries, options, and the fupin findings its
-    own load gave (the plugin's, reused; None when the plugin did not run on it)."""
+    own load gave (None without a ledger)."""
 
     entries: list[data.Directive]
     options: dict[str, Any]
@@ -75,19 +73,22 @@ class Ledger:
 
 
 def load_existing(path: str | None) -> Ledger:
-    """Load the ``-e`` ledger once: for de-duplication, reconciliation and, through the
-    plugin's results (:mod:`fupin.session`), the findings it had before the import."""
+    """Load the ``-e`` ledger once, as ``fupin check`` does (:func:`fupin.load.load`): for
+    de-duplication, reconciliation and the findings it had before the import.
+
+    So the ledger is preflighted (a file Beancount would crash on or echo is refused with its
+    file and line, nothing of it printed), its files are read through fupin's per-file cache
+    (outside the books: never Beancount's pickle of the whole ledger beside it, which would
+    hold the register's names and which it does not re-check), and the findings are the
+    plugin's own from that load.
+    """
     if not path:
         return Ledger([], {}, None)
-    with session.collecting(measures=False):
-        entries, errors, options = loader.load_file(path)
-        built = session.take(entries, measures=False)
-    fatal = [
-        e for e in errors if type(e).__name__ in ("ParserError", "ParserSyntaxError", "LoadError")
-    ]
-    if fatal:
-        raise click.ClickException(f"{path}: 账簿无法解析: {fatal[0].message}")
-    return Ledger(entries, options, list(built.results.findings) if built else None)
+    try:
+        loaded = load(path, measures=False)
+    except LedgerUnreadable as exc:
+        raise click.ClickException(str(exc)) from None
+    return Ledger(loaded.entries, loaded.options, list(loaded.results.findings))
 
 
 @contextmanager
