@@ -4,6 +4,7 @@ and ``fupin init`` giving a county books that pass ``fupin check`` at once."""
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import click
@@ -127,6 +128,20 @@ def test_init_lays_out_books_that_pass_check(tmp_path: Path) -> None:
     assert checked.exit_code == 0, checked.output
     assert "0 个错误, 0 个警告" in checked.output
     assert run("compliance", str(county / "main.beancount")).exit_code == 0
+    # the repository auditors read takes the books, never the register, keys or a pickle
+    subprocess.run(["git", "init", "-q", str(county)], check=True)
+    ignored = subprocess.run(
+        ["git", "-C", str(county), "check-ignore", "--no-index", "--stdin"],
+        input="register/households.csv\nregister/notice-secret.key\n"
+        ".main.beancount.picklecache\nmain.beancount\naccounts.beancount\n",
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert ignored == [
+        "register/households.csv",
+        "register/notice-secret.key",
+        ".main.beancount.picklecache",
+    ]
 
 
 def test_init_refuses_a_folder_that_holds_files(tmp_path: Path) -> None:
