@@ -63,9 +63,12 @@ def _non_blank(value: str) -> str:
     return value
 
 
-Money = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, lt=MAX_AMOUNT)]
+#: an amount in yuan, to the fen (分) at most: ``1600000.005 CNY`` is refused, no bank pays it
+Money = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, lt=MAX_AMOUNT, decimal_places=2)]
 #: an amount that must be positive (a budget, a contract, a plan's distributable income)
-PositiveMoney = Annotated[Decimal, BeforeValidator(_number), Field(gt=0, lt=MAX_AMOUNT)]
+PositiveMoney = Annotated[
+    Decimal, BeforeValidator(_number), Field(gt=0, lt=MAX_AMOUNT, decimal_places=2)
+]
 Share = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=1)]
 #: text that must say something (a name, a township, a holder)
 Text = Annotated[str, AfterValidator(_non_blank)]

@@ -20,6 +20,18 @@ def q2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def finer_than_fen(value: object) -> bool:
+    """Whether an amount has a non-zero digit below the fen (``0.005``; ``1.500`` has not;
+    a value that is not a Decimal, such as a missing number, has not). Read from its
+    digits: no rounding, so it holds for any size (``1E+30`` is whole)."""
+    if type(value) is not Decimal:
+        return False
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or exponent >= -2:
+        return False
+    return any(digits[exponent + 2 :])
+
+
 def ratio(part: Decimal, whole: Decimal) -> Decimal:
     """Exact quotient ``part / whole`` (0 when ``whole`` is 0)."""
     if not whole:

@@ -73,7 +73,9 @@ def _category(value: str) -> str:
 
 
 Share = Annotated[Decimal, Field(ge=0, le=1)]
-Money = Annotated[Decimal, Field(ge=0, lt=MAX_AMOUNT)]  # yuan (issue 6: benefit amounts)
+Money = Annotated[
+    Decimal, Field(ge=0, lt=MAX_AMOUNT, decimal_places=2)
+]  # yuan, to the fen (issue 6)
 Names = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
 Components = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidator(_components)]
 Categories = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidator(_categories)]
@@ -274,6 +276,9 @@ class Policy(BaseModel):
         *("慢性病", "大病", "重病", "重疾", "病患", "患病", "疾病", "因病", "因残", "残疾", "残障"),
         *("精神病", "精神障碍", "精神疾病", "精神残疾", "智力残疾", "透析", "尿毒症", "癌"),
         *("肿瘤", "白血病", "艾滋", "结核", "瘫痪", "失明", "聋哑", "重残", "病残"),
+        *("慢病", "病重", "病情", "诊断", "住院", "手术", "失能", "偏瘫", "中风", "脑梗"),
+        *("心脏病", "糖尿病", "高血压", "肾病", "肝病", "癫痫", "智障", "伤残", "肢残", "卧床"),
+        *("罕见病", "视力残", "听力残"),
         *("因学", "因灾", "缺土地", "缺水", "缺技术", "缺劳力", "缺资金", "交通条件落后"),
         "自身发展动力不足",
     )

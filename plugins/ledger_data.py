@@ -29,6 +29,7 @@ from fupin.entities import ENTITY_TYPES
 from fupin.findings import Finding
 from fupin.households import HOUSEHOLD_ID
 from fupin.messages_zh import did_you_mean, show_input
+from fupin.money import finer_than_fen
 from fupin.vocab import MAX_AMOUNT, PAYEE_TYPES, PAYMENT_KINDS, PERIOD, YEAR_MAX, YEAR_MIN
 
 if TYPE_CHECKING:
@@ -177,6 +178,11 @@ def wrong_currency(value: Any, currency: str) -> str | None:
 
 
 # -- LEDGER: transactions, postings, accounts -------------------------------------------------
+def _automatic(meta: Meta | None) -> bool:
+    """A posting Beancount filled in: its amount follows from the others (reported there)."""
+    return meta is not None and bool(meta.get("__automatic__"))
+
+
 class LedgerChecker:
     """Checks of transactions, opens, balances and non-entity ``custom`` values."""
 
@@ -237,6 +243,8 @@ class LedgerChecker:
         for key, distinct in found.items():
             if not all(self.value_ok(key, value) for value in distinct):
                 return True
+        if any(s.fine for s in summaries):
+            return True  # an amount below the fen somewhere
         if self.constrained():
             return False  # Beancount itself holds every posting to the operating currency
         if any(s.currencies is None for s in summaries):
@@ -287,6 +295,7 @@ class LedgerChecker:
     def transaction(self, txn: Transaction) -> None:
         """Check one transaction (when :meth:`judge` found a problem somewhere)."""
         meta = txn.meta
+        self.fine_meta(txn)
         if len(meta) > 2:
             if not WATCHED.isdisjoint(meta):
                 self.meta(txn, meta, "", None)
@@ -299,10 +308,29 @@ class LedgerChecker:
                     self.meta(txn, pmeta, where, posting.account)
                 self.misspelt(txn, pmeta, where)
             units = posting.units
+            if units is not None and finer_than_fen(units.number) and not _automatic(pmeta):
+                self.error(
+                    txn,
+                    f"{posting.account} 的金额 {units.number} {units.currency}: "
+                    "小数位数过多 (最多 2 位, 金额以分为最小单位)",
+                    key="amount",
+                )
             if (units is not None and units.currency != self.currency) or (
                 posting.cost is not None or posting.price is not None
             ):
                 self.currencies(txn, posting)
+
+    def fine_meta(self, txn: Transaction) -> None:
+        """Metadata amounts of this transaction with a digit below the fen."""
+        for where, meta in (("", txn.meta), *((f"{p.account} 的 ", p.meta) for p in txn.postings)):
+            for key, value in (meta or {}).items():
+                if type(value) is Amount and finer_than_fen(value.number):
+                    self.error(
+                        txn,
+                        f"{where}{key} = {show_input(value)}: 小数位数过多 (最多 2 位, "
+                        "金额以分为最小单位)",
+                        key=key,
+                    )
 
     def amounts(self, txn: Transaction, wrong: set[Any]) -> None:
         """Metadata amounts of this transaction in another currency (second pass)."""
@@ -425,6 +453,13 @@ class LedgerChecker:
                 f"余额断言 {entry.account} 币种 {found} 不是记账本位币 {self.currency} "
                 "(operating_currency)",
                 key="operating_currency",
+            )
+        if finer_than_fen(entry.amount.number):
+            self.error(
+                entry,
+                f"余额断言 {entry.account} {entry.amount.number} {found}: 小数位数过多 "
+                "(最多 2 位, 金额以分为最小单位)",
+                key="amount",
             )
 
     def custom(self, entry: Custom) -> None:

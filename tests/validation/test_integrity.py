@@ -495,3 +495,62 @@ option "operating_currency" "CNY"
 
     assert pii_lines(None) == [old.meta["lineno"], new.meta["lineno"]]
     assert pii_lines(frozenset({id(new)})) == [new.meta["lineno"]]
+
+
+def test_an_amount_below_the_fen_is_an_error_wherever_it_is_written(write_ledger) -> None:
+    """No bank pays 0.004 yuan: a posting, a metadata amount, a balance, an entity's amount
+    and a policy amount with a digit below the fen are each an error at their line (the
+    export to decimal(18,2) refuses them too); 1000.500 is 1000.50 and passes, and the
+    posting Beancount fills in is not reported twice."""
+    text = """
+2021-03-01 * "施工方" "进度款"
+  project: "P-1"
+  invoice_amount: 1000.005 CNY
+  Expenses:Industry:Planting  1000.004 CNY
+  Assets:Treasury:XJ-2021
+2021-03-02 * "施工方" "进度款"
+  project: "P-1"
+  Expenses:Industry:Planting  1000.500 CNY
+  Assets:Treasury:XJ-2021  -1000.50 CNY
+2021-03-03 balance Assets:Treasury:XJ-2021  997999.496 CNY
+2021-03-04 custom "policy" "medical-premium" 320.005
+2021-03-05 custom "project" "P-2"
+  name: "河湾村道路"
+  category: "Industry"
+  township: "城关镇"
+  village: "河湾村"
+  year: 2021
+  budget: 100000.005 CNY
+  implementer: "城关镇人民政府"
+"""
+    rows = findings(write_ledger, text)
+    fen = "小数位数过多 (最多 2 位"
+    assert sorted(at(rows, 26)) == [
+        f"LEDGER error: Expenses:Industry:Planting 的金额 1000.004 CNY: {fen}, 金额以分为最小单位)",
+        f"LEDGER error: invoice_amount = 1000.005 CNY: {fen}, 金额以分为最小单位)",
+    ]
+    assert at(rows, 31) == []
+    assert at(rows, 35) == [
+        f"LEDGER error: 余额断言 Assets:Treasury:XJ-2021 997999.496 CNY: {fen}, "
+        "金额以分为最小单位)"
+    ]
+    assert at(rows, 36) == [f"POLICY error: medical-premium = 320.005: {fen})"]
+    (budget,) = at(rows, 37)
+    assert budget.startswith("ENTITY error: 项目 P-2: budget = 100000.005 CNY") and fen in budget
+    assert len([f for f in rows if fen in f["message"]]) == 5
+
+    # a plain bean-check with the plugin reports them the same
+    from beancount import loader
+
+    _, errors, _ = loader.load_file(str(write_ledger(BOOKS + text)))
+    assert len([e for e in errors if fen in e.message]) == 5
+
+
+def test_finer_than_fen_reads_the_digits() -> None:
+    from fupin.money import finer_than_fen
+
+    fine = ["0.005", "-518000.004", "1.0001", "1E-3"]
+    whole = ["1.500", "1600000.00", "1E+30", "0.001E+1", "12.3456E+2", "5", "-0.00"]
+    assert [finer_than_fen(Decimal(v)) for v in fine] == [True] * len(fine)
+    assert [finer_than_fen(Decimal(v)) for v in whole] == [False] * len(whole)
+    assert not finer_than_fen(None)
