@@ -2,14 +2,20 @@
 
 Money (:func:`parse_money`): ``1234.50``, ``1,234.50`` (thousands separators in groups of
 three, nothing else), full-width digits and punctuation (``１，２３４．５０``), ``¥``/``￥``/``元``,
-``+``/``-`` signs and ``(12.00)`` for negatives, a unit scale (``万元`` = 10000, exact: a
+``+``/``-``/``−`` signs, a trailing ``-`` (``1,234.50-``, as core banking systems print a
+debit) and ``(12.00)`` for negatives, a unit scale (``万元`` = 10000, exact: a
 万元 cell may carry up to six decimals, the result must be whole cents). At most
 :data:`MAX_DIGITS` digits before the point: a larger number is a corrupt cell, not money.
 
 Dates (:func:`parse_day`): the year-first forms ``2025-05-20``, ``2025/5/20``,
 ``2025.5.20``, ``2025年5月20日`` and ``20250520``, each optionally followed by a time
 (``2025-05-20 10:21:33``, ``20250520 10:21:33``), plus any ``strptime`` formats a layout
-adds. An impossible day (``2025-02-30``) or a year outside 1990–2100 is an error.
+adds; in a spreadsheet, an Excel date serial (``45797``, a date cell saved as a number,
+:func:`parse_serial`). An impossible day (``2025-02-30``) or a year outside 1990–2100 is an
+error.
+
+Amounts in words (:func:`parse_daxie`): the 大写 form a total row may carry
+(``壹万贰仟叁佰肆拾伍元陆角柒分``, ``贰仟元整``), checked like the figures.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ FIRST_YEAR, LAST_YEAR = 1990, 2100
 SIMPLE = re.compile(r"-?\d{1,14}(\.\d{1,2})?")
 SIMPLE_MATCH = SIMPLE.fullmatch
 ONE = Decimal(1)
-MONEY = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
+MONEY = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(-?)")
 JUNK = re.compile(r"[\s¥元]|RMB|CNY", re.IGNORECASE)
 BLANK = frozenset(("", "-", "--", "—", "——", "/"))
 
@@ -59,7 +65,7 @@ def parse_money(text: str, scale: Decimal = ONE, blank: bool = True) -> Decimal:
             cents = simple.group(1)
             value = Decimal(text)
             return value if cents is not None and len(cents) == 3 else value.quantize(CENT)
-    cleaned = JUNK.sub("", normal(text))
+    cleaned = JUNK.sub("", normal(text)).replace("\u2212", "-")
     if cleaned in BLANK:
         if blank:
             return ZERO
@@ -71,7 +77,12 @@ def parse_money(text: str, scale: Decimal = ONE, blank: bool = True) -> Decimal:
     if found is None:
         shown = text if len(text) <= 40 else text[:37] + "…"
         raise CellError(f"金额 {shown!r} 不是数字")
-    sign, whole, fraction = found.groups()
+    sign, whole, fraction, trailing = found.groups()
+    if trailing:
+        if sign or negative:
+            shown = text if len(text) <= 40 else text[:37] + "…"
+            raise CellError(f"金额 {shown!r} 正负号重复")
+        sign = trailing
     digits = whole.replace(",", "")
     if len(digits.lstrip("0")) > MAX_DIGITS:
         raise CellError(f"金额 {text[:40]!r} 过大 (超过 {MAX_DIGITS} 位整数)")
@@ -140,3 +151,61 @@ def days_in(text: str) -> list[datetime.date]:
         if FIRST_YEAR <= day.year <= LAST_YEAR:
             out.append(day)
     return out
+
+
+#: the 1900 date system's day 0 as Excel counts (it takes 1900 for a leap year)
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+SERIAL = re.compile(r"(\d{5})(?:\.\d+)?")
+
+
+def parse_serial(text: str) -> datetime.date | None:
+    """An Excel date serial written as a number (``45797`` → 2025-05-20; a fraction is the
+    time of day), or None when ``text`` is not one; raises :class:`CellError` out of range."""
+    found = SERIAL.fullmatch(text)
+    if found is None:
+        return None
+    return _in_range(text, EXCEL_EPOCH + datetime.timedelta(days=int(found.group(1))))
+
+
+DIGITS = dict(zip("零壹贰叁肆伍陆柒捌玖", range(10), strict=True)) | dict(
+    zip("〇一二三四五六七八九", range(10), strict=True)
+)
+DIGITS.update({"两": 2, "贰": 2, "弍": 2})
+SMALL_UNITS = {"拾": 10, "十": 10, "佰": 100, "百": 100, "仟": 1000, "千": 1000}
+BIG_UNITS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
+DAXIE = re.compile(
+    r"(?:人民币|RMB|¥)?\s*(?P<yuan>[零壹贰叁肆伍陆柒捌玖〇一二三四五六七八九两弍拾十佰百仟千万萬亿億]*)"
+    r"(?:元|圆)?(?P<jiao>[零壹贰叁肆伍陆柒捌玖一二三四五六七八九两]角)?"
+    r"零?(?P<fen>[零壹贰叁肆伍陆柒捌玖一二三四五六七八九两]分)?(?:整|正)?"
+)
+
+
+def parse_daxie(text: str) -> Decimal | None:
+    """An amount in Chinese words (``壹万贰仟叁佰肆拾伍元陆角柒分``, ``贰仟元整``) → yuan,
+    or None when ``text`` is not one."""
+    cleaned = re.sub(r"[\s:：()（）]|大写|小写", "", normal(text))
+    found = DAXIE.fullmatch(cleaned)
+    if found is None or not any(found.groupdict().values()) or not re.search("[元圆角分]", cleaned):
+        return None
+    value = Decimal(_whole(found.group("yuan") or ""))
+    for part, scale in (("jiao", Decimal("0.1")), ("fen", CENT)):
+        word = found.group(part)
+        if word:
+            value += DIGITS[word[0]] * scale
+    return value.quantize(CENT)
+
+
+def _whole(words: str) -> int:
+    """``壹亿零伍万贰仟零伍`` → 100052005: 万 scales the section since the last 亿."""
+    total, wan, section, digit = 0, 0, 0, 0
+    for char in words:
+        if char in DIGITS:
+            digit = DIGITS[char]
+        elif char in SMALL_UNITS:
+            section += (digit or 1) * SMALL_UNITS[char]
+            digit = 0
+        elif BIG_UNITS[char] == 10_000:
+            wan, section, digit = (section + digit) * 10_000, 0, 0
+        else:
+            total, wan, section, digit = (total + wan + section + digit) * 100_000_000, 0, 0, 0
+    return total + wan + section + digit

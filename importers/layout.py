@@ -29,7 +29,7 @@ from pydantic import (
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
 
 Kind = Literal["statement", "roll", "allocation"]
-NonDataKind = Literal["title", "header", "blank", "subtotal", "total", "footer"]
+NonDataKind = Literal["title", "header", "blank", "subtotal", "total", "footer", "balance"]
 
 #: the roles a document of each kind may map (``memo`` may name several columns)
 ROLES: dict[str, tuple[str, ...]] = {
@@ -74,37 +74,52 @@ class LayoutError(Exception):
 
 class NonData(BaseModel):
     """A line that is not data: ``pattern`` (a regular expression) matched at the start of
-    the line's first non-empty cell, spaces removed."""
+    the line's first non-empty cell, spaces removed; or, with ``column`` (a role), at the
+    start of that column's cell of a line that carries no amount (``期初余额`` in 摘要)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: NonDataKind
     pattern: RegularExpression
+    column: str | None = None
 
+
+#: what an opening, carried or closing balance line says (期初余额, 承前页, 过次页 …)
+BALANCE_WORDS = (
+    r"(期初|期末|上期|本期|上日|本日|当日|昨日|月初|月末|年初|年末|上月|本月|上年|本年)"
+    r"(结存|结余|余额)|承前页|过次页|承上页|转下页|上年结转|结转下年"
+)
 
 #: Lines every layout recognises (a layout's own ``non_data`` are tried first).
-DEFAULT_NON_DATA: tuple[NonData, ...] = tuple(
-    NonData(kind=k, pattern=p)  # type: ignore[arg-type]
-    for k, p in (
-        ("subtotal", r"(本页|当页|本頁)(合计|小计|合計)|小计|小計|页小计"),
-        ("total", r"(人民币|本币|外币)?(合计|合計|总计|總計|累计|累計|本期合计|本月合计|汇总)"),
-        ("footer", r"以上数据|以上信息|以上内容|温馨提示|特别提示|本(明细|对账单|回单|清单|表)"),
-        ("footer", r"\(?(注|说明|备注|提示)[:：]"),
-        ("footer", r"第\d+页|共\d+页|页码|页数"),
-        ("footer", r"(打印|查询|下载|导出|生成)(日期|时间|人|柜员|网点|机构)"),
-        (
-            "footer",
-            r"(制表|制单|填表|填报|经办|复核|审核|审批|会计|出纳|主管|负责人|单位负责人|"
-            r"分管领导|领导|记账|核对|监督|签字|签名|盖章|村委会|村务监督|乡镇|财政所)"
-            r"(人|员|意见|主任|领导|签字|签章|\(签字\)|\(盖章\))?[:：]",
-        ),
-        ("footer", r"(单位|部门)?(公章|盖章|签章)"),
-        (
-            "title",
-            r"(账号|帐号|账户|帐户|卡号|户名|币种|币别|货币|开户|子账户|查询|起止|交易期间|"
-            r"交易区间|期间|日期范围|起始日期|截止日期|单位[:：]|金额单位|填报单位|编制单位)",
-        ),
-    )
+DEFAULT_NON_DATA: tuple[NonData, ...] = (
+    *(
+        NonData(kind=k, pattern=p)  # type: ignore[arg-type]
+        for k, p in (
+            ("subtotal", r"(本页|当页|本頁)(合计|小计|合計)|小计|小計|页小计"),
+            ("total", r"(人民币|本币|外币)?(合计|合計|总计|總計|累计|累計|本期合计|本月合计|汇总)"),
+            (
+                "footer",
+                r"以上数据|以上信息|以上内容|温馨提示|特别提示|本(明细|对账单|回单|清单|表)",
+            ),
+            ("footer", r"\(?(注|说明|备注|提示)[:：]"),
+            ("footer", r"第\d+页|共\d+页|页码|页数"),
+            ("footer", r"(打印|查询|下载|导出|生成)(日期|时间|人|柜员|网点|机构)"),
+            (
+                "footer",
+                r"(制表|制单|填表|填报|经办|复核|审核|审批|会计|出纳|主管|负责人|单位负责人|"
+                r"分管领导|领导|记账|核对|监督|签字|签名|盖章|村委会|村务监督|乡镇|财政所)"
+                r"(人|员|意见|主任|领导|签字|签章|\(签字\)|\(盖章\))?[:：]",
+            ),
+            ("footer", r"(单位|部门)?(公章|盖章|签章)"),
+            ("balance", BALANCE_WORDS),
+            (
+                "title",
+                r"(账号|帐号|账户|帐户|卡号|户名|币种|币别|货币|开户|子账户|查询|起止|交易期间|"
+                r"交易区间|期间|日期范围|起始日期|截止日期|单位[:：]|金额单位|填报单位|编制单位)",
+            ),
+        )
+    ),
+    NonData(kind="balance", pattern=BALANCE_WORDS, column="memo"),
 )
 
 
@@ -180,6 +195,9 @@ class Layout(BaseModel):
             raise ValueError("a roll needs columns.id_number or columns.name")
         if self.kind == "allocation" and not have & {"project", "project_name"}:
             raise ValueError("an allocation sheet needs columns.project or columns.project_name")
+        stray = [n.column for n in self.non_data if n.column and n.column not in allowed]
+        if stray:
+            raise ValueError(f"non_data column {stray[0]!r} is not a {self.kind} role")
         missing = [r for r in self.fill_down if r not in have]
         if missing:
             raise ValueError(f"fill_down names {missing[0]!r}, which is not a column role")

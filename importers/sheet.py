@@ -1,14 +1,16 @@
 """A document's rows, each accounted for: title, header, data, or a named non-data line.
 
 :func:`read_sheet` finds the header row (the first of the layout's first ``header_rows``
-rows that holds a column for every required role), then gives every later line one kind:
+rows that holds a column for every required role, else two adjacent rows that do together),
+then gives every later line one kind:
 
 * ``data``: a transaction, payment or allocation row (parsed by the importer);
 * ``blank``: nothing in it (blank lines inside a table are common: 农商行, BOC);
 * ``header``: the header again (a multi-page export repeats it on every page);
 * ``subtotal`` (本页合计, 小计): checked against the data rows since the previous subtotal;
 * ``total`` (合计, 人民币合计, 累计): checked against every data row above it;
-* ``footer`` and ``title``: notes, page numbers, signature lines, a page's title block.
+* ``footer`` and ``title``: notes, page numbers, signature lines, a page's title block;
+* ``balance`` (期初余额, 承前页, 期末余额): checked against the running balance (statements).
 
 A line is non-data when its first non-empty cell starts with one of the layout's
 ``non_data`` patterns or the defaults (:data:`~fupin.importers.layout.DEFAULT_NON_DATA`);
@@ -20,6 +22,7 @@ lines of each kind the file held.
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -28,7 +31,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from fupin.importers.cells import ONE, CellError, parse_day, parse_money
+from fupin.importers.cells import (
+    ONE,
+    CellError,
+    parse_daxie,
+    parse_day,
+    parse_money,
+    parse_serial,
+)
 from fupin.importers.layout import MONEY_ROLES, Layout
 from fupin.importers.table import Document, Row, SourceError, read_rows
 
@@ -57,6 +67,10 @@ class Header:
     names: dict[str, str]
     memo: tuple[int, ...]
     scale: dict[str, Decimal]
+    #: the lines the header takes (two when its names are split over two rows)
+    span: int = 1
+    #: each header line's names (a multi-page export repeats them)
+    lines: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass
@@ -72,6 +86,8 @@ class Sheet:
     kinds: Counter[str] = field(default_factory=Counter)
     #: (totals row, kind, index of the first and one past the last data row it covers)
     totals: list[tuple[Row, str, int, int]] = field(default_factory=list)
+    #: (balance line: 期初余额, 承前页 …, how many data rows come before it)
+    balances: list[tuple[Row, int]] = field(default_factory=list)
 
     def index(self, role: str) -> int | None:
         return self.header.columns.get(role)
@@ -94,6 +110,18 @@ class Sheet:
     def scale(self, role: str) -> Decimal:
         return self.header.scale.get(role, ONE)
 
+    def day(self, text: str) -> datetime.date:
+        """A date cell (:func:`~fupin.importers.cells.parse_day`; in a spreadsheet also an
+        Excel date serial, a date cell saved as a number); raises :class:`CellError`."""
+        try:
+            return parse_day(text, self.layout.date_formats)
+        except CellError:
+            if self.document.encoding in ("xls", "xlsx"):
+                found = parse_serial(text)
+                if found is not None:
+                    return found
+            raise
+
     def title_text(self) -> str:
         return "\n".join(" ".join(c for c in row.cells if c) for row in self.title)
 
@@ -107,6 +135,7 @@ class Sheet:
             "subtotal": "行小计",
             "total": "行合计",
             "footer": "行表尾",
+            "balance": "行余额",
         }
         return ", ".join(f"{n} {names[k]}" for k, n in self.kinds.items() if n)
 
@@ -124,39 +153,88 @@ def _match(names: dict[str, int], aliases: Sequence[str]) -> tuple[int, str] | N
 
 
 def find_header(rows: Sequence[Row], layout: Layout) -> Header | None:
-    """The header row of ``rows`` under ``layout``, or None."""
-    required = layout.required
-    expect = [header_name(n) for n in layout.expect]
-    for position, row in enumerate(rows[: layout.header_rows]):
-        if not row.cells:
-            continue
-        names: dict[str, int] = {}
-        for index, cell in enumerate(row.cells):
-            if cell:
-                names.setdefault(header_name(cell), index)
-        if len(names) < len(required) or not all(e in names for e in expect):
-            continue
-        columns: dict[str, int] = {}
-        units: dict[str, str] = {}
-        memo: list[int] = []
-        for role, aliases in layout.columns.items():
-            if role == "memo":
-                memo = [names[header_name(a)] for a in aliases if header_name(a) in names]
-                continue
-            found = _match(names, aliases)
+    """The header of ``rows`` under ``layout``, or None.
+
+    The first of the first ``header_rows`` rows that holds every required column; failing
+    that, the first two adjacent rows that do together (a header over two lines, with cells
+    merged across: ``发生额`` above ``借方 | 贷方``, ``交易日期`` merged down). A column of a
+    two-line header answers to its lower name, to both names joined in either order
+    (``发生额借方``, ``借方发生额``) and, when the lower cell is empty, to its upper name.
+    """
+    head = rows[: layout.header_rows]
+    for position, row in enumerate(head):
+        if row.cells:
+            names: dict[str, int] = {}
+            for index, cell in enumerate(row.cells):
+                if cell:
+                    names.setdefault(header_name(cell), index)
+            found = _header_at(row, position, names, list(row.cells), layout)
             if found is not None:
-                columns[role], unit = found
-                if unit:
-                    units[role] = unit
-        if all(r in columns for r in required) and (
-            not layout.any_of or any(r in columns for r in layout.any_of)
-        ):
-            scale = {
-                role: TEN_THOUSAND if unit == "万元" else Decimal(1) for role, unit in units.items()
-            }
-            shown = {role: row.cells[i] for role, i in columns.items()}
-            return Header(row, position, columns, shown, tuple(memo), scale)
+                return found
+    for position, (upper, lower) in enumerate(itertools.pairwise(head)):
+        if upper.cells and lower.cells and upper.problem is None and lower.problem is None:
+            names, shown = _two_lines(upper.cells, lower.cells)
+            joined = Row(upper.number, tuple(shown))
+            found = _header_at(joined, position, names, shown, layout, (upper, lower))
+            if found is not None:
+                return found
     return None
+
+
+def _two_lines(upper: Sequence[str], lower: Sequence[str]) -> tuple[dict[str, int], list[str]]:
+    """The names each column of a two-line header answers to, and its text for messages."""
+    names: dict[str, int] = {}
+    shown: list[str] = []
+    left = ""  # the upper cell a horizontally merged range starts with
+    for index in range(max(len(upper), len(lower))):
+        top = upper[index] if index < len(upper) else ""
+        bottom = lower[index] if index < len(lower) else ""
+        if top:
+            left = top
+        elif not bottom:
+            left = ""
+        above = top or left
+        if bottom:
+            for name in (bottom, above + bottom, bottom + above):
+                names.setdefault(header_name(name), index)
+        elif above:
+            names.setdefault(header_name(above), index)
+        shown.append(f"{above} {bottom}".strip() if top or bottom else "")
+    return names, shown
+
+
+def _header_at(
+    row: Row,
+    position: int,
+    names: dict[str, int],
+    texts: Sequence[str],
+    layout: Layout,
+    lines: Sequence[Row] = (),
+) -> Header | None:
+    """The header ``row`` makes under ``layout`` (its names → column), or None."""
+    required = layout.required
+    if len(names) < len(required) or not all(header_name(e) in names for e in layout.expect):
+        return None
+    columns: dict[str, int] = {}
+    units: dict[str, str] = {}
+    memo: list[int] = []
+    for role, aliases in layout.columns.items():
+        if role == "memo":
+            memo = [names[header_name(a)] for a in aliases if header_name(a) in names]
+            continue
+        found = _match(names, aliases)
+        if found is not None:
+            columns[role], unit = found
+            if unit:
+                units[role] = unit
+    if not all(r in columns for r in required) or (
+        layout.any_of and not any(r in columns for r in layout.any_of)
+    ):
+        return None
+    scale = {role: TEN_THOUSAND if unit == "万元" else Decimal(1) for role, unit in units.items()}
+    shown = {role: texts[i] for role, i in columns.items()}
+    own = [tuple(header_name(c) for c in line.cells if c) for line in lines or (row,)]
+    return Header(row, position, columns, shown, tuple(memo), scale, len(own), tuple(own))
 
 
 def missing_columns(rows: Sequence[Row], layout: Layout) -> list[str]:
@@ -195,8 +273,8 @@ def read_sheet(path: str | Path, layout: Layout) -> Sheet:
             raise SourceError(path, row.number, f"第{row.problem[0]}列", row.problem[1])
     sheet = Sheet(Path(path), layout, document, header, title, [])
     sheet.kinds["title"] = len(title)
-    sheet.kinds["header"] = 1
-    _classify(sheet, rows[header.position + 1 :])
+    sheet.kinds["header"] = header.span
+    _classify(sheet, rows[header.position + header.span :])
     _apply_units(sheet)
     return sheet
 
@@ -213,12 +291,15 @@ def _classify(sheet: Sheet, rows: Sequence[Row]) -> None:
             ),
         )
         for rule in layout.rules
+        if rule.column is None
     ]
+    by_column = _column_rules(sheet)
     if layout.title:
         rules.insert(0, ("title", re.compile(f".*(?:{layout.title})")))
     preamble = {_line_key(r.cells) for r in sheet.title if any(r.cells)}
     placeholder = re.compile(layout.placeholder) if layout.placeholder else None
-    header_cells = tuple(header_name(c) for c in sheet.header.row.cells if c)
+    header_lines = frozenset(sheet.header.lines)
+    header_firsts = frozenset(line[0] for line in header_lines if line)
     date_index = sheet.header.columns.get("date")
     fill = [sheet.header.columns[r] for r in layout.fill_down if r in sheet.header.columns]
     above: dict[int, str] = {}
@@ -228,7 +309,7 @@ def _classify(sheet: Sheet, rows: Sequence[Row]) -> None:
     #: what a line's first non-empty cell says (it alone decides the patterns): the hot loop
     #: of a 100k-line statement meets each date or serial text once
     by_first: dict[str, tuple[bool, str | None]] = {}
-    half = len(header_cells) // 2
+    half = min(len(line) for line in header_lines) // 2
     for row in rows:
         if row.problem is not None:
             index, problem = row.problem
@@ -247,18 +328,20 @@ def _classify(sheet: Sheet, rows: Sequence[Row]) -> None:
             continue
         said = by_first.get(first)
         if said is None:
-            said = by_first[first] = _first_says(first, rules, header_cells)
+            said = by_first[first] = _first_says(first, rules, header_firsts)
         maybe_header, kind = said
         if (
             maybe_header
             and len(cells) >= half
-            and tuple(header_name(c) for c in cells if c) == header_cells
+            and tuple(header_name(c) for c in cells if c) in header_lines
         ):
             kind = "header"
         if preamble and _line_key(cells) in preamble:
             kind = "title"
         if kind is not None and kind in ("title", "footer") and date_index is not None:
-            kind = _unless_dated(cells, date_index, layout, kind)
+            kind = _unless_dated(cells, date_index, sheet, kind)
+        if kind is None and by_column:
+            kind = _column_says(sheet, cells, by_column)
         if kind is None:
             if fill:
                 row = _filled(row, fill, above)
@@ -272,6 +355,49 @@ def _classify(sheet: Sheet, rows: Sequence[Row]) -> None:
         elif kind == "total":
             sheet.totals.append((row, kind, 0, len(data)))
             group_start = len(data)
+        elif kind == "balance":
+            sheet.balances.append((row, len(data)))
+
+
+def _column_rules(sheet: Sheet) -> list[tuple[str, re.Pattern[str], tuple[int, ...]]]:
+    """The layout's rules that look at one column (its kind, pattern and cell indexes)."""
+    out: list[tuple[str, re.Pattern[str], tuple[int, ...]]] = []
+    for rule in sheet.layout.rules:
+        if rule.column is None:
+            continue
+        if rule.column == "memo":
+            where = sheet.header.memo
+        else:
+            index = sheet.header.columns.get(rule.column)
+            where = () if index is None else (index,)
+        if where:
+            out.append((rule.kind, re.compile(rule.pattern), where))
+    return out
+
+
+def _column_says(
+    sheet: Sheet,
+    cells: tuple[str, ...],
+    rules: Sequence[tuple[str, re.Pattern[str], tuple[int, ...]]],
+) -> str | None:
+    """The kind a column rule gives a line that carries no amount (else None: data)."""
+    for kind, pattern, where in rules:
+        if any(i < len(cells) and pattern.match(_line_key((cells[i],))) for i in where):
+            return kind if not _carries_amount(sheet, cells) else None
+    return None
+
+
+def _carries_amount(sheet: Sheet, cells: tuple[str, ...]) -> bool:
+    """Whether any amount cell of the line holds money (an unreadable one counts)."""
+    for role in ("debit", "credit", "amount"):
+        index = sheet.header.columns.get(role)
+        if index is not None and index < len(cells) and cells[index]:
+            try:
+                if parse_money(cells[index], sheet.scale(role)):
+                    return True
+            except CellError:
+                return True
+    return False
 
 
 def _line_key(cells: Sequence[str]) -> str:
@@ -280,11 +406,11 @@ def _line_key(cells: Sequence[str]) -> str:
 
 
 def _first_says(
-    first: str, rules: Sequence[tuple[str, re.Pattern[str]]], header_cells: tuple[str, ...]
+    first: str, rules: Sequence[tuple[str, re.Pattern[str]]], header_firsts: frozenset[str]
 ) -> tuple[bool, str | None]:
-    """Whether a line starting with ``first`` may repeat the header, and which non-data
+    """Whether a line starting with ``first`` may repeat a header line, and which non-data
     pattern (if any) its first cell matches."""
-    maybe_header = bool(header_cells) and header_name(first) == header_cells[0]
+    maybe_header = header_name(first) in header_firsts
     key = first if first.isascii() else _line_key((unicodedata.normalize("NFKC", first),))
     for kind, pattern in rules:
         if pattern.match(key):
@@ -292,11 +418,11 @@ def _first_says(
     return maybe_header, None
 
 
-def _unless_dated(cells: tuple[str, ...], index: int, layout: Layout, kind: str) -> str | None:
+def _unless_dated(cells: tuple[str, ...], index: int, sheet: Sheet, kind: str) -> str | None:
     """A title/footer-looking line whose date column holds a date is data after all."""
     if index < len(cells) and cells[index]:
         try:
-            parse_day(cells[index], layout.date_formats)
+            sheet.day(cells[index])
         except CellError:
             return kind
         return None
@@ -348,7 +474,7 @@ def row_date(
     text = sheet.cell(row, "date")
     if text:
         try:
-            return parse_day(text, sheet.layout.date_formats)
+            return sheet.day(text)
         except CellError as exc:
             raise sheet.error(row, "date", str(exc)) from None
     if default is None:
@@ -378,24 +504,33 @@ def verify_totals(
     """Every subtotal and total row's figures equal the sums of the data rows it covers.
 
     ``values[i]`` holds data row ``i``'s parsed money by role; a totals row's empty cell is
-    not checked, any figure it holds is; ``共N笔`` is checked against the row count.
+    not checked, any figure it holds is, in figures or in words (``贰仟元整``, also after
+    ``大写：`` in any of its cells); ``共N笔`` is checked against the row count. A statement's
+    totals row of one side (``借方合计``, ``贷方合计``, or 借/贷 in its direction column) is
+    checked against that side's rows of a signed ``amount`` column.
     """
     for row, kind, start, end in sheet.totals:
         covered = values[start:end]
         first = next((c for c in row.cells if c), "")
         name = first if len(first) <= 8 else label(kind)
+        side = _side(sheet, row, first)
+        if side is not None:
+            covered = [
+                {"amount": abs(v["amount"])}
+                for v in covered
+                if "amount" in v and (v["amount"] < 0) == (side == "debit") and v["amount"]
+            ]
+        checked = False
         for role in roles:
             if role not in sheet.header.columns or not sheet.cell(row, role):
                 continue
-            got = money(sheet, row, role)
-            want = sum((v.get(role, Decimal(0)) for v in covered), Decimal(0))
-            if got != want:
-                raise sheet.error(
-                    row,
-                    role,
-                    f"{name} {fmt_money(got)} ≠ 明细之和 {fmt_money(want)} "
-                    f"(第{_span(sheet, start, end)}行, 差 {fmt_money(got - want)})",
-                )
+            got = _total_figure(sheet, row, role)
+            checked = True
+            _compare(sheet, row, role, name, got, covered, start, end, side)
+        present = [r for r in roles if r in sheet.header.columns]
+        words = None if checked or len(present) != 1 else _words_in(row)
+        if words is not None:
+            _compare(sheet, row, None, name, words, covered, start, end, side, present[0])
         found = COUNT.search(" ".join(row.cells))
         if found and int(found.group(1)) != len(covered):
             raise SourceError(
@@ -404,6 +539,73 @@ def verify_totals(
                 None,
                 f"{name} 注明 {found.group(0)}, 实有 {len(covered)} 行明细",
             )
+
+
+DEBIT_SIDE = re.compile(r"借|支出|支取|付出|转出|出账")
+CREDIT_SIDE = re.compile(r"贷|收入|存入|转入|入账")
+IN_WORDS = re.compile(r"大写[)）]?\s*[:：]?\s*(.+)$")
+
+
+def _side(sheet: Sheet, row: Row, first: str) -> str | None:
+    """``debit``/``credit`` for a statement's totals row of one side, else None."""
+    if sheet.layout.kind != "statement" or "amount" not in sheet.header.columns:
+        return None
+    word = sheet.cell(row, "direction")
+    if word in sheet.layout.debit_words:
+        return "debit"
+    if word in sheet.layout.credit_words:
+        return "credit"
+    text = header_name(first)
+    debit, credit = DEBIT_SIDE.search(text), CREDIT_SIDE.search(text)
+    if bool(debit) == bool(credit):
+        return None
+    return "debit" if debit else "credit"
+
+
+def _total_figure(sheet: Sheet, row: Row, role: str) -> Decimal:
+    """A totals cell in figures, else in words (大写, always 元)."""
+    try:
+        return money(sheet, row, role)
+    except SourceError:
+        words = parse_daxie(sheet.cell(row, role))
+        if words is None:
+            raise
+        return words
+
+
+def _words_in(row: Row) -> Decimal | None:
+    """The amount written in words after ``大写`` in one of the row's cells, if any."""
+    for cell in row.cells:
+        found = IN_WORDS.search(cell)
+        if found:
+            return parse_daxie(found.group(1))
+    return None
+
+
+def _compare(
+    sheet: Sheet,
+    row: Row,
+    column: str | None,
+    name: str,
+    got: Decimal,
+    covered: Sequence[Mapping[str, Decimal]],
+    start: int,
+    end: int,
+    side: str | None,
+    role: str | None = None,
+) -> None:
+    key = role or column or "amount"
+    want = sum((v.get(key, Decimal(0)) for v in covered), Decimal(0))
+    if got == want or (side == "debit" and got == -want):
+        return
+    what = {"debit": "借方明细之和", "credit": "贷方明细之和"}.get(side or "", "明细之和")
+    problem = (
+        f"{name} {fmt_money(got)} ≠ {what} {fmt_money(want)} "
+        f"(第{_span(sheet, start, end)}行, 差 {fmt_money(got - want)})"
+    )
+    if column is None:
+        raise SourceError(sheet.path, row.number, None, f"大写金额: {problem}")
+    raise sheet.error(row, column, problem)
 
 
 def _span(sheet: Sheet, start: int, end: int) -> str:

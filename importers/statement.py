@@ -40,7 +40,7 @@ from fupin.importers.cells import CellError, days_in, parse_day, parse_money
 from fupin.importers.dedupe import ExactDedupe, KeyIndex, index_of, open_missing
 from fupin.importers.layout import Layout, load_layout
 from fupin.importers.rules import Rules, fill, load_rules
-from fupin.importers.sheet import Sheet, find_header, read_sheet, verify_totals
+from fupin.importers.sheet import Sheet, find_header, money, read_sheet, verify_totals
 from fupin.importers.table import SourceError, read_rows, scrub
 from fupin.plugins.reconcile import (
     DOC_KEY,
@@ -205,6 +205,7 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         lines, values = self._rows(sheet)
         verify_totals(sheet, values, ("debit", "credit", "amount"))
         newest_first = self._newest_first(sheet, lines)
+        _check_balance_lines(sheet, lines, newest_first)
         if newest_first:
             lines.reverse()
         opening, closing = self._check_balances(sheet, lines, newest_first)
@@ -249,7 +250,10 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
                 cells = (cells + pad)[:need]
             role = "date"
             try:
-                date = parse_day(cells[i_date], formats)
+                try:
+                    date = parse_day(cells[i_date], formats)
+                except CellError:
+                    date = sheet.day(cells[i_date])
                 if split:
                     assert i_debit is not None and i_credit is not None
                     role = "debit"
@@ -487,6 +491,32 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         if differences:
             meta["unbalanced"] = "; ".join(differences)
         return data.Custom(meta, parsed.end, "statement", [_str(ident)])
+
+
+def _check_balance_lines(sheet: Sheet, lines: list[StatementRow], newest_first: bool) -> None:
+    """A balance line (期初余额, 承前页, 期末余额 …) states the running balance where it
+    stands: after the data row above it (oldest first) or the one below it (newest first),
+    the opening balance where there is none."""
+    if "balance" not in sheet.header.columns or not lines:
+        return
+    for row, before in sheet.balances:
+        if not sheet.cell(row, "balance"):
+            continue
+        stated = money(sheet, row, "balance")
+        if newest_first:
+            line = lines[before] if before < len(lines) else None
+            oldest = lines[-1]
+        else:
+            line = lines[before - 1] if before > 0 else None
+            oldest = lines[0]
+        assert oldest.balance is not None
+        want = line.balance if line is not None else oldest.balance - oldest.amount
+        if stated != want:
+            where = f"第{line.number}行之后的余额" if line is not None else "期初余额"
+            assert want is not None
+            raise sheet.error(
+                row, "balance", f"余额行 {fmt_money(stated)} ≠ {where} {fmt_money(want)}"
+            )
 
 
 def _chains(lines: list[StatementRow]) -> bool:
