@@ -243,8 +243,8 @@ class LedgerChecker:
         for key, distinct in found.items():
             if not all(self.value_ok(key, value) for value in distinct):
                 return True
-        if any(s.fine for s in summaries):
-            return True  # an amount below the fen somewhere
+        if self.written_below_fen():
+            return True  # an amount with a digit below the fen somewhere: find it
         if self.constrained():
             return False  # Beancount itself holds every posting to the operating currency
         if any(s.currencies is None for s in summaries):
@@ -253,6 +253,21 @@ class LedgerChecker:
         if currencies - {self.currency}:
             return True
         return any(s.priced for s in summaries)
+
+    def written_below_fen(self) -> bool:
+        """Whether any amount of the ledger is written with more than two decimals (a
+        posting, a metadata amount, a balance): Beancount's display context counts the
+        decimals of every amount it parses, per currency, so this is one look, and only
+        then are the transactions read (``1000.500`` is counted and then passes)."""
+        dcontext = self.book.options.get("dcontext")
+        contexts = getattr(dcontext, "ccontexts", None)
+        if contexts is None:
+            return True  # no counts (not Beancount's options): read every transaction
+        return any(
+            digits is not None and digits > 2
+            for context in contexts.values()
+            for digits in context.fractional_dist.hist
+        )
 
     def constrained(self) -> bool:
         """Whether every account posted to is opened for the operating currency alone

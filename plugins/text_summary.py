@@ -3,8 +3,8 @@
 :func:`summarize` reads a group of transactions (one file's) once, with C-level maps, and
 keeps only what does not depend on the rest of the ledger: the distinct metadata keys, the
 distinct value of each key LEDGER checks, the posting currencies, whether any posting has
-a cost or price, the currencies of metadata amounts, whether any amount has a digit below
-the fen, and whether any of the texts may hold a personal number. The ledger's context (the entities a value must name, the operating
+a cost or price, the currencies of metadata amounts, and whether any of the texts may hold
+a personal number. The ledger's context (the entities a value must name, the operating
 currency) is applied to the summaries afterwards (:meth:`LedgerChecker.judge`), so a
 summary can be kept per file between runs (:mod:`fupin.file_memo`).
 """
@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from beancount.core.amount import Amount
 from fupin.plugins.personal_data import TextScanner, gather
 
-from fupin.money import finer_than_fen
-
 if TYPE_CHECKING:
     from beancount.core.data import Meta, Transaction
 
@@ -34,8 +32,6 @@ class TextSummary(NamedTuple):
     priced: bool  # a posting at cost or with a price
     amount_currencies: frozenset[str]  # of the metadata amounts
     personal: bool  # some text may hold a personal number (then PII reads them all)
-    #: some posting or metadata amount has a digit below the fen (``518000.004 CNY``)
-    fine: bool = False
 
 
 def summarize(
@@ -62,11 +58,6 @@ def summarize(
     if read is not None:
         read(scanner.values)
     amounts = frozenset(v.currency for v in scanner.values if type(v) is Amount)
-    try:
-        numbers = set(map(_NUMBER, postings))
-    except AttributeError:  # a posting without units (then every transaction is read)
-        numbers = set()
-    numbers.update(v.number for v in scanner.values if type(v) is Amount)
     return TextSummary(
         frozenset(keys),
         tuple(values.items()),
@@ -74,7 +65,6 @@ def summarize(
         any(map(_COST, postings)) or any(map(_PRICE, postings)),
         amounts,
         scanner.suspects(),
-        any(map(finer_than_fen, numbers)),
     )
 
 
@@ -117,6 +107,5 @@ _NARRATION = attrgetter("narration")
 _TAGS = attrgetter("tags")
 _LINKS = attrgetter("links")
 _CURRENCY = attrgetter("units.currency")
-_NUMBER = attrgetter("units.number")
 _COST = attrgetter("cost")
 _PRICE = attrgetter("price")
