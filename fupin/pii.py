@@ -5,12 +5,14 @@ Used on the ledger's own text (issue 12) and on the final bytes of every public 
 
 1. **Normalise.** NFKC (full-width ``１３８`` and ``／`` become ``138`` and ``/``), every
    format, combining or invisible character removed (zero-width space, word joiner, soft
-   hyphen, BOM, Hangul filler …), decimal digits of any script and runs of eleven or more
-   Chinese digit characters (``一三八〇〇…``) read as ASCII digits.
+   hyphen, BOM, Hangul filler …), decimal digits of any script, circled and parenthesised
+   digits (``①``, ``➀``, ``⑴``), and runs of eleven or more digits with Chinese ones among
+   them (``一三八〇〇…``, ``138〇〇138〇48``) read as ASCII digits.
 2. **Group.** Digit runs joined by separators — any whitespace (space, U+3000, NBSP, line
    breaks), dots, slashes, hyphens and dashes of every kind, underscores, commas,
-   apostrophes — form one *chain*; a number may be any run of whole groups of a chain.
-   Thousands-grouped amounts (``1,234,567.89``) are amounts and never part of a chain.
+   apostrophes, bars, 顿号, tildes, parentheses — form one *chain*; a number may be any run
+   of whole groups of a chain. Amounts (``1,234,567.89``, ``3500.00``) and hex digests
+   (SHA-256) are never part of a chain.
 3. **Classify** each candidate (longest first):
 
    ============ ======================================================================
@@ -23,7 +25,7 @@ Used on the ledger's own text (issue 12) and on the final bytes of every public 
    ``mobile``   11 digits ``1[3-9]…``, also after a ``+86``, ``0086`` or ``86`` prefix.
    ``bank``     16 or more digits typed without separators (refused as they are: card
                 and account numbers, or numbers glued together); split into groups of
-                four it must pass the Luhn check.
+                four it must pass the Luhn check or be a UnionPay number (``62…``).
    ============ ======================================================================
 
 **Landlines and short numbers are not personal data** and print: supervision hotlines
@@ -43,7 +45,13 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
-LABELS = {"id18": "身份证号", "id15": "身份证号", "mobile": "手机号", "bank": "银行卡号"}
+LABELS = {
+    "id18": "身份证号",
+    "id15": "身份证号",
+    "mobile": "手机号",
+    "bank": "银行卡号",
+    "phone": "电话号码",
+}
 
 # Separators that may stand between the digits of one number.
 _SEPARATORS = frozenset(
@@ -54,6 +62,9 @@ _SEPARATORS = frozenset(
     "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d\u30fc"  # dashes
     "_\u203f\u2040\ufe4d\ufe4e\ufe4f\uff3f"  # underscores
     ",\uff0c'\u2019\u02bc"  # commas, apostrophes (1'000)
+    "|\u00a6\u2223\uff5c\u3001\uff64"  # bars, 顿号 (138、0013、8048)
+    "~\u223c\u301c\u3030\uff5e"  # tildes, wave dashes
+    "()\uff08\uff09"  # parentheses ((138)0013-8048, (0371)…)
 )
 # Characters that render as nothing (or as blank) beside other letters.
 _INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5")
@@ -68,10 +79,20 @@ _CN_RUN = re.compile(
         d="".join(_CN_DIGITS), s=re.escape("".join(sorted(_SEPARATORS)))
     )
 )
+# Eleven or more digits, Chinese ones among ASCII ones (138〇〇138〇48); read as a second
+# reading, so that the 一 of a name (陈一13800138048) does not hide the number after it.
+_MIXED_RUN = re.compile(
+    "(?=[0-9{s}]*[{d}])[{d}0-9](?:[{s}]*[{d}0-9]){{10,}}".format(
+        d="".join(_CN_DIGITS), s=re.escape("".join(sorted(_SEPARATORS)))
+    )
+)
 _ANY_DIGIT = re.compile(
     "[\\d\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089\u2460-\u249b\u24ea-\u24ff\u2776-\u2793]"
 )
-_AMOUNT = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])")
+# Amounts: thousands-grouped (1,234,567.89), or with two decimals (3500.00).
+_AMOUNT = re.compile(r"(?<![\d,.])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+\.\d\d(?![\d.,]))")
+# Hex digests (MD5, SHA-1, SHA-256 …): letters among the digits, 32 or more characters.
+_DIGEST = re.compile(r"(?<![0-9A-Za-z])(?=[0-9]*[A-Fa-f])[0-9A-Fa-f]{32,}(?![0-9A-Za-z])")
 _GROUP = re.compile(r"\d+")
 _CHAIN = re.compile("\\d+(?:[{}]+\\d+)*".format(re.escape("".join(sorted(_SEPARATORS)))))
 # GB/T 2260 province codes (71 台湾, 81/82 港澳, 83 台湾居民居住证, 91 外国人永久居留).
@@ -146,6 +167,8 @@ def _char(ch: str) -> str:
     if ch in _INVISIBLE:
         return ""
     category = unicodedata.category(ch)
+    if category == "No" and unicodedata.digit(ch, None) is not None:
+        return str(unicodedata.digit(ch))  # ①, ❶, ➀, ⑴, ⒈ (NFKC keeps some, adds "(" to others)
     if category in ("Cf", "Mn", "Me") or (category == "Cc" and ch not in "\t\n\r\f\v"):
         return ""
     out = unicodedata.normalize("NFKC", ch)
@@ -167,9 +190,17 @@ class _Table(dict[int, str]):
 _TABLE = _Table()
 
 
-def _digits_cn(read: str) -> str:
+def _cn_ascii(match: re.Match[str]) -> str:
+    return "".join(_CN_DIGITS.get(c, c) for c in match.group())
+
+
+def _digits_cn(read: str, *, mixed: bool = False) -> str:
+    """Runs of Chinese digits read as ASCII digits (one character each); with ``mixed``,
+    also runs of Chinese and ASCII digits together."""
     if _CN_RUN.search(read):
-        return _CN_RUN.sub(lambda m: "".join(_CN_DIGITS.get(c, c) for c in m.group()), read)
+        read = _CN_RUN.sub(_cn_ascii, read)
+    if mixed and _MIXED_RUN.search(read):
+        read = _MIXED_RUN.sub(_cn_ascii, read)
     return read
 
 
@@ -185,13 +216,13 @@ def _read(text: str) -> tuple[str, list[int]]:
         for out in _char(ch):
             chars.append(out)
             origin.append(index)
-    return _digits_cn("".join(chars)), origin
+    return "".join(chars), origin
 
 
 def may_hold_number(text: str) -> bool:
     """Whether ``text`` has the eleven digits any personal number needs (a fast test: digits
     of any script, circled and superscript digits, or a run of Chinese digits)."""
-    return len(_ANY_DIGIT.findall(text)) >= 11 or bool(_CN_RUN.search(text))
+    return len(_ANY_DIGIT.findall(text)) >= 11 or bool(_MIXED_RUN.search(text))
 
 
 def normalise(text: str) -> str:
@@ -201,7 +232,7 @@ def normalise(text: str) -> str:
     >>> normalise("+86 138\u200b0013／8048")
     '13800138048'
     """
-    read = _digits_cn(text.translate(_TABLE))
+    read = _digits_cn(text.translate(_TABLE), mixed=True)
     joined = re.sub(
         "(?<=\\d)[{}]+(?=\\d)".format(re.escape("".join(sorted(_SEPARATORS)))), "", read
     )
@@ -212,15 +243,29 @@ def find(text: str) -> list[Hit]:
     """Every ID-card, mobile or bank-card number in ``text`` (offsets into ``text``)."""
     if not may_hold_number(text):
         return []
-    hits = _find(_digits_cn(text.translate(_TABLE)), None)
+    hits = _readings(text.translate(_TABLE), None)
     if hits and any(not (c.isascii() and c.isprintable()) for c in text):
         read, origin = _read(text)  # offsets into the original: only when there are hits
-        hits = _find(read, origin)
+        hits = _readings(read, origin)
+    return hits
+
+
+def _readings(read: str, origin: list[int] | None) -> list[Hit]:
+    """Hits of both readings of Chinese digits (runs alone, and among ASCII digits)."""
+    hits = _find(_digits_cn(read), origin)
+    mixed = _digits_cn(read, mixed=True)
+    if mixed != _digits_cn(read):
+        hits += [
+            h
+            for h in _find(mixed, origin)
+            if not any(h.start < o.end and o.start < h.end for o in hits)
+        ]
+        hits.sort(key=lambda h: h.start)
     return hits
 
 
 def _find(read: str, origin: list[int] | None) -> list[Hit]:
-    blanked = _AMOUNT.sub(lambda m: "#" * len(m.group()), read)
+    blanked = _AMOUNT.sub(_blank, _DIGEST.sub(_blank, read))
     hits: list[Hit] = []
     for chain in _CHAIN.finditer(blanked):
         if chain.end() - chain.start() >= 11:
@@ -228,6 +273,10 @@ def _find(read: str, origin: list[int] | None) -> list[Hit]:
             groups = [(at + g.start(), at + g.end()) for g in _GROUP.finditer(chain.group())]
             hits += _scan(blanked, groups, origin)
     return hits
+
+
+def _blank(match: re.Match[str]) -> str:
+    return "#" * len(match.group())
 
 
 def _scan(text: str, chain: list[tuple[int, int]], origin: list[int] | None) -> list[Hit]:
@@ -282,7 +331,7 @@ def _classify(text: str, chain: list[tuple[int, int]], i: int, j: int, digits: s
         if single:
             return "bank"
         shapes = [chain[k][1] - chain[k][0] for k in range(i, j + 1)]
-        if not decimal and all(s == 4 for s in shapes[:-1]) and luhn_ok(digits):
+        if not decimal and all(s == 4 for s in shapes[:-1]) and _card_like(digits):
             return "bank"
     if n == 15 and _id15_ok(digits):
         return "id15"
@@ -319,6 +368,11 @@ def _glued(text: str, chain: list[tuple[int, int]], i: int) -> tuple[str, int, i
     return None
 
 
+def _card_like(digits: str) -> bool:
+    """A card number in groups of four: Luhn-valid, or a UnionPay number (62…) mistyped."""
+    return luhn_ok(digits) or digits.startswith("62")
+
+
 def _decimal_tail(text: str, chain: list[tuple[int, int]], j: int) -> bool:
     """The last group reads as the decimals of an amount (``…804.80``)."""
     start, end = chain[j]
@@ -331,6 +385,27 @@ def _valid_id_inside(digits: str) -> bool:
         if _id18_shape(part) and id_check_char(part[:17]) == part[17]:
             return True
     return False
+
+
+# A landline with its area code (0371-12345678, (010)1234-5678) or a local number of 7–8 digits.
+_PHONE = re.compile(r"0[1-9]\d{8,10}|[2-9]\d{6,7}")
+
+
+def find_phones(text: str) -> list[Hit]:
+    """Landlines and local numbers in ``text``, read as :func:`find` reads it. Not personal
+    data on their own (hotlines print by rule): for texts that belong to one person, such
+    as a recipient's name or 村民小组, where any phone number is that person's."""
+    read, origin = _read(text)
+    hits: list[Hit] = []
+    for chain in _CHAIN.finditer(_AMOUNT.sub(_blank, _DIGEST.sub(_blank, read))):
+        digits = "".join(_GROUP.findall(chain.group()))
+        is_date = len(digits) == 8 and _real_date(
+            int(digits[:4]), int(digits[4:6]), int(digits[6:])
+        )
+        if _PHONE.fullmatch(digits) and not is_date:
+            start, end = origin[chain.start()], origin[chain.end() - 1] + 1
+            hits.append(Hit("phone", LABELS["phone"], start, end))
+    return hits
 
 
 _GAPS = str.maketrans(dict.fromkeys(_TERM_GAPS, None))
@@ -362,6 +437,7 @@ __all__ = [
     "LABELS",
     "Hit",
     "find",
+    "find_phones",
     "find_terms",
     "id_check_char",
     "luhn_ok",

@@ -270,14 +270,14 @@ class Policy(BaseModel):
     )
     # F.3 [N-MON: monitoring notices never show 健康状况; 个人信息保护法 art. 28 医疗健康;
     # DOMAIN F.3 "do not print per-household 因病/因残"] (issue 13): health conditions and
-    # poverty causes (G.2) a notice that lists recipients must not print. "精神" alone would
+    # poverty causes (G.2) a notice naming households must not print. "精神" alone would
     # refuse 精神文明, 扶志扶智 wording; its health senses are listed instead.
     notice_health_terms: Names = (
         *("慢性病", "大病", "重病", "重疾", "病患", "患病", "疾病", "因病", "因残", "残疾", "残障"),
         *("精神病", "精神障碍", "精神疾病", "精神残疾", "智力残疾", "透析", "尿毒症", "癌"),
         *("肿瘤", "白血病", "艾滋", "结核", "瘫痪", "失明", "聋哑", "重残", "病残"),
-        *("慢病", "病重", "病情", "诊断", "住院", "手术", "失能", "偏瘫", "中风", "脑梗"),
-        *("心脏病", "糖尿病", "高血压", "肾病", "肝病", "癫痫", "智障", "伤残", "肢残", "卧床"),
+        *("慢病", "病重", "诊断", "住院", "手术", "失能", "偏瘫", "中风", "脑梗", "心脏病"),
+        *("糖尿病", "高血压", "肾病", "肝病", "癫痫", "智障", "伤残", "肢残", "卧床"),
         *("罕见病", "视力残", "听力残"),
         *("因学", "因灾", "缺土地", "缺水", "缺技术", "缺劳力", "缺资金", "交通条件落后"),
         "自身发展动力不足",

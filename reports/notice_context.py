@@ -175,6 +175,15 @@ class NoticeDoc:
     def id(self) -> str:
         return self.header.id
 
+    @property
+    def lists_households(self) -> bool:
+        """Whether the notice names households: recipients, or body rows with check codes
+        (the monitoring lists)."""
+        rows = self.body.get("rows", ())
+        return bool(self.recipients) or any(
+            isinstance(row, dict) and "code" in row and "name" in row for row in rows
+        )
+
 
 def phones_of(text: str) -> tuple[Phone, ...]:
     """``"单位 电话; 单位 电话"`` → phones."""

@@ -10,9 +10,11 @@
   itself, the PDF's metadata, every file and folder name, and the index page. A hit there is
   traced back to the field that holds the same digits, where one does.
 
-A notice that lists recipients must also not print a health condition or a poverty cause
-(policy ``notice-health-terms``): a list titled 慢性病救助 tells the village the illness of
-every household on it, so the whole notice and its 明白卡 are checked, not only the rows.
+A notice that names households (a recipient or a monitoring list) must also not print a
+health condition or a poverty cause (policy ``notice-health-terms``): a list titled 慢性病救助
+tells the village the illness of every household on it, so the whole notice and its 明白卡 are
+checked, not only the rows. On a household's own line (name, 村民小组, 依据) any phone number,
+a landline too, is that household's and refused.
 
 Any hit means nothing is published. Messages name the notice and the field, never the
 number.
@@ -38,7 +40,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from fupin.pii import find, find_terms, may_hold_number, normalise
+from fupin.pii import find, find_phones, find_terms, may_hold_number, normalise
 
 if TYPE_CHECKING:
     from fupin.reports.notice_context import NoticeDoc
@@ -171,13 +173,23 @@ def _owner(body: Any, parts: list[str]) -> str:
     return found
 
 
+#: Fields of one household's line: a recipient, a row of a monitoring list.
+_HOUSEHOLD_LINE = re.compile(r"(?:recipients|body\.rows)\[\d+\]\.(?:name|group|basis)$")
+
+
 def lint_doc(doc: NoticeDoc, terms: Sequence[str]) -> list[PrivacyHit]:
-    """Personal numbers in any field; health/cause terms anywhere in a list notice."""
+    """Personal numbers in any field; health/cause terms anywhere in a notice that names
+    households; on a household's line, any phone number (a landline too)."""
     hits: list[PrivacyHit] = []
-    check_terms = bool(doc.recipients) and bool(terms)
+    household_lines = doc.lists_households
+    check_terms = household_lines and bool(terms)
     for path, text in doc_fields(doc):
-        for hit in find(text):
+        found = find(text)
+        for hit in found:
             hits.append(PrivacyHit(doc.id, hit.label, describe(doc, path)))
+        if not found and household_lines and _HOUSEHOLD_LINE.match(path):
+            for hit in find_phones(text):
+                hits.append(PrivacyHit(doc.id, hit.label, describe(doc, path)))
         if check_terms and not path.endswith(".code"):
             for term in find_terms(text, terms):
                 hits.append(PrivacyHit(doc.id, TERM_LABEL, describe(doc, path), term))

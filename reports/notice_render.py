@@ -444,7 +444,9 @@ def write_notices(
                 path = inside(stage, stage / piece.folder / f"{piece.stem}.html")
                 relative = path.relative_to(stage).as_posix()
                 data = page_html(env, [piece], title=piece.title, batch=False).encode("utf-8")
-                listed = terms.get(piece.notice, ()) if piece.doc and piece.doc.recipients else ()
+                listed = (
+                    terms.get(piece.notice, ()) if piece.doc and piece.doc.lists_households else ()
+                )
                 key = hashlib.sha256(detector.encode() + "\0".join(listed).encode() + data)
                 manifest["html"][relative] = key.hexdigest()
                 path.write_bytes(data)

@@ -86,11 +86,12 @@ def _privacy_failed(exc: PrivacyError) -> str:
 
 
 def health_terms(loaded: Loaded, docs: Sequence[NoticeDoc]) -> dict[str, tuple[str, ...]]:
-    """The policy ``notice-health-terms`` in force on each list notice's first day."""
+    """The policy ``notice-health-terms`` in force on the first day of each notice that
+    names households (recipient and monitoring lists)."""
     return {
         doc.id: tuple(loaded.book.policy.at(doc.header.start).notice_health_terms)
         for doc in docs
-        if doc.recipients
+        if doc.lists_households
     }
 
 
