@@ -554,3 +554,23 @@ def test_finer_than_fen_reads_the_digits() -> None:
     assert [finer_than_fen(Decimal(v)) for v in fine] == [True] * len(fine)
     assert [finer_than_fen(Decimal(v)) for v in whole] == [False] * len(whole)
     assert not finer_than_fen(None)
+
+
+def test_the_scanner_flags_the_notice_lints_forms_as_the_detector_does() -> None:
+    """The forms the notice lint learnt (bars, 顿号, tildes, circled and mixed Chinese digits,
+    mistyped cards) and the texts it must let through: the ledger's PII scan, with all its
+    shortcuts, flags exactly the texts the detector flags, alone or in a sentence."""
+    spec = importlib.util.spec_from_file_location(
+        "privacy_forms", ROOT / "tests/notices/test_privacy_forms.py"
+    )
+    assert spec is not None and spec.loader is not None
+    forms = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(forms)
+    typed = [text for text, _kind, _number in forms.FORMS]
+    texts = [*typed, *(f"户主钱豪{t}号" for t in typed), *forms.NOT_NUMBERS]
+    scanner = TextScanner()
+    scanner.values = set(texts)
+    scanner.suspects()
+    expected = {t for t in texts if pii.find(t)}
+    assert {k for k in scanner.bad if type(k) is str} == expected
+    assert expected == {*typed, *(f"户主钱豪{t}号" for t in typed)}
