@@ -531,8 +531,7 @@ def test_an_amount_below_the_fen_is_an_error_wherever_it_is_written(write_ledger
     ]
     assert at(rows, 31) == []
     assert at(rows, 35) == [
-        f"LEDGER error: 余额断言 Assets:Treasury:XJ-2021 997999.496 CNY: {fen}, "
-        "金额以分为最小单位)"
+        f"LEDGER error: 余额断言 Assets:Treasury:XJ-2021 997999.496 CNY: {fen}, 金额以分为最小单位)"
     ]
     assert at(rows, 36) == [f"POLICY error: medical-premium = 320.005: {fen})"]
     (budget,) = at(rows, 37)
