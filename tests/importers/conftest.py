@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -74,3 +75,11 @@ def rcb_file(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.fixture
+def county(tmp_path: Path) -> Path:
+    """A copy of the sample ledger (with its register and import config): its top file."""
+    target = tmp_path / "ledger"
+    shutil.copytree(LEDGER, target)
+    return target / "main.beancount"

@@ -11,7 +11,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 from beancount import loader
 from beancount.core import data
 from click.testing import CliRunner
@@ -25,14 +24,6 @@ from .conftest import LEDGER, RULES, SAMPLES
 
 STATEMENT = SAMPLES / "rcb-xj2022-2022-11-12.csv"
 ROLL = SAMPLES / "ykt-2022-12.xlsx"
-
-
-@pytest.fixture
-def county(tmp_path: Path) -> Path:
-    """A copy of the sample ledger (with its register and import config)."""
-    target = tmp_path / "ledger"
-    shutil.copytree(LEDGER, target)
-    return target / "main.beancount"
 
 
 def run(*args: str) -> tuple[int, str]:

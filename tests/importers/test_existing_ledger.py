@@ -8,7 +8,6 @@ to the books an auditor's repository takes).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,13 +20,6 @@ from fupin.cli import main
 from .conftest import LEDGER, SAMPLES
 
 STATEMENT = SAMPLES / "rcb-xj2022-2022-11-12.csv"
-
-
-@pytest.fixture
-def county(tmp_path: Path) -> Path:
-    target = tmp_path / "ledger"
-    shutil.copytree(LEDGER, target)
-    return target / "main.beancount"
 
 
 def test_the_existing_ledger_leaves_no_pickle_beside_the_books(

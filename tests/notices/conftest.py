@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -25,3 +26,17 @@ def sample_key() -> bytes:
 @pytest.fixture(scope="session", autouse=True)
 def sample_secret() -> bytes:
     return sample_key()
+
+
+@pytest.fixture(scope="module")
+def keyed_county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the sample ledger and register, with a notice key of its own."""
+    from click.testing import CliRunner
+
+    from fupin.cli import main
+
+    folder = tmp_path_factory.mktemp("county") / "ledger"
+    shutil.copytree(ROOT / "ledger", folder, ignore=shutil.ignore_patterns("*.key"))
+    result = CliRunner().invoke(main, ["keygen", str(folder / "main.beancount")])
+    assert result.exit_code == 0, result.output
+    return folder

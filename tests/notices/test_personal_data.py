@@ -95,13 +95,9 @@ def _inject_register(path: Path, forms: itertools.cycle[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the sample ledger and register, with a key of its own."""
-    folder = tmp_path_factory.mktemp("county") / "ledger"
-    shutil.copytree(ROOT / "ledger", folder, ignore=shutil.ignore_patterns("*.key"))
-    result = CliRunner().invoke(main, ["keygen", str(folder / "main.beancount")])
-    assert result.exit_code == 0, result.output
-    return folder
+def copy(keyed_county: Path) -> Path:
+    """A copy of the sample ledger and register, with a key of its own (conftest)."""
+    return keyed_county
 
 
 def _publish(ledger: Path, out: Path) -> tuple[int, str]:

@@ -99,13 +99,9 @@ def test_phones_on_a_persons_line() -> None:
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the sample ledger and register, with a key of its own."""
-    folder = tmp_path_factory.mktemp("county") / "ledger"
-    shutil.copytree(ROOT / "ledger", folder, ignore=shutil.ignore_patterns("*.key"))
-    result = CliRunner().invoke(main, ["keygen", str(folder / "main.beancount")])
-    assert result.exit_code == 0, result.output
-    return folder
+def county(keyed_county: Path) -> Path:
+    """A copy of the sample ledger and register, with a key of its own (conftest)."""
+    return keyed_county
 
 
 def _with_register(county: Path, tmp_path: Path, edits: dict[str, dict[str, str]]) -> Path:
