@@ -10,7 +10,8 @@ Used on the ledger's own text (issue 12) and on the final bytes of every public 
    them (``一三八〇〇…``, ``138〇〇138〇48``) read as ASCII digits.
 2. **Group.** Digit runs joined by separators — any whitespace (space, U+3000, NBSP, line
    breaks), dots, slashes, hyphens and dashes of every kind, underscores, commas,
-   apostrophes, bars, 顿号, tildes, parentheses — form one *chain*; a number may be any run
+   apostrophes, bars, 顿号, tildes, parentheses, and a colon between groups of three or more
+   digits (not a time's ``10:30``) — form one *chain*; a number may be any run
    of whole groups of a chain. Amounts (``1,234,567.89``, ``3500.00``) and hex digests
    (SHA-256) are never part of a chain.
 3. **Classify** each candidate (longest first):
@@ -93,6 +94,10 @@ _ANY_DIGIT = re.compile(
 _AMOUNT = re.compile(r"(?<![\d,.])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+\.\d\d(?![\d.,]))")
 # Hex digests (MD5, SHA-1, SHA-256 …): letters among the digits, 32 or more characters.
 _DIGEST = re.compile(r"(?<![0-9A-Za-z])(?=[0-9]*[A-Fa-f])[0-9A-Fa-f]{32,}(?![0-9A-Za-z])")
+# A colon between groups of three or more digits (138:0013:8048, 138：0013：8048 after NFKC)
+# separates the groups of one number; times (10:30, 08:30:00) and ratios (1:1000) have a
+# group of one or two digits beside each colon and stay apart.
+_COLON = re.compile(r"(?<=\d{3}):(?=\d{3})")
 _GROUP = re.compile(r"\d+")
 _CHAIN = re.compile("\\d+(?:[{}]+\\d+)*".format(re.escape("".join(sorted(_SEPARATORS)))))
 # GB/T 2260 province codes (71 台湾, 81/82 港澳, 83 台湾居民居住证, 91 外国人永久居留).
@@ -232,7 +237,7 @@ def normalise(text: str) -> str:
     >>> normalise("+86 138\u200b0013／8048")
     '13800138048'
     """
-    read = _digits_cn(text.translate(_TABLE), mixed=True)
+    read = _COLON.sub("-", _digits_cn(text.translate(_TABLE), mixed=True))
     joined = re.sub(
         "(?<=\\d)[{}]+(?=\\d)".format(re.escape("".join(sorted(_SEPARATORS)))), "", read
     )
@@ -265,7 +270,7 @@ def _readings(read: str, origin: list[int] | None) -> list[Hit]:
 
 
 def _find(read: str, origin: list[int] | None) -> list[Hit]:
-    blanked = _AMOUNT.sub(_blank, _DIGEST.sub(_blank, read))
+    blanked = _COLON.sub("-", _AMOUNT.sub(_blank, _DIGEST.sub(_blank, read)))
     hits: list[Hit] = []
     for chain in _CHAIN.finditer(blanked):
         if chain.end() - chain.start() >= 11:
