@@ -45,7 +45,9 @@ from pydantic import (
 )
 
 from fupin.entities import Entity
+from fupin.messages_zh import explain
 from fupin.pii import id_check_char
+from fupin.vocab import MAX_AMOUNT
 
 if TYPE_CHECKING:
     from fupin.book import Book
@@ -261,7 +263,12 @@ class Household(BaseModel):
     cause: Annotated[Cause | None, BeforeValidator(_blank_none)] = None  # type: ignore[valid-type]
     other_causes: Annotated[tuple[Cause, ...], BeforeValidator(_list)] = ()  # type: ignore[valid-type]
     cadre: Opt = None  # 帮扶责任人
-    income: Annotated[Decimal | None, BeforeValidator(_blank_none)] = None  # 年人均纯收入
+    #: 年人均纯收入, yuan to the fen, never negative
+    income: Annotated[
+        Decimal | None,
+        BeforeValidator(_blank_none),
+        Field(ge=0, lt=MAX_AMOUNT, decimal_places=2),
+    ] = None
     note: Opt = None
     members: tuple[Member, ...] = ()
     history: tuple[StatusChange, ...] = ()
@@ -506,8 +513,9 @@ def _rows(path: Path, required: bool) -> list[tuple[int, dict[str, str]]]:
 
 
 def _problems(path: Path, lineno: int, exc: ValidationError) -> list[str]:
+    """Each field's error at its row, in Chinese (``attribute: 应为 … 之一 (是否应为 …?)``)."""
     return [
-        f"{path}:{lineno}: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+        f"{path}:{lineno}: {'.'.join(str(p) for p in err['loc'])}: {explain(err)}"
         for err in exc.errors(include_url=False)
     ]
 
@@ -536,6 +544,7 @@ def load_register(path: Path) -> Register:
             problems += _problems(event_file, lineno, exc)
 
     households: dict[str, Household] = {}
+    lines: dict[str, int] = {}
     for lineno, row in _rows(path, required=True):
         data: dict[str, Any] = dict(row)
         hid = data.get("id", "")
@@ -549,9 +558,11 @@ def load_register(path: Path) -> Register:
         except ValidationError as exc:
             problems += _problems(path, lineno, exc)
             continue
+        lines[hid] = lineno
         seqs = [m.seq for m in households[hid].members]
         if len(seqs) != len(set(seqs)):
             problems.append(f"{member_file}:{member_lines[hid]}: seq: duplicate member of {hid}")
+    problems += _village_codes(path, households, lines)
     for hid in members:
         problems.append(f"{member_file}:{member_lines.get(hid, 0)}: household: unknown {hid!r}")
     for hid in events:
@@ -559,6 +570,32 @@ def load_register(path: Path) -> Register:
     if problems:
         raise RegisterError(problems)
     return Register(path, households)
+
+
+def _village_codes(
+    path: Path, households: Mapping[str, Household], lines: Mapping[str, int]
+) -> list[str]:
+    """A household whose village differs from that of the others of its village code
+    (``H-QS-…``: the code names one village): a mistyped 青山材 would get a notice of its own.
+    The place most households of the code have is taken as the code's."""
+    places: dict[str, dict[tuple[str, str], list[str]]] = defaultdict(lambda: defaultdict(list))
+    for hid, household in households.items():
+        code = hid.split("-")[1]
+        places[code][(household.township, household.village)].append(hid)
+    problems: list[str] = []
+    for code, found in places.items():
+        if len(found) < 2:
+            continue
+        ranked = sorted(found.items(), key=lambda item: (-len(item[1]), lines[item[1][0]]))
+        (township, village), usual = ranked[0]
+        for (other_township, other_village), hids in ranked[1:]:
+            for hid in hids:
+                problems.append(
+                    f"{path}:{lines[hid]}: village: {hid} 在 {other_township} {other_village}, "
+                    f"而村代码 {code} 的其他 {len(usual)} 户在 {township} {village} "
+                    "(一个村代码只对应一个村)"
+                )
+    return problems
 
 
 _CACHE: dict[Path, tuple[tuple[float, ...], Register]] = {}

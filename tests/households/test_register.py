@@ -70,7 +70,7 @@ def test_bad_phone_names_file_row_and_field(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(RegisterError) as exc:
         load_register(path)
-    assert str(exc.value) == (f"{path}:3: phone: Value error, 手机号应为以 13–19 开头的 11 位数字")
+    assert str(exc.value) == (f"{path}:3: phone: 手机号应为以 13–19 开头的 11 位数字")
 
 
 def test_bad_id_check_digit_and_unknown_household_are_reported(tmp_path: Path) -> None:
@@ -85,7 +85,7 @@ def test_bad_id_check_digit_and_unknown_household_are_reported(tmp_path: Path) -
     with pytest.raises(RegisterError) as exc:
         load_register(path)
     problems = exc.value.problems
-    assert problems[0].startswith(f"{members}:2: id_number: Value error, 身份证号校验位不符")
+    assert problems[0].startswith(f"{members}:2: id_number: 身份证号校验位不符")
     assert any("household: unknown 'H-T-777'" in p for p in problems)
 
 
@@ -102,7 +102,7 @@ def test_household_id_must_be_pseudonymous(tmp_path: Path) -> None:
         (tmp_path / "events.csv").read_text(encoding="utf-8").replace("H-T-004", "张三家"),
         encoding="utf-8",
     )
-    with pytest.raises(RegisterError, match=r"households.csv:5: id: Value error, 农户编号应为 H-"):
+    with pytest.raises(RegisterError, match=r"households.csv:5: id: 农户编号应为 H-"):
         load_register(path)
 
 
@@ -154,3 +154,40 @@ def test_the_public_ledger_holds_no_id_phone_or_bank_number() -> None:
             assert not pattern.search(text), f"{path.name}: {pattern.pattern}"
         leaked = [n for n in names if n in text]
         assert not leaked, f"{path.name} names household heads: {leaked[:3]}"
+
+
+def test_a_household_outside_its_village_codes_village_is_named(tmp_path: Path) -> None:
+    """H-QS-… households live in one village: a mistyped 青山材 (which would get notices of
+    its own) is an error at its row naming both places; an income below zero or the fen is
+    refused; a mistyped attribute says what it should be, in Chinese."""
+    path = tmp_path / "households.csv"
+    rows = SAMPLE.read_text(encoding="utf-8").splitlines()
+    header, first = rows[0], rows[1]
+    assert first.startswith("H-QS-001,城关镇,青山村,") and ",dibao," in first
+    path.write_text(
+        "\n".join([header, first.replace(",青山村,", ",青山材,", 1), *rows[2:]]) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RegisterError) as exc:
+        load_register(path)
+    code_peers = sum(r.startswith("H-QS-") for r in rows[2:])
+    assert str(exc.value) == (
+        f"{path}:2: village: H-QS-001 在 城关镇 青山材, 而村代码 QS 的其他 {code_peers} 户在 "
+        "城关镇 青山村 (一个村代码只对应一个村)"
+    )
+    income = first.split(",")[-2]
+    for bad, why in ((f"-{income}", "应 ≥ 0"), (f"{income}.005", "小数位数过多 (最多 2 位)")):
+        path.write_text(
+            "\n".join([header, first.replace(f",{income},", f",{bad},", 1), *rows[2:]]) + "\n",
+            encoding="utf-8",
+        )
+        with pytest.raises(RegisterError) as exc:
+            load_register(path)
+        assert str(exc.value) == f"{path}:2: income: {why}"
+    path.write_text(
+        "\n".join([header, first.replace(",dibao,", ",dibaoo,", 1), *rows[2:]]) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RegisterError) as exc:
+        load_register(path)
+    assert str(exc.value).startswith(f"{path}:2: attribute: 应为") and "dibao" in str(exc.value)
