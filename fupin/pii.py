@@ -416,20 +416,22 @@ def find_phones(text: str) -> list[Hit]:
 _GAPS = str.maketrans(dict.fromkeys(_TERM_GAPS, None))
 
 
-def _term_form(text: str) -> str:
+def term_form(text: str) -> str:
+    """``text`` as terms and names are compared: read as :func:`normalise` reads letters,
+    spaces and 间隔号 removed (``钱 豪`` and ``钱·豪`` are ``钱豪``)."""
     return text.translate(_TABLE).translate(_GAPS)
 
 
 @lru_cache(maxsize=1024)
 def _term_key(term: str) -> str:
-    return _term_form(term)
+    return term_form(term)
 
 
 def find_terms(text: str, terms: Iterable[str]) -> list[str]:
     """The ``terms`` (health conditions, poverty causes …) that occur in ``text``, in the
     order given; both read as :func:`normalise` reads them, with spaces and 间隔号 ignored
     (``慢 性·病`` is 慢性病)."""
-    seen = _term_form(text)
+    seen = term_form(text)
     found: list[str] = []
     for term in terms:
         form = _term_key(term)
@@ -448,4 +450,5 @@ __all__ = [
     "luhn_ok",
     "may_hold_number",
     "normalise",
+    "term_form",
 ]

@@ -16,6 +16,11 @@ tells the village the illness of every household on it, so the whole notice and 
 checked, not only the rows. On a household's own line (name, 村民小组, 依据) any phone number,
 a landline too, is that household's and refused.
 
+Any other notice (a project notice, an allocation, an income plan, a title, the index) may
+print a health word, a 残疾人就业帮扶 project or a 慢性病救助 heading, but not **beside the
+name of a person of the register** (a household head or member): ``钱豪(重病户)`` typed into a
+project's 受益对象 is refused (:class:`NameGuard`, which says what "beside" means).
+
 Any hit means nothing is published. Messages name the notice and the field, never the
 number.
 
@@ -36,17 +41,20 @@ import html
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from fupin.pii import find, find_phones, find_terms, may_hold_number, normalise
+from fupin.pii import find, find_phones, find_terms, may_hold_number, normalise, term_form
 
 if TYPE_CHECKING:
     from fupin.reports.notice_context import NoticeDoc
 
+    from fupin.households import Register
+
 CODE_CHARS = 8  # 40 bits
 TERM_LABEL = "健康状况或致贫原因"
+NEAR_LABEL = "农户姓名旁的健康状况或致贫原因"
 
 #: The Chinese name of a field by its last path component (for messages).
 FIELD_NAMES = {
@@ -114,6 +122,116 @@ class PrivacyError(Exception):
         super().__init__("\n".join(str(h) for h in self.hits))
 
 
+# -- health words beside a register name ------------------------------------------------
+
+#: Where a sentence ends: 。！？；(full- and half-width) and line breaks. A comma does not:
+#: ``钱豪，慢性病`` says the same as ``钱豪(慢性病)``.
+_SENTENCE_END = re.compile(r"[。｡!！?？;；\n\r\u2028\u2029]")
+#: A shorter name cannot be told from a surname or a word: ``陈`` would match 陈列.
+MIN_NAME_CHARS = 2
+_MASK = "\x00"
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern of ``words``, longest first, so that each match is the longest word."""
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+
+def _masked_out(pattern: re.Pattern[str] | None, form: str) -> str:
+    if pattern is None:
+        return form
+    return pattern.sub(lambda m: _MASK * len(m.group()), form)
+
+
+class NameGuard:
+    """Health and cause terms that stand beside the name of a person of the register.
+
+    **Beside** means in the same sentence of the same text cell: one field of a notice, one
+    block of its HTML (a table cell, a paragraph, a heading), one line of its PDF text;
+    sentences end at 。！？；and line breaks, not at commas. A sentence is the unit in which
+    Chinese says something of someone (``受益户：钱豪，慢性病``; ``钱豪、丁国等5户因病致贫``,
+    where the name stands far from the word), so no window of N characters is used: a list of
+    names before ``均为慢性病户`` is as telling as one name. A cell is the unit of a table:
+    a 受益对象 cell and a 建设内容 cell are read apart.
+
+    **A name** is a household head's or member's name, compared as :func:`~fupin.pii.term_form`
+    reads text (spaces, 间隔号 and full-width forms do not hide it), matched whole: names
+    shorter than :data:`MIN_NAME_CHARS` are not matched (a lone surname is in every text);
+    each match is the longest register name at its place (``陈一鸣`` is 陈一鸣, not 陈一);
+    a name inside a place name of the register (a person 石桥 in ``石桥村``) is no name there,
+    and a name that overlaps the term is not beside it. A name that is also an ordinary word
+    (a person 高峰 and ``用电高峰``) is refused beside a health word: rewording the sentence
+    costs the clerk a minute, a miss publishes an illness.
+
+    ``terms`` maps a notice id to the terms of the policy in force on its first day;
+    ``default`` serves texts of the whole run (its title, the index page).
+    """
+
+    def __init__(
+        self,
+        names: Iterable[str],
+        terms: Mapping[str, Sequence[str]],
+        *,
+        default: Sequence[str] = (),
+        places: Iterable[str] = (),
+    ) -> None:
+        forms = (term_form(name) for name in names)
+        self._names = _alternation(f for f in forms if len(f) >= MIN_NAME_CHARS)
+        self._places = _alternation(f for f in map(term_form, places) if f)
+        self.terms = {notice: tuple(found) for notice, found in terms.items()}
+        self.default = tuple(default)
+
+    @classmethod
+    def of(
+        cls, register: Register | None, terms: Mapping[str, Sequence[str]], default: Sequence[str]
+    ) -> NameGuard | None:
+        """The guard over every name of ``register`` (None without a register)."""
+        if register is None:
+            return None
+        households = list(register.households.values())
+        names = [h.head_name for h in households] + [m.name for h in households for m in h.members]
+        places = [p for h in households for p in (h.township, h.village)]
+        return cls(names, terms, default=default, places=places)
+
+    def terms_for(self, notice: str) -> tuple[str, ...]:
+        """The terms checked in ``notice`` (``""``: the whole run's texts)."""
+        return self.terms.get(notice, self.default) if notice else self.default
+
+    def fingerprint(self, notice: str) -> str:
+        """What this guard checks in ``notice``: names, places and terms (a cache key)."""
+        digest = hashlib.sha256()
+        for pattern in (self._names, self._places):
+            digest.update((pattern.pattern if pattern else "").encode() + b"\0")
+        digest.update("\0".join(self.terms_for(notice)).encode())
+        return digest.hexdigest()
+
+    def beside(self, text: str, terms: Sequence[str]) -> list[str]:
+        """The ``terms`` that share a sentence of ``text`` with a register name, in order."""
+        found: list[str] = []
+        if self._names is None or not terms:
+            return found
+        for sentence in _SENTENCE_END.split(text):
+            form = _masked_out(self._places, term_form(sentence))
+            if self._names.search(form) is None:
+                continue
+            rest = _masked_out(self._names, form)  # a term inside a name is no term
+            for term in terms:
+                key = term_form(term)
+                if key and key in rest and term not in found:
+                    found.append(term)
+        return found
+
+    def hits(self, notice: str, where: str, texts: Iterable[str]) -> list[PrivacyHit]:
+        """One hit per term beside a name in each of ``texts`` (never the name itself)."""
+        terms = self.terms_for(notice)
+        return [
+            PrivacyHit(notice, NEAR_LABEL, where, term)
+            for text in texts
+            for term in self.beside(text, terms)
+        ]
+
+
 # -- the inputs -------------------------------------------------------------------------
 
 
@@ -177,12 +295,16 @@ def _owner(body: Any, parts: list[str]) -> str:
 _HOUSEHOLD_LINE = re.compile(r"(?:recipients|body\.rows)\[\d+\]\.(?:name|group|basis)$")
 
 
-def lint_doc(doc: NoticeDoc, terms: Sequence[str]) -> list[PrivacyHit]:
+def lint_doc(
+    doc: NoticeDoc, terms: Sequence[str], guard: NameGuard | None = None
+) -> list[PrivacyHit]:
     """Personal numbers in any field; health/cause terms anywhere in a notice that names
-    households; on a household's line, any phone number (a landline too)."""
+    households, and in any other beside a register name (``guard``); on a household's
+    line, any phone number (a landline too)."""
     hits: list[PrivacyHit] = []
     household_lines = doc.lists_households
     check_terms = household_lines and bool(terms)
+    near = guard if guard is not None and not household_lines else None
     for path, text in doc_fields(doc):
         found = find(text)
         for hit in found:
@@ -193,6 +315,8 @@ def lint_doc(doc: NoticeDoc, terms: Sequence[str]) -> list[PrivacyHit]:
         if check_terms and not path.endswith(".code"):
             for term in find_terms(text, terms):
                 hits.append(PrivacyHit(doc.id, TERM_LABEL, describe(doc, path), term))
+        if near is not None and not path.endswith(".code"):
+            hits += near.hits(doc.id, describe(doc, path), [text])
     return hits
 
 
@@ -281,9 +405,11 @@ def lint_text(
     texts: Iterable[str],
     *,
     terms: Sequence[str] = (),
+    guard: NameGuard | None = None,
     tracer: Tracer | None = None,
 ) -> list[PrivacyHit]:
-    """Numbers (and, when ``terms`` are given, terms) in output text, traced to fields."""
+    """Numbers (and, when ``terms`` are given, terms anywhere; with a ``guard``, terms beside
+    a register name, text by text) in output text, traced to fields."""
     hits: list[PrivacyHit] = []
     texts = list(texts)
     for text in texts:
@@ -293,6 +419,8 @@ def lint_text(
             hits.append(PrivacyHit(notice, hit.label, place))
     for term in find_terms("\n".join(texts), terms) if terms else ():
         hits.append(PrivacyHit(notice, TERM_LABEL, where, term))
+    if guard is not None:
+        hits += guard.hits(notice, where, texts)
     return hits
 
 
@@ -302,12 +430,14 @@ def lint_html(
     markup: str,
     *,
     terms: Sequence[str] = (),
+    guard: NameGuard | None = None,
     tracer: Tracer | None = None,
 ) -> list[PrivacyHit]:
     """The final bytes of one HTML file: visible text block by block, and attributes."""
     blocks, attributes = html_text(markup)
-    hits = lint_text(notice, where, blocks, terms=terms, tracer=tracer)
-    return hits + lint_text(notice, f"{where} (link or attribute)", attributes, tracer=tracer)
+    hits = lint_text(notice, where, blocks, terms=terms, guard=guard, tracer=tracer)
+    attrs = f"{where} (link or attribute)"
+    return hits + lint_text(notice, attrs, attributes, guard=guard, tracer=tracer)
 
 
 def pdf_text(path: Path) -> tuple[list[str], list[str]]:
@@ -345,11 +475,17 @@ def lint_pdf(
     where: str,
     *,
     terms: dict[str, Sequence[str]] | None = None,
+    guard: NameGuard | None = None,
     tracer: Tracer | None = None,
 ) -> list[PrivacyHit]:
-    """A written PDF: each notice's pages ``(notice, first page, page count)``, its metadata."""
+    """A written PDF: each notice's pages ``(notice, first page, page count)``, its metadata.
+
+    A notice with ``terms`` (a list naming households) is refused them anywhere; any other
+    is checked by the ``guard``, line by line.
+    """
     pages, meta = pdf_text(path)
     hits: list[PrivacyHit] = []
+    terms = terms or {}
     for notice, start, count in notices:
         # line by line: text extraction stacks a table's columns, one cell per line, and a
         # column of 序号 must not read as one long number (a number wrapped inside a cell
@@ -359,11 +495,13 @@ def lint_pdf(
             notice,
             f"{where} (PDF text)",
             lines,
-            terms=(terms or {}).get(notice, ()),
+            terms=terms.get(notice, ()),
+            guard=None if notice in terms else guard,
             tracer=tracer,
         )
     owner = notices[0][0] if notices else ""
-    return hits + lint_text(owner, f"{where} (PDF metadata)", meta, tracer=tracer)
+    near = None if owner in terms else guard
+    return hits + lint_text(owner, f"{where} (PDF metadata)", meta, guard=near, tracer=tracer)
 
 
 def lint_name(notice: str, name: str) -> list[PrivacyHit]:

@@ -46,6 +46,7 @@ from fupin.reports import filters
 from fupin.reports.notice_context import NoticeDoc
 from fupin.reports.notice_output import MANIFEST, Names, Publisher, inside, read_manifest
 from fupin.reports.notice_privacy import (
+    NameGuard,
     PrivacyError,
     PrivacyHit,
     Tracer,
@@ -142,23 +143,31 @@ def _estimate(rows: int) -> int:
 
 
 def lint_inputs(
-    docs: Sequence[NoticeDoc], title: str, terms: Mapping[str, Sequence[str]]
+    docs: Sequence[NoticeDoc],
+    title: str,
+    terms: Mapping[str, Sequence[str]],
+    guard: NameGuard | None = None,
 ) -> list[PrivacyHit]:
     """Personal data in the run's title (the index page) and in any notice's fields."""
-    hits = lint_text("", 'the ledger\'s option "title" (index page)', [title])
+    hits = lint_text("", 'the ledger\'s option "title" (index page)', [title], guard=guard)
     for doc in docs:
-        hits += lint_doc(doc, terms.get(doc.id, ()))
+        hits += lint_doc(doc, terms.get(doc.id, ()), guard)
     return hits
 
 
 def render_pieces(
-    env: Environment, docs: Sequence[NoticeDoc], *, terms: Mapping[str, Sequence[str]] | None = None
+    env: Environment,
+    docs: Sequence[NoticeDoc],
+    *,
+    terms: Mapping[str, Sequence[str]] | None = None,
+    guard: NameGuard | None = None,
 ) -> list[Piece]:
     """Every notice's fragment (and its slips); raises :class:`PrivacyError` when a field of
-    a notice holds personal data (or, in a list notice, a term of ``terms[notice id]``)."""
+    a notice holds personal data (or, in a list notice, a term of ``terms[notice id]``; in
+    any other, a term beside a register name, with a ``guard``)."""
     hits: list[PrivacyHit] = []
     for doc in docs:
-        hits += lint_doc(doc, (terms or {}).get(doc.id, ()))
+        hits += lint_doc(doc, (terms or {}).get(doc.id, ()), guard)
     if hits:
         raise PrivacyError(hits)
     pieces: list[Piece] = []
@@ -266,6 +275,7 @@ class PdfJob:
     terms: dict[str, Sequence[str]]
     tracer: Tracer | None
     stage: str
+    guard: NameGuard | None = None
 
 
 @dataclass
@@ -312,7 +322,9 @@ def _pdf_batch(job: PdfJob) -> PdfResult:
         with open(path, "wb") as handle:
             writer.write(handle)
         where = Path(path).relative_to(job.stage).as_posix()
-        result.hits += lint_pdf(spans, Path(path), where, terms=job.terms, tracer=job.tracer)
+        result.hits += lint_pdf(
+            spans, Path(path), where, terms=job.terms, guard=job.guard, tracer=job.tracer
+        )
         result.sha256[path] = _sha256(Path(path))
     gc.collect()
     return result
@@ -410,6 +422,7 @@ def write_notices(
     workers: int | None = None,
     title: str = "公示公告",
     terms: Mapping[str, Sequence[str]] | None = None,
+    guard: NameGuard | None = None,
     progress: bool | None = None,
     fonts: Sequence[str] = (),
 ) -> Written:
@@ -417,13 +430,16 @@ def write_notices(
 
     ``split="notice"`` writes one PDF per notice; ``"village"`` one PDF per folder with its
     notices (slips always go to their own file). ``terms`` maps a notice id to the health
-    and cause terms it must not print. ``fonts`` are the CJK font files (for the PDF key).
+    and cause terms a list naming households must not print; ``guard`` the register's names
+    no other notice may print a term beside. ``fonts`` are the CJK font files (for the PDF
+    key). A reused PDF is not read again: its notice's HTML, linted every run with the
+    guard of the day, holds the same text.
     """
     terms = terms or {}
-    hits = lint_inputs((), title, terms)
+    hits = lint_inputs((), title, terms, guard)
     env = make_env(masked=masked)
     try:
-        pieces = render_pieces(env, docs, terms=terms)  # raises before anything is written
+        pieces = render_pieces(env, docs, terms=terms, guard=guard)  # raises before writing
     except PrivacyError as exc:
         raise PrivacyError(hits + exc.hits) from None
     if hits:
@@ -447,14 +463,21 @@ def write_notices(
                 listed = (
                     terms.get(piece.notice, ()) if piece.doc and piece.doc.lists_households else ()
                 )
-                key = hashlib.sha256(detector.encode() + "\0".join(listed).encode() + data)
+                near = None if listed else guard
+                checks = "\0".join(listed) + (near.fingerprint(piece.notice) if near else "")
+                key = hashlib.sha256(detector.encode() + checks.encode() + data)
                 manifest["html"][relative] = key.hexdigest()
                 path.write_bytes(data)
                 written.files[piece.key].append(path)
                 if previous.get(relative) == key.hexdigest():
                     continue  # these very bytes passed this lint in the published set
                 hits += lint_html(
-                    piece.notice, relative, data.decode("utf-8"), terms=listed, tracer=tracer
+                    piece.notice,
+                    relative,
+                    data.decode("utf-8"),
+                    terms=listed,
+                    guard=near,
+                    tracer=tracer,
                 )
         checkpoint("html")
         if "pdf" in formats and pieces:
@@ -467,6 +490,7 @@ def write_notices(
                 masked=masked,
                 workers=workers,
                 terms=terms,
+                guard=guard,
                 tracer=tracer,
                 progress=progress,
                 fonts=fonts,
@@ -474,7 +498,9 @@ def write_notices(
         checkpoint("pdf")
         index = inside(stage, stage / "index.html")
         index.write_text(_index(env, pieces, written, stage, title), encoding="utf-8")
-        hits += lint_html("", "index.html", index.read_text(encoding="utf-8"), tracer=tracer)
+        hits += lint_html(
+            "", "index.html", index.read_text(encoding="utf-8"), guard=guard, tracer=tracer
+        )
         if hits:
             raise PrivacyError(hits)
         manifest["generated"] = datetime.datetime.now().isoformat(timespec="seconds")
@@ -498,6 +524,7 @@ def _pdfs(
     masked: bool,
     workers: int | None,
     terms: Mapping[str, Sequence[str]],
+    guard: NameGuard | None,
     tracer: Tracer,
     progress: bool | None,
     fonts: Sequence[str],
@@ -534,7 +561,7 @@ def _pdfs(
     if not todo:
         return hits
     tmp = tempfile.mkdtemp(prefix=".pdf-", dir=stage)
-    jobs = _batches(todo, manifest, stage, tmp, masked, terms, tracer)
+    jobs = _batches(todo, manifest, stage, tmp, masked, terms, tracer, guard)
     for result in _run(jobs, workers, progress, sum(len(m) for _, m in todo)):
         written.pages.update(result.pages)
         hits += result.hits
@@ -577,6 +604,7 @@ def _batches(
     masked: bool,
     terms: Mapping[str, Sequence[str]],
     tracer: Tracer,
+    guard: NameGuard | None = None,
 ) -> list[PdfJob]:
     """Files grouped into documents of at most :data:`MAX_BATCH_PAGES` estimated pages."""
     groups: list[list[tuple[str, list[Piece]]]] = [[]]
@@ -606,6 +634,7 @@ def _batches(
                 {n: t for n, t in terms.items() if n in notices},
                 tracer,
                 str(stage),
+                guard,
             )
         )
     return jobs

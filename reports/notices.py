@@ -9,15 +9,21 @@ bytes, and publish them all at once, or nothing (:mod:`fupin.reports.notice_rend
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fupin.reports.notice_context import Context, NoticeDataError, NoticeDoc, build_notices
 from fupin.reports.notice_output import OutputError
+from fupin.reports.notice_privacy import NameGuard
 from fupin.reports.notice_render import PrivacyError, Written, lint_inputs, write_notices
 
 from fupin import notice_key
 from fupin.load import Loaded
+
+if TYPE_CHECKING:
+    from fupin.households import Register
 
 SECRET_ENV = notice_key.ENV
 SECRET_NAME = notice_key.KEY_NAME
@@ -67,7 +73,8 @@ def build(
         message = str(exc)
         if "secret" in message:
             message += "\n" + notice_key.how_to_get_one(loaded.path, reg_path)
-        hits = lint_inputs(exc.docs, run_title(loaded), health_terms(loaded, exc.docs))
+        guard = name_guard(loaded, register, exc.docs)
+        hits = lint_inputs(exc.docs, run_title(loaded), health_terms(loaded, exc.docs), guard)
         if hits:
             message += "\n" + _privacy_failed(PrivacyError(hits))
         raise NoticeError(f"缺少公示数据, 未发布任何文件 (nothing published):\n{message}") from None
@@ -93,6 +100,21 @@ def health_terms(loaded: Loaded, docs: Sequence[NoticeDoc]) -> dict[str, tuple[s
         for doc in docs
         if doc.lists_households
     }
+
+
+def name_guard(
+    loaded: Loaded, register: Register | None, docs: Sequence[NoticeDoc]
+) -> NameGuard | None:
+    """The register's names that no notice may print a health or cause term beside, with
+    the policy ``notice-health-terms`` in force on each notice's first day (the whole
+    run's texts, its title and index, get every notice's terms)."""
+    terms = {
+        doc.id: tuple(loaded.book.policy.at(doc.header.start).notice_health_terms) for doc in docs
+    }
+    default = tuple(dict.fromkeys(term for found in terms.values() for term in found))
+    if not docs:
+        default = tuple(loaded.book.policy.at(datetime.date.today()).notice_health_terms)
+    return NameGuard.of(register, terms, default)
 
 
 def run(
@@ -132,6 +154,9 @@ def run(
         refused=refused,
     )
     title = run_title(loaded)
+    from fupin.households import register_for
+
+    guard = name_guard(loaded, register_for(loaded.path, loaded.book), docs)  # cached: read once
     try:
         written = write_notices(
             docs,
@@ -142,6 +167,7 @@ def run(
             workers=workers,
             title=title,
             terms=health_terms(loaded, docs),
+            guard=guard,
             progress=progress,
             fonts=fonts,
         )

@@ -83,6 +83,7 @@ def _problem(notice_id: str, message: str) -> str:
 def render_html(snap: Snapshot, notice_id: str, ledger_path: str) -> str:
     """The whole HTML document of one notice (its slips included), or a page saying why not."""
     from fupin.reports.notice_context import BUILDERS, MissingField, NoticeDataError
+    from fupin.reports.notice_privacy import NameGuard
     from fupin.reports.notice_render import PrivacyError, page_html, render_pieces
 
     row = snap.notices_by_id[notice_id]
@@ -91,7 +92,8 @@ def render_html(snap: Snapshot, notice_id: str, ledger_path: str) -> str:
     try:
         doc = BUILDERS[row.notice.type](ctx, row.notice)
         terms = snap.book.policy.at(doc.header.start).notice_health_terms
-        pieces = render_pieces(env, [doc], terms={doc.id: terms})
+        guard = NameGuard.of(ctx.register, {doc.id: terms}, terms)
+        pieces = render_pieces(env, [doc], terms={doc.id: terms}, guard=guard)
     except (NoticeDataError, PrivacyError, ImportError) as exc:
         return _problem(notice_id, str(exc))
     except MissingField as exc:
