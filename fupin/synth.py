@@ -117,8 +117,10 @@ def generate(
 
 
 def _household(n: int) -> tuple[str, str, str]:
-    town = TOWNS[n % len(TOWNS)]
-    return f"H-G{n % 40 + 1:02d}-{n // 40 + 1:04d}", town, f"{town[:2]}{n % 40 + 1}村"
+    """(id, township, village): the id's village code names that one village."""
+    town, village = n % len(TOWNS), n % 40 + 1
+    name = TOWNS[town]
+    return f"H-G{town}{village:02d}-{n // 40 + 1:04d}", name, f"{name[:2]}{village}村"
 
 
 def _register(folder: Path, count: int) -> None:
