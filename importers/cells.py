@@ -11,7 +11,7 @@ Dates (:func:`parse_day`): the year-first forms ``2025-05-20``, ``2025/5/20``,
 ``2025.5.20``, ``2025年5月20日`` and ``20250520``, each optionally followed by a time
 (``2025-05-20 10:21:33``, ``20250520 10:21:33``), plus any ``strptime`` formats a layout
 adds; in a spreadsheet, an Excel date serial (``45797``, a date cell saved as a number,
-:func:`parse_serial`). An impossible day (``2025-02-30``) or a year outside 1990–2100 is an
+:func:`parse_serial`, in the workbook's own date system: 1900, or 1904 from Mac Excel). An impossible day (``2025-02-30``) or a year outside 1990–2100 is an
 error.
 
 Amounts in words (:func:`parse_daxie`): the 大写 form a total row may carry
@@ -155,16 +155,20 @@ def days_in(text: str) -> list[datetime.date]:
 
 #: the 1900 date system's day 0 as Excel counts (it takes 1900 for a leap year)
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
+#: the 1904 date system's day 0 (Mac Excel; a workbook's ``date1904`` flag)
+EXCEL_EPOCH_1904 = datetime.date(1904, 1, 1)
 SERIAL = re.compile(r"(\d{5})(?:\.\d+)?")
 
 
-def parse_serial(text: str) -> datetime.date | None:
-    """An Excel date serial written as a number (``45797`` → 2025-05-20; a fraction is the
-    time of day), or None when ``text`` is not one; raises :class:`CellError` out of range."""
+def parse_serial(text: str, date1904: bool = False) -> datetime.date | None:
+    """An Excel date serial written as a number (``45797`` → 2025-05-20 in the 1900 date
+    system, 2029-05-21 in the 1904 one; a fraction is the time of day), or None when
+    ``text`` is not one; raises :class:`CellError` out of range."""
     found = SERIAL.fullmatch(text)
     if found is None:
         return None
-    return _in_range(text, EXCEL_EPOCH + datetime.timedelta(days=int(found.group(1))))
+    epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH
+    return _in_range(text, epoch + datetime.timedelta(days=int(found.group(1))))
 
 
 DIGITS = dict(zip("零壹贰叁肆伍陆柒捌玖", range(10), strict=True)) | dict(

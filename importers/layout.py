@@ -75,13 +75,15 @@ class LayoutError(Exception):
 class NonData(BaseModel):
     """A line that is not data: ``pattern`` (a regular expression) matched at the start of
     the line's first non-empty cell, spaces removed; or, with ``column`` (a role), at the
-    start of that column's cell of a line that carries no amount (``期初余额`` in 摘要)."""
+    start of that column's cell of a line that carries no amount (``期初余额`` in 摘要).
+    ``no_amount``: a first-cell pattern too holds only on a line that carries no amount."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: NonDataKind
     pattern: RegularExpression
     column: str | None = None
+    no_amount: bool = False
 
 
 #: what an opening, carried or closing balance line says (期初余额, 承前页, 过次页 …)
@@ -89,6 +91,9 @@ BALANCE_WORDS = (
     r"(期初|期末|上期|本期|上日|本日|当日|昨日|月初|月末|年初|年末|上月|本月|上年|本年)"
     r"(结存|结余|余额)|承前页|过次页|承上页|转下页|上年结转|结转下年"
 )
+
+#: an ASCII page number alone in its cell: ``Page 1 of 3``, ``page 2/3``, ``- 1 -``, ``1/3``
+PAGE_FOOTER = r"(?:(?i:page)\s*\d+\s*(?:(?i:of)|/)\s*\d+|-\s*\d+\s*-|\d+\s*/\s*\d+)$"
 
 #: Lines every layout recognises (a layout's own ``non_data`` are tried first).
 DEFAULT_NON_DATA: tuple[NonData, ...] = (
@@ -119,6 +124,7 @@ DEFAULT_NON_DATA: tuple[NonData, ...] = (
             ),
         )
     ),
+    NonData(kind="footer", pattern=PAGE_FOOTER, no_amount=True),
     NonData(kind="balance", pattern=BALANCE_WORDS, column="memo"),
 )
 

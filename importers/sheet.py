@@ -34,6 +34,7 @@ from pathlib import Path
 from fupin.importers.cells import (
     ONE,
     CellError,
+    normal,
     parse_daxie,
     parse_day,
     parse_money,
@@ -44,6 +45,8 @@ from fupin.importers.table import Document, Row, SourceError, read_rows
 
 from fupin.money import fmt_money
 
+#: a label and the figure after its colon, in one cell (``期初余额：5,000.00``)
+LABELLED = re.compile(r"(\D+?)\s*[:：]\s*(.*\d.*)")
 UNIT_SUFFIX = re.compile(r"[(（\[]?(?:单位[:：])?(万元|元)[)）\]]?$")
 UNIT_LINE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元)")
 COUNT = re.compile(r"共\s*(\d+)\s*(?:笔|条|行|户|人|项)")
@@ -112,12 +115,13 @@ class Sheet:
 
     def day(self, text: str) -> datetime.date:
         """A date cell (:func:`~fupin.importers.cells.parse_day`; in a spreadsheet also an
-        Excel date serial, a date cell saved as a number); raises :class:`CellError`."""
+        Excel date serial, a date cell saved as a number, in the workbook's date system);
+        raises :class:`CellError`."""
         try:
             return parse_day(text, self.layout.date_formats)
         except CellError:
             if self.document.encoding in ("xls", "xlsx"):
-                found = parse_serial(text)
+                found = parse_serial(text, self.document.date1904)
                 if found is not None:
                     return found
             raise
@@ -289,13 +293,14 @@ def _classify(sheet: Sheet, rows: Sequence[Row]) -> None:
                 if rule.kind in ("subtotal", "total")
                 else rule.pattern
             ),
+            rule.no_amount,
         )
         for rule in layout.rules
         if rule.column is None
     ]
     by_column = _column_rules(sheet)
     if layout.title:
-        rules.insert(0, ("title", re.compile(f".*(?:{layout.title})")))
+        rules.insert(0, ("title", re.compile(f".*(?:{layout.title})"), False))
     preamble = {_line_key(r.cells) for r in sheet.title if any(r.cells)}
     placeholder = re.compile(layout.placeholder) if layout.placeholder else None
     header_lines = frozenset(sheet.header.lines)
@@ -308,7 +313,7 @@ def _classify(sheet: Sheet, rows: Sequence[Row]) -> None:
     group_start = 0
     #: what a line's first non-empty cell says (it alone decides the patterns): the hot loop
     #: of a 100k-line statement meets each date or serial text once
-    by_first: dict[str, tuple[bool, str | None]] = {}
+    by_first: dict[str, tuple[bool, str | None, bool]] = {}
     half = min(len(line) for line in header_lines) // 2
     for row in rows:
         if row.problem is not None:
@@ -329,7 +334,9 @@ def _classify(sheet: Sheet, rows: Sequence[Row]) -> None:
         said = by_first.get(first)
         if said is None:
             said = by_first[first] = _first_says(first, rules, header_firsts)
-        maybe_header, kind = said
+        maybe_header, kind, no_amount = said
+        if no_amount and _carries_amount(sheet, cells):
+            kind = None
         if (
             maybe_header
             and len(cells) >= half
@@ -406,16 +413,18 @@ def _line_key(cells: Sequence[str]) -> str:
 
 
 def _first_says(
-    first: str, rules: Sequence[tuple[str, re.Pattern[str]]], header_firsts: frozenset[str]
-) -> tuple[bool, str | None]:
-    """Whether a line starting with ``first`` may repeat a header line, and which non-data
-    pattern (if any) its first cell matches."""
+    first: str,
+    rules: Sequence[tuple[str, re.Pattern[str], bool]],
+    header_firsts: frozenset[str],
+) -> tuple[bool, str | None, bool]:
+    """Whether a line starting with ``first`` may repeat a header line, which non-data
+    pattern (if any) its first cell matches, and whether that holds only without an amount."""
     maybe_header = header_name(first) in header_firsts
     key = first if first.isascii() else _line_key((unicodedata.normalize("NFKC", first),))
-    for kind, pattern in rules:
+    for kind, pattern, no_amount in rules:
         if pattern.match(key):
-            return maybe_header, kind
-    return maybe_header, None
+            return maybe_header, kind, no_amount
+    return maybe_header, None, False
 
 
 def _unless_dated(cells: tuple[str, ...], index: int, sheet: Sheet, kind: str) -> str | None:
@@ -456,6 +465,24 @@ def _apply_units(sheet: Sheet) -> None:
         for role in (*MONEY_ROLES,):
             if role in sheet.header.columns:
                 sheet.header.scale.setdefault(role, TEN_THOUSAND)
+
+
+def labelled_balance(sheet: Sheet, row: Row) -> tuple[Decimal, str] | None:
+    """The figure a balance line writes after its label (``期初余额：5,000.00``, the label
+    one of the layout's balance patterns) and that cell's column name, or None when no
+    cell does; an unreadable figure raises :class:`SourceError` naming the cell."""
+    patterns = [re.compile(r.pattern) for r in sheet.layout.rules if r.kind == "balance"]
+    names = sheet.header.row.cells
+    for index, cell in enumerate(row.cells):
+        found = LABELLED.fullmatch(normal(cell)) if cell else None
+        if found is None or not any(p.match(_line_key((found.group(1),))) for p in patterns):
+            continue
+        column = names[index] if index < len(names) and names[index] else f"第{index + 1}列"
+        try:
+            return parse_money(found.group(2), sheet.scale("balance"), False), column
+        except CellError as exc:
+            raise SourceError(sheet.path, row.number, column, str(exc)) from None
+    return None
 
 
 def money(sheet: Sheet, row: Row, role: str, *, blank: bool = True) -> Decimal:

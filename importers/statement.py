@@ -40,7 +40,14 @@ from fupin.importers.cells import CellError, days_in, parse_day, parse_money
 from fupin.importers.dedupe import ExactDedupe, KeyIndex, index_of, open_missing
 from fupin.importers.layout import Layout, load_layout
 from fupin.importers.rules import Rules, fill, load_rules
-from fupin.importers.sheet import Sheet, find_header, money, read_sheet, verify_totals
+from fupin.importers.sheet import (
+    Sheet,
+    find_header,
+    labelled_balance,
+    money,
+    read_sheet,
+    verify_totals,
+)
 from fupin.importers.table import SourceError, read_rows, scrub
 from fupin.plugins.reconcile import (
     DOC_KEY,
@@ -496,13 +503,18 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
 def _check_balance_lines(sheet: Sheet, lines: list[StatementRow], newest_first: bool) -> None:
     """A balance line (期初余额, 承前页, 期末余额 …) states the running balance where it
     stands: after the data row above it (oldest first) or the one below it (newest first),
-    the opening balance where there is none."""
+    the opening balance where there is none. Its figure is in the 余额 column, else after
+    its label (``期初余额：5,000.00``)."""
     if "balance" not in sheet.header.columns or not lines:
         return
     for row, before in sheet.balances:
-        if not sheet.cell(row, "balance"):
-            continue
-        stated = money(sheet, row, "balance")
+        if sheet.cell(row, "balance"):
+            stated, column = money(sheet, row, "balance"), sheet.column("balance")
+        else:
+            found = labelled_balance(sheet, row)
+            if found is None:
+                continue
+            stated, column = found
         if newest_first:
             line = lines[before] if before < len(lines) else None
             oldest = lines[-1]
@@ -514,8 +526,11 @@ def _check_balance_lines(sheet: Sheet, lines: list[StatementRow], newest_first: 
         if stated != want:
             where = f"第{line.number}行之后的余额" if line is not None else "期初余额"
             assert want is not None
-            raise sheet.error(
-                row, "balance", f"余额行 {fmt_money(stated)} ≠ {where} {fmt_money(want)}"
+            raise SourceError(
+                sheet.path,
+                row.number,
+                column,
+                f"余额行 {fmt_money(stated)} ≠ {where} {fmt_money(want)}",
             )
 
 

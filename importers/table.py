@@ -9,11 +9,13 @@ kind of message everywhere: :class:`SourceError`, naming the file, the 1-based l
   that banks really write: a strict GBK decoder fails on rare characters such as 䶮). A
   layout may pin one encoding; a BOM still wins. Bytes that decode in none are an error
   naming the line and column.
-* **One physical line, one record**: a quoted field never spans lines in a bank export,
+* **One physical line, one record**: a line ends at CR, LF or CRLF (universal line endings,
+  mixed in one file too), as a text editor counts them; a quoted field never spans lines in a bank export,
   so a stray quote is an error naming its line and column instead of a field that
   swallows the rest of the file. Cells are stripped of spaces and tabs (ICBC pads every
   cell with both); control characters and cells longer than :data:`MAX_CELL` characters
-  are errors.
+  are errors, save the DOS end-of-file mark (Ctrl-Z, U+001A) as the file's very last
+  character(s).
 * Spreadsheet cells are text too: numbers by their shortest exact decimal form (never a
   binary float on the way), dates as ISO text; an unreadable workbook or an impossible
   date serial is an error naming the row and column.
@@ -41,6 +43,8 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\ufffe\uffff]"
 #: what is stripped from either end of every cell (ICBC pads its cells with spaces and TABs)
 PAD = " \t\r\u3000"
 GB_NAMES = {"gbk", "gb2312", "gb18030", "cp936", "936", "euccn", "gb"}
+#: the DOS end-of-file mark some exports append after the last line
+DOS_EOF = "\x1a"
 
 
 class SourceError(Exception):
@@ -75,11 +79,14 @@ class Row:
 
 @dataclass(frozen=True)
 class Document:
-    """What was read: the rows, and how (the encoding found, for messages)."""
+    """What was read: the rows, and how (the encoding found, for messages; a workbook's
+    date system, for its date serials)."""
 
     path: Path
     rows: list[Row]
     encoding: str
+    #: the workbook counts dates in Excel's 1904 date system (Mac Excel)
+    date1904: bool = False
 
 
 def read_rows(
@@ -98,9 +105,11 @@ def read_rows(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        return Document(path, _xlsx_rows(path, sheet, 60 if head else None), "xlsx")
+        rows, date1904 = _xlsx_rows(path, sheet, 60 if head else None)
+        return Document(path, rows, "xlsx", date1904)
     if suffix == ".xls":
-        return Document(path, _xls_rows(path, sheet, 60 if head else None), "xls")
+        rows, date1904 = _xls_rows(path, sheet, 60 if head else None)
+        return Document(path, rows, "xls", date1904)
     try:
         if head:
             with open(path, "rb") as handle:
@@ -111,7 +120,7 @@ def read_rows(
         raise SourceError(path, None, None, f"文件无法读取: {exc.strerror}") from None
     text, found = decode(path, raw, encoding, lenient=head)
     if head and len(raw) == HEAD_BYTES:
-        text = text[: text.rfind("\n") + 1]  # drop the cut last line
+        text = text[: max(text.rfind("\n"), text.rfind("\r")) + 1]  # drop the cut last line
     return Document(path, split_lines(path, text, delimiter, lenient=head), found)
 
 
@@ -170,8 +179,8 @@ def _decode(path: Path, raw: bytes, encoding: str, errors: str) -> str:
 def _decode_error(path: Path, raw: bytes, exc: UnicodeDecodeError, encoding: str) -> SourceError:
     """Name the line and column holding the first byte that is not valid ``encoding``."""
     good = raw[: exc.start].decode(encoding, errors="replace")
-    line = good.count("\n") + 1
-    before = good[good.rfind("\n") + 1 :]
+    line = line_of(good, len(good))
+    before = good[max(good.rfind("\n"), good.rfind("\r")) + 1 :]
     column = before.count(",") + before.count("\t") + 1
     return SourceError(
         path,
@@ -183,27 +192,36 @@ def _decode_error(path: Path, raw: bytes, exc: UnicodeDecodeError, encoding: str
 
 
 # -- lines → cells ----------------------------------------------------------------------------
+def line_of(text: str, at: int) -> int:
+    """The 1-based line of ``text[at]`` as an editor counts lines (CR, LF and CRLF end one)."""
+    return text.count("\n", 0, at) + text.count("\r", 0, at) - text.count("\r\n", 0, at) + 1
+
+
 def split_lines(path: Path, text: str, delimiter: str, *, lenient: bool = False) -> list[Row]:
-    """One :class:`Row` per physical line (``\\n``; a ``\\r`` before it is dropped)."""
+    """One :class:`Row` per physical line: universal line endings (CR, LF, CRLF, mixed),
+    a trailing DOS end-of-file mark dropped."""
     if delimiter == "auto":
         delimiter = sniff(text)
+    text = text.rstrip(DOS_EOF)
     if not lenient:
         bad = CONTROL.search(text)
         if bad:
-            at = text.count("\n", 0, bad.start()) + 1
-            start = text.rfind("\n", 0, bad.start()) + 1
+            start = max(text.rfind("\n", 0, bad.start()), text.rfind("\r", 0, bad.start())) + 1
             column = text.count(delimiter, start, bad.start()) + 1
             raise SourceError(
-                path, at, f"第{column}列", f"含控制字符 U+{ord(bad.group()):04X} (文件损坏?)"
+                path,
+                line_of(text, bad.start()),
+                f"第{column}列",
+                f"含控制字符 U+{ord(bad.group()):04X} (文件损坏?)",
             )
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     rows: list[Row] = []
     append = rows.append
     for number, line in enumerate(lines, 1):
-        if line.endswith("\r"):
-            line = line[:-1]
         if '"' not in line:
             cells = line.split(delimiter)
         else:
@@ -217,7 +235,7 @@ def split_lines(path: Path, text: str, delimiter: str, *, lenient: bool = False)
             length = len(cells[index])
             append(Row(number, (), (index + 1, f"单元格过长 ({length:,} 字符 > {MAX_CELL:,})")))
             continue
-        if " " in line or "\t" in line or "\u3000" in line or "\r" in line:
+        if " " in line or "\t" in line or "\u3000" in line:
             append(Row(number, tuple([c.strip(PAD) for c in cells])))
         else:
             append(Row(number, tuple(cells)))
@@ -273,8 +291,10 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(path: Path, sheet: str | int, limit: int | None) -> list[Row]:
+def _xlsx_rows(path: Path, sheet: str | int, limit: int | None) -> tuple[list[Row], bool]:
+    """The sheet's rows, and whether the workbook uses the 1904 date system."""
     import openpyxl
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -291,7 +311,7 @@ def _xlsx_rows(path: Path, sheet: str | int, limit: int | None) -> list[Row]:
         raise SourceError(path, len(rows) + 1, None, f"xlsx 内容无法读取: {_short(exc)}") from None
     finally:
         book.close()
-    return rows
+    return rows, book.epoch == CALENDAR_MAC_1904
 
 
 def _sheet_row(path: Path, number: int, values: Sequence[Any]) -> Row:
@@ -316,7 +336,8 @@ def _pick(path: Path, names: Sequence[str], sheet: str | int, get: Any) -> Any:
     return get(names[sheet])
 
 
-def _xls_rows(path: Path, sheet: str | int, limit: int | None) -> list[Row]:
+def _xls_rows(path: Path, sheet: str | int, limit: int | None) -> tuple[list[Row], bool]:
+    """The sheet's rows, and whether the workbook uses the 1904 date system."""
     import xlrd
 
     try:
@@ -341,7 +362,7 @@ def _xls_rows(path: Path, sheet: str | int, limit: int | None) -> list[Row]:
                     value = "#错误"
                 values.append(value)
             rows.append(_sheet_row(path, index + 1, values))
-        return rows
+        return rows, book.datemode == 1
     except SourceError:
         raise
     except Exception as exc:
