@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,20 @@ def keyed_county(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = CliRunner().invoke(main, ["keygen", str(folder / "main.beancount")])
     assert result.exit_code == 0, result.output
     return folder
+
+
+@pytest.fixture
+def run_notices() -> Callable[..., tuple[int, str]]:
+    """``fupin notices LEDGER --out OUT [--kind K …]`` in-process: (exit code, output)."""
+    from click.testing import CliRunner
+
+    from fupin.cli import main
+
+    def run(ledger: Path, out: Path, *kinds: str) -> tuple[int, str]:
+        args = ["notices", str(ledger), "--out", str(out)]
+        for kind in kinds:
+            args += ["--kind", kind]
+        result = CliRunner().invoke(main, args)
+        return result.exit_code, result.output
+
+    return run

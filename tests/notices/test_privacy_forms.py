@@ -9,14 +9,13 @@ import csv
 import hashlib
 import io
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from fupin.reports.notice_privacy import html_text, lint_html
 
 from fupin import pii
-from fupin.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 ID = "410522199001011231"
@@ -129,16 +128,8 @@ def _with_register(county: Path, tmp_path: Path, edits: dict[str, dict[str, str]
     return copy / "main.beancount"
 
 
-def _notices(ledger: Path, out: Path, *kinds: str) -> tuple[int, str]:
-    args = ["notices", str(ledger), "--out", str(out)]
-    for kind in kinds:
-        args += ["--kind", kind]
-    result = CliRunner().invoke(main, args)
-    return result.exit_code, result.output
-
-
 def test_health_words_and_landlines_on_a_monitoring_list_publish_nothing(
-    county: Path, tmp_path: Path
+    run_notices: Callable[..., tuple[int, str]], county: Path, tmp_path: Path
 ) -> None:
     """A monitoring list names households in body rows, not as recipients: its lines were
     published with 大病 beside the head's name and a landline in the 村民小组."""
@@ -148,7 +139,7 @@ def test_health_words_and_landlines_on_a_monitoring_list_publish_nothing(
         {"H-HW-009": {"head_name": "(大病)", "group": " 慢病户 0371-12345678"}},
     )
     out = tmp_path / "out"
-    code, output = _notices(ledger, out, "monitoring", "monitoring_exit")
+    code, output = run_notices(ledger, out, "monitoring", "monitoring_exit")
     assert code == 1, output
     assert not out.exists()
     assert "健康状况或致贫原因「大病」 in 名称 (body.rows[0].name)" in output
@@ -157,7 +148,9 @@ def test_health_words_and_landlines_on_a_monitoring_list_publish_nothing(
     assert "12345678" not in output
 
 
-def test_new_forms_in_register_and_title_publish_nothing(county: Path, tmp_path: Path) -> None:
+def test_new_forms_in_register_and_title_publish_nothing(
+    run_notices: Callable[..., tuple[int, str]], county: Path, tmp_path: Path
+) -> None:
     ledger = _with_register(
         county,
         tmp_path,
@@ -173,7 +166,7 @@ def test_new_forms_in_register_and_title_publish_nothing(county: Path, tmp_path:
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    code, output = _notices(ledger, out)
+    code, output = run_notices(ledger, out)
     assert code == 1, output
     assert not out.exists()
     assert '公示公告: 手机号 in the ledger\'s option "title"' in output
@@ -184,7 +177,9 @@ def test_new_forms_in_register_and_title_publish_nothing(county: Path, tmp_path:
     assert "8048" not in output and "1231" not in output
 
 
-def test_amounts_and_digests_in_texts_still_publish(county: Path, tmp_path: Path) -> None:
+def test_amounts_and_digests_in_texts_still_publish(
+    run_notices: Callable[..., tuple[int, str]], county: Path, tmp_path: Path
+) -> None:
     """Texts that hold amounts with decimals and a SHA-256 digest are published as typed."""
     copy = tmp_path / "ledger"
     shutil.copytree(county, copy)
@@ -199,7 +194,7 @@ def test_amounts_and_digests_in_texts_still_publish(county: Path, tmp_path: Path
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    code, output = _notices(copy / "main.beancount", out, "project_plan")
+    code, output = run_notices(copy / "main.beancount", out, "project_plan")
     assert code == 0, output
     page = out / "城关镇青山村" / "N-2021-P001-V.html"
     blocks, _ = html_text(page.read_text(encoding="utf-8"))

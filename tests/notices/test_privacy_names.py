@@ -5,13 +5,11 @@ name beside it, or beside what only looks like a name, still prints."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from fupin.reports.notice_privacy import NEAR_LABEL, NameGuard, PrivacyHit, lint_html
-
-from fupin.cli import main
 
 TERMS = ("慢性病", "重病", "残疾", "因病", "大病")
 NAMES = ("钱豪", "陈一", "丁国", "石桥", "陈", "孟金")
@@ -80,19 +78,11 @@ def _planted(county: Path, tmp_path: Path, edits: list[tuple[str, str, str]]) ->
     return copy / "main.beancount"
 
 
-def _notices(ledger: Path, out: Path, *kinds: str) -> tuple[int, str]:
-    args = ["notices", str(ledger), "--out", str(out)]
-    for kind in kinds:
-        args += ["--kind", kind]
-    result = CliRunner().invoke(main, args)
-    return result.exit_code, result.output
-
-
 NON_LISTS = ("project_plan", "project_result", "site_sign", "income_plan", "fund_allocation")
 
 
 def test_names_with_health_words_in_non_list_notices_publish_nothing(
-    keyed_county: Path, tmp_path: Path
+    run_notices: Callable[..., tuple[int, str]], keyed_county: Path, tmp_path: Path
 ) -> None:
     """The probe: register names (钱豪, 丁国, 孟金, 文志 of the sample) typed with a health word
     into fields that project, allocation and income-plan notices print."""
@@ -123,7 +113,7 @@ def test_names_with_health_words_in_non_list_notices_publish_nothing(
         ],
     )
     out = tmp_path / "out"
-    code, output = _notices(ledger, out, *NON_LISTS)
+    code, output = run_notices(ledger, out, *NON_LISTS)
     assert code == 1, output
     assert not out.exists()
     assert "nothing published" in output
@@ -141,7 +131,9 @@ def test_names_with_health_words_in_non_list_notices_publish_nothing(
         assert name not in output
 
 
-def test_health_words_without_a_name_still_publish(keyed_county: Path, tmp_path: Path) -> None:
+def test_health_words_without_a_name_still_publish(
+    run_notices: Callable[..., tuple[int, str]], keyed_county: Path, tmp_path: Path
+) -> None:
     """A 残疾人 project and a 慢性病 heading, with no register name beside them, print."""
     ledger = _planted(
         keyed_county,
@@ -160,7 +152,7 @@ def test_health_words_without_a_name_still_publish(keyed_county: Path, tmp_path:
         ],
     )
     out = tmp_path / "out"
-    code, output = _notices(ledger, out, *NON_LISTS)
+    code, output = run_notices(ledger, out, *NON_LISTS)
     assert code == 0, output
     page = (out / "城关镇青山村" / "N-2021-P001-V.html").read_text(encoding="utf-8")
     assert "含残疾人家庭3户、慢性病患者家庭2户" in page
