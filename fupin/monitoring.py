@@ -50,6 +50,7 @@ from fupin.households import CATEGORIES, CAUSES, HouseholdId, add_months
 if TYPE_CHECKING:
     from fupin.book import Book
     from fupin.households import Register
+    from fupin.measures import HouseholdMeasure, MeasureIndex
 
 #: 风险类型: the 12 致贫原因 codes (G.2) and the risks the monitoring system adds
 #: [unverified: 全国防返贫监测信息系统 风险类型, from county forms].
@@ -181,7 +182,15 @@ class Case:
 
     @property
     def cadres(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(s.cadre for s in self.steps if s.step == "cadre" and s.cadre))
+        return self.cadres_by(datetime.date.max)
+
+    def cadres_by(self, day: datetime.date) -> tuple[str, ...]:
+        """The contact cadres assigned on or before ``day`` (B44 counts those of its due day)."""
+        return tuple(
+            dict.fromkeys(
+                s.cadre for s in self.steps if s.step == "cadre" and s.cadre and s.date <= day
+            )
+        )
 
     def state_on(self, day: datetime.date) -> str:
         """identifying | monitored | cleared | cancelled on ``day``."""
@@ -215,6 +224,18 @@ class Case:
         """The first day the risk may be eliminated (decision + ``months``)."""
         decided = self.decided
         return add_months(decided.date, months) if decided else None
+
+    def measures(self, index: MeasureIndex, until: datetime.date) -> list[HouseholdMeasure]:
+        """The measures the case got by ``until`` (M03): those dated from the decision to
+        ``until``, and those naming the case dated from its discovery to ``until`` (a
+        measure dated after the elimination never counts for it, even naming the case)."""
+        decided = self.decided
+        first = decided.date if decided is not None else self.case.found
+        return [
+            m
+            for m in index.between(self.case.household, first, until, self.case.id)
+            if self.case.found <= m.date <= until
+        ]
 
     def notices_of(self, kind: str) -> list[Notice]:
         return [n for n in self.notices if n.type == kind and not n.withdrawn]
@@ -373,13 +394,7 @@ def case_rows(
                 None,
             )
             exit_until = household.exit_window(change)[1] if change else None
-        got = (
-            measures.between(
-                case.case.household, decided.date, cleared.date if cleared else day, ident
-            )
-            if decided
-            else []
-        )
+        got = case.measures(measures, cleared.date if cleared else day) if decided else []
         rows.append(
             CaseRow(
                 ident,

@@ -11,10 +11,12 @@ date at issue ([N-MON]: qinan.gov.cn, yjq.gov.cn, zongyang.gov.cn; seed 002):
   decision (its ≥ ``monitoring-notice-min-days`` (5) days are B31's); no monitoring notice's
   text carries health information (``monitoring-notice-health-terms``);
 * B44 帮扶责任人 [seed 002]: a decided case of a ``monitoring-cadre-categories`` category
-  (边缘易致贫户) has ≥ ``monitoring-cadre-min`` (1) cadre, due ``monitoring-grace-days``
-  (30) after the decision;
-* M03 帮扶措施: ≥ ``monitoring-measure-min`` (1) measure between decision and elimination
-  (an error at the elimination; a warning for an open case past the grace days);
+  (边缘易致贫户) has ≥ ``monitoring-cadre-min`` (1) cadre assigned by ``monitoring-grace-days``
+  (30) calendar days after the decision (day 30 counts, a cadre assigned on day 31 does not);
+* M03 帮扶措施: ≥ ``monitoring-measure-min`` (1) measure between decision and elimination,
+  both days included (a measure naming the case counts from discovery on, never one dated
+  after the elimination); an error at the elimination, a warning for an open case past
+  the grace days;
 * M04 风险消除 (rows of the elimination's year; the others of the discovery's): at least ``monitoring-min-months`` (6) after the decision (原则上; severity
   ``monitoring-min-months-severity``), per-capita income above ``monitoring-income-line``
   (the step's ``income``, else the register's), never for a household without labour
@@ -22,12 +24,15 @@ date at issue ([N-MON]: qinan.gov.cn, yjq.gov.cn, zongyang.gov.cn; seed 002):
   ``monitoring_exit`` notice at each required level that ended before it;
 * M05 the register agrees: the household is in it, monitored in the case's category on the
   decision day, with a ``risk_cleared`` event on the elimination day (the register drives
-  every benefit window); steps and notices name a known case.
+  every benefit window); steps and notices name a known case; a household is not identified
+  again while an earlier case of it is still open (识别中 or 监测帮扶中 on the new discovery
+  day; after its elimination or cancellation a new case is a new identification, 返贫).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterator
 
 from fupin.book import Book
@@ -37,8 +42,10 @@ from fupin.households import CATEGORIES, LABOUR, Household, Register, book_regis
 from fupin.measures import measure_index
 from fupin.money import fmt_money
 from fupin.monitoring import (
+    STATE_NAMES,
     Case,
     MonitoringError,
+    MonitoringRegister,
     MonitoringStep,
     income_of,
     monitoring_register,
@@ -181,7 +188,14 @@ def cadres(book: Book, case: Case) -> Iterator[Item]:
     policy = book.policy.at(decided.date)
     if case.case.category not in policy.monitoring_cadre_categories:
         return
-    assigned = case.cadres
+    grace = policy.monitoring_grace_days
+    due = decided.date + datetime.timedelta(days=grace)
+    assigned = case.cadres_by(due)
+    late = [
+        f"{s.cadre} 于 {s.date} (审定后第 {(s.date - decided.date).days} 天)"
+        for s in case.steps
+        if s.step == "cadre" and s.cadre and s.date > due and s.cadre not in assigned
+    ]
     cleared = case.cleared
     yield from check(
         MonitoringError,
@@ -195,9 +209,11 @@ def cadres(book: Book, case: Case) -> Iterator[Item]:
         policy_key="monitoring-cadre-min",
         entity=case.case.id,
         label=_label(case),
-        inputs=f"县级审定 {decided.date}; 帮扶责任人 {' '.join(assigned) or '无'}",
+        inputs=f"县级审定 {decided.date}, 最迟 {due} (monitoring-grace-days {grace}); "
+        f"帮扶责任人 {' '.join(assigned) or '无'}"
+        + (f"; 逾期落实 {', '.join(late)}" if late else ""),
         entry=book.entry_of(decided),
-        report=cleared is not None or _overdue(book, decided.date, policy.monitoring_grace_days),
+        report=cleared is not None or _overdue(book, decided.date, grace),
         year=case.case.found.year,
     )
 
@@ -209,7 +225,7 @@ def measures(book: Book, case: Case) -> Iterator[Item]:
         return
     cleared = case.cleared
     until = cleared.date if cleared is not None else (book.last_date or decided.date)
-    got = measure_index(book).between(case.case.household, decided.date, until, case.case.id)
+    got = case.measures(measure_index(book), until)
     policy = book.policy.at(until)
     anchor = cleared or decided
     yield from check(
@@ -362,6 +378,33 @@ def consistency(book: Book, case: Case, register: Register | None) -> Iterator[I
         )
 
 
+def duplicates(book: Book, cases: MonitoringRegister) -> Iterator[Item]:
+    """M05: a household is identified again only after its earlier case was cleared or
+    cancelled (a case still identifying or monitored on the new discovery day is open)."""
+    by_household: dict[str, list[Case]] = defaultdict(list)
+    for case in cases.cases.values():
+        by_household[case.case.household].append(case)
+    for items in by_household.values():
+        items.sort(key=lambda c: (c.case.found, c.case.id))
+        for at, later in enumerate(items):
+            found = later.case.found
+            open_case = next(
+                (c for c in items[:at] if c.state_on(found) in ("identifying", "monitored")),
+                None,
+            )
+            if open_case is not None:
+                state = STATE_NAMES[open_case.state_on(found)]
+                yield finding(
+                    MonitoringError,
+                    "M05",
+                    f"{found} 重复识别: 同一农户的监测案件 {open_case.case.id} "
+                    f"({open_case.case.found} 发现) 当日仍{state}, 未风险消除或撤销 — "
+                    f"{_label(later)}",
+                    book.entry_of(later.case),
+                    entity=later.case.id,
+                )
+
+
 def monitoring_rules(book: Book) -> Iterator[Item]:
     """Every monitoring rule over the cases grouped once."""
     cases = monitoring_register(book)
@@ -375,6 +418,7 @@ def monitoring_rules(book: Book) -> Iterator[Item]:
         yield from measures(book, case)
         yield from elimination(book, case, register)
         yield from consistency(book, case, register)
+    yield from duplicates(book, cases)
     yield from health_terms(book)
     invalid = book.invalid.get("monitoring", frozenset())
     for orphan in cases.orphans:
