@@ -211,11 +211,17 @@ def subsidy_limit(state: LoanState, year: int, policy: Policy) -> tuple[Decimal,
     """(limit, interest basis, stated?) for a loan-year: ``share × interest``, to the cent.
 
     The interest basis is the Σ ``interest`` the year's subsidy postings state (the bank's
-    贴息清单), else the contract interest of the year.
+    贴息清单), else the contract interest of the year. Each stated interest is one bank
+    settlement that the county pays on its own, so its share is rounded to the cent (half
+    up) per posting and the limit is their sum: four quarters of 456.25 at 70% allow
+    4 × 319.38 = 1,277.52, not q2(1,825.00 × 70%) = 1,277.50.
     """
+    share = policy.loan_subsidy_share
     stated = [p.interest for p in state.subsidies if p.year == year and p.interest is not None]
-    basis = sum(stated, ZERO) if stated else contract_interest(state, year, policy)
-    return q2(basis * policy.loan_subsidy_share), basis, bool(stated)
+    if stated:
+        return sum((q2(i * share) for i in stated), ZERO), sum(stated, ZERO), True
+    basis = contract_interest(state, year, policy)
+    return q2(basis * share), basis, False
 
 
 @dataclass(frozen=True)

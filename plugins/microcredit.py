@@ -11,7 +11,9 @@ Loans, their events and the postings naming them: :mod:`fupin.microcredit`. Chec
   and interest year, Σ subsidy ≤ ``loan-subsidy-share`` × interest (share in force on the
   year's 31 December: 100% through 2023, 70% from 2024 by a dated policy entry), the interest
   being the bank's stated ``interest`` (at most the contract interest: amount × rate × days /
-  ``loan-interest-days``), else the contract interest; no subsidy for a year outside the
+  ``loan-interest-days``), else the contract interest; the share of each stated interest is
+  rounded to the cent (half up) and the year's limit is their sum, so a county paying
+  exactly 70% of each quarter is never a fen over; no subsidy for a year outside the
   loan's life. A risk-compensation posting (``loan-compensation-accounts``) names its loan.
 """
 
