@@ -21,9 +21,9 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from fupin.entities import Entity, Money, Project
 from fupin.findings import Finding
@@ -52,7 +52,7 @@ class CountyBudget(Entity):
 
     year: int
     special_fund: Money  # 本级财政专项扶贫(衔接)资金预算
-    revenue: Money | None = None  # 地方财政收入
+    revenue: Annotated[Money, Field(gt=0)] | None = None  # 地方财政收入 (> 0)
     level: Literal[tuple(LEVELS)] = "county"  # type: ignore[valid-type]
     doc: str | None = None
     note: str | None = None

@@ -494,9 +494,11 @@ class Policy(BaseModel):
     # L03: accounts (any component) of interest-subsidy and risk-compensation expenses.
     loan_subsidy_accounts: Names = ("LoanInterestSubsidy",)
     loan_compensation_accounts: Names = ("LoanRiskCompensation",)
-    # B04 [seed 002 安阳: 市县财政专项扶贫资金投入不低于上年(2020年)水平]: the budgeted
-    # special fund never falls from one recorded year to the next.
+    # B04 [seed 002 安阳: 市、县财政专项扶贫资金投入不低于2020年的水平]: each later year's
+    # budgeted special fund ≥ the baseline year's (the earliest recorded year when the
+    # baseline year is not recorded); FALSE switches it off.
     county_budget_non_decreasing: bool = True
+    county_budget_baseline_year: Annotated[int, Field(ge=1990, le=2100)] = 2020
     # B05 [seed 003 靖边: 不低于地方财政收入的2%]: budget ≥ share × local fiscal revenue.
     county_budget_revenue_share_min: Share = Decimal("0.02")
     # B06 [seed 003 靖边: 逐年递增幅度不低于20%]: growth over the previous year (0: off).
