@@ -246,6 +246,15 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def window_end(start: datetime.date, months: int) -> datetime.date:
+    """The first day after a window of ``months`` calendar months whose first day is
+    ``start``: the same day of the month ``months`` on, or, when that month has no such
+    day, the first of the next month (a 6-month 渐退期 from 2022-08-31 runs to 2023-02-28,
+    one from 2022-08-28 to 2023-02-27)."""
+    end = add_months(start, months)
+    return end + datetime.timedelta(days=1) if end.day < start.day else end
+
+
 class Household(BaseModel):
     """A household (户) of the register, with its members and dated status history."""
 
@@ -330,7 +339,7 @@ class Household(BaseModel):
                 monitored, window_end = True, None
             elif change.event == "risk_cleared":
                 monitored = False
-                window_end = add_months(change.date, change.months or 0)
+                window_end = self.exit_end(change)
             elif change.event == "removed":
                 return "removed"
         if monitored:
@@ -351,8 +360,11 @@ class Household(BaseModel):
 
     def exit_window(self, change: StatusChange) -> tuple[datetime.date, datetime.date]:
         """First and last day of the gradual exit after a ``risk_cleared`` change (inclusive)."""
-        end = add_months(change.date, change.months or 0)
-        return change.date, end - datetime.timedelta(days=1)
+        return change.date, self.exit_end(change) - datetime.timedelta(days=1)
+
+    def exit_end(self, change: StatusChange) -> datetime.date:
+        """The first day after the gradual exit that a ``risk_cleared`` change starts."""
+        return window_end(change.date, change.months or 0)
 
     def eligible_on(self, day: datetime.date, statuses: tuple[str, ...]) -> bool:
         return self.status_on(day) in statuses

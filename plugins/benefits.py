@@ -87,7 +87,6 @@ from fupin.households import (
     Household,
     Register,
     RegisterRef,
-    add_months,
     benefit_kind_path,
     ends_with_exit,
     kind_statuses,
@@ -426,7 +425,7 @@ def _status_on(
     if span is not None and span[0] <= day < span[1]:
         return span[2]
     history = household.history
-    ends = {add_months(c.date, c.months or 0) for c in history if c.event == "risk_cleared"}
+    ends = {household.exit_end(c) for c in history if c.event == "risk_cleared"}
     points = sorted({c.date for c in history} | ends)
     at = bisect.bisect_right(points, day)
     low = points[at - 1] if at else datetime.date.min
