@@ -17,14 +17,16 @@ from typing import Any, NoReturn
 import click
 
 HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
-#: click's own messages (from click/exceptions.py and click/types.py) → Chinese.
+#: click's own messages (from click/exceptions.py and click/types.py) → Chinese, in both
+#: wordings the dependency range allows (click 8.1: ``No such option: --x``; 8.2 and later:
+#: ``No such option '--x'.``, ``Did you mean '--y'?``). Applied in order, each to every line.
 MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), text)
     for pattern, text in (
-        (r"^Missing option '?([^'.]+)'?\.?$", r"缺少选项 \1"),
-        (r"^Missing argument '?([^'.]+)'?\.?$", r"缺少参数 \1"),
-        (r"^No such option: (\S+)(.*)$", r"没有选项 \1\2"),
-        (r"^No such command '([^']+)'\.$", r"没有命令 \1"),
+        (r"^Missing option '?([^']+?)'?\.?$", r"缺少选项 \1"),
+        (r"^Missing argument '?([^']+?)'?\.?$", r"缺少参数 \1"),
+        (r"^No such option:? '?([^'\s]+?)'?\.?(?=\s|$)", r"没有选项 \1"),
+        (r"^No such command:? '?([^'\s]+?)'?\.?(?=\s|$)", r"没有命令 \1"),
         (r"^Got unexpected extra arguments? \((.*)\)$", r"多余的参数: \1"),
         (r"^Option '([^']+)' requires an argument\.$", r"选项 \1 需要一个值"),
         (
@@ -36,8 +38,15 @@ MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"^Invalid value for '([^']+)': '([^']*)' does not match the format '([^']*)'\.$",
             r"\1: \2 不是日期 (格式 YYYY-MM-DD)",
         ),
+        (r"^Invalid value for '([^']+)' / '([^']+)': ", r"\1/\2: "),
         (r"^Invalid value for '?([^':]+)'?: (.*)$", r"\1: \2"),
-        (r"^Did you mean (.*)\?$", r"是不是 \1?"),
+        (r"(?:File|Directory|Path) '([^']*)' does not exist\.", r"\1: 不存在"),
+        (r"(?:File|Path) '([^']*)' is a directory\.", r"\1: 是文件夹, 不是文件"),
+        (r"(?:Directory|Path) '([^']*)' is a file\.", r"\1: 是文件, 不是文件夹"),
+        (r"(?:File|Directory|Path) '([^']*)' is not readable\.", r"\1: 无法读取"),
+        (r"(?:File|Directory|Path) '([^']*)' is not writable\.", r"\1: 无法写入"),
+        (r"\(?Did you mean one of:? (.*)\?\)?$", r"(是不是 \1?)"),
+        (r"Did you mean (.*)\?$", r"是不是 \1?"),
         (r"\(Possible options: (.*)\)", r"(可选: \1)"),
         (r"^Invalid value for (.*)$", r"\1"),
     )
