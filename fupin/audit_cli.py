@@ -14,6 +14,7 @@ Writes are all or nothing: each file is written whole to a temporary file and re
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import sys
@@ -130,10 +131,12 @@ def _show(problems: list[Any]) -> None:
 )
 def seal(ledger: str | None, through: str, seal_file: str | None, on: Any) -> None:
     """封存: 对截至 --through 月末、尚未封存的全部记录计算哈希并加入封存链."""
-    from fupin.load import LedgerUnreadable, load
+    from fupin.load import LedgerUnreadable, installed_sample, installed_sample_refusal, load
     from fupin.seals import SealRefused, plan
 
     loaded = open_ledger(ledger)
+    if installed_sample(loaded.path) or (seal_file and installed_sample(seal_file)):
+        raise click.UsageError(installed_sample_refusal("封存"))
     if loaded.other_errors:
         click.echo("账簿有 Beancount 错误, 先修正再封存:", err=True)
         _show(loaded.other_errors)
@@ -183,6 +186,10 @@ def seal(ledger: str | None, through: str, seal_file: str | None, on: Any) -> No
         click.echo("新封存未能通过复核, 已撤回:", err=True)
         _show(exc.problems)
         sys.exit(1)
+    except OSError as exc:  # a folder the user may not write: nothing is left half-written
+        with contextlib.suppress(OSError):
+            _undo(digests, seals_path, before_seals, main_path, before_main)
+        raise click.ClickException(f"{exc.filename}: 无法写入 ({exc.strerror}); 未封存") from None
     except BaseException:
         _undo(digests, seals_path, before_seals, main_path, before_main)
         raise

@@ -329,11 +329,13 @@ def serve(
     ledger: str | None, host: str, port: int, unix_socket: str | None, editable: bool
 ) -> None:
     """启动 Fava 审计页面 (合规、资金、项目、资产、公示); 默认只读 (read-only)。"""
-    from fupin.load import resolve
+    from fupin.load import installed_sample, installed_sample_refusal, resolve
     from fupin.preflight import preflight
     from fupin.reports.fava import serve as fava_serve
 
     path = resolve(ledger)
+    if editable and installed_sample(path):
+        raise click.UsageError(installed_sample_refusal("修改账簿 (--editable)"))
     try:  # issue 12: nothing Fava would crash on or echo to every auditor
         checked = preflight(path)
     except LedgerUnreadable as exc:

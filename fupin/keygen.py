@@ -29,15 +29,21 @@ from fupin import cli_zh, notice_key
 def keygen(ledger: str | None, out: str | None, sample: bool) -> None:
     """生成公示名单校验码密钥 (32 random bytes, mode 0600); never overwrites a key."""
     from fupin.households import register_path
-    from fupin.load import resolve
+    from fupin.load import installed_sample, installed_sample_refusal, resolve
 
     path = resolve(ledger)
     if sample and path != resolve(None):
-        raise click.UsageError("--sample is only for the sample ledger (ledger/main.beancount)")
+        raise click.UsageError("--sample 只用于随软件提供的示例账簿 (the sample ledger)")
     target = Path(out) if out else notice_key.default_path(register_path(path))
     if target is None:
         raise click.UsageError(
             f"{path} names no household register: give --out PATH (outside the books)"
+        )
+    if installed_sample(target):
+        raise click.UsageError(
+            installed_sample_refusal("写入密钥")
+            + "; 只要示例的演示密钥: fupin keygen --sample --out demo.key, "
+            "再用 fupin notices --secret-file demo.key"
         )
     stale = notice_key.foreign(target, path)
     if stale is not None:

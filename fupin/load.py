@@ -39,6 +39,25 @@ def _sample_folder() -> Path:
 DEFAULT_LEDGER = _sample_folder() / "main.beancount"
 
 
+def installed_sample(path: str | Path) -> bool:
+    """Whether ``path`` lies in the sample county as a wheel installs it (package data in
+    site-packages, not a source tree's ``ledger/``): no command writes there."""
+    folder = DEFAULT_LEDGER.parent.resolve()
+    if folder == (Path(__file__).resolve().parent.parent / "ledger").resolve():
+        return False
+    return Path(path).resolve().is_relative_to(folder)
+
+
+def installed_sample_refusal(action: str) -> str:
+    """Why ``action`` (封存, 写入密钥 …) is refused on the installed sample, and the copy to
+    run it on instead."""
+    folder = DEFAULT_LEDGER.parent
+    return (
+        f"示例账簿随软件安装在 {folder}, 不能在那里{action}; "
+        f"请先复制一份 (cp -r {folder} qingshan), 再对 qingshan/main.beancount 操作"
+    )
+
+
 class LedgerUnreadable(Exception):
     """The file cannot be read or parsed (exit code 2)."""
 

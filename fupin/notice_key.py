@@ -164,6 +164,13 @@ def foreign(path: Path, ledger: Path) -> str | None:
 
 def how_to_get_one(ledger: Path | None, register: Path | None) -> str:
     """The sentence telling a user how to provide a key (CLI and Fava say the same)."""
+    from fupin.load import installed_sample
+
+    if ledger is not None and installed_sample(ledger):  # nothing is written into the package
+        return (
+            "没有公示校验码密钥 (notice key): 示例账簿的演示密钥用 "
+            "`fupin keygen --sample --out demo.key` 生成, 再加 --secret-file demo.key"
+        )
     where = default_path(register)
     return (
         f"没有公示校验码密钥 (notice key): 运行 `fupin keygen {ledger or ''}`".rstrip()
