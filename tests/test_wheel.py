@@ -2,19 +2,27 @@
 
 What a county gets from ``pip install fupin-ledger``: the wheel is built from this tree
 (build isolation: the setuptools that pyproject names), installed with its runtime
-dependencies only, and then, outside the repository, ``fupin check`` runs on the shipped
-sample (no ledger named), ``fupin init`` lays out a county that ``fupin check`` passes, and
-``fupin notices`` writes HTML and PDF. The build must print no setuptools warning.
+dependencies only, and then, outside the repository: every file of the package folders is in
+the wheel; every command and its ``--help`` runs on the shipped sample (no ledger named) with
+site-packages read-only and unchanged; ``fupin init`` lays out a county that ``fupin check``
+and ``bean-check`` pass and every command runs on; ``fupin serve`` answers in Chinese; wrong
+input gets a Chinese message and no traceback. The build must print no setuptools warning.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
+import stat
 import subprocess
 import sys
+import time
+import urllib.request
 import venv
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,15 +30,40 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LEFTOVERS = (".git", ".venv", "build", "*.egg-info", "__pycache__", ".*_cache", "out")
 
+#: where each source folder lands in the wheel (pyproject's package-dir)
+PACKAGE_DIRS = {
+    "ledger/audit-sample/": "fupin/sample/audit_sample/",
+    "ledger/": "fupin/sample/",
+    "plugins/": "fupin/plugins/",
+    "reports/": "fupin/reports/",
+    "importers/": "fupin/importers/",
+    "fupin/": "fupin/",
+}
 pytestmark = pytest.mark.slow
 
 
-def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
+def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None, code: int = 0) -> str:
     proc = subprocess.run(
         [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900
     )
-    assert proc.returncode == 0, f"{args}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    return proc.stdout + proc.stderr
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == code, f"{args}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    assert "Traceback" not in out, f"{args}\n{out[-3000:]}"
+    return out
+
+
+def shipped(tracked: list[str]) -> set[str]:
+    """The wheel paths of the tracked files that must ship (every file of the package
+    folders but the notice keys, which never do)."""
+    names = set()
+    for name in tracked:
+        if name.endswith(".key") or "/__pycache__/" in name:
+            continue
+        for folder, package in PACKAGE_DIRS.items():
+            if name.startswith(folder):
+                names.add(package + name.removeprefix(folder))
+                break
+    return names
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +86,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     assert "fupin/reports/fava/FupinCompliance.js" in names
     assert "fupin/reports/fava/templates/FupinFunds.html" in names
     assert not [n for n in names if n.endswith("notice-secret.key")]  # never a key
+    # every tracked file of the package folders ships (a template, a preset, the sample's
+    # import configuration, an evidence PDF): nothing the installed commands read is missing
+    tracked = run("git", "-C", ROOT, "ls-files", "-z", *PACKAGE_DIRS, cwd=tmp)
+    assert sorted(shipped(tracked.split("\0")) - set(names)) == []
     # only the fupin namespace (no top-level ledger/, plugins/, reports/ in site-packages)
     assert {n.split("/")[0] for n in names if not n.endswith(".dist-info/RECORD")} == {
         "fupin",
@@ -71,50 +108,213 @@ def env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
 
 
+def site_packages(bin_dir: Path) -> Path:
+    (folder,) = (bin_dir.parent / "lib").glob("python3*/site-packages")
+    return folder
+
+
+def listing(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file below ``folder`` with its size and modification time."""
+    out = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            info = path.stat()
+            out[str(path.relative_to(folder))] = (info.st_size, info.st_mtime_ns)
+    return out
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """``folder`` made read-only (chmod -R a-w) for the block; its listing must not change
+    (which also catches a write by root, whom the mode does not stop)."""
+    before = listing(folder)
+    modes = {p: p.stat().st_mode for p in [folder, *folder.rglob("*")] if not p.is_symlink()}
+    for path in modes:
+        path.chmod(modes[path] & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    try:
+        yield
+    finally:
+        for path, mode in reversed(modes.items()):
+            path.chmod(mode)
+    after = listing(folder)
+    assert sorted(set(after) ^ set(before)) == []
+    assert [name for name in before if before[name] != after[name]] == []
+
+
 def test_no_test_extras_installed(installed: tuple[Path, Path]) -> None:
     bin_dir, work = installed
     out = run(bin_dir / "python", "-m", "pip", "list", "--format=freeze", cwd=work)
     names = {line.split("==")[0].lower() for line in out.splitlines()}
     assert "pypdf" in names and "fupin-ledger" in names
     assert not names & {"pytest", "playwright", "mypy", "ruff"}
+    assert "No broken requirements" in run(bin_dir / "python", "-m", "pip", "check", cwd=work)
+    script = (
+        "from importlib.metadata import distribution\n"
+        "import fupin.plugins, fupin.reports.fava, fupin.importers\n"
+        "print(sorted((e.group, e.name, e.value) for e in distribution('fupin-ledger')"
+        ".entry_points))"
+    )
+    out = run(bin_dir / "python", "-c", script, cwd=work, env=env())
+    assert out.strip() == "[('console_scripts', 'fupin', 'fupin.cli:main')]"
 
 
-def test_check_runs_on_the_shipped_sample(installed: tuple[Path, Path]) -> None:
+def test_every_command_runs_on_the_shipped_sample_and_writes_nothing_there(
+    installed: tuple[Path, Path],
+) -> None:
     bin_dir, work = installed
-    out = run(bin_dir / "fupin", "check", cwd=work, env=env())
-    assert "0 个错误" in out
-    assert "site-packages/fupin/sample/main.beancount" in out
+    fupin, here, e = bin_dir / "fupin", work / "sample", env()
+    here.mkdir()
+    samples = site_packages(bin_dir) / "fupin" / "importers" / "samples"
+    with read_only(site_packages(bin_dir)):
+        commands, todo = [], [""]
+        while todo:  # every command ``fupin --help`` lists, and each group's commands
+            command = todo.pop()
+            out = run(fupin, *command.split(), "--help", cwd=here, env=e)
+            assert out.startswith(f"用法: fupin {command}".rstrip()) and "选项:" in out, out
+            assert "Show this message" not in out and "Usage:" not in out
+            listed = out.partition("\n命令:\n")[2].splitlines()
+            todo += [
+                f"{command} {line.split()[0]}".strip()
+                for line in listed
+                if line.startswith("  ") and line[2] != " "
+            ]
+            commands.append(command)
+        assert {"check", "init", "serve", "import extract", "export parquet"} <= set(commands)
+        out = run(fupin, "check", cwd=here, env=e)
+        assert "site-packages/fupin/sample/main.beancount" in out and "0 个错误" in out
+        assert "0 errors" not in run(bin_dir / "bean-check", out.split(":")[0], cwd=here, env=e)
+        for command in ("compliance", "assets", "households", "projects"):
+            out = run(fupin, command, "--xlsx", f"{command}.xlsx", cwd=here, env=e)
+            assert f"已写入 {command}.xlsx" in out
+            assert zipfile.is_zipfile(here / f"{command}.xlsx")
+        assert "审计风险点" in run(fupin, "flags", cwd=here, env=e)
+        assert "1 个封存, 0 个错误" in run(fupin, "audit", cwd=here, env=e)
+        # the sample's demo key goes where the user says, never beside the installed sample
+        out = run(fupin, "notices", "--out", "n", cwd=here, env=e, code=1)
+        assert "fupin keygen --sample --out demo.key" in out and "site-packages" not in out
+        out = run(fupin, "keygen", "--sample", cwd=here, env=e, code=2)
+        assert "示例账簿随软件安装在" in out and "--out demo.key" in out
+        run(fupin, "keygen", "--sample", "--out", "demo.key", cwd=here, env=e)
+        out = run(fupin, "notices", "--out", "n", "--secret-file", "demo.key", cwd=here, env=e)
+        assert "份公示公告" in out and list((here / "n").rglob("*.pdf"))
+        assert "不能在那里封存" in run(
+            fupin, "seal", "--through", "2024-06", cwd=here, env=e, code=2
+        )
+        out = run(fupin, "serve", "--editable", cwd=here, env=e, code=2)
+        assert "不能在那里修改账簿" in out
+        assert "→ pq/" in run(fupin, "export", "parquet", "--out", "pq", cwd=here, env=e)
+        assert "1 个县" in run(fupin, "rollup", "pq", "--html", "r.html", cwd=here, env=e)
+        bank = samples / "rcb-xj2022-2022-11-12.csv"
+        out = run(fupin, "import", "identify", bank, cwd=here, env=e)
+        assert "fupin.statement.rcb:Assets:Treasury:XJ-2022" in out
+        assert "条新记录" in run(fupin, "import", "extract", bank, cwd=here, env=e)
+        out = run(bin_dir / "python", "-c", "import fupin.plugins", cwd=here, env=e)
 
 
-def test_init_check_and_notices(installed: tuple[Path, Path]) -> None:
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def get(url: str) -> tuple[int, str, str]:
+    """(status, final URL, body) of a GET that follows redirects."""
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        return answer.status, answer.url, answer.read().decode(errors="replace")
+
+
+def test_readme_new_county_then_every_command_and_serve(installed: tuple[Path, Path]) -> None:
+    """The README's 新县上手 steps, then every command on the new county, Fava's pages in
+    Chinese, and wrong input answered in Chinese without a traceback."""
     bin_dir, work = installed
-    county = work / "baishui"
+    fupin, e = bin_dir / "fupin", env()
     run(
-        bin_dir / "fupin",
+        fupin,
         "init",
-        county,
+        "qinghe",
         "--county",
-        "白水县",
+        "清河县",
         "--code",
-        "610527",
+        "130534",
         "--years",
         "2024-2025",
         cwd=work,
-        env=env(),
+        env=e,
     )
+    county, ledger = work / "qinghe", "qinghe/main.beancount"
     key = county / "register" / "notice-secret.key"
     assert key.stat().st_mode & 0o777 == 0o600
-    out = run(bin_dir / "fupin", "check", county / "main.beancount", cwd=work, env=env())
-    assert "0 个错误, 0 个警告" in out
-    out = run(
-        bin_dir / "fupin",
-        "notices",
-        "--kind",
-        "fund_allocation",
-        "--out",
-        work / "notices",
+    assert "0 个错误, 0 个警告" in run(fupin, "check", ledger, cwd=work, env=e)
+    run(bin_dir / "bean-check", ledger, cwd=work, env=e)
+    for command in ("compliance", "assets", "households", "projects"):
+        run(fupin, command, ledger, cwd=work, env=e)
+        assert "已写入" in run(
+            fupin, command, ledger, "--xlsx", f"q-{command}.xlsx", cwd=work, env=e
+        )
+    assert "未发现审计风险点" in run(fupin, "flags", ledger, cwd=work, env=e)
+    out = run(fupin, "notices", ledger, "--out", "qn", "--format", "html,pdf", cwd=work, env=e)
+    assert "份公示公告" in out and (work / "qn" / "index.html").is_file()
+    assert "已有密钥, 不覆盖" in run(fupin, "keygen", ledger, cwd=work, env=e, code=1)
+    assert "县 130534" in run(fupin, "export", "parquet", ledger, "--out", "pq", cwd=work, env=e)
+    assert "1 个县" in run(fupin, "rollup", "pq", cwd=work, env=e)
+    bank = site_packages(bin_dir) / "fupin" / "importers" / "samples" / "rcb-xj2022-2022-11-12.csv"
+    config = "qinghe/import_config.py"
+    out = run(fupin, "import", "identify", "-c", config, bank, cwd=work, env=e)
+    assert "fupin.statement.rcb:Assets:Treasury:XJ-2025" in out
+    assert "条新记录" in run(fupin, "import", "extract", "-c", config, bank, cwd=work, env=e)
+    assert "已封存 2024-12" in run(fupin, "seal", ledger, "--through", "2024-12", cwd=work, env=e)
+    assert "1 个封存, 0 个错误" in run(fupin, "audit", ledger, cwd=work, env=e)
+    run(bin_dir / "bean-check", ledger, cwd=work, env=e)
+
+    port = free_port()
+    server = subprocess.Popen(
+        [fupin, "serve", ledger, "--port", str(port)],
         cwd=work,
-        env=env(),
+        env=e,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
-    assert "份公示公告" in out
-    assert list((work / "notices").rglob("*.pdf")), out
+    try:
+        for _ in range(120):
+            try:
+                status, url, body = get(f"http://127.0.0.1:{port}/")
+                break
+            except OSError:
+                assert server.poll() is None, server.communicate()[0]
+                time.sleep(0.5)
+        else:
+            raise AssertionError("fupin serve did not answer")
+        assert status == 200 and url.endswith("/extension/FupinCompliance/")
+        assert "<title>合规 - 清河县衔接资金与扶贫资产台账" in body
+        base = url.removesuffix("FupinCompliance/")
+        headings = {
+            "FupinCompliance": "合规检查",
+            "FupinFunds": "资金",
+            "FupinProjects": "项目库",
+            "FupinAssets": "扶贫项目资产台账",
+            "FupinHouseholds": "农户",
+            "FupinNotices": "公示公告",
+            "FupinAudit": "审计留痕",
+        }
+        for page, heading in headings.items():
+            status, _, body = get(f"{base}{page}/")
+            assert status == 200 and f"<h2>{heading}" in body, page
+        status, _, body = get(f"{base}FupinCompliance/xlsx?table=compliance")
+        assert status == 200 and body.startswith("PK")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    # wrong input: Chinese, exit code 2, no traceback (run() refuses one)
+    out = run(fupin, "check", "nowhere/main.beancount", cwd=work, env=e, code=2)
+    assert "nowhere/main.beancount: 找不到账簿文件" in out
+    (work / "broken.beancount").write_text(
+        '2024-01-01 open Assets:A\n2024-01-02 * "x"\n  bad line\n'
+    )
+    out = run(fupin, "check", "broken.beancount", cwd=work, env=e, code=2)
+    assert "broken.beancount: 无法解析" in out and "broken.beancount:3" in out
+    assert "错误: 没有选项 --frob" in run(fupin, "check", "--frob", cwd=work, env=e, code=2)
+    assert "错误: 没有命令 frob" in run(fupin, "frob", cwd=work, env=e, code=2)
+    assert "错误: 缺少参数 DIRS..." in run(fupin, "rollup", cwd=work, env=e, code=2)
+    assert "nowhere: 不存在" in run(fupin, "rollup", "nowhere", cwd=work, env=e, code=2)
