@@ -118,6 +118,10 @@ class Series:
         self._cum = cum
         return cum
 
+    def began(self, day: datetime.date) -> bool:
+        """Whether an amount is dated on or before ``day``."""
+        return bool(self._dates) and min(self._dates) <= day
+
     def at(self, day: datetime.date | None = None) -> Decimal:
         """The sum of the amounts dated on or before ``day`` (all of them for None)."""
         if not self._dates:
@@ -340,8 +344,16 @@ class FundFacts:
         return sum((s.at(day) for s in self.by_source.values()), ZERO)
 
     def sources(self, day: datetime.date | None = None) -> dict[str, Decimal]:
-        """Source → net receipts by ``day``, in the order money first arrived."""
+        """Source → net receipts by ``day``, in the order money first arrived (every source
+        the books know, a later one at zero)."""
         return {source: s.at(day) for source, s in self.by_source.items()}
+
+    def arrived(self, day: datetime.date | None = None) -> dict[str, Decimal]:
+        """:meth:`sources` of the levels whose money had begun to arrive by ``day``: what
+        a notice of that day may name as the fund's sources."""
+        return {
+            source: s.at(day) for source, s in self.by_source.items() if day is None or s.began(day)
+        }
 
     def categories(self, day: datetime.date | None = None) -> dict[str, Decimal]:
         """Expense category → spent by ``day``."""
@@ -472,10 +484,19 @@ class NoticeFacts:
     subject_kind: str  # fund | project | income-plan | "" (unknown subject)
     township: str
     village: str
+    #: the day the subject was entered in the books (its ``custom`` entry's date)
+    subject_since: datetime.date | None = None
 
     @property
     def days(self) -> int | None:
         return self.notice.days
+
+    @property
+    def before_subject(self) -> bool:
+        """Whether the notice was posted before the books knew its subject: it would print
+        a project, fund or plan that did not yet exist on its day."""
+        since = self.subject_since
+        return since is not None and self.notice.start < since
 
 
 # -- the facts of one book ------------------------------------------------------------------
@@ -650,18 +671,20 @@ class Facts:
         book = self.book
         place: Any = None
         kind = ""
+        since: datetime.date | None = None
         if notice.subject in book.projects:
             place, kind = book.projects[notice.subject], "project"
+            since = place.date
         elif notice.subject in book.funds:
-            kind = "fund"
+            kind, since = "fund", book.funds[notice.subject].date
         else:
             plan = book.by_id(IncomePlan).get(notice.subject)
             if plan is not None:
-                kind = "income-plan"
+                kind, since = "income-plan", plan.date
                 place = book.by_id(Asset).get(plan.asset)
         township = notice.township or (place.township if place is not None else "")
         village = notice.village or (place.village if place is not None else "")
-        return NoticeFacts(notice, kind, township, village)
+        return NoticeFacts(notice, kind, township, village, since)
 
     def notices_of(self, subject: str) -> list[Notice]:
         """The notices disclosing ``subject`` (a fund, project or plan id), by start date."""

@@ -167,3 +167,12 @@ def categories(book: Book) -> set[str]:
 
 
 _EPOCH = datetime.date(1, 1, 1)
+
+
+def posted_before_subject(notice: Any, kind: str, since: datetime.date) -> str:
+    """Why a notice posted before its subject was entered in the books cannot be printed
+    (the ENTITY finding and the notices' refusal say the same)."""
+    return (
+        f"start: 公示日期 {notice.start} 早于{KIND_NAMES.get(kind, kind)} {notice.subject} "
+        f"的登记日期 {since}, 公示不能早于公示对象"
+    )

@@ -39,10 +39,10 @@ from fupin.plugins.text_summary import TextSummary, summarize, texts
 from fupin import file_memo
 from fupin.assets import Asset, AssetEvent, AssetRight
 from fupin.engine import Item, Rule, check
-from fupin.entities import ENTITY_TYPES, Entity, ProjectStage
+from fupin.entities import ENTITY_TYPES, Entity, Notice, ProjectStage
 from fupin.findings import EntityError, Finding
 from fupin.households import RegisterError, RegisterRef, cached_register, register_path
-from fupin.integrity import Resolver
+from fupin.integrity import Resolver, posted_before_subject
 from fupin.messages_zh import show_input
 from fupin.money import fmt_money
 
@@ -200,7 +200,13 @@ def _entity_error(entity: Entity, entry: Custom, text: str) -> EntityError:
 
 
 def _after_registration(book: Book, out: list[Finding]) -> None:
-    """A right or an event of an asset is not dated before the asset was registered."""
+    """A right or an event of an asset is not dated before the asset was registered; a
+    notice is not posted before the project, fund or plan it discloses was entered."""
+    for notice in book.all(Notice):
+        facts = book.facts.notice(notice)
+        if facts.before_subject and facts.subject_since is not None:
+            text = posted_before_subject(notice, facts.subject_kind, facts.subject_since)
+            out.append(_entity_error(notice, book.entry_of(notice), text))
     assets = book.by_id(Asset)
     items: list[tuple[AssetRight | AssetEvent, str]] = [
         *((right, "权属记录") for right in book.all(AssetRight)),

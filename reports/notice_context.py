@@ -34,6 +34,7 @@ from fupin.benefits import due_items, paid_items, project_items
 from fupin.entities import Fund, Notice, Project
 from fupin.facts import ProjectFacts
 from fupin.findings import Measure
+from fupin.integrity import posted_before_subject
 from fupin.money import ZERO, fmt_money, q2
 from fupin.names import (
     CATEGORY_NAMES,
@@ -219,9 +220,10 @@ class Context:
         return self.facts.project(project)
 
     def sources(self, fund: str, day: datetime.date) -> list[dict[str, Any]]:
-        """The fund's receipts by source level on ``day``, in the order money arrived."""
+        """The fund's receipts by source level on ``day``, in the order money arrived (a
+        level whose money came later is not named)."""
         rows = []
-        for source, amount in self.facts.fund(fund).sources(day).items():
+        for source, amount in self.facts.fund(fund).arrived(day).items():
             account = f"Income:Fund:{fund}:{source}"
             rows.append(
                 {
@@ -742,6 +744,13 @@ def build_notices(
         if village and vill != village:
             continue
         if township and town != township:
+            continue
+        facts = ctx.facts.notice(notice)
+        if facts.before_subject and facts.subject_since is not None:
+            ctx.refused.append(
+                f"notice {notice.id} ({NOTICE_TYPE_NAMES[notice.type]}) 未生成: "
+                + posted_before_subject(notice, facts.subject_kind, facts.subject_since)
+            )
             continue
         try:
             doc = BUILDERS[notice.type](ctx, notice)

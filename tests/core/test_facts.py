@@ -24,6 +24,7 @@ from fupin.facts import Series
 from fupin.households import register_for
 from fupin.load import Loaded, load
 from fupin.money import fmt_money
+from fupin.names import SOURCE_NAMES
 from fupin.shares import covering_share
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,6 +123,63 @@ def test_site_sign_does_not_print_what_came_later() -> None:
         assert "在建" in text
         assert f"{done.date.year}年{done.date.month}月{done.date.day}日" not in text
         assert facts.spent.at(notice.start) != facts.spent.total or facts.spent.total == 0
+
+
+def test_a_notice_names_only_the_fund_levels_whose_money_had_arrived() -> None:
+    """A project notice's 资金来源 names the levels of its fund that had sent money by the
+    day it was posted (that day included), not those that came later."""
+    loaded = load(ROOT / "ledger" / "main.beancount")
+    rendered = texts(loaded)
+    checked = 0
+    for notice in loaded.book.all(Notice):
+        if notice.type != "project_plan":
+            continue
+        fund = loaded.book.projects[notice.subject].fund or ""
+        held = loaded.book.facts.fund(fund)
+        came = [s for s in held.sources() if held.by_source[s].began(notice.start)]
+        later = [s for s in held.sources() if s not in came]
+        names = SOURCE_NAMES
+        if not fund.startswith("XJ-"):  # the 衔接资金, by government level
+            continue
+        assert f"（{'、'.join(names[s] for s in came)}）" in rendered[notice.id], notice.id
+        checked += bool(later)
+    # N-2022-P001-V (01-11): the county's share arrived on 01-14; P004-V (01-14) names it
+    assert checked >= 3
+    assert "（中央、省级、市级）" in rendered["N-2022-P001-V"]
+    assert "（中央、省级、市级、县级）" in rendered["N-2022-P004-V"]
+
+
+def test_a_notice_posted_before_its_subject_was_entered_is_refused(tmp_path: Path) -> None:
+    """A plan notice dated before its project existed in the books is an ENTITY error at
+    the notice, and ``fupin notices`` writes the others but not that one (exit 1)."""
+    ledger = sample_copy(tmp_path)
+    edit(
+        ledger / "notices.beancount",
+        '2022-01-11 custom "notice" "N-2022-P001-V"',
+        '2022-01-05 custom "notice" "N-2022-P001-V"',
+    )
+    edit(ledger / "notices.beancount", "  start: 2022-01-11\n", "  start: 2022-01-05\n")
+    runner = CliRunner()
+    checked = runner.invoke(main, ["check", str(ledger / "main.beancount")])
+    assert checked.exit_code == 1
+    assert (
+        "ENTITY error: 公示公告 N-2022-P001-V: start: 公示日期 2022-01-05 早于项目 P-2022-001 "
+        "的登记日期 2022-01-09" in checked.output
+    )
+    out = tmp_path / "out"
+    run = runner.invoke(main, ["notices", str(ledger / "main.beancount"), "--out", str(out)])
+    assert run.exit_code == 1
+    assert "N-2022-P001-V (项目公示) 未生成: start: 公示日期 2022-01-05" in run.output
+    written = {p.stem for p in out.rglob("N-*.html")}
+    assert "N-2022-P001-V" not in written and "N-2022-P002-V" in written
+    # the day the project was entered is allowed
+    edit(ledger / "notices.beancount", "  start: 2022-01-05\n", "  start: 2022-01-09\n")
+    edit(
+        ledger / "notices.beancount",
+        '2022-01-05 custom "notice" "N-2022-P001-V"',
+        '2022-01-09 custom "notice" "N-2022-P001-V"',
+    )
+    assert runner.invoke(main, ["check", str(ledger / "main.beancount")]).exit_code == 0
 
 
 def test_special_fund_notice_prints_no_share_rule(tmp_path: Path) -> None:
