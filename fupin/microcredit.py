@@ -131,6 +131,8 @@ class Payment:
     interest: Decimal | None  # the bank's interest for the period (``interest:``)
     source: Meta
     problem: str = ""  # an unreadable ``year`` or ``interest`` (reported by L03)
+    #: the bank's interest period (``interest_from``/``interest_to``, both days included)
+    period: tuple[datetime.date, datetime.date] | None = None
 
     @property
     def amount(self) -> Decimal:
@@ -191,13 +193,17 @@ class LoanState:
 
     def days_in(self, year: int) -> int:
         """Days of ``year`` the loan ran (start to maturity or repayment, exclusive)."""
-        first = max(self.loan.begins, datetime.date(year, 1, 1))
+        return self.days_between(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
+    def days_between(self, first: datetime.date, last: datetime.date) -> int:
+        """Days from ``first`` to ``last`` (both included) the loan ran (start to maturity
+        or repayment, exclusive)."""
         end = self.ends
         repaid = self.repaid_on(datetime.date.max)
         if repaid is not None:
             end = min(end, repaid)
-        last = min(end, datetime.date(year + 1, 1, 1))
-        return max(0, (last - first).days)
+        stop = min(end, last + datetime.timedelta(days=1))
+        return max(0, (stop - max(self.loan.begins, first)).days)
 
 
 def contract_interest(state: LoanState, year: int, policy: Policy) -> Decimal:
@@ -207,21 +213,74 @@ def contract_interest(state: LoanState, year: int, policy: Policy) -> Decimal:
     return q2(loan.amount * loan.rate * state.days_in(year) / policy.loan_interest_days)
 
 
-def subsidy_limit(state: LoanState, year: int, policy: Policy) -> tuple[Decimal, Decimal, bool]:
+def interest_parts(payment: Payment) -> list[tuple[int, Decimal]]:
+    """The stated interest by calendar year of its period: a bank settlement from
+    2023-12-21 to 2024-03-20 is 11/91 interest of 2023 and 80/91 of 2024 (each part to the
+    cent half up, the last year taking the remainder so that the parts add up); without a
+    period, or within one year, all of it is of the posting's interest year."""
+    interest = payment.interest
+    if interest is None:
+        return []
+    if payment.period is None:
+        return [(payment.year, interest)]
+    if payment.period[0].year == payment.period[1].year:
+        return [(payment.period[0].year, interest)]
+    first, last = payment.period
+    total = (last - first).days + 1
+    parts: list[tuple[int, Decimal]] = []
+    rest = interest
+    for year in range(first.year, last.year + 1):
+        if year == last.year:
+            parts.append((year, rest))
+            break
+        begin = max(first, datetime.date(year, 1, 1))
+        days = (datetime.date(year, 12, 31) - begin).days + 1
+        part = q2(interest * days / total)
+        parts.append((year, part))
+        rest -= part
+    return parts
+
+
+def payment_limit(payment: Payment, share_in: Callable[[int], Decimal]) -> Decimal:
+    """The most a posting may pay: each year's part of its stated interest × that year's
+    share (``share_in``: the share on the year's 31 December), each to the cent half up."""
+    return sum((q2(part * share_in(year)) for year, part in interest_parts(payment)), ZERO)
+
+
+def subsidy_limit(
+    state: LoanState, year: int, policy: Policy, share_in: Callable[[int], Decimal] | None = None
+) -> tuple[Decimal, Decimal, bool]:
     """(limit, interest basis, stated?) for a loan-year: ``share × interest``, to the cent.
 
     The interest basis is the Σ ``interest`` the year's subsidy postings state (the bank's
     贴息清单), else the contract interest of the year. Each stated interest is one bank
     settlement that the county pays on its own, so its share is rounded to the cent (half
     up) per posting and the limit is their sum: four quarters of 456.25 at 70% allow
-    4 × 319.38 = 1,277.52, not q2(1,825.00 × 70%) = 1,277.50.
+    4 × 319.38 = 1,277.52, not q2(1,825.00 × 70%) = 1,277.50. A settlement whose period
+    crosses a year end takes each year's share for that year's days (``share_in``; default
+    the year's own share for every part).
     """
     share = policy.loan_subsidy_share
-    stated = [p.interest for p in state.subsidies if p.year == year and p.interest is not None]
+    stated = [p for p in state.subsidies if p.year == year and p.interest is not None]
     if stated:
-        return sum((q2(i * share) for i in stated), ZERO), sum(stated, ZERO), True
+        limit = sum((payment_limit(p, share_in or (lambda _y: share)) for p in stated), ZERO)
+        return limit, sum((p.interest or ZERO for p in stated), ZERO), True
     basis = contract_interest(state, year, policy)
     return q2(basis * share), basis, False
+
+
+def interest_cap(state: LoanState, year: int, policy: Policy) -> tuple[Decimal, int]:
+    """(cap, days) of the interest the year's postings may state: the contract interest
+    over their periods when every stated posting names one (Σ per settlement, to the cent),
+    else over the loan's days of the year."""
+    loan = state.loan
+    stated = [p for p in state.subsidies if p.year == year and p.interest is not None]
+    periods = [p.period for p in stated if p.period is not None]
+    if not stated or len(periods) < len(stated):
+        return contract_interest(state, year, policy), state.days_in(year)
+    days = [state.days_between(first, last) for first, last in periods]
+    per_day = loan.amount * loan.rate / policy.loan_interest_days
+    return sum((q2(per_day * d) for d in days), ZERO), sum(days)
 
 
 @dataclass(frozen=True)
@@ -245,9 +304,13 @@ def _payment(spend: Spend) -> Payment:
     interest = _value(spend, "interest")
     own = spend.posting_meta or {}
     problems = []
-    read_year = to_year(year) if year is not None else spend.date.year
+    period = _period(_value(spend, "interest_from"), _value(spend, "interest_to"), problems)
+    default_year = period[1].year if period is not None else spend.date.year
+    read_year = to_year(year) if year is not None else default_year
     if read_year is None:
         problems.append(f"year = {year!r} 不是年份")
+    elif period is not None and not period[0].year <= read_year <= period[1].year:
+        problems.append(f"year = {read_year} 不在计息期 {period[0]} 至 {period[1]} 内")
     read_interest = to_decimal(interest) if interest is not None else None
     if interest is not None and (read_interest is None or read_interest < 0):
         problems.append(f"interest = {interest!r} 不是金额")
@@ -258,7 +321,26 @@ def _payment(spend: Spend) -> Payment:
         read_interest if read_interest is not None and read_interest >= 0 else None,
         own if own.get("lineno") else spend.entry.meta,
         "; ".join(problems),
+        period,
     )
+
+
+def _period(
+    first: object, last: object, problems: list[str]
+) -> tuple[datetime.date, datetime.date] | None:
+    """The interest period ``interest_from``..``interest_to`` (dates, both included)."""
+    if first is None and last is None:
+        return None
+    if not isinstance(first, datetime.date) or not isinstance(last, datetime.date):
+        problems.append(
+            f"计息期须同时写 interest_from 与 interest_to 两个日期 (interest_from = {first!r}, "
+            f"interest_to = {last!r})"
+        )
+        return None
+    if last < first:
+        problems.append(f"计息期 interest_to {last} 早于 interest_from {first}")
+        return None
+    return first, last
 
 
 def _is(account: str, components: Sequence[str]) -> bool:

@@ -6,30 +6,38 @@ Loans, their events and the postings naming them: :mod:`fupin.microcredit`. Chec
 * L01 a loan is ≤ ``loan-amount-max`` (50,000.00) and its term (with extensions) ≤
   ``loan-term-max-months`` (36), with the policy in force on its start;
 * L02 the borrower is a household of the register with a status in
-  ``loan-eligible-statuses`` on the start date;
+  ``loan-eligible-statuses`` on the start date (books without a register: a warning per
+  loan, its borrower cannot be checked);
 * L03 every interest-subsidy posting (``loan-subsidy-accounts``) names a known loan; per loan
   and interest year, Σ subsidy ≤ ``loan-subsidy-share`` × interest (share in force on the
   year's 31 December: 100% through 2023, 70% from 2024 by a dated policy entry), the interest
   being the bank's stated ``interest`` (at most the contract interest: amount × rate × days /
   ``loan-interest-days``), else the contract interest; the share of each stated interest is
   rounded to the cent (half up) and the year's limit is their sum, so a county paying
-  exactly 70% of each quarter is never a fen over; no subsidy for a year outside the
+  exactly 70% of each quarter is never a fen over; a settlement naming its period
+  (``interest_from``/``interest_to``) that crosses a year end is split by days and each
+  part takes its own year's share (DOMAIN C.5: 100% on interest to end-2023, 70% after;
+  its interest at most the contract interest of the period's loan days); no subsidy for a year outside the
   loan's life. A risk-compensation posting (``loan-compensation-accounts``) names its loan.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 
 from fupin.book import Book
 from fupin.engine import Item, Rule, check, finding
+from fupin.findings import Severity
 from fupin.households import STATUSES, book_register
 from fupin.microcredit import (
     LoanError,
     LoanState,
     Payment,
-    contract_interest,
+    interest_cap,
+    interest_parts,
     loan_book,
     subsidy_limit,
 )
@@ -79,11 +87,19 @@ def caps(book: Book, state: LoanState) -> Iterator[Item]:
 def borrower(book: Book, state: LoanState) -> Iterator[Item]:
     """L02: the borrower is an eligible household on the start date."""
     register = book_register(book)
-    if register is None:
-        return
     loan = state.loan
-    household = register.households.get(loan.borrower)
     entry = book.entry_of(loan)
+    if register is None:
+        yield finding(
+            LoanError,
+            "L02",
+            f"账簿未登记农户信息库 (household-register), 借款农户资格无从核对 — {loan.describe()}",
+            entry,
+            severity=Severity.WARNING,
+            entity=loan.id,
+        )
+        return
+    household = register.households.get(loan.borrower)
     if household is None:
         yield finding(
             LoanError, "L02", f"借款农户不在农户信息库 — {loan.describe()}", entry, entity=loan.id
@@ -107,6 +123,10 @@ def subsidies(book: Book, state: LoanState) -> Iterator[Item]:
     """L03: per interest year, Σ subsidy ≤ share × interest; only inside the loan's life."""
     loan = state.loan
     by_year = state.subsidy_by_year()
+
+    def share_in(year: int) -> Decimal:
+        return book.policy.at(datetime.date(year, 12, 31)).loan_subsidy_share
+
     for year, paid in by_year.items():
         items = [p for p in state.subsidies if p.year == year]
         last = items[-1]
@@ -119,8 +139,8 @@ def subsidies(book: Book, state: LoanState) -> Iterator[Item]:
                 loan.id,
             )
             continue
-        limit, basis, stated = subsidy_limit(state, year, policy)
-        cap = contract_interest(state, year, policy)
+        limit, basis, stated = subsidy_limit(state, year, policy, share_in)
+        cap, days = interest_cap(state, year, policy)
         if stated and basis > cap:
             yield from check(
                 LoanError,
@@ -134,7 +154,7 @@ def subsidies(book: Book, state: LoanState) -> Iterator[Item]:
                 entity=loan.id,
                 label=loan.describe(),
                 inputs=f"合同利息 {fmt_money(loan.amount)} × {fmt_pct(loan.rate)} × "
-                f"{state.days_in(year)} / {policy.loan_interest_days} 天",
+                f"{days} / {policy.loan_interest_days} 天",
                 meta=last.source,
                 entry=last.spend.entry,
                 year=year,
@@ -150,12 +170,30 @@ def subsidies(book: Book, state: LoanState) -> Iterator[Item]:
             policy_key="loan-subsidy-share",
             entity=loan.id,
             label=loan.describe(),
-            inputs=f"{'银行结息' if stated else '合同利息'} {fmt_money(basis)} × "
-            f"贴息比例 {fmt_pct(policy.loan_subsidy_share)}",
+            inputs=_limit_inputs(state, year, basis, stated, share_in),
             meta=last.source,
             entry=last.spend.entry,
             year=year,
         )
+
+
+def _limit_inputs(
+    state: LoanState, year: int, basis: Decimal, stated: bool, share_in: Callable[[int], Decimal]
+) -> str:
+    """How the year's limit was reached: the interest × share, year part by year part."""
+    parts: dict[int, Decimal] = defaultdict(Decimal)
+    for payment in state.subsidies:
+        if payment.year == year:
+            for part_year, part in interest_parts(payment):
+                parts[part_year] += part
+    if not stated or len(parts) < 2:
+        return (
+            f"{'银行结息' if stated else '合同利息'} {fmt_money(basis)} × "
+            f"贴息比例 {fmt_pct(share_in(year))}"
+        )
+    return "银行结息 " + " + ".join(
+        f"{y}年 {fmt_money(v)} × {fmt_pct(share_in(y))}" for y, v in sorted(parts.items())
+    )
 
 
 def loan_rules(book: Book) -> Iterator[Item]:
