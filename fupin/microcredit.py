@@ -303,7 +303,7 @@ def _payment(spend: Spend) -> Payment:
     year = _value(spend, "year")
     interest = _value(spend, "interest")
     own = spend.posting_meta or {}
-    problems = []
+    problems: list[str] = []
     period = _period(_value(spend, "interest_from"), _value(spend, "interest_to"), problems)
     default_year = period[1].year if period is not None else spend.date.year
     read_year = to_year(year) if year is not None else default_year
