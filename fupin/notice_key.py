@@ -39,6 +39,10 @@ class NoticeKeyError(Exception):
     """A key that cannot be used: missing, malformed, public, or another ledger's sample key."""
 
 
+class PublishedKeyError(NoticeKeyError):
+    """A key that was published with the project's code (``fupin keygen`` may replace it)."""
+
+
 @dataclass(frozen=True)
 class NoticeKey:
     """A county key read from its file."""
@@ -87,17 +91,17 @@ def read(path: Path) -> NoticeKey:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise NoticeKeyError(f"{path}: cannot read the notice key ({exc.strerror})") from None
+        raise NoticeKeyError(f"{path}: 无法读取公示校验码密钥 ({exc.strerror})") from None
     text = raw.decode("utf-8", errors="replace")
     if MAGIC not in text:
         secret = raw.strip()  # a key of the first version: any text of 16 bytes or more
         if hashlib.sha256(secret).hexdigest() in PUBLIC_KEYS:
-            raise NoticeKeyError(
-                f"{path}: this key was published in the fupin-ledger repository; anyone can "
-                "re-identify the lists made with it. Run `fupin keygen` for a key of your own"
+            raise PublishedKeyError(
+                f"{path}: 此密钥已随 fupin-ledger 代码库公开 (published), 任何人都能用它还原"
+                "名单上的农户。请运行 `fupin keygen` 生成本县自己的密钥"
             )
         if len(secret) < MIN_LEGACY_BYTES:
-            raise NoticeKeyError(f"{path}: a notice key needs at least 16 bytes")
+            raise NoticeKeyError(f"{path}: 公示校验码密钥至少需要 16 个字节")
         return NoticeKey(secret, path)
     fields: dict[str, str] = {}
     for line in text.splitlines():
@@ -110,7 +114,7 @@ def read(path: Path) -> NoticeKey:
         secret = b""
     if len(secret) != KEY_BYTES:
         raise NoticeKeyError(
-            f"{path}: malformed notice key (key: needs {KEY_BYTES * 2} hex digits)"
+            f"{path}: 公示校验码密钥格式不正确 (key: 应为 {KEY_BYTES * 2} 位十六进制数字)"
         )
     sample = Path(fields["sample"]) if fields.get("sample") else None
     return NoticeKey(secret, path, sample)
@@ -124,12 +128,12 @@ def resolve(
     """
     if secret_file is not None:
         if not secret_file.is_file():
-            raise NoticeKeyError(f"{secret_file}: no such notice key file (--secret-file)")
+            raise NoticeKeyError(f"{secret_file}: 没有这个公示校验码密钥文件 (--secret-file)")
         found = read(secret_file)
     elif os.environ.get(ENV):
         env = Path(os.environ[ENV])
         if not env.is_file():
-            raise NoticeKeyError(f"{env}: no such notice key file (${ENV})")
+            raise NoticeKeyError(f"{env}: 没有这个公示校验码密钥文件 (${ENV})")
         found = read(env)
     elif register is not None and (register.parent / KEY_NAME).is_file():
         found = read(register.parent / KEY_NAME)
@@ -139,9 +143,9 @@ def resolve(
         ledger is None or ledger.resolve() != found.sample_for.resolve()
     ):
         raise NoticeKeyError(
-            f"{found.path}: this is the sample ledger's demo key ({found.sample_for}); it "
-            f"cannot sign the check codes of {ledger}. Run `fupin keygen {ledger or ''}` for a "
-            "key of the county's own"
+            f"{found.path}: 这是示例账簿的演示密钥 (the sample ledger's demo key, "
+            f"{found.sample_for}), 不能为 {ledger} 生成校验码。请运行 "
+            f"`fupin keygen {ledger or ''}` 生成本县自己的密钥"
         )
     return found
 
@@ -156,7 +160,7 @@ def foreign(path: Path, ledger: Path) -> str | None:
     try:
         found = read(path)
     except NoticeKeyError as exc:
-        return str(exc) if "published" in str(exc) else None
+        return str(exc) if isinstance(exc, PublishedKeyError) else None
     if found.sample_for is not None and found.sample_for.resolve() != ledger.resolve():
         return f"{path}: 复制来的示例账簿演示密钥 (the demo key of {found.sample_for})"
     return None

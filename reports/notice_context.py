@@ -80,7 +80,7 @@ class NoticeRefused(Exception):
 
 class MissingField(Exception):
     def __init__(self, entity: str, name: str, what: str) -> None:
-        super().__init__(f"{entity}: {name} ({what}) missing")
+        super().__init__(f"{entity}: {name} ({what}) 缺失")
 
 
 def need(value: Any, entity: str, name: str, what: str) -> Any:
@@ -758,7 +758,7 @@ def build_notices(
             problems.append(f"notice {notice.id} ({NOTICE_TYPE_NAMES[notice.type]}): {exc}")
             continue
         except ImportError:
-            problems.append(f"notice {notice.id}: asset data (fupin.assets) not available")
+            problems.append(f"notice {notice.id}: 资产数据不可用 (fupin.assets)")
             continue
         broken = [c for c in doc.claims if not c.holds]
         if broken:

@@ -253,7 +253,7 @@ def test_missing_mandatory_field_names_entity_and_field_and_writes_nothing(
         ],
     )
     assert result.exit_code == 1
-    assert "project P-2021-010: content (建设内容) missing" in result.output
+    assert "project P-2021-010: content (建设内容) 缺失" in result.output
     assert not out.exists()
 
 
