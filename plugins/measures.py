@@ -3,7 +3,8 @@
 [seed 002_614e7ab1822f3d29.txt] 林州市: 每户脱贫户 "至少享有三项以上" 产业帮扶措施. The policy
 ``household-measure-min`` names the minimums as ``"<category>:<kind>=<n>"`` pairs: the
 category is a register status (``lifted`` 脱贫户, ``monitored`` 监测对象, …) or a monitoring
-category (``marginal`` …) on the year's 31 December, the kind a ``household-measure`` kind
+category (``marginal`` …) on the year's 31 December — a 脱贫户 (贫困户) under monitoring or in
+its 渐退期 still counts as ``lifted`` (``registered``) — the kind a ``household-measure`` kind
 (``industry`` …) or ``any``::
 
     2023-01-01 custom "policy" "household-measure-min" "lifted:industry=3"
@@ -23,7 +24,7 @@ from collections.abc import Iterator
 from fupin.book import Book
 from fupin.engine import Item, Rule, check
 from fupin.findings import Finding
-from fupin.households import CATEGORIES, STATUSES, book_register
+from fupin.households import CATEGORIES, STATUSES, Household, book_register
 from fupin.measures import MEASURE_KINDS, measure_index
 
 
@@ -50,7 +51,11 @@ def measure_minimums(book: Book) -> Iterator[Item]:
             continue
         origin = book.policy.origin("household-measure-min", end)
         for household in register.households.values():
-            groups = {household.status_on(end), household.category_on(end)}
+            groups = {
+                household.status_on(end),
+                household.category_on(end),
+                _registered_as(household, end),
+            }
             for key, wanted in minimums.items():
                 group, kind = key.split(":", 1)
                 if group not in groups:
@@ -80,6 +85,23 @@ def measure_minimums(book: Book) -> Iterator[Item]:
                     entry=anchor,
                     year=year,
                 )
+
+
+def _registered_as(household: Household, day: datetime.date) -> str:
+    """The household's 建档立卡 standing on ``day`` beneath any monitoring or 渐退期:
+    ``registered`` (贫困户), ``lifted`` (脱贫户), ``removed`` or ``general`` — a 脱贫户
+    under monitoring (脱贫不稳定户) is still a 脱贫户 for a ``lifted`` minimum."""
+    standing = "general"
+    for change in household.history:
+        if change.date > day:
+            break
+        if change.event == "identified":
+            standing = "registered"
+        elif change.event == "lifted":
+            standing = "lifted"
+        elif change.event == "removed":
+            standing = "removed"
+    return standing
 
 
 RULE = Rule(
