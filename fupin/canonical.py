@@ -34,6 +34,12 @@ meaning). ``meta`` is a list of ``[key, value]`` sorted by key, **without** ``fi
 * a date is ``["d", "YYYY-MM-DD"]``; an amount ``["a", "<number>", "<currency>"]``;
   a cost ``["c", "<number>", "<currency>", "<date>", "<label>"]``.
 
+Strings are hashed as the code points they hold: no Unicode normalisation, so a
+full-width digit, a decomposed (NFD) character or a zero-width space is a change (the
+message shows such characters as ``<U+200B>``). Equal numbers written differently are one
+value: Beancount gives them one meaning (it infers tolerances from the digits, but a
+sealed entry's amounts are fixed, so a sealed check cannot come out otherwise).
+
 So re-formatting (spacing, alignment, quoting, trailing zeros, an interpolated amount
 written out), moving an entry to another file and re-ordering entries within a day or
 postings within a transaction leave the form unchanged; any change of a date, flag, payee,
@@ -304,17 +310,26 @@ def entry_digest(entry: Directive, root: str = "") -> str:
     return digest(canonical(entry, root))
 
 
-_FILE_HASHES: dict[tuple[str, int, int], str] = {}
+_FILE_HASHES: dict[tuple[str, int, int, int, int, int], str] = {}
 
 
 def file_sha256(path: Path) -> str | None:
     """SHA-256 of a file's bytes (None when it cannot be read), cached in this process by
-    path, size and modification time."""
+    path, device, inode, size, modification and change time: a file replaced by one of the
+    same size with its modification time set back (``cp -p``, ``touch -r``) still gets a new
+    inode or change time, which no user can set (Fava keeps this process running)."""
     try:
         stat = path.stat()
     except OSError:
         return None
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    key = (
+        str(path),
+        stat.st_dev,
+        stat.st_ino,
+        stat.st_size,
+        stat.st_mtime_ns,
+        stat.st_ctime_ns,
+    )
     held = _FILE_HASHES.get(key)
     if held is None:
         hasher = hashlib.sha256()

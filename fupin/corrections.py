@@ -19,8 +19,9 @@ The link ``^corr-<12 hex>`` is the start of the original's digest (:mod:`fupin.c
 and ``corrects`` its date, so the pair names the original without touching it: the sealed
 period, and every notice computed as of a date before the correction, keep their figures.
 :func:`correction_texts` writes such a pair (``fupin correct``); :func:`check_corrections`
-(rule A03) checks that each group names an original, comes after it, and that its reversal
-negates it exactly.
+(rule A03) checks that each group names an original, comes after it, that its reversal
+negates it exactly, and that no original is reversed by two groups (the link may spell
+more of the digest than 12 hex, so two links can name one original).
 """
 
 from __future__ import annotations
@@ -137,6 +138,12 @@ def _original(book: Book, group: Correction, root: str) -> Transaction | None:
 def check_corrections(book: Book) -> list[CorrectionProblem]:
     """What is wrong with each correction group (rule A03)."""
     problems = []
+    first: dict[int, Correction] = {}  # the earliest group reversing each original
+    for group in corrections(book):
+        if group.original is not None and group.reversals:
+            held = first.get(id(group.original))
+            if held is None or _reversed_on(group) < _reversed_on(held):
+                first[id(group.original)] = group
     for group in corrections(book):
         members = [*group.reversals, *group.reposts]
         if not group.link:
@@ -171,6 +178,16 @@ def check_corrections(book: Book) -> list[CorrectionProblem]:
             )
             continue
         original = group.original
+        earlier = first.get(id(original))
+        if group.reversals and earlier is not None and earlier is not group:
+            problems.append(
+                CorrectionProblem(
+                    min(group.reversals, key=_date),
+                    group.link,
+                    f"原记录已被冲销, 不能再次冲销 — ^{group.link} 原记录 {original.date} "
+                    f"{original.narration}; 已由 ^{earlier.link} 于 {_reversed_on(earlier)[0]} 冲销",
+                )
+            )
         if len(group.reversals) != 1:
             problems.append(
                 CorrectionProblem(
@@ -284,6 +301,11 @@ def _posting_keys(txn: Transaction) -> set[str]:
 
 def _date(entry: Directive) -> datetime.date:
     return entry.date
+
+
+def _reversed_on(group: Correction) -> tuple[datetime.date, str]:
+    """When a group's first reversal was booked (then its link, to break a tie)."""
+    return (min(r.date for r in group.reversals), group.link)
 
 
 def find_transaction(book: Book, ref: str) -> list[Transaction]:

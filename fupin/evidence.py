@@ -24,8 +24,10 @@ in one of two ways:
 The policy (``evidence-stage-<stage>``, ``evidence-payment-<kind>``,
 ``evidence-asset-<event>``) names the kinds each entry needs on its date, once a county
 switches the requirement on (``evidence-required``, off by default). A file that is
-missing, outside the folder or whose bytes no longer hash to the declared value is an error
-at the declaring entry (A04); a required kind that no piece provides is a finding at the
+missing, outside the folder (after following symlinks and ``..``), not a regular file or
+whose bytes no longer hash to the declared value is an error at the declaring entry (A04;
+a missing file whose name differs from one on disk only in case or Unicode form is named).
+A hash is hex digits in either case, with or without a ``sha256:`` prefix (any case); a required kind that no piece provides is a finding at the
 entry that needs it (A05, severity ``evidence-severity``). Hashes are cached per process by
 path, size and modification time.
 """
@@ -35,6 +37,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +50,7 @@ from beancount.core.data import Document, Transaction
 from fupin.canonical import file_sha256
 from fupin.entities import ProjectStage
 from fupin.findings import Finding
+from fupin.seal_diff import visible
 
 if TYPE_CHECKING:
     from beancount.core.data import Directive
@@ -216,10 +220,10 @@ def _inline(
         if not item:
             continue
         words = item.split()
-        if len(words) != 3 or not words[2].startswith("sha256:"):
+        if len(words) != 3 or not words[2].lower().startswith("sha256:"):
             invalid.append((entry, f'evidence “{item}”: 应为 "<种类> <路径> sha256:<哈希>"'))
             continue
-        kind, path, sha = words[0], words[1], words[2].removeprefix("sha256:").lower()
+        kind, path, sha = words[0], words[1], _hex(words[2])
         if kind not in EVIDENCE_KINDS:
             invalid.append((entry, f"evidence 种类 {kind!r} 不在 {' '.join(EVIDENCE_KINDS)} 中"))
             continue
@@ -237,7 +241,34 @@ def _document_piece(
     if not isinstance(sha, str):
         invalid.append((doc, "证据文件缺少 sha256 (文件的 SHA-256)"))
         return None
-    return _piece(str(kind), Path(doc.filename).resolve(), sha.lower(), doc, folder, inline=False)
+    return _piece(str(kind), Path(doc.filename).resolve(), _hex(sha), doc, folder, inline=False)
+
+
+def _hex(text: str) -> str:
+    """A declared hash in lowercase, without its ``sha256:`` prefix (in any case)."""
+    text = text.strip()
+    if text[:7].lower() == "sha256:":
+        text = text[7:]
+    return text.lower()
+
+
+def _near(file: Path) -> str:
+    """A file beside a missing one whose name differs only in case or Unicode form."""
+
+    def key(name: str) -> str:
+        return unicodedata.normalize("NFC", name).casefold()
+
+    try:
+        names = [p.name for p in file.parent.iterdir()]
+    except OSError:
+        return ""
+    want = key(file.name)
+    near = next((n for n in names if n != file.name and key(n) == want), "")
+    if not near:
+        return ""
+    same_form = unicodedata.normalize("NFC", near) == unicodedata.normalize("NFC", file.name)
+    how = "Unicode 形式 (NFC/NFD)" if same_form else "大小写"
+    return f"; 文件夹中有仅{how}不同的 {visible(near)}"
 
 
 def _piece(
@@ -248,9 +279,14 @@ def _piece(
         return Piece(kind, shown, file, sha, entry, inline, "sha256 应为 64 位十六进制数")
     if not file.is_relative_to(folder):
         return Piece(kind, shown, file, sha, entry, inline, f"不在证据文件夹 {folder} 内")
+    if file.is_dir():
+        return Piece(kind, shown, file, sha, entry, inline, "是文件夹, 不是文件")
+    if file.exists() and not file.is_file():
+        return Piece(kind, shown, file, sha, entry, inline, "不是普通文件 (管道或设备)")
     actual = file_sha256(file) if file.is_file() else None
     if actual is None:
-        return Piece(kind, shown, file, sha, entry, inline, "文件不存在或不可读")
+        why = "文件不存在或不可读" + (_near(file) if not file.exists() else "")
+        return Piece(kind, shown, file, sha, entry, inline, why)
     if actual != sha:
         return Piece(kind, shown, file, sha, entry, inline, "哈希不符 (文件被替换或改动)", actual)
     return Piece(kind, shown, file, sha, entry, inline, "", actual)

@@ -5,13 +5,17 @@ it: same date and identity (a transaction's payee and narration, a custom entry'
 first values) is a change, same identity on another date a change of date, otherwise a
 deletion or an insertion; an extra copy of a sealed line is a duplicate, and a deleted
 entry found again outside the period was moved out. :func:`describe_change` says in words
-which fields differ (``金额 … → …``, ``元数据 doc: … → …``, ``科目 … → …``).
+which fields differ (``金额 … → …``, ``元数据 doc: … → …``, ``科目 … → …``); a character
+that cannot be seen (a zero-width space, a combining mark) is shown as ``<U+200B>``, and two
+texts that look alike are said to differ in their code points.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -165,19 +169,19 @@ def describe_change(was: list[Any], now: list[Any]) -> str:
     if kind == "txn" and now[0] == "txn":
         for index, name in ((2, "标记"), (3, "收付款人"), (4, "摘要"), (5, "标签"), (6, "链接")):
             if was[index] != now[index]:
-                notes.append(f"{name} {show(was[index])} → {show(now[index])}")
+                notes.append(change(name, was[index], now[index]))
         notes += _meta_change(was[7], now[7])
         notes += _postings_change(was[8], now[8])
     elif kind == "custom" and now[0] == "custom":
         if was[2] != now[2]:
             notes.append(f"类型 {was[2]} → {now[2]}")
         if was[3] != now[3]:
-            notes.append(f"值 {show(was[3])} → {show(now[3])}")
+            notes.append(change("值", was[3], now[3]))
         notes += _meta_change(was[4], now[4])
     else:
         for index, (a, b) in enumerate(zip(was[2:-1], now[2:-1], strict=False), 2):
             if a != b:
-                notes.append(f"字段{index} {show(a)} → {show(b)}")
+                notes.append(change(f"字段{index}", a, b))
         notes += _meta_change(was[-1], now[-1])
     return "; ".join(notes) or "内容改动"
 
@@ -192,7 +196,7 @@ def _meta_change(was: list[list[Any]], now: list[list[Any]]) -> list[str]:
         elif key not in old:
             notes.append(f"元数据 {key}: 新增 {show(new[key])}")
         elif old[key] != new[key]:
-            notes.append(f"元数据 {key}: {show(old[key])} → {show(new[key])}")
+            notes.append(change(f"元数据 {key}:", old[key], new[key]))
     return notes
 
 
@@ -211,7 +215,8 @@ def _postings_change(was: list[list[Any]], now: list[list[Any]]) -> list[str]:
         gone.remove(p)
         came.remove(twin)
         if twin[0] == p[0]:
-            notes.append(f"金额 {p[0]} {show(p[1])} → {show(twin[1])}")
+            if p[1] != twin[1]:
+                notes.append(f"金额 {p[0]} {show(p[1])} → {show(twin[1])}")
             if p[2:] != twin[2:]:
                 notes.append(f"分录 {show_posting(p)} → {show_posting(twin)}")
         else:
@@ -221,8 +226,51 @@ def _postings_change(was: list[list[Any]], now: list[list[Any]]) -> list[str]:
     return notes
 
 
+def _hidden(char: str) -> bool:
+    """A character a reader does not see: format, control, private or unassigned ones,
+    combining marks, and every space but the plain one."""
+    return unicodedata.category(char)[0] in "CMZ" and char != " "
+
+
+def visible(text: str) -> str:
+    """``text`` with each hidden character written ``<U+200B>``."""
+    if not any(_hidden(c) for c in text):
+        return text
+    return "".join(f"<U+{ord(c):04X}>" if _hidden(c) else c for c in text)
+
+
+def lookalike(was: str, now: str) -> str:
+    """Which code points differ, when two texts look alike (the same once compatibility
+    forms are folded and hidden characters dropped): ``'' `` when they do not."""
+
+    def seen(text: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFKC", text) if not _hidden(c))
+
+    if was == now or seen(was) != seen(now):
+        return ""
+    parts = []
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, was, now, autojunk=False).get_opcodes():
+        if op != "equal":
+            old = " ".join(f"U+{ord(c):04X}" for c in was[a1:a2]) or "(无)"
+            new = " ".join(f"U+{ord(c):04X}" for c in now[b1:b2]) or "(无)"
+            parts.append(f"{old} → {new}")
+    return "看似相同, Unicode 编码不同: " + ", ".join(parts[:3])
+
+
+def change(name: str, was: Any, now: Any) -> str:
+    """``<name> <was> → <now>``, saying so when two texts only look alike."""
+    text = f"{name} {show(was)} → {show(now)}"
+    if isinstance(was, str) and isinstance(now, str):
+        note = lookalike(was, now)
+        if note:
+            text += f" ({note})"
+    return text
+
+
 def show(item: Any) -> str:
-    """A canonical value as a reader writes it."""
+    """A canonical value as a reader writes it (hidden characters made visible)."""
+    if isinstance(item, str):
+        return visible(item)
     if item is None:
         return "(空)"
     if item is True:
@@ -237,7 +285,7 @@ def show(item: Any) -> str:
         if item and item[0] == "a" and len(item) == 3:
             return f"{item[1]} {item[2]}"
         return "[" + ", ".join(show(x) for x in item) + "]"
-    return str(item)
+    return visible(str(item))
 
 
 def show_posting(posting: list[Any]) -> str:
@@ -259,7 +307,7 @@ def summary(form: list[Any]) -> str:
         biggest = max(amounts, key=lambda a: Decimal(a[1]), default=None)
         amount = show(biggest) if biggest is not None else ""
         return " ".join(
-            x for x in (form[1], form[2] or "", form[3] or "", form[4] or "", amount) if x
+            visible(x) for x in (form[1], form[2] or "", form[3] or "", form[4] or "", amount) if x
         )
     if kind == "custom":
         values = " ".join(show(v) for v in form[3])

@@ -22,7 +22,11 @@ A seal covers every entry dated after the previous seal's day up to and includin
 (the first seal: everything up to its day), except the seal entries themselves (the chain
 protects them) and entries that fupin generates from others (depreciation: recognised by
 sharing the file and line of the ``custom "asset"`` they derive from, which no written
-entry can). The **period hash** is the SHA-256 of the lines ``<date> <sha256>\\n`` of its
+entry can) or that Beancount makes from a ``pad``: its padding transaction (flag ``P``, at
+the pad's file and line) exists in ``fupin check``'s entries but not yet when the plugin
+runs under ``bean-check`` (Beancount pads after every plugin), so it is left out of both;
+the ``pad`` and the ``balance`` it fills are sealed, and a sealed pad whose ``balance``
+lies after the seal (its amount would follow unsealed entries) is an error. The **period hash** is the SHA-256 of the lines ``<date> <sha256>\\n`` of its
 entries, sorted: independent of file, line and order. The **chain** is the SHA-256 of
 :func:`chain_text`, so that editing a seal, removing one or inserting one breaks it.
 
@@ -43,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from beancount.core.data import Custom
+from beancount.core.data import Balance, Custom, Pad, Transaction
 from pydantic import Field, field_validator, model_validator
 
 from fupin.canonical import VERSION as CANONICAL_VERSION
@@ -61,8 +65,9 @@ if TYPE_CHECKING:
 SEAL_VERSION = "fupin-seal-1"
 GENESIS = "0" * 64
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-Hex64 = str  # 64 lowercase hex digits (checked by Seal)
+Hex64 = str  # 64 hex digits, kept in lowercase (checked by Seal)
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_ANY_CASE_HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 #: Seal fields that hold a SHA-256.
 HASH_FIELDS = ("sha256", "digests_sha256", "prev", "chain")
 #: Folder, beside the seal file, that holds the digest lists.
@@ -103,9 +108,10 @@ class Seal(Entity):
     @field_validator(*HASH_FIELDS)
     @classmethod
     def _hex(cls, value: str) -> str:
-        if not _HEX64.match(value):
-            raise ValueError("应为 64 位小写十六进制数字 (SHA-256)")
-        return value
+        # hex digits name the same hash in either case: the chain hashes them in lowercase
+        if not _ANY_CASE_HEX64.match(value):
+            raise ValueError("应为 64 位十六进制数字 (SHA-256)")
+        return value.lower()
 
     @model_validator(mode="after")
     def _dated_on_month_end(self) -> Seal:
@@ -179,6 +185,7 @@ class Period:
     after: datetime.date | None  # the previous seal's day (exclusive); None: from the start
     lines: list[str] = field(default_factory=list)  # "<date> <sha256>\n", in entry order
     entries: list[Directive] = field(default_factory=list)  # parallel to ``lines``
+    pads: list[Pad] = field(default_factory=list)  # the period's pad entries
 
     @property
     def label(self) -> str:
@@ -210,6 +217,7 @@ def collect(book: Book, seals: Sequence[tuple[Seal, Custom]], root: str) -> list
     if not periods:
         return periods
     generated = generated_positions(book)
+    pads: set[tuple[Any, Any]] = set()  # where the pads are: their padding copies the place
     ends = [p.seal.date for p in periods]
     last = ends[-1]
     at = 0
@@ -229,13 +237,51 @@ def collect(book: Book, seals: Sequence[tuple[Seal, Custom]], root: str) -> list
         if kind is Custom:
             if entry.type == "seal":  # type: ignore[union-attr]
                 continue
-        elif generated:
+        elif kind is Pad:
+            meta = entry.meta
+            pads.add((meta.get("filename"), meta.get("lineno")))
+            periods[at].pads.append(entry)  # type: ignore[arg-type]
+        elif pads and kind is Transaction and entry.flag == "P":  # type: ignore[union-attr]
+            meta = entry.meta  # Beancount's padding: right after its pad, at the pad's line
+            if (meta.get("filename"), meta.get("lineno")) in pads:
+                continue
+        if generated and kind is not Custom:
             meta = entry.meta
             if (meta.get("filename"), meta.get("lineno")) in generated:
                 continue
         bucket_lines.append(f"{day.isoformat()} {sha256(form(entry, root).encode()).hexdigest()}\n")
         bucket_entries.append(entry)
     return periods
+
+
+def loose_pads(book: Book, periods: Sequence[Period]) -> dict[int, list[tuple[Pad, Balance]]]:
+    """The sealed pads whose ``balance`` comes after their seal, by period index: their
+    padding amount would follow entries no seal covers."""
+    waiting: dict[str, list[tuple[int, Pad]]] = {}
+    for index, period in enumerate(periods):
+        for pad in period.pads:
+            waiting.setdefault(pad.account, []).append((index, pad))
+    out: dict[int, list[tuple[Pad, Balance]]] = {}
+    if not waiting:
+        return out
+    for entry in book.entries:
+        if type(entry) is not Balance or entry.account not in waiting:
+            continue
+        held = waiting[entry.account]
+        keep = []
+        for index, pad in held:
+            if entry.date <= pad.date:
+                keep.append((index, pad))
+            elif entry.date > periods[index].seal.date:
+                out.setdefault(index, []).append((pad, entry))
+        # a balance after a pad uses it up (Beancount pads once, for the next balance)
+        if keep:
+            waiting[entry.account] = keep
+        else:
+            del waiting[entry.account]
+        if not waiting:
+            break
+    return out
 
 
 def totals(book: Book, period: Period) -> str:
@@ -289,12 +335,16 @@ def read_list(text: str) -> list[Listed]:
     return out
 
 
-def digests_path(seal: Seal, entry: Custom) -> Path:
-    """The digest list a seal names, relative to the file holding the seal entry."""
+def digests_path(seal: Seal, entry: Custom, root: str = "") -> Path:
+    """The digest list a seal names, relative to the file holding the seal entry, else (the
+    seal moved to a file in another folder) to the main ledger's folder."""
     named = Path(seal.digests)
     if named.is_absolute():
         return named
-    return Path(str(entry.meta.get("filename") or ".")).resolve().parent / named
+    beside = Path(str(entry.meta.get("filename") or ".")).resolve().parent / named
+    if root and not beside.exists() and (Path(root) / named).exists():
+        return Path(root) / named
+    return beside
 
 
 # -- verification ---------------------------------------------------------------------------------
@@ -319,6 +369,8 @@ class SealCheck:
     problems: list[Problem] = field(default_factory=list)
     list_readable: bool = True  # whether its digest list could be used to name entries
     content_intact: bool = False  # the period's entries are as sealed
+    #: sealed pads whose balance lies after the seal (their padding is not sealed)
+    loose_pads: list[tuple[Pad, Balance]] = field(default_factory=list)
 
     @property
     def seal(self) -> Seal:
@@ -329,6 +381,7 @@ class SealCheck:
         return (
             self.content_intact
             and not self.differences
+            and not self.loose_pads
             and not any(p.severity == "error" for p in self.problems)
         )
 
@@ -340,6 +393,40 @@ class Verification:
     checks: list[SealCheck]
     orphans: list[Path]  # digest lists no seal names (a seal removed?)
     duplicates: list[tuple[Seal, Custom]]  # a second seal of one period
+    #: what makes the plugin see other entries than the books hold (a plugin after ours)
+    unseen: list[str] = field(default_factory=list)
+
+
+#: The module a ledger loads fupin's rules with (``plugin "fupin.plugins"``).
+OUR_PLUGIN = "fupin.plugins"
+
+
+def unseen_changes(options: Any) -> list[str]:
+    """Why the seals, verified inside ``plugin "fupin.plugins"``, would not see the entries
+    Beancount ends with: a plugin listed after ours (its additions and edits come later), our
+    plugin missing (``bean-check`` verifies nothing) or ``plugin_processing_mode "raw"``
+    (Beancount's own ``pad`` and ``balance`` steps do not run: a sealed pad fills nothing,
+    no sealed balance is checked)."""
+    names = [str(name) for name, _config in options.get("plugin") or ()]
+    out = []
+    if OUR_PLUGIN not in names:
+        out.append(
+            f'账簿未启用 plugin "{OUR_PLUGIN}": bean-check 与 Fava 不复核封存 — '
+            f'在主账簿中加入 plugin "{OUR_PLUGIN}"'
+        )
+    else:
+        ours = len(names) - 1 - names[::-1].index(OUR_PLUGIN)
+        for name in names[ours + 1 :]:
+            out.append(
+                f'插件 "{name}" 排在 "{OUR_PLUGIN}" 之后: 它对记录的增改不经封存复核 — '
+                f'把 plugin "{OUR_PLUGIN}" 放在最后'
+            )
+    if options.get("plugin_processing_mode") == "raw":
+        out.append(
+            'option "plugin_processing_mode" "raw": Beancount 不再执行 pad 与 balance, '
+            "封存期的余额断言不再核对 — 删去该选项"
+        )
+    return out
 
 
 def seal_entries(book: Book) -> list[tuple[Seal, Custom]]:
@@ -374,10 +461,12 @@ def _verify(book: Book) -> Verification:
         else:
             unique.append((seal, entry))
     periods = collect(book, unique, root)
+    pads = loose_pads(book, periods)
     checks = []
     prev = GENESIS
-    for period in periods:
+    for index, period in enumerate(periods):
         check = _check(book, period, root)
+        check.loose_pads = pads.get(index, [])
         seal = period.seal
         if seal.prev != prev:
             check.problems.append(
@@ -396,7 +485,7 @@ def _verify(book: Book) -> Verification:
             )
         prev = seal.chain
         checks.append(check)
-    named = {digests_path(seal, entry).resolve() for seal, entry in pairs}
+    named = {digests_path(seal, entry, root).resolve() for seal, entry in pairs}
     orphans = []
     if root:
         folder = Path(root) / DIGESTS_DIR
@@ -404,7 +493,8 @@ def _verify(book: Book) -> Verification:
         named |= {(folder / f"{ident}.digests").resolve() for ident in book.invalid.get("seal", ())}
         if folder.is_dir():
             orphans = sorted(p for p in folder.glob("*.digests") if p.resolve() not in named)
-    return Verification(checks, orphans, duplicates)
+    unseen = unseen_changes(book.options) if pairs else []
+    return Verification(checks, orphans, duplicates, unseen)
 
 
 def _check(book: Book, period: Period, root: str) -> SealCheck:
@@ -416,7 +506,7 @@ def _check(book: Book, period: Period, root: str) -> SealCheck:
         problems.append(
             Problem("version", f"规范形式 {seal.canonical} 不是本版本的 {CANONICAL_VERSION}")
         )
-    path = digests_path(seal, period.entry)
+    path = digests_path(seal, period.entry, root)
     listed_hash = file_sha256(path)
     listed: list[Listed] | None = None
     if listed_hash is None:
@@ -488,8 +578,14 @@ def plan(book: Book, period: str, sealed: datetime.date) -> Plan:
     if not PERIOD.match(period):
         raise SealRefused(f"--through {period!r}: expected YYYY-MM")
     through = month_end(period)
+    today = datetime.date.today()
+    if sealed > today:
+        raise SealRefused(f"封存日期 {sealed} 晚于今天 {today}: 封存日期须是实际封存之日")
     if through >= sealed:
         raise SealRefused(f"{period} 尚未结束 (期末 {through}), 不能封存")
+    unseen = unseen_changes(book.options)
+    if unseen:
+        raise SealRefused("; ".join(unseen))
     pairs = seal_entries(book)
     if pairs and pairs[-1][0].date >= through:
         raise SealRefused(f"已封存至 {pairs[-1][0].id}: 新封存须晚于该期")

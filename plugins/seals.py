@@ -4,10 +4,14 @@
   "Audit trail"]: every entry dated in a sealed period is as it was
   sealed. A changed, re-dated, deleted, inserted (back-dated), duplicated or moved-out entry
   is an error naming the period and the entry (at its line; a deleted one at the seal, with
-  where it stood when sealed), found by diffing the period against its digest list;
+  where it stood when sealed), found by diffing the period against its digest list; so is a
+  sealed ``pad`` whose ``balance`` lies after the seal (its amount would follow unsealed
+  entries);
 * A02: each ``custom "seal"`` still hashes to its ``chain``, names the previous seal's
   chain as ``prev``, and its digest list is there and unchanged; a digest list that no seal
-  names (a seal removed) is an error too;
+  names (a seal removed) is an error too, and so is what would let Beancount end with other
+  entries than the ones verified: a plugin after ``fupin.plugins``, no ``fupin.plugins``,
+  ``plugin_processing_mode "raw"`` (at the last seal);
 * A03: a correction (``correction: "reversal"`` / ``"repost"``, link ``^corr-<digest>``)
   names an original that exists, is dated after it, and its reversal exactly negates it.
 
@@ -73,6 +77,17 @@ def sealed_periods(book: Book) -> Iterator[Item]:
                 entity=seal.id,
             )
             continue
+        for pad, balance in seal_check.loose_pads:
+            yield finding(
+                SealError,
+                "A01",
+                f"封存期 {seal.id} 内的 pad 由封存期之后的余额断言决定金额 — "
+                f"{entry_summary(pad, root)} → {balance.date} balance {balance.account} "
+                f"{balance.amount}; 填充金额会随未封存的记录改变: 把余额断言记在 "
+                f"{seal.date} 或之前",
+                pad,
+                entity=seal.id,
+            )
         for difference in seal_check.differences[:NAMED_MAX]:
             yield _difference(seal_check, difference, root)
         extra = len(seal_check.differences) - NAMED_MAX
@@ -141,6 +156,16 @@ def seal_records(book: Book) -> Iterator[Item]:
             entry,
             entity=seal.id,
         )
+    if verification.unseen and verification.checks:
+        last = verification.checks[-1]
+        for text in verification.unseen:
+            yield finding(
+                SealError,
+                "A02",
+                f"封存无法完整复核 — 封存期 {last.seal.id} {last.seal.describe()}; {text}",
+                last.period.entry,
+                entity=last.seal.id,
+            )
     for path in verification.orphans:
         period = path.stem
         yield SealError(
