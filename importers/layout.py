@@ -26,6 +26,8 @@ from pydantic import (
     model_validator,
 )
 
+from fupin.messages_zh import explain
+
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
 
 Kind = Literal["statement", "roll", "allocation"]
@@ -60,7 +62,7 @@ def _compiles(value: str) -> str:
     try:
         re.compile(value)
     except re.error as exc:
-        raise ValueError(f"not a regular expression: {exc}") from None
+        raise ValueError(f"不是有效的正则表达式 (regular expression): {exc}") from None
     return value
 
 
@@ -170,7 +172,7 @@ class Layout(BaseModel):
     def _delimiter(cls, value: str) -> str:
         value = {"tab": "\t", "TAB": "\t", "\\t": "\t", "comma": ","}.get(value, value)
         if value != "auto" and len(value) != 1:
-            raise ValueError("one character, 'tab' or 'auto'")
+            raise ValueError("应为一个字符、'tab' 或 'auto'")
         return value
 
     @model_validator(mode="after")
@@ -179,34 +181,38 @@ class Layout(BaseModel):
         unknown = [r for r in self.columns if r not in allowed]
         if unknown:
             raise ValueError(
-                f"unknown column role {unknown[0]!r} (a {self.kind} has: {', '.join(allowed)})"
+                f"未知的列角色 {unknown[0]!r} (columns; {self.kind} 可用: {', '.join(allowed)})"
             )
         empty = [r for r, names in self.columns.items() if not names]
         if empty:
-            raise ValueError(f"column role {empty[0]!r} names no header")
+            raise ValueError(f"列角色 {empty[0]!r} 没有给出任何表头 (columns)")
         have = set(self.columns)
         if self.kind == "statement":
             split = {"debit", "credit"} <= have
             if "date" not in have:
-                raise ValueError("a statement needs columns.date")
+                raise ValueError("银行对账单 (statement) 须有 columns.date (交易日期列)")
             if split == ("amount" in have) and not ({"amount", "direction"} <= have):
                 raise ValueError(
-                    "give columns.debit and columns.credit, or columns.amount (signed)"
+                    "须给出 columns.debit 和 columns.credit (借方、贷方), 或带正负号的 columns.amount"
                 )
             if ("debit" in have) != ("credit" in have):
-                raise ValueError("columns.debit and columns.credit go together")
+                raise ValueError("columns.debit 与 columns.credit 须同时给出 (借方、贷方)")
         elif "amount" not in have:
-            raise ValueError(f"a {self.kind} needs columns.amount")
+            raise ValueError(f"{self.kind} 须有 columns.amount (金额列)")
         if self.kind == "roll" and not have & {"id_number", "name"}:
-            raise ValueError("a roll needs columns.id_number or columns.name")
+            raise ValueError(
+                "发放名册 (roll) 须有 columns.id_number 或 columns.name (身份证号或姓名列)"
+            )
         if self.kind == "allocation" and not have & {"project", "project_name"}:
-            raise ValueError("an allocation sheet needs columns.project or columns.project_name")
+            raise ValueError(
+                "资金分配表 (allocation) 须有 columns.project 或 columns.project_name (项目编号或项目名称列)"
+            )
         stray = [n.column for n in self.non_data if n.column and n.column not in allowed]
         if stray:
-            raise ValueError(f"non_data column {stray[0]!r} is not a {self.kind} role")
+            raise ValueError(f"non_data column {stray[0]!r}: 不是 {self.kind} 的列角色")
         missing = [r for r in self.fill_down if r not in have]
         if missing:
-            raise ValueError(f"fill_down names {missing[0]!r}, which is not a column role")
+            raise ValueError(f"fill_down 中的 {missing[0]!r} 不是已定义的列角色 (columns)")
         return self
 
     @property
@@ -240,7 +246,7 @@ def load_layout(source: str | Path) -> Layout:
         path = PRESETS_DIR / f"{source}.toml"
         if not path.is_file():
             known = ", ".join(sorted(p.stem for p in PRESETS_DIR.glob("*.toml")))
-            raise LayoutError(f"unknown layout {source!r} (presets: {known})")
+            raise LayoutError(f"未知的版式 {source!r} (layout; 内置版式: {known})")
     try:
         return Layout.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
     except OSError as exc:
@@ -248,9 +254,12 @@ def load_layout(source: str | Path) -> Layout:
     except tomllib.TOMLDecodeError as exc:
         raise LayoutError(f"{path}: {exc}") from None
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        field = ".".join(str(p) for p in first["loc"]) or "layout"
-        raise LayoutError(f"{path}: {field}: {first['msg']}") from None
+        fields = tuple(Layout.model_fields)
+        problems = [
+            f"{'.'.join(str(p) for p in error['loc']) or 'layout'}: {explain(error, fields)}"
+            for error in exc.errors(include_url=False)
+        ]
+        raise LayoutError(f"{path}: {'; '.join(problems)}") from None
 
 
 def presets(kind: Kind | None = None) -> dict[str, Layout]:

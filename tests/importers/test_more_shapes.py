@@ -320,3 +320,18 @@ def test_a_column_rule_names_a_role_of_its_kind(tmp_path: Path) -> None:
     )
     with pytest.raises(LayoutError, match="non_data column 'household'"):
         load_layout(layout_file(tmp_path, bad))
+
+
+def test_a_layout_file_s_mistakes_are_all_named_in_chinese(tmp_path: Path) -> None:
+    """Every mistake of a county's layout TOML at once, in Chinese, with the near miss."""
+    bad = 'kind = "statment"\ndelimter = ","\n[columns]\ndate = ["交易日期"]\n'
+    with pytest.raises(LayoutError) as info:
+        load_layout(layout_file(tmp_path, bad))
+    message = str(info.value)
+    assert message.startswith(f"{tmp_path / 'county.toml'}: ")
+    assert "name: 缺少必填字段" in message
+    assert "kind: 应为 statement、roll、allocation 之一 (是否应为 'statement'?)" in message
+    assert "delimter: 未知字段 (是否应为 'delimiter'?)" in message
+    no_date = 'name = "县农商行"\nkind = "statement"\n[columns]\namount = ["金额"]\n'
+    with pytest.raises(LayoutError, match=r"statement\) 须有 columns\.date"):
+        load_layout(layout_file(tmp_path, no_date))
