@@ -48,13 +48,31 @@ def export() -> None:
 @click.option(
     "--name", default="", help="县名 (default: the county entry's name, else the title option)."
 )
-def parquet(ledger: str | None, county: str | None, out: str, name: str) -> None:
+@click.option(
+    "--allow-invalid",
+    is_flag=True,
+    help="账簿有错误 (fupin check 的 Beancount/ENTITY/LEDGER/POLICY/PII 错误) 时仍导出, "
+    "文件中注明错误数, 汇总时标出 (default: refused).",
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="替换同一县代码下另一县名的导出 (the county was renamed).",
+)
+def parquet(
+    ledger: str | None,
+    county: str | None,
+    out: str,
+    name: str,
+    allow_invalid: bool,
+    replace: bool,
+) -> None:
     """把一个县的分录、合规指标与问题导出为 Parquet (postings, measures, findings)."""
     from fupin.cli import UnreadableLedger, open_ledger, relpath
     from fupin.entities import County
     from fupin.export_rows import ExportRowError
     from fupin.households import RegisterError, register_for
-    from fupin.reports.export_parquet import ExportError, export_county
+    from fupin.reports.export_parquet import ExportError, check_county, export_county
 
     loaded = open_ledger(ledger)
     declared = loaded.book.all(County)
@@ -65,13 +83,33 @@ def parquet(ledger: str | None, county: str | None, out: str, name: str) -> None
         raise click.UsageError(
             '需要县代码: --county CODE, 或在账簿中写 `custom "county" "<6 位代码>"` (name: 县名)'
         )
+    try:
+        check_county(county)
+    except ExportError as exc:
+        raise BadExport(str(exc)) from None
+    if declared and declared[-1].id != county:
+        raise BadExport(
+            f'--county {county}: 账簿的 custom "county" ({declared[-1].date}) 声明本县为 '
+            f"{declared[-1].id}, 两者不一致 (the books say they are another county): 改正其中之一"
+        )
     name = name or (declared[-1].name if declared else "")
+    invalid = invalid_book_errors(loaded)
+    if invalid and not allow_invalid:
+        raise BadExport(_invalid_message(invalid))
     try:
         register = register_for(loaded.path, loaded.book)
     except RegisterError as exc:
         raise UnreadableLedger(f"农户信息库: {exc}") from None
     try:
-        written = export_county(loaded, county, Path(out), name=name, register=register)
+        written = export_county(
+            loaded,
+            county,
+            Path(out),
+            name=name,
+            register=register,
+            replace=replace,
+            ledger_errors=len(invalid),
+        )
     except (ExportError, ExportRowError) as exc:
         raise BadExport(str(exc)) from None
     rows = written.rows
@@ -83,13 +121,49 @@ def parquet(ledger: str | None, county: str | None, out: str, name: str) -> None
         + (" 有未提交修改" if written.provenance.git_dirty else "")
         + ")"
     )
-    if loaded.other_errors:
+    if invalid:
         click.echo(
-            f"注意: 账簿有 {len(loaded.other_errors)} 个 Beancount 错误 (fupin check 查看), "
-            "这些错误未写入导出",
+            f"注意: 账簿有 {len(invalid)} 个错误 (fupin check 查看), 已按 --allow-invalid 导出; "
+            "汇总时该县标为账簿有错误",
             err=True,
         )
     sys.exit(0)
+
+
+#: what makes the books themselves invalid (as for ``fupin seal``): Beancount's own errors
+#: and these rules' errors. Compliance findings (B02 below its share, K1 idle money) are
+#: facts of valid books: they are what the export carries.
+INVALID_RULES = ("ENTITY", "LEDGER", "POLICY", "PII", "A03", "A04")
+
+
+def invalid_book_errors(loaded: Any) -> list[Any]:
+    """The errors that make a county's books invalid for a roll-up."""
+    from fupin.findings import Severity
+
+    own = [
+        f
+        for f in loaded.results.findings
+        if f.rule in INVALID_RULES and f.severity == Severity.ERROR
+    ]
+    return [*loaded.other_errors, *own]
+
+
+def _invalid_message(errors: list[Any]) -> str:
+    from fupin.cli import relpath
+
+    shown = []
+    for error in errors[:5]:
+        source = getattr(error, "source", None) or {}
+        where = f"{relpath(str(source.get('filename', '')))}:{source.get('lineno', '')}"
+        rule = getattr(error, "rule", "") or "Beancount"
+        first = (str(getattr(error, "message", "")).splitlines() or [""])[0][:160]
+        shown.append(f"  {where}: {first if first.startswith(rule) else f'{rule}: {first}'}")
+    more = f"\n  … 另有 {len(errors) - 5} 个" if len(errors) > 5 else ""
+    return (
+        f"账簿有 {len(errors)} 个错误, 未导出 (the books are invalid: figures from them would "
+        "not be the county's): 先用 fupin check 改正; 确需先报送请加 --allow-invalid "
+        "(导出中注明错误数)\n" + "\n".join(shown) + more
+    )
 
 
 @click.command("rollup", cls=cli_zh.Command)
@@ -122,6 +196,13 @@ def parquet(ledger: str | None, county: str | None, out: str, name: str) -> None
     help="写一页 HTML 报告 (每个汇总一张表, 产业占比图).",
 )
 @click.option("--memory-limit", default=None, help="DuckDB 内存上限 (memory limit), 默认 768MB。")
+@click.option(
+    "--verify-all",
+    "every_value",
+    is_flag=True,
+    help="逐值校验分录 (check every value of the postings against its digest, not only rows "
+    "and amount totals; slower).",
+)
 @click.option("--list", "list_only", is_flag=True, help="列出所有汇总 (list the roll-ups).")
 def rollup(
     dirs: tuple[str, ...],
@@ -132,6 +213,7 @@ def rollup(
     as_csv: bool,
     html_out: str | None,
     memory_limit: str | None,
+    every_value: bool,
     list_only: bool,
 ) -> None:
     """跨县汇总 (roll-up): 读取 `fupin export parquet` 导出的目录 DIR…, 运行命名的 SQL 汇总."""
@@ -156,7 +238,7 @@ def rollup(
             + ")"
         )
     try:
-        dataset = scan([Path(d) for d in dirs], year)
+        dataset = scan([Path(d) for d in dirs], year, every_value=every_value)
     except RollupInputError as exc:
         raise BadExport(str(exc)) from None
     try:
@@ -194,12 +276,42 @@ def _emit(
         except RollupHtmlError as exc:
             raise BadExport(str(exc)) from None
         click.echo(f"汇总报告 → {relpath(str(path))} ({len(counties)} 个县)", err=as_json or as_csv)
+    notes = _notes(dataset)
+    for note in notes if as_json or as_csv or html_out else ():
+        click.echo(f"注意: {note}", err=True)
     if as_json:
-        context = {"engine": engine, "year": year, "counties": counties}
+        context = {
+            "engine": engine,
+            "year": year,
+            "counties": counties,
+            "invalid_books": {
+                c.county: c.ledger_errors for c in dataset.counties.values() if c.ledger_errors
+            },
+            "without_year": dataset.without_year,
+        }
         click.echo(output.as_json(results, context))
     elif as_csv:
         click.echo(output.as_csv(results[0]), nl=False)
     elif not html_out:
         scope = f"{year}年度" if year else "全部年度"
         header = f"跨县汇总: {len(counties)} 个县, {scope}, 引擎 {engine}"
+        header += "".join(f"\n注意: {note}" for note in notes)
         click.echo(output.text(results, header))
+
+
+def _notes(dataset: Any) -> list[str]:
+    """What a reader of the roll-up must know about the counties it covers."""
+    out = []
+    invalid = [c for c in dataset.counties.values() if c.ledger_errors]
+    if invalid:
+        listed = ", ".join(f"{c.county} ({c.ledger_errors} 个错误)" for c in invalid)
+        out.append(
+            f"{len(invalid)} 个县的账簿有错误, 按 --allow-invalid 导出, 数字可能不实 "
+            f"(exported from invalid books): {listed}"
+        )
+    if dataset.without_year:
+        out.append(
+            f"{len(dataset.without_year)} 个县没有 {dataset.year} 年度的分录 (no postings "
+            f"that year): {', '.join(dataset.without_year)}"
+        )
+    return out

@@ -11,11 +11,15 @@ The tables (layout and checks: :mod:`fupin.reports.parquet_format`):
 
 No payee, narration or message is written; a finding's entity only when it is an id the
 ledger defines. The export is written to a staging folder inside DIR and moved into place
-table by table, replacing that county's earlier export; on any failure nothing changes.
+table by table, replacing that county's earlier export; on any failure nothing changes. An
+export of that code made from other books (another county name) is not replaced unless asked.
+Exports into one DIR take turns (a lock on DIR), and each removes what a killed one left.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gc
 import os
 import shutil
@@ -77,21 +81,34 @@ def export_county(
     *,
     name: str = "",
     register: Register | None = None,
+    replace: bool = False,
+    ledger_errors: int = 0,
 ) -> Written:
-    """Build the tables of one load and write them under ``out`` for ``county``."""
-    if not fmt.COUNTY_CODE.match(county):
-        raise ExportError(f"--county {county!r}: 县代码应为 6 位行政区划代码 (6 digits), 如 410522")
+    """Build the tables of one load and write them under ``out`` for ``county``.
+
+    ``ledger_errors``: how many errors the books have (exported anyway: the files say so).
+    ``replace``: replace an export of ``county`` made from books of another name.
+    """
+    check_county(county)
     paused = gc.isenabled()
     gc.disable()  # hundreds of thousands of rows; a full GC would walk every entry
     try:
         parts = build_parts(loaded, register)
         prov = provenance(loaded)
         title = name or str(loaded.options.get("title") or "")
-        files = write_parts(parts, county, title, prov, out)
+        files = write_parts(
+            parts, county, title, prov, out, replace=replace, ledger_errors=ledger_errors
+        )
     finally:
         if paused:
             gc.enable()
     return Written(out, county, prov, {k: p.table.num_rows for k, p in parts.items()}, files)
+
+
+def check_county(county: str) -> None:
+    """A county code is six digits, kept as text (``010203`` keeps its zero)."""
+    if not fmt.COUNTY_CODE.match(county):
+        raise ExportError(f"--county {county!r}: 县代码应为 6 位行政区划代码 (6 digits), 如 410522")
 
 
 def build_parts(loaded: Loaded, register: Register | None = None) -> dict[str, Part]:
@@ -319,17 +336,86 @@ def _version() -> str:
         return ""
 
 
-def write_parts(parts: dict[str, Part], county: str, name: str, prov: Provenance, out: Path) -> int:
+def write_parts(
+    parts: dict[str, Part],
+    county: str,
+    name: str,
+    prov: Provenance,
+    out: Path,
+    *,
+    replace: bool = False,
+    ledger_errors: int = 0,
+) -> int:
     """Write each table's partitions for ``county`` into ``out``, atomically per table;
     returns the number of files written."""
     try:
         out.mkdir(parents=True, exist_ok=True)
+        lock = os.open(out, os.O_RDONLY)
+    except OSError as exc:
+        raise ExportError(f"{out}: 无法写入 (cannot write): {exc.strerror}") from None
+    try:
+        _lock(lock)  # another export into this folder finishes first
+        _remove_leftovers(out)
+        _same_books(out, county, name, replace)
+        return _write_locked(parts, county, name, prov, out, ledger_errors)
+    finally:
+        os.close(lock)  # releases the lock
+
+
+def _lock(fd: int) -> None:
+    with contextlib.suppress(OSError):  # a file system without locks: do not overlap there
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """What an export killed mid-way left (staging folders, replaced county folders): no
+    export is running now, since this one holds the folder's lock."""
+    for stale in out.glob(".fupin-staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for table in fmt.TABLES:
+        for stale in (out / table).glob(".county=*.old-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _same_books(out: Path, county: str, name: str, replace: bool) -> None:
+    """Refuse to replace an export of ``county`` made from books of another name (a second
+    ledger given the same code would silently take the first one's place)."""
+    if replace:
+        return
+    held = next(iter(sorted((out / "postings" / f"county={county}").glob("*/*.parquet"))), None)
+    if held is None:
+        return
+    try:
+        meta = pq.read_metadata(held).metadata or {}
+    except (pa.ArrowException, OSError):
+        return  # a damaged export: replacing it is what the county wants
+    before = meta.get(fmt.K_COUNTY_NAME.encode(), b"").decode("utf-8", "replace")
+    if before and before != name:
+        ledger = meta.get(fmt.K_SHA256.encode(), b"").decode("utf-8", "replace")[:12]
+        raise ExportError(
+            f"{out}: 县 {county} 已有 “{before}” 的导出 (账簿 sha256 {ledger}), 本次账簿为 "
+            f"“{name}”: 同一县代码不能对应两本账簿 (another ledger already exported under this "
+            "code); 县代码有误请改正 --county, 确为同一县改名请加 --replace"
+        )
+
+
+def _write_locked(
+    parts: dict[str, Part],
+    county: str,
+    name: str,
+    prov: Provenance,
+    out: Path,
+    ledger_errors: int,
+) -> int:
+    try:
         staging = out / f".fupin-staging-{county}-{uuid.uuid4().hex[:12]}"
         staging.mkdir()
     except OSError as exc:
         raise ExportError(f"{out}: 无法写入 (cannot write): {exc.strerror}") from None
     try:
         count = 0
+        split = {table: _by_year(part) for table, part in parts.items()}
+        listed = fmt.partitions_text({t: [y for y, _ in chunks] for t, chunks in split.items()})
         common = {
             fmt.K_SCHEMA: fmt.SCHEMA_VERSION,
             fmt.K_COUNTY: county,
@@ -341,10 +427,12 @@ def write_parts(parts: dict[str, Part], county: str, name: str, prov: Provenance
             fmt.K_DIRTY: "true" if prov.git_dirty else "false",
             fmt.K_AS_OF: prov.as_of,
             fmt.K_VERSION: _version(),
+            fmt.K_PARTITIONS: listed,
+            fmt.K_ERRORS: str(ledger_errors),
         }
-        for table, part in parts.items():
-            for year, chunk in _by_year(part):
-                folder = staging / table / f"county={county}" / f"year={_partition(year)}"
+        for table, chunks in split.items():
+            for year, chunk in chunks:
+                folder = staging / table / f"county={county}" / f"year={fmt.partition_name(year)}"
                 folder.mkdir(parents=True)
                 meta = {
                     **common,
@@ -366,10 +454,6 @@ def write_parts(parts: dict[str, Part], county: str, name: str, prov: Provenance
         ) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _partition(year: int | None) -> str:
-    return fmt.NULL_PARTITION if year is None else str(year)
 
 
 def _by_year(part: Part) -> list[tuple[int | None, pa.Table]]:

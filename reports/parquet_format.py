@@ -8,7 +8,9 @@ One folder holds any number of counties::
 ``project_facts``), hive-partitioned by county (a string: ``410522``, leading zeros kept) and year (an integer;
 ``__HIVE_DEFAULT_PARTITION__`` for rows without one). The partition columns are not stored
 in the files. Each file's key-value metadata says which county and table it is, the schema
-version, the ledger it came from (content hash, git commit, last date) and its own checks:
+version, the ledger it came from (content hash, git commit, last date, how many errors the
+books had when they were exported anyway), every partition of that county's export (so that a
+missing or extra file is seen) and its own checks:
 the row count, the sum of its ``amount`` column where it has one, and a digest of the
 values of the columns :data:`DIGESTED` names. :func:`file_checks` computes them the same way for the writer and for
 the roll-up, which refuses a file whose checks do not match.
@@ -17,13 +19,15 @@ the roll-up, which refuses a file whose checks do not match.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-SCHEMA_VERSION = "1"
+#: 2: every file lists its export's partitions and the books' error count (1 did neither)
+SCHEMA_VERSION = "2"
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 FILE_NAME = "part-0.parquet"
 COUNTY_CODE = re.compile(r"^\d{6}$")
@@ -136,10 +140,10 @@ TABLES: dict[str, pa.Schema] = {
         ]
     ),
 }
-#: the columns each table's digest covers (None: every column). Postings are checked by
-#: their row count and amount totals only (the largest table: the roll-up reads one column);
-#: measures by the numbers and flags the roll-ups compare; the small tables by every value.
+#: the columns each table's digest covers (None: every column): measures by the numbers and
+#: flags the roll-ups compare, the others by every value.
 DIGESTED: dict[str, tuple[str, ...] | None] = {
+    "postings": None,
     "measures": ("value_num", "threshold_num", "ok"),
     "findings": None,
     "fund_facts": None,
@@ -148,10 +152,15 @@ DIGESTED: dict[str, tuple[str, ...] | None] = {
         f.name for f in TABLES["project_facts"] if f.type in (MONEY, pa.date32())
     ),
 }
+#: the tables a roll-up checks by row count and amount totals only (the largest: it reads
+#: one column), unless asked to check every value (``fupin rollup --verify-all``)
+SUMMED = frozenset({"postings"})
 
 
-def checked_columns(name: str) -> list[str] | None:
+def checked_columns(name: str, *, every_value: bool = False) -> list[str] | None:
     """The columns :func:`file_checks` reads for a table (None: all)."""
+    if name in SUMMED and not every_value:
+        return ["amount"]
     if name not in DIGESTED:
         return ["amount"] if "amount" in TABLES[name].names else []
     wanted = DIGESTED[name]
@@ -180,17 +189,46 @@ K_ROWS = "fupin.rows"
 K_AMOUNT = "fupin.amount_total"
 K_ABS = "fupin.amount_abs_total"
 K_DIGEST = "fupin.digest"
+K_PARTITIONS = "fupin.partitions"
+K_ERRORS = "fupin.ledger_errors"
 CHECK_KEYS = (K_ROWS, K_AMOUNT, K_ABS, K_DIGEST)
 
 
-def file_checks(name: str, table: pa.Table) -> dict[str, str]:
-    """The checks of one file's table: rows, amount totals, digest (by table)."""
+def partition_name(year: int | None) -> str:
+    """A year's partition folder value (``__HIVE_DEFAULT_PARTITION__`` for none)."""
+    return NULL_PARTITION if year is None else str(year)
+
+
+def partitions_text(partitions: dict[str, list[int | None]]) -> str:
+    """The partitions of one county's export as its files' metadata writes them (JSON:
+    table → year folder values, sorted)."""
+    listed = {t: sorted(partition_name(y) for y in years) for t, years in partitions.items()}
+    return json.dumps(listed, sort_keys=True, separators=(",", ":"))
+
+
+def parse_partitions(text: str) -> set[tuple[str, int | None]]:
+    """The (table, year) pairs :func:`partitions_text` wrote; ValueError when it is not."""
+    listed = json.loads(text)
+    if not isinstance(listed, dict):
+        raise ValueError(text)
+    out: set[tuple[str, int | None]] = set()
+    for table, years in listed.items():
+        if table not in TABLES or not isinstance(years, list):
+            raise ValueError(text)
+        for year in years:
+            out.add((table, None if year == NULL_PARTITION else int(year)))
+    return out
+
+
+def file_checks(name: str, table: pa.Table, *, with_digest: bool = True) -> dict[str, str]:
+    """The checks of one file's table: rows, amount totals, digest (by table; not when
+    ``with_digest`` is false: the table then holds the amount column only)."""
     checks = {K_ROWS: str(table.num_rows)}
     if "amount" in table.column_names:
         amount = table.column("amount")
         checks[K_AMOUNT] = _sum(amount)
         checks[K_ABS] = _sum(pc.abs(amount))
-    if name in DIGESTED:
+    if with_digest and name in DIGESTED:
         wanted = DIGESTED[name]
         checks[K_DIGEST] = digest(table if wanted is None else table.select(list(wanted)))
     return checks

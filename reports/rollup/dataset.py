@@ -59,6 +59,7 @@ class County:
     as_of: str
     version: str
     posting_rows: int  # rows of the selected years
+    ledger_errors: int  # errors of invalid books exported with --allow-invalid (0: valid)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,13 @@ class Dataset:
     counties: dict[str, County]
     year: int | None
 
+    @property
+    def without_year(self) -> list[str]:
+        """The counties with no posting in the selected year (none when no year is)."""
+        if self.year is None:
+            return []
+        return [code for code, c in self.counties.items() if not c.posting_rows]
+
     def by_root(self, table: str) -> dict[Path, list[ExportFile]]:
         """A table's files grouped by the DIR they came from."""
         out: dict[Path, list[ExportFile]] = defaultdict(list)
@@ -77,11 +85,18 @@ class Dataset:
         return dict(out)
 
 
-def scan(dirs: Sequence[Path], year: int | None = None) -> Dataset:
+def scan(dirs: Sequence[Path], year: int | None = None, *, every_value: bool = False) -> Dataset:
     """Find, verify and describe the exports under ``dirs``; ``year`` is the selection the
-    engines' views apply (every file is verified: a fund's later years feed its balance)."""
+    engines' views apply (every file is verified: a fund's later years feed its balance).
+    The postings are checked by rows and amount totals, by every value with ``every_value``
+    (a changed village or two swapped amounts keep the totals)."""
     found: list[tuple[Path, str, Path]] = []
+    seen: set[Path] = set()
     for root in dirs:
+        same = root.resolve()
+        if same in seen:  # one folder named twice: read once, never summed twice
+            continue
+        seen.add(same)
         here = _files_under(root)
         if not here:
             raise RollupInputError(_nothing_here(root))
@@ -90,10 +105,19 @@ def scan(dirs: Sequence[Path], year: int | None = None) -> Dataset:
     _one_schema_version(footers)
     files = [_describe(*item) for item in footers]
     counties = _counties(files, year)
-    summed = [f for f in files if f.table not in fmt.DIGESTED and f.rows]
+    if year is not None and all(f.year != year for f in files):
+        present = sorted({f.year for f in files if f.year is not None})
+        listed = ", ".join(str(y) for y in present) or "无"
+        raise RollupInputError(
+            f"--year {year}: 各县导出中没有该年度的数据 (no county has data for {year}; "
+            f"导出中的年度 years present: {listed})"
+        )
+    by_sums = not every_value
+    summed = [f for f in files if f.table in fmt.SUMMED and f.rows] if by_sums else []
     if not _sums_agree(summed):  # one DuckDB pass over the big tables; else file by file
-        _parallel(_verify_content, [(f,) for f in summed])
-    _parallel(_verify_content, [(f,) for f in files if f.table in fmt.DIGESTED])
+        _parallel(_verify_content, [(f, False) for f in summed])
+    rest = [(f, True) for f in files if f.table not in fmt.SUMMED or not by_sums]
+    _parallel(_verify_content, rest)
     by_table: dict[str, list[ExportFile]] = {name: [] for name in fmt.TABLES}
     for file in sorted(files, key=lambda f: (f.table, f.county, f.year or 0, str(f.path))):
         by_table[file.table].append(file)
@@ -152,9 +176,15 @@ def _one_schema_version(footers: list[Footer]) -> None:
         )
     (version,) = versions
     if version != fmt.SCHEMA_VERSION:
+        older = version.isdigit() and int(version) < int(fmt.SCHEMA_VERSION)
+        advice = (
+            "请用本版 fupin 重新导出各县 (an older export: re-export with this fupin)"
+            if older
+            else "请升级 fupin (a newer export: upgrade fupin)"
+        )
         raise RollupInputError(
             f"{versions[version]}: 导出格式版本 {version}, 本 fupin 读取版本 "
-            f"{fmt.SCHEMA_VERSION} (re-export, or upgrade fupin)"
+            f"{fmt.SCHEMA_VERSION}: {advice}"
         )
 
 
@@ -174,6 +204,11 @@ def _describe(
                 f"{path}: 元数据 {key} = {kv.get(key)!r}, 但目录为 {folder_value!r} "
                 "(the folder says otherwise: a file moved or renamed after export)"
             )
+    if path.name != fmt.FILE_NAME:
+        raise RollupInputError(
+            f"{path}: 导出每个分区只有一个 {fmt.FILE_NAME}, 此文件是多余的副本 (a copy beside "
+            "the export's own file: its rows would be counted twice); 请删除它或重新导出该县"
+        )
     expected = fmt.TABLES[table]
     schema = meta.schema.to_arrow_schema()
     if not schema.remove_metadata().equals(expected):
@@ -190,17 +225,20 @@ def _describe(
     return ExportFile(path, root, table, county, year, rows, kv, meta)
 
 
-def _verify_content(file: ExportFile) -> None:
-    """Recompute the file's checks from its data and compare them with its metadata."""
+def _verify_content(file: ExportFile, every_value: bool) -> None:
+    """Recompute the file's checks from its data (its digest too, when checked by every
+    value) and compare them with its metadata."""
+    columns = fmt.checked_columns(file.table, every_value=every_value)
     try:
-        table = pq.read_table(file.path, columns=fmt.checked_columns(file.table), partitioning=None)
+        table = pq.read_table(file.path, columns=columns, partitioning=None)
     except (pa.ArrowException, OSError) as exc:
         raise RollupInputError(f"{file.path}: 无法读取 (cannot be read): {exc}") from None
-    checks = fmt.file_checks(file.table, table)
+    by_sums = file.table in fmt.SUMMED and not every_value
+    checks = fmt.file_checks(file.table, table, with_digest=not by_sums)
     for key, value in checks.items():
         if file.meta.get(key) != value:
             raise RollupInputError(
-                f"{file.path}: {key} 为 {value}, 元数据记载 {file.meta.get(key)}: "
+                f"{file.path}: {key} 为 {value}, 元数据记载 {file.meta.get(key, '(无 missing)')}: "
                 "导出后被改动, 拒绝读取 (altered after export: refused)"
             )
 
@@ -265,6 +303,7 @@ def _counties(files: list[ExportFile], year: int | None) -> dict[str, County]:
                 f"县 {code} ({roots[0]}): 缺少 {', '.join(sorted(missing))} 表 (table missing: "
                 "an incomplete export), 请重新导出该县"
             )
+        _check_partitions(code, own)
         kv = own[0].meta
         out[code] = County(
             county=code,
@@ -279,8 +318,62 @@ def _counties(files: list[ExportFile], year: int | None) -> dict[str, County]:
             posting_rows=sum(
                 f.rows for f in own if f.table == "postings" and (year is None or f.year == year)
             ),
+            ledger_errors=_int(kv.get(fmt.K_ERRORS, ""), own[0].path, fmt.K_ERRORS),
         )
+    _one_code_per_ledger(out)
     return out
+
+
+def _check_partitions(code: str, own: list[ExportFile]) -> None:
+    """The county's files are exactly the partitions its export wrote (its metadata lists
+    them): a deleted year folder would silently drop that year's money."""
+    listed = {f.meta.get(fmt.K_PARTITIONS, "") for f in own}
+    if len(listed) > 1:
+        raise RollupInputError(
+            f"县 {code}: 文件来自不同的导出 (files of different exports: {own[0].path} lists "
+            "other partitions than the rest): 请重新导出该县"
+        )
+    text = listed.pop()
+    try:
+        declared = fmt.parse_partitions(text)
+    except (TypeError, ValueError):
+        raise RollupInputError(
+            f"{own[0].path}: 元数据 {fmt.K_PARTITIONS} = {text[:80]!r} 无法读取 (not the "
+            "partitions an export writes): 请重新导出该县"
+        ) from None
+    found = {(f.table, f.year) for f in own}
+    lost = sorted(declared - found, key=_partition_key)
+    if lost:
+        table, year = lost[0]
+        folder = own[0].root / table / f"county={code}" / f"year={fmt.partition_name(year)}"
+        raise RollupInputError(
+            f"县 {code}: 缺少 {folder / fmt.FILE_NAME} (导出写了该分区, 现在不见了: a partition "
+            f"of the export is missing{f', and {len(lost) - 1} more' if len(lost) > 1 else ''})"
+            ": 请重新导出该县"
+        )
+    extra = next((f for f in own if (f.table, f.year) not in declared), None)
+    if extra is not None:
+        raise RollupInputError(
+            f"{extra.path}: 不属于县 {code} 的这次导出 (not a partition its export wrote: "
+            "copied in from elsewhere): 请删除它或重新导出该县"
+        )
+
+
+def _partition_key(item: tuple[str, int | None]) -> tuple[str, int]:
+    return item[0], item[1] if item[1] is not None else 99999
+
+
+def _one_code_per_ledger(counties: dict[str, County]) -> None:
+    """One set of books exported under two county codes would be summed twice."""
+    codes: dict[str, str] = {}
+    for code, county in counties.items():
+        first = codes.setdefault(county.ledger_sha256, code)
+        if first != code:
+            raise RollupInputError(
+                f"县 {first} 与县 {code} 的导出来自同一本账簿 (the same books under two county "
+                f"codes: ledger sha256 {county.ledger_sha256[:12]}; {counties[first].root}, "
+                f"{county.root}): 其中一个县代码有误, 请删除错误的导出"
+            )
 
 
 def _columns(schema: pa.Schema) -> str:

@@ -21,6 +21,7 @@ COUNTIES = pa.schema(
         ("as_of", pa.string()),
         ("version", pa.string()),
         ("postings", pa.int64()),
+        ("errors", pa.int64()),
     ]
 )
 
@@ -54,6 +55,7 @@ def counties_table(dataset: Dataset) -> pa.Table:
             "as_of": c.as_of,
             "version": c.version,
             "postings": c.posting_rows,
+            "errors": c.ledger_errors,
         }
         for c in dataset.counties.values()
     ]

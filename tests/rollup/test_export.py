@@ -33,9 +33,9 @@ def read(out: Path, table: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def sample_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sample-export")
-    code, text = run("export", "parquet", "--county", "010203", "--out", str(out))
+    code, text = run("export", "parquet", "--out", str(out))  # the sample's own 999901
     assert code == 0, text
-    assert "县 010203:" in text and "条分录" in text
+    assert "县 999901:" in text and "条分录" in text
     return out
 
 
@@ -73,13 +73,13 @@ def test_postings_round_trip_to_the_fen(sample_export: Path) -> None:
 
 
 def test_columns_are_typed_and_hold_no_payee_or_narration(sample_export: Path) -> None:
-    path = next((sample_export / "postings").glob("county=010203/year=2021/*.parquet"))
+    path = next((sample_export / "postings").glob("county=999901/year=2021/*.parquet"))
     schema = pq.read_schema(path)
     assert str(schema.field("amount").type) == "decimal128(18, 2)"
     assert str(schema.field("date").type) == "date32[day]"
     assert not {"payee", "narration", "message", "county", "year"} & set(schema.names)
     rows = read(sample_export, "postings")
-    assert {r["county"] for r in rows} == {"010203"}  # the leading zero is kept
+    assert {r["county"] for r in rows} == {"999901"}
     benefit = next(r for r in rows if r["household"])
     assert benefit["household"].startswith("H-") and benefit["village"]
     project = next(r for r in rows if r["project"] == "P-2021-001")
@@ -94,12 +94,12 @@ def test_file_metadata_carries_provenance_and_checks(sample_export: Path) -> Non
     for path in sample_export.rglob("*.parquet"):
         meta = {k.decode(): v.decode() for k, v in pq.read_metadata(path).metadata.items()}
         table = path.parent.parent.parent.name
-        assert meta[fmt.K_COUNTY] == "010203" and meta[fmt.K_TABLE] == table
+        assert meta[fmt.K_COUNTY] == "999901" and meta[fmt.K_TABLE] == table
         assert meta[fmt.K_SHA256] == prov.sha256 and len(prov.sha256) == 64
         assert meta[fmt.K_COMMIT] == prov.git_commit
         assert meta[fmt.K_AS_OF] == str(loaded.book.last_date) == prov.as_of
         assert int(meta[fmt.K_ROWS]) == pq.read_metadata(path).num_rows
-    path = sample_export / "postings" / "county=010203" / "year=2021" / fmt.FILE_NAME
+    path = sample_export / "postings" / "county=999901" / "year=2021" / fmt.FILE_NAME
     meta = pq.read_metadata(path).metadata
     amounts = pq.read_table(path).column("amount").to_pylist()
     assert Decimal(meta[b"fupin.amount_total"].decode()) == sum(amounts)
@@ -113,7 +113,7 @@ def test_measures_and_findings_are_the_loads(sample_export: Path) -> None:
     assert Decimal(b02["2022"]["threshold"]) == Decimal("0.55")
     assert b02["2022"]["value_num"] == Decimal(b02["2022"]["value"]).quantize(Decimal("1e-28"))
     assert not read(sample_export, "findings")  # the sample is clean: one empty file
-    assert [p.name for p in (sample_export / "findings" / "county=010203").iterdir()] == [
+    assert [p.name for p in (sample_export / "findings" / "county=999901").iterdir()] == [
         f"year={fmt.NULL_PARTITION}"
     ]
 
@@ -148,9 +148,9 @@ def test_reexport_replaces_the_county_and_a_failure_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    assert run("export", "parquet", "--county", "410522", "--out", str(out))[0] == 0
+    assert run("export", "parquet", "--county", "999901", "--out", str(out))[0] == 0
     before = {p: p.read_bytes() for p in out.rglob("*.parquet")}
-    assert run("export", "parquet", "--county", "410522", "--out", str(out))[0] == 0
+    assert run("export", "parquet", "--county", "999901", "--out", str(out))[0] == 0
     assert {p: p.read_bytes() for p in out.rglob("*.parquet")} == before  # same books, same bytes
 
     calls = []
@@ -163,7 +163,7 @@ def test_reexport_replaces_the_county_and_a_failure_changes_nothing(
         real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(export_parquet.pq, "write_table", failing)
-    code, text = run("export", "parquet", "--county", "410522", "--out", str(out))
+    code, text = run("export", "parquet", "--county", "999901", "--out", str(out))
     assert code == 2 and "No space left on device" in text and "Traceback" not in text
     assert {p: p.read_bytes() for p in out.rglob("*.parquet")} == before
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left
@@ -173,7 +173,7 @@ def test_swap_failure_puts_the_old_export_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    assert run("export", "parquet", "--county", "410522", "--out", str(out))[0] == 0
+    assert run("export", "parquet", "--county", "999901", "--out", str(out))[0] == 0
     before = {p: p.read_bytes() for p in out.rglob("*.parquet")}
     real = export_parquet.os.replace
     moved = []
@@ -185,7 +185,7 @@ def test_swap_failure_puts_the_old_export_back(
         real(src, dst)  # type: ignore[arg-type]
 
     monkeypatch.setattr(export_parquet.os, "replace", failing)
-    code, text = run("export", "parquet", "--county", "410522", "--out", str(out))
+    code, text = run("export", "parquet", "--county", "999901", "--out", str(out))
     assert code == 2 and "Permission denied" in text
     assert {p: p.read_bytes() for p in out.rglob("*.parquet")} == before
 
@@ -201,6 +201,9 @@ def test_the_county_code_comes_from_the_ledgers_county_entry(write_ledger, tmp_p
     body = """
     2021-01-01 open Assets:Treasury:XJ-2021 CNY
     2021-01-01 open Income:Fund:XJ-2021:Central CNY
+    2021-01-01 custom "fund" "XJ-2021"
+      name: "2021年衔接资金"
+      family: "xianjie"
     {county}
     2021-01-05 * "县财政局" "资金下达"
       Assets:Treasury:XJ-2021  10000.00 CNY
@@ -214,11 +217,12 @@ def test_the_county_code_comes_from_the_ledgers_county_entry(write_ledger, tmp_p
     assert (tmp_path / "a" / "postings" / "county=410522").is_dir()
     meta = pq.read_metadata(next((tmp_path / "a" / "postings").rglob("*.parquet"))).metadata
     assert meta[fmt.K_COUNTY_NAME.encode()].decode() == "安阳县"
-    # --county wins over the entry; without either, a usage error naming both ways
+    # a --county other than the entry's is refused (a ledger paired with the wrong code);
+    # without either, a usage error naming both ways
     code, text = run(
         "export", "parquet", str(path), "--county", "410581", "--out", str(tmp_path / "b")
     )
-    assert code == 0 and text.startswith("县 410581:")
+    assert code == 2 and "声明本县为 410522" in text and not (tmp_path / "b").exists()
     path = write_ledger(body.format(county=""))
     code, text = run("export", "parquet", str(path), "--out", str(tmp_path / "c"))
     assert code == 2 and "--county" in text and 'custom "county"' in text
@@ -244,15 +248,14 @@ def test_personal_data_or_an_inexact_amount_is_refused(write_ledger, tmp_path: P
       Expenses:Benefit:Other  {amount} CNY
       Assets:Treasury:XJ-2021
     """
+    # both are errors of `fupin check` (refused as invalid books); exported anyway with
+    # --allow-invalid, the export's own row checks still stop them at the posting's line
     path = write_ledger(base.format(household="张三", amount="100.00"))
-    code, text = run(
-        "export", "parquet", str(path), "--county", "410522", "--out", str(tmp_path / "a")
-    )
+    args = ("export", "parquet", str(path), "--county", "410522", "--allow-invalid", "--out")
+    code, text = run(*args, str(tmp_path / "a"))
     assert code == 2 and "main.beancount:14" in text and "不是化名编号" in text
     path = write_ledger(base.format(household="H-QS-001", amount="100.005"))
-    code, text = run(
-        "export", "parquet", str(path), "--county", "410522", "--out", str(tmp_path / "b")
-    )
+    code, text = run(*args, str(tmp_path / "b"))
     assert code == 2 and "main.beancount:14" in text and "100.005" in text
     assert not (tmp_path / "a").exists() or not list((tmp_path / "a").rglob("*.parquet"))
 

@@ -103,7 +103,7 @@ def test_mixed_schema_versions_are_refused(exported_copy: Path) -> None:
     path = a_file(exported_copy, "measures")
     table = pq.read_table(path)
     meta = {k.decode(): v.decode() for k, v in table.schema.metadata.items()}
-    meta[fmt.K_SCHEMA] = "2"
+    meta[fmt.K_SCHEMA] = "3"
     pq.write_table(table.replace_schema_metadata(meta), path)
     text = refused(str(exported_copy))
     assert "导出格式版本不一致" in text and str(path) in text
@@ -140,7 +140,7 @@ def test_unknown_query_suggests_the_nearest(exported: Path) -> None:
 
 def test_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
     code, text = run("rollup", str(tmp_path / "nope"))
-    assert code == 2 and "does not exist" in text
+    assert code == 2 and "nope: 不存在" in text
 
 
 @pytest.mark.parametrize("args", [["--csv"], ["--json", "--csv", "--query", "exports"]])
