@@ -5,7 +5,8 @@
 Reads every ``custom "seal"`` entry in the folder's ``*.beancount`` files and, for each
 seal in date order, checks what it can without fupin or Beancount:
 
-1. its digest list (``digests:``, relative to the seal's file) hashes to ``digests_sha256``;
+1. its digest list (``digests:``, relative to the seal's file, else to the ledger's folder)
+   hashes to ``digests_sha256`` (hashes are read in either case);
 2. each line's SHA-256 is the SHA-256 of the canonical form written on it;
 3. the period hash (SHA-256 of the sorted ``<date> <sha256>\\n`` lines) is ``sha256``, and
    the list has ``entries`` lines;
@@ -28,6 +29,7 @@ import sys
 from pathlib import Path
 
 GENESIS = "0" * 64
+HASHES = ("sha256", "digests_sha256", "prev", "chain")
 SEAL = re.compile(r'^(\d{4}-\d{2}-\d{2})\s+custom\s+"seal"\s+"([^"]*)"')
 FIELD = re.compile(r"^\s+([a-z][A-Za-z0-9_-]*):\s*(.*?)\s*$")
 
@@ -49,7 +51,9 @@ def read_seals(folder: Path) -> list[dict[str, str]]:
                 continue
             field = FIELD.match(line) if current is not None else None
             if field and current is not None:
-                current[field.group(1)] = _value(field.group(2))
+                value = _value(field.group(2))
+                # hex digits name one hash in either case (fupin reads them so too)
+                current[field.group(1)] = value.lower() if field.group(1) in HASHES else value
             elif line.strip() and not line.startswith((" ", "\t", ";")):
                 current = None
     return sorted(seals, key=lambda s: s["date"])
@@ -73,10 +77,12 @@ def chain_text(seal: dict[str, str], prev: str) -> str:
     )
 
 
-def check(seal: dict[str, str], prev: str) -> list[str]:
+def check(seal: dict[str, str], prev: str, folder: Path) -> list[str]:
     """What is wrong with one seal (empty when nothing is)."""
     problems = []
     listing = Path(seal["_file"]).parent / seal.get("digests", "")
+    if not listing.exists() and (folder / seal.get("digests", "")).is_file():
+        listing = folder / seal.get("digests", "")  # the seal moved to a file in another folder
     try:
         data = listing.read_bytes()
     except OSError:
@@ -122,7 +128,7 @@ def main(argv: list[str]) -> int:
     failed = False
     prev = GENESIS
     for seal in seals:
-        problems = check(seal, prev)
+        problems = check(seal, prev, folder)
         print(f"{seal['id']} {seal.get('chain', '?')} {'ok' if not problems else 'FAILED'}")
         for problem in problems:
             print(f"  {seal['id']}: {problem}")

@@ -15,11 +15,13 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from audit_helpers import block, check, edit, findings, line_of, run
+from audit_helpers import ROOT, block, check, edit, findings, line_of, run
 from beancount import loader
 
 PROGRESS = '2021-07-11 * "青山县宏达建筑工程有限公司" "青山村肉牛养殖圈舍建设项目 进度款"'
@@ -34,6 +36,16 @@ def bean_check(path: Path) -> list[str]:
     """The messages of the errors of a plain Beancount load (``bean-check``), plugin included."""
     _entries, errs, _options = loader.load_file(str(path))
     return [f"{e.source.get('filename')}:{e.source.get('lineno')}: {e.message}" for e in errs]
+
+
+def auditor_script(main: Path) -> tuple[int, str]:
+    """``scripts/verify_seals.py`` (standard library only) on the ledger's folder."""
+    done = subprocess.run(
+        [sys.executable, "-I", str(ROOT / "scripts" / "verify_seals.py"), str(main.parent)],
+        capture_output=True,
+        text=True,
+    )
+    return done.returncode, done.stdout + done.stderr
 
 
 def unseal(main: Path) -> None:
@@ -201,6 +213,11 @@ def test_a_seal_hash_in_upper_case_is_the_same_hash(sample: Path) -> None:
     assert 'chain: "F56925A6F935644' in text
     code, found = check(sample)
     assert code == 0, [f for f in found if f["severity"] == "error"]
+    code, out = auditor_script(sample)
+    assert (
+        code == 0
+        and "2021-12 f56925a6f935644324a1678b20c797c60d9a2e40bbaee031a07877699f609a92 ok" in out
+    ), out
     books = sample.parent / "xianjie-2021.beancount"
     edit(
         books,
@@ -233,6 +250,8 @@ def test_a_seal_moved_to_a_file_in_another_folder_is_harmless(sample: Path) -> N
     code, found = check(sample)
     assert code == 0, [f for f in found if f["severity"] == "error"]
     assert [m for m in bean_check(sample) if " A0" in m] == []
+    code, out = auditor_script(sample)
+    assert code == 0 and "2021-12 f56925a6f935644" in out, out
 
 
 # -- what the messages show --------------------------------------------------------------------
