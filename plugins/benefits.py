@@ -612,7 +612,7 @@ def _windows(book: Book, register: Register) -> list[tuple[int, Finding]]:
                 household.attribute == "dibao"
                 and standard > 0
                 and household.income is not None
-                and household.income <= standard * policy.dibao_gradual_income_ratio
+                and standard < household.income <= standard * policy.dibao_gradual_income_ratio
             )
             if near_line:
                 low = high = policy.dibao_gradual_exit_months
@@ -621,7 +621,7 @@ def _windows(book: Book, register: Register) -> list[tuple[int, Finding]]:
                 continue
             bound = f"{low}–{high}" if low != high else str(low)
             why = (
-                f"低保户人均收入 {fmt_money(household.income or ZERO)} ≤ "
+                f"低保户人均收入 {fmt_money(household.income or ZERO)} > 低保标准且 ≤ "
                 f"{policy.dibao_gradual_income_ratio} × 低保标准 {fmt_money(standard)}"
                 if near_line
                 else "风险消除后渐退期"
