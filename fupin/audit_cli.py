@@ -273,6 +273,7 @@ def audit(ledger: str | None, expect: str | None, as_json: bool) -> None:
 def correct(ledger: str | None, ref: str, on: Any, append_to: str | None) -> None:
     """冲销更正: 为 REF (文件:行号, ^链接 或 凭证号) 所指交易生成冲销和重记分录."""
     from fupin.corrections import correction_texts, find_transaction, sealed_through
+    from fupin.load import installed_sample, installed_sample_refusal
 
     loaded = open_ledger(ledger)
     found = find_transaction(loaded.book, ref)
@@ -299,8 +300,13 @@ def correct(ledger: str | None, ref: str, on: Any, append_to: str | None) -> Non
     target = Path(append_to)
     if target.exists() and not target.is_file():
         raise click.UsageError(f"{append_to}: 不是文件")
+    if installed_sample(target):
+        raise click.UsageError(installed_sample_refusal("追加更正分录"))
     before = _read(target) or ""
-    _write(target, (before.rstrip("\n") + "\n\n" if before else "") + text)
+    try:
+        _write(target, (before.rstrip("\n") + "\n\n" if before else "") + text)
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename}: 无法写入 ({exc.strerror})") from None
     click.echo(
         f"冲销与重记分录已追加到 {relpath(str(target))}: 请修改重记分录为应记内容, 并编新凭证号"
     )

@@ -39,13 +39,23 @@ def _sample_folder() -> Path:
 DEFAULT_LEDGER = _sample_folder() / "main.beancount"
 
 
-def installed_sample(path: str | Path) -> bool:
-    """Whether ``path`` lies in the sample county as a wheel installs it (package data in
-    site-packages, not a source tree's ``ledger/``): no command writes there."""
-    folder = DEFAULT_LEDGER.parent.resolve()
-    if folder == (Path(__file__).resolve().parent.parent / "ledger").resolve():
+def _installed(path: str | Path, folder: Path) -> bool:
+    """Whether ``path`` lies in ``folder`` of the package as a wheel installs it (in
+    site-packages; never in a source tree, whose sample is the repository's ``ledger/``)."""
+    if DEFAULT_LEDGER.parent.resolve() == (Path(__file__).resolve().parent.parent / "ledger"):
         return False
-    return Path(path).resolve().is_relative_to(folder)
+    return Path(path).resolve().is_relative_to(folder.resolve())
+
+
+def installed_sample(path: str | Path) -> bool:
+    """Whether ``path`` lies in the installed sample county: no command writes there."""
+    return _installed(path, DEFAULT_LEDGER.parent)
+
+
+def installed_package(path: str | Path) -> bool:
+    """Whether ``path`` lies in the installed package (the sample, the import examples …):
+    no command writes or moves a file there."""
+    return _installed(path, Path(__file__).resolve().parent)
 
 
 def installed_sample_refusal(action: str) -> str:

@@ -39,7 +39,13 @@ from fupin.importers.ingest import (
 )
 
 from fupin.cli_zh import Command
-from fupin.load import DEFAULT_LEDGER, LedgerUnreadable, load
+from fupin.load import (
+    DEFAULT_LEDGER,
+    LedgerUnreadable,
+    installed_package,
+    installed_sample_refusal,
+    load,
+)
 
 SAMPLE_CONFIG = DEFAULT_LEDGER.parent / "import_config.py"
 
@@ -150,6 +156,8 @@ def extract_cmd(
     """
     if include and not (existing and output):
         raise click.UsageError("--include needs --existing and --output")
+    if (output and installed_package(output)) or (include and installed_package(str(existing))):
+        raise click.UsageError(installed_sample_refusal("写入导入记录"))
     if output and Path(output).exists() and not append:
         raise click.UsageError(f"{output} exists: add --append to add to it (never overwritten)")
     importers = importers_for(config, existing)
@@ -289,6 +297,11 @@ def _beangulp(name: str, doc: str) -> click.Command:
         if name == "archive":
             if destination is None:
                 raise click.UsageError("archive 需要 --destination DIR (归档目录)")
+            shipped = [s for s in paths if installed_package(s)]
+            if shipped and not dry_run:  # moving it would break the install
+                raise click.UsageError(
+                    f"{shipped[0]}: 随软件安装的示例文件不能归档 (移动); 请先复制"
+                )
             ctx.invoke(
                 command,
                 src=paths,
