@@ -18,7 +18,9 @@ Loans, their events and the postings naming them: :mod:`fupin.microcredit`. Chec
   (``interest_from``/``interest_to``) that crosses a year end is split by days and each
   part takes its own year's share (DOMAIN C.5: 100% on interest to end-2023, 70% after;
   its interest at most the contract interest of the period's loan days); no subsidy for a year outside the
-  loan's life. A risk-compensation posting (``loan-compensation-accounts``) names its loan.
+  loan's life. A risk-compensation posting (``loan-compensation-accounts``) names its loan,
+  follows an ``overdue`` event of it, and all of them together stay ≤ the largest overdue
+  amount recorded by the day paid (风险补偿金 covers a loss, never more than is overdue).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from fupin.microcredit import (
     loan_book,
     subsidy_limit,
 )
-from fupin.money import fmt_money, fmt_pct
+from fupin.money import ZERO, fmt_money, fmt_pct
 
 
 def caps(book: Book, state: LoanState) -> Iterator[Item]:
@@ -177,6 +179,43 @@ def subsidies(book: Book, state: LoanState) -> Iterator[Item]:
         )
 
 
+def compensations(book: Book, state: LoanState) -> Iterator[Item]:
+    """L03: 风险补偿金代偿 only for an overdue loan, in all never above the largest overdue
+    amount recorded by the day it is paid."""
+    loan = state.loan
+    paid = ZERO
+    for payment in sorted(state.compensations, key=lambda p: p.spend.date):
+        day = payment.spend.date
+        overdue = [
+            e.amount or loan.amount for e in state.events if e.event == "overdue" and e.date <= day
+        ]
+        paid += payment.amount
+        if not overdue:
+            yield _at(
+                payment,
+                f"风险补偿金代偿 {fmt_money(payment.amount)} CNY 前无逾期记录 "
+                f'(loan-event "overdue") — {loan.describe()}',
+                loan.id,
+            )
+            continue
+        yield from check(
+            LoanError,
+            rule="L03",
+            title="风险补偿金累计代偿",
+            scope=f"loan {loan.id}",
+            value=paid,
+            op="<=",
+            threshold=min(max(overdue), loan.amount),
+            policy_key="loan-compensation-accounts",
+            entity=loan.id,
+            label=loan.describe(),
+            inputs=f"截至 {day} 记录的最大逾期金额",
+            meta=payment.source,
+            entry=payment.spend.entry,
+            year=day.year,
+        )
+
+
 def _limit_inputs(
     state: LoanState, year: int, basis: Decimal, stated: bool, share_in: Callable[[int], Decimal]
 ) -> str:
@@ -203,6 +242,7 @@ def loan_rules(book: Book) -> Iterator[Item]:
         yield from caps(book, state)
         yield from borrower(book, state)
         yield from subsidies(book, state)
+        yield from compensations(book, state)
         for payment in (*state.subsidies, *state.compensations):
             if payment.problem:
                 yield _at(payment, f"{payment.problem} — {state.loan.describe()}", state.loan.id)
