@@ -48,6 +48,8 @@ def parse_years(text: str, today: datetime.date) -> list[int]:
             raise InitError(
                 f"--years: 无法识别的年度 {part!r} (例如 2024,2025 或 2023-2025)"
             ) from None
+        if first > last:
+            raise InitError(f"--years: 年度 {part!r} 起年晚于止年 (应为 {last}-{first})")
         if not 2000 <= first <= last <= 2100:
             raise InitError(f"--years: 年度 {part!r} 超出范围 (2000–2100)")
         years.update(range(first, last + 1))
