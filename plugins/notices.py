@@ -18,7 +18,8 @@ Checked, with the policy in force on the notice's (or the event's) date:
 * B34 [N-LIB2018] 入库前逐级公示, 竣工后实施地公告: a project entering the library has a
   ``project_plan`` notice at every level of ``notice-plan-levels`` that ended before the
   library date; an accepted project has a ``project_result`` notice starting on or after
-  acceptance, due ``notice-grace-days`` after it;
+  acceptance, due ``notice-grace-days`` after it; a ``site_sign`` is put up once the project
+  has started (``in_progress``), else a warning (DOMAIN F.2: 公示牌 at the site after start);
 * B31 [N-NOTICE2017 §4] a notice on a fixed board (``notice-board-channels``) is posted
   ``end − start + 1 ≥ notice-min-days`` (10) days; a site sign stays for the project's life;
   a 防返贫监测 notice (``monitoring``, ``monitoring_exit``) ≥ ``monitoring-notice-min-days``
@@ -36,7 +37,7 @@ from collections.abc import Iterator
 from fupin.book import Book
 from fupin.engine import Item, Rule, check, finding
 from fupin.entities import Notice, Project, ProjectStage
-from fupin.findings import NoticeError
+from fupin.findings import NoticeError, Severity
 from fupin.monitoring import NOTICE_TYPES as MONITORING_TYPES  # own minimum period (issue 15)
 from fupin.names import NOTICE_LEVEL_NAMES as LEVEL_NAMES
 from fupin.notice_titles import notice_label
@@ -156,6 +157,19 @@ def project_notices(book: Book, by_subject: dict[tuple[str, str], list[Notice]])
                 report=_overdue(book, accepted.date),
                 year=project.year,
             )
+        started = _first_stage(own, "in_progress")
+        for sign in by_subject.get(("site_sign", ident), []):
+            if started is None or sign.start < started.date:
+                when = f"开工 {started.date}" if started is not None else "尚未开工"
+                yield finding(
+                    NoticeError,
+                    "B34",
+                    f"项目公示牌早于开工 (公示牌在项目开工后于现场设立): {notice_label(book, sign)} "
+                    f"{sign.start}; {when} — {project.describe()}",
+                    book.entry_of(sign),
+                    severity=Severity.WARNING,
+                    entity=sign.id,
+                )
 
 
 def notice_periods(book: Book) -> Iterator[Item]:

@@ -392,6 +392,7 @@ def _result_rows(ctx: Context, notice: Notice, project: Project) -> dict[str, An
     rows.update(
         {
             "completed": completed.date if completed else None,
+            "started": facts.reached("in_progress", day),
             "accepted": accepted.date if accepted else None,
             "acceptance_doc": accepted.doc if accepted else None,
             "settlement": (

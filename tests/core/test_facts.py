@@ -182,6 +182,29 @@ def test_a_notice_posted_before_its_subject_was_entered_is_refused(tmp_path: Pat
     assert runner.invoke(main, ["check", str(ledger / "main.beancount")]).exit_code == 0
 
 
+def test_a_site_sign_put_up_before_the_start_says_so(tmp_path: Path) -> None:
+    """A sign dated before the project's start prints 未开工 (not 在建), and B34 warns."""
+    ledger = sample_copy(tmp_path)
+    notices = ledger / "notices.beancount"
+    edit(
+        notices,
+        '2022-04-02 custom "notice" "N-2022-S001"',
+        '2022-03-25 custom "notice" "N-2022-S001"',
+    )
+    edit(
+        notices,
+        '  channel: "board"\n  start: 2022-04-02\n',
+        '  channel: "board"\n  start: 2022-03-25\n',
+    )
+    loaded = load(ledger / "main.beancount")
+    text = texts(loaded)
+    assert "完成时间 未开工" in text["N-2022-S001"]
+    assert "完成时间 在建" in text["N-2022-S002"]  # posted on its project's start day
+    (warned,) = [f for f in loaded.results.findings if f.rule == "B34"]
+    assert warned.severity == "warning" and warned.source["filename"].endswith("notices.beancount")
+    assert "N-2022-S001] 2022-03-25; 开工 2022-04-02" in warned.message
+
+
 def test_special_fund_notice_prints_no_share_rule(tmp_path: Path) -> None:
     """A fund no share rule covers (东西部协作 outside fiscal-families) gets no threshold."""
     ledger = sample_copy(tmp_path)
