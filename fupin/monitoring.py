@@ -184,11 +184,17 @@ class Case:
     def cadres(self) -> tuple[str, ...]:
         return self.cadres_by(datetime.date.max)
 
-    def cadres_by(self, day: datetime.date) -> tuple[str, ...]:
-        """The contact cadres assigned on or before ``day`` (B44 counts those of its due day)."""
+    def cadres_by(self, day: datetime.date, party_only: bool = False) -> tuple[str, ...]:
+        """The contact cadres assigned on or before ``day`` (B44 counts those of its due
+        day); ``party_only``: not those recorded ``party_member: FALSE`` (党员干部)."""
         return tuple(
             dict.fromkeys(
-                s.cadre for s in self.steps if s.step == "cadre" and s.cadre and s.date <= day
+                s.cadre
+                for s in self.steps
+                if s.step == "cadre"
+                and s.cadre
+                and s.date <= day
+                and not (party_only and s.party_member is False)
             )
         )
 

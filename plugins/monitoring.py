@@ -11,8 +11,9 @@ date at issue ([N-MON]: qinan.gov.cn, yjq.gov.cn, zongyang.gov.cn; seed 002):
   decision (its ≥ ``monitoring-notice-min-days`` (5) days are B31's); no monitoring notice's
   text carries health information (``monitoring-notice-health-terms``);
 * B44 帮扶责任人 [seed 002]: a decided case of a ``monitoring-cadre-categories`` category
-  (边缘易致贫户) has ≥ ``monitoring-cadre-min`` (1) cadre assigned by ``monitoring-grace-days``
-  (30) calendar days after the decision (day 30 counts, a cadre assigned on day 31 does not);
+  (边缘易致贫户) has ≥ ``monitoring-cadre-min`` (1) 党员干部 assigned by ``monitoring-grace-days``
+  (30) calendar days after the decision (day 30 counts, a cadre assigned on day 31 does not,
+  nor one recorded ``party_member: FALSE``);
 * M03 帮扶措施: ≥ ``monitoring-measure-min`` (1) measure between decision and elimination,
   both days included (a measure naming the case counts from discovery on, never one dated
   after the elimination); an error at the elimination, a warning for an open case past
@@ -190,11 +191,16 @@ def cadres(book: Book, case: Case) -> Iterator[Item]:
         return
     grace = policy.monitoring_grace_days
     due = decided.date + datetime.timedelta(days=grace)
-    assigned = case.cadres_by(due)
+    assigned = case.cadres_by(due, party_only=True)
     late = [
         f"{s.cadre} 于 {s.date} (审定后第 {(s.date - decided.date).days} 天)"
         for s in case.steps
         if s.step == "cadre" and s.cadre and s.date > due and s.cadre not in assigned
+    ]
+    late += [
+        f"{s.cadre} 非党员干部 (party_member: FALSE)"
+        for s in case.steps
+        if s.step == "cadre" and s.cadre and s.date <= due and s.party_member is False
     ]
     cleared = case.cleared
     yield from check(
@@ -210,8 +216,7 @@ def cadres(book: Book, case: Case) -> Iterator[Item]:
         entity=case.case.id,
         label=_label(case),
         inputs=f"县级审定 {decided.date}, 最迟 {due} (monitoring-grace-days {grace}); "
-        f"帮扶责任人 {' '.join(assigned) or '无'}"
-        + (f"; 逾期落实 {', '.join(late)}" if late else ""),
+        f"帮扶责任人 {' '.join(assigned) or '无'}" + (f"; 不计 {', '.join(late)}" if late else ""),
         entry=book.entry_of(decided),
         report=cleared is not None or _overdue(book, decided.date, grace),
         year=case.case.found.year,
