@@ -322,17 +322,63 @@ def digest_list(period: Period, root: str, header: str) -> str:
     return header + body
 
 
-def read_list(text: str) -> list[Listed]:
-    """Parse a digest list (raises ValueError naming the bad line)."""
+#: The length of each kind's canonical form (:mod:`fupin.canonical`).
+FORM_LENGTHS = {
+    "txn": 9,
+    "open": 6,
+    "close": 4,
+    "commodity": 4,
+    "pad": 5,
+    "balance": 6,
+    "note": 7,
+    "event": 5,
+    "query": 5,
+    "price": 5,
+    "document": 7,
+    "custom": 5,
+}
+
+
+def read_list(text: str, damaged: list[str] | None = None) -> list[Listed]:
+    """Parse a digest list (raises ValueError naming the bad line): each line's form must be
+    a canonical form of its date whose SHA-256 is the digest beside it, for the forms are
+    what names a changed or deleted entry. With ``damaged``, a line whose form does not hold
+    is kept with its date and digest (they still count in the period hash) and a form that
+    says so, and the reason is added to ``damaged``."""
     out = []
     for number, raw in enumerate(text.splitlines(), 1):
         if not raw or raw.startswith("#"):
             continue
         parts = raw.split("\t", 3)
         if len(parts) != 4 or not _HEX64.match(parts[1]):
-            raise ValueError(f"line {number}: expected <date> TAB <sha256> TAB <where> TAB <form>")
+            raise ValueError(f"第 {number} 行: 应为 日期 TAB sha256 TAB 位置 TAB 规范形式")
+        problem = _form_problem(parts[0], parts[1], parts[3])
+        if problem:
+            if damaged is None:
+                raise ValueError(f"第 {number} 行: {problem}")
+            damaged.append(f"第 {number} 行: {problem}")
+            shown = ["?", parts[0], f"(摘要清单第 {number} 行已损坏)"]
+            parts[3] = json.dumps(shown, ensure_ascii=False)
         out.append(Listed(*parts))
     return out
+
+
+def _form_problem(day: str, sha: str, text: str) -> str:
+    """Why a digest list line's form cannot name its entry ('' when it can)."""
+    if digest(text) != sha:
+        return "规范形式的 SHA-256 不是该行记载的 sha256"
+    try:
+        form = json.loads(text)
+    except ValueError:
+        return "规范形式不是 JSON"
+    if (
+        not isinstance(form, list)
+        or len(form) < 3
+        or form[1] != day
+        or len(form) != FORM_LENGTHS.get(form[0], len(form))
+    ):
+        return "规范形式无效"
+    return ""
 
 
 def digests_path(seal: Seal, entry: Custom, root: str = "") -> Path:
@@ -521,10 +567,12 @@ def _check(book: Book, period: Period, root: str) -> SealCheck:
                 )
             )
         if now != seal.sha256 or listed_hash != seal.digests_sha256:
+            damaged: list[str] = []
             try:
-                listed = read_list(path.read_text(encoding="utf-8"))
+                listed = read_list(path.read_text(encoding="utf-8"), damaged)
             except (OSError, UnicodeDecodeError, ValueError) as exc:
                 problems.append(Problem("list_bad", f"{seal.digests}: {exc}"))
+            problems.extend(Problem("list_bad", f"{seal.digests}: {x}") for x in damaged[:5])
     listed_sum = period_hash(x.line for x in listed) if listed is not None else None
     if now == seal.sha256:
         check.content_intact = True
@@ -538,7 +586,12 @@ def _check(book: Book, period: Period, root: str) -> SealCheck:
             )
         )
     elif listed is not None and listed_sum == seal.sha256:
-        check.differences = diff(book, period, listed, root)
+        try:
+            check.differences = diff(book, period, listed, root)
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
+            # a list rewritten to hash right but with forms fupin never writes
+            problems.append(Problem("list_bad", f"{seal.digests}: 规范形式无法比对 ({exc})"))
+            check.list_readable = False
     else:
         check.list_readable = False
     if check.content_intact and check.count != seal.entries:
@@ -576,7 +629,7 @@ class SealRefused(Exception):
 def plan(book: Book, period: str, sealed: datetime.date) -> Plan:
     """The next seal of ``book`` through ``period`` (YYYY-MM), made on day ``sealed``."""
     if not PERIOD.match(period):
-        raise SealRefused(f"--through {period!r}: expected YYYY-MM")
+        raise SealRefused(f"--through {period}: 应为 YYYY-MM (年-月, 如 2021-12)")
     through = month_end(period)
     today = datetime.date.today()
     if sealed > today:

@@ -200,6 +200,11 @@ def test_a_seal_refuses_a_plugin_after_ours(
     assert not (sample.parent / "seals").exists()
 
 
+def test_a_malformed_month_is_refused_in_chinese(sample: Path) -> None:
+    code, out = seal(sample, "2021-13")
+    assert code == 2 and "--through 2021-13: 应为 YYYY-MM (年-月, 如 2021-12)" in out, out
+
+
 # -- the seal entry itself ---------------------------------------------------------------------
 def test_a_seal_hash_in_upper_case_is_the_same_hash(sample: Path) -> None:
     """Hex digits name one hash in either case; the period is still verified entry by entry
@@ -252,6 +257,35 @@ def test_a_seal_moved_to_a_file_in_another_folder_is_harmless(sample: Path) -> N
     assert [m for m in bean_check(sample) if " A0" in m] == []
     code, out = auditor_script(sample)
     assert code == 0 and "2021-12 f56925a6f935644" in out, out
+
+
+def test_a_digest_list_line_rewritten_to_garbage_still_names_the_changed_entry(
+    sample: Path,
+) -> None:
+    """The forms of a digest list name what changed; one that is not a form (its digest
+    kept) used to end both audit rules in an internal error, with no finding of theirs."""
+    listing = sample.parent / "seals" / "2021-12.digests"
+    lines = listing.read_text(encoding="utf-8").split("\n")
+    number = next(n for n, x in enumerate(lines) if x.startswith("2021-07-11\t") and "进度款" in x)
+    day, sha, where, _form = lines[number].split("\t")
+    lines[number] = "\t".join((day, sha, where, "{not a form"))
+    listing.write_text("\n".join(lines), encoding="utf-8")
+    books = sample.parent / "xianjie-2021.beancount"
+    edit(books, "Livestock  413000.00 CNY", "Livestock  413000.01 CNY")
+    edit(
+        books,
+        "  Assets:Treasury:XJ-2021\n\n2021-07-12",
+        "  Assets:Treasury:XJ-2021  -413000.01 CNY\n\n2021-07-12",
+    )
+    found = check(sample)[1]
+    assert not [f for f in found if "internal error" in f["message"]], found
+    a01 = errors(found, "A01")
+    inserted = [f for f in a01 if f["line"] == line_of(books, PROGRESS)]
+    assert len(inserted) == 1 and "413000.01 CNY" in inserted[0]["message"]
+    assert any(f"(摘要清单第 {number + 1} 行已损坏); 封存时 {where}" in f["message"] for f in a01)
+    a02 = [f["message"] for f in errors(found, "A02")]
+    assert any(f"第 {number + 1} 行: 规范形式的 SHA-256 不是该行记载的 sha256" in m for m in a02)
+    assert any("封存摘要清单被改动" in m for m in a02)
 
 
 # -- what the messages show --------------------------------------------------------------------
