@@ -39,6 +39,26 @@ PACKAGE_DIRS = {
     "importers/": "fupin/importers/",
     "fupin/": "fupin/",
 }
+#: run in the venv: the third-party modules the installed package imports whose
+#: distribution its metadata does not name (a dependency that only arrives through another)
+UNDECLARED = """
+import ast, re, sys, importlib.metadata as md
+from pathlib import Path
+import fupin
+declared = {re.split(r"[ ;<>=!~\\[(]", r)[0].lower().replace("_", "-")
+            for r in md.requires("fupin-ledger")}
+owners = md.packages_distributions()
+found = set()
+for path in Path(fupin.__file__).parent.rglob("*.py"):
+    for node in ast.walk(ast.parse(path.read_bytes())):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+print(sorted(m for m in found - set(sys.stdlib_module_names) - {"fupin"}
+             if not {d.lower().replace("_", "-") for d in owners.get(m, [m])} & declared))
+"""
+
 pytestmark = pytest.mark.slow
 
 
@@ -156,6 +176,8 @@ def test_no_test_extras_installed(installed: tuple[Path, Path]) -> None:
     )
     out = run(bin_dir / "python", "-c", script, cwd=work, env=env())
     assert out.strip() == "[('console_scripts', 'fupin', 'fupin.cli:main')]"
+    out = run(bin_dir / "python", "-c", UNDECLARED, cwd=work, env=env())
+    assert out.strip() == "[]", "imported but not in the wheel's dependencies: " + out
 
 
 def test_every_command_runs_on_the_shipped_sample_and_writes_nothing_there(
