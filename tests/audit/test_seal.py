@@ -110,7 +110,7 @@ def test_seal_refuses_what_it_must_not_do(sample: Path) -> None:
     code, out = run("seal", str(sample), "--through", "2021-12")
     assert code == 2 and "已封存至 2021-12" in out
     code, out = run("seal", str(sample), "--through", "2022-13")
-    assert code == 2 and "expected YYYY-MM" in out
+    assert code == 2 and "应为 YYYY-MM" in out
     code, out = run("seal", str(sample), "--through", "2022-12", "--date", "2022-12-31")
     assert code == 2 and "尚未结束" in out
     edit(
