@@ -26,6 +26,8 @@ from __future__ import annotations
 import calendar
 import csv
 import datetime
+import hashlib
+import io
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -504,24 +506,43 @@ EVENT_FIELDS = ["household", "date", "event", "category", "months", "doc", "note
 def _rows(path: Path, required: bool) -> list[tuple[int, dict[str, str]]]:
     if not path.is_file():
         if required:
-            raise RegisterError([f"{path}: no such register file"])
+            raise RegisterError([f"{path}: 没有这个农户信息库文件 (no such register file)"])
         return []
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            header = [name.strip() for name in next(reader, [])]
-            rows = []
-            for lineno, row in enumerate(reader, 2):
-                if len(row) > len(header):
-                    raise RegisterError(
-                        [f"{path}:{lineno}: {len(row)} fields, the header has {len(header)}"]
-                    )
-                rows.append(
-                    (lineno, {k: v.strip() for k, v in zip(header, row, strict=False) if k and v})
+        text = _decoded(path.read_bytes())
+    except OSError as exc:
+        raise RegisterError([f"{path}: 无法读取 (cannot be read): {exc.strerror}"]) from None
+    except UnicodeDecodeError as exc:
+        raise RegisterError(
+            [f"{path}: 第 {exc.start} 字节起不是 UTF-8 或 GB18030 (GBK) 编码的文本, 无法读取"]
+        ) from None
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = [name.strip() for name in next(reader, [])]
+        rows = []
+        for lineno, row in enumerate(reader, 2):
+            if len(row) > len(header):
+                raise RegisterError(
+                    [f"{path}:{lineno}: 该行有 {len(row)} 列, 表头只有 {len(header)} 列"]
                 )
-            return rows
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise RegisterError([f"{path}: cannot be read: {exc}"]) from None
+            rows.append(
+                (lineno, {k: v.strip() for k, v in zip(header, row, strict=False) if k and v})
+            )
+        return rows
+    except csv.Error as exc:
+        raise RegisterError([f"{path}: 无法读取 (cannot be read): {exc}"]) from None
+
+
+def _decoded(data: bytes) -> str:
+    """A register file's text: UTF-8 (with or without Excel's BOM), else GB18030 (GBK), as
+    Excel on a Chinese Windows saves "CSV (逗号分隔)". Raises UnicodeDecodeError."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as first:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise first from None
 
 
 def _problems(path: Path, lineno: int, exc: ValidationError) -> list[str]:
@@ -548,8 +569,10 @@ def load_register(path: Path) -> Register:
             member_lines.setdefault(hid, lineno)
         except ValidationError as exc:
             problems += _problems(member_file, lineno, exc)
+    event_lines: dict[str, int] = {}
     for lineno, row in _rows(event_file, required=False):
         hid = row.pop("household", "")
+        event_lines.setdefault(hid, lineno)
         try:
             events[hid].append(StatusChange.model_validate(row))
         except ValidationError as exc:
@@ -563,7 +586,9 @@ def load_register(path: Path) -> Register:
         data["members"] = tuple(sorted(members.pop(hid, []), key=lambda m: m.seq))
         data["history"] = tuple(sorted(events.pop(hid, []), key=lambda e: e.date))
         if hid in households:
-            problems.append(f"{path}:{lineno}: id: duplicate household {hid}")
+            problems.append(
+                f"{path}:{lineno}: id: 农户编号 {hid} 重复 (第 {lines.get(hid, 0)} 行已有)"
+            )
             continue
         try:
             households[hid] = Household.model_validate(data)
@@ -573,12 +598,16 @@ def load_register(path: Path) -> Register:
         lines[hid] = lineno
         seqs = [m.seq for m in households[hid].members]
         if len(seqs) != len(set(seqs)):
-            problems.append(f"{member_file}:{member_lines[hid]}: seq: duplicate member of {hid}")
+            problems.append(f"{member_file}:{member_lines[hid]}: seq: 农户 {hid} 的成员序号重复")
     problems += _village_codes(path, households, lines)
     for hid in members:
-        problems.append(f"{member_file}:{member_lines.get(hid, 0)}: household: unknown {hid!r}")
+        problems.append(
+            f"{member_file}:{member_lines.get(hid, 0)}: household: 农户信息库中没有 {hid!r}"
+        )
     for hid in events:
-        problems.append(f"{event_file}: household: unknown {hid!r}")
+        problems.append(
+            f"{event_file}:{event_lines.get(hid, 0)}: household: 农户信息库中没有 {hid!r}"
+        )
     if problems:
         raise RegisterError(problems)
     return Register(path, households)
@@ -610,18 +639,26 @@ def _village_codes(
     return problems
 
 
-_CACHE: dict[Path, tuple[tuple[float, ...], Register]] = {}
+_CACHE: dict[Path, tuple[bytes, Register]] = {}
 
 
-def _stamp(path: Path) -> tuple[float, ...]:
-    return tuple(
-        p.stat().st_mtime_ns if p.exists() else 0
-        for p in (path, path.parent / "members.csv", path.parent / "events.csv")
-    )
+def _stamp(path: Path) -> bytes:
+    """The SHA-256 of the three register files' bytes (a missing file counts as absent):
+    a file saved again within the same second, or copied with its time kept, is still seen."""
+    digest = hashlib.sha256()
+    for part in (path, path.parent / "members.csv", path.parent / "events.csv"):
+        try:
+            data = part.read_bytes()
+        except OSError:
+            digest.update(b"\0absent\0")
+            continue
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.digest()
 
 
 def cached_register(path: Path) -> Register:
-    """:func:`load_register`, reusing the last load while the files are unchanged."""
+    """:func:`load_register`, reusing the last load while the files' bytes are unchanged."""
     path = Path(path).resolve()
     stamp = _stamp(path)
     hit = _CACHE.get(path)

@@ -86,7 +86,7 @@ def test_bad_id_check_digit_and_unknown_household_are_reported(tmp_path: Path) -
         load_register(path)
     problems = exc.value.problems
     assert problems[0].startswith(f"{members}:2: id_number: 身份证号校验位不符")
-    assert any("household: unknown 'H-T-777'" in p for p in problems)
+    assert any("household: 农户信息库中没有 'H-T-777'" in p for p in problems)
 
 
 def test_household_id_must_be_pseudonymous(tmp_path: Path) -> None:
@@ -191,3 +191,50 @@ def test_a_household_outside_its_village_codes_village_is_named(tmp_path: Path) 
     with pytest.raises(RegisterError) as exc:
         load_register(path)
     assert str(exc.value).startswith(f"{path}:2: attribute: 应为") and "dibao" in str(exc.value)
+
+
+def test_a_register_saved_by_chinese_excel_reads_as_the_utf8_one(tmp_path: Path) -> None:
+    """Excel on a Chinese Windows saves "CSV (逗号分隔)" in GBK: the same register."""
+    utf8 = load_register(_copy(tmp_path))
+    for name in ("households.csv", "members.csv", "events.csv"):
+        file = tmp_path / name
+        file.write_bytes(file.read_text(encoding="utf-8").encode("gb18030"))
+    gbk = load_register(tmp_path / "households.csv")
+    assert gbk.households == utf8.households
+    assert any(h.village for h in gbk.households.values())
+    (tmp_path / "members.csv").write_bytes(b"household,seq\n\xff\xfe\xfa\n")
+    with pytest.raises(RegisterError) as exc:
+        load_register(tmp_path / "households.csv")
+    assert exc.value.problems == [
+        f"{tmp_path / 'members.csv'}: 第 14 字节起不是 UTF-8 或 GB18030 (GBK) 编码的文本, 无法读取"
+    ]
+
+
+def test_a_duplicate_household_names_both_rows(tmp_path: Path) -> None:
+    path = _copy(tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+    with pytest.raises(RegisterError) as exc:
+        load_register(path)
+    hid = lines[1].split(",")[0]
+    assert exc.value.problems == [f"{path}:{len(lines) + 1}: id: 农户编号 {hid} 重复 (第 2 行已有)"]
+
+
+def test_the_register_is_read_again_when_its_bytes_change_within_the_same_second(
+    tmp_path: Path,
+) -> None:
+    """``cached_register`` is keyed by content, not by modification time."""
+    import os
+
+    from fupin.households import cached_register
+
+    path = _copy(tmp_path)
+    before = cached_register(path)
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert ",7000,慢性病救助" in text and before.households["H-T-001"].income == 7000
+    path.write_text(text.replace(",7000,慢性病救助", ",7001,慢性病救助", 1), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the same time as before
+    after = cached_register(path)
+    assert after.households["H-T-001"].income == 7001
+    assert cached_register(path) is after  # unchanged bytes: the same load
