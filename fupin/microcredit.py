@@ -331,16 +331,34 @@ def _period(
     """The interest period ``interest_from``..``interest_to`` (dates, both included)."""
     if first is None and last is None:
         return None
+    first, last = _day(first), _day(last)
     if not isinstance(first, datetime.date) or not isinstance(last, datetime.date):
         problems.append(
-            f"计息期须同时写 interest_from 与 interest_to 两个日期 (interest_from = {first!r}, "
-            f"interest_to = {last!r})"
+            "计息期须同时写 interest_from 与 interest_to 两个日期 (interest_from = "
+            f"{_shown(first)}, interest_to = {_shown(last)})"
         )
         return None
     if last < first:
         problems.append(f"计息期 interest_to {last} 早于 interest_from {first}")
         return None
     return first, last
+
+
+def _shown(value: object) -> str:
+    """A metadata value as the ledger writes it: a date plain, text quoted, absent 无."""
+    if value is None:
+        return "无"
+    return str(value) if isinstance(value, datetime.date) else repr(value)
+
+
+def _day(value: object) -> object:
+    """A date, or an ISO date written as text (``"2023-12-21"``); anything else unchanged."""
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    return value
 
 
 def _is(account: str, components: Sequence[str]) -> bool:
