@@ -19,6 +19,7 @@ import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import (
@@ -681,7 +682,9 @@ def _apply(entry: Custom, current: Policy, known: set[str]) -> str | tuple[str, 
     key, value = entry.values[0].value, entry.values[1].value
     if not isinstance(key, str) or key not in known:
         return f"未知的政策参数 {show_input(key)}{did_you_mean(str(key), sorted(known))}"
-    if hasattr(value, "number"):  # an Amount: a policy value is a plain number
+    if hasattr(value, "number"):  # an Amount: only a money key takes one (LEDGER: currency)
+        if key not in _money_keys():
+            return f"{key} = {value}: 应为不带币种的数字 (not an amount)"
         value = value.number
     data = current.model_dump(by_alias=True)
     data[key] = value
@@ -696,6 +699,16 @@ def _apply(entry: Custom, current: Policy, known: set[str]) -> str | tuple[str, 
         if len(loc) > 1 and isinstance(loc[1], int):  # one item of a list
             text = f"第 {loc[1] + 1} 项 {show_input(error.get('input'))} {text}"
         return f"{loc[0]} = {show_input(value).strip(chr(39))}: {text}"
+
+
+@cache
+def _money_keys() -> frozenset[str]:
+    """The policy keys whose value is yuan to the fen (:data:`Money`)."""
+    return frozenset(
+        field.alias or name
+        for name, field in Policy.model_fields.items()
+        if any(getattr(m, "decimal_places", None) == 2 for m in field.metadata)
+    )
 
 
 def _where(meta: Meta) -> str:
