@@ -90,6 +90,7 @@ class Loan(Entity):
     rate: Rate
     bank: str
     type: Literal[tuple(LOAN_KINDS)] = "lifted"  # type: ignore[valid-type]
+    member: Annotated[int, Field(ge=1)] | None = None  # 借款人: the member's seq (L02 age)
     purpose: str | None = None
     doc: str | None = None
     note: str | None = None
@@ -119,6 +120,25 @@ class LoanEvent(Entity):
 
     def describe(self) -> str:
         return f"{EVENTS[self.event]} [loan {self.loan}]"
+
+
+def birth_date(id_number: str | None) -> datetime.date | None:
+    """The birth date an ID number carries (18 digits: YYYYMMDD at 7–14; 15 digits: 19YYMMDD
+    at 7–12), None without a readable one."""
+    if not id_number:
+        return None
+    digits = id_number[6:14] if len(id_number) == 18 else "19" + id_number[6:12]
+    try:
+        return datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return None
+
+
+def age_on(birth: datetime.date, day: datetime.date) -> int:
+    """Full years of age (周岁) on ``day``; one born on 29 February turns a year older on
+    1 March of a common year."""
+    years = day.year - birth.year
+    return years - 1 if (day.month, day.day) < (birth.month, birth.day) else years
 
 
 @dataclass(frozen=True)

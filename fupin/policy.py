@@ -486,6 +486,10 @@ class Policy(BaseModel):
     loan_term_max_months: Annotated[int, Field(ge=1, le=MAX_MONTHS)] = 36
     # L02 [DOMAIN K14: borrower eligible at grant date]: register statuses that may borrow.
     loan_eligible_statuses: _Statuses = ("registered", "lifted", "monitored", "gradual_exit")
+    # L02 [N-LOAN local texts, DOMAIN C.5: borrower age 18–65]: full years of age on the
+    # start date of the member a loan names (``member:``), both ends included.
+    loan_borrower_age_min: Annotated[int, Field(ge=0, le=150)] = 18
+    loan_borrower_age_max: Annotated[int, Field(ge=0, le=150)] = 65
     # L03 [N-LOAN 青阳县: 2023年底前全额贴息, 2024–2025年按70%贴息; set 0.70 from 2024]:
     # share of the interest the county subsidises (the interest year's 31 December decides).
     loan_subsidy_share: Share = Decimal("1.00")
@@ -595,6 +599,7 @@ class Policy(BaseModel):
 _ORDERED_PAIRS = (
     ("idle_warn_months", "idle_error_months"),
     ("gradual_exit_min_months", "gradual_exit_max_months"),
+    ("loan_borrower_age_min", "loan_borrower_age_max"),
 )
 
 DEFAULT_POLICY = Policy()

@@ -7,7 +7,9 @@ Loans, their events and the postings naming them: :mod:`fupin.microcredit`. Chec
   ``loan-term-max-months`` (36), with the policy in force on its start;
 * L02 the borrower is a household of the register with a status in
   ``loan-eligible-statuses`` on the start date (books without a register: a warning per
-  loan, its borrower cannot be checked);
+  loan, its borrower cannot be checked); a loan naming its borrower ``member`` is to a
+  member of ``loan-borrower-age-min``–``loan-borrower-age-max`` (18–65) full years of age
+  on the start date, read from the register's ID number (none there: a warning);
 * L03 every interest-subsidy posting (``loan-subsidy-accounts``) names a known loan; per loan
   and interest year, Σ subsidy ≤ ``loan-subsidy-share`` × interest (share in force on the
   year's 31 December: 100% through 2023, 70% from 2024 by a dated policy entry), the interest
@@ -29,21 +31,30 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from fupin.book import Book
 from fupin.engine import Item, Rule, check, finding
 from fupin.findings import Severity
-from fupin.households import STATUSES, book_register
+from fupin.households import STATUSES, Household, book_register
 from fupin.microcredit import (
+    Loan,
     LoanError,
     LoanState,
     Payment,
+    age_on,
+    birth_date,
     interest_cap,
     interest_parts,
     loan_book,
     subsidy_limit,
 )
 from fupin.money import ZERO, fmt_money, fmt_pct
+
+if TYPE_CHECKING:
+    from beancount.core.data import Directive
+
+    from fupin.policy import Policy
 
 
 def caps(book: Book, state: LoanState) -> Iterator[Item]:
@@ -107,7 +118,9 @@ def borrower(book: Book, state: LoanState) -> Iterator[Item]:
             LoanError, "L02", f"借款农户不在农户信息库 — {loan.describe()}", entry, entity=loan.id
         )
         return
-    statuses = book.policy.at(loan.begins).loan_eligible_statuses
+    policy = book.policy.at(loan.begins)
+    yield from _age(loan, household, policy, entry)
+    statuses = policy.loan_eligible_statuses
     status = household.status_on(loan.begins)
     if status not in statuses:
         yield finding(
@@ -118,6 +131,56 @@ def borrower(book: Book, state: LoanState) -> Iterator[Item]:
             entry,
             entity=loan.id,
             policy_key="loan-eligible-statuses",
+        )
+
+
+def _age(loan: Loan, household: Household, policy: Policy, entry: Directive) -> Iterator[Item]:
+    """L02: the member a loan names is of age on its start date (18–65, both included)."""
+    if loan.member is None:
+        return
+    member = household.member(loan.member)
+    if member is None:
+        yield finding(
+            LoanError,
+            "L02",
+            f"借款人 member: {loan.member} 不是该户成员 — {loan.describe()}",
+            entry,
+            entity=loan.id,
+        )
+        return
+    birth = birth_date(member.id_number)
+    if birth is None:
+        yield finding(
+            LoanError,
+            "L02",
+            f"借款人 (成员{loan.member}) 在农户信息库无身份证号, 年龄 "
+            f"({policy.loan_borrower_age_min}–{policy.loan_borrower_age_max} 周岁) 无从核对 — "
+            f"{loan.describe()}",
+            entry,
+            severity=Severity.WARNING,
+            entity=loan.id,
+        )
+        return
+    age = age_on(birth, loan.begins)
+    for op, bound, key in (
+        (">=", policy.loan_borrower_age_min, "loan-borrower-age-min"),
+        ("<=", policy.loan_borrower_age_max, "loan-borrower-age-max"),
+    ):
+        yield from check(
+            LoanError,
+            rule="L02",
+            title="借款人放款日周岁",
+            scope=f"loan {loan.id}",
+            value=age,
+            op=op,
+            threshold=bound,
+            unit="count",
+            policy_key=key,
+            entity=loan.id,
+            label=loan.describe(),
+            inputs=f"成员{loan.member}, 放款日 {loan.begins}",
+            entry=entry,
+            year=loan.begins.year,
         )
 
 
