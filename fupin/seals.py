@@ -26,8 +26,9 @@ entry can) or that Beancount makes from a ``pad``: its padding transaction (flag
 the pad's file and line) exists in ``fupin check``'s entries but not yet when the plugin
 runs under ``bean-check`` (Beancount pads after every plugin), so it is left out of both;
 the ``pad`` and the ``balance`` it fills are sealed, and a sealed pad whose ``balance``
-lies after the seal (its amount would follow unsealed entries) is an error. The **period hash** is the SHA-256 of the lines ``<date> <sha256>\\n`` of its
-entries, sorted: independent of file, line and order. The **chain** is the SHA-256 of
+lies after the seal (its amount would follow unsealed entries) is an error. The **period
+hash** is the SHA-256 of the lines ``<date> <sha256>\\n`` of its entries, sorted:
+independent of file, line and order. The **chain** is the SHA-256 of
 :func:`chain_text`, so that editing a seal, removing one or inserting one breaks it.
 
 :func:`verify` recomputes all of this once per book; on a mismatch it diffs the period
