@@ -4,9 +4,9 @@ Budget years are ``custom "county-budget" "<YEAR>"`` entries (:mod:`fupin.budget
 per level (county, city) with the policy in force on each year's 31 December:
 
 * B04 [seed 002 安阳 "市、县财政专项扶贫资金投入不低于2020年的水平"]: each year after
-  ``county-budget-baseline-year`` (2020) is not below that year's special fund (the earliest
-  recorded year stands in when 2020 is not recorded; ``county-budget-non-decreasing`` FALSE
-  switches it off): 29,990,000 after 30,000,000 fails, 32,000,000 after 35,000,000 passes
+  ``county-budget-baseline-year`` (2020; years up to it are not checked) is not below that
+  year's special fund (the earliest recorded year stands in when 2020 is not recorded;
+  ``county-budget-non-decreasing`` FALSE switches it off): 29,990,000 after 30,000,000 fails, 32,000,000 after 35,000,000 passes
   when 2020 was 30,000,000;
 * B05 [seed 003 靖边 "不低于地方财政收入2%"]: special fund ≥ ``county-budget-revenue-share-min``
   × revenue, 2% exactly passes (a year without ``revenue`` is not measured; a revenue of 0
@@ -60,9 +60,10 @@ def budget_years(book: Book) -> Iterator[Item]:
 def _not_below_baseline(
     book: Book, item: CountyBudget, base: CountyBudget, baseline_year: int
 ) -> Iterator[Item]:
-    """B04: a year after the baseline year is not below it (the earliest recorded year
-    stands in for a baseline year the books do not record)."""
-    if item.year <= base.year:
+    """B04: a year after the baseline year (过渡期: from 2021) is not below it; the earliest
+    recorded year stands in for a baseline year the books do not record. Years up to the
+    baseline year are not checked."""
+    if item.year <= max(base.year, baseline_year):
         return
     own = "" if base.year == baseline_year else f" ({baseline_year}年未登记, 以最早登记年度为基数)"
     yield from check(
