@@ -34,6 +34,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from fupin.importers import markup
+
 #: The longest cell a document may hold (a bank memo is a few hundred characters at most).
 MAX_CELL = 4000
 #: How many bytes ``identify`` reads (enough for the title and header rows).
@@ -45,6 +47,9 @@ PAD = " \t\r\u3000"
 GB_NAMES = {"gbk", "gb2312", "gb18030", "cp936", "936", "euccn", "gb"}
 #: the DOS end-of-file mark some exports append after the last line
 DOS_EOF = "\x1a"
+#: the first bytes of an .xlsx (a zip archive) and of an .xls (an OLE2 compound file)
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 class SourceError(Exception):
@@ -104,11 +109,18 @@ def read_rows(
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        rows, date1904 = _xlsx_rows(path, sheet, 60 if head else None)
+    limit = 60 if head else None
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(4096)
+    except OSError as exc:
+        raise SourceError(path, None, None, f"文件无法读取: {exc.strerror}") from None
+    # by what the file is, not by its name: banks save HTML and XML 2003 pages as .xls
+    if start.startswith(ZIP_MAGIC) or (suffix == ".xlsx" and not _markup_or_text(start)):
+        rows, date1904 = _xlsx_rows(path, sheet, limit)
         return Document(path, rows, "xlsx", date1904)
-    if suffix == ".xls":
-        rows, date1904 = _xls_rows(path, sheet, 60 if head else None)
+    if start.startswith(OLE2_MAGIC) or (suffix == ".xls" and not _markup_or_text(start)):
+        rows, date1904 = _xls_rows(path, sheet, limit)
         return Document(path, rows, "xls", date1904)
     try:
         if head:
@@ -118,7 +130,13 @@ def read_rows(
             raw = path.read_bytes()
     except OSError as exc:
         raise SourceError(path, None, None, f"文件无法读取: {exc.strerror}") from None
+    found_kind = markup.kind(start)
+    if found_kind == "xml2003":
+        return Document(path, _xml2003_rows(path, raw, sheet, limit, head), "xml2003")
     text, found = decode(path, raw, encoding, lenient=head)
+    if found_kind == "html":
+        rows = [_sheet_row(path, n, cells) for n, cells in markup.html_rows(text, limit)]
+        return Document(path, rows, f"html ({found})")
     if head and len(raw) == HEAD_BYTES:
         text = text[: max(text.rfind("\n"), text.rfind("\r")) + 1]  # drop the cut last line
     return Document(path, split_lines(path, text, delimiter, lenient=head), found)
@@ -270,7 +288,7 @@ def _cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip(" \t\r\n\u3000")
+        return value.strip(" \t\r\n\u3000\xa0")
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int | Decimal):
@@ -369,6 +387,43 @@ def _xls_rows(path: Path, sheet: str | int, limit: int | None) -> tuple[list[Row
         raise SourceError(path, None, None, f"xls 内容无法读取: {_short(exc)}") from None
     finally:
         book.release_resources()
+
+
+def _markup_or_text(start: bytes) -> bool:
+    """Whether a file named .xls/.xlsx is an HTML or XML 2003 page, or plain text (a CSV
+    or TSV a bank named .xls): anything but a workbook's bytes."""
+    if markup.kind(start) is not None:
+        return True
+    if b"\x00" in start and not start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    try:
+        decode(Path("?"), start[: max(start.rfind(b"\n"), 0) or len(start)], "auto")
+    except SourceError:
+        return False
+    return bool(start.strip())
+
+
+def _xml2003_rows(
+    path: Path, raw: bytes, sheet: str | int, limit: int | None, head: bool
+) -> list[Row]:
+    """The rows of one worksheet of an XML Spreadsheet 2003 file (:mod:`.markup`)."""
+    from lxml import etree
+
+    try:
+        sheets = markup.xml2003_sheets(raw)
+    except etree.XMLSyntaxError as exc:
+        if head:  # identify reads the first bytes only: the page is cut, not broken
+            return []
+        raise SourceError(path, exc.lineno, None, f"XML 表格无法读取: {_short(exc)}") from None
+    if not sheets:
+        raise SourceError(path, None, None, "XML 表格中没有工作表 (Worksheet)")
+    ws = _pick(
+        path,
+        [markup.sheet_name(s) for s in sheets],
+        sheet,
+        dict((markup.sheet_name(s), s) for s in sheets).__getitem__,
+    )
+    return [_sheet_row(path, n, values) for n, values in markup.xml2003_rows(ws, limit)]
 
 
 def _short(exc: Exception) -> str:
