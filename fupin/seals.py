@@ -555,6 +555,8 @@ def _check(book: Book, period: Period, root: str) -> SealCheck:
         )
     path = digests_path(seal, period.entry, root)
     listed_hash = file_sha256(path)
+    if listed_hash is not None and listed_hash != seal.digests_sha256:
+        listed_hash = _unix_newlines(path, seal, problems) or listed_hash
     listed: list[Listed] | None = None
     if listed_hash is None:
         problems.append(Problem("list_missing", f"{seal.digests}: 文件不存在或不可读"))
@@ -608,6 +610,28 @@ def _check(book: Book, period: Period, root: str) -> SealCheck:
     return check
 
 
+def _unix_newlines(path: Path, seal: Seal, problems: list[Problem]) -> str | None:
+    """The seal's own list hash when the list differs only in its line ends (git's
+    ``core.autocrlf`` on Windows writes CRLF): a warning, not a changed list."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if b"\r\n" not in data:
+        return None
+    if hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest() != seal.digests_sha256:
+        return None
+    problems.append(
+        Problem(
+            "list_newlines",
+            f"{seal.digests} 的换行符被改为 CRLF (内容未变; 如 git 的 core.autocrlf): "
+            "在 .gitattributes 中写 *.digests -text 并重新检出",
+            severity="warning",
+        )
+    )
+    return seal.digests_sha256
+
+
 # -- making a seal ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Plan:
@@ -643,6 +667,12 @@ def plan(book: Book, period: str, sealed: datetime.date) -> Plan:
     pairs = seal_entries(book)
     if pairs and pairs[-1][0].date >= through:
         raise SealRefused(f"已封存至 {pairs[-1][0].id}: 新封存须晚于该期")
+    made = pairs[-1][0].sealed if pairs else None
+    if made is not None and sealed < made:
+        raise SealRefused(
+            f"封存日期 {sealed} 早于上一封存 {pairs[-1][0].id} 的封存日期 {made}: "
+            "封存日期须是实际封存之日"
+        )
     root = ledger_root(book)
     entry = Custom({"filename": "<seal>", "lineno": 0}, through, "seal", [])
     prev = pairs[-1][0].chain if pairs else GENESIS

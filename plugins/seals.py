@@ -129,6 +129,7 @@ PROBLEMS = {
     "list_missing": "封存摘要清单缺失",
     "list_changed": "封存摘要清单被改动",
     "list_bad": "封存摘要清单无效",
+    "list_newlines": "封存摘要清单换行符不同",
     "version": "封存规范版本不同",
     "totals": "封存资金合计不同",
 }

@@ -205,6 +205,17 @@ def test_a_malformed_month_is_refused_in_chinese(sample: Path) -> None:
     assert code == 2 and "--through 2021-13: 应为 YYYY-MM (年-月, 如 2021-12)" in out, out
 
 
+def test_a_seal_dated_before_the_previous_seal_is_refused(sample: Path) -> None:
+    """Seals are made in order: a later period cannot have been sealed before an earlier."""
+    unseal(sample)
+    code, out = seal(sample, "2021-06", "2022-03-01")
+    assert code == 0, out
+    code, out = seal(sample, "2021-12", "2022-01-20")
+    assert code == 2, out
+    assert "封存日期 2022-01-20 早于上一封存 2021-06 的封存日期 2022-03-01" in out
+    assert not (sample.parent / "seals" / "2021-12.digests").exists()
+
+
 # -- the seal entry itself ---------------------------------------------------------------------
 def test_a_seal_hash_in_upper_case_is_the_same_hash(sample: Path) -> None:
     """Hex digits name one hash in either case; the period is still verified entry by entry
@@ -286,6 +297,24 @@ def test_a_digest_list_line_rewritten_to_garbage_still_names_the_changed_entry(
     a02 = [f["message"] for f in errors(found, "A02")]
     assert any(f"第 {number + 1} 行: 规范形式的 SHA-256 不是该行记载的 sha256" in m for m in a02)
     assert any("封存摘要清单被改动" in m for m in a02)
+
+
+def test_a_digest_list_with_windows_line_ends_is_a_warning_not_a_change(sample: Path) -> None:
+    """git's core.autocrlf writes the list back with CRLF on a county's Windows machine: the
+    content is the same, and a tampered entry is still named."""
+    listing = sample.parent / "seals" / "2021-12.digests"
+    listing.write_bytes(listing.read_bytes().replace(b"\n", b"\r\n"))
+    code, found = check(sample)
+    assert code == 0, [f for f in found if f["severity"] == "error"]
+    (warning,) = [f for f in found if f["rule"] == "A02"]
+    assert warning["severity"] == "warning"
+    assert "封存摘要清单换行符不同 — 封存期 2021-12" in warning["message"]
+    assert "*.digests -text" in warning["message"]
+    code, out = auditor_script(sample)
+    assert code == 0 and "CRLF line ends" in out, out
+    edit(sample.parent / "xianjie-2021.beancount", PROGRESS, PROGRESS + " #late")
+    hit = errors(check(sample)[1], "A01")
+    assert len(hit) == 1 and "标签 [] → [late]" in hit[0]["message"]
 
 
 # -- what the messages show --------------------------------------------------------------------
