@@ -442,6 +442,8 @@ class Verification:
     duplicates: list[tuple[Seal, Custom]]  # a second seal of one period
     #: what makes the plugin see other entries than the books hold (a plugin after ours)
     unseen: list[str] = field(default_factory=list)
+    #: seal entries that are no valid seal (an ENTITY error): their periods go unverified
+    invalid: list[Custom] = field(default_factory=list)
 
 
 #: The module a ledger loads fupin's rules with (``plugin "fupin.plugins"``).
@@ -541,7 +543,19 @@ def _verify(book: Book) -> Verification:
         if folder.is_dir():
             orphans = sorted(p for p in folder.glob("*.digests") if p.resolve() not in named)
     unseen = unseen_changes(book.options) if pairs else []
-    return Verification(checks, orphans, duplicates, unseen)
+    bad = book.invalid.get("seal", frozenset())
+    valid = {id(entry) for _seal, entry in pairs}
+    invalid = [
+        e
+        for e in book.entries
+        if bad
+        and id(e) not in valid
+        and type(e) is Custom
+        and e.type == "seal"
+        and e.values
+        and str(e.values[0].value) in bad
+    ]
+    return Verification(checks, orphans, duplicates, unseen, invalid)
 
 
 def _check(book: Book, period: Period, root: str) -> SealCheck:

@@ -157,6 +157,16 @@ def seal_records(book: Book) -> Iterator[Item]:
             entry,
             entity=seal.id,
         )
+    for entry in verification.invalid:
+        period = str(entry.values[0].value)  # type: ignore[union-attr]
+        yield finding(
+            SealError,
+            "A02",
+            f"封存记录无效, 该期记录未经复核 — 封存期 {period} [seal {period}]; 封存记录的字段"
+            "不合格式 (见同一行的 ENTITY 错误): 不得手改封存记录",
+            entry,
+            entity=period,
+        )
     if verification.unseen and verification.checks:
         last = verification.checks[-1]
         for text in verification.unseen:

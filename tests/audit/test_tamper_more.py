@@ -250,6 +250,20 @@ def test_a_seal_hash_in_upper_case_is_the_same_hash(sample: Path) -> None:
     assert "413000 CNY → 413000.01 CNY" in hit[0]["message"]
 
 
+def test_a_seal_made_invalid_says_its_period_went_unverified(sample: Path) -> None:
+    """An invalid seal is no seal: besides its ENTITY error, the audit rules say that the
+    period's entries were not checked (before: silence from A01/A02)."""
+    edit(sample.parent / "seals.beancount", "  entries: 412", "  entries: -1")
+    edit(sample.parent / "xianjie-2021.beancount", PROGRESS, PROGRESS + " #late")
+    found = check(sample)[1]
+    (a02,) = errors(found, "A02")
+    assert a02["message"].startswith(
+        "A02 error: 封存记录无效, 该期记录未经复核 — 封存期 2021-12 [seal 2021-12]"
+    )
+    assert a02["file"].endswith("seals.beancount") and a02["line"] == 5
+    assert any("entries = -1" in f["message"] for f in errors(found, "ENTITY"))
+
+
 def test_a_seal_moved_to_a_file_in_another_folder_is_harmless(sample: Path) -> None:
     """Moving an entry between files changes nothing; a seal is an entry too (its digest list
     is found beside the main file when it is not beside the seal's new file)."""
