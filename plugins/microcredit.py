@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from fupin.book import Book
 from fupin.engine import Item, Rule, check, finding
 from fupin.findings import Severity
-from fupin.households import STATUSES, Household, book_register
+from fupin.households import STATUSES, Household, RegisterRef, book_register
 from fupin.microcredit import (
     Loan,
     LoanError,
@@ -103,10 +103,15 @@ def borrower(book: Book, state: LoanState) -> Iterator[Item]:
     loan = state.loan
     entry = book.entry_of(loan)
     if register is None:
+        why = (
+            "农户信息库无法读取或校验失败 (见 C08)"
+            if book.all(RegisterRef)
+            else "账簿未登记农户信息库 (household-register)"
+        )
         yield finding(
             LoanError,
             "L02",
-            f"账簿未登记农户信息库 (household-register), 借款农户资格无从核对 — {loan.describe()}",
+            f"{why}, 借款农户资格无从核对 — {loan.describe()}",
             entry,
             severity=Severity.WARNING,
             entity=loan.id,

@@ -238,3 +238,20 @@ def test_the_register_is_read_again_when_its_bytes_change_within_the_same_second
     after = cached_register(path)
     assert after.households["H-T-001"].income == 7001
     assert cached_register(path) is after  # unchanged bytes: the same load
+
+
+def test_a_broken_register_is_not_called_missing_by_the_loan_rule(tmp_path: Path) -> None:
+    """C08 names the broken row; L02 says the register did not load, not that none is kept."""
+    ledger = tmp_path / "ledger"
+    shutil.copytree(ROOT / "ledger", ledger, ignore=shutil.ignore_patterns("audit-sample", "*.key"))
+    register = ledger / "register" / "households.csv"
+    register.write_text(
+        register.read_text(encoding="utf-8").replace("999901197706240132", "9.99901E+17"),
+        encoding="utf-8",
+    )
+    loaded = load(ledger / "main.beancount")
+    c08 = [f for f in loaded.results.findings if f.rule == "C08"]
+    l02 = [f for f in loaded.results.findings if f.rule == "L02"]
+    assert c08 and "households.csv:2: id_number" in c08[0].message
+    assert l02 and all("农户信息库无法读取或校验失败 (见 C08)" in f.message for f in l02)
+    assert not any("账簿未登记" in f.message for f in l02)
