@@ -158,7 +158,7 @@ def seal_records(book: Book) -> Iterator[Item]:
             entity=seal.id,
         )
     for entry in verification.invalid:
-        period = str(entry.values[0].value)  # type: ignore[union-attr]
+        period = str(entry.values[0].value)
         yield finding(
             SealError,
             "A02",
