@@ -46,6 +46,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
+from fupin.t2s import PAIRS
+
 LABELS = {
     "id18": "身份证号",
     "id15": "身份证号",
@@ -107,7 +109,11 @@ _PROVINCES = frozenset(
 )
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_TERM_GAPS = frozenset(" \t\n\r\u00a0\u3000\u00b7\u2022\u2027\u30fb")
+# What a term or a name is read through: spaces, and the 间隔号 of a name (阿不都·热合曼) in
+# every form it is typed (·•‧・, and the dots ASCII, full-width ．, ∙ ⋅ ⸱ ㆍ typed for it).
+_TERM_GAPS = frozenset(
+    " \t\n\r\u00a0\u3000\u00b7\u2022\u2027\u30fb.\u2024\u2219\u22c5\u2e31\u318d\ua78f"
+)
 
 
 class Hit(NamedTuple):
@@ -413,13 +419,15 @@ def find_phones(text: str) -> list[Hit]:
     return hits
 
 
-_GAPS = str.maketrans(dict.fromkeys(_TERM_GAPS, None))
+_TERM_TABLE: dict[int, str | None] = {ord(gap): None for gap in _TERM_GAPS}
+_TERM_TABLE.update({ord(a): b for a, b in zip(PAIRS[0::2], PAIRS[1::2], strict=True)})
 
 
 def term_form(text: str) -> str:
     """``text`` as terms and names are compared: read as :func:`normalise` reads letters,
-    spaces and 间隔号 removed (``钱 豪`` and ``钱·豪`` are ``钱豪``)."""
-    return text.translate(_TABLE).translate(_GAPS)
+    spaces and 间隔号 removed (``钱 豪``, ``钱·豪`` and ``钱.豪`` are ``钱豪``), Traditional
+    characters read as Simplified ones (``殘疾`` is 残疾, ``錢豪`` is 钱豪; :mod:`fupin.t2s`)."""
+    return text.translate(_TABLE).translate(_TERM_TABLE)
 
 
 @lru_cache(maxsize=1024)
@@ -429,8 +437,8 @@ def _term_key(term: str) -> str:
 
 def find_terms(text: str, terms: Iterable[str]) -> list[str]:
     """The ``terms`` (health conditions, poverty causes …) that occur in ``text``, in the
-    order given; both read as :func:`normalise` reads them, with spaces and 间隔号 ignored
-    (``慢 性·病`` is 慢性病)."""
+    order given; both read as :func:`term_form` reads them: spaces and 间隔号 ignored
+    (``慢 性·病`` is 慢性病), Traditional characters as Simplified ones (``殘疾`` is 残疾)."""
     seen = term_form(text)
     found: list[str] = []
     for term in terms:

@@ -18,8 +18,11 @@ a landline too, is that household's and refused.
 
 Any other notice (a project notice, an allocation, an income plan, a title, the index) may
 print a health word, a 残疾人就业帮扶 project or a 慢性病救助 heading, but not **beside the
-name of a person of the register** (a household head or member): ``钱豪(重病户)`` typed into a
-project's 受益对象 is refused (:class:`NameGuard`, which says what "beside" means).
+name of a person of the register** (a household head or member), whole or masked:
+``钱豪(重病户)`` or ``钱*(重病户)`` typed into a project's 受益对象, or a name in one cell of a
+table row and ``因病`` in another, is refused (:class:`NameGuard`, which says what "beside"
+and "a name" mean). The fields are read record by record, the HTML ``<tr>`` by ``<tr>``, the
+PDF as its pages lay the cells out (:func:`pdf_cells`, :func:`pdf_rows`).
 
 Any hit means nothing is published. Messages name the notice and the field, never the
 number.
@@ -35,6 +38,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import hashlib
 import hmac
 import html
@@ -130,39 +134,88 @@ _SENTENCE_END = re.compile(r"[。｡!！?？;；\n\r\u2028\u2029]")
 #: A shorter name cannot be told from a surname or a word: ``陈`` would match 陈列.
 MIN_NAME_CHARS = 2
 _MASK = "\x00"
+#: What stands for the hidden rest of a masked name, after its first character(s): the
+#: notices' own ``钱*``, ``袁*怡``, ``欧**鸣`` (:func:`fupin.reports.filters.mask_name`) and the
+#: masks clerks type: ``钱**``, ``钱X``, ``钱×``, ``钱○``, ``钱某``/``钱某某`` (not 某些, 某种 …:
+#: ``由于某种原因`` names nobody), and a surname with a form of address (``钱先生``, ``钱老汉``).
+_MASK_RUN = re.compile(
+    r"[*×✕✖✗✘⨯✱✲✳⁎∗⋆☆★○〇◯●□■△▲◇◆]+"
+    r"|[xX]+(?![A-Za-z0-9])"
+    r"|某{1,2}(?![些种个项类样次处时方面地天年月日])"
+    r"|先生|女士|老汉|大爷|大娘|大妈|大伯|大叔|阿姨|奶奶|爷爷|师傅"
+)
 
 
-def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
-    """One pattern of ``words``, longest first, so that each match is the longest word."""
-    ordered = sorted(set(words), key=lambda w: (-len(w), w))
-    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
+class _Words:
+    """Whole words of a list (names, places) in a text: at each place the longest word of
+    the list, left to right, matches do not overlap (what a longest-first alternation finds,
+    by set look-ups: a county's register holds tens of thousands of names)."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = frozenset(w for w in words if w)
+        self._lengths = sorted({len(w) for w in self.words}, reverse=True)
+        self._first = frozenset(w[0] for w in self.words)
+
+    def spans(self, form: str) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        at, end = 0, len(form)
+        while at < end:
+            if form[at] in self._first:
+                for length in self._lengths:
+                    if at + length <= end and form[at : at + length] in self.words:
+                        out.append((at, at + length))
+                        at += length
+                        break
+                else:
+                    at += 1
+            else:
+                at += 1
+        return out
 
 
-def _masked_out(pattern: re.Pattern[str] | None, form: str) -> str:
-    if pattern is None:
-        return form
-    return pattern.sub(lambda m: _MASK * len(m.group()), form)
+def _blanked(form: str, spans: Iterable[tuple[int, int]]) -> str:
+    chars = list(form)
+    for start, stop in spans:
+        chars[start:stop] = _MASK * (stop - start)
+    return "".join(chars)
 
 
 class NameGuard:
     """Health and cause terms that stand beside the name of a person of the register.
 
-    **Beside** means in the same sentence of the same text cell: one field of a notice, one
-    block of its HTML (a table cell, a paragraph, a heading), one line of its PDF text;
-    sentences end at 。！？；and line breaks, not at commas. A sentence is the unit in which
-    Chinese says something of someone (``受益户：钱豪，慢性病``; ``钱豪、丁国等5户因病致贫``,
-    where the name stands far from the word), so no window of N characters is used: a list of
-    names before ``均为慢性病户`` is as telling as one name. A cell is the unit of a table:
-    a 受益对象 cell and a 建设内容 cell are read apart.
+    **Beside** means in the same sentence of the same text cell, or in two cells of the same
+    table row:
+
+    * *a sentence of a cell*: one field of a notice, one block of its HTML (a table cell, a
+      paragraph, a heading), one cell or paragraph of its PDF (its lines joined, so a name
+      or a term that wraps is still whole); sentences end at 。！？；and line breaks, not at
+      commas. A sentence is the unit in which Chinese says something of someone
+      (``受益户：钱豪，慢性病``; ``钱豪、丁国等5户因病致贫``, where the name stands far from
+      the word), so no window of N characters is used: a list of names before ``均为慢性病户``
+      is as telling as one name, and the term may come first (``重病户钱豪``).
+    * *a table row* (:meth:`row`): the cells of one row speak of one subject, so a name in
+      the 姓名 (or 项目名称, 实施单位 …) cell and ``因病`` in the 备注 cell of the same row are
+      beside each other, however many cells apart. A row is one ``<tr>`` of the HTML
+      (nested tables are rows of their own), one record of a list in a notice's fields
+      (``body.rows[2].*``), and in a PDF the cells side by side whose lines share a height
+      on the page. Two rows, or the label and the value rows of a one-project table, are
+      read apart.
 
     **A name** is a household head's or member's name, compared as :func:`~fupin.pii.term_form`
-    reads text (spaces, 间隔号 and full-width forms do not hide it), matched whole: names
-    shorter than :data:`MIN_NAME_CHARS` are not matched (a lone surname is in every text);
-    each match is the longest register name at its place (``陈一鸣`` is 陈一鸣, not 陈一);
-    a name inside a place name of the register (a person 石桥 in ``石桥村``) is no name there,
-    and a name that overlaps the term is not beside it. A name that is also an ordinary word
-    (a person 高峰 and ``用电高峰``) is refused beside a health word: rewording the sentence
-    costs the clerk a minute, a miss publishes an illness.
+    reads text (spaces, 间隔号 and their stand-ins ``.`` ``•``, full-width forms and
+    Traditional characters do not hide it), matched whole: names shorter than
+    :data:`MIN_NAME_CHARS` are not matched (a lone surname is in every text); each match is
+    the longest register name at its place (``陈一鸣`` is 陈一鸣, not 陈一); a name inside a
+    place name of the register (a person 石桥 in ``石桥村``) is no name there, and a name that
+    overlaps the term is not beside it. A name that is also an ordinary word (a person 高峰
+    and ``用电高峰``) is refused beside a health word: rewording the sentence costs the clerk
+    a minute, a miss publishes an illness.
+
+    **A masked name** is one too: on a village's wall ``钱*(重病户)`` points at the village's
+    钱 household as surely as ``钱豪`` would. It is the first character(s) of a register name (of
+    two characters or more) followed by a mask (:data:`_MASK_RUN`: ``钱*``, ``袁*怡``,
+    ``钱**``, ``钱X``, ``钱某``, ``欧阳*``, ``钱先生``). A surname with no mask after it is no
+    name (``钱塘``, ``石家庄``), nor a mask after a character no register name begins with.
 
     ``terms`` maps a notice id to the terms of the policy in force on its first day;
     ``default`` serves texts of the whole run (its title, the index page).
@@ -176,9 +229,11 @@ class NameGuard:
         default: Sequence[str] = (),
         places: Iterable[str] = (),
     ) -> None:
-        forms = (term_form(name) for name in names)
-        self._names = _alternation(f for f in forms if len(f) >= MIN_NAME_CHARS)
-        self._places = _alternation(f for f in map(term_form, places) if f)
+        forms = {f for f in map(term_form, names) if len(f) >= MIN_NAME_CHARS}
+        self._names = _Words(forms)
+        self._prefixes = frozenset(f[:k] for f in forms for k in range(1, len(f)))
+        self._prefix_max = max(map(len, self._prefixes), default=0)
+        self._places = _Words(f for f in map(term_form, places) if f)
         self.terms = {notice: tuple(found) for notice, found in terms.items()}
         self.default = tuple(default)
 
@@ -201,26 +256,76 @@ class NameGuard:
     def fingerprint(self, notice: str) -> str:
         """What this guard checks in ``notice``: names, places and terms (a cache key)."""
         digest = hashlib.sha256()
-        for pattern in (self._names, self._places):
-            digest.update((pattern.pattern if pattern else "").encode() + b"\0")
+        for words in (self._names.words, self._places.words):
+            digest.update("\0".join(sorted(words)).encode() + b"\1")
         digest.update("\0".join(self.terms_for(notice)).encode())
         return digest.hexdigest()
+
+    def _read(self, text: str) -> tuple[str, bool]:
+        """``text`` as names are sought in it, with every place name, register name and
+        masked name blanked out, and whether there was a name."""
+        form = term_form(text)
+        form = _blanked(form, self._places.spans(form))
+        found = self._names.spans(form)
+        form = _blanked(form, found)
+        masked = self._masked(form)
+        return _blanked(form, masked), bool(found or masked)
+
+    def _masked(self, form: str) -> list[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        if not self._prefixes:
+            return spans
+        for mask in _MASK_RUN.finditer(form):
+            at = mask.start()
+            for length in range(min(self._prefix_max, at), 0, -1):
+                if form[at - length : at] in self._prefixes:
+                    spans.append((at - length, mask.end()))
+                    break
+        return spans
+
+    def _terms(self, rest: str, terms: Sequence[str]) -> list[str]:
+        found: list[str] = []
+        for term in terms:
+            key = term_form(term)
+            if key and key in rest and term not in found:
+                found.append(term)
+        return found
+
+    def has_name(self, text: str) -> bool:
+        """Whether ``text`` holds a register name, whole or masked (not inside a place)."""
+        return bool(text) and self._read(text)[1]
 
     def beside(self, text: str, terms: Sequence[str]) -> list[str]:
         """The ``terms`` that share a sentence of ``text`` with a register name, in order."""
         found: list[str] = []
-        if self._names is None or not terms:
+        if not terms or not (self._names.words or self._prefixes):
             return found
         for sentence in _SENTENCE_END.split(text):
-            form = _masked_out(self._places, term_form(sentence))
-            if self._names.search(form) is None:
-                continue
-            rest = _masked_out(self._names, form)  # a term inside a name is no term
-            for term in terms:
-                key = term_form(term)
-                if key and key in rest and term not in found:
-                    found.append(term)
+            rest, named = self._read(sentence)  # a term inside a name is no term
+            if named:
+                found += [t for t in self._terms(rest, terms) if t not in found]
         return found
+
+    def row(self, cells: Sequence[str], terms: Sequence[str]) -> list[tuple[int, int, str]]:
+        """``(term cell, name cell, term)`` for each term in one cell of a table row while
+        another cell of the row holds a register name (the same cell is :meth:`beside`'s)."""
+        out: list[tuple[int, int, str]] = []
+        if not terms or len(cells) < 2:
+            return out
+        read = [self._read(cell) if cell else ("", False) for cell in cells]
+        named = [index for index, (_, has) in enumerate(read) if has]
+        if not named:
+            return out
+        seen: set[str] = set()
+        for index, (rest, _) in enumerate(read):
+            other = next((n for n in named if n != index), None)
+            if other is None:
+                continue
+            for term in self._terms(rest, terms):
+                if term not in seen:
+                    seen.add(term)
+                    out.append((index, other, term))
+        return out
 
     def hits(self, notice: str, where: str, texts: Iterable[str]) -> list[PrivacyHit]:
         """One hit per term beside a name in each of ``texts`` (never the name itself)."""
@@ -317,7 +422,38 @@ def lint_doc(
                 hits.append(PrivacyHit(doc.id, TERM_LABEL, describe(doc, path), term))
         if near is not None and not path.endswith(".code"):
             hits += near.hits(doc.id, describe(doc, path), [text])
+    if near is not None:
+        terms_here = near.terms_for(doc.id)
+        for fields in _field_rows(doc):
+            for at, named, term in near.row([text for _, text in fields], terms_here):
+                name_field = _field_name(fields[named][0])
+                where = f"{describe(doc, fields[at][0])}, beside a name in {name_field} of the row"
+                hits.append(PrivacyHit(doc.id, NEAR_LABEL, where, term))
     return hits
+
+
+def _row_of(path: str) -> str:
+    """The record of a list a field belongs to (``body.rows[2]`` of ``body.rows[2].content``,
+    ``header.phones[0]``), or ``""`` for a field of no list's record."""
+    cut = path.rfind("].")
+    return path[: cut + 1] if cut >= 0 else ""
+
+
+def _field_rows(doc: NoticeDoc) -> list[list[tuple[str, str]]]:
+    """The fields ``(path, text)`` of each record of a list in ``doc`` (a table row when
+    printed: ``body.rows[2].name``, ``body.rows[2].content`` …), records of two or more."""
+    rows: dict[str, list[tuple[str, str]]] = {}
+    for path, text in doc_fields(doc):
+        row = _row_of(path)
+        if row and not path.endswith(".code"):
+            rows.setdefault(row, []).append((path, text))
+    return [fields for fields in rows.values() if len(fields) > 1]
+
+
+def _field_name(path: str) -> str:
+    """``名称 (body.rows[0].name)``."""
+    last = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    return f"{FIELD_NAMES.get(last, last)} ({path})"
 
 
 # -- the final bytes --------------------------------------------------------------------
@@ -355,6 +491,64 @@ def html_text(markup: str) -> tuple[list[str], list[str]]:
     text = _TAG.sub(tag, _RAW.sub(_BREAK, markup))
     blocks = [b.strip() for b in html.unescape(text).split(_BREAK)]
     return [b for b in blocks if b], attributes
+
+
+_CELLS = frozenset(("td", "th"))
+
+
+def html_rows(markup: str) -> list[list[str]]:
+    """The text of each table row of an HTML document or fragment, cell by cell.
+
+    A row is one ``<tr>``; its cells are its ``<td>`` and ``<th>``, each one text (blocks
+    inside a cell end a line of it). A table inside a cell has rows of its own, whose text
+    is not the outer cell's.
+    """
+    rows: list[list[str]] = []
+    # per open table: the cells of its open row (or None), the parts of its open cell (or None)
+    tables: list[list[Any]] = []
+
+    def end_cell(table: list[Any]) -> None:
+        if table[1] is not None:
+            table[0].append(html.unescape("".join(table[1])).strip())
+            table[1] = None
+
+    def end_row(table: list[Any]) -> None:
+        end_cell(table)
+        if table[0] is not None:
+            rows.append(table[0])
+            table[0] = None
+
+    source = _RAW.sub(" ", markup)
+    at = 0
+    for m in _TAG.finditer(source):
+        if tables and tables[-1][1] is not None:
+            tables[-1][1].append(source[at : m.start()])
+        at = m.end()
+        name = (m.group(2) or "").lower()
+        closing = m.group(1) == "/"
+        if name == "table":
+            if not closing:
+                tables.append([None, None])
+            elif tables:
+                end_row(tables.pop())
+        elif not tables:
+            continue
+        elif name == "tr":
+            end_row(tables[-1])
+            if not closing:
+                tables[-1][0] = []
+        elif name in _CELLS:
+            table = tables[-1]
+            end_cell(table)
+            if not closing:
+                if table[0] is None:
+                    table[0] = []
+                table[1] = []
+        elif name in _BLOCKS and tables[-1][1] is not None:
+            tables[-1][1].append("\n")
+    while tables:
+        end_row(tables.pop())
+    return rows
 
 
 def visible_text(markup: str) -> str:
@@ -436,6 +630,12 @@ def lint_html(
     """The final bytes of one HTML file: visible text block by block, and attributes."""
     blocks, attributes = html_text(markup)
     hits = lint_text(notice, where, blocks, terms=terms, guard=guard, tracer=tracer)
+    if guard is not None:
+        terms_here = guard.terms_for(notice)
+        for number, cells in enumerate(html_rows(markup), 1):
+            for at, named, term in guard.row(cells, terms_here):
+                place = f"{where} (table row {number}: the term in cell {at + 1}, a name in cell {named + 1})"
+                hits.append(PrivacyHit(notice, NEAR_LABEL, place, term))
     attrs = f"{where} (link or attribute)"
     return hits + lint_text(notice, attrs, attributes, guard=guard, tracer=tracer)
 
@@ -469,6 +669,145 @@ def _pdftotext(path: Path, count: int) -> list[str] | None:
     return pages[:count] + [""] * (count - len(pages[:count]))
 
 
+class TextLine(NamedTuple):
+    """A line of a PDF page's text, or a cell of lines joined, with its box (points, y down)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+    height: float  # of its line (a cell: of its smallest line)
+
+
+_BBOX_PAGE = re.compile(r"<page\b[^>]*>(.*?)</page>", re.S)
+_BBOX_LINE = re.compile(
+    r'<line xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">(.*?)</line>',
+    re.S,
+)
+_BBOX_WORD = re.compile(r"<word\b[^>]*>(.*?)</word>", re.S)
+#: Lines closer than this (a share of the line's height) are lines of one cell or paragraph:
+#: a wrapped cell's lines are 0.1 apart in the notices' CSS, two table rows (padding and
+#: border) 0.6, two paragraphs more.
+CELL_GAP = 0.3
+
+
+def pdf_lines(path: Path) -> list[list[TextLine]] | None:
+    """The text lines of each page of a PDF with their boxes (poppler's ``pdftotext
+    -bbox-layout``); None without poppler."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return None
+    done = subprocess.run(
+        [tool, "-q", "-enc", "UTF-8", "-bbox-layout", str(path), "-"],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        return None
+    pages: list[list[TextLine]] = []
+    for page in _BBOX_PAGE.findall(done.stdout.decode("utf-8", errors="replace")):
+        lines = []
+        for x0, y0, x1, y1, inner in _BBOX_LINE.findall(page):
+            text = " ".join(html.unescape(w) for w in _BBOX_WORD.findall(inner))
+            top, bottom = float(y0), float(y1)
+            lines.append(TextLine(float(x0), top, float(x1), bottom, text, bottom - top))
+        pages.append(lines)
+    return pages
+
+
+def pdf_cells(lines: Sequence[TextLine]) -> list[TextLine]:
+    """One page's lines joined into cells and paragraphs: a line continues the one right
+    above it (less than :data:`CELL_GAP` of a line's height between them) whose width it
+    shares, so a table cell's wrapped lines are one text and two columns stay apart."""
+    cells: list[list[TextLine]] = []
+    for line in sorted(lines, key=lambda x: (x.y0, x.x0)):
+        best: tuple[float, int] | None = None
+        for index, cell in enumerate(cells):
+            last = cell[-1]
+            height = min(last.height, line.height) or 1.0
+            gap = line.y0 - last.y1
+            if not -CELL_GAP * height <= gap <= CELL_GAP * height:
+                continue
+            if line.y0 <= last.y0 + height / 2 or min(line.x1, last.x1) <= max(line.x0, last.x0):
+                continue
+            if best is None or gap < best[0]:
+                best = (gap, index)
+        if best is None:
+            cells.append([line])
+        else:
+            cells[best[1]].append(line)
+    return [
+        TextLine(
+            min(x.x0 for x in cell),
+            cell[0].y0,
+            max(x.x1 for x in cell),
+            cell[-1].y1,
+            " ".join(x.text for x in cell),
+            min(x.height for x in cell),
+        )
+        for cell in cells
+    ]
+
+
+def pdf_rows(cells: Sequence[TextLine]) -> list[list[TextLine]]:
+    """The cells that stand side by side on a page (their heights overlap by half a line or
+    more): a table row, left to right; a cell alone is no row."""
+    parent = list(range(len(cells)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    order = sorted(range(len(cells)), key=lambda i: cells[i].y0)
+    for k, i in enumerate(order):
+        for j in order[k + 1 :]:
+            if cells[j].y0 >= cells[i].y1:
+                break
+            overlap = min(cells[i].y1, cells[j].y1) - max(cells[i].y0, cells[j].y0)
+            if overlap >= min(cells[i].height, cells[j].height) / 2:
+                parent[root(j)] = root(i)
+    groups: dict[int, list[TextLine]] = {}
+    for index, cell in enumerate(cells):
+        groups.setdefault(root(index), []).append(cell)
+    return [sorted(g, key=lambda c: c.x0) for g in groups.values() if len(g) > 1]
+
+
+def _layout_hits(
+    notice: str, where: str, pages: Sequence[Sequence[TextLine]], first: int, guard: NameGuard
+) -> list[PrivacyHit]:
+    """The guard over a notice's PDF pages: cell by cell, and row by row."""
+    hits: list[PrivacyHit] = []
+    terms_here = guard.terms_for(notice)
+    for offset, lines in enumerate(pages):
+        cells = pdf_cells(lines)
+        hits += guard.hits(notice, where, [cell.text for cell in cells])
+        page = first + offset + 1
+        for row in pdf_rows(cells):
+            for at, named, term in guard.row([cell.text for cell in row], terms_here):
+                place = f"{where}, page {page}: a table row, the term in cell {at + 1}, a name in cell {named + 1}"
+                hits.append(PrivacyHit(notice, NEAR_LABEL, place, term))
+    return hits
+
+
+def text_tool() -> str:
+    """What reads a PDF's text on this machine (poppler's version, pypdf's): part of what a
+    PDF's lint result depends on."""
+    import pypdf
+
+    tool = shutil.which("pdftotext")
+    return f"{_tool_version(tool) if tool else 'no pdftotext'}; pypdf {pypdf.__version__}"
+
+
+@functools.lru_cache(maxsize=4)
+def _tool_version(tool: str) -> str:
+    done = subprocess.run([tool, "-v"], capture_output=True, check=False)
+    lines = (done.stderr or done.stdout).decode("utf-8", errors="replace").splitlines()
+    return lines[0].strip() if lines else tool
+
+
 def lint_pdf(
     notices: Sequence[tuple[str, int, int]],
     path: Path,
@@ -481,24 +820,35 @@ def lint_pdf(
     """A written PDF: each notice's pages ``(notice, first page, page count)``, its metadata.
 
     A notice with ``terms`` (a list naming households) is refused them anywhere; any other
-    is checked by the ``guard``, line by line.
+    is checked by the ``guard``: cell by cell (a wrapped cell's lines joined) and row by row
+    as the page lays them out (:func:`pdf_cells`, :func:`pdf_rows`), or line by line where
+    poppler is missing.
     """
     pages, meta = pdf_text(path)
     hits: list[PrivacyHit] = []
     terms = terms or {}
+    guarded = guard is not None and any(notice not in terms for notice, _, _ in notices)
+    layout = pdf_lines(path) if guarded else None
+    if layout is not None and len(layout) != len(pages):
+        layout = None
     for notice, start, count in notices:
         # line by line: text extraction stacks a table's columns, one cell per line, and a
         # column of 序号 must not read as one long number (a number wrapped inside a cell
         # is found in the HTML and in the fields, which hold the same text)
         lines = "\n".join(pages[start : start + count]).splitlines()
+        near = None if notice in terms else guard
         hits += lint_text(
             notice,
             f"{where} (PDF text)",
             lines,
             terms=terms.get(notice, ()),
-            guard=None if notice in terms else guard,
+            guard=near if layout is None else None,
             tracer=tracer,
         )
+        if near is not None and layout is not None:
+            hits += _layout_hits(
+                notice, f"{where} (PDF text)", layout[start : start + count], start, near
+            )
     owner = notices[0][0] if notices else ""
     near = None if owner in terms else guard
     return hits + lint_text(owner, f"{where} (PDF metadata)", meta, guard=near, tracer=tracer)

@@ -10,9 +10,14 @@ string set in the notice, first estimated from its rows and then checked against
 (notices whose estimate was wrong are laid out once more with the right total).
 
 **Incremental.** HTML is cheap and always rendered. Each PDF file is keyed by a hash of its
-notices' HTML, the templates and CSS, the renderer, WeasyPrint and pypdf versions, the fonts
-and the privacy lint; when the set published in ``--out`` holds a PDF with the same key (and
-the same bytes as its manifest says), it is reused instead of laid out again.
+notices' HTML, the templates and CSS, the renderer, WeasyPrint and pypdf versions and the
+fonts; when the set published in ``--out`` holds a PDF with the same key (and the same bytes
+as its manifest says), it is reused instead of laid out again. A reused PDF is linted again
+unless its manifest says these bytes passed this very lint: the lint's key
+(:func:`pdf_lint_key`) is the detector's code, the tool that reads PDF text, and for each of
+its notices the register's names and places and the terms in force (a name added to the
+register, or a term to the policy, reads every reused PDF again, which costs a text
+extraction per file, not a layout).
 
 **Safe.** Nothing is published unless every notice was built, rendered and passed the privacy
 lint, on its fields and on the final bytes of every file (:mod:`fupin.reports.notice_privacy`);
@@ -37,7 +42,13 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -55,6 +66,7 @@ from fupin.reports.notice_privacy import (
     lint_name,
     lint_pdf,
     lint_text,
+    text_tool,
 )
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -68,7 +80,7 @@ SLIPS_PER_PAGE = 4
 #: about 2.3 MiB a page measured); ``$FUPIN_NOTICES_BATCH_PAGES`` overrides it.
 MAX_BATCH_PAGES = int(os.environ.get("FUPIN_NOTICES_BATCH_PAGES") or 240)
 #: Bump when the layout, page-total or splitting code changes what a PDF holds (part of
-#: every PDF's key, with the templates, fonts, WeasyPrint/pypdf versions and the lint).
+#: every PDF's key, with the templates, fonts and WeasyPrint/pypdf versions).
 LAYOUT_VERSION = 1
 #: The documents each notice type rests on, printed on its 依据 line (fupin.citations).
 NOTICE_BASIS: dict[str, tuple[str, ...]] = {
@@ -372,6 +384,7 @@ class Written:
     index: Path | None = None
     rendered: int = 0  # PDF files laid out by this run
     reused: int = 0  # PDF files taken unchanged from the previous set
+    relinted: int = 0  # of those, files read again (the lint changed since they passed it)
 
 
 def lint_fingerprint() -> str:
@@ -388,7 +401,8 @@ def lint_fingerprint() -> str:
 
 
 def renderer_fingerprint(fonts: Sequence[str], masked: bool) -> str:
-    """What else a PDF depends on besides its notices' HTML."""
+    """What else a PDF's bytes depend on besides its notices' HTML (not the lint: a PDF that
+    passed another lint is read again, :func:`pdf_lint_key`, not laid out again)."""
     import pypdf
     import weasyprint
     from fupin.reports import fonts as font_module
@@ -399,7 +413,26 @@ def renderer_fingerprint(fonts: Sequence[str], masked: bool) -> str:
     digest.update(font_module.fingerprint(list(fonts)).encode())
     for path in sorted(TEMPLATES.iterdir()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    digest.update(lint_fingerprint().encode())  # a reused PDF was linted by this detector
+    return digest.hexdigest()
+
+
+def pdf_lint_key(
+    detector: str,
+    pieces: Sequence[Piece],
+    terms: Mapping[str, Sequence[str]],
+    guard: NameGuard | None,
+) -> str:
+    """Everything the lint of one PDF file depends on besides its bytes: the detector's code
+    (:func:`lint_fingerprint`), the tool that reads PDF text here, and for each of its
+    notices what :func:`~fupin.reports.notice_privacy.lint_pdf` checks in it: a list's terms,
+    or the guard's names, places and terms."""
+    digest = hashlib.sha256(f"{detector}\0{text_tool()}".encode())
+    for notice in dict.fromkeys(p.notice for p in pieces):
+        if notice in terms:
+            checks = "list\0" + "\0".join(terms[notice])
+        else:
+            checks = "guard\0" + guard.fingerprint(notice) if guard is not None else "none"
+        digest.update(f"\1{notice}\0{checks}".encode())
     return digest.hexdigest()
 
 
@@ -432,8 +465,8 @@ def write_notices(
     notices (slips always go to their own file). ``terms`` maps a notice id to the health
     and cause terms a list naming households must not print; ``guard`` the register's names
     no other notice may print a term beside. ``fonts`` are the CJK font files (for the PDF
-    key). A reused PDF is not read again: its notice's HTML, linted every run with the
-    guard of the day, holds the same text.
+    key). A reused PDF is read again when the lint changed since it passed (the detector,
+    the register's names, the terms: :func:`pdf_lint_key`), never laid out again for that.
     """
     terms = terms or {}
     hits = lint_inputs((), title, terms, guard)
@@ -545,19 +578,25 @@ def _pdfs(
         if isinstance(entry, dict)
     }
     fingerprint = renderer_fingerprint(fonts, masked)
+    detector = lint_fingerprint()
     todo: list[tuple[str, list[Piece]]] = []
+    stale: list[tuple[str, list[Piece]]] = []  # reused files the lint changed for since
     for relative, members in files.items():
         title = members[0].title if len(members) == 1 else members[0].folder
         key = _pdf_key(fingerprint, members, title)
+        lint_key = pdf_lint_key(detector, members, terms, guard)
         reused = _reuse(publisher, relative, by_key.get(key))
         if reused is not None:
             written.pages.update(reused["pages"])
-            manifest["pdf"][relative] = reused
+            if reused.get("lint") != lint_key:
+                stale.append((relative, members))
+            manifest["pdf"][relative] = {**reused, "lint": lint_key}
             written.reused += 1
         else:
             todo.append((relative, members))
-            manifest["pdf"][relative] = {"key": key, "title": title}
-    hits: list[PrivacyHit] = []
+            manifest["pdf"][relative] = {"key": key, "title": title, "lint": lint_key}
+    hits = _relint(stale, manifest, stage, terms, guard, tracer, workers)
+    written.relinted += len(stale)
     if not todo:
         return hits
     tmp = tempfile.mkdtemp(prefix=".pdf-", dir=stage)
@@ -574,6 +613,34 @@ def _pdfs(
     written.rendered += len(todo)
     shutil.rmtree(tmp, ignore_errors=True)
     return hits
+
+
+def _relint(
+    files: list[tuple[str, list[Piece]]],
+    manifest: dict[str, Any],
+    stage: Path,
+    terms: Mapping[str, Sequence[str]],
+    guard: NameGuard | None,
+    tracer: Tracer,
+    workers: int | None,
+) -> list[PrivacyHit]:
+    """Lint reused PDFs again (their text, read from the file linked into the stage), a few
+    files at a time: the work is poppler's, in its own processes."""
+    if not files:
+        return []
+    listed = dict(terms)
+
+    def one(relative: str, members: list[Piece]) -> list[PrivacyHit]:
+        pages = manifest["pdf"][relative]["pages"]
+        spans: list[tuple[str, int, int]] = []
+        for piece in members:
+            start = spans[-1][1] + spans[-1][2] if spans else 0
+            spans.append((piece.notice, start, int(pages[piece.key])))
+        return lint_pdf(spans, stage / relative, relative, terms=listed, guard=guard, tracer=tracer)
+
+    count = min(workers or min(os.cpu_count() or 1, 4), len(files))
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return [hit for found in pool.map(lambda f: one(*f), files) for hit in found]
 
 
 def _reuse(publisher: Publisher, relative: str, found: Any) -> dict[str, Any] | None:
