@@ -36,7 +36,8 @@ import pyarrow.parquet as pq
 from fupin.reports import parquet_format as fmt
 from fupin.reports.flags import red_flags
 
-from fupin.export_rows import entry_date, posting_columns, public_entity
+from fupin.book import meta_source
+from fupin.export_rows import MAX_AMOUNT, entry_date, posting_columns, public_entity
 from fupin.findings import Finding
 from fupin.provenance import Provenance, provenance
 
@@ -198,6 +199,7 @@ def _findings(loaded: Loaded, root: Path) -> Part:
             "file": where(source.get("filename")),
             "line": _line(source.get("lineno")),
         }
+        _fits(values["amount"], f"{meta_source(source)}: {f.rule}", "amount")
         for name, value in values.items():
             rows[name].append(value)
         years.append(day.year if day else None)
@@ -283,12 +285,24 @@ def _facts(loaded: Loaded) -> dict[str, Part]:
 
 
 def _part(table: str, columns: dict[str, list[Any]], years: list[int | None]) -> Part:
-    """A table from columns, money fields rounded to the fen (facts are unrounded sums)."""
+    """A table from columns, money fields rounded to the fen (facts are unrounded sums); a
+    sum too large for decimal(18,2) stops the export naming the row and field."""
     schema = fmt.TABLES[table]
     for field in schema:
         if field.type == fmt.MONEY:
-            columns[field.name] = [_money(v) for v in columns[field.name]]
+            values = columns[field.name] = [_money(v) for v in columns[field.name]]
+            for at, value in enumerate(values):
+                _fits(value, f"{table} {columns[schema.names[0]][at]}", field.name)
     return Part(pa.table(columns, schema=schema), years)
+
+
+def _fits(value: Decimal | None, what: str, name: str) -> None:
+    """Stop the export when a sum is too large for decimal(18,2) (never a traceback)."""
+    if value is not None and abs(value) > MAX_AMOUNT:
+        raise ExportError(
+            f"{what}: {name} = {value} 超出 decimal(18,2) 可存的金额 "
+            f"(绝对值不超过 {MAX_AMOUNT}; too large to export exactly)"
+        )
 
 
 def _text(value: object) -> str:

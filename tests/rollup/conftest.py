@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -48,3 +49,21 @@ def exported_copy(exported: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "exports"
     shutil.copytree(exported, copy)
     return copy
+
+
+def java() -> bool:
+    return bool(os.environ.get("JAVA_HOME") or shutil.which("java"))
+
+
+@pytest.fixture(scope="session")
+def spark():  # type: ignore[no-untyped-def]
+    """One local Spark session for every test that compares the engines (a JVM start is
+    slow on 2 cores); skipped without Java or pyspark (a failure under ``make test``)."""
+    if not java():
+        pytest.skip("Spark needs Java 17+: scripts/sysdeps.sh installs default-jre-headless")
+    pytest.importorskip("pyspark", reason="pyspark is in the test extra: pip install -e '.[test]'")
+    from fupin.reports.rollup.spark_engine import spark_session
+
+    session = spark_session("local[2]", memory="1g")
+    yield session
+    session.stop()

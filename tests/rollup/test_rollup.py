@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -152,22 +150,6 @@ def test_html_page_has_a_table_per_rollup_and_the_chart(exported: Path, tmp_path
     assert page.count('class="bad"') == 2  # 990102 under the share in both years
     assert "<script" not in page and "http" not in page.replace("http://www.w3.org/2000/svg", "")
     assert not [p for p in out.parent.iterdir() if p.name != out.name]  # written atomically
-
-
-def java() -> bool:
-    return bool(os.environ.get("JAVA_HOME") or shutil.which("java"))
-
-
-@pytest.fixture(scope="module")
-def spark():  # type: ignore[no-untyped-def]
-    if not java():
-        pytest.skip("Spark needs Java 17+: scripts/sysdeps.sh installs default-jre-headless")
-    pytest.importorskip("pyspark", reason="pyspark is in the test extra: pip install -e '.[test]'")
-    from fupin.reports.rollup.spark_engine import spark_session
-
-    session = spark_session("local[2]", memory="1g")
-    yield session
-    session.stop()
 
 
 @pytest.mark.parametrize("year", [None, 2022])
