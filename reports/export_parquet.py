@@ -185,6 +185,8 @@ def _findings(loaded: Loaded, root: Path) -> Part:
         flag = flagged[0] if flagged else None
         day = entry_date(f.entry)
         source = f.source or {}
+        amount = _money(flag.amount) if flag else None
+        _fits(amount, f"{meta_source(source)}: {f.rule}", "amount")
         values = {
             "rule": f.rule,
             "severity": str(f.severity),
@@ -192,14 +194,13 @@ def _findings(loaded: Loaded, root: Path) -> Part:
             "policy_key": f.policy_key,
             "value": _text(f.value),
             "threshold": _text(f.threshold),
-            "amount": _money(flag.amount) if flag else None,
+            "amount": amount,
             "red_flag": flag.rule if flag else None,
             "red_flag_name": flag.name if flag else None,
             "date": day,
             "file": where(source.get("filename")),
             "line": _line(source.get("lineno")),
         }
-        _fits(values["amount"], f"{meta_source(source)}: {f.rule}", "amount")
         for name, value in values.items():
             rows[name].append(value)
         years.append(day.year if day else None)
