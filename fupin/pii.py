@@ -46,8 +46,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
-from fupin.t2s import PAIRS
-
 LABELS = {
     "id18": "身份证号",
     "id15": "身份证号",
@@ -419,15 +417,42 @@ def find_phones(text: str) -> list[Hit]:
     return hits
 
 
-_TERM_TABLE: dict[int, str | None] = {ord(gap): None for gap in _TERM_GAPS}
-_TERM_TABLE.update({ord(a): b for a, b in zip(PAIRS[0::2], PAIRS[1::2], strict=True)})
+#: the CJK blocks whose Traditional characters are read as Simplified ones
+_CJK = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+
+
+@lru_cache(maxsize=1)
+def _term_table() -> dict[int, str | None]:
+    """间隔号 and spaces dropped; each Traditional character read as the one Simplified
+    character OpenCC's ``t2s`` gives it alone (the ``opencc`` package, one call for all),
+    when that is a GB 2312 character and the typed one is not (乾, 於, 著 are Simplified
+    characters too, and are read as typed)."""
+    import opencc
+
+    table: dict[int, str | None] = {ord(gap): None for gap in _TERM_GAPS}
+    chars = [chr(c) for low, high in _CJK for c in range(low, high)]
+    read = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    if len(read) != len(chars):  # a conversion that joined lines: read nothing as another
+        return table
+    for a, b in zip(chars, read, strict=True):
+        if a != b and len(b) == 1 and _gb2312(b) and not _gb2312(a):
+            table[ord(a)] = b
+    return table
+
+
+def _gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def term_form(text: str) -> str:
     """``text`` as terms and names are compared: read as :func:`normalise` reads letters,
     spaces and 间隔号 removed (``钱 豪``, ``钱·豪`` and ``钱.豪`` are ``钱豪``), Traditional
-    characters read as Simplified ones (``殘疾`` is 残疾, ``錢豪`` is 钱豪; :mod:`fupin.t2s`)."""
-    return text.translate(_TABLE).translate(_TERM_TABLE)
+    characters read as Simplified ones (``殘疾`` is 残疾, ``錢豪`` is 钱豪; OpenCC's t2s)."""
+    return text.translate(_TABLE).translate(_term_table())
 
 
 @lru_cache(maxsize=1024)
