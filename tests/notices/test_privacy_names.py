@@ -156,3 +156,13 @@ def test_health_words_without_a_name_still_publish(
     assert code == 0, output
     page = (out / "城关镇青山村" / "N-2021-P001-V.html").read_text(encoding="utf-8")
     assert "含残疾人家庭3户、慢性病患者家庭2户" in page
+
+
+@pytest.mark.parametrize("term", ["精神分裂", "精神异常", "抑郁症", "痴呆"])
+def test_the_default_terms_name_mental_illness(term: str) -> None:
+    """The policy's own default list (not a test list) refuses a name beside these."""
+    from fupin.policy import Policy
+
+    defaults = Policy().notice_health_terms
+    assert guard().beside(f"受益户钱豪({term})", defaults) != []
+    assert guard().beside("精神文明建设示范村", defaults) == []  # 精神 alone is no term
