@@ -18,6 +18,7 @@ import stat
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
 import venv
 import zipfile
@@ -87,8 +88,8 @@ def shipped(tracked: list[str]) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(the venv's bin folder, a working folder outside the repository)."""
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel, built once from a clean copy of the tree."""
     tmp = tmp_path_factory.mktemp("wheel")
     dist = tmp / "dist"
     # a clean copy of the tree: no stale build/ or egg-info of earlier builds in the wheel
@@ -115,13 +116,23 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         "fupin",
         wheel.name.removesuffix("-py3-none-any.whl") + ".dist-info",
     }
-    env_dir = tmp / "venv"
-    venv.create(env_dir, with_pip=True)
-    bin_dir = env_dir / "bin"
-    run(bin_dir / "python", "-m", "pip", "install", "-q", wheel, cwd=tmp)
-    work = tmp / "work"
-    work.mkdir()
-    return bin_dir, work
+    return wheel
+
+
+def install(wheel: Path, tmp: Path, *pip_args: str | Path) -> tuple[Path, Path]:
+    """A fresh venv in ``tmp`` with the wheel and its runtime dependencies only:
+    (its bin folder, a working folder outside the repository)."""
+    venv.create(tmp / "venv", with_pip=True)
+    bin_dir = tmp / "venv" / "bin"
+    run(bin_dir / "python", "-m", "pip", "install", "-q", *pip_args, wheel, cwd=tmp)
+    (tmp / "work").mkdir()
+    return bin_dir, tmp / "work"
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(the venv's bin folder, a working folder outside the repository)."""
+    return install(wheel, tmp_path_factory.mktemp("installed"))
 
 
 def env() -> dict[str, str]:
@@ -256,6 +267,57 @@ def test_every_command_runs_on_the_shipped_sample_and_writes_nothing_there(
             assert message in run(fupin, *args, cwd=here, env=e, code=2), args
 
 
+@contextmanager
+def served(fupin: Path, ledger: str, cwd: Path) -> Iterator[str]:
+    """``fupin serve LEDGER`` on a free port until the block ends: the URL ``/`` sent to."""
+    port = free_port()
+    server = subprocess.Popen(
+        [fupin, "serve", ledger, "--port", str(port)],
+        cwd=cwd,
+        env=env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for _ in range(120):
+            try:
+                status, url, body = get(f"http://127.0.0.1:{port}/")
+                break
+            except OSError:
+                assert server.poll() is None, server.communicate()[0]
+                time.sleep(0.5)
+        else:
+            raise AssertionError("fupin serve did not answer")
+        assert status == 200 and url.endswith("/extension/FupinCompliance/"), url
+        assert "<title>合规 - " in body
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+#: each fupin page of Fava and its heading
+PAGES = {
+    "FupinCompliance": "合规检查",
+    "FupinFunds": "资金",
+    "FupinProjects": "项目库",
+    "FupinAssets": "扶贫项目资产台账",
+    "FupinHouseholds": "农户",
+    "FupinNotices": "公示公告",
+    "FupinAudit": "审计留痕",
+}
+
+
+def pages_answer_in_chinese(url: str) -> None:
+    base = url.removesuffix("FupinCompliance/")
+    for page, heading in PAGES.items():
+        status, _, body = get(f"{base}{page}/")
+        assert status == 200 and f"<h2>{heading}" in body, page
+    status, _, body = get(f"{base}FupinCompliance/xlsx?table=compliance")
+    assert status == 200 and body.startswith("PK")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -319,45 +381,10 @@ def test_readme_new_county_then_every_command_and_serve(installed: tuple[Path, P
     out = run(fupin, "correct", ledger, "nowhere:1", cwd=work, env=e, code=2)
     assert "nowhere:1: 没有这样的交易" in out
 
-    port = free_port()
-    server = subprocess.Popen(
-        [fupin, "serve", ledger, "--port", str(port)],
-        cwd=work,
-        env=e,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        for _ in range(120):
-            try:
-                status, url, body = get(f"http://127.0.0.1:{port}/")
-                break
-            except OSError:
-                assert server.poll() is None, server.communicate()[0]
-                time.sleep(0.5)
-        else:
-            raise AssertionError("fupin serve did not answer")
-        assert status == 200 and url.endswith("/extension/FupinCompliance/")
+    with served(fupin, ledger, work) as url:
+        _, _, body = get(url)
         assert "<title>合规 - 清河县衔接资金与扶贫资产台账" in body
-        base = url.removesuffix("FupinCompliance/")
-        headings = {
-            "FupinCompliance": "合规检查",
-            "FupinFunds": "资金",
-            "FupinProjects": "项目库",
-            "FupinAssets": "扶贫项目资产台账",
-            "FupinHouseholds": "农户",
-            "FupinNotices": "公示公告",
-            "FupinAudit": "审计留痕",
-        }
-        for page, heading in headings.items():
-            status, _, body = get(f"{base}{page}/")
-            assert status == 200 and f"<h2>{heading}" in body, page
-        status, _, body = get(f"{base}FupinCompliance/xlsx?table=compliance")
-        assert status == 200 and body.startswith("PK")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        pages_answer_in_chinese(url)
 
     # wrong input: Chinese, exit code 2, no traceback (run() refuses one)
     out = run(fupin, "check", "nowhere/main.beancount", cwd=work, env=e, code=2)
@@ -371,3 +398,58 @@ def test_readme_new_county_then_every_command_and_serve(installed: tuple[Path, P
     assert "错误: 没有命令 frob" in run(fupin, "frob", cwd=work, env=e, code=2)
     assert "错误: 缺少参数 DIRS..." in run(fupin, "rollup", cwd=work, env=e, code=2)
     assert "nowhere: 不存在" in run(fupin, "rollup", "nowhere", cwd=work, env=e, code=2)
+
+
+LOWEST = ROOT / "tests" / "wheel_lowest.txt"
+
+
+def pins() -> dict[str, str]:
+    lines = LOWEST.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("==") for line in lines if line and not line.startswith("#"))
+
+
+def test_the_lowest_pins_are_the_lower_bounds() -> None:
+    """Each runtime dependency is pinned at its lower bound (or the first release after it)."""
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        declared = [Requirement(r) for r in tomllib.load(handle)["project"]["dependencies"]]
+    found = pins()
+    assert sorted(found) == sorted(r.name.lower() for r in declared)
+    for requirement in declared:
+        pin = Version(found[requirement.name.lower()])
+        (bound,) = [Version(s.version) for s in requirement.specifier if s.operator == ">="]
+        assert pin in requirement.specifier, requirement
+        assert pin.release[: len(bound.release)] == bound.release, (requirement, pin)
+
+
+def test_the_lowest_dependencies_run_the_main_jobs(
+    wheel: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A county whose mirror has only the oldest releases pyproject allows: the main jobs
+    still run (a lower bound that is too low fails here, not at the county)."""
+    bin_dir, work = install(wheel, tmp_path_factory.mktemp("lowest"), "-c", LOWEST)
+    fupin, e = bin_dir / "fupin", env()
+    out = run(bin_dir / "python", "-m", "pip", "list", "--format=freeze", cwd=work)
+    versions = dict(line.lower().split("==") for line in out.splitlines() if "==" in line)
+    assert {name: versions.get(name) for name in pins()} == pins()
+    assert "0 个错误" in run(fupin, "check", cwd=work, env=e)
+    assert "已写入" in run(fupin, "compliance", "--xlsx", "c.xlsx", cwd=work, env=e)
+    assert "错误: 没有选项 --frob" in run(fupin, "check", "--frob", cwd=work, env=e, code=2)
+    run(fupin, "keygen", "--sample", "--out", "demo.key", cwd=work, env=e)
+    out = run(fupin, "notices", "--out", "n", "--secret-file", "demo.key", cwd=work, env=e)
+    assert "份公示公告" in out and list((work / "n").rglob("*.pdf"))
+    run(fupin, "init", "qinghe", "--county", "清河县", "--code", "130534", cwd=work, env=e)
+    run(fupin, "export", "parquet", "--out", "pq", cwd=work, env=e)
+    run(fupin, "export", "parquet", "qinghe/main.beancount", "--out", "pq", cwd=work, env=e)
+    assert "2 个县" in run(fupin, "rollup", "pq", "--html", "r.html", cwd=work, env=e)
+    samples = site_packages(bin_dir) / "fupin" / "importers" / "samples"
+    files = [
+        samples / n
+        for n in ("ccb-xj2021-2021-08.xls", "ykt-2022-12.xlsx", "boc-xj2023-2023-04.txt")
+    ]
+    assert run(fupin, "import", "extract", *files, cwd=work, env=e).count("条新记录") >= 3
+    run(bin_dir / "python", "-c", "import fupin.importers.markup", cwd=work, env=e)
+    with served(fupin, "qinghe/main.beancount", work) as url:
+        pages_answer_in_chinese(url)
