@@ -317,7 +317,13 @@ def assets(
 @main.command()
 @LEDGER
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址 (host)。")
-@click.option("--port", default=5000, show_default=True, type=int, help="监听端口 (port)。")
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="监听端口 (port, 1–65535)。",
+)
 @click.option(
     "--socket",
     "unix_socket",

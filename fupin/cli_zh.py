@@ -38,6 +38,10 @@ MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"^Invalid value for '([^']+)': '([^']*)' does not match the format '([^']*)'\.$",
             r"\1: \2 不是日期 (格式 YYYY-MM-DD)",
         ),
+        (
+            r"^Invalid value for '([^']+)': '?([^']*?)'? is not in the range (.*)\.$",
+            r"\1: \2 不在范围 \3 内",
+        ),
         (r"^Invalid value for '([^']+)' / '([^']+)': ", r"\1/\2: "),
         (r"^Invalid value for '?([^':]+)'?: (.*)$", r"\1: \2"),
         (r"(?:File|Directory|Path) '([^']*)' does not exist\.", r"\1: 不存在"),

@@ -37,6 +37,10 @@ from fupin.cli_zh import translate
         ("Invalid value for 'LEDGER': File 'x' is a directory.", "LEDGER: x: 是文件夹, 不是文件"),
         ("Invalid value for '--year': 'abc' is not a valid integer.", "--year: abc 不是整数"),
         ("Option '--date' requires an argument.", "选项 --date 需要一个值"),
+        (
+            "Invalid value for '--port': 80000 is not in the range 1<=x<=65535.",
+            "--port: 80000 不在范围 1<=x<=65535 内",
+        ),
         ("--village: 账簿中没有村 '青三村'", "--village: 账簿中没有村 '青三村'"),  # ours: unchanged
     ],
 )
@@ -50,3 +54,5 @@ def test_the_installed_click_says_an_unknown_option_in_chinese() -> None:
     result = CliRunner().invoke(main, ["rollup"])
     assert result.exit_code == 2 and "错误: 缺少参数 DIRS..." in result.output
     assert "No such" not in result.output and "Missing" not in result.output
+    result = CliRunner().invoke(main, ["serve", "--port", "80000"])
+    assert result.exit_code == 2 and "错误: --port: 80000 不在范围 1<=x<=65535 内" in result.output
