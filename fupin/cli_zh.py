@@ -53,6 +53,7 @@ MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"Did you mean (.*)\?$", r"是不是 \1?"),
         (r"\(Possible options: (.*)\)", r"(可选: \1)"),
         (r"^Invalid value for (.*)$", r"\1"),
+        (r"^\[([A-Z_.]+)\]: ", r"\1: "),  # an optional argument's hint, e.g. [LEDGER]
     )
 )
 

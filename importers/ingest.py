@@ -79,16 +79,22 @@ def load_config(path: str | Path) -> list[beangulp.Importer]:
     """The ``CONFIG`` list of a Fava-style import configuration module."""
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"{path}: no such import configuration")
+        raise ConfigError(f"{path}: 没有这个导入配置文件 (no such import configuration)")
     try:
         module = runpy.run_path(str(path))
     except (SourceError, LayoutError, RulesError, ValueError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    except SyntaxError as exc:  # the county edits this file by hand
+        raise ConfigError(f"{path}:{exc.lineno}: 导入配置有语法错误: {exc.msg}") from None
+    except Exception as exc:  # its own code failed (a mistyped name, a missing module)
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+        line = f":{frames[-1].lineno}" if frames else ""
+        raise ConfigError(f"{path}{line}: 导入配置运行出错: {type(exc).__name__}: {exc}") from None
     config = module.get("CONFIG")
     if not isinstance(config, list | tuple) or not all(
         isinstance(i, beangulp.Importer) for i in config
     ):
-        raise ConfigError(f"{path}: CONFIG must be a list of beangulp importers")
+        raise ConfigError(f"{path}: CONFIG 应为导入器 (beangulp importers) 的列表")
     return list(config)
 
 

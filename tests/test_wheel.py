@@ -398,6 +398,10 @@ def test_readme_new_county_then_every_command_and_serve(installed: tuple[Path, P
     assert "错误: 没有命令 frob" in run(fupin, "frob", cwd=work, env=e, code=2)
     assert "错误: 缺少参数 DIRS..." in run(fupin, "rollup", cwd=work, env=e, code=2)
     assert "nowhere: 不存在" in run(fupin, "rollup", "nowhere", cwd=work, env=e, code=2)
+    assert "LEDGER: qinghe: 是文件夹" in run(fupin, "check", "qinghe", cwd=work, env=e, code=2)
+    (work / "bad_config.py").write_text("CONFIG = [\n", encoding="utf-8")
+    out = run(fupin, "import", "identify", "-c", "bad_config.py", bank, cwd=work, env=e, code=2)
+    assert "bad_config.py:1: 导入配置有语法错误" in out
 
 
 LOWEST = ROOT / "tests" / "wheel_lowest.txt"

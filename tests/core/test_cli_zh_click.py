@@ -35,6 +35,7 @@ from fupin.cli_zh import translate
             "--config/-c: /c.py: 不存在",
         ),
         ("Invalid value for 'LEDGER': File 'x' is a directory.", "LEDGER: x: 是文件夹, 不是文件"),
+        ("Invalid value for '[LEDGER]': File 'x' is a directory.", "LEDGER: x: 是文件夹, 不是文件"),
         ("Invalid value for '--year': 'abc' is not a valid integer.", "--year: abc 不是整数"),
         ("Option '--date' requires an argument.", "选项 --date 需要一个值"),
         (
