@@ -265,14 +265,17 @@ def test_every_command_runs_on_the_shipped_sample_and_writes_nothing_there(
         }
         for message, args in refused.items():
             assert message in run(fupin, *args, cwd=here, env=e, code=2), args
+        with served(fupin, None, here) as url:  # Fava on the read-only sample, its charts
+            bodies = pages_answer_in_chinese(url)
+            assert "<svg" in bodies["FupinFunds"] and "<svg" in bodies["FupinCompliance"]
 
 
 @contextmanager
-def served(fupin: Path, ledger: str, cwd: Path) -> Iterator[str]:
-    """``fupin serve LEDGER`` on a free port until the block ends: the URL ``/`` sent to."""
+def served(fupin: Path, ledger: str | None, cwd: Path) -> Iterator[str]:
+    """``fupin serve [LEDGER]`` on a free port until the block ends: the URL ``/`` sent to."""
     port = free_port()
     server = subprocess.Popen(
-        [fupin, "serve", ledger, "--port", str(port)],
+        [fupin, "serve", *([ledger] if ledger else []), "--port", str(port)],
         cwd=cwd,
         env=env(),
         stdout=subprocess.PIPE,
@@ -309,13 +312,20 @@ PAGES = {
 }
 
 
-def pages_answer_in_chinese(url: str) -> None:
+def pages_answer_in_chinese(url: str) -> dict[str, str]:
+    """Each fupin page, its script and an Excel download answer (the pages' bodies)."""
     base = url.removesuffix("FupinCompliance/")
+    bodies = {}
     for page, heading in PAGES.items():
-        status, _, body = get(f"{base}{page}/")
-        assert status == 200 and f"<h2>{heading}" in body, page
+        status, _, bodies[page] = get(f"{base}{page}/")
+        assert status == 200 and f"<h2>{heading}" in bodies[page], page
     status, _, body = get(f"{base}FupinCompliance/xlsx?table=compliance")
     assert status == 200 and body.startswith("PK")
+    status, _, body = get(
+        base.removesuffix("extension/") + "extension_js_module/FupinCompliance.js"
+    )
+    assert status == 200 and "export default" in body
+    return bodies
 
 
 def free_port() -> int:
