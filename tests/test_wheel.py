@@ -430,7 +430,8 @@ def test_the_lowest_pins_are_the_lower_bounds() -> None:
     with (ROOT / "pyproject.toml").open("rb") as handle:
         declared = [Requirement(r) for r in tomllib.load(handle)["project"]["dependencies"]]
     found = pins()
-    assert sorted(found) == sorted(r.name.lower() for r in declared)
+    names = sorted(r.name.lower() for r in declared)
+    assert sorted(found) == names, f"pin each dependency's lowest release in {LOWEST.name}"
     for requirement in declared:
         pin = Version(found[requirement.name.lower()])
         (bound,) = [Version(s.version) for s in requirement.specifier if s.operator == ">="]
