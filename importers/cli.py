@@ -155,7 +155,7 @@ def extract_cmd(
     任一文件被拒绝时退出码为 2。
     """
     if include and not (existing and output):
-        raise click.UsageError("--include needs --existing and --output")
+        raise click.UsageError("--include 须与 --existing (-e) 和 --output (-o) 一同使用")
     if (output and installed_package(output)) or (include and installed_package(str(existing))):
         raise click.UsageError(installed_sample_refusal("写入导入记录"))
     if output and Path(output).exists() and not append:

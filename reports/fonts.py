@@ -17,7 +17,7 @@ LANG = "zh-cn"
 INSTALL_HINT = (
     "没有可用的中文字体 (no CJK font found by fontconfig): PDF 公示会显示为方框。"
     "请安装 Noto CJK 字体: sudo apt-get install fonts-noto-cjk "
-    "(或 bash scripts/sysdeps.sh), 然后重新运行; 只要 HTML 可用 --format html"
+    "(在源码目录中也可运行 bash scripts/sysdeps.sh), 然后重新运行; 只要 HTML 可用 --format html"
 )
 
 

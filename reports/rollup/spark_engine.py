@@ -40,8 +40,8 @@ def spark_session(master: str = "local[*]", memory: str = "2g") -> SparkSession:
         ) from None
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         raise SparkUnavailable(
-            "--engine spark 需要 Java 17 或更高版本: 运行 scripts/sysdeps.sh "
-            "(Debian: apt-get install default-jre-headless)"
+            "--engine spark 需要 Java 17 或更高版本: Debian/Ubuntu 上运行 "
+            "sudo apt-get install default-jre-headless (在源码目录中也可运行 scripts/sysdeps.sh)"
         )
     log4j = resources.files("fupin.reports.rollup") / "log4j2.properties"
     if master.startswith("local"):  # one machine: listen on the loopback only

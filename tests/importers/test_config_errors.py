@@ -39,3 +39,11 @@ def test_the_command_says_so_without_a_traceback(tmp_path: Path) -> None:
         assert result.exit_code == 2, result.output
         assert f"错误: {config}:1: 导入配置有语法错误" in result.output
         assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_include_without_a_ledger_says_so_in_chinese(tmp_path: Path) -> None:
+    statement = tmp_path / "a.csv"
+    statement.write_text("x,y\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", "extract", "--include", str(statement)])
+    assert result.exit_code == 2
+    assert "--include 须与 --existing (-e) 和 --output (-o) 一同使用" in result.output
