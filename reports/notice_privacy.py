@@ -255,10 +255,16 @@ class NameGuard:
 
     def fingerprint(self, notice: str) -> str:
         """What this guard checks in ``notice``: names, places and terms (a cache key)."""
+        digest = hashlib.sha256(self._words_digest.encode())
+        digest.update("\0".join(self.terms_for(notice)).encode())
+        return digest.hexdigest()
+
+    @functools.cached_property
+    def _words_digest(self) -> str:
+        """The names and places, hashed once (a run asks for thousands of fingerprints)."""
         digest = hashlib.sha256()
         for words in (self._names.words, self._places.words):
             digest.update("\0".join(sorted(words)).encode() + b"\1")
-        digest.update("\0".join(self.terms_for(notice)).encode())
         return digest.hexdigest()
 
     def _read(self, text: str) -> tuple[str, bool]:
