@@ -58,3 +58,20 @@ def run_notices() -> Callable[..., tuple[int, str]]:
         return result.exit_code, result.output
 
     return run
+
+
+@pytest.fixture
+def planted() -> Callable[..., Path]:
+    """A copy of a county with each (file, old, new) edit made once: its main ledger."""
+
+    def make(county: Path, tmp_path: Path, edits: list[tuple[str, str, str]]) -> Path:
+        copy = tmp_path / "ledger"
+        shutil.copytree(county, copy)
+        for name, old, new in edits:
+            path = copy / name
+            text = path.read_text(encoding="utf-8")
+            assert old in text, (name, old)
+            path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        return copy / "main.beancount"
+
+    return make

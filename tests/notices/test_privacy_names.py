@@ -4,7 +4,6 @@ name beside it, or beside what only looks like a name, still prints."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,26 +66,18 @@ def test_without_a_register_nothing_is_matched() -> None:
     assert NameGuard((), {}, default=TERMS).beside("钱豪(重病户)", TERMS) == []
 
 
-def _planted(county: Path, tmp_path: Path, edits: list[tuple[str, str, str]]) -> Path:
-    copy = tmp_path / "ledger"
-    shutil.copytree(county, copy)
-    for name, old, new in edits:
-        path = copy / name
-        text = path.read_text(encoding="utf-8")
-        assert old in text, (name, old)
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return copy / "main.beancount"
-
-
 NON_LISTS = ("project_plan", "project_result", "site_sign", "income_plan", "fund_allocation")
 
 
 def test_names_with_health_words_in_non_list_notices_publish_nothing(
-    run_notices: Callable[..., tuple[int, str]], keyed_county: Path, tmp_path: Path
+    run_notices: Callable[..., tuple[int, str]],
+    keyed_county: Path,
+    tmp_path: Path,
+    planted: Callable[..., Path],
 ) -> None:
     """The probe: register names (钱豪, 丁国, 孟金, 文志 of the sample) typed with a health word
     into fields that project, allocation and income-plan notices print."""
-    ledger = _planted(
+    ledger = planted(
         keyed_county,
         tmp_path,
         [
@@ -132,10 +123,13 @@ def test_names_with_health_words_in_non_list_notices_publish_nothing(
 
 
 def test_health_words_without_a_name_still_publish(
-    run_notices: Callable[..., tuple[int, str]], keyed_county: Path, tmp_path: Path
+    run_notices: Callable[..., tuple[int, str]],
+    keyed_county: Path,
+    tmp_path: Path,
+    planted: Callable[..., Path],
 ) -> None:
     """A 残疾人 project and a 慢性病 heading, with no register name beside them, print."""
-    ledger = _planted(
+    ledger = planted(
         keyed_county,
         tmp_path,
         [

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -234,28 +233,20 @@ def test_the_pdf_of_words_without_a_name_passes(tmp_path: Path) -> None:
 # -- the notices command ----------------------------------------------------------------
 
 
-def _planted(county: Path, tmp_path: Path, edits: list[tuple[str, str, str]]) -> Path:
-    copy = tmp_path / "ledger"
-    shutil.copytree(county, copy)
-    for name, old, new in edits:
-        path = copy / name
-        text = path.read_text(encoding="utf-8")
-        assert old in text, (name, old)
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return copy / "main.beancount"
-
-
 BENEFICIARIES = 'beneficiaries: "脱贫户32户、监测户5户"'
 CONTENT = 'content: "新建标准化肉牛圈舍2400平方米、青贮窖600立方米"'
 XJ = "xianjie-2021.beancount"
 
 
 def test_masked_names_with_health_words_publish_nothing(
-    run_notices: Callable[..., tuple[int, str]], keyed_county: Path, tmp_path: Path
+    run_notices: Callable[..., tuple[int, str]],
+    keyed_county: Path,
+    tmp_path: Path,
+    planted: Callable[..., Path],
 ) -> None:
     """The probe: 钱豪 and 丁国 of the sample, masked as the notices mask them and as clerks
     do, beside a health word in fields a project notice prints."""
-    ledger = _planted(
+    ledger = planted(
         keyed_county,
         tmp_path,
         [
@@ -278,12 +269,15 @@ def test_masked_names_with_health_words_publish_nothing(
 
 
 def test_a_name_and_a_term_in_one_row_of_an_allocation_publish_nothing(
-    run_notices: Callable[..., tuple[int, str]], keyed_county: Path, tmp_path: Path
+    run_notices: Callable[..., tuple[int, str]],
+    keyed_county: Path,
+    tmp_path: Path,
+    planted: Callable[..., Path],
 ) -> None:
     """The allocation lists each project on one row: a register name in its 项目名称 cell and
     因病 in its 建设内容 cell stand in one row. The project's own notice prints them in two
     rows (项目名称, 建设内容 …) and publishes."""
-    ledger = _planted(
+    ledger = planted(
         keyed_county,
         tmp_path,
         [
@@ -305,11 +299,14 @@ def test_a_name_and_a_term_in_one_row_of_an_allocation_publish_nothing(
 
 
 def test_health_words_of_public_texts_still_publish(
-    run_notices: Callable[..., tuple[int, str]], keyed_county: Path, tmp_path: Path
+    run_notices: Callable[..., tuple[int, str]],
+    keyed_county: Path,
+    tmp_path: Path,
+    planted: Callable[..., Path],
 ) -> None:
     """A 残疾人康复中心 project, a 慢性病救助政策 heading and a place named with a surname
     character, with no register name beside them, print in the HTML and the PDF."""
-    ledger = _planted(
+    ledger = planted(
         keyed_county,
         tmp_path,
         [
@@ -363,12 +360,13 @@ def test_a_reused_pdf_is_linted_again_when_the_register_changed(
     keyed_county: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    planted: Callable[..., Path],
 ) -> None:
     """吴海(重病户) prints while 吴海 is nobody of the register. Once 吴海 is a member, the
     fields and the HTML refuse it; and the PDF of the earlier run, reused because its bytes
     would be the same, is read again rather than trusted: here the fields' and the HTML's
     lint are switched off, so that only the PDF's text can tell."""
-    ledger = _planted(
+    ledger = planted(
         keyed_county,
         tmp_path,
         [(XJ, BENEFICIARIES, 'beneficiaries: "脱贫户32户、监测户5户, 含吴海(重病户)"')],
