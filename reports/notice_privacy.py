@@ -716,8 +716,9 @@ def pdf_lines(path: Path) -> list[list[TextLine]] | None:
         lines = []
         for x0, y0, x1, y1, inner in _BBOX_LINE.findall(page):
             text = " ".join(html.unescape(w) for w in _BBOX_WORD.findall(inner))
-            top, bottom = float(y0), float(y1)
-            lines.append(TextLine(float(x0), top, float(x1), bottom, text, bottom - top))
+            top, bottom = float(y0), float(y1)  # float-ok: page positions in points
+            left, right = float(x0), float(x1)  # float-ok: page positions in points
+            lines.append(TextLine(left, top, right, bottom, text, bottom - top))
         pages.append(lines)
     return pages
 
