@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import importlib.util
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from fupin import cache, collector, session
 from fupin.book import Book, build_book
 from fupin.engine import Results
 from fupin.findings import Finding
-from fupin.preflight import preflight, redact
+from fupin.preflight import Checked, preflight, redact
 
 
 def _sample_folder() -> Path:
@@ -123,6 +124,7 @@ def load(
     # issue 12: refuse what Beancount cannot read safely, before it reads; the bytes that
     # passed are the ones parsed
     checked = preflight(target)  # also: a missing or unreadable file, named
+    out_of_reach = _plugin_out_of_reach(target, checked)  # before the loader takes the bytes
     os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
     loader.initialize(use_cache=False)
     # the cyclic GC makes large loads superlinear (DESIGN: speed); what the command keeps
@@ -147,8 +149,39 @@ def load(
         else:
             book = build_book(entries, options, as_of=as_of)
             results = evaluate(book, keep_measures=measures)
+        results.findings.extend(out_of_reach)
         loaded = Loaded(target, entries, errors, options, book, results, as_of)
     return loaded
+
+
+_PLUGIN_LINE = re.compile(rb'^plugin\s+"fupin\.plugins"', re.MULTILINE)
+
+
+def _plugin_out_of_reach(target: Path, checked: Checked) -> list[Finding]:
+    """A ``plugin "fupin.plugins"`` line in an included file: Beancount runs the plugins
+    of the top file only, so ``bean-check``, Fava and a pre-commit hook would run none of
+    the rules that ``fupin check`` applies. An error at that line."""
+    from fupin.plugins.ledger_data import LedgerDataError
+
+    top = os.path.realpath(target)
+    own = checked.get(top)
+    if own is None or _PLUGIN_LINE.search(own[0]):
+        return []
+    for name, (data, _) in sorted(checked.items()):
+        found = _PLUGIN_LINE.search(data)
+        if name == top or found is None:
+            continue
+        line = data.count(b"\n", 0, found.start()) + 1
+        return [
+            LedgerDataError(
+                {"filename": name, "lineno": line},
+                f'LEDGER error: plugin "fupin.plugins" 写在被 include 的文件中; Beancount 只执行'
+                f"主文件的 plugin, bean-check 与 Fava 不会运行 fupin 的规则: 请移到 {target.name}",
+                None,
+                rule="LEDGER",
+            )
+        ]
+    return []
 
 
 def _dated_by(error: Any, day: datetime.date) -> bool:

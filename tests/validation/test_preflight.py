@@ -195,3 +195,29 @@ def test_a_file_the_preflight_did_not_see_is_checked_before_it_is_parsed(tmp_pat
     with pytest.raises(LedgerUnreadable, match=r"02\.beancount:1: 二进制文件") as caught:
         cache.load_file(ledger, checked)
     assert "binary" not in str(caught.value)
+
+
+def test_the_plugin_line_in_an_included_file_is_an_error_there(tmp_path: Path) -> None:
+    """Beancount runs the top file's plugins only: ``bean-check`` would pass these books
+    with none of the rules, so ``fupin check`` names the line to move."""
+    (tmp_path / "main.beancount").write_text(
+        'option "operating_currency" "CNY"\ninclude "books.beancount"\n', encoding="utf-8"
+    )
+    (tmp_path / "books.beancount").write_text(
+        '; the rules\nplugin "fupin.plugins"\n2021-01-01 open Assets:Treasury:XJ-2021 CNY\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "main.beancount")])
+    assert result.exit_code == 1
+    assert (
+        f'{tmp_path / "books.beancount"}:2: LEDGER error: plugin "fupin.plugins" 写在被 include '
+        "的文件中" in result.output
+    )
+    assert "请移到 main.beancount" in result.output
+    # in the top file as well: Beancount runs it, nothing to say
+    (tmp_path / "main.beancount").write_text(
+        'option "operating_currency" "CNY"\nplugin "fupin.plugins"\ninclude "books.beancount"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "main.beancount")])
+    assert result.exit_code == 0, result.output
