@@ -396,8 +396,9 @@ def _markup_or_text(start: bytes) -> bool:
         return True
     if b"\x00" in start and not start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False
+    cut = start.rfind(b"\n")  # a character cut at the 4096th byte is not a decoding error
     try:
-        decode(Path("?"), start[: max(start.rfind(b"\n"), 0) or len(start)], "auto")
+        decode(Path("?"), start[:cut] if cut > 0 else start, "auto")
     except SourceError:
         return False
     return bool(start.strip())
