@@ -9,7 +9,10 @@
 * ``fupin correct [LEDGER] REF --date D`` prints (or ``--append``\\ s) the reversal and
   re-post of the transaction named by ``file:line``, ``^link`` or voucher number.
 
-Writes are all or nothing: each file is written whole to a temporary file and renamed.
+Writes are all or nothing: each file is written whole to a temporary file, synced and
+renamed. ``seal`` and ``correct --append`` hold the ledger's write lock
+(:mod:`fupin.ledger_lock`) from the load to the last write, so a second run at the same
+instant waits and then works on the books the first left (``期间 2024-03 已封存``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import datetime
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +78,18 @@ def _write(path: Path, text: str) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; Windows cannot open a folder)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _read(path: Path) -> str | None:
@@ -131,12 +147,21 @@ def _show(problems: list[Any]) -> None:
 )
 def seal(ledger: str | None, through: str, seal_file: str | None, on: Any) -> None:
     """封存: 对截至 --through 月末、尚未封存的全部记录计算哈希并加入封存链."""
-    from fupin.load import LedgerUnreadable, installed_sample, installed_sample_refusal, load
+    from fupin.load import installed_sample, installed_sample_refusal, resolve
+
+    if installed_sample(resolve(ledger)) or (seal_file and installed_sample(seal_file)):
+        raise click.UsageError(installed_sample_refusal("封存"))
+    # another seal (or correction) of these books finishes first; this one then plans from
+    # the books it left, so one period is never sealed twice (issue 17)
+    with _locked(resolve(ledger), "未封存"):
+        _seal(ledger, through, seal_file, on)
+
+
+def _seal(ledger: str | None, through: str, seal_file: str | None, on: Any) -> None:
+    from fupin.load import LedgerUnreadable, load
     from fupin.seals import SealRefused, plan
 
     loaded = open_ledger(ledger)
-    if installed_sample(loaded.path) or (seal_file and installed_sample(seal_file)):
-        raise click.UsageError(installed_sample_refusal("封存"))
     if loaded.other_errors:
         click.echo("账簿有 Beancount 错误, 先修正再封存:", err=True)
         _show(loaded.other_errors)
@@ -200,6 +225,25 @@ def seal(ledger: str | None, through: str, seal_file: str | None, on: Any) -> No
         f"  写入 {relpath(str(seals_path))}, {relpath(str(digests))}\n"
         "请把链哈希记入审计底稿或报送上级: fupin audit --expect <链哈希> 可随时复核."
     )
+
+
+@contextlib.contextmanager
+def _locked(main: Path, undone: str) -> Iterator[None]:
+    """The ledger's write lock (:mod:`fupin.ledger_lock`) for the block, saying on stderr
+    that this run waits for another; a lock that cannot be taken is a Chinese error."""
+    from fupin.ledger_lock import LockUnavailable, writing
+
+    def waiting(lock: Path) -> None:
+        click.echo(
+            f"另一个 fupin 命令正在写这本账簿 (锁 {relpath(str(lock))}): 等它结束后再继续…",
+            err=True,
+        )
+
+    try:
+        with writing(main, waiting):
+            yield
+    except LockUnavailable as exc:
+        raise click.ClickException(f"{exc}; {undone}") from None
 
 
 class _Rollback(Exception):
@@ -272,8 +316,21 @@ def audit(ledger: str | None, expect: str | None, as_json: bool) -> None:
 )
 def correct(ledger: str | None, ref: str, on: Any, append_to: str | None) -> None:
     """冲销更正: 为 REF (文件:行号, ^链接 或 凭证号) 所指交易生成冲销和重记分录."""
+    from fupin.load import installed_sample, installed_sample_refusal, resolve
+
+    if not append_to:
+        _correct(ledger, ref, on, None)
+        return
+    if installed_sample(append_to):
+        raise click.UsageError(installed_sample_refusal("追加更正分录"))
+    # a seal or another correction of these books finishes first: the date is then checked
+    # against the seals as they are, and two appends to one file keep both
+    with _locked(resolve(ledger), "未追加"):
+        _correct(ledger, ref, on, append_to)
+
+
+def _correct(ledger: str | None, ref: str, on: Any, append_to: str | None) -> None:
     from fupin.corrections import correction_texts, find_transaction, sealed_through
-    from fupin.load import installed_sample, installed_sample_refusal
 
     loaded = open_ledger(ledger)
     found = find_transaction(loaded.book, ref)
@@ -300,8 +357,6 @@ def correct(ledger: str | None, ref: str, on: Any, append_to: str | None) -> Non
     target = Path(append_to)
     if target.exists() and not target.is_file():
         raise click.UsageError(f"{append_to}: 不是文件")
-    if installed_sample(target):
-        raise click.UsageError(installed_sample_refusal("追加更正分录"))
     before = _read(target) or ""
     try:
         _write(target, (before.rstrip("\n") + "\n\n" if before else "") + text)

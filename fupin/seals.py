@@ -679,6 +679,11 @@ def plan(book: Book, period: str, sealed: datetime.date) -> Plan:
     if unseen:
         raise SealRefused("; ".join(unseen))
     pairs = seal_entries(book)
+    if any(seal.id == period for seal, _ in pairs):
+        raise SealRefused(
+            f"期间 {period} 已封存 (已封存至 {pairs[-1][0].id}): 不必再封存; "
+            "fupin audit 可查看各期封存"
+        )
     if pairs and pairs[-1][0].date >= through:
         raise SealRefused(f"已封存至 {pairs[-1][0].id}: 新封存须晚于该期")
     made = pairs[-1][0].sealed if pairs else None
