@@ -29,6 +29,7 @@ from typing import Any
 import click
 
 from fupin import cli_zh
+from fupin.beancount_zh import message_of
 from fupin.findings import Severity
 
 # the same argument and option as fupin.cli's (which imports this module to register it)
@@ -119,7 +120,8 @@ def _show(problems: list[Any]) -> None:
             continue
         meta = problem.source or {}
         click.echo(
-            f"  {relpath(meta.get('filename'))}:{meta.get('lineno')}: {problem.message}", err=True
+            f"  {relpath(meta.get('filename'))}:{meta.get('lineno')}: {message_of(problem)}",
+            err=True,
         )
     if len(problems) > 20:
         click.echo(f"  … 另有 {len(problems) - 20} 条", err=True)

@@ -20,6 +20,7 @@ import click
 
 from fupin import cli_zh
 from fupin.basis import basis, rule_basis
+from fupin.beancount_zh import message_of
 from fupin.choices import UnknownChoice, ledger_years, places, require, require_year
 from fupin.findings import Finding, Measure, Severity, fmt_value
 from fupin.load import LedgerUnreadable, Loaded, load
@@ -126,7 +127,7 @@ def error_dict(error: Any) -> dict[str, Any]:
         "severity": getattr(error, "severity", Severity.ERROR),
         "file": relpath(meta.get("filename")),
         "line": meta.get("lineno"),
-        "message": error.message,
+        "message": message_of(error),  # Beancount's own in Chinese, its English kept
     }
     if isinstance(error, Finding):
         row.update(
@@ -182,7 +183,8 @@ def _print_grouped(loaded: Loaded, problems: list[Any]) -> None:
         )
         for item in items:
             meta = item.source or {}
-            click.echo(f"  {relpath(meta.get('filename'))}:{meta.get('lineno')}: {item.message}")
+            place = f"{relpath(meta.get('filename'))}:{meta.get('lineno')}"
+            click.echo(f"  {place}: {message_of(item)}")
     counts = loaded.results
     click.echo(
         f"{relpath(str(loaded.path))}: {len(loaded.entries)} 条记录, "

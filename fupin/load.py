@@ -21,6 +21,7 @@ from beancount.parser.grammar import ParserError, ParserSyntaxError
 from beancount.parser.lexer import LexerError
 
 from fupin import cache, collector, session
+from fupin.beancount_zh import translate
 from fupin.book import Book, build_book
 from fupin.engine import Results
 from fupin.findings import Finding
@@ -140,7 +141,7 @@ def load(
             or type(e).__name__ == "LoadError"
         ]
         if fatal:
-            lines = "\n".join(f"{_where(e)}: {redact(e.message)}" for e in fatal[:10])
+            lines = "\n".join(f"{_where(e)}: {translate(redact(e.message))}" for e in fatal[:10])
             raise LedgerUnreadable(f"{target}: 无法解析:\n{lines}")
         if as_of is not None:
             errors = [e for e in errors if isinstance(e, Finding) or _dated_by(e, as_of)]
