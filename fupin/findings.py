@@ -104,7 +104,7 @@ class ReconcileError(Finding):
     __slots__ = ()
 
 
-UNITS = ("money", "pct", "count", "days", "text")
+UNITS = ("money", "pct", "count", "days", "workdays", "text")
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +163,8 @@ def fmt_value(value: Value, unit: str) -> str:
             return fmt_money(value)
     if unit == "days":
         return f"{value} 天"
+    if unit == "workdays":  # fupin.day_windows: a window counted in working days
+        return f"{value} 个工作日"
     return str(value)
 
 

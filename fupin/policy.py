@@ -32,6 +32,8 @@ from pydantic import (
     model_validator,
 )
 
+from fupin.day_windows import DayCount, bounded
+from fupin.day_windows import parse as parse_window
 from fupin.entities import ACCOUNT_COMPONENT, FUND_FAMILIES, NOTICE_CHANNELS, NOTICE_LEVELS, STAGES
 from fupin.evidence import EVIDENCE_KINDS
 from fupin.findings import PolicyError, Severity
@@ -73,6 +75,10 @@ def _category(value: str) -> str:
     return _categories((value,))[0]
 
 
+#: a day window from an event (``30`` calendar days or ``"5 工作日"``: fupin.day_windows)
+Window = Annotated[DayCount, BeforeValidator(parse_window), AfterValidator(bounded(0, MAX_DAYS))]
+#: a period posted, at least one day
+Period = Annotated[DayCount, BeforeValidator(parse_window), AfterValidator(bounded(1, MAX_DAYS))]
 Share = Annotated[Decimal, Field(ge=0, le=1)]
 Money = Annotated[
     Decimal, Field(ge=0, lt=MAX_AMOUNT, decimal_places=2)
@@ -250,14 +256,14 @@ class Policy(BaseModel):
 
     # --- issue 8: public-disclosure notices (DOMAIN F) ---------------------------------------
     # B31 [N-NOTICE2017 §4]: boards post ≥10 days ("原则上公开公告时间不得少于10天"); end−start+1.
-    notice_min_days: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 10
+    notice_min_days: Period = DayCount(days=10)
     # B31 applies to fixed boards (公示栏) and signs; B32 [N-NOTICE2017 §4] to websites (长期公开).
     notice_board_channels: _Channels = ("board",)
     notice_website_channels: _Channels = ("website",)
     # B34 [N-LIB2018]: 入库前逐级公示 — levels whose plan notice must end before library entry.
     notice_plan_levels: _Levels = ("village",)
     # B30/B34 [derived]: days after allocation/acceptance before a missing notice is an error.
-    notice_grace_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 30
+    notice_grace_days: Window = DayCount(days=30)
     # F.2 [N-12317]: supervision hotline (12317 扶贫监督举报电话) and local phones, printed on
     # every notice: "单位 电话; 单位 电话".
     notice_hotline: str = "12317"
@@ -383,12 +389,12 @@ class Policy(BaseModel):
     tender_threshold: Money = Decimal("4000000.00")
     # K19 [DOMAIN K19: 福州 流速; 直达资金]: days money may stay on an intermediate level's
     # account (fupin.book.TRANSIT_KINDS) before it moves on.
-    transfer_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 30
+    transfer_days: Window = DayCount(days=30)
 
     # --- issue 3: poverty-asset register, four-rights separation (DOMAIN E) ----------------
     # B37 [seed 002 "健全扶贫资产确权登记"; N-ASSET2021 §(2); DOMAIN K7 "within N days of
     # acceptance", N derived]: days from acceptance to the asset's registration (确权登记).
-    asset_registration_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 60
+    asset_registration_days: Window = DayCount(days=60)
     # B37 [DOMAIN D stage 13, E.1]: project categories that form assets.
     asset_forming_categories: Categories = (
         "Industry",
@@ -412,7 +418,7 @@ class Policy(BaseModel):
     asset_assembly_levels: _OwnerLevels = ("village",)
     # B39 [N-ASSET2021 §(5) "分配方案和分配结果要及时公开"; days derived]: a result notice is
     # due within this many days of a plan's last payout.
-    income_result_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 30
+    income_result_days: Window = DayCount(days=30)
     # B39 [DOMAIN E.6 "payout recipients ∈ eligible list at payout date"]: register statuses
     # (fupin.households) that may receive asset income.
     income_eligible_statuses: _Statuses = ("registered", "lifted", "monitored", "gradual_exit")
@@ -443,10 +449,10 @@ class Policy(BaseModel):
     # while education and medical aid continue (四个不摘).
     benefit_exit_kinds: Names = ("Dibao",)
     # M01 [N-MON qinan: 从发现到审定不超过15天]: days from discovery to the county decision.
-    monitoring_decision_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 15
+    monitoring_decision_days: Window = DayCount(days=15)
     # M02/B31 [N-MON qinan: 村内公示不少于5天, 县乡不再重复公示]: a monitoring notice's days
     # and the levels it must be posted at (before the decision / the risk elimination).
-    monitoring_notice_min_days: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 5
+    monitoring_notice_min_days: Period = DayCount(days=5)
     monitoring_notice_levels: Names = ("village",)
     # M02 [F.3, N-MON "不得公开…健康状况"]: words a monitoring notice's text must not contain.
     monitoring_notice_health_terms: Names = (
@@ -476,7 +482,7 @@ class Policy(BaseModel):
     monitoring_cadre_min: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 1
     monitoring_measure_min: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 1
     # B44/M03 [derived]: days after the decision by which cadre and first measure are due.
-    monitoring_grace_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 30
+    monitoring_grace_days: Window = DayCount(days=30)
     # B13 [seed 002 林州: 每户脱贫户至少享有三项以上产业帮扶措施]: minimum measures per
     # household of a category (register status or monitoring category) and measure kind a
     # year, ``"lifted:industry=3"`` (kind ``any`` counts every kind); empty: not checked.

@@ -68,11 +68,13 @@ from fupin.assets import (
     required_rights,
 )
 from fupin.book import Book
+from fupin.day_windows import calendar_gap
 from fupin.engine import Item, Rule, check, finding
 from fupin.entities import Notice, ProjectStage, parse_entity
 from fupin.findings import EntityError
 from fupin.money import HUNDRED, ZERO, fmt_money, q2
 from fupin.policy import build_timeline
+from fupin.workdays import CalendarGap
 
 try:  # the household register (issue 6); its entity must be registered before books are built
     from fupin import households as _households
@@ -125,6 +127,14 @@ def registration(
             continue
         assets = sorted(by_project.get(ident, []), key=lambda a: a.date)
         accept_entry = next(s for s in own if s.date == accepted)
+        window = policy.asset_registration_days
+        try:
+            elapsed = window.elapsed(accepted, assets[0].date if assets else last or accepted)
+        except CalendarGap as gap:
+            yield from calendar_gap(
+                book, gap, "asset-registration-days", accepted, f"project {ident}"
+            )
+            continue
         if assets:
             first = assets[0]
             yield from check(
@@ -132,10 +142,10 @@ def registration(
                 rule="B37",
                 title="验收后资产登记天数",
                 scope=f"project {ident}",
-                value=(first.date - accepted).days,
+                value=elapsed,
                 op="<=",
-                threshold=policy.asset_registration_days,
-                unit="days",
+                threshold=window.days,
+                unit=window.measure_unit,
                 policy_key="asset-registration-days",
                 entity=ident,
                 label=project.describe(),
@@ -144,8 +154,7 @@ def registration(
                 year=project.year,
             )
         else:
-            overdue = last is not None and (last - accepted).days > policy.asset_registration_days
-            if not overdue:
+            if last is None or elapsed <= window.days:
                 continue  # not yet due: no compliance row either way
             yield from check(
                 AssetRegisterError,
@@ -159,7 +168,7 @@ def registration(
                 policy_key="asset-registration-days",
                 entity=ident,
                 label=project.describe(),
-                inputs=f"验收 {accepted}, 超过 {policy.asset_registration_days} 天未确权登记",
+                inputs=f"验收 {accepted}, 超过 {window} 未确权登记",
                 entry=book.entry_of(accept_entry),
                 year=project.year,
             )
@@ -515,14 +524,21 @@ def distribution(book: Book, register: AssetRegister) -> Iterator[Item]:
         policy = book.policy.at(txn.date)
         results = [n for n in notices.get(("income_result", ident), []) if n.start >= txn.date]
         last = book.last_date
-        if results:
-            days = (results[0].start - txn.date).days
-            report = True
-            inputs = f"最后发放 {txn.date}; 结果公示 {results[0].id} {results[0].start}"
-        else:
-            days = (last - txn.date).days if last else 0
-            report = days > policy.income_result_days
-            inputs = f"最后发放 {txn.date}; 无结果公示 (至 {last})"
+        window = policy.income_result_days
+        try:
+            if results:
+                days = window.elapsed(txn.date, results[0].start)
+                report = True
+                inputs = f"最后发放 {txn.date}; 结果公示 {results[0].id} {results[0].start}"
+            else:
+                days = window.elapsed(txn.date, last) if last else 0
+                report = days > window.days
+                inputs = f"最后发放 {txn.date}; 无结果公示 (至 {last})"
+        except CalendarGap as gap:
+            yield from calendar_gap(
+                book, gap, "income-result-days", txn.date, f"income-plan {ident}"
+            )
+            continue
         yield from check(
             IncomeDistributionError,
             rule="B39",
@@ -530,8 +546,8 @@ def distribution(book: Book, register: AssetRegister) -> Iterator[Item]:
             scope=f"income-plan {ident}",
             value=days,
             op="<=",
-            threshold=policy.income_result_days,
-            unit="days",
+            threshold=window.days,
+            unit=window.measure_unit,
             policy_key="income-result-days",
             entity=ident,
             label=f"{plan.name or ''} [income-plan {ident}]".strip(),

@@ -37,9 +37,11 @@ from fupin.plugins.flags_common import (
 )
 
 from fupin.book import RECEIVABLE_KINDS, Book
+from fupin.day_windows import calendar_gap
 from fupin.engine import Item, check
 from fupin.findings import Severity
 from fupin.money import ZERO, fmt_money
+from fupin.workdays import CalendarGap
 
 
 def idle_funds(book: Book) -> Iterator[Item]:
@@ -147,6 +149,7 @@ def transfer_delay(book: Book) -> Iterator[Item]:
     direct = {r.fund for r in book.receipts if r.entry.meta.get("direct_fund") is True}
     lots: dict[str, deque[list[Any]]] = defaultdict(deque)  # account → [date, amount, entry]
     worst: dict[str, tuple[int, Decimal, Transaction]] = {}
+    gaps: list[Item] = []
     flagged_direct: set[str] = set()
     funds = book.funds
 
@@ -157,8 +160,13 @@ def transfer_delay(book: Book) -> Iterator[Item]:
         amount: Decimal,
         entry: Transaction,
     ) -> None:
-        days = (left - arrived).days
-        if days > book.policy.at(arrived).transfer_days:
+        window = book.policy.at(arrived).transfer_days
+        try:
+            days = window.elapsed(arrived, left)
+        except CalendarGap as gap:
+            gaps.extend(calendar_gap(book, gap, "transfer-days", arrived, account))
+            return
+        if days > window.days:
             prev = worst.get(account)
             if prev is None or days > prev[0]:
                 worst[account] = (days, amount + (prev[1] if prev else ZERO), entry)
@@ -197,20 +205,22 @@ def transfer_delay(book: Book) -> Iterator[Item]:
             if amount > 0:
                 late(account, arrived, last, amount, entry)
 
+    yield from gaps
     for account, (days, amount, entry) in worst.items():
         info = book.accounts.get(account)
         fund_id = info.fund if info else ""
-        limit = book.policy.at(entry.date).transfer_days
+        window = book.policy.at(entry.date).transfer_days
+        unit = "个工作日" if window.working else "天"
         yield flag(
             "K19",
-            f"资金在中间账户停留 {days} 天 > {limit} 天 (transfer-days) — "
+            f"资金在中间账户停留 {days} {unit} > {window} (transfer-days) — "
             f"{book.account_label(account)} [fund {fund_id}]; 滞留金额 {fmt_money(amount)} CNY, "
             f"{entry.date} 到账",
             entry,
             severity=Severity.WARNING,
             entity=fund_id or "",
             amount=amount,
-            threshold=limit,
+            threshold=window.days,
             policy_key="transfer-days",
         )
 

@@ -12,8 +12,8 @@ date at issue ([N-MON]: qinan.gov.cn, yjq.gov.cn, zongyang.gov.cn; seed 002):
   text carries health information (``monitoring-notice-health-terms``);
 * B44 帮扶责任人 [seed 002]: a decided case of a ``monitoring-cadre-categories`` category
   (边缘易致贫户) has ≥ ``monitoring-cadre-min`` (1) 党员干部 assigned by ``monitoring-grace-days``
-  (30) calendar days after the decision (day 30 counts, a cadre assigned on day 31 does not,
-  nor one recorded ``party_member: FALSE``);
+  (30) days after the decision (day 30 counts, a cadre assigned on day 31 does not, nor one
+  recorded ``party_member: FALSE``);
 * M03 帮扶措施: ≥ ``monitoring-measure-min`` (1) measure between decision and elimination,
   both days included (a measure naming the case counts from discovery on, never one dated
   after the elimination); an error at the elimination, a warning for an open case past
@@ -28,6 +28,9 @@ date at issue ([N-MON]: qinan.gov.cn, yjq.gov.cn, zongyang.gov.cn; seed 002):
   every benefit window); steps and notices name a known case; a household is not identified
   again while an earlier case of it is still open (识别中 or 监测帮扶中 on the new discovery
   day; after its elimination or cancellation a new case is a new identification, 返贫).
+
+Each ``-days`` window is counted in calendar days, or in working days when the policy says
+so (``"15 工作日"``, :mod:`fupin.day_windows`).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from fupin.book import Book
+from fupin.day_windows import DayCount, calendar_gap
 from fupin.engine import Item, Rule, check, finding
 from fupin.entities import Notice
 from fupin.households import CATEGORIES, LABOUR, Household, Register, book_register
@@ -53,6 +57,7 @@ from fupin.monitoring import (
 )
 from fupin.names import NOTICE_LEVEL_NAMES as LEVEL_NAMES
 from fupin.notice_titles import notice_label
+from fupin.workdays import CalendarGap
 
 
 def _label(case: Case) -> str:
@@ -83,15 +88,21 @@ def identification(book: Book, case: Case) -> Iterator[Item]:
         inputs = f"发现 {found}, 县级审定 {decided.date}" + (
             f" {decided.doc}" if decided.doc else ""
         )
+    window = book.policy.at(found).monitoring_decision_days
+    try:
+        days = window.elapsed(found, until)
+    except CalendarGap as gap:
+        yield from calendar_gap(book, gap, "monitoring-decision-days", found, _label(case))
+        return
     yield from check(
         MonitoringError,
         rule="M01",
         title=title,
         scope=f"monitoring {case.case.id}",
-        value=(until - found).days,
+        value=days,
         op="<=",
-        threshold=book.policy.at(found).monitoring_decision_days,
-        unit="days",
+        threshold=window.days,
+        unit=window.measure_unit,
         policy_key="monitoring-decision-days",
         entity=case.case.id,
         label=_label(case),
@@ -176,9 +187,9 @@ def health_terms(book: Book) -> Iterator[Item]:
             )
 
 
-def _overdue(book: Book, since: datetime.date, grace: int) -> bool:
-    last = book.last_date
-    return last is not None and (last - since).days > grace
+def _days(window: DayCount) -> str:
+    """A window as the findings quote it beside its key: ``30``, ``5 个工作日``."""
+    return str(window) if window.working else str(window.days)
 
 
 def cadres(book: Book, case: Case) -> Iterator[Item]:
@@ -190,10 +201,17 @@ def cadres(book: Book, case: Case) -> Iterator[Item]:
     if case.case.category not in policy.monitoring_cadre_categories:
         return
     grace = policy.monitoring_grace_days
-    due = decided.date + datetime.timedelta(days=grace)
+    try:
+        due = grace.last_day(decided.date)
+        overdue = grace.overdue(decided.date, book.last_date)
+        after = {id(s): grace.elapsed(decided.date, s.date) for s in case.steps if s.date > due}
+    except CalendarGap as gap:
+        yield from calendar_gap(book, gap, "monitoring-grace-days", decided.date, _label(case))
+        return
+    unit = "个工作日" if grace.working else "天"
     assigned = case.cadres_by(due, party_only=True)
     late = [
-        f"{s.cadre} 于 {s.date} (审定后第 {(s.date - decided.date).days} 天)"
+        f"{s.cadre} 于 {s.date} (审定后第 {after[id(s)]} {unit})"
         for s in case.steps
         if s.step == "cadre" and s.cadre and s.date > due and s.cadre not in assigned
     ]
@@ -215,10 +233,10 @@ def cadres(book: Book, case: Case) -> Iterator[Item]:
         policy_key="monitoring-cadre-min",
         entity=case.case.id,
         label=_label(case),
-        inputs=f"县级审定 {decided.date}, 最迟 {due} (monitoring-grace-days {grace}); "
+        inputs=f"县级审定 {decided.date}, 最迟 {due} (monitoring-grace-days {_days(grace)}); "
         f"帮扶责任人 {' '.join(assigned) or '无'}" + (f"; 不计 {', '.join(late)}" if late else ""),
         entry=book.entry_of(decided),
-        report=cleared is not None or _overdue(book, decided.date, grace),
+        report=cleared is not None or overdue,
         year=case.case.found.year,
     )
 
@@ -233,6 +251,13 @@ def measures(book: Book, case: Case) -> Iterator[Item]:
     got = case.measures(measure_index(book), until)
     policy = book.policy.at(until)
     anchor = cleared or decided
+    overdue = False
+    if cleared is None:
+        try:
+            overdue = policy.monitoring_grace_days.overdue(decided.date, book.last_date)
+        except CalendarGap as gap:
+            yield from calendar_gap(book, gap, "monitoring-grace-days", until, _label(case))
+            return
     yield from check(
         MonitoringError,
         rule="M03",
@@ -249,7 +274,7 @@ def measures(book: Book, case: Case) -> Iterator[Item]:
         inputs=f"{decided.date} 至 {until}; "
         + ("; ".join(f"{m.kind_name} {m.name}" for m in got) or "无措施记录"),
         entry=book.entry_of(anchor),
-        report=cleared is not None or _overdue(book, decided.date, policy.monitoring_grace_days),
+        report=cleared is not None or overdue,
         year=case.case.found.year,
     )
 

@@ -26,6 +26,10 @@ Checked, with the policy in force on the notice's (or the event's) date:
   (5) [N-MON]; findings name a notice by its title (:mod:`fupin.notice_titles`);
 * B32 [N-NOTICE2017 §4] "公告信息应长期保持公开": a website notice has no end and is not
   withdrawn.
+
+The ``-days`` keys are calendar days, or working days when the policy says so (``"5 工作日"``,
+镇安县 2019; :mod:`fupin.day_windows`): a grace window ends on its last day, a board's period
+counts the working days posted.
 """
 
 from __future__ import annotations
@@ -35,12 +39,14 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from fupin.book import Book
+from fupin.day_windows import calendar_gap
 from fupin.engine import Item, Rule, check, finding
 from fupin.entities import Notice, Project, ProjectStage
 from fupin.findings import NoticeError, Severity
 from fupin.monitoring import NOTICE_TYPES as MONITORING_TYPES  # own minimum period (issue 15)
 from fupin.names import NOTICE_LEVEL_NAMES as LEVEL_NAMES
 from fupin.notice_titles import notice_label
+from fupin.workdays import CalendarGap
 
 
 def _span(notice: Notice) -> str:
@@ -59,16 +65,26 @@ def _first_stage(stages: list[ProjectStage], stage: str) -> ProjectStage | None:
     return next((s for s in stages if s.stage == stage), None)
 
 
-def _overdue(book: Book, since: datetime.date) -> bool:
-    """More than ``notice-grace-days`` have passed since ``since`` by the ledger's last day."""
-    last = book.last_date
-    grace = book.policy.at(since).notice_grace_days
-    return last is not None and (last - since).days > grace
+def _due(book: Book, since: datetime.date, what: str, gaps: list[Item]) -> tuple[bool, str]:
+    """Whether the ``notice-grace-days`` window from ``since`` has closed by the ledger's
+    last day, and its last day as the findings print it. A working-day window the holiday
+    calendar cannot count adds its POLICY error to ``gaps`` and is not overdue."""
+    window = book.policy.at(since).notice_grace_days
+    try:
+        overdue = window.overdue(since, book.last_date)
+    except CalendarGap as gap:
+        gaps.extend(calendar_gap(book, gap, "notice-grace-days", since, what))
+        return False, ""
+    try:
+        return overdue, f", 最迟 {window.last_day(since)}"
+    except CalendarGap:  # the books end before the year the calendar lacks: not yet due
+        return overdue, ""
 
 
 def fund_notices(book: Book, by_subject: dict[tuple[str, str], list[Notice]]) -> Iterator[Item]:
     """B30: every fund allocated to projects has its allocation result notice."""
     stages = book.stages()
+    gaps: list[Item] = []
     allocated: dict[str, list[Project]] = defaultdict(list)
     for project in book.projects.values():
         if project.fund:
@@ -86,6 +102,7 @@ def fund_notices(book: Book, by_subject: dict[tuple[str, str], list[Notice]]) ->
             continue
         since = min(approvals)
         found = [n for n in by_subject.get(("fund_allocation", fund_id), []) if not n.withdrawn]
+        overdue, due = _due(book, since, f"fund {fund_id}", gaps)
         yield from check(
             NoticeError,
             rule="B30",
@@ -99,16 +116,19 @@ def fund_notices(book: Book, by_subject: dict[tuple[str, str], list[Notice]]) ->
             note="两个一律",
             entity=fund_id,
             label=fund.describe(),
-            inputs=f"{len(projects)} 个项目, 首个批复 {since}",
+            inputs=f"{len(projects)} 个项目, 首个批复 {since}{due}",
             entry=book.entry_of(fund),
-            report=_overdue(book, since),
+            report=overdue,
             year=fund.budget_year,
         )
+        yield from gaps
+        gaps.clear()
 
 
 def project_notices(book: Book, by_subject: dict[tuple[str, str], list[Notice]]) -> Iterator[Item]:
     """B34: plan notice at each required level before library entry; result after acceptance."""
     stages = book.stages()
+    gaps: list[Item] = []
     for ident, project in book.projects.items():
         own = stages.get(ident, [])
         entered = _first_stage(own, "in_library")
@@ -140,6 +160,7 @@ def project_notices(book: Book, by_subject: dict[tuple[str, str], list[Notice]])
             results = by_subject.get(("project_result", ident), [])
             after = [n for n in results if n.start >= accepted.date]
             seen = ", ".join(f"{n.id} {_span(n)}" for n in results) or "无"
+            overdue, due = _due(book, accepted.date, f"project {ident}", gaps)
             yield from check(
                 NoticeError,
                 rule="B34",
@@ -152,11 +173,13 @@ def project_notices(book: Book, by_subject: dict[tuple[str, str], list[Notice]])
                 policy_key="notice-grace-days",
                 entity=ident,
                 label=project.describe(),
-                inputs=f"验收 {accepted.date}; 公告 {seen}",
+                inputs=f"验收 {accepted.date}{due}; 公告 {seen}",
                 entry=book.entry_of(accepted),
-                report=_overdue(book, accepted.date),
+                report=overdue,
                 year=project.year,
             )
+            yield from gaps
+            gaps.clear()
         started = _first_stage(own, "in_progress")
         for sign in by_subject.get(("site_sign", ident), []):
             if started is None or sign.start < started.date:
@@ -201,15 +224,20 @@ def notice_periods(book: Book) -> Iterator[Item]:
             yield finding(
                 NoticeError,
                 "B31",
-                f"公示栏公示缺少结束日期 end ({key} {minimum} 天) — {notice_label(book, notice)}",
+                f"公示栏公示缺少结束日期 end ({key} {minimum}) — {notice_label(book, notice)}",
                 entry,
                 entity=notice.id,
                 policy_key=key,
             )
             continue
-        days = notice.days or 0
+        last = notice.end
         if notice.withdrawn is not None and notice.withdrawn <= notice.end:
-            days = (notice.withdrawn - notice.start).days
+            last = notice.withdrawn - datetime.timedelta(days=1)  # the day taken down: not posted
+        try:
+            days = minimum.span(notice.start, last) if last >= notice.start else 0
+        except CalendarGap as gap:
+            yield from calendar_gap(book, gap, key, notice.start, f"notice {notice.id}")
+            continue
         yield from check(
             NoticeError,
             rule="B31",
@@ -217,8 +245,8 @@ def notice_periods(book: Book) -> Iterator[Item]:
             scope=f"notice {notice.id}",
             value=days,
             op=">=",
-            threshold=minimum,
-            unit="days",
+            threshold=minimum.days,
+            unit=minimum.measure_unit,
             policy_key=key,
             entity=notice.id,
             label=f"{LEVEL_NAMES.get(notice.level, notice.level)} {notice_label(book, notice)}",

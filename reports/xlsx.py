@@ -31,6 +31,7 @@ FORMATS = {
     "pct": "0.00%",
     "int": "0",
     "days": '0" 天"',
+    "workdays": '0" 个工作日"',
     "date": "yyyy-mm-dd",
     "text": "@",
 }
@@ -124,8 +125,8 @@ def _value(value: Any, unit: str) -> Any:
     """A measured value or threshold in its unit: money and shares as numbers."""
     if isinstance(value, Decimal) and unit in ("money", "pct"):
         return Typed(value, unit)
-    if unit == "days" and isinstance(value, int):
-        return Typed(value, "days")
+    if unit in ("days", "workdays") and isinstance(value, int):
+        return Typed(value, unit)
     return None if value is None else str(value)
 
 
@@ -165,7 +166,7 @@ def compliance_sheets(measures: Sequence[Measure], sources: dict[str, str]) -> l
                 _value(m.value, m.unit),
                 ops.get(m.op, m.op),
                 _value(m.threshold, m.unit),
-                {"money": "元", "pct": "%", "days": "天"}.get(m.unit, m.unit),
+                {"money": "元", "pct": "%", "days": "天", "workdays": "工作日"}.get(m.unit, m.unit),
                 _result(m),
                 m.policy_key,
                 m.entity,
