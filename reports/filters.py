@@ -106,16 +106,14 @@ def cn_date(day: datetime.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def days(start: datetime.date, end: datetime.date) -> int:
-    """Days posted, both ends counted: ``end − start + 1`` (05-01..05-10 = 10)."""
-    return (end - start).days + 1
+def period(start: datetime.date, end: datetime.date | None, days: int | None) -> str:
+    """``2021年1月11日至2021年1月20日（共10天）``; open-ended: ``自…起长期公开``.
 
-
-def period(start: datetime.date, end: datetime.date | None) -> str:
-    """``2021年1月11日至2021年1月20日（共10天）``; open-ended: ``自…起长期公开``."""
-    if end is None:
+    ``days`` is the notice's own count (:attr:`fupin.entities.Notice.days`, both ends
+    counted), the figure the rules measure: formatted here, never counted again."""
+    if end is None or days is None:
         return f"自{cn_date(start)}起长期公开"
-    return f"{cn_date(start)}至{cn_date(end)}（共{days(start, end)}天）"
+    return f"{cn_date(start)}至{cn_date(end)}（共{days}天）"
 
 
 def mask_id(number: str | None) -> str:
@@ -166,7 +164,6 @@ FILTERS = {
     "wan": wan,
     "pct": pct,
     "cn_date": cn_date,
-    "days": days,
     "period": period,
     "mask_id": mask_id,
     "mask_phone": mask_phone,

@@ -9,7 +9,6 @@ import pytest
 from fupin.reports.filters import (
     cn_date,
     daxie,
-    days,
     mask_account,
     mask_id,
     mask_name,
@@ -57,10 +56,10 @@ def test_masks() -> None:
     assert mask_id(None) == mask_phone("") == ""
 
 
-def test_days_count_both_ends() -> None:
+def test_period_prints_the_notices_own_day_count() -> None:
     start = datetime.date(2021, 5, 1)
-    assert days(start, datetime.date(2021, 5, 10)) == 10
-    assert days(start, start) == 1
-    assert period(start, datetime.date(2021, 5, 10)) == "2021年5月1日至2021年5月10日（共10天）"
-    assert period(start, None) == "自2021年5月1日起长期公开"
+    assert period(start, datetime.date(2021, 5, 10), 10) == "2021年5月1日至2021年5月10日（共10天）"
+    # the figure is the notice's (Notice.days), formatted, not counted again from the dates
+    assert period(start, datetime.date(2021, 5, 10), 7).endswith("（共7天）")
+    assert period(start, None, None) == "自2021年5月1日起长期公开"
     assert cn_date(None) == "长期"
