@@ -316,6 +316,16 @@ def assets(
 
 
 # -- issue 5: Fava for auditors ----------------------------------------------------------
+def _print_proxy_file(ctx: click.Context, on: bool, kind: str) -> None:
+    """``--proxy-guide`` / ``--nginx-example``: the file shipped in the package, printed."""
+    if not on or ctx.resilient_parsing:
+        return
+    from fupin.reports.fava.serve import proxy_file
+
+    click.echo(proxy_file(kind), nl=False)
+    ctx.exit(0)
+
+
 @main.command()
 @LEDGER
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址 (host)。")
@@ -330,7 +340,23 @@ def assets(
     "--socket",
     "unix_socket",
     type=click.Path(dir_okay=False),
-    help="监听 unix socket (权限 0660) 而不是端口, 供 nginx 反向代理 (docs/auth-proxy.md)。",
+    help="监听 unix socket (权限 0660) 而不是端口, 供 nginx 反向代理 (见 --proxy-guide)。",
+)
+@click.option(
+    "--proxy-guide",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=lambda ctx, _, on: _print_proxy_file(ctx, on, "guide"),
+    help="打印审计人员经 nginx (HTTPS + 密码) 访问的设置步骤, 然后退出。",
+)
+@click.option(
+    "--nginx-example",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=lambda ctx, _, on: _print_proxy_file(ctx, on, "nginx"),
+    help="打印随软件提供的 nginx 站点配置 (fupin serve --nginx-example | sudo tee …), 然后退出。",
 )
 @click.option("--editable", is_flag=True, help="允许修改账簿 (仅限财务人员本机使用)。")
 def serve(

@@ -106,6 +106,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert "fupin/reports/templates/notices/page.html" in names
     assert "fupin/reports/fava/FupinCompliance.js" in names
     assert "fupin/reports/fava/templates/FupinFunds.html" in names
+    assert "fupin/reports/fava/proxy/auth-proxy.md" in names  # what `fupin serve --help` names
+    assert "fupin/reports/fava/proxy/nginx-fupin.conf" in names
     assert not [n for n in names if n.endswith("notice-secret.key")]  # never a key
     # every tracked file of the package folders ships (a template, a preset, the sample's
     # import configuration, an evidence PDF): nothing the installed commands read is missing
@@ -199,10 +201,10 @@ def test_every_command_runs_on_the_shipped_sample_and_writes_nothing_there(
     here.mkdir()
     samples = site_packages(bin_dir) / "fupin" / "importers" / "samples"
     with read_only(site_packages(bin_dir)):
-        commands, todo = [], [""]
+        commands, todo, helps = [], [""], {}
         while todo:  # every command ``fupin --help`` lists, and each group's commands
             command = todo.pop()
-            out = run(fupin, *command.split(), "--help", cwd=here, env=e)
+            out = helps[command] = run(fupin, *command.split(), "--help", cwd=here, env=e)
             assert out.startswith(f"用法: fupin {command}".rstrip()) and "选项:" in out, out
             assert "Show this message" not in out and "Usage:" not in out
             listed = out.partition("\n命令:\n")[2].splitlines()
@@ -213,6 +215,17 @@ def test_every_command_runs_on_the_shipped_sample_and_writes_nothing_there(
             ]
             commands.append(command)
         assert {"check", "init", "serve", "import extract", "export parquet"} <= set(commands)
+        # a help names only what an installed fupin has: no file of the source tree's docs/,
+        # and the proxy guide that serve's help points to prints the files the wheel ships
+        assert [c for c, text in helps.items() if "docs/" in text] == []
+        proxy = site_packages(bin_dir) / "fupin" / "reports" / "fava" / "proxy"
+        assert "(见--proxy-guide)" in "".join(helps["serve"].split())
+        for flag, name in (
+            ("--proxy-guide", "auth-proxy.md"),
+            ("--nginx-example", "nginx-fupin.conf"),
+        ):
+            assert flag in helps["serve"]
+            assert run(fupin, "serve", flag, cwd=here, env=e) == (proxy / name).read_text("utf-8")
         out = run(fupin, "check", cwd=here, env=e)
         assert "site-packages/fupin/sample/main.beancount" in out and "0 个错误" in out
         sample = Path(out.split(": ")[0])

@@ -3,7 +3,8 @@
 Read-only is Fava's own mode (``create_app(read_only=True)``): every request that is not a
 GET is refused with 401 before it reaches a handler, so the editor, the entry forms, file
 uploads and the import page cannot change a file. Fava has no accounts of its own: put it
-behind a reverse proxy with authentication (docs/auth-proxy.md) and bind it to 127.0.0.1.
+behind a reverse proxy with authentication (the guide and nginx site in ``proxy/``, printed by
+``fupin serve --proxy-guide`` and ``--nginx-example``) and bind it to 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -31,6 +32,18 @@ PAGES = (
     "FupinNotices",
     "FupinHouseholds",  # issue 15
 )
+
+
+#: what a county puts in front of ``fupin serve``, shipped in the package (``proxy/``)
+PROXY_FILES = {"guide": "auth-proxy.md", "nginx": "nginx-fupin.conf"}
+
+
+def proxy_file(kind: str) -> str:
+    """The shipped proxy guide (``guide``) or nginx site (``nginx``), as text."""
+    from importlib import resources
+
+    folder = resources.files("fupin.reports.fava") / "proxy"
+    return (folder / PROXY_FILES[kind]).read_text(encoding="utf-8")
 
 
 class ServeError(Exception):
@@ -149,7 +162,7 @@ def first_url(app: Flask, host: str, port: int) -> str:
 def run(app: Flask, host: str, port: int, socket: Path | None = None) -> None:
     """Serve with cheroot (as ``fava`` does) until interrupted: on ``host:port``, or on the
     unix socket ``socket`` (mode 0660: only its owner and group connect; put it in a
-    folder other accounts cannot enter, docs/auth-proxy.md)."""
+    folder other accounts cannot enter: ``fupin serve --proxy-guide``)."""
     from cheroot.wsgi import Server
 
     where = f"{host}:{port}" if socket is None else str(socket)

@@ -1,4 +1,4 @@
-"""docs/nginx-fupin.conf, run for real in front of `fupin serve` (skipped without nginx).
+"""The shipped nginx-fupin.conf (``fupin serve --nginx-example``), run for real in front of `fupin serve` (skipped without nginx).
 
 The shipped configuration is used as written, with only its ports, certificate, password
 file, socket and log paths pointed at a temporary folder. Fava listens on a unix socket
@@ -31,7 +31,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 OPENSSL = shutil.which("openssl")
-CONF = ROOT / "docs" / "nginx-fupin.conf"
+CONF = ROOT / "reports" / "fava" / "proxy" / "nginx-fupin.conf"  # as shipped
 
 pytestmark = pytest.mark.skipif(
     NGINX is None or OPENSSL is None,
@@ -62,7 +62,7 @@ def site_config(tmp: Path, sock: Path, http: int, https: int) -> str:
 @pytest.fixture(scope="module")
 def fava_socket(run_fupin_serve: Any) -> Iterator[Path]:
     """`fupin serve --socket` (read-only) in a folder only its owner and group may enter
-    (0750), inside one every account may (0755), as /run/fupin is in docs/auth-proxy.md."""
+    (0750), inside one every account may (0755), as /run/fupin is in the proxy guide."""
     base = Path(tempfile.mkdtemp(prefix="fupin-sock-"))
     base.chmod(0o755)
     run = base / "run"
@@ -106,7 +106,7 @@ def proxy(fava_socket: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         capture_output=True,
         text=True,
     ).stdout.strip()
-    assert hashed.startswith("$6$")  # SHA-512 crypt, as docs/auth-proxy.md makes them
+    assert hashed.startswith("$6$")  # SHA-512 crypt, as the proxy guide makes them
     (tmp / "fupin.htpasswd").write_text(f"shenji:{hashed}\n", encoding="utf-8")
     http, https = free_port(), free_port()
     (tmp / "site.conf").write_text(site_config(tmp, fava_socket, http, https), encoding="utf-8")
