@@ -200,8 +200,9 @@ def _invalid_message(errors: list[Any]) -> str:
     "--verify-all",
     "every_value",
     is_flag=True,
-    help="逐值校验分录 (check every value of the postings against its digest, not only rows "
-    "and amount totals; slower).",
+    help="另按文件顺序逐值校验 SHA-256 摘要 (also check each file's SHA-256 digest of its "
+    "values in file order: the row order too; slower). 行摘要 (every column of every row) "
+    "is always checked.",
 )
 @click.option("--list", "list_only", is_flag=True, help="列出所有汇总 (list the roll-ups).")
 def rollup(
@@ -288,6 +289,7 @@ def _emit(
                 c.county: c.ledger_errors for c in dataset.counties.values() if c.ledger_errors
             },
             "without_year": dataset.without_year,
+            "old_exports": {code: str(path) for code, path in dataset.old_exports.items()},
         }
         click.echo(output.as_json(results, context))
     elif as_csv:
@@ -308,6 +310,13 @@ def _notes(dataset: Any) -> list[str]:
         out.append(
             f"{len(invalid)} 个县的账簿有错误, 按 --allow-invalid 导出, 数字可能不实 "
             f"(exported from invalid books): {listed}"
+        )
+    if dataset.old_exports:
+        listed = ", ".join(f"{code} ({path})" for code, path in dataset.old_exports.items())
+        out.append(
+            f"{len(dataset.old_exports)} 个县的导出由旧版 fupin 写出, 没有行摘要 "
+            f"(fupin.row_digest): 已按其 SHA-256 摘要逐值校验 (较慢), 其指标 (measures) "
+            f"和项目 (project_facts) 表只校验了数值列; 请这些县用本版 fupin 重新导出: {listed}"
         )
     if dataset.without_year:
         out.append(

@@ -30,11 +30,13 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from fupin.reports import parquet_format as fmt
 from fupin.reports.flags import red_flags
+from fupin.reports.row_digest import arrow_sums
 
 from fupin.book import meta_source
 from fupin.export_rows import MAX_AMOUNT, entry_date, posting_columns, public_entity
@@ -427,6 +429,7 @@ def _write_locked(
         staging.mkdir()
     except OSError as exc:
         raise ExportError(f"{out}: 无法写入 (cannot write): {exc.strerror}") from None
+    con = duckdb.connect()  # the row digests: the aggregate the roll-up runs again
     try:
         count = 0
         split = {table: _by_year(part) for table, part in parts.items()}
@@ -453,7 +456,7 @@ def _write_locked(
                     **common,
                     fmt.K_TABLE: table,
                     fmt.K_YEAR: "" if year is None else str(year),
-                    **fmt.file_checks(table, chunk),
+                    **fmt.file_checks(table, chunk, arrow_sums(chunk, con)),
                 }
                 pq.write_table(
                     chunk.replace_schema_metadata(meta),
@@ -468,6 +471,7 @@ def _write_locked(
             f"{out}: 无法写入, 原导出未改动 (cannot write): {exc.strerror or exc}"
         ) from None
     finally:
+        con.close()
         shutil.rmtree(staging, ignore_errors=True)
 
 

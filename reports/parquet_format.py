@@ -11,9 +11,12 @@ in the files. Each file's key-value metadata says which county and table it is, 
 version, the ledger it came from (content hash, git commit, last date, how many errors the
 books had when they were exported anyway), every partition of that county's export (so that a
 missing or extra file is seen) and its own checks:
-the row count, the sum of its ``amount`` column where it has one, and a digest of the
-values of the columns :data:`DIGESTED` names. :func:`file_checks` computes them the same way for the writer and for
-the roll-up, which refuses a file whose checks do not match.
+the row count, the sum of its ``amount`` column where it has one, the order-independent
+row digest of every column (:mod:`fupin.reports.row_digest`: one SQL aggregate, the same
+for the writer and for the roll-up, on DuckDB or Spark) and the SHA-256 digest of the
+values of the columns :data:`DIGESTED` names, in file order (checked by ``--verify-all``,
+and for exports made before the row digest). The roll-up refuses a file whose checks do
+not match.
 """
 
 from __future__ import annotations
@@ -22,9 +25,13 @@ import hashlib
 import json
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+if TYPE_CHECKING:
+    from fupin.reports.row_digest import Sums
 
 #: 2: every file lists its export's partitions and the books' error count (1 did neither)
 SCHEMA_VERSION = "2"
@@ -140,8 +147,9 @@ TABLES: dict[str, pa.Schema] = {
         ]
     ),
 }
-#: the columns each table's digest covers (None: every column): measures by the numbers and
-#: flags the roll-ups compare, the others by every value.
+#: the columns each table's SHA-256 digest (:func:`digest`, file order) covers (None: every
+#: column): measures by the numbers and flags the roll-ups compare, the others by every
+#: value. The row digest (:mod:`fupin.reports.row_digest`) covers every column of every table.
 DIGESTED: dict[str, tuple[str, ...] | None] = {
     "postings": None,
     "measures": ("value_num", "threshold_num", "ok"),
@@ -152,22 +160,6 @@ DIGESTED: dict[str, tuple[str, ...] | None] = {
         f.name for f in TABLES["project_facts"] if f.type in (MONEY, pa.date32())
     ),
 }
-#: the tables a roll-up checks by row count and amount totals only (the largest: it reads
-#: one column), unless asked to check every value (``fupin rollup --verify-all``)
-SUMMED = frozenset({"postings"})
-
-
-def checked_columns(name: str, *, every_value: bool = False) -> list[str] | None:
-    """The columns :func:`file_checks` reads for a table (None: all)."""
-    if name in SUMMED and not every_value:
-        return ["amount"]
-    if name not in DIGESTED:
-        return ["amount"] if "amount" in TABLES[name].names else []
-    wanted = DIGESTED[name]
-    if wanted is None:
-        return None
-    extra = ["amount"] if "amount" in TABLES[name].names and "amount" not in wanted else []
-    return [*wanted, *extra]
 
 
 PARTITIONS = (("county", pa.string()), ("year", pa.int32()))
@@ -189,9 +181,10 @@ K_ROWS = "fupin.rows"
 K_AMOUNT = "fupin.amount_total"
 K_ABS = "fupin.amount_abs_total"
 K_DIGEST = "fupin.digest"
+K_ROW_DIGEST = "fupin.row_digest"
 K_PARTITIONS = "fupin.partitions"
 K_ERRORS = "fupin.ledger_errors"
-CHECK_KEYS = (K_ROWS, K_AMOUNT, K_ABS, K_DIGEST)
+CHECK_KEYS = (K_ROWS, K_AMOUNT, K_ABS, K_ROW_DIGEST, K_DIGEST)
 
 
 def partition_name(year: int | None) -> str:
@@ -220,23 +213,33 @@ def parse_partitions(text: str) -> set[tuple[str, int | None]]:
     return out
 
 
-def file_checks(name: str, table: pa.Table, *, with_digest: bool = True) -> dict[str, str]:
-    """The checks of one file's table: rows, amount totals, digest (by table; not when
-    ``with_digest`` is false: the table then holds the amount column only)."""
-    checks = {K_ROWS: str(table.num_rows)}
-    if "amount" in table.column_names:
-        amount = table.column("amount")
-        checks[K_AMOUNT] = _sum(amount)
-        checks[K_ABS] = _sum(pc.abs(amount))
-    if with_digest and name in DIGESTED:
-        wanted = DIGESTED[name]
-        checks[K_DIGEST] = digest(table if wanted is None else table.select(list(wanted)))
+def file_checks(name: str, table: pa.Table, sums: Sums) -> dict[str, str]:
+    """The checks an export records for one file: rows, amount totals and row digest from
+    ``sums`` (:func:`fupin.reports.row_digest.arrow_sums`, the aggregate the roll-up runs
+    again), and the SHA-256 digest of its values (``fupin rollup --verify-all``)."""
+    return {**sums_checks(name, sums), K_DIGEST: sha_digest(name, table)}
+
+
+def sums_checks(name: str, sums: Sums) -> dict[str, str]:
+    """The metadata text of a file's row count, amount totals and row digest."""
+    checks = {K_ROWS: str(sums.rows)}
+    if "amount" in TABLES[name].names:
+        checks[K_AMOUNT] = total_text(sums.amount)
+        checks[K_ABS] = total_text(sums.amount_abs)
+    checks[K_ROW_DIGEST] = sums.digest
     return checks
 
 
-def _sum(column: pa.ChunkedArray | pa.Array) -> str:
-    # a decimal128(38,2) sum holds 36 integer digits: no province comes near
-    return total_text(pc.sum(column.cast(pa.decimal128(38, 2))).as_py())
+def digest_columns(name: str) -> list[str] | None:
+    """The columns :func:`sha_digest` reads for a table (None: all)."""
+    wanted = DIGESTED[name]
+    return None if wanted is None else list(wanted)
+
+
+def sha_digest(name: str, table: pa.Table) -> str:
+    """The SHA-256 digest of a table's :data:`DIGESTED` columns, in file order."""
+    wanted = digest_columns(name)
+    return digest(table if wanted is None else table.select(wanted))
 
 
 def total_text(total: Decimal | None) -> str:

@@ -2,10 +2,12 @@
 
 Every file under ``DIR/<table>/county=<code>/year=<year>/`` is checked before any engine
 reads it: a readable Parquet footer, fupin metadata of one schema version, the county and
-year of its folder, the columns of its table, and its own checks (row count, amount totals,
-digest; :func:`fupin.reports.parquet_format.file_checks`). All files of a county must come
-from one export (one ledger hash, every table present) and a county may sit in one DIR only.
-Any failure is a :class:`RollupInputError` naming the file; nothing is read.
+year of its folder, the columns of its table, and its own checks: row count, amount totals
+and the row digest of every column (:mod:`fupin.reports.row_digest`), recomputed by DuckDB
+in one pass per table; the SHA-256 digest of its values in file order with ``--verify-all``
+and for files exported before the row digest. All files of a county must come from one
+export (one ledger hash, every table present) and a county may sit in one DIR only. Any
+failure is a :class:`RollupInputError` naming the file; nothing is read.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 from fupin.reports import parquet_format as fmt
+from fupin.reports import row_digest
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -69,6 +72,9 @@ class Dataset:
     files: dict[str, list[ExportFile]]
     counties: dict[str, County]
     year: int | None
+    #: county → its first file exported before the row digest (checked by its SHA-256
+    #: digest instead; its measures and project facts by their numbers only)
+    old_exports: dict[str, Path] = field(default_factory=dict)
 
     @property
     def without_year(self) -> list[str]:
@@ -88,8 +94,8 @@ class Dataset:
 def scan(dirs: Sequence[Path], year: int | None = None, *, every_value: bool = False) -> Dataset:
     """Find, verify and describe the exports under ``dirs``; ``year`` is the selection the
     engines' views apply (every file is verified: a fund's later years feed its balance).
-    The postings are checked by rows and amount totals, by every value with ``every_value``
-    (a changed village or two swapped amounts keep the totals)."""
+    Every file is checked by its rows, amount totals and row digest (every column, in any
+    row order), by its SHA-256 digest too with ``every_value`` (the values in file order)."""
     found: list[tuple[Path, str, Path]] = []
     seen: set[Path] = set()
     for root in dirs:
@@ -112,16 +118,16 @@ def scan(dirs: Sequence[Path], year: int | None = None, *, every_value: bool = F
             f"--year {year}: 各县导出中没有该年度的数据 (no county has data for {year}; "
             f"导出中的年度 years present: {listed})"
         )
-    by_sums = not every_value
-    summed = [f for f in files if f.table in fmt.SUMMED and f.rows] if by_sums else []
-    if not _sums_agree(summed):  # one DuckDB pass over the big tables; else file by file
-        _parallel(_verify_content, [(f, False) for f in summed])
-    rest = [(f, True) for f in files if f.table not in fmt.SUMMED or not by_sums]
-    _parallel(_verify_content, rest)
+    _verify_sums(files)
+    old = [f for f in files if fmt.K_ROW_DIGEST not in f.meta]
+    _parallel(_verify_digest, [(f,) for f in (files if every_value else old)])
     by_table: dict[str, list[ExportFile]] = {name: [] for name in fmt.TABLES}
     for file in sorted(files, key=lambda f: (f.table, f.county, f.year or 0, str(f.path))):
         by_table[file.table].append(file)
-    return Dataset(by_table, counties, year)
+    old_exports: dict[str, Path] = {}
+    for file in sorted(old, key=lambda f: (f.county, f.table, str(f.path))):
+        old_exports.setdefault(file.county, file.path)
+    return Dataset(by_table, counties, year, old_exports)
 
 
 def _files_under(root: Path) -> list[tuple[Path, str, Path]]:
@@ -225,57 +231,70 @@ def _describe(
     return ExportFile(path, root, table, county, year, rows, kv, meta)
 
 
-def _verify_content(file: ExportFile, every_value: bool) -> None:
-    """Recompute the file's checks from its data (its digest too, when checked by every
-    value) and compare them with its metadata."""
-    columns = fmt.checked_columns(file.table, every_value=every_value)
-    try:
-        table = pq.read_table(file.path, columns=columns, partitioning=None)
-    except (pa.ArrowException, OSError) as exc:
-        raise RollupInputError(f"{file.path}: 无法读取 (cannot be read): {exc}") from None
-    by_sums = file.table in fmt.SUMMED and not every_value
-    checks = fmt.file_checks(file.table, table, with_digest=not by_sums)
-    for key, value in checks.items():
-        if file.meta.get(key) != value:
-            raise RollupInputError(
-                f"{file.path}: {key} 为 {value}, 元数据记载 {file.meta.get(key, '(无 missing)')}: "
-                "导出后被改动, 拒绝读取 (altered after export: refused)"
-            )
-
-
-def _sums_agree(files: list[ExportFile]) -> bool:
-    """Whether every file's rows and amount totals (tables checked by sums only: the
-    postings) equal its metadata, computed by DuckDB in one parallel pass. False when any
-    differs or a file cannot be read: the caller then checks file by file and names it."""
-    if not files:
-        return True
+def _verify_sums(files: list[ExportFile]) -> None:
+    """Recompute every file's rows, amount totals and row digest (when its export recorded
+    one) with DuckDB, one parallel pass per table, and compare them with its metadata."""
     import duckdb
 
-    by_path = {str(f.path): f for f in files}
-    query = (
-        "SELECT filename, count(*), CAST(sum(amount) AS DECIMAL(38,2)), "
-        "CAST(sum(abs(amount)) AS DECIMAL(38,2)) "
-        "FROM read_parquet(?, filename = true, hive_partitioning = false) GROUP BY filename"
-    )
+    by_table: dict[str, list[ExportFile]] = defaultdict(list)
+    for file in files:
+        by_table[file.table].append(file)
+    with duckdb.connect() as con:
+        for table, own in sorted(by_table.items()):
+            computed = _table_sums(con, table, own)
+            for file in own:
+                checks = fmt.sums_checks(table, computed.get(str(file.path), NO_ROWS))
+                if fmt.K_ROW_DIGEST not in file.meta:  # exported before the row digest
+                    del checks[fmt.K_ROW_DIGEST]
+                for key, value in checks.items():
+                    if file.meta.get(key) != value:
+                        raise RollupInputError(_altered(file, key, value))
+
+
+NO_ROWS = row_digest.Sums(0, None, None, row_digest.EMPTY)
+
+
+def _table_sums(con: Any, table: str, files: list[ExportFile]) -> dict[str, row_digest.Sums]:
+    """Each file's checks (files without rows have none), by its path as given."""
+    import duckdb
+
+    source = "read_parquet(?, filename = true, hive_partitioning = false)"
+    query = row_digest.checks_sql(fmt.TABLES[table], "duckdb", source, "filename")
     try:
-        with duckdb.connect() as con:
-            rows = con.execute(query, [list(by_path)]).fetchall()
+        rows = con.execute(query, [[str(f.path) for f in files]]).fetchall()
     except duckdb.Error:
-        return False
-    seen = set()
-    for path, count, total, absolute in rows:
-        file = by_path.get(path)
-        if file is None:
-            return False
-        seen.add(path)
-        checks = {
-            fmt.K_ROWS: str(count),
-            fmt.K_AMOUNT: fmt.total_text(total),
-            fmt.K_ABS: fmt.total_text(absolute),
-        }
-        if any(file.meta.get(key) != value for key, value in checks.items()):
-            return False
-    return seen == set(by_path)
+        for file in files:  # name the file that cannot be read
+            try:
+                con.execute(query, [[str(file.path)]]).fetchall()
+            except duckdb.Error as exc:
+                first = (str(exc).splitlines() or [""])[0]
+                raise RollupInputError(f"{file.path}: 无法读取 (cannot be read): {first}") from None
+        raise
+    return {path: row_digest.sums(rest) for path, *rest in rows}
+
+
+def _verify_digest(file: ExportFile) -> None:
+    """Recompute the file's SHA-256 digest of its values, in file order, and compare it."""
+    try:
+        table = pq.read_table(file.path, columns=fmt.digest_columns(file.table), partitioning=None)
+    except (pa.ArrowException, OSError) as exc:
+        raise RollupInputError(f"{file.path}: 无法读取 (cannot be read): {exc}") from None
+    value = fmt.sha_digest(file.table, table)
+    if file.meta.get(fmt.K_DIGEST) != value:
+        raise RollupInputError(_altered(file, fmt.K_DIGEST, value))
+
+
+def _altered(file: ExportFile, key: str, value: str) -> str:
+    what = (
+        " (行的内容变了: 金额对调, 改了村、项目或其他字段, 删除、重复或移入的行; "
+        "a row's content changed)"
+        if key in (fmt.K_ROW_DIGEST, fmt.K_DIGEST)
+        else ""
+    )
+    return (
+        f"{file.path}: {key} 为 {value}, 元数据记载 {file.meta.get(key, '(无 missing)')}{what}: "
+        "导出后被改动, 拒绝读取 (altered after export: refused)"
+    )
 
 
 def _counties(files: list[ExportFile], year: int | None) -> dict[str, County]:

@@ -16,13 +16,17 @@ from functools import reduce
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlparse
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from fupin.reports import parquet_format as fmt
+from fupin.reports import row_digest
 from fupin.reports.rollup.views import COUNTIES, counties_table, full_schema, view_filters
 
 if TYPE_CHECKING:
     from fupin.reports.rollup.dataset import Dataset
+    from fupin.reports.row_digest import Sums
     from pyspark.sql import DataFrame, SparkSession
 
 
@@ -113,6 +117,26 @@ class SparkEngine:
         if self.owned:
             self.spark.stop()
         self._tmp.cleanup()
+
+
+def file_sums(spark: SparkSession, table: str, paths: list[Path]) -> dict[Path, Sums]:
+    """Each file's rows, amount totals and row digest computed by Spark with the same SQL
+    definition as DuckDB's (:func:`fupin.reports.row_digest.checks_sql`); files without
+    rows have none. The roll-up verifies on DuckDB before any engine reads; this is the
+    same check where only Spark reaches the files."""
+    from pyspark.sql import functions as f
+
+    frame = (
+        spark.read.schema(_struct(fmt.TABLES[table]))
+        .parquet(*(str(p) for p in paths))
+        .withColumn("filename", f.col("_metadata.file_path"))
+    )
+    frame.createOrReplaceTempView("fupin_file_sums")
+    query = row_digest.checks_sql(fmt.TABLES[table], "spark", "fupin_file_sums", "filename")
+    return {
+        Path(unquote(urlparse(uri).path)): row_digest.sums(rest)
+        for uri, *rest in spark.sql(query).collect()
+    }
 
 
 def _struct(schema: pa.Schema) -> Any:

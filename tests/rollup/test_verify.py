@@ -53,7 +53,7 @@ def test_an_altered_measure_is_refused(exported_copy: Path) -> None:
     )
     pq.write_table(table, path)
     text = refused(str(exported_copy))
-    assert str(path) in text and "fupin.digest" in text
+    assert str(path) in text and "fupin.row_digest" in text
 
 
 def test_a_truncated_file_is_refused(exported_copy: Path) -> None:
