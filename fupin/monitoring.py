@@ -46,6 +46,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from fupin.entities import Entity, Money, Notice
 from fupin.findings import Finding
 from fupin.households import CATEGORIES, CAUSES, HouseholdId, add_months
+from fupin.workdays import CalendarGap
 
 if TYPE_CHECKING:
     from fupin.book import Book
@@ -212,11 +213,6 @@ class Case:
                 state = "cancelled"
         return state
 
-    def decision_days(self) -> int | None:
-        """Days from discovery to the county decision."""
-        decided = self.decided
-        return (decided.date - self.case.found).days if decided else None
-
     def monitored_days(self, until: datetime.date) -> int | None:
         """Days under monitoring, from the decision to the elimination (or ``until``)."""
         decided = self.decided
@@ -331,7 +327,10 @@ class CaseRow:
     cause: str  # code
     discovered: datetime.date
     decided: datetime.date | None
+    #: M01's measure: discovery to decision in the policy's window unit (None: undecided,
+    #: or a working-day count the holiday calendar cannot answer, a POLICY error)
     decision_days: int | None
+    decision_unit: str  # 天 | 个工作日
     notices: tuple[str, ...]
     cadres: tuple[str, ...]
     measures: int
@@ -362,6 +361,7 @@ class CaseRow:
             "discovered": self.discovered.isoformat(),
             "decided": self.decided.isoformat() if self.decided else None,
             "decision_days": self.decision_days,
+            "decision_unit": self.decision_unit,
             "notices": list(self.notices),
             "cadres": list(self.cadres),
             "measures": self.measures,
@@ -370,6 +370,21 @@ class CaseRow:
             "state": self.state,
             "exit_until": self.exit_until.isoformat() if self.exit_until else None,
         }
+
+
+def _decision(
+    book: Book, found: datetime.date, decided: datetime.date | None
+) -> tuple[int | None, str]:
+    """Discovery to decision as M01 measures it: in the window the policy sets on the day of
+    discovery (``monitoring-decision-days``), calendar or working days."""
+    window = book.policy.at(found).monitoring_decision_days
+    unit = "个工作日" if window.working else "天"
+    if decided is None:
+        return None, unit
+    try:
+        return window.elapsed(found, decided), unit
+    except CalendarGap:
+        return None, unit
 
 
 def case_rows(
@@ -410,7 +425,7 @@ def case_rows(
                 case.case.cause,
                 found,
                 decided.date if decided else None,
-                case.decision_days() if decided else None,
+                *_decision(book, found, decided.date if decided else None),
                 tuple(n.id for n in case.notices if n.start <= day),
                 tuple(
                     s.cadre for s in case.steps if s.step == "cadre" and s.cadre and s.date <= day

@@ -369,6 +369,10 @@ def render_text(summary: Summary) -> str:
     return "\n".join(out)
 
 
+def _days(days: int | None, unit: str) -> str:
+    return f"{days} {unit}" if days is not None else f"? {unit}"
+
+
 def _monitoring_text(summary: Summary) -> list[str]:
     rows = [
         [
@@ -378,7 +382,7 @@ def _monitoring_text(summary: Summary) -> list[str]:
             r.category_name,
             r.cause_name,
             str(r.discovered),
-            f"{r.decided} ({r.decision_days} 天)" if r.decided else "未审定",
+            f"{r.decided} ({_days(r.decision_days, r.decision_unit)})" if r.decided else "未审定",
             " ".join(r.notices) or "-",
             " ".join(r.cadres) or "-",
             str(r.measures),

@@ -47,6 +47,24 @@ def test_sample_is_clean_with_every_issue_15_rule_measured() -> None:
     assert {"S01", "S02", "S03", "S04"} <= rules
 
 
+def test_monitoring_register_counts_the_decision_as_m01_does_in_working_days() -> None:
+    """A county that counts 审定 in 工作日: the register prints M01's measure (5 working days
+    over 国庆 2024), not the 13 calendar days from 09-27 to 10-10."""
+    ledger = ROOT / "tests" / "scenarios" / "M01" / "workdays_guoqing_2024_on_time.beancount"
+    loaded = load(ledger)
+    [row] = case_rows(loaded.book, load_register(REGISTER))
+    assert (row.decided, row.decision_days, row.decision_unit) == (
+        datetime.date(2024, 10, 10),
+        5,
+        "个工作日",
+    )
+    [m01] = [m for m in loaded.results.measures if m.rule == "M01"]
+    assert m01.value == row.decision_days
+    code, out = run("households", "--wide", str(ledger))
+    assert code == 0, out
+    assert "2024-10-10 (5 个工作日)" in out
+
+
 def test_monitoring_register_carries_the_case_to_elimination() -> None:
     loaded = load(SAMPLE)
     register = load_register(ROOT / "ledger" / "register" / "households.csv")
@@ -58,10 +76,11 @@ def test_monitoring_register_carries_the_case_to_elimination() -> None:
         "边缘易致贫户",
         "风险已消除",
     )
-    assert (hw.discovered, hw.decided, hw.decision_days) == (
+    assert (hw.discovered, hw.decided, hw.decision_days, hw.decision_unit) == (
         datetime.date(2022, 6, 20),
         datetime.date(2022, 7, 2),
         12,
+        "天",
     )
     assert (hw.cleared, hw.monitored_days, hw.exit_until) == (
         datetime.date(2023, 1, 10),
