@@ -253,10 +253,12 @@ def measures(book: Book, case: Case) -> Iterator[Item]:
     anchor = cleared or decided
     overdue = False
     if cleared is None:
+        # the window opens at the decision: its length is the one in force that day (as B44's)
+        grace = book.policy.at(decided.date).monitoring_grace_days
         try:
-            overdue = policy.monitoring_grace_days.overdue(decided.date, book.last_date)
+            overdue = grace.overdue(decided.date, book.last_date)
         except CalendarGap as gap:
-            yield from calendar_gap(book, gap, "monitoring-grace-days", until, _label(case))
+            yield from calendar_gap(book, gap, "monitoring-grace-days", decided.date, _label(case))
             return
     yield from check(
         MonitoringError,
