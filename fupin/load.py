@@ -12,6 +12,7 @@ import datetime
 import importlib.util
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -159,25 +160,37 @@ _PLUGIN_LINE = re.compile(rb'^plugin\s+"fupin\.plugins"', re.MULTILINE)
 
 
 def _plugin_out_of_reach(target: Path, checked: Checked) -> list[Finding]:
+    """:func:`plugin_out_of_reach` on the bytes the preflight read."""
+    return plugin_out_of_reach(
+        target, checked.keys(), lambda name: checked[name][0] if name in checked else None
+    )
+
+
+def plugin_out_of_reach(
+    target: str | Path, files: Iterable[str], read: Callable[[str], bytes | None]
+) -> list[Finding]:
     """A ``plugin "fupin.plugins"`` line in an included file: Beancount runs the plugins
     of the top file only, so ``bean-check``, Fava and a pre-commit hook would run none of
-    the rules that ``fupin check`` applies. An error at that line."""
+    the rules that ``fupin check`` applies. An error at that line (``fupin check`` and the
+    Fava pages). ``files``: the ledger's files; ``read``: a file's bytes (None: unreadable).
+    Only the top file is read when it has the line."""
     from fupin.plugins.ledger_data import LedgerDataError
 
     top = os.path.realpath(target)
-    own = checked.get(top)
-    if own is None or _PLUGIN_LINE.search(own[0]):
+    own = read(top)
+    if own is None or _PLUGIN_LINE.search(own):
         return []
-    for name, (data, _) in sorted(checked.items()):
-        found = _PLUGIN_LINE.search(data)
-        if name == top or found is None:
+    for name in sorted(set(files)):
+        data = read(name) if name != top else None
+        found = _PLUGIN_LINE.search(data) if data is not None else None
+        if data is None or found is None:
             continue
         line = data.count(b"\n", 0, found.start()) + 1
         return [
             LedgerDataError(
                 {"filename": name, "lineno": line},
                 f'LEDGER error: plugin "fupin.plugins" 写在被 include 的文件中; Beancount 只执行'
-                f"主文件的 plugin, bean-check 与 Fava 不会运行 fupin 的规则: 请移到 {target.name}",
+                f"主文件的 plugin, bean-check 与 Fava 不会运行 fupin 的规则: 请移到 {Path(target).name}",
                 None,
                 rule="LEDGER",
             )

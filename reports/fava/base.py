@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 from urllib.parse import urlencode
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from fava.core import FavaLedger
 
     from fupin.engine import Results
+    from fupin.findings import Finding
 
 
 @dataclass
@@ -45,6 +47,9 @@ class Snapshot:
     entries: Any  # the very list Fava loaded (identity marks the load)
     book: Book
     results: Results
+    #: the plugin line in an included file only (what ``fupin check`` says of it), kept for
+    #: the books as of a day too
+    reach: Sequence[Finding] = ()
     _dated: OrderedDict[datetime.date, Snapshot] = field(default_factory=OrderedDict, repr=False)
 
     def as_of(self, day: datetime.date) -> Snapshot:
@@ -59,7 +64,8 @@ class Snapshot:
 
             with collector.paused(freeze=False):
                 book = build_book(self.entries, self.book.options, as_of=day)
-                held = Snapshot(self.entries, book, evaluate(book))
+                held = Snapshot(self.entries, book, evaluate(book), self.reach)
+                held.results.findings.extend(self.reach)
             self._dated[day] = held
             while len(self._dated) > _KEEP_DATED:
                 self._dated.popitem(last=False)
@@ -105,6 +111,20 @@ class Snapshot:
         return asset_register(self.book)
 
 
+def out_of_reach(ledger: FavaLedger) -> list[Finding]:
+    """``fupin check``'s error for a ``plugin "fupin.plugins"`` line that only an included
+    file has (:func:`fupin.load.plugin_out_of_reach`), read from the ledger's files."""
+    from fupin.load import plugin_out_of_reach
+
+    def read(name: str) -> bytes | None:
+        try:
+            return Path(name).read_bytes()
+        except OSError:
+            return None
+
+    return plugin_out_of_reach(ledger.beancount_file_path, ledger.options["include"], read)
+
+
 #: Snapshots by ledger (FavaLedger has slots and no weak references): the most recent few.
 _SNAPSHOTS: OrderedDict[int, tuple[FavaLedger, Snapshot]] = OrderedDict()
 _KEEP = 8
@@ -129,7 +149,8 @@ def snapshot(ledger: FavaLedger) -> Snapshot:
         else:  # no fupin plugin in the ledger, or its entries changed after it ran
             entries = cast("Sequence[Directive]", ledger.all_entries)  # Fava's, Beancount's types
             book = build_book(entries, ledger.options)
-            current = Snapshot(ledger.all_entries, book, evaluate(book))
+            current = Snapshot(ledger.all_entries, book, evaluate(book), out_of_reach(ledger))
+            current.results.findings.extend(current.reach)
         # Warm the load-time views so that page requests only filter and render.
         current.compliance  # noqa: B018
         current.funds  # noqa: B018
