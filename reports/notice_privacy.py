@@ -22,7 +22,8 @@ name of a person of the register** (a household head or member), whole or masked
 ``钱豪(重病户)`` or ``钱*(重病户)`` typed into a project's 受益对象, or a name in one cell of a
 table row and ``因病`` in another, is refused (:class:`NameGuard`, which says what "beside"
 and "a name" mean). The fields are read record by record, the HTML ``<tr>`` by ``<tr>``, the
-PDF as its pages lay the cells out (:func:`pdf_cells`, :func:`pdf_rows`).
+PDF as its pages lay the cells out, with poppler or without it: a ruled table's row is every
+line of its cells (:mod:`fupin.reports.pdf_layout`).
 
 Any hit means nothing is published. Messages name the notice and the field, never the
 number.
@@ -49,6 +50,16 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from fupin.reports.pdf_layout import (
+    PageLayout,
+    may_hold_term,
+    page_layouts,
+    pdf_cells,
+    table_rows,
+)
+from fupin.reports.pdf_layout import pdf_lines as pdf_lines  # re-exported for tests
+from fupin.reports.pdf_layout import pdf_rows as pdf_rows
+
 from fupin.pii import find, find_phones, find_terms, may_hold_number, normalise, term_form
 
 if TYPE_CHECKING:
@@ -59,6 +70,7 @@ if TYPE_CHECKING:
 CODE_CHARS = 8  # 40 bits
 TERM_LABEL = "健康状况或致贫原因"
 NEAR_LABEL = "农户姓名旁的健康状况或致贫原因"
+UNREAD_LABEL = "无法读取版面的PDF页 (不能核对表格行)"
 
 #: The Chinese name of a field by its last path component (for messages).
 FIELD_NAMES = {
@@ -197,8 +209,9 @@ class NameGuard:
       the 姓名 (or 项目名称, 实施单位 …) cell and ``因病`` in the 备注 cell of the same row are
       beside each other, however many cells apart. A row is one ``<tr>`` of the HTML
       (nested tables are rows of their own), one record of a list in a notice's fields
-      (``body.rows[2].*``), and in a PDF the cells side by side whose lines share a height
-      on the page. Two rows, or the label and the value rows of a one-project table, are
+      (``body.rows[2].*``), and in a PDF the cells between the same two rules of a table
+      (every line of a wrapped cell; outside ruled tables, the cells side by side whose
+      lines share a height on the page). Two rows, or the label and the value rows of a one-project table, are
       read apart.
 
     **A name** is a household head's or member's name, compared as :func:`~fupin.pii.term_form`
@@ -675,137 +688,29 @@ def _pdftotext(path: Path, count: int) -> list[str] | None:
     return pages[:count] + [""] * (count - len(pages[:count]))
 
 
-class TextLine(NamedTuple):
-    """A line of a PDF page's text, or a cell of lines joined, with its box (points, y down)."""
-
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    text: str
-    height: float  # of its line (a cell: of its smallest line)
-
-
-_BBOX_PAGE = re.compile(r"<page\b[^>]*>(.*?)</page>", re.S)
-_BBOX_LINE = re.compile(
-    r'<line xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">(.*?)</line>',
-    re.S,
-)
-_BBOX_WORD = re.compile(r"<word\b[^>]*>(.*?)</word>", re.S)
-#: Lines closer than this (a share of the line's height) are lines of one cell or paragraph:
-#: a wrapped cell's lines are 0.1 apart in the notices' CSS, two table rows (padding and
-#: border) 0.6, two paragraphs more.
-CELL_GAP = 0.3
-
-
-def pdf_lines(path: Path) -> list[list[TextLine]] | None:
-    """The text lines of each page of a PDF with their boxes (poppler's ``pdftotext
-    -bbox-layout``); None without poppler."""
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        return None
-    done = subprocess.run(
-        [tool, "-q", "-enc", "UTF-8", "-bbox-layout", str(path), "-"],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        return None
-    pages: list[list[TextLine]] = []
-    for page in _BBOX_PAGE.findall(done.stdout.decode("utf-8", errors="replace")):
-        lines = []
-        for x0, y0, x1, y1, inner in _BBOX_LINE.findall(page):
-            text = " ".join(html.unescape(w) for w in _BBOX_WORD.findall(inner))
-            top, bottom = float(y0), float(y1)  # float-ok: page positions in points
-            left, right = float(x0), float(x1)  # float-ok: page positions in points
-            lines.append(TextLine(left, top, right, bottom, text, bottom - top))
-        pages.append(lines)
-    return pages
-
-
-def pdf_cells(lines: Sequence[TextLine]) -> list[TextLine]:
-    """One page's lines joined into cells and paragraphs: a line continues the one right
-    above it (less than :data:`CELL_GAP` of a line's height between them) whose width it
-    shares, so a table cell's wrapped lines are one text and two columns stay apart."""
-    cells: list[list[TextLine]] = []
-    for line in sorted(lines, key=lambda x: (x.y0, x.x0)):
-        best: tuple[float, int] | None = None
-        for index, cell in enumerate(cells):
-            last = cell[-1]
-            height = min(last.height, line.height) or 1.0
-            gap = line.y0 - last.y1
-            if not -CELL_GAP * height <= gap <= CELL_GAP * height:
-                continue
-            if line.y0 <= last.y0 + height / 2 or min(line.x1, last.x1) <= max(line.x0, last.x0):
-                continue
-            if best is None or gap < best[0]:
-                best = (gap, index)
-        if best is None:
-            cells.append([line])
-        else:
-            cells[best[1]].append(line)
-    return [
-        TextLine(
-            min(x.x0 for x in cell),
-            cell[0].y0,
-            max(x.x1 for x in cell),
-            cell[-1].y1,
-            " ".join(x.text for x in cell),
-            min(x.height for x in cell),
-        )
-        for cell in cells
-    ]
-
-
-def pdf_rows(cells: Sequence[TextLine]) -> list[list[TextLine]]:
-    """The cells that stand side by side on a page (their heights overlap by half a line or
-    more): a table row, left to right; a cell alone is no row."""
-    parent = list(range(len(cells)))
-
-    def root(index: int) -> int:
-        while parent[index] != index:
-            parent[index] = parent[parent[index]]
-            index = parent[index]
-        return index
-
-    order = sorted(range(len(cells)), key=lambda i: cells[i].y0)
-    for k, i in enumerate(order):
-        for j in order[k + 1 :]:
-            if cells[j].y0 >= cells[i].y1:
-                break
-            overlap = min(cells[i].y1, cells[j].y1) - max(cells[i].y0, cells[j].y0)
-            if overlap >= min(cells[i].height, cells[j].height) / 2:
-                parent[root(j)] = root(i)
-    groups: dict[int, list[TextLine]] = {}
-    for index, cell in enumerate(cells):
-        groups.setdefault(root(index), []).append(cell)
-    return [sorted(g, key=lambda c: c.x0) for g in groups.values() if len(g) > 1]
-
-
 def _layout_hits(
-    notice: str, where: str, pages: Sequence[Sequence[TextLine]], first: int, guard: NameGuard
+    notice: str, where: str, page: int, layout: PageLayout, guard: NameGuard
 ) -> list[PrivacyHit]:
-    """The guard over a notice's PDF pages: cell by cell, and row by row."""
-    hits: list[PrivacyHit] = []
+    """The guard over one page of a notice's PDF (``page`` counted from 1): cell by cell
+    (a wrapped cell's lines joined), and row by row (:func:`~fupin.reports.pdf_layout.table_rows`)."""
+    hits = guard.hits(notice, where, [cell.text for cell in pdf_cells(layout.lines)])
     terms_here = guard.terms_for(notice)
-    for offset, lines in enumerate(pages):
-        cells = pdf_cells(lines)
-        hits += guard.hits(notice, where, [cell.text for cell in cells])
-        page = first + offset + 1
-        for row in pdf_rows(cells):
-            for at, named, term in guard.row([cell.text for cell in row], terms_here):
-                place = f"{where}, page {page}: a table row, the term in cell {at + 1}, a name in cell {named + 1}"
-                hits.append(PrivacyHit(notice, NEAR_LABEL, place, term))
+    for row in table_rows(layout):
+        for at, named, term in guard.row(row, terms_here):
+            place = f"{where}, page {page}: a table row, the term in cell {at + 1}, a name in cell {named + 1}"
+            hits.append(PrivacyHit(notice, NEAR_LABEL, place, term))
     return hits
 
 
 def text_tool() -> str:
-    """What reads a PDF's text on this machine (poppler's version, pypdf's): part of what a
-    PDF's lint result depends on."""
+    """What reads a PDF's text and layout on this machine (poppler's version, pypdf's,
+    pdfminer.six's): part of what a PDF's lint result depends on."""
+    import pdfminer
     import pypdf
 
     tool = shutil.which("pdftotext")
-    return f"{_tool_version(tool) if tool else 'no pdftotext'}; pypdf {pypdf.__version__}"
+    found = _tool_version(tool) if tool else "no pdftotext"
+    return f"{found}; pypdf {pypdf.__version__}; pdfminer.six {pdfminer.__version__}"
 
 
 @functools.lru_cache(maxsize=4)
@@ -827,35 +732,40 @@ def lint_pdf(
     """A written PDF: each notice's pages ``(notice, first page, page count)``, its metadata.
 
     A notice with ``terms`` (a list naming households) is refused them anywhere; any other
-    is checked by the ``guard``: cell by cell (a wrapped cell's lines joined) and row by row
-    as the page lays them out (:func:`pdf_cells`, :func:`pdf_rows`), or line by line where
-    poppler is missing.
+    is checked by the ``guard`` as its pages lay the text out, with poppler or without it
+    (:mod:`fupin.reports.pdf_layout`): cell by cell (a wrapped cell's lines joined) and row
+    by row (a ruled table's rows, every line of their cells). Only a page whose text holds
+    every character of one of the notice's terms is laid out: no other can show one.
     """
     pages, meta = pdf_text(path)
     hits: list[PrivacyHit] = []
     terms = terms or {}
-    guarded = guard is not None and any(notice not in terms for notice, _, _ in notices)
-    layout = pdf_lines(path) if guarded else None
-    if layout is not None and len(layout) != len(pages):
-        layout = None
+    wanted: dict[int, str] = {}
     for notice, start, count in notices:
         # line by line: text extraction stacks a table's columns, one cell per line, and a
         # column of 序号 must not read as one long number (a number wrapped inside a cell
         # is found in the HTML and in the fields, which hold the same text)
         lines = "\n".join(pages[start : start + count]).splitlines()
-        near = None if notice in terms else guard
         hits += lint_text(
-            notice,
-            f"{where} (PDF text)",
-            lines,
-            terms=terms.get(notice, ()),
-            guard=near if layout is None else None,
-            tracer=tracer,
+            notice, f"{where} (PDF text)", lines, terms=terms.get(notice, ()), tracer=tracer
         )
-        if near is not None and layout is not None:
-            hits += _layout_hits(
-                notice, f"{where} (PDF text)", layout[start : start + count], start, near
-            )
+        if guard is not None and notice not in terms:
+            checked = guard.terms_for(notice)
+            for index in range(start, min(start + count, len(pages))):
+                if may_hold_term(pages[index], checked):
+                    wanted[index] = notice
+    if guard is not None and wanted:
+        try:
+            layouts = page_layouts(path, wanted)
+        except Exception:  # a PDF pdfminer.six cannot read: refused, never passed unread
+            layouts = {}
+        for index, notice in wanted.items():
+            if index in layouts:
+                hits += _layout_hits(
+                    notice, f"{where} (PDF text)", index + 1, layouts[index], guard
+                )
+            else:
+                hits.append(PrivacyHit(notice, UNREAD_LABEL, f"{where}, page {index + 1}"))
     owner = notices[0][0] if notices else ""
     near = None if owner in terms else guard
     return hits + lint_text(owner, f"{where} (PDF metadata)", meta, guard=near, tracer=tracer)

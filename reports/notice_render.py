@@ -390,12 +390,12 @@ class Written:
 def lint_fingerprint() -> str:
     """The detector's version: its source and the lint's (a PDF or HTML file that passed
     this lint need not be read again)."""
-    from fupin.reports import notice_privacy
+    from fupin.reports import notice_privacy, pdf_layout
 
     from fupin import pii
 
     digest = hashlib.sha256()
-    for module in (pii, notice_privacy):
+    for module in (pii, notice_privacy, pdf_layout):
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()
 
