@@ -30,6 +30,10 @@ CONFIG = [
     StatementImporter("boc", "Assets:Treasury:XJ-2023", rules=RULES),
     StatementImporter("psbc", "Assets:Treasury:XJ-2023", rules=RULES),
     StatementImporter("abc-mx", "Assets:Treasury:XJ-2023", rules=RULES),
+    StatementImporter("boc-mx", "Assets:Treasury:XJ-2023", rules=RULES),
+    StatementImporter("bocom", "Assets:Treasury:XJ-2023", rules=RULES),
+    StatementImporter("cmb", "Assets:Treasury:XJ-2023", rules=RULES),
+    StatementImporter("spdb", "Assets:Treasury:XJ-2023", rules=RULES),
     RollImporter("Assets:Treasury:XJ-2022", REGISTER),
     AllocationImporter("XJ-2023", payer="青山县财政局"),
 ]

@@ -521,6 +521,105 @@ def abc() -> None:
     wb.save(OUT / "abc-xj2022-2022-06.xlsx")
 
 
+def boc_mx() -> None:
+    """中国银行 交易流水明细单 CSV: a title line, signed 金额 with quoted thousands, dashes for
+    empty fields, newest first, no serial."""
+    rows = [  # date, time, amount, kind, channel, memo, payee, account
+        ("2023-07-03", "10:12:40", "260000.00", "转账汇入", "网上银行", "2023年衔接资金", "青山县财政局", "6217****1111"),
+        ("2023-07-14", "15:01:22", "-52000.00", "跨行转账", "网上银行", "茶园提升 进度款", "青山县绿源农业开发有限公司", "6228****3344"),
+        ("2023-07-14", "15:03:09", "-52000.00", "跨行转账", "网上银行", "茶园提升 进度款(二期)", "青山县绿源农业开发有限公司", "6228****3344"),
+        ("2023-07-21", "00:10:00", "88.40", "结息", "批处理", "", "", ""),
+    ]  # fmt: skip
+    dash, short = "-------------------", "----------"
+    balance = Decimal("5000.00")
+    lines = []
+    for day, time, amount, kind, channel, memo, payee, account in rows:
+        balance += Decimal(amount)
+        lines.append([day, time, "人民币", f"{Decimal(amount):,.2f}", f"{balance:,.2f}", kind,
+                      channel, dash, memo or short, payee or dash, account or dash, dash, "2023"])  # fmt: skip
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\r\n")
+    out.writerow(["中国银行交易流水明细单"])
+    out.writerow(["记账日期", "记账时间", "币别", "金额", "余额", "交易名称", "渠道", "网点名称", "附言",
+                  "对方账户名", "对方卡号/账号", "对方开户行", "借记卡号"])  # fmt: skip
+    out.writerows(reversed(lines))
+    (OUT / "boc-mx-xj2023-2023-07.csv").write_text(buf.getvalue(), encoding="utf-8")
+
+
+def bocom() -> None:
+    """交通银行 账户交易明细 CSV: 借贷 written ``借 Dr``/``贷 Cr``, unsigned amounts, 序号 a row
+    number (not a serial)."""
+    rows = [  # day, time, kind, side, amount, account, payee, place, memo
+        ("2023-08-02", "09:30:12", "转账存入", "贷 Cr", "180000.00", "6217****1111", "青山县财政局", "网上银行", "2023年衔接资金"),
+        ("2023-08-16", "11:02:45", "转账支出", "借 Dr", "36500.00", "6228****5566", "青山县宏达建筑工程有限公司", "网上银行", "产业路 进度款"),
+        ("2023-08-21", "00:00:00", "存款利息", "贷 Cr", "42.15", "", "应付活期存款利息", "批处理", ""),
+    ]  # fmt: skip
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(["序号", "交易日期", "交易时间", "交易类型", "借贷", "交易金额", "余额", "对方账号",
+                  "对方户名", "交易地点", "摘要"])  # fmt: skip
+    balance = Decimal("2000.00")
+    for n, (day, time, kind, side, amount, account, payee, place, memo) in enumerate(rows, 1):
+        balance += Decimal(amount) if side.startswith("贷") else -Decimal(amount)
+        out.writerow(
+            [n, day, time, kind, side, amount, money(balance), account, payee, place, memo]
+        )
+    (OUT / "bocom-xj2023-2023-08.csv").write_bytes(buf.getvalue().encode("gb18030"))
+
+
+def cmb() -> None:
+    """招商银行 交易流水 CSV: signed amounts, quoted thousands, counterparty name and account
+    in one cell."""
+    rows = [  # day, amount, kind, party, memo
+        ("2023-09-04", "150000.00", "转账汇款", "青山县财政局 6217****1111", "2023年衔接资金"),
+        ("2023-09-19", "-28800.00", "转账汇款", "青山县绿源农业开发有限公司 6228****3344", "育苗大棚 尾款"),
+    ]  # fmt: skip
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\r\n")
+    out.writerow(["记账日期", "货币", "交易金额", "联机余额", "交易摘要", "对手信息", "客户摘要"])
+    balance = Decimal("800.00")
+    for day, amount, kind, party, memo in rows:
+        balance += Decimal(amount)
+        out.writerow([day, "CNY", f"{Decimal(amount):,.2f}", f"{balance:,.2f}", kind, party, memo])
+    (OUT / "cmb-xj2023-2023-09.csv").write_text(buf.getvalue(), encoding="utf-8")
+
+
+def spdb() -> None:
+    """浦发银行 账户明细 .xls: an account line above the header, 交易日期 with its time after
+    two spaces, 存入/取出 columns with the empty side blank."""
+    rows = [  # when, kind, income, spend, payee, account, memo
+        ("2023/10/09  10:20:31", "汇入", "120000.00", "", "青山县财政局", "6217****1111", "2023年衔接资金"),
+        ("2023/10/25  16:45:02", "网银转账", "", "30000.00", "青山县宏达建筑工程有限公司", "6228****5566", "村道硬化 进度款"),
+    ]  # fmt: skip
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("sheet")
+    for c, value in enumerate(
+        ["账号", "9810****2023", "账户类型", "单位结算账户", "日期范围", "20231001-20231031"]
+    ):
+        ws.write(0, c, value)
+    header = [
+        "顺序号",
+        "交易日期",
+        "交易类型",
+        "存入金额",
+        "取出金额",
+        "余额",
+        "交易对手名称",
+        "交易对手账号",
+        "附言",
+    ]
+    for c, name in enumerate(header):
+        ws.write(1, c, name)
+    balance = Decimal("1500.00")
+    for r, (when, kind, income, spend, payee, account, memo) in enumerate(rows, 2):
+        balance += Decimal(income or 0) - Decimal(spend or 0)
+        for c, value in enumerate(
+            [str(r - 1), when, kind, income, spend, money(balance), payee, account, memo]
+        ):
+            ws.write(r, c, value)
+    book.save(str(OUT / "spdb-xj2023-2023-10.xls"))
+
+
 def allocation() -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -629,6 +728,10 @@ def main() -> None:
     psbc()
     abc()
     abc_mx()
+    boc_mx()
+    bocom()
+    cmb()
+    spdb()
     allocation()
     roll_batches()
     allocation_sheet()
