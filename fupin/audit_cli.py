@@ -22,7 +22,6 @@ import datetime
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ import click
 from fupin import cli_zh
 from fupin.beancount_zh import message_of
 from fupin.findings import Severity
+from fupin.ledger_lock import held
 
 # the same argument and option as fupin.cli's (which imports this module to register it)
 LEDGER = click.argument("ledger", required=False, type=click.Path(dir_okay=False))
@@ -155,7 +155,7 @@ def seal(ledger: str | None, through: str, seal_file: str | None, on: Any) -> No
         raise click.UsageError(installed_sample_refusal("封存"))
     # another seal (or correction) of these books finishes first; this one then plans from
     # the books it left, so one period is never sealed twice (issue 17)
-    with _locked(resolve(ledger), "未封存"):
+    with held(resolve(ledger), "未封存"):
         _seal(ledger, through, seal_file, on)
 
 
@@ -227,25 +227,6 @@ def _seal(ledger: str | None, through: str, seal_file: str | None, on: Any) -> N
         f"  写入 {relpath(str(seals_path))}, {relpath(str(digests))}\n"
         "请把链哈希记入审计底稿或报送上级: fupin audit --expect <链哈希> 可随时复核."
     )
-
-
-@contextlib.contextmanager
-def _locked(main: Path, undone: str) -> Iterator[None]:
-    """The ledger's write lock (:mod:`fupin.ledger_lock`) for the block, saying on stderr
-    that this run waits for another; a lock that cannot be taken is a Chinese error."""
-    from fupin.ledger_lock import LockUnavailable, writing
-
-    def waiting(lock: Path) -> None:
-        click.echo(
-            f"另一个 fupin 命令正在写这本账簿 (锁 {relpath(str(lock))}): 等它结束后再继续…",
-            err=True,
-        )
-
-    try:
-        with writing(main, waiting):
-            yield
-    except LockUnavailable as exc:
-        raise click.ClickException(f"{exc}; {undone}") from None
 
 
 class _Rollback(Exception):
@@ -327,7 +308,7 @@ def correct(ledger: str | None, ref: str, on: Any, append_to: str | None) -> Non
         raise click.UsageError(installed_sample_refusal("追加更正分录"))
     # a seal or another correction of these books finishes first: the date is then checked
     # against the seals as they are, and two appends to one file keep both
-    with _locked(resolve(ledger), "未追加"):
+    with held(resolve(ledger), "未追加"):
         _correct(ledger, ref, on, append_to)
 
 

@@ -1,4 +1,5 @@
-"""One writer at a time per ledger: ``fupin seal`` and ``fupin correct --append``.
+"""One writer at a time per ledger: ``fupin seal``, ``fupin correct --append`` and ``fupin
+import extract -e … -o …``.
 
 Two clerks (or a cron job and a clerk) who seal at the same instant would each plan a seal
 from the books as they were, and both append it: two seal entries for one period, or a
@@ -58,6 +59,27 @@ def writing(main: Path, on_wait: Callable[[Path], None]) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+@contextlib.contextmanager
+def held(main: Path, undone: str) -> Iterator[None]:
+    """:func:`writing` for a command: says on stderr that this run waits for another, and
+    turns a lock that cannot be taken into a Chinese error ending with ``undone``."""
+    import click
+
+    from fupin.cli import relpath
+
+    def waiting(lock: Path) -> None:
+        click.echo(
+            f"另一个 fupin 命令正在写这本账簿 (锁 {relpath(str(lock))}): 等它结束后再继续…",
+            err=True,
+        )
+
+    try:
+        with writing(main, waiting):
+            yield
+    except LockUnavailable as exc:
+        raise click.ClickException(f"{exc}; {undone}") from None
 
 
 _BUSY = {errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK, errno.EDEADLK}

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,6 +27,47 @@ SCENARIOS = ROOT / "tests" / "scenarios"
 SAMPLE = ROOT / "ledger" / "main.beancount"
 
 HEADER = 'option "operating_currency" "CNY"\nplugin "fupin.plugins"\n'
+
+
+#: what a ``fupin`` command prints when another run holds the ledger's write lock
+WAITING = "另一个 fupin 命令正在写这本账簿"
+Concurrent = Callable[..., list[tuple[int, str]]]
+
+
+def _fupin(*args: str) -> subprocess.Popen[str]:
+    """``fupin <args>`` in a process of its own, as a clerk's terminal runs it."""
+    return subprocess.Popen(
+        [sys.executable, "-c", "from fupin.cli import main; main()", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture
+def started_while_locked() -> Concurrent:
+    """Runs of ``fupin`` that are certainly concurrent: ``(main, *runs)`` starts every run
+    while the test holds the ledger's write lock and lets go once all of them say they wait
+    (on code without the lock none waits and the test fails at once; no timing assumed);
+    gives their exit codes and whole output (stderr first)."""
+    from fupin.ledger_lock import writing
+
+    def started(main: Path, *runs: tuple[str, ...]) -> list[tuple[int, str]]:
+        procs: list[subprocess.Popen[str]] = []
+        with writing(main, lambda _: None):
+            procs = [_fupin(*args) for args in runs]
+            for proc in procs:
+                assert proc.stderr is not None
+                first = proc.stderr.readline()  # blocks until the run waits (or ends)
+                assert WAITING in first, first + proc.stderr.read()
+        done = []
+        for proc in procs:
+            out, err = proc.communicate()
+            done.append((proc.returncode, err + out))
+        return done
+
+    return started
 
 
 @pytest.fixture

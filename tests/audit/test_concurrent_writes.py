@@ -1,9 +1,8 @@
 """Two ``fupin seal`` (or ``fupin correct --append``) runs at the same instant: two clerks, or a
 cron job and a clerk. Real processes; the files are checked afterwards.
 
-Each test holds the ledger's write lock itself while it starts the runs, and lets go only
-when every run has said that it waits: so the runs are certainly concurrent (on code without
-the lock, none waits and the test fails at once), and no timing is assumed.
+Each test starts its runs through the ``started_while_locked`` fixture (tests/conftest.py):
+the runs are certainly concurrent, and no timing is assumed.
 """
 
 from __future__ import annotations
@@ -12,43 +11,16 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from audit_helpers import ROOT, run
 
-from fupin.ledger_lock import LOCK_NAME, writing
+from fupin.ledger_lock import LOCK_NAME
 from fupin.load import load
 from fupin.seals import Seal
 
-WAITING = "另一个 fupin 命令正在写这本账簿"
-
-
-def fupin(*args: str) -> subprocess.Popen[str]:
-    """``fupin <args>`` in a process of its own, as a clerk's terminal runs it."""
-    return subprocess.Popen(
-        [sys.executable, "-c", "from fupin.cli import main; main()", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-    )
-
-
-def started_while_locked(main: Path, *runs: tuple[str, ...]) -> list[tuple[int, str]]:
-    """Start every run while this test holds the lock; release it once all of them wait;
-    their exit codes and whole output (stderr first)."""
-    procs: list[subprocess.Popen[str]] = []
-    with writing(main, lambda _: None):
-        procs = [fupin(*args) for args in runs]
-        for proc in procs:
-            assert proc.stderr is not None
-            first = proc.stderr.readline()  # blocks until the run waits (or ends: old code)
-            assert WAITING in first, first + proc.stderr.read()
-    done = []
-    for proc in procs:
-        out, err = proc.communicate()
-        done.append((proc.returncode, err + out))
-    return done
+Concurrent = Callable[..., list[tuple[int, str]]]  # the started_while_locked fixture
 
 
 def unsealed(tmp_path: Path) -> Path:
@@ -60,7 +32,9 @@ def unsealed(tmp_path: Path) -> Path:
     return main
 
 
-def test_two_seals_of_one_period_at_once_make_one_seal(tmp_path: Path) -> None:
+def test_two_seals_of_one_period_at_once_make_one_seal(
+    tmp_path: Path, started_while_locked: Concurrent
+) -> None:
     main = unsealed(tmp_path)
     (first, first_out), (second, second_out) = started_while_locked(
         main,
@@ -89,7 +63,9 @@ def test_two_seals_of_one_period_at_once_make_one_seal(tmp_path: Path) -> None:
     assert script.returncode == 0 and f"2021-12 {seal.chain}" in script.stdout, script.stdout
 
 
-def test_two_seals_of_two_periods_at_once_chain(tmp_path: Path) -> None:
+def test_two_seals_of_two_periods_at_once_chain(
+    tmp_path: Path, started_while_locked: Concurrent
+) -> None:
     """A cron job seals 2021-06 while a clerk seals 2021-12: whichever runs second plans from
     the first's seal (it chains to it, or is refused as earlier than it); never two chains."""
     main = unsealed(tmp_path)
@@ -110,7 +86,9 @@ def test_two_seals_of_two_periods_at_once_chain(tmp_path: Path) -> None:
     assert listed == sorted(f"{s.id}.digests" for s in seals)
 
 
-def test_two_corrections_appended_to_one_file_at_once_keep_both(tmp_path: Path) -> None:
+def test_two_corrections_appended_to_one_file_at_once_keep_both(
+    tmp_path: Path, started_while_locked: Concurrent
+) -> None:
     main = tmp_path / "ledger" / "main.beancount"
     shutil.copytree(ROOT / "ledger", main.parent)
     books = main.parent / "xianjie-2022.beancount"

@@ -8,7 +8,9 @@ statement and roll reconcile, and ``fupin check`` finds nothing new afterwards.
 from __future__ import annotations
 
 import json
+import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from beancount import loader
@@ -221,8 +223,38 @@ def test_existing_output_is_never_overwritten(county: Path) -> None:
     out = county.parent / "imports.beancount"
     out.write_text("; earlier imports\n", encoding="utf-8")
     code, text = run("import", "extract", "-e", str(county), "-o", str(out), str(ROLL))
-    assert code == 2 and "never overwritten" in text
+    assert code == 2 and "已存在" in text and "从不覆盖" in text
     code, text = run("import", "extract", "-e", str(county), "-o", str(out), "-a", str(ROLL))
     assert code == 0, text
     written = out.read_text(encoding="utf-8")
     assert written.startswith("; earlier imports\n") and written.count("roll_row:") == 10
+
+
+def test_two_imports_of_one_statement_at_once_write_it_once(
+    county: Path, started_while_locked: Callable[..., list[tuple[int, str]]]
+) -> None:
+    """Two clerks import the same download into the same books at the same instant: the
+    second waits for the first, then dedupes against what the first wrote and included."""
+    before = {(f["rule"], f["message"]) for f in findings(county)}
+    out = county.parent / "imports" / "2022-12.beancount"
+    args = (
+        "import",
+        "extract",
+        "-e",
+        str(county),
+        "-o",
+        str(out),
+        "-a",
+        "-i",
+        str(STATEMENT),
+        str(ROLL),
+    )
+    done = started_while_locked(county, args, args)
+    assert [code for code, _ in done] == [0, 0], done
+    texts = [text for _, text in done]
+    assert sum("13 条新记录, 0 条重复已跳过" in t and "已写入 24 条新记录" in t for t in texts) == 1
+    assert sum("0 条新记录" in t and "没有新记录" in t for t in texts) == 1, texts
+    assert county.read_text(encoding="utf-8").count('include "imports/2022-12.beancount"') == 1
+    written = out.read_text(encoding="utf-8")
+    assert written.count("bank_serial:") == len(set(re.findall(r'bank_serial: "[^"]+"', written)))
+    assert {(f["rule"], f["message"]) for f in findings(county)} == before
