@@ -429,7 +429,9 @@ def _write_locked(
         staging.mkdir()
     except OSError as exc:
         raise ExportError(f"{out}: 无法写入 (cannot write): {exc.strerror}") from None
-    con = duckdb.connect()  # the row digests: the aggregate the roll-up runs again
+    # the row digests: the aggregate the roll-up runs again (no progress bar on stdout)
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     try:
         count = 0
         split = {table: _by_year(part) for table, part in parts.items()}

@@ -130,6 +130,7 @@ def arrow_sums(table: pa.Table, con: duckdb.DuckDBPyConnection | None = None) ->
 
     own = con or duckdb.connect()
     try:
+        own.execute("SET enable_progress_bar = false")  # stdout is the caller's
         own.register("fupin_rows", table)
         (row,) = own.execute(checks_sql(table.schema, "duckdb", "fupin_rows", None)).fetchall()
         own.unregister("fupin_rows")

@@ -14,6 +14,12 @@
    defines the views and runs all roll-ups. CPU and wall seconds, peak RSS of the process.
 4. **Spark** (local mode, every core): the same, in a fresh process; CPU and peak RSS are
    the Python process plus Spark's JVM.
+5. **Verifying the postings** (``--verify-rounds``, in one fresh process per N, files in the
+   page cache): the three checks alternated round by round, CPU seconds, the minimum of the
+   rounds, and their ratios: the rows and amount totals alone (what the roll-up checked of
+   the postings before the row digest), the same pass with the row digest (the default
+   now), the SHA-256 of every value in file order (``--verify-all``; before the row digest,
+   the only check of a swapped amount).
 
 CPU time is what counts on a shared machine (the load average is printed): wall time is
 shown beside it. The targets (2 cores): 100 counties, all roll-ups, cold, ≤ 10 s and
@@ -109,11 +115,45 @@ for n in range(runs):
     out.append({
         "cpu": time.process_time() - c + (j1 - j0), "wall": time.perf_counter() - t,
         "verify_cpu": verified, "rss_mb": rss + jvm_rss, "rows": sum(len(r.rows) for r in results),
-        "postings": sum(c.postings for c in dataset.counties.values()),
+        "postings": sum(c.posting_rows for c in dataset.counties.values()),
     })
 if session is not None:
     session.stop()
 print(json.dumps(out))
+"""
+
+
+VERIFY_PROBE = """
+import json, sys, time
+from pathlib import Path
+import duckdb
+from fupin.reports import parquet_format as fmt
+from fupin.reports import row_digest
+from fupin.reports.rollup.dataset import _parallel, _verify_digest, scan
+folder, rounds = Path(sys.argv[1]), int(sys.argv[2])
+files = scan([folder]).files["postings"]
+paths = [str(f.path) for f in files]
+source = "read_parquet(?, filename = true, hive_partitioning = false)"
+totals = ("SELECT filename, count(*), CAST(sum(amount) AS DECIMAL(38,2)), "
+          f"CAST(sum(abs(amount)) AS DECIMAL(38,2)) FROM {source} GROUP BY filename")
+digest = row_digest.checks_sql(fmt.TABLES["postings"], "duckdb", source, "filename")
+
+
+def duck(sql):
+    with duckdb.connect() as con:
+        con.execute(sql, [paths]).fetchall()
+
+
+checks = {"totals": lambda: duck(totals), "row_digest": lambda: duck(digest),
+          "sha256": lambda: _parallel(_verify_digest, [(f,) for f in files])}
+best = {name: float("inf") for name in checks}
+for _ in range(rounds):
+    for name, check in checks.items():
+        c = time.process_time()
+        check()
+        best[name] = min(best[name], time.process_time() - c)
+best["postings"] = sum(f.rows for f in files)
+print(json.dumps(best))
 """
 
 
@@ -229,6 +269,26 @@ def print_export(export: dict[str, Any], base: Path, transactions: int) -> None:
     )
 
 
+def print_verify(counties: str, work: Path, rounds: int) -> None:
+    print(
+        f"\nverifying the postings, CPU s, minimum of {rounds} alternated rounds "
+        "(per million postings; ratio to the totals alone / to the row digest)"
+    )
+    print("| counties | postings | totals only | + row digest | SHA-256 (--verify-all) |")
+    print("|---:|---:|---:|---:|---:|")
+    for n in (int(x) for x in counties.split(",")):
+        r = child(VERIFY_PROBE, str(work / f"province-{n}"), str(rounds))
+        per = 1e6 / r["postings"]
+        print(
+            f"| {n} | {r['postings']:,} | {r['totals']:.2f} ({r['totals'] * per:.3f}/M) | "
+            f"{r['row_digest']:.2f} ({r['row_digest'] * per:.3f}/M, "
+            f"×{r['row_digest'] / r['totals']:.1f}) | {r['sha256']:.2f} "
+            f"({r['sha256'] * per:.3f}/M, ×{r['sha256'] / r['row_digest']:.2f} the row "
+            "digest) |",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transactions", type=int, default=300_000)
@@ -239,6 +299,7 @@ def main() -> None:
     parser.add_argument(
         "--reuse-export", action="store_true", help="skip step 1 when its export is there"
     )
+    parser.add_argument("--verify-rounds", type=int, default=5, help="0: skip step 5")
     args = parser.parse_args()
     from fupin.synth import generate
 
@@ -270,6 +331,8 @@ def main() -> None:
                 )
             print(lines[-2], lines[-1], sep="\n", flush=True)
     print("\n" + "\n".join(lines))
+    if args.verify_rounds:
+        print_verify(args.counties, work, args.verify_rounds)
     print(f"\nload average at end {load_average()}")
 
 

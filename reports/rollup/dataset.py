@@ -240,6 +240,7 @@ def _verify_sums(files: list[ExportFile]) -> None:
     for file in files:
         by_table[file.table].append(file)
     with duckdb.connect() as con:
+        con.execute("SET enable_progress_bar = false")  # stdout carries the roll-ups
         for table, own in sorted(by_table.items()):
             computed = _table_sums(con, table, own)
             for file in own:
