@@ -133,3 +133,27 @@ def test_the_sample_notices_publish_on_both_paths(
     code, output = run_notices(keyed_county / "main.beancount", out)
     assert code == 0, (reader, output)
     assert len(list(out.rglob("*.pdf"))) > 40
+
+
+def test_a_name_and_a_term_in_two_rows_publish_on_both_paths(
+    reader: str,
+    run_notices: Callable[..., tuple[int, str]],
+    keyed_county: Path,
+    tmp_path: Path,
+    planted: Callable[..., Path],
+) -> None:
+    """The project's own notice prints 钱豪's project name and 因病 in two rows of its fields
+    table (项目名称, 建设内容): its page is laid out (it holds a term) and read row by row,
+    and it publishes with every lint on, on either path."""
+    ledger = planted(
+        keyed_county,
+        tmp_path,
+        [
+            (XJ, NAME, 'name: "青山村钱豪肉牛养殖圈舍建设项目"'),
+            (XJ, CONTENT, 'content: "新建标准化肉牛圈舍2400平方米(因病致贫户优先务工)"'),
+        ],
+    )
+    out = tmp_path / "out"
+    code, output = run_notices(ledger, out, "project_plan")
+    assert code == 0, (reader, output)
+    assert (out / "城关镇青山村" / "N-2021-P001-V.pdf").exists()
