@@ -17,7 +17,9 @@ files (a posting at cost, a currency left to infer) or gives a booking error is 
 parsed only, and then the whole ledger is booked together, as Beancount does. A file that
 books alone has its plain transactions booked by :mod:`fupin.plain_booking` (Beancount's
 result, without its general machinery), with the cache on or off. Encrypted
-files are never cached (Beancount's own loader reads them). What the plugin learns of one
+files are never cached (Beancount's own loader reads them). One deliberate difference from
+Beancount's load: an ``include`` that matches nothing, or names a file read already (a cycle,
+a line written twice), is reported at that ``include`` line, where Beancount says ``<load>:0``. What the plugin learns of one
 unchanged file (LEDGER's and PII's summary of its transactions) is kept beside its record
 (:mod:`fupin.file_memo`).
 
@@ -263,14 +265,16 @@ class _Loader:
         seen: set[str] = set()
         options_map: dict[str, Any] | None = None
         tag = ""
-        pending = [top]
+        # each file to read, with the include that named it (None: the top file)
+        pending: list[tuple[str, _Named | None]] = [(top, None)]
         while pending:
-            name = path.normpath(pending.pop(0))
+            raw, named = pending.pop(0)
+            name = path.normpath(raw)
             if name in seen:
-                errors.append(_load_error(f'Duplicate filename parsed: "{name}"'))
+                errors.append(_load_error(f'Duplicate filename parsed: "{name}"', named))
                 continue
             if not path.exists(name):
-                errors.append(_load_error(f'File "{name}" does not exist'))
+                errors.append(_load_error(f'File "{name}" does not exist', named))
                 continue
             if encryption.is_encrypted_file(name):
                 raise _Fallback(name)
@@ -290,7 +294,7 @@ class _Loader:
                 others.append(entry.record.options)
             files.append(entry)
             errors.extend(entry.record.errors)
-            pending.extend(_includes(entry.record.options, path.dirname(name), errors))
+            pending.extend(_includes(entry.record.options, name, content, errors))
         if options_map is None:  # no top file: Beancount's own error and default options
             raise _Fallback(top)
         return files, errors, options_map, others
@@ -571,17 +575,49 @@ def _ours_first(options_map: dict[str, Any]) -> bool:
     )
 
 
-def _includes(options: dict[str, Any], cwd: str, errors: list[Any]) -> list[str]:
-    """The files a file's ``include`` lines name (globs expanded from its folder)."""
-    out: list[str] = []
-    for pattern in options["include"]:
+@dataclass(frozen=True)
+class _Named:
+    """An ``include`` line: the file that holds it, its bytes and the pattern it names."""
+
+    file: str
+    content: bytes
+    pattern: str
+    nth: int  # the pattern's n-th include line in the file (a line written twice: the 2nd)
+
+    def lineno(self) -> int:
+        """The line of that ``include`` (0 when not found as typed)."""
+        wanted = b'"' + self.pattern.encode("utf-8") + b'"'
+        seen = 0
+        for number, line in enumerate(self.content.splitlines(), 1):
+            text = line.strip()
+            if text.startswith(b"include") and wanted in text:
+                seen += 1
+                if seen == self.nth:
+                    return number
+        return 0
+
+
+def _includes(
+    options: dict[str, Any], name: str, content: bytes, errors: list[Any]
+) -> list[tuple[str, _Named]]:
+    """The files a file's ``include`` lines name (globs expanded from its folder), each with
+    the line that named it (for the error when it is missing or read twice)."""
+    cwd = path.dirname(name)
+    out: list[tuple[str, _Named]] = []
+    patterns: list[str] = options["include"]
+    for at, pattern in enumerate(patterns):
+        named = _Named(name, content, pattern, patterns[: at + 1].count(pattern))
         search = pattern if path.isabs(pattern) else path.join(cwd, pattern)
         matched = glob(search, recursive=True)
         if not matched:
-            errors.append(_load_error(f'File glob "{pattern}" does not match any files'))
-        out.extend(m if path.isabs(m) else path.join(cwd, m) for m in matched)
+            errors.append(_load_error(f'File glob "{pattern}" does not match any files', named))
+        out.extend((m if path.isabs(m) else path.join(cwd, m), named) for m in matched)
     return out
 
 
-def _load_error(message: str) -> Any:
-    return loader.LoadError(data.new_metadata("<load>", 0), message)
+def _load_error(message: str, named: _Named | None = None) -> Any:
+    """Beancount's LoadError, placed at the ``include`` line that caused it where known
+    (Beancount's own loader says ``<load>:0``)."""
+    if named is None:
+        return loader.LoadError(data.new_metadata("<load>", 0), message)
+    return loader.LoadError(data.new_metadata(named.file, named.lineno()), message)

@@ -25,17 +25,25 @@ CASES = [
         "include glob",
         HEAD + 'include "villages/*.beancount"\n',
         {},
-        "<load>:0",
+        "{dir}/main.beancount:3",  # the include line (Beancount itself says <load>:0)
         'include "villages/*.beancount" 没有匹配到任何文件',
         'File glob "villages/*.beancount" does not match any files',
     ),
     (
         "include cycle",
         HEAD + 'include "b.beancount"\n',
-        {"b.beancount": 'include "main.beancount"\n'},
-        "<load>:0",
+        {"b.beancount": '; b\ninclude "main.beancount"\n'},
+        "{dir}/b.beancount:2",  # the include that closes the cycle
         '文件 "{dir}/main.beancount" 被 include 了不止一次 (include 成环',
         'Duplicate filename parsed: "{dir}/main.beancount"',
+    ),
+    (
+        "include written twice",
+        HEAD + 'include "b.beancount"\ninclude "b.beancount"\n',
+        {"b.beancount": "; b\n"},
+        "{dir}/main.beancount:4",  # the second of the two lines
+        '文件 "{dir}/b.beancount" 被 include 了不止一次',
+        'Duplicate filename parsed: "{dir}/b.beancount"',
     ),
     (
         "unknown plugin",
