@@ -87,8 +87,16 @@ _MIXED_RUN = re.compile(
         d="".join(_CN_DIGITS), s=re.escape("".join(sorted(_SEPARATORS)))
     )
 )
-_ANY_DIGIT = re.compile(
-    "[\\d\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089\u2460-\u249b\u24ea-\u24ff\u2776-\u2793]"
+_DIGIT_CLASS = (
+    "\\d\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089\u2460-\u249b\u24ea-\u24ff\u2776-\u2793"
+)
+_ANY_DIGIT = re.compile(f"[{_DIGIT_CLASS}]")
+# The fast test's form of ``_MIXED_RUN`` on text not yet read: digits of any script (full-width
+# １３８, circled ①) among the Chinese ones (１３８〇〇１３８〇４８).
+_MIXED_ANY = re.compile(
+    "(?=[{a}{s}]*[{d}])[{d}{a}](?:[{s}]*[{d}{a}]){{10,}}".format(
+        a=_DIGIT_CLASS, d="".join(_CN_DIGITS), s=re.escape("".join(sorted(_SEPARATORS)))
+    )
 )
 # Amounts: thousands-grouped (1,234,567.89), or with two decimals (3500.00).
 _AMOUNT = re.compile(r"(?<![\d,.])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+\.\d\d(?![\d.,]))")
@@ -231,7 +239,7 @@ def _read(text: str) -> tuple[str, list[int]]:
 def may_hold_number(text: str) -> bool:
     """Whether ``text`` has the eleven digits any personal number needs (a fast test: digits
     of any script, circled and superscript digits, or a run of Chinese digits)."""
-    return len(_ANY_DIGIT.findall(text)) >= 11 or bool(_MIXED_RUN.search(text))
+    return len(_ANY_DIGIT.findall(text)) >= 11 or bool(_MIXED_ANY.search(text))
 
 
 def normalise(text: str) -> str:

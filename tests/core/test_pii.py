@@ -138,6 +138,11 @@ def positives() -> list[tuple[str, str, str]]:
     out += [
         ("一三八〇〇一三八〇四八", "mobile", mobile),  # Chinese digits, as read aloud
         ("幺三八 零零幺三 八零四八", "mobile", mobile),
+        # full-width or circled digits among the Chinese ones (fewer than eleven of them)
+        ("１３８〇〇１３８〇４８", "mobile", mobile),
+        ("1３8零0一38零48", "mobile", mobile),
+        ("①③⑧〇〇①③⑧〇④⑧", "mobile", mobile),
+        ("４１０５２２一九九〇０１０１１２３１", "id18", "410522199001011231"),
         ("138 0013 8048", "mobile", mobile),
         ("138\n0013\n8048", "mobile", mobile),  # wrapped in a multi-line field
         ("电话：138-0013-8048（村支书）", "mobile", mobile),
