@@ -141,6 +141,7 @@ digest = row_digest.checks_sql(fmt.TABLES["postings"], "duckdb", source, "filena
 
 def duck(sql):
     with duckdb.connect() as con:
+        con.execute("SET enable_progress_bar = false")
         con.execute(sql, [paths]).fetchall()
 
 
@@ -322,7 +323,7 @@ def main() -> None:
         folder = province(base, n, work)
         took = time.perf_counter() - t
         print(f"province of {n}: {size_of(folder) / 2**20:.0f} MiB ({took:.0f} s to write)")
-        for engine in args.engines.split(","):
+        for engine in filter(None, args.engines.split(",")):  # "": step 5 only
             runs = child(ROLLUP_PROBE, engine, str(folder), "2")
             for label, r in zip(("cold", "warm"), runs, strict=True):
                 lines.append(
