@@ -48,11 +48,12 @@ from fupin.importers.sheet import (
     find_header,
     latest_day,
     money,
+    read_document,
     read_sheet,
     row_date,
     verify_totals,
 )
-from fupin.importers.table import SourceError, read_rows
+from fupin.importers.table import SourceError
 from fupin.plugins.reconcile import ref_key
 
 LEVELS = {
@@ -114,7 +115,7 @@ class AllocationImporter(ExactDedupe, beangulp.Importer):
         if Path(filepath).suffix.lower() not in layout.formats:
             return False
         try:
-            rows = read_rows(filepath, layout.encoding, layout.sheet, head=True).rows
+            rows = read_document(filepath, layout, head=True).rows
         except SourceError:
             return False
         header = find_header(rows, layout)

@@ -143,7 +143,8 @@ class Layout(BaseModel):
     formats: tuple[str, ...] = (".csv",)
     encoding: str = "auto"
     delimiter: str = ","
-    sheet: int | str = 0
+    #: a worksheet's index or name; None: the one sheet holding the layout's table
+    sheet: int | str | None = None
     title: RegularExpression | None = None
     header_rows: int = Field(40, ge=1, le=200)
     expect: Aliases = ()

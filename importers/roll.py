@@ -44,11 +44,12 @@ from fupin.importers.sheet import (
     find_header,
     latest_day,
     money,
+    read_document,
     read_sheet,
     row_date,
     verify_totals,
 )
-from fupin.importers.table import Row, SourceError, read_rows
+from fupin.importers.table import Row, SourceError
 
 from fupin.households import Household, Register, RegisterError, cached_register
 
@@ -94,7 +95,7 @@ class RollImporter(ExactDedupe, beangulp.Importer):
         if Path(filepath).suffix.lower() not in layout.formats:
             return False
         try:
-            rows = read_rows(filepath, layout.encoding, layout.sheet, head=True).rows
+            rows = read_document(filepath, layout, head=True).rows
         except SourceError:
             return False
         header = find_header(rows, layout)

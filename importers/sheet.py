@@ -21,6 +21,7 @@ lines of each kind the file held.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 import re
@@ -41,7 +42,7 @@ from fupin.importers.cells import (
     parse_serial,
 )
 from fupin.importers.layout import MONEY_ROLES, Layout
-from fupin.importers.table import Document, Row, SourceError, read_rows
+from fupin.importers.table import Document, Row, SourceError, read_rows, read_sheets
 
 from fupin.money import fmt_money
 
@@ -106,6 +107,8 @@ class Sheet:
         return self.header.names.get(role, role)
 
     def error(self, row: Row | None, role: str | None, problem: str) -> SourceError:
+        if self.document.others:  # rows are counted in the sheet read, not the first
+            problem = f"(工作表「{self.document.sheet}」) {problem}"
         return SourceError(
             self.path, row.number if row else None, self.column(role) if role else None, problem
         )
@@ -141,7 +144,12 @@ class Sheet:
             "footer": "行表尾",
             "balance": "行余额",
         }
-        return ", ".join(f"{n} {names[k]}" for k, n in self.kinds.items() if n)
+        counted = ", ".join(f"{n} {names[k]}" for k, n in self.kinds.items() if n)
+        others = self.document.others
+        if not others:
+            return counted
+        named = "、".join(f"「{s}」" for s in others)
+        return f"{counted} (工作表「{self.document.sheet}」; 另有工作表 {named} 无此表头, 未读)"
 
 
 def _match(names: dict[str, int], aliases: Sequence[str]) -> tuple[int, str] | None:
@@ -257,9 +265,39 @@ def missing_columns(rows: Sequence[Row], layout: Layout) -> list[str]:
     return best if best is not None else [layout.columns[r][0] for r in layout.required]
 
 
+def read_document(path: str | Path, layout: Layout, *, head: bool = False) -> Document:
+    """The worksheet of ``path`` that ``layout`` reads: the one it names, else the one sheet
+    whose rows hold the layout's header (a cover or notes sheet before it is passed over and
+    named in :attr:`Document.others`). A workbook with the table on two sheets is refused
+    naming them (``head``: the first is taken, so ``identify`` still knows the file): one
+    sheet read and the other dropped would import part of the file."""
+    if layout.sheet is not None:
+        return read_rows(path, layout.encoding, layout.sheet, delimiter=layout.delimiter, head=head)
+    documents = read_sheets(path, layout.encoding, delimiter=layout.delimiter, head=head)
+    if len(documents) == 1:
+        return documents[0]
+    tables = [d for d in documents if find_header(d.rows, layout) is not None]
+    if not tables:
+        return documents[0]
+    if len(tables) > 1 and not head:
+        names = "、".join(f"「{d.sheet}」" for d in tables)
+        raise SourceError(
+            path,
+            None,
+            None,
+            f"工作表 {names} 都有此格式的表头: 一次只导入一个工作表, 否则其余工作表的行会漏导; "
+            "请把每个工作表另存为一个文件, 或在格式中写明 sheet",
+        )
+    chosen = tables[0]
+    others = tuple(
+        d.sheet for d in documents if d is not chosen and any(not r.blank for r in d.rows)
+    )
+    return dataclasses.replace(chosen, others=others)
+
+
 def read_sheet(path: str | Path, layout: Layout) -> Sheet:
     """Read ``path`` under ``layout`` and account for every line (module docstring)."""
-    document = read_rows(path, layout.encoding, layout.sheet, delimiter=layout.delimiter)
+    document = read_document(path, layout)
     rows = document.rows
     header = find_header(rows, layout)
     if header is None:

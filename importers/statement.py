@@ -45,10 +45,11 @@ from fupin.importers.sheet import (
     find_header,
     labelled_balance,
     money,
+    read_document,
     read_sheet,
     verify_totals,
 )
-from fupin.importers.table import SourceError, read_rows, scrub
+from fupin.importers.table import SourceError, scrub
 from fupin.plugins.reconcile import (
     DOC_KEY,
     Flow,
@@ -127,9 +128,7 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         if Path(filepath).suffix.lower() not in layout.formats:
             return False
         try:
-            rows = read_rows(
-                filepath, layout.encoding, layout.sheet, delimiter=layout.delimiter, head=True
-            ).rows
+            rows = read_document(filepath, layout, head=True).rows
         except SourceError:
             return False
         header = find_header(rows, layout)

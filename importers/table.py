@@ -92,6 +92,10 @@ class Document:
     encoding: str
     #: the workbook counts dates in Excel's 1904 date system (Mac Excel)
     date1904: bool = False
+    #: the worksheet read (a workbook's; "" for text)
+    sheet: str = ""
+    #: the workbook's other worksheets that hold something (not read: no table of the layout)
+    others: tuple[str, ...] = ()
 
 
 def read_rows(
@@ -107,6 +111,19 @@ def read_rows(
     ``head`` (for ``identify``) reads only the first :data:`HEAD_BYTES` bytes or 60 sheet
     rows and replaces undecodable bytes instead of failing.
     """
+    return read_sheets(path, encoding, sheet, delimiter=delimiter, head=head)[0]
+
+
+def read_sheets(
+    path: str | Path,
+    encoding: str = "auto",
+    sheet: str | int | None = None,
+    *,
+    delimiter: str = ",",
+    head: bool = False,
+) -> list[Document]:
+    """:func:`read_rows` of one worksheet, or of every worksheet of a workbook when
+    ``sheet`` is None (a text document is one)."""
     path = Path(path)
     suffix = path.suffix.lower()
     limit = 60 if head else None
@@ -117,11 +134,11 @@ def read_rows(
         raise SourceError(path, None, None, f"文件无法读取: {exc.strerror}") from None
     # by what the file is, not by its name: banks save HTML and XML 2003 pages as .xls
     if start.startswith(ZIP_MAGIC) or (suffix == ".xlsx" and not _markup_or_text(start)):
-        rows, date1904 = _xlsx_rows(path, sheet, limit)
-        return Document(path, rows, "xlsx", date1904)
+        sheets, date1904 = _xlsx_rows(path, sheet, limit)
+        return [Document(path, rows, "xlsx", date1904, name) for name, rows in sheets]
     if start.startswith(OLE2_MAGIC) or (suffix == ".xls" and not _markup_or_text(start)):
-        rows, date1904 = _xls_rows(path, sheet, limit)
-        return Document(path, rows, "xls", date1904)
+        sheets, date1904 = _xls_rows(path, sheet, limit)
+        return [Document(path, rows, "xls", date1904, name) for name, rows in sheets]
     try:
         if head:
             with open(path, "rb") as handle:
@@ -132,14 +149,15 @@ def read_rows(
         raise SourceError(path, None, None, f"文件无法读取: {exc.strerror}") from None
     found_kind = markup.kind(start)
     if found_kind == "xml2003":
-        return Document(path, _xml2003_rows(path, raw, sheet, limit, head), "xml2003")
+        sheets = _xml2003_rows(path, raw, sheet, limit, head)
+        return [Document(path, rows, "xml2003", False, name) for name, rows in sheets]
     text, found = decode(path, raw, encoding, lenient=head)
     if found_kind == "html":
         rows = [_sheet_row(path, n, cells) for n, cells in markup.html_rows(text, limit)]
-        return Document(path, rows, f"html ({found})")
+        return [Document(path, rows, f"html ({found})")]
     if head and len(raw) == HEAD_BYTES:
         text = text[: max(text.rfind("\n"), text.rfind("\r")) + 1]  # drop the cut last line
-    return Document(path, split_lines(path, text, delimiter, lenient=head), found)
+    return [Document(path, split_lines(path, text, delimiter, lenient=head), found)]
 
 
 # -- decoding ---------------------------------------------------------------------------------
@@ -309,8 +327,11 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(path: Path, sheet: str | int, limit: int | None) -> tuple[list[Row], bool]:
-    """The sheet's rows, and whether the workbook uses the 1904 date system."""
+def _xlsx_rows(
+    path: Path, sheet: str | int | None, limit: int | None
+) -> tuple[list[tuple[str, list[Row]]], bool]:
+    """Each sheet's name and rows (``sheet``'s, or all), and whether the workbook uses the
+    1904 date system."""
     import openpyxl
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
@@ -318,18 +339,22 @@ def _xlsx_rows(path: Path, sheet: str | int, limit: int | None) -> tuple[list[Ro
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, XML errors: not a workbook
         raise SourceError(path, None, None, f"不是有效的 xlsx 文件: {_short(exc)}") from None
+    sheets: list[tuple[str, list[Row]]] = []
     rows: list[Row] = []
     try:
-        ws = _pick(path, book.sheetnames, sheet, lambda name: book[name])
-        for number, values in enumerate(ws.iter_rows(max_row=limit, values_only=True), 1):
-            rows.append(_sheet_row(path, number, values))
+        for name in _pick(path, book.sheetnames, sheet):
+            rows = []
+            sheets.append((name, rows))
+            ws = book[name]
+            for number, values in enumerate(ws.iter_rows(max_row=limit, values_only=True), 1):
+                rows.append(_sheet_row(path, number, values))
     except SourceError:
         raise
     except Exception as exc:  # a corrupt sheet part, a date serial out of range …
         raise SourceError(path, len(rows) + 1, None, f"xlsx 内容无法读取: {_short(exc)}") from None
     finally:
         book.close()
-    return rows, book.epoch == CALENDAR_MAC_1904
+    return sheets, book.epoch == CALENDAR_MAC_1904
 
 
 def _sheet_row(path: Path, number: int, values: Sequence[Any]) -> Row:
@@ -344,18 +369,26 @@ def _sheet_row(path: Path, number: int, values: Sequence[Any]) -> Row:
     return Row(number, cells)
 
 
-def _pick(path: Path, names: Sequence[str], sheet: str | int, get: Any) -> Any:
+def _pick(path: Path, names: Sequence[str], sheet: str | int | None) -> list[str]:
+    """The names of the sheets to read: ``sheet`` (a name or an index), or all (None)."""
+    if not names:
+        raise SourceError(path, None, None, "工作簿中没有工作表")
+    if sheet is None:
+        return list(names)
     if isinstance(sheet, str):
         if sheet not in names:
             raise SourceError(path, None, None, f"找不到工作表 {sheet!r} (有: {'、'.join(names)})")
-        return get(sheet)
+        return [sheet]
     if not 0 <= sheet < len(names):
         raise SourceError(path, None, None, f"没有第{sheet + 1}个工作表")
-    return get(names[sheet])
+    return [names[sheet]]
 
 
-def _xls_rows(path: Path, sheet: str | int, limit: int | None) -> tuple[list[Row], bool]:
-    """The sheet's rows, and whether the workbook uses the 1904 date system."""
+def _xls_rows(
+    path: Path, sheet: str | int | None, limit: int | None
+) -> tuple[list[tuple[str, list[Row]]], bool]:
+    """Each sheet's name and rows (``sheet``'s, or all), and whether the workbook uses the
+    1904 date system."""
     import xlrd
 
     try:
@@ -363,24 +396,27 @@ def _xls_rows(path: Path, sheet: str | int, limit: int | None) -> tuple[list[Row
     except Exception as exc:  # xlrd.XLRDError, struct errors, …: not a readable workbook
         raise SourceError(path, None, None, f"不是有效的 xls 文件: {_short(exc)}") from None
     try:
-        ws = _pick(path, book.sheet_names(), sheet, book.sheet_by_name)
-        rows = []
-        for index in range(ws.nrows if limit is None else min(ws.nrows, limit)):
-            values: list[Any] = []
-            for col, cell in enumerate(ws.row(index)):
-                value: Any = cell.value
-                if cell.ctype == xlrd.XL_CELL_DATE:
-                    try:
-                        value = xlrd.xldate_as_datetime(value, book.datemode)
-                    except Exception:
-                        raise SourceError(
-                            path, index + 1, f"第{col + 1}列", f"日期单元格 {value!r} 超出范围"
-                        ) from None
-                elif cell.ctype == xlrd.XL_CELL_ERROR:
-                    value = "#错误"
-                values.append(value)
-            rows.append(_sheet_row(path, index + 1, values))
-        return rows, book.datemode == 1
+        sheets: list[tuple[str, list[Row]]] = []
+        for name in _pick(path, book.sheet_names(), sheet):
+            ws = book.sheet_by_name(name)
+            rows = []
+            for index in range(ws.nrows if limit is None else min(ws.nrows, limit)):
+                values: list[Any] = []
+                for col, cell in enumerate(ws.row(index)):
+                    value: Any = cell.value
+                    if cell.ctype == xlrd.XL_CELL_DATE:
+                        try:
+                            value = xlrd.xldate_as_datetime(value, book.datemode)
+                        except Exception:
+                            raise SourceError(
+                                path, index + 1, f"第{col + 1}列", f"日期单元格 {value!r} 超出范围"
+                            ) from None
+                    elif cell.ctype == xlrd.XL_CELL_ERROR:
+                        value = "#错误"
+                    values.append(value)
+                rows.append(_sheet_row(path, index + 1, values))
+            sheets.append((name, rows))
+        return sheets, book.datemode == 1
     except SourceError:
         raise
     except Exception as exc:
@@ -405,26 +441,25 @@ def _markup_or_text(start: bytes) -> bool:
 
 
 def _xml2003_rows(
-    path: Path, raw: bytes, sheet: str | int, limit: int | None, head: bool
-) -> list[Row]:
-    """The rows of one worksheet of an XML Spreadsheet 2003 file (:mod:`.markup`)."""
+    path: Path, raw: bytes, sheet: str | int | None, limit: int | None, head: bool
+) -> list[tuple[str, list[Row]]]:
+    """Each worksheet's name and rows of an XML Spreadsheet 2003 file (:mod:`.markup`):
+    ``sheet``'s, or all."""
     from lxml import etree
 
     try:
         sheets = markup.xml2003_sheets(raw)
     except etree.XMLSyntaxError as exc:
         if head:  # identify reads the first bytes only: the page is cut, not broken
-            return []
+            return [("", [])]
         raise SourceError(path, exc.lineno, None, f"XML 表格无法读取: {_short(exc)}") from None
     if not sheets:
         raise SourceError(path, None, None, "XML 表格中没有工作表 (Worksheet)")
-    ws = _pick(
-        path,
-        [markup.sheet_name(s) for s in sheets],
-        sheet,
-        dict((markup.sheet_name(s), s) for s in sheets).__getitem__,
-    )
-    return [_sheet_row(path, n, values) for n, values in markup.xml2003_rows(ws, limit)]
+    by_name = {markup.sheet_name(s): s for s in sheets}
+    return [
+        (name, [_sheet_row(path, n, v) for n, v in markup.xml2003_rows(by_name[name], limit)])
+        for name in _pick(path, [markup.sheet_name(s) for s in sheets], sheet)
+    ]
 
 
 def _short(exc: Exception) -> str:

@@ -161,5 +161,7 @@ def test_rejected_runs_leave_the_ledger_byte_identical(tmp_path: Path) -> None:
         assert result.exit_code == 2, result.output
         assert "Traceback" not in result.output
         after = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+        # the write lock's file stays by design (fupin.ledger_lock): empty, nothing else new
+        assert after.pop(folder / ".fupin.lock", b"") == b""
         assert after == before
     assert rejected
