@@ -149,6 +149,7 @@ def invalid_book_errors(loaded: Any) -> list[Any]:
 
 
 def _invalid_message(errors: list[Any]) -> str:
+    from fupin.beancount_zh import message_of
     from fupin.cli import relpath
 
     shown = []
@@ -156,7 +157,7 @@ def _invalid_message(errors: list[Any]) -> str:
         source = getattr(error, "source", None) or {}
         where = f"{relpath(str(source.get('filename', '')))}:{source.get('lineno', '')}"
         rule = getattr(error, "rule", "") or "Beancount"
-        first = (str(getattr(error, "message", "")).splitlines() or [""])[0][:160]
+        first = (message_of(error).splitlines() or [""])[0][:240]
         shown.append(f"  {where}: {first if first.startswith(rule) else f'{rule}: {first}'}")
     more = f"\n  … 另有 {len(errors) - 5} 个" if len(errors) > 5 else ""
     return (

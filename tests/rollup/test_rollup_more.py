@@ -164,8 +164,8 @@ def test_invalid_books_are_refused_or_exported_flagged(write_ledger, tmp_path: P
     code, text = export(path, "990131", tmp_path / "a")
     assert code == 2 and "账簿有 1 个错误, 未导出" in text and "--allow-invalid" in text
     assert (
-        "main.beancount:12: Beancount: Transaction does not balance" in text
-        and "(10.00 CNY)" in text
+        "main.beancount:12: Beancount: 交易借贷不平衡: 各分录合计 10.00 CNY, 应为零" in text
+        and "(原文: Transaction does not balance: (10.00 CNY))" in text
     )
     assert not (tmp_path / "a").exists() or not list((tmp_path / "a").rglob("*.parquet"))
     code, _out, err = invoke(
