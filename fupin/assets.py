@@ -197,6 +197,7 @@ class Asset(Entity):
 
     kind: ClassVar[str] = "asset"
     label: ClassVar[str] = "扶贫资产"
+    since_label: ClassVar[str] = "资产登记日期"
     #: ``account`` is the asset's own on-book account, opened or not (depreciation posts to
     #: ``<account>:AccumulatedDepreciation``, which the plugin opens)
     refs: ClassVar[dict[str, str]] = {"projects": "project", "funding": "source"}
@@ -281,6 +282,7 @@ class AssetRight(Entity):
     label: ClassVar[str] = "资产权属"
     positional: ClassVar[tuple[str, ...]] = ("asset", "right")
     refs: ClassVar[dict[str, str]] = {"asset": "asset"}
+    parent: ClassVar[str] = "asset"
 
     asset: str
     right: Literal[tuple(RIGHTS)]  # type: ignore[valid-type]
@@ -320,6 +322,7 @@ class AssetEvent(Entity):
     label: ClassVar[str] = "资产变动"
     positional: ClassVar[tuple[str, ...]] = ("asset", "event")
     refs: ClassVar[dict[str, str]] = {"asset": "asset"}
+    parent: ClassVar[str] = "asset"
 
     asset: str
     event: Literal[tuple(EVENT_TYPES)]  # type: ignore[valid-type]

@@ -106,6 +106,11 @@ class Entity(BaseModel):
     positional: ClassVar[tuple[str, ...]] = ("id",)
     #: field → the kind of entity (or ``account``, ``household``) it names
     refs: ClassVar[dict[str, str]] = {}
+    #: the field (one of :attr:`refs`) naming the entity this entry is a dated change of
+    #: (an asset's right, a loan's event, a case's step): never dated before it exists
+    parent: ClassVar[str] = ""
+    #: what the day an entity exists from is called (``登记日期``; see :meth:`since`)
+    since_label: ClassVar[str] = "登记日期"
 
     date: datetime.date
     #: issue 17: evidence files behind the entry, ``"<kind> <path> sha256:<hex>"`` separated
@@ -123,6 +128,10 @@ class Entity(BaseModel):
         name = getattr(self, "name", "") or ""
         ident = getattr(self, "id", "")
         return f"{name} [{self.kind} {ident}]".strip()
+
+    def exists_from(self) -> datetime.date:
+        """The day the entity exists from, before which no dated change of it can happen."""
+        return self.date
 
     def key(self) -> str | None:
         """The id this entry defines (defined once per kind), None for a dated change."""

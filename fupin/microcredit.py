@@ -95,9 +95,15 @@ class Loan(Entity):
     doc: str | None = None
     note: str | None = None
 
+    since_label: ClassVar[str] = "放款日期"
+
     @property
     def begins(self) -> datetime.date:
         return self.start or self.date
+
+    def exists_from(self) -> datetime.date:
+        """The loan exists from its disbursement (``start``, else the entry's date)."""
+        return self.begins
 
     def describe(self) -> str:
         return f"{LOAN_KINDS[self.type]} {self.bank} [household {self.borrower}] [loan {self.id}]"
@@ -110,6 +116,7 @@ class LoanEvent(Entity):
     label: ClassVar[str] = "小额信贷变动"
     positional: ClassVar[tuple[str, ...]] = ("loan", "event")
     refs: ClassVar[dict[str, str]] = {"loan": "loan"}
+    parent: ClassVar[str] = "loan"
 
     loan: str
     event: Literal[tuple(EVENTS)]  # type: ignore[valid-type]

@@ -125,10 +125,16 @@ class MonitoringCase(Entity):
     def _split(cls, value: object) -> object:
         return tuple(value.split()) if isinstance(value, str) else value
 
+    since_label: ClassVar[str] = "发现日期"
+
     @property
     def found(self) -> datetime.date:
         """发现日期."""
         return self.discovered or self.date
+
+    def exists_from(self) -> datetime.date:
+        """A case exists from its discovery (发现日期)."""
+        return self.found
 
     def describe(self) -> str:
         return f"{CATEGORIES[self.category]} [household {self.household}] [monitoring {self.id}]"
@@ -141,6 +147,7 @@ class MonitoringStep(Entity):
     label: ClassVar[str] = "监测程序"
     positional: ClassVar[tuple[str, ...]] = ("case", "step")
     refs: ClassVar[dict[str, str]] = {"case": "monitoring"}
+    parent: ClassVar[str] = "case"
 
     case: str
     step: Literal[tuple(STEPS)]  # type: ignore[valid-type]

@@ -37,13 +37,13 @@ from fupin.plugins.personal_data import PersonalDataError, TextScanner
 from fupin.plugins.text_summary import TextSummary, summarize, texts
 
 from fupin import file_memo
-from fupin.assets import Asset, AssetEvent, AssetRight
 from fupin.engine import Item, Rule, check
 from fupin.entities import ENTITY_TYPES, Entity, Notice, ProjectStage
 from fupin.findings import EntityError, Finding
 from fupin.households import RegisterError, RegisterRef, cached_register, register_path
 from fupin.integrity import Resolver, posted_before_subject
 from fupin.messages_zh import show_input
+from fupin.microcredit import EVENTS, Loan, LoanEvent
 from fupin.money import fmt_money
 
 if TYPE_CHECKING:
@@ -200,29 +200,49 @@ def _entity_error(entity: Entity, entry: Custom, text: str) -> EntityError:
 
 
 def _after_registration(book: Book, out: list[Finding]) -> None:
-    """A right or an event of an asset is not dated before the asset was registered; a
-    notice is not posted before the project, fund or plan it discloses was entered."""
+    """A dated change (a model's ``parent``: an asset's right or event, a loan's event, a
+    case's step) is not dated before its entity exists; a notice is not posted before the
+    project, fund or plan it discloses was entered."""
     for notice in book.all(Notice):
         facts = book.facts.notice(notice)
         if facts.before_subject and facts.subject_since is not None:
             text = posted_before_subject(notice, facts.subject_kind, facts.subject_since)
             out.append(_entity_error(notice, book.entry_of(notice), text))
-    assets = book.by_id(Asset)
-    items: list[tuple[AssetRight | AssetEvent, str]] = [
-        *((right, "权属记录") for right in book.all(AssetRight)),
-        *((event, "资产变动") for event in book.all(AssetEvent)),
-    ]
-    for item, what in items:
-        asset = assets.get(item.asset)
-        if asset is not None and item.date < asset.date:
-            out.append(
-                _entity_error(
-                    item,
-                    book.entry_of(item),
-                    f"date: {what}日期 {item.date} 早于资产登记日期 {asset.date} "
-                    f"— {asset.describe()}",
+    for kind, items in book.entities.items():
+        model = ENTITY_TYPES.get(kind)
+        parent_model = ENTITY_TYPES.get(model.refs.get(model.parent, "")) if model else None
+        if model is None or parent_model is None:
+            continue
+        parents = book.by_id(parent_model)
+        for item in items:
+            parent = parents.get(getattr(item, model.parent))
+            if parent is None:
+                continue
+            since = parent.exists_from()
+            if item.date < since:
+                out.append(
+                    _entity_error(
+                        item,
+                        book.entry_of(item),
+                        f"date: {model.label}日期 {item.date} 早于{parent_model.since_label} "
+                        f"{since} — {parent.describe()}",
+                    )
                 )
+            elif isinstance(item, LoanEvent) and isinstance(parent, Loan):
+                _within_loan(book, item, parent, out)
+
+
+def _within_loan(book: Book, event: LoanEvent, loan: Loan, out: list[Finding]) -> None:
+    """An overdue or recovered amount is part of the loan, never more than it."""
+    if event.amount is not None and event.amount > loan.amount:
+        out.append(
+            _entity_error(
+                event,
+                book.entry_of(event),
+                f"amount: {EVENTS[event.event]}金额 {fmt_money(event.amount)} > 贷款金额 "
+                f"{fmt_money(loan.amount)} CNY — {loan.describe()}",
             )
+        )
 
 
 def _within_budget(book: Book, out: list[Finding]) -> None:
