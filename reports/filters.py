@@ -8,14 +8,14 @@ tested on its own. Amounts are :class:`~decimal.Decimal` quantized to the cent, 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from fupin.money import fmt_money, fmt_pct, q2
+from fupin.money import CENT, HUNDRED, fmt_money, fmt_pct, fmt_pct_beside, q2
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 SMALL_UNITS = ("", "拾", "佰", "仟")
 SECTIONS = ("", "万", "亿", "万亿")
-WAN_STEP = Decimal("0.0001")
 
 
 def _section(number: int) -> str:
@@ -89,14 +89,43 @@ def money(amount: Decimal) -> str:
     return fmt_money(Decimal(amount))
 
 
-def wan(amount: Decimal) -> str:
-    """An amount in 万元, four decimals half up: ``1200000`` → ``120.0000``."""
-    return f"{(q2(Decimal(amount)) / Decimal(10000)).quantize(WAN_STEP, rounding=ROUND_HALF_UP):,}"
+def wan(amount: Decimal, places: int = 4) -> str:
+    """An amount in 万元, ``places`` decimals half up: ``1200000`` → ``120.0000``."""
+    step = Decimal(1).scaleb(-places)
+    return f"{(q2(Decimal(amount)) / Decimal(10000)).quantize(step, rounding=ROUND_HALF_UP):,}"
+
+
+def wan_places(amounts: Iterable[Decimal]) -> int:
+    """The decimals one 万元 column needs so that none of its amounts is rounded: 4, or 6
+    when an amount has jiao or fen (``100000.50`` → ``10.000050``). A
+    total row printed with them equals the sum of the rows printed above it."""
+    exact = all(
+        (q2(Decimal(a)) / Decimal(10000)) == Decimal(wan(a).replace(",", "")) for a in amounts
+    )
+    return 4 if exact else 6
 
 
 def pct(share: Decimal) -> str:
     """``0.5523`` → ``55.23%`` (two decimals, half up)."""
     return fmt_pct(Decimal(share))
+
+
+def pct_beside(share: Decimal, threshold: Decimal | None) -> str:
+    """``share`` as a percentage printed beside ``threshold``: two decimals, or as many more
+    as it takes not to print like the threshold when it differs (0.549996 beside 0.55 →
+    ``54.9996%``, never ``55.00%``: a notice must not read as met when the rule's is not)."""
+    if threshold is None:
+        return pct(share)
+    return fmt_pct_beside(Decimal(share), Decimal(threshold))
+
+
+def limit(threshold: Decimal) -> str:
+    """A policy threshold as a percentage, as configured (never rounded): ``0.55`` →
+    ``55.00%``, ``0.55555`` → ``55.555%``."""
+    shown = Decimal(threshold) * HUNDRED
+    if shown == shown.quantize(CENT):
+        return f"{shown.quantize(CENT):.2f}%"
+    return f"{shown.normalize():f}%"
 
 
 def cn_date(day: datetime.date | None) -> str:
@@ -162,7 +191,10 @@ FILTERS = {
     "daxie": daxie,
     "money": money,
     "wan": wan,
+    "wan_places": wan_places,
     "pct": pct,
+    "pct_beside": pct_beside,
+    "limit": limit,
     "cn_date": cn_date,
     "period": period,
     "mask_id": mask_id,

@@ -299,3 +299,37 @@ def test_compliance_as_of_a_day_equals_the_books_cut_there(tmp_path: Path, day: 
     whole = load(full / "main.beancount").book.facts.fund("XJ-2021")
     assert facts.received() == whole.received(cut)
     assert facts.spent() == whole.spent(cut)
+
+
+def test_allocation_total_row_is_the_sum_of_the_rows_printed(tmp_path: Path) -> None:
+    """Budgets with a fen below 0.0001 万元: the 万元 column prints them unrounded, so the
+    合计 row equals the sum of the rows printed above it (and the facts' total)."""
+    ledger = sample_copy(tmp_path)
+    for project, budget in (("001", "1200000"), ("002", "1500000"), ("003", "1800000")):
+        edit(
+            ledger / "xianjie-2021.beancount",
+            f'"P-2021-{project}" "approved"\n  doc: "青乡振批〔2021〕1{project[-1]}号"\n'
+            f"  budget: {budget}.00 CNY",
+            f'"P-2021-{project}" "approved"\n  doc: "青乡振批〔2021〕1{project[-1]}号"\n'
+            f"  budget: {int(budget) - 1}.50 CNY",
+        )
+    loaded = load(ledger / "main.beancount")
+    text = texts(loaded)["N-2021-F01"]
+    table = text.split("金额（万元） 责任单位")[1].split("合计")
+    rows = [D(m) for m in re.findall(r" (\d+\.\d{4,}) ", table[0])]
+    total = D(re.search(r"\d+\.\d{4,}", table[1]).group())  # type: ignore[union-attr]
+    assert rows[:3] == [D("119.999950"), D("149.999950"), D("179.999950")]
+    assert len(rows) == 7 and sum(rows) == total == D("819.999850")
+
+
+def test_allocation_share_beside_its_threshold_never_reads_as_met(tmp_path: Path) -> None:
+    """An industry share a hair below the year's 50%: printed with the digits that tell it
+    from the threshold, never as "50.00%（本年度要求不低于 50.00%）"."""
+    ledger = sample_copy(tmp_path)
+    edit(
+        ledger / "xianjie-2021.beancount",
+        '"P-2021-004" "approved"\n  doc: "青乡振批〔2021〕14号"\n  budget: 1300000.00 CNY',
+        '"P-2021-004" "approved"\n  doc: "青乡振批〔2021〕14号"\n  budget: 4300001.00 CNY',
+    )
+    text = texts(load(ledger / "main.beancount"))["N-2021-F01"]
+    assert "占分配总额的 49.999996%（本年度要求不低于 50.00%）" in text

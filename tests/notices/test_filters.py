@@ -9,12 +9,15 @@ import pytest
 from fupin.reports.filters import (
     cn_date,
     daxie,
+    limit,
     mask_account,
     mask_id,
     mask_name,
     mask_phone,
+    pct_beside,
     period,
     wan,
+    wan_places,
 )
 
 
@@ -45,6 +48,21 @@ def test_daxie(amount: str, text: str) -> None:
 def test_wan_has_four_decimals() -> None:
     assert wan(Decimal("1200000")) == "120.0000"
     assert wan(Decimal("1468900.50")) == "146.8901"
+
+
+def test_a_wan_column_takes_the_decimals_its_amounts_need() -> None:
+    assert wan_places([Decimal("1200000"), Decimal("1468901")]) == 4
+    assert wan_places([Decimal("1200000"), Decimal("1468900.50")]) == 6
+    assert wan(Decimal("1468900.50"), 6) == "146.890050"
+
+
+def test_a_share_beside_its_threshold_keeps_the_digits_that_tell_them_apart() -> None:
+    assert pct_beside(Decimal("0.549996"), Decimal("0.55")) == "54.9996%"
+    assert pct_beside(Decimal("0.5523"), Decimal("0.55")) == "55.23%"
+    assert pct_beside(Decimal("0.55"), Decimal("0.55")) == "55.00%"
+    assert pct_beside(Decimal("0.5523"), None) == "55.23%"
+    assert limit(Decimal("0.55")) == "55.00%"
+    assert limit(Decimal("0.55555")) == "55.555%"
 
 
 def test_masks() -> None:
