@@ -38,6 +38,9 @@ SIMPLE_MATCH = SIMPLE.fullmatch
 ONE = Decimal(1)
 MONEY = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(-?)")
 JUNK = re.compile(r"[\s¥元]|RMB|CNY", re.IGNORECASE)
+#: white space between two digits: only a thousands separator (``1 234 567.89``)
+INNER_SPACE = re.compile(r"(?<=\d)\s+(?=\d)")
+GROUPED = re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])")
 BLANK = frozenset(("", "-", "--", "—", "——", "/"))
 
 
@@ -65,7 +68,14 @@ def parse_money(text: str, scale: Decimal = ONE, blank: bool = True) -> Decimal:
             cents = simple.group(1)
             value = Decimal(text)
             return value if cents is not None and len(cents) == 3 else value.quantize(CENT)
-    cleaned = JUNK.sub("", normal(text)).replace("\u2212", "-")
+    cleaned = normal(text).strip()
+    if INNER_SPACE.search(cleaned):  # "1 234 567.89" groups thousands; "100 200" is two numbers
+        grouped = INNER_SPACE.sub(",", cleaned)
+        if GROUPED.search(grouped) is None:
+            shown = text if len(text) <= 40 else text[:37] + "…"
+            raise CellError(f"金额 {shown!r} 数字中间有空格 (不是千位分隔)")
+        cleaned = grouped
+    cleaned = JUNK.sub("", cleaned).replace("\u2212", "-")
     if cleaned in BLANK:
         if blank:
             return ZERO

@@ -36,6 +36,8 @@ from typing import Any
 
 from fupin.importers import markup
 
+from fupin import pii
+
 #: The longest cell a document may hold (a bank memo is a few hundred characters at most).
 MAX_CELL = 4000
 #: How many bytes ``identify`` reads (enough for the title and header rows).
@@ -468,10 +470,19 @@ def _short(exc: Exception) -> str:
 
 
 LONG_NUMBER = re.compile(r"(?<![0-9])(\d{4})\d{7,14}(\d{3}[0-9Xx])(?![0-9])")
+ASCII_DIGIT = re.compile(r"[0-9Xx]")
 
 
 @functools.lru_cache(maxsize=65536)
 def scrub(text: str) -> str:
-    """Mask ID-card and bank-account numbers (12–22 digits) a memo may carry: the ledger
-    never holds them (``6217001234567890123`` → ``6217****0123``)."""
-    return LONG_NUMBER.sub(r"\1****\2", text) if text else text
+    """Mask the personal numbers a memo or payee may carry, however typed (ID-card, mobile
+    and bank-card numbers as :func:`fupin.pii.find` reads them: ``138-1234-5678``,
+    ``430524 19900101 1234``), and any other run of 12–22 digits: the ledger never holds
+    them (``6217001234567890123`` → ``6217****0123``, ``13812345678`` → ``138****5678``)."""
+    if not text:
+        return text
+    for hit in reversed(pii.find(text)):
+        digits = "".join(ASCII_DIGIT.findall(pii.normalise(text[hit.start : hit.end])))
+        keep = 3 if hit.kind == "mobile" else 4
+        text = f"{text[: hit.start]}{digits[:keep]}****{digits[-4:]}{text[hit.end :]}"
+    return LONG_NUMBER.sub(r"\1****\2", text)
