@@ -35,6 +35,7 @@ from fupin.importers.ingest import (
     load_config,
     render_lines,
     run_files,
+    unfit_to_archive,
     write_entries,
 )
 
@@ -320,6 +321,12 @@ def _beangulp(name: str, doc: str) -> click.Command:
                 raise click.UsageError(
                     f"{shipped[0]}: 随软件安装的示例文件不能归档 (移动); 请先复制"
                 )
+            problems = unfit_to_archive(ingest.importers, paths)
+            for problem in problems:
+                click.echo(f"已拒绝, 不归档: {problem}", err=True)
+            if problems:  # beangulp's own rule: one error and no document is filed
+                click.echo("有文件无法导入, 未归档任何文件。", err=True)
+                ctx.exit(2)
             ctx.invoke(
                 command,
                 src=paths,

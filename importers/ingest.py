@@ -118,6 +118,28 @@ def identify_file(importers: Sequence[beangulp.Importer], path: Path) -> beangul
     return found[0] if found else None
 
 
+def unfit_to_archive(
+    importers: Sequence[beangulp.Importer], files: Sequence[str | Path]
+) -> list[str]:
+    """Why each recognised file would be rejected by ``extract`` (a bad row, two importers,
+    a crash): such a file was never imported and is not archived as if it had been.
+    A file no importer recognises is beangulp's to skip."""
+    problems: list[str] = []
+    for name in files:
+        path = Path(name)
+        stage = "识别"
+        try:
+            importer = identify_file(importers, path)
+            if importer is not None:
+                stage = "读取"
+                importer.extract(str(path), [])
+        except SourceError as exc:
+            problems.append(str(exc))
+        except Exception as exc:  # a bug in an importer: named, never beangulp's traceback
+            problems.append(_internal(path, stage, exc))
+    return problems
+
+
 def run_files(
     importers: Sequence[beangulp.Importer],
     files: Sequence[str | Path],

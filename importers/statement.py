@@ -143,7 +143,13 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         return self.ledger_account
 
     def date(self, filepath: str) -> datetime.date | None:
-        return self.parse(filepath).end
+        """The statement's last day; None for a file that does not read (Fava lists every
+        file of its import folders with its date: one bad download must not fail the page;
+        ``extract`` names the row, ``fupin import archive`` refuses the file)."""
+        try:
+            return self.parse(filepath).end
+        except SourceError:
+            return None
 
     def filename(self, filepath: str) -> str | None:
         return f"{self.layout.name}-statement{Path(filepath).suffix.lower()}"
