@@ -57,9 +57,23 @@ def _number(value: Any) -> Any:
     return getattr(value, "number", value)
 
 
+#: characters no one means to type in a name: controls and the invisible format characters
+#: (zero-width space and joiners, direction marks, word joiner, soft hyphen, BOM)
+_INVISIBLE = re.compile("[\x00-\x1f\x7f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
 def _non_blank(value: str) -> str:
+    """A name as typed once: not blank, no space before or after it (a full-width U+3000
+    included), no invisible character; else ``"青山村　"`` would be a second village."""
     if not value.strip():
         raise ValueError("不能为空")
+    hidden = _INVISIBLE.search(value)
+    if hidden:
+        raise ValueError(f"含不可见字符 U+{ord(hidden.group()):04X} (如零宽空格), 请删除")
+    if value != value.strip():
+        raise ValueError(
+            "首尾有空格 (含全角空格 U+3000), 请删除: 否则与不带空格的同名记录不是同一个"
+        )
     return value
 
 
@@ -499,8 +513,8 @@ class Notice(Entity):
     note: str | None = None
     # issue 8: where it was posted (default: the subject project's), paper size, 文号,
     # local phones replacing the policy's ``notice-phones`` ("单位 电话; 单位 电话").
-    township: str | None = None
-    village: str | None = None
+    township: Text | None = None
+    village: Text | None = None
     paper: Literal["A4", "A3"] = "A4"
     doc: str | None = None
     phones: str | None = None
