@@ -562,13 +562,17 @@ def load_register(path: Path) -> Register:
     events: dict[str, list[StatusChange]] = defaultdict(list)
     member_file, event_file = folder / "members.csv", folder / "events.csv"
     member_lines: dict[str, int] = {}
+    people: dict[str, int] = {}  # ID number → the members.csv line that has it first
     for lineno, row in _rows(member_file, required=False):
         hid = row.pop("household", "")
         try:
-            members[hid].append(Member.model_validate(row))
-            member_lines.setdefault(hid, lineno)
+            member = Member.model_validate(row)
         except ValidationError as exc:
             problems += _problems(member_file, lineno, exc)
+            continue
+        members[hid].append(member)
+        member_lines.setdefault(hid, lineno)
+        problems += _same_person(member_file, lineno, member.id_number, people)
     event_lines: dict[str, int] = {}
     for lineno, row in _rows(event_file, required=False):
         hid = row.pop("household", "")
@@ -580,6 +584,7 @@ def load_register(path: Path) -> Register:
 
     households: dict[str, Household] = {}
     lines: dict[str, int] = {}
+    heads: dict[str, int] = {}  # a head's ID number → the households.csv line that has it
     for lineno, row in _rows(path, required=True):
         data: dict[str, Any] = dict(row)
         hid = data.get("id", "")
@@ -596,6 +601,7 @@ def load_register(path: Path) -> Register:
             problems += _problems(path, lineno, exc)
             continue
         lines[hid] = lineno
+        problems += _same_person(path, lineno, households[hid].id_number, heads)
         seqs = [m.seq for m in households[hid].members]
         if len(seqs) != len(set(seqs)):
             problems.append(f"{member_file}:{member_lines[hid]}: seq: 农户 {hid} 的成员序号重复")
@@ -611,6 +617,20 @@ def load_register(path: Path) -> Register:
     if problems:
         raise RegisterError(problems)
     return Register(path, households)
+
+
+def _same_person(path: Path, lineno: int, id_number: str | None, seen: dict[str, int]) -> list[str]:
+    """One person is registered once: an ID number already on an earlier row of the same file
+    (a member in two households, a head of two) is a problem at the later row, naming the
+    earlier row and never the number."""
+    if id_number is None:
+        return []
+    first = seen.setdefault(id_number, lineno)
+    if first == lineno:
+        return []
+    return [
+        f"{path}:{lineno}: id_number: 身份证号与第 {first} 行相同 (同一人登记两次; 号码不予显示)"
+    ]
 
 
 def _village_codes(

@@ -255,3 +255,46 @@ def test_a_broken_register_is_not_called_missing_by_the_loan_rule(tmp_path: Path
     assert c08 and "households.csv:2: id_number" in c08[0].message
     assert l02 and all("农户信息库无法读取或校验失败 (见 C08)" in f.message for f in l02)
     assert not any("账簿未登记" in f.message for f in l02)
+
+
+def test_one_person_registered_twice_is_named_by_row_never_by_number(tmp_path: Path) -> None:
+    path = _copy(tmp_path)
+    first17 = "99990119800101001"
+    number = first17 + id_check_digit(first17)
+    members = tmp_path / "members.csv"
+    text = members.read_text(encoding="utf-8")
+    text = text.replace("H-T-001,1,甲一,,", f"H-T-001,1,甲一,{number},", 1)
+    text = text.replace("H-T-002,1,乙一,,", f"H-T-002,1,乙一,{number},", 1)  # another household
+    members.write_text(text, encoding="utf-8")
+    heads = path.read_text(encoding="utf-8")
+    heads = heads.replace(
+        "H-T-001,测试镇,测试村,1组,甲一,,", f"H-T-001,测试镇,测试村,1组,甲一,{number},"
+    )
+    heads = heads.replace(
+        "H-T-002,测试镇,测试村,2组,乙一,,", f"H-T-002,测试镇,测试村,2组,乙一,{number},"
+    )
+    path.write_text(heads, encoding="utf-8")
+    with pytest.raises(RegisterError) as exc:
+        load_register(path)
+    same = "id_number: 身份证号与第 2 行相同 (同一人登记两次; 号码不予显示)"
+    assert exc.value.problems == [f"{members}:4: {same}", f"{path}:3: {same}"]
+    assert number not in str(exc.value)
+
+
+def test_a_head_listed_again_as_a_member_of_the_same_household_is_one_person(
+    tmp_path: Path,
+) -> None:
+    path = _copy(tmp_path)
+    first17 = "99990119800101001"
+    number = first17 + id_check_digit(first17)
+    members = tmp_path / "members.csv"
+    text = members.read_text(encoding="utf-8")
+    members.write_text(text.replace("H-T-001,1,甲一,,", f"H-T-001,1,甲一,{number},", 1), "utf-8")
+    heads = path.read_text(encoding="utf-8")
+    path.write_text(
+        heads.replace(
+            "H-T-001,测试镇,测试村,1组,甲一,,", f"H-T-001,测试镇,测试村,1组,甲一,{number},"
+        ),
+        encoding="utf-8",
+    )
+    assert load_register(path).households["H-T-001"].id_number == number
