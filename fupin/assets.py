@@ -43,7 +43,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -51,7 +51,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_
 from fupin.entities import ACCOUNT_COMPONENT, Entity, Money, PositiveMoney, Share, Text, near
 from fupin.findings import Finding
 from fupin.messages_zh import reject_near_miss, show_input
-from fupin.money import HUNDRED, ZERO, q2
+from fupin.money import CENT, HUNDRED, ZERO, q2
 from fupin.vocab import MAX_AMOUNT, SOURCES
 
 if TYPE_CHECKING:
@@ -380,6 +380,28 @@ class IncomePlan(Entity):
         if len(set(value)) != len(value):
             raise ValueError("recipients: 同一农户列出两次")
         return value
+
+    @property
+    def parts(self) -> dict[str, Decimal]:
+        """Each key's money (方案金额 × 比例), to the cent: the amounts the plan notice prints
+        and B39 limits payouts to. When the shares make 100% the parts add up to the plan's
+        amount exactly: each is rounded down to the fen, and the fen left over go one each
+        to the keys with the largest remainders (the first listed on a tie); otherwise (a
+        B39 error) each is rounded half up."""
+        exact = {key: self.amount * share for key, share in self.shares.items()}
+        if sum(self.shares.values(), ZERO) != 1:
+            return {key: q2(value) for key, value in exact.items()}
+        parts = {key: value.quantize(CENT, ROUND_FLOOR) for key, value in exact.items()}
+        left = int((q2(self.amount) - sum(parts.values(), ZERO)) / CENT)
+        by_remainder = sorted(exact, key=lambda key: parts[key] - exact[key])
+        for key in by_remainder[:left]:
+            parts[key] += CENT
+        return parts
+
+    def part(self, keys: Sequence[str]) -> Decimal:
+        """The money of some keys of the plan together (:attr:`parts`)."""
+        parts = self.parts
+        return sum((parts[key] for key in keys), ZERO)
 
     @model_validator(mode="after")
     def _period_in_order(self) -> IncomePlan:

@@ -579,7 +579,7 @@ def _share_limits(
             )
             continue
         part = sum((plan.shares[k] for k in keys), ZERO)
-        limit = q2(plan.amount * part)
+        limit = plan.part(keys)
         yield from check(
             IncomeDistributionError,
             rule="B39",

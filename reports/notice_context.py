@@ -612,12 +612,9 @@ def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
     if asset is None:
         raise MissingField(f"income-plan {plan.id}", "asset", f"没有资产 {plan.asset}")
     ent = f"income-plan {plan.id}"
+    parts = plan.parts  # B39's limits: they add up to the plan amount
     allocation = [
-        {
-            "purpose": PURPOSE_NAMES.get(key, key),
-            "share": share,
-            "amount": q2(plan.amount * share),
-        }
+        {"purpose": PURPOSE_NAMES.get(key, key), "share": share, "amount": parts[key]}
         for key, share in plan.shares.items()
     ]
     body: dict[str, Any] = {

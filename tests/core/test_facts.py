@@ -333,3 +333,20 @@ def test_allocation_share_beside_its_threshold_never_reads_as_met(tmp_path: Path
     )
     text = texts(load(ledger / "main.beancount"))["N-2021-F01"]
     assert "占分配总额的 49.999996%（本年度要求不低于 50.00%）" in text
+
+
+def test_income_plan_rows_add_up_to_the_plan_and_are_b39s_limits(tmp_path: Path) -> None:
+    """A plan amount whose shares fall on half a fen (98,000.05 × 50% = 49,000.025): the
+    rows printed add up to the plan amount printed, and each is the limit B39 applies."""
+    ledger = sample_copy(tmp_path)
+    edit(ledger / "assets.beancount", "  amount: 98000.00 CNY\n", "  amount: 98000.05 CNY\n")
+    loaded = load(ledger / "main.beancount")
+    text = texts(loaded)["N-2022-IP01"]
+    table = text.split("金额（元）")[1].split("合计")
+    rows = [D(m.replace(",", "")) for m in re.findall(r"\d[\d,]*\.\d\d(?!%)", table[0])]
+    assert rows == [D("49000.03"), D("19600.01"), D("19600.01"), D("9800.00")]
+    assert "合计 100.00% 98,000.05" in text and sum(rows) == D("98000.05")
+    from fupin.assets import IncomePlan
+
+    plan = loaded.book.by_id(IncomePlan)["IP-2022-PV-01"]
+    assert [plan.part([key]) for key in plan.shares] == rows
