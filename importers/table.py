@@ -15,7 +15,7 @@ kind of message everywhere: :class:`SourceError`, naming the file, the 1-based l
   swallows the rest of the file. Cells are stripped of spaces and tabs (ICBC pads every
   cell with both); control characters and cells longer than :data:`MAX_CELL` characters
   are errors, save the DOS end-of-file mark (Ctrl-Z, U+001A) as the file's very last
-  character(s).
+  character(s). Excel's text marks on a number (``="0001"``, ``'0001``) are dropped.
 * Spreadsheet cells are text too: numbers by their shortest exact decimal form (never a
   binary float on the way), dates as ISO text; an unreadable workbook or an impossible
   date serial is an error naming the row and column.
@@ -274,10 +274,25 @@ def split_lines(path: Path, text: str, delimiter: str, *, lenient: bool = False)
             append(Row(number, (), (index + 1, f"单元格过长 ({length:,} 字符 > {MAX_CELL:,})")))
             continue
         if " " in line or "\t" in line or "\u3000" in line:
-            append(Row(number, tuple([c.strip(PAD) for c in cells])))
-        else:
-            append(Row(number, tuple(cells)))
+            cells = [c.strip(PAD) for c in cells]
+        if "'" in line or '="' in line:
+            cells = [_as_text(c) for c in cells]
+        append(Row(number, tuple(cells)))
     return rows
+
+
+#: Excel's marks of a number kept as text in a CSV: ``="0001"`` and ``'0001``
+AS_TEXT = re.compile(r'="(.*)"|\'(?=[0-9+\-])(.*)', re.DOTALL)
+
+
+def _as_text(cell: str) -> str:
+    """A cell without Excel's text mark (``="20230104"`` → ``20230104``, ``'6217…`` →
+    ``6217…``): banks write it so that Excel keeps leading zeros and long numbers."""
+    found = AS_TEXT.fullmatch(cell)
+    if found is None:
+        return cell
+    inner = found.group(1) if found.group(1) is not None else found.group(2)
+    return inner.strip(PAD)
 
 
 def _quote_problem(line: str, delimiter: str, exc: csv.Error) -> tuple[int, str]:
@@ -481,8 +496,11 @@ def scrub(text: str) -> str:
     them (``6217001234567890123`` → ``6217****0123``, ``13812345678`` → ``138****5678``)."""
     if not text:
         return text
+    text = LONG_NUMBER.sub(r"\1****\2", text)  # the common case, and the detector's fast test
+    if not pii.may_hold_number(text):
+        return text
     for hit in reversed(pii.find(text)):
         digits = "".join(ASCII_DIGIT.findall(pii.normalise(text[hit.start : hit.end])))
         keep = 3 if hit.kind == "mobile" else 4
         text = f"{text[: hit.start]}{digits[:keep]}****{digits[-4:]}{text[hit.end :]}"
-    return LONG_NUMBER.sub(r"\1****\2", text)
+    return text

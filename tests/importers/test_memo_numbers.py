@@ -1,6 +1,6 @@
 """What a statement line may carry that must not reach the ledger as typed: a mobile number
 or an ID number split by spaces in its memo; and spaces inside an amount that do not group
-thousands (``12 34.50`` was read as 1234.50)."""
+thousands (``12 34.50`` was read as 1234.50); Excel's text marks on numbers in a CSV."""
 
 from __future__ import annotations
 
@@ -91,3 +91,27 @@ def test_a_statement_amount_with_a_stray_space_names_its_line_and_column(tmp_pat
         importer().extract(str(path), [])
     assert (info.value.row, info.value.column) == (5, "收入金额")
     assert "数字中间有空格" in info.value.problem
+
+
+def test_excels_text_marks_on_numbers_are_dropped(tmp_path: Path) -> None:
+    """``="20230104"`` and ``'0001`` (banks write them so Excel keeps leading zeros) were a
+    date that is no date and an amount that is no number."""
+    path = statement(
+        tmp_path / "marks.csv",
+        [
+            '="20230104",某公司,="6217001234567890123",="1234.50",,="51234.50",x,x,="0001"',
+            "'20230105,某公司,'6217001234567890123,,'234.50,'51000.00,y,y,'0002",
+        ],
+    )
+    found = [e for e in importer().extract(str(path), []) if isinstance(e, data.Transaction)]
+    assert [(t.date.isoformat(), t.meta["bank_serial"]) for t in found] == [
+        ("2023-01-04", "0001"),
+        ("2023-01-05", "0002"),
+    ]
+    assert [t.postings[0].units.number for t in found] == [Decimal("1234.50"), Decimal("-234.50")]
+
+
+def test_an_apostrophe_in_a_memo_stays(tmp_path: Path) -> None:
+    path = statement(tmp_path / "memo.csv", ["20230104,某公司,,1234.50,,51234.50,'青山' 项目,x,1"])
+    (txn,) = [e for e in importer().extract(str(path), []) if isinstance(e, data.Transaction)]
+    assert txn.narration == "'青山' 项目 x"
