@@ -17,7 +17,7 @@ from decimal import Decimal
 from markupsafe import Markup, escape
 
 from fupin.chart_figures import AssetValues, FundFlow, ShareYear, StageCount
-from fupin.money import fmt_money, fmt_pct
+from fupin.money import fmt_money, fmt_pct, fmt_pct_beside
 
 WIDTH = 760
 ERROR = "#c0392b"
@@ -101,12 +101,14 @@ def industry_share(years: Sequence[ShareYear]) -> Markup:
         x = left + slot * i + (slot - bar) / 2
         h = plot * _frac(yr.share, scale)
         fill = colour if yr.ok else (ERROR if yr.severity == "error" else "#e0a800")
-        title = f"{yr.year}年 产业发展资金占比 {fmt_pct(yr.share)}, 阈值 {fmt_pct(yr.threshold)}"
+        # beside its threshold a share keeps the digits that tell them apart (49.999996%)
+        share = fmt_pct_beside(yr.share, yr.threshold)
+        title = f"{yr.year}年 产业发展资金占比 {share}, 阈值 {fmt_pct(yr.threshold)}"
         body.append(
             f'<rect x="{x:.1f}" y="{top + plot - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
             f'fill="{fill}"><title>{escape(title)}</title></rect>'
         )
-        body.append(_text(x + bar / 2, top + plot - h - 4, fmt_pct(yr.share), "middle"))
+        body.append(_text(x + bar / 2, top + plot - h - 4, share, "middle"))
         ty = top + plot * (1 - _frac(yr.threshold, scale))
         body.append(
             f'<line class="threshold" x1="{x - 12:.1f}" x2="{x + bar + 12:.1f}" y1="{ty:.1f}" '

@@ -52,6 +52,16 @@ def test_industry_share_bars_and_threshold_lines(app: Flask, page: Any) -> None:
     assert only_2022.count('class="threshold"') == 1 and "阈值 55.00%" in only_2022
 
 
+def test_a_share_just_under_its_threshold_never_reads_as_met() -> None:
+    """49.9999955% beside 50%: the chart prints the digits that tell them apart."""
+    from fupin.chart_figures import ShareYear
+
+    just_under = ShareYear(2024, Decimal("0.499999955"), Decimal("0.50"), False, "error")
+    svg = str(charts.industry_share([just_under]))
+    assert "2024年 产业发展资金占比 49.999996%, 阈值 50.00%" in titles(svg)
+    assert ">49.999996%<" in svg and ">50.00%<" not in svg
+
+
 def test_fund_flow_carries_the_facts(app: Flask, page: Any) -> None:
     book = snap_of(app).book
     flow = fund_flow(book)
