@@ -33,7 +33,7 @@ from beancount.core.amount import Amount
 from beancount.core.data import Balance, Custom, Open, Transaction
 from fupin.plugins.flags_projects import Contract
 from fupin.plugins.ledger_data import WATCHED, LedgerChecker, LedgerDataError, wrong_currency
-from fupin.plugins.personal_data import PersonalDataError, TextScanner
+from fupin.plugins.personal_data import PersonalDataError, TextScanner, title_finding
 from fupin.plugins.text_summary import TextSummary, summarize, texts
 
 from fupin import file_memo
@@ -137,6 +137,9 @@ def _walk(book: Book) -> Walked:
                 if wrong:
                     checker.amounts(entry, wrong)
             scan.report(entry, out.personal)
+    title = title_finding(book.options)
+    if title is not None:
+        out.personal.append(title)
     return out
 
 

@@ -25,7 +25,7 @@ from fupin import pii
 from fupin.findings import Finding
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Mapping
 
     from beancount.core.data import Directive, Meta
 
@@ -70,6 +70,8 @@ class TextScanner:
         else:
             for name in _TEXT_FIELDS:
                 values.add(getattr(entry, name, None))
+            for name in ("tags", "links"):  # a document's
+                values.update(getattr(entry, name, None) or ())
 
     def suspects(self) -> bool:
         """Read each distinct text once; whether any holds a personal number.
@@ -129,6 +131,9 @@ class TextScanner:
         else:
             for name in _TEXT_FIELDS:
                 self.field(entry, name, getattr(entry, name, None), out)
+            for label, attr in (("tag", "tags"), ("link", "links")):  # a document's
+                for item in getattr(entry, attr, None) or ():
+                    self.field(entry, label, item, out)
         self.meta(entry, entry.meta, out)
 
     def meta(
@@ -156,6 +161,32 @@ class TextScanner:
                     policy_key=name,
                 )
             )
+
+
+def title_finding(options: Mapping[str, Any]) -> Finding | None:
+    """PII in ``option "title"`` (Fava prints it on every page), at its line of the top file."""
+    title = options.get("title")
+    if not isinstance(title, str) or not pii.find(title):
+        return None
+    top = str(options.get("filename") or "")
+    lineno = 0
+    try:
+        with open(top, encoding="utf-8") as lines:
+            lineno = next((n for n, line in enumerate(lines, 1) if _TITLE.match(line)), 0)
+    except (OSError, UnicodeDecodeError):
+        pass
+    labels = "、".join(dict.fromkeys(hit.label for hit in pii.find(title)))
+    return PersonalDataError(
+        {"filename": top, "lineno": lineno},
+        f'PII error: 账簿标题中出现{labels} (option "title"; 号码不予显示) — Fava 每一页都显示标题, '
+        "账簿不得存放身份证号、手机号或银行卡号",
+        None,
+        rule="PII",
+        policy_key="title",
+    )
+
+
+_TITLE = re.compile(r'\s*option\s+"title"')
 
 
 def gather(values: set[Any], meta: Meta, size: int) -> None:
@@ -232,8 +263,9 @@ _JOIN = "Z\n"
 
 
 _TEXT_TYPES = frozenset((str, Decimal, Amount))
-#: the text fields of other directives (an account name, a note's comment, …)
-_TEXT_FIELDS = ("account", "comment", "description", "filename", "query_string")
+#: the text fields of other directives (an account name, a note's comment, an event's type
+#: and description, a query's name and text, …)
+_TEXT_FIELDS = ("account", "comment", "type", "description", "filename", "name", "query_string")
 
 #: characters that may read as a digit (fupin.pii reads any script's digits, NFKC forms
 #: and Chinese numerals): the detector runs only on a text with 11 or more of them
