@@ -36,7 +36,7 @@ from pathlib import Path
 import beangulp
 from beancount.core import data
 from beancount.core.amount import Amount
-from fupin.importers.cells import days_in, parse_day
+from fupin.importers.cells import days_in, normal, parse_day
 from fupin.importers.dedupe import ExactDedupe, open_missing
 from fupin.importers.layout import Layout, load_layout
 from fupin.importers.sheet import (
@@ -52,6 +52,7 @@ from fupin.importers.sheet import (
 from fupin.importers.table import Row, SourceError
 
 from fupin.households import Household, Register, RegisterError, cached_register
+from fupin.pii import id_check_char
 
 #: The benefit kinds of the sample county and the accounts they post to.
 DEFAULT_KINDS = {
@@ -61,6 +62,11 @@ DEFAULT_KINDS = {
 }
 KIND_IN_TITLE = re.compile(r"(?:补贴项目|补贴类别|补贴名称|资金项目)\s*[:：]\s*(\S+)")
 DATE_IN_TITLE = re.compile(r"发放(?:日期|时间)")
+
+
+#: what may stand between an ID number's digits in a roll (spaces, dashes)
+ID_GAPS = re.compile(r"[\s\-]+")
+ID_SHAPE = re.compile(r"\d{17}[\dX]")
 
 
 def mask_id(number: str) -> str:
@@ -224,7 +230,7 @@ class RollImporter(ExactDedupe, beangulp.Importer):
         return self.layout.default_kind
 
     def _household(self, sheet: Sheet, row: Row, index: Mapping[str, list[Household]]) -> Household:
-        number = sheet.cell(row, "id_number").upper()
+        number = ID_GAPS.sub("", normal(sheet.cell(row, "id_number"))).upper()
         village = sheet.cell(row, "village")
         name = sheet.cell(row, "name")
         if number:
@@ -244,7 +250,7 @@ class RollImporter(ExactDedupe, beangulp.Importer):
                 "身份证号与姓名都为空",
             )
         if not found:
-            raise sheet.error(row, role, f"农户信息库中无 {key} 对应的农户")
+            raise sheet.error(row, role, f"农户信息库中无 {key} 对应的农户{_id_hint(number)}")
         if len(found) > 1:
             ids = "、".join(h.id for h in found)
             raise sheet.error(row, role, f"{key} 对应多户 ({ids}), 无法确定")
@@ -256,6 +262,19 @@ class RollImporter(ExactDedupe, beangulp.Importer):
                 f"村 {village} 与农户信息库 {household.id} 的 {household.village} 不符",
             )
         return household
+
+
+def _id_hint(number: str) -> str:
+    """Why an ID number matches no household, when the number itself says so."""
+    if not number:
+        return ""
+    if not ID_SHAPE.fullmatch(number):
+        return f" (应为 18 位, 此处 {len(number)} 位)"
+    if id_check_char(number[:17]) == number[17]:
+        return ""
+    if number.endswith("000"):  # Excel keeps 15 significant digits of a number cell
+        return " (校验位不符: 该列存为数字格式时 Excel 只保留 15 位, 请设为文本后重新录入)"
+    return " (校验位不符, 号码有误)"
 
 
 def _clean_batch(text: str) -> str:

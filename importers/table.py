@@ -492,7 +492,7 @@ ASCII_DIGIT = re.compile(r"[0-9Xx]")
 def scrub(text: str) -> str:
     """Mask the personal numbers a memo or payee may carry, however typed (ID-card, mobile
     and bank-card numbers as :func:`fupin.pii.find` reads them: ``138-1234-5678``,
-    ``430524 19900101 1234``), and any other run of 12–22 digits: the ledger never holds
+    ``430524 19900101 1234``), and any other run of 15–22 digits: the ledger never holds
     them (``6217001234567890123`` → ``6217****0123``, ``13812345678`` → ``138****5678``)."""
     if not text:
         return text
