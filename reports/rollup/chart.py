@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from fupin.money import fmt_pct
+from fupin.money import fmt_pct, fmt_pct_beside
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -64,13 +64,15 @@ def _chart(year: int | None, rows: list[dict[str, Any]]) -> Markup:
         share = row["share"] if row["share"] is not None else Decimal(0)
         label = f"{row['county']} {row['name'] or ''}".strip()
         kind = "ok" if row["ok"] else ("warn" if row["severity"] == "warning" else "bad")
+        own = row["threshold"]
+        limit = own if own is not None else common
+        shown = fmt_pct_beside(share, limit) if limit is not None else fmt_pct(share)
         parts.append(
             f'<text x="{LABEL - 6}" y="{y + BAR - 4}" class="l">{escape(label)}</text>'
             f'<rect x="{LABEL}" y="{y}" width="{_x(share) - LABEL:.1f}" height="{BAR}" '
-            f'class="{kind}"><title>{escape(label)}: {fmt_pct(share)}</title></rect>'
-            f'<text x="{_x(share) + 4:.1f}" y="{y + BAR - 4}" class="v">{fmt_pct(share)}</text>'
+            f'class="{kind}"><title>{escape(label)}: {shown}</title></rect>'
+            f'<text x="{_x(share) + 4:.1f}" y="{y + BAR - 4}" class="v">{shown}</text>'
         )
-        own = row["threshold"]
         if own is not None and own != common:
             x = _x(own)
             parts.append(

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from fupin.findings import fmt_value
-from fupin.money import fmt_money, fmt_pct
+from fupin.money import fmt_money, fmt_pct, fmt_pct_beside
 from fupin.names import CATEGORY_NAMES, SOURCE_NAMES
 from fupin.textable import render
 
@@ -32,6 +32,9 @@ def cell(row: dict[str, Any], name: str, kind: str) -> str:
     if kind == "money":
         return fmt_money(value)
     if kind == "pct":
+        threshold = row.get("threshold") if name == "share" else None
+        if isinstance(threshold, Decimal):  # beside its threshold: never alike unless equal
+            return fmt_pct_beside(value, threshold)
         return fmt_pct(value)
     if kind == "op":
         return OPS.get(str(value), str(value))
