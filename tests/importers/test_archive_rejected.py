@@ -42,7 +42,9 @@ def test_archive_refuses_a_rejected_file_by_name_and_files_nothing(county: Path)
     result = archive(county, target, bad, good)
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
-    assert "已拒绝, 不归档: rcb-bad.csv 第5行 [借方发生额]: 金额 '五十七万' 不是数字" in result.output
+    assert (
+        "已拒绝, 不归档: rcb-bad.csv 第5行 [借方发生额]: 金额 '五十七万' 不是数字" in result.output
+    )
     assert "未归档任何文件" in result.output
     assert bad.exists() and good.exists() and not target.exists()
 
