@@ -255,3 +255,19 @@ def test_sealing_twice_by_a_relative_path(sample: Path, monkeypatch) -> None:  #
         assert code == 0, out
     assert sample.read_text(encoding="utf-8").count('include "seals.beancount"') == 1
     assert check(sample)[0] == 0
+
+
+def test_the_books_as_of_a_day_before_their_seals_hold_no_orphaned_digest_list(
+    sample: Path,
+) -> None:
+    # on 2019-01-01 (before the first entry) no seal was entered yet: the 2021-12 list is
+    # no orphan there; with the seal entry removed from the whole books, it is
+    code, out = run("check", str(sample), "--date", "2019-01-01", "--json")
+    assert code == 0 and not [f for f in json.loads(out) if f["rule"] == "A02"], out
+    seals = sample.parent / "seals.beancount"
+    text = seals.read_text(encoding="utf-8")
+    start = text.index('2021-12-31 custom "seal" "2021-12"')
+    end = text.find("\n\n", start)
+    seals.write_text(text[:start] + (text[end:] if end >= 0 else ""), encoding="utf-8")
+    code, out = run("check", str(sample), "--json")
+    assert code == 1 and any("摘要清单无对应的封存记录" in f["message"] for f in json.loads(out))
