@@ -14,6 +14,7 @@ from collections.abc import Hashable, Iterable, Mapping
 
 from beancount.core import data
 from beangulp import extract
+from fupin.importers.table import as_text
 
 #: Metadata beangulp sets on an extracted entry that the ledger already holds.
 DUPLICATE = extract.DUPLICATE
@@ -22,11 +23,14 @@ SourceKey = tuple[Hashable, ...]
 
 
 def source_key(entry: data.Directive) -> SourceKey | None:
-    """The stable identity of an imported entry, or None for one typed in by hand."""
+    """The stable identity of an imported entry, or None for one typed in by hand.
+
+    A serial kept with Excel's text mark by an earlier import (``'0001``, ``="0001"``) is the
+    key the reader now gives (``0001``): re-importing that file adds nothing."""
     meta = entry.meta or {}
     if isinstance(entry, data.Transaction):
         if "bank_serial" in meta:
-            return ("bank", str(meta["bank_serial"]), entry.date)
+            return ("bank", as_text(str(meta["bank_serial"])), entry.date)
         if "roll_row" in meta:
             return ("roll", str(meta["roll_row"]))
         if "alloc_row" in meta:
@@ -35,7 +39,7 @@ def source_key(entry: data.Directive) -> SourceKey | None:
     if isinstance(entry, data.Custom) and entry.values:
         first = str(entry.values[0].value)
         if entry.type == "bank-line":
-            return ("bank", first, entry.date)
+            return ("bank", as_text(first), entry.date)
         if entry.type == "statement":
             return ("statement", first)
         return None

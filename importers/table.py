@@ -276,7 +276,7 @@ def split_lines(path: Path, text: str, delimiter: str, *, lenient: bool = False)
         if " " in line or "\t" in line or "\u3000" in line:
             cells = [c.strip(PAD) for c in cells]
         if "'" in line or '="' in line:
-            cells = [_as_text(c) for c in cells]
+            cells = [as_text(c) for c in cells]
         append(Row(number, tuple(cells)))
     return rows
 
@@ -285,7 +285,7 @@ def split_lines(path: Path, text: str, delimiter: str, *, lenient: bool = False)
 AS_TEXT = re.compile(r'="(.*)"|\'(?=[0-9+\-])(.*)', re.DOTALL)
 
 
-def _as_text(cell: str) -> str:
+def as_text(cell: str) -> str:
     """A cell without Excel's text mark (``="20230104"`` → ``20230104``, ``'6217…`` →
     ``6217…``): banks write it so that Excel keeps leading zeros and long numbers."""
     found = AS_TEXT.fullmatch(cell)

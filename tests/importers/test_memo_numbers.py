@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from beancount.core import data
 from fupin.importers.cells import CellError, parse_money
+from fupin.importers.ingest import run_files
 from fupin.importers.statement import StatementImporter
 from fupin.importers.table import SourceError, scrub
 
@@ -115,3 +116,17 @@ def test_an_apostrophe_in_a_memo_stays(tmp_path: Path) -> None:
     path = statement(tmp_path / "memo.csv", ["20230104,某公司,,1234.50,,51234.50,'青山' 项目,x,1"])
     (txn,) = [e for e in importer().extract(str(path), []) if isinstance(e, data.Transaction)]
     assert txn.narration == "'青山' 项目 x"
+
+
+def test_a_serial_kept_with_its_text_mark_by_an_earlier_import_is_the_same_line(
+    tmp_path: Path,
+) -> None:
+    """Before the text marks were dropped, a ``'0001`` serial was kept as typed: the books
+    imported then hold ``bank_serial: "'0001"``, and re-importing that file adds nothing."""
+    path = statement(tmp_path / "marked.csv", ["20230104,张三,,1000.00,,51000.00,退款,转账,'0001"])
+    [fresh] = [e for e in importer().extract(str(path), []) if isinstance(e, data.Transaction)]
+    assert fresh.meta["bank_serial"] == "0001"
+    earlier = fresh._replace(meta={**fresh.meta, "bank_serial": "'0001"})
+    [result] = run_files([importer()], [path], [earlier]).results
+    assert not [e for e in result.entries if isinstance(e, data.Transaction)]
+    assert [held for _, held in result.duplicates] == [earlier]
