@@ -45,7 +45,7 @@ from fupin.plugins.assets import depreciation as fupin_asset_depreciation  # noq
 from fupin import collector, session
 from fupin.book import build_book, release
 from fupin.engine import Results, Rule, run_rules
-from fupin.findings import Severity
+from fupin.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -110,5 +110,14 @@ def fupin_rules(
         if not session.wanted():
             release(book)  # nobody takes it: freed now, by reference counting
     keep_warnings = (config or "").strip().lower() == "warnings"
-    errors = [f for f in results.findings if keep_warnings or f.severity == Severity.ERROR]
+    errors = [
+        _printable(f) for f in results.findings if keep_warnings or f.severity == Severity.ERROR
+    ]
     return entries, errors  # type: ignore[return-value]
+
+
+def _printable(finding: Finding) -> Finding:
+    """What Beancount's own printer gets: ``bean-check`` prints the entry under an error, so a
+    PII finding ("号码不予显示") goes to it without its entry, the number never echoed; fupin's
+    own commands and pages keep the finding whole (:mod:`fupin.session`)."""
+    return finding._replace(entry=None) if finding.rule == "PII" else finding

@@ -573,3 +573,25 @@ def test_the_scanner_flags_the_notice_lints_forms_as_the_detector_does() -> None
     expected = {t for t in texts if pii.find(t)}
     assert {k for k in scanner.bad if type(k) is str} == expected
     assert expected == {*typed, *(f"户主钱豪{t}号" for t in typed)}
+
+
+def test_bean_check_names_personal_data_without_echoing_it() -> None:
+    """``bean-check`` prints the entry under each error: a PII error ("号码不予显示") reaches
+    it without its entry, so the number is not printed after all; ``fupin check`` keeps the
+    finding's entry for its own pages (the Fava time filter dates it)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from fupin.load import load
+
+    scenario = (
+        Path(__file__).resolve().parents[1] / "scenarios" / "PII" / "mobile-in-narration.beancount"
+    )
+    bean_check = Path(sys.executable).with_name("bean-check")
+    done = subprocess.run([str(bean_check), str(scenario)], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "PII error: 账簿中出现手机号" in done.stderr + done.stdout
+    assert "138 0013 8000" not in done.stderr + done.stdout
+    [pii] = [f for f in load(scenario).results.findings if f.rule == "PII"]
+    assert pii.entry is not None and pii.entry.date.isoformat() == "2021-03-01"
