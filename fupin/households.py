@@ -525,6 +525,14 @@ def _rows(path: Path, required: bool) -> list[tuple[int, dict[str, str]]]:
                 raise RegisterError(
                     [f"{path}:{lineno}: 该行有 {len(row)} 列, 表头只有 {len(header)} 列"]
                 )
+            if row and len(row) < len(header):  # Excel writes every column, empty ones too
+                raise RegisterError(
+                    [
+                        f"{path}:{lineno}: 该行只有 {len(row)} 列, 表头有 {len(header)} 列 "
+                        f"(缺 {header[len(row)]} 起的列; 若删了某个值连同它的逗号, 其后的值都"
+                        "错了列): 按表头补齐, 空值也保留逗号"
+                    ]
+                )
             rows.append(
                 (lineno, {k: v.strip() for k, v in zip(header, row, strict=False) if k and v})
             )

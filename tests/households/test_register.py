@@ -298,3 +298,19 @@ def test_a_head_listed_again_as_a_member_of_the_same_household_is_one_person(
         encoding="utf-8",
     )
     assert load_register(path).households["H-T-001"].id_number == number
+
+
+def test_a_row_short_of_columns_is_refused_at_its_line(tmp_path: Path) -> None:
+    """A value deleted together with its comma shifts every later value into the wrong
+    column; Excel writes every column, so a short row is refused, not read as shifted."""
+    path = _copy(tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    width = len(lines[0].split(","))
+    cells = lines[2].split(",")
+    del cells[3]  # one value and its comma
+    lines[2] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(RegisterError) as exc:
+        load_register(path)
+    [problem] = exc.value.problems
+    assert problem.startswith(f"{path}:3: 该行只有 {width - 1} 列, 表头有 {width} 列")
