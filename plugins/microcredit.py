@@ -4,7 +4,9 @@ Loans, their events and the postings naming them: :mod:`fupin.microcredit`. Chec
 ([N-LOAN]; DOMAIN C.5, K row 14 "22.12亿 loans and 贴息 not per rules"):
 
 * L01 a loan is ≤ ``loan-amount-max`` (50,000.00) and its term (with extensions) ≤
-  ``loan-term-max-months`` (36), with the policy in force on its start;
+  ``loan-term-max-months`` (36), with the policy in force on its start; the cap is per
+  household ("5万元以下" 每户): on a loan's start, it and the household's other loans not
+  yet repaid (结清 on that day or before) add up to at most the cap;
 * L02 the borrower is a household of the register with a status in
   ``loan-eligible-statuses`` on the start date (books without a register: a warning per
   loan, its borrower cannot be checked); a loan naming its borrower ``member`` is to a
@@ -94,6 +96,38 @@ def caps(book: Book, state: LoanState) -> Iterator[Item]:
         + (f" + 展期 {state.extended} 个月" if state.extended else ""),
         entry=entry,
         year=loan.begins.year,
+    )
+
+
+def household_total(book: Book, state: LoanState, others: list[LoanState]) -> Iterator[Item]:
+    """L01: on a loan's start, the household's loans not repaid by then stay ≤ the cap."""
+    loan = state.loan
+    day = loan.begins
+    open_loans = [
+        other
+        for other in others
+        if other.loan.id != loan.id
+        and (other.loan.begins, other.loan.id) <= (day, loan.id)
+        and other.repaid_on(day) is None
+    ]
+    if not open_loans:
+        return
+    total = loan.amount + sum((o.loan.amount for o in open_loans), ZERO)
+    yield from check(
+        LoanError,
+        rule="L01",
+        title="小额信贷同户在贷合计",
+        scope=f"household {loan.borrower} {day}",
+        value=total,
+        op="<=",
+        threshold=book.policy.at(day).loan_amount_max,
+        policy_key="loan-amount-max",
+        entity=loan.id,
+        label=loan.describe(),
+        inputs=f"{day} 放款 {fmt_money(loan.amount)} + 未结清 "
+        + ", ".join(f"{o.loan.id} {fmt_money(o.loan.amount)}" for o in open_loans),
+        entry=book.entry_of(loan),
+        year=day.year,
     )
 
 
@@ -306,8 +340,12 @@ def _limit_inputs(
 def loan_rules(book: Book) -> Iterator[Item]:
     """Every loan rule; postings naming no known loan."""
     loans = loan_book(book)
+    by_household: dict[str, list[LoanState]] = defaultdict(list)
+    for state in loans.loans.values():
+        by_household[state.loan.borrower].append(state)
     for state in loans.loans.values():
         yield from caps(book, state)
+        yield from household_total(book, state, by_household[state.loan.borrower])
         yield from borrower(book, state)
         yield from subsidies(book, state)
         yield from compensations(book, state)
