@@ -27,7 +27,10 @@ date at issue ([N-MON]: qinan.gov.cn, yjq.gov.cn, zongyang.gov.cn; seed 002):
   decision day, with a ``risk_cleared`` event on the elimination day (the register drives
   every benefit window); steps and notices name a known case; a household is not identified
   again while an earlier case of it is still open (识别中 or 监测帮扶中 on the new discovery
-  day; after its elimination or cancellation a new case is a new identification, 返贫).
+  day; after its elimination or cancellation a new case is a new identification, 返贫);
+  a cancelled case (``cancelled``: 识别有误/销户) has no step dated after its cancellation
+  (a later ``decided`` or ``risk_cleared`` is an error at that step), and a measure naming a
+  case is of the case's household and not dated after its cancellation.
 
 Each ``-days`` window is counted in calendar days, or in working days when the policy says
 so (``"15 工作日"``, :mod:`fupin.day_windows`).
@@ -44,10 +47,11 @@ from fupin.day_windows import DayCount, calendar_gap
 from fupin.engine import Item, Rule, check, finding
 from fupin.entities import Notice
 from fupin.households import CATEGORIES, LABOUR, Household, Register, book_register
-from fupin.measures import measure_index
+from fupin.measures import HouseholdMeasure, measure_index
 from fupin.money import fmt_money
 from fupin.monitoring import (
     STATE_NAMES,
+    STEPS,
     Case,
     MonitoringError,
     MonitoringRegister,
@@ -242,11 +246,15 @@ def cadres(book: Book, case: Case) -> Iterator[Item]:
 
 
 def measures(book: Book, case: Case) -> Iterator[Item]:
-    """M03: at least one measure while monitored (error at elimination, warning before)."""
+    """M03: at least one measure while monitored (error at elimination, warning before);
+    a case cancelled before any elimination is not measured, one cleared first still is."""
     decided = case.decided
-    if decided is None or case.first("cancelled") is not None:
-        return
     cleared = case.cleared
+    cancelled = case.first("cancelled")
+    if decided is None or (
+        cancelled is not None and (cleared is None or cleared.date >= cancelled.date)
+    ):
+        return
     until = cleared.date if cleared is not None else (book.last_date or decided.date)
     got = case.measures(measure_index(book), until)
     policy = book.policy.at(until)
@@ -410,6 +418,52 @@ def consistency(book: Book, case: Case, register: Register | None) -> Iterator[I
         )
 
 
+def after_cancellation(book: Book, case: Case) -> Iterator[Item]:
+    """M05: no step of a case is dated after its cancellation."""
+    cancelled = case.first("cancelled")
+    if cancelled is None:
+        return
+    for step in case.steps:
+        if step.date > cancelled.date and step is not cancelled:
+            yield finding(
+                MonitoringError,
+                "M05",
+                f"监测案件已于 {cancelled.date} 撤销, 其后不应再有{STEPS[step.step]} ({step.date}) — "
+                f"{_label(case)}",
+                book.entry_of(step),
+                entity=case.case.id,
+            )
+
+
+def measure_cases(book: Book, cases: MonitoringRegister) -> Iterator[Item]:
+    """M05: a measure naming a case is of its household, not dated after its cancellation."""
+    for measure in book.all(HouseholdMeasure):
+        case = cases.cases.get(measure.case or "")
+        if case is None:
+            continue  # no case named, or an unknown one (the ENTITY reference check)
+        entry = book.entry_of(measure)
+        if measure.household != case.case.household:
+            yield finding(
+                MonitoringError,
+                "M05",
+                f"帮扶措施 case: {case.case.id} 属农户 {case.case.household}, 与措施农户 "
+                f"{measure.household} 不符 — {measure.describe()}",
+                entry,
+                entity=case.case.id,
+            )
+            continue
+        cancelled = case.first("cancelled")
+        if cancelled is not None and measure.date > cancelled.date:
+            yield finding(
+                MonitoringError,
+                "M05",
+                f"帮扶措施 {measure.date} 所引监测案件 {case.case.id} 已于 {cancelled.date} 撤销 "
+                f"— {measure.describe()}",
+                entry,
+                entity=case.case.id,
+            )
+
+
 def duplicates(book: Book, cases: MonitoringRegister) -> Iterator[Item]:
     """M05: a household is identified again only after its earlier case was cleared or
     cancelled (a case still identifying or monitored on the new discovery day is open)."""
@@ -450,6 +504,8 @@ def monitoring_rules(book: Book) -> Iterator[Item]:
         yield from measures(book, case)
         yield from elimination(book, case, register)
         yield from consistency(book, case, register)
+        yield from after_cancellation(book, case)
+    yield from measure_cases(book, cases)
     yield from duplicates(book, cases)
     yield from health_terms(book)
     invalid = book.invalid.get("monitoring", frozenset())
