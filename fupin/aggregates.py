@@ -211,7 +211,8 @@ class CadreCoverage:
             "households": self.households,
             "paired": self.paired,
             "cadres": self.cadres,
-            "households_per_cadre": str(self.per_cadre),
+            # no cadre recorded: no ratio (never a "0" beside the households)
+            "households_per_cadre": str(self.per_cadre) if self.cadres else None,
         }
 
 

@@ -134,6 +134,25 @@ def test_yiyuan_households_per_cadre(tmp_path: Path) -> None:
     assert (row["value"], row["threshold"]) == ("2.10", "20,694 户 / 9,867 名干部")
 
 
+def test_no_cadre_recorded_gives_no_households_per_cadre(tmp_path: Path) -> None:
+    """4,725 households and no 帮扶责任人 in the register: no ratio in JSON (it said "0"),
+    none in the text, no S03 row."""
+    write_register(tmp_path / "register", 4725, 4)
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(
+        'option "operating_currency" "CNY"\nplugin "fupin.plugins"\n'
+        '2021-03-22 custom "household-register" "register/households.csv"\n',
+        encoding="utf-8",
+    )
+    code, out = run("households", str(ledger), "--json")
+    assert code == 0, out
+    cover = json.loads(out)["statistics"]["households_per_cadre"]
+    assert (cover["households"], cover["cadres"], cover["households_per_cadre"]) == (4725, 0, None)
+    code, out = run("households", str(ledger))
+    assert code == 0 and "户均帮扶干部" not in out
+    assert rows_of(ledger, "S03") == []
+
+
 def test_kundulun_cause_shares_to_two_decimals() -> None:
     """昆都仑区 228 households / 479 persons: the recomputed shares of DOMAIN G.2."""
     register = load_register(SEED / "register" / "households.csv")
