@@ -291,15 +291,29 @@ def _emit(
             },
             "without_year": dataset.without_year,
             "old_exports": {code: str(path) for code, path in dataset.old_exports.items()},
+            "verified_files": {
+                "files": dataset.verified_now + dataset.known_verified,
+                "verified_now": dataset.verified_now,
+                "known_verified": dataset.known_verified,
+            },
         }
         click.echo(output.as_json(results, context))
     elif as_csv:
         click.echo(output.as_csv(results[0]), nl=False)
     elif not html_out:
         scope = f"{year}年度" if year else "全部年度"
-        header = f"跨县汇总: {len(counties)} 个县, {scope}, 引擎 {engine}"
+        header = f"跨县汇总: {len(counties)} 个县, {scope}, 引擎 {engine}\n{verified_line(dataset)}"
         header += "".join(f"\n注意: {note}" for note in notes)
         click.echo(output.text(results, header))
+
+
+def verified_line(dataset: Any) -> str:
+    """How many files this run verified, and how many it knew verified (same bytes)."""
+    total = dataset.verified_now + dataset.known_verified
+    line = f"已核验 {total:,} 个文件"
+    if dataset.known_verified:
+        line += f" (其中 {dataset.known_verified:,} 个此前已核验, 内容未变)"
+    return line
 
 
 def _notes(dataset: Any) -> list[str]:

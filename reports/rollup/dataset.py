@@ -7,7 +7,9 @@ and the row digest of every column (:mod:`fupin.reports.row_digest`), recomputed
 in one pass per table; the SHA-256 digest of its values in file order with ``--verify-all``
 and for files exported before the row digest. All files of a county must come from one
 export (one ledger hash, every table present) and a county may sit in one DIR only. Any
-failure is a :class:`RollupInputError` naming the file; nothing is read.
+failure is a :class:`RollupInputError` naming the file; nothing is read. A file whose exact
+bytes passed these content checks before (:mod:`fupin.reports.rollup.verified`, keyed by
+their SHA-256) is not recomputed, except with ``--verify-all``; every other check runs.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fupin.reports import parquet_format as fmt
 from fupin.reports import row_digest
+from fupin.reports.rollup import verified
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -75,6 +78,10 @@ class Dataset:
     #: county → its first file exported before the row digest (checked by its SHA-256
     #: digest instead; its measures and project facts by their numbers only)
     old_exports: dict[str, Path] = field(default_factory=dict)
+    #: files whose content was verified by this run / known verified (the same bytes
+    #: passed the same checks before: :mod:`fupin.reports.rollup.verified`)
+    verified_now: int = 0
+    known_verified: int = 0
 
     @property
     def without_year(self) -> list[str]:
@@ -118,16 +125,51 @@ def scan(dirs: Sequence[Path], year: int | None = None, *, every_value: bool = F
             f"--year {year}: 各县导出中没有该年度的数据 (no county has data for {year}; "
             f"导出中的年度 years present: {listed})"
         )
-    _verify_sums(files)
     old = [f for f in files if fmt.K_ROW_DIGEST not in f.meta]
-    _parallel(_verify_digest, [(f,) for f in (files if every_value else old)])
+    records = verified.Verified()
+    stamps, keys, known = _known(records, files, every_value)
+    todo = [f for f in files if f.path not in known]
+    _verify_sums(todo)
+    _parallel(_verify_digest, [(f,) for f in todo if every_value or fmt.K_ROW_DIGEST not in f.meta])
+    if records.folder is not None and todo:
+        for file in todo:  # every check passed (a failure raised before)
+            records.record(keys[file.path], file.path, stamps[file.path])
+        records.prune()
     by_table: dict[str, list[ExportFile]] = {name: [] for name in fmt.TABLES}
     for file in sorted(files, key=lambda f: (f.table, f.county, f.year or 0, str(f.path))):
         by_table[file.table].append(file)
     old_exports: dict[str, Path] = {}
     for file in sorted(old, key=lambda f: (f.county, f.table, str(f.path))):
         old_exports.setdefault(file.county, file.path)
-    return Dataset(by_table, counties, year, old_exports)
+    return Dataset(by_table, counties, year, old_exports, len(todo), len(known))
+
+
+def _known(
+    records: verified.Verified, files: list[ExportFile], every_value: bool
+) -> tuple[dict[Path, verified.Stamp], dict[Path, str], set[Path]]:
+    """Each file's stamp and record key (none without a cache folder), and the files whose
+    bytes passed these checks before (none with ``every_value``: everything is verified)."""
+    if records.folder is None:
+        return {}, {}, set()
+    stamps = dict(
+        zip((f.path for f in files), _parallel(_stamp, [(f,) for f in files]), strict=True)
+    )
+    keys = {f.path: verified.key(stamps[f.path].sha256, f.meta, _checks_run(f)) for f in files}
+    if every_value:
+        return stamps, keys, set()
+    return stamps, keys, {f.path for f in files if records.known(keys[f.path])}
+
+
+def _checks_run(file: ExportFile) -> str:
+    """What a roll-up verifies of a file without ``--verify-all``."""
+    return "row-digest" if fmt.K_ROW_DIGEST in file.meta else "sha256-values"
+
+
+def _stamp(file: ExportFile) -> verified.Stamp:
+    try:
+        return verified.stamp(file.path)
+    except OSError as exc:
+        raise RollupInputError(f"{file.path}: 无法读取 (cannot be read): {exc}") from None
 
 
 def _files_under(root: Path) -> list[tuple[Path, str, Path]]:
@@ -239,6 +281,8 @@ def _verify_sums(files: list[ExportFile]) -> None:
     by_table: dict[str, list[ExportFile]] = defaultdict(list)
     for file in files:
         by_table[file.table].append(file)
+    if not by_table:
+        return
     with duckdb.connect() as con:
         con.execute("SET enable_progress_bar = false")  # stdout carries the roll-ups
         for table, own in sorted(by_table.items()):
