@@ -1,0 +1,73 @@
+"""The files the seals and evidence read, made part of Beancount's load-cache key.
+
+``bean-check`` keeps its whole result, the plugin's errors included, in
+``.<main>.picklecache`` and reuses it while every ``include``d file keeps its modification
+time and size. The digest lists and evidence files are read by the plugin, not included: a
+replaced evidence file or an edited digest list passed a second ``bean-check`` from that
+cache. When a load goes through that cache, they (and the folders that hold them, so a file
+added or removed counts) are appended to ``options["include"]``, which Beancount hashes
+after the plugins ran. Other loads (``fupin``'s own, Fava's uncached one) keep their list.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from fupin.book import Book
+
+
+def through_beancount_cache() -> bool:
+    """Whether this load runs inside Beancount's pickle-cache wrapper (``bean-check``,
+    ``loader.load_file`` with the cache on)."""
+    from beancount import loader
+
+    wrapper = getattr(loader, "_load_file", None)
+    if getattr(wrapper, "__wrapped__", None) is None:
+        return False  # the cache is off in this process
+    code = getattr(wrapper, "__code__", None)
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is code:
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+def audit_inputs(book: Book) -> list[str]:
+    """Every digest list and evidence file the seals and evidence rules read, with their
+    folders (the seals' ``seals/`` folder, every folder under the documents folder)."""
+    from fupin.evidence import collect
+    from fupin.seals import DIGESTS_DIR, digests_path, ledger_root, verify
+
+    root = ledger_root(book)
+    found: set[str] = set()
+    for check in verify(book).checks:
+        found.add(str(digests_path(check.seal, check.period.entry, root)))
+    if root:
+        found.add(str(Path(root) / DIGESTS_DIR))
+    evidence = collect(book)
+    found.update(str(piece.file) for piece in evidence.pieces)
+    folders = [evidence.folder] + [
+        Path(root or ".") / str(name) for name in book.options.get("documents") or ()
+    ]
+    for folder in folders:
+        found.update(_folders(folder))
+    return sorted(found)
+
+
+def _folders(top: Path) -> Iterable[str]:
+    if not top.is_dir():
+        return
+    for here, _dirs, _files in os.walk(top):
+        yield here
+
+
+def extend(options_map: Any, paths: Iterable[str]) -> None:
+    """Append what is not yet in ``options_map["include"]``."""
+    included = options_map.setdefault("include", [])
+    known = set(included)
+    included.extend(p for p in paths if p not in known)
