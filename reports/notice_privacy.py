@@ -692,10 +692,13 @@ def _layout_hits(
     notice: str, where: str, page: int, layout: PageLayout, guard: NameGuard
 ) -> list[PrivacyHit]:
     """The guard over one page of a notice's PDF (``page`` counted from 1): cell by cell
-    (a wrapped cell's lines joined), and row by row (:func:`~fupin.reports.pdf_layout.table_rows`)."""
-    hits = guard.hits(notice, where, [cell.text for cell in pdf_cells(layout.lines)])
+    (a wrapped cell's lines joined; a ruled cell's every line, however far apart), and row
+    by row (:func:`~fupin.reports.pdf_layout.table_rows`)."""
+    rows = table_rows(layout)
+    cells = [cell.text for cell in pdf_cells(layout.lines)] + [c for row in rows for c in row]
+    hits = list(dict.fromkeys(guard.hits(notice, where, cells)))
     terms_here = guard.terms_for(notice)
-    for row in table_rows(layout):
+    for row in rows:
         for at, named, term in guard.row(row, terms_here):
             place = f"{where}, page {page}: a table row, the term in cell {at + 1}, a name in cell {named + 1}"
             hits.append(PrivacyHit(notice, NEAR_LABEL, place, term))

@@ -340,8 +340,11 @@ def table_rows(page: PageLayout) -> list[list[str]]:
 
     A piece of text inside a ruled cell belongs to that cell; the cells whose rules above
     and below are the same rules are one row (a cell's wrapped lines, every line of it, are
-    in its row). Text outside any ruled cell is read as :func:`pdf_cells` and
-    :func:`pdf_rows` read it (cells side by side)."""
+    in its row), a ruled row of one cell too: its text is the cell's, every line of it
+    joined, where :func:`pdf_cells` may see two (lines further apart than
+    :data:`CELL_GAP`, as pdfminer.six boxes glyphs; a wide gap such as a full-width space
+    inside a line). Text outside any ruled cell is read as :func:`pdf_cells` and
+    :func:`pdf_rows` read it (cells side by side, two or more)."""
     across = _snap([y for y, _, _ in page.rules.across])
     down = _snap([x for x, _, _ in page.rules.down])
     cells: dict[tuple[float, float], dict[float, list[TextLine]]] = {}
@@ -353,9 +356,7 @@ def table_rows(page: PageLayout) -> list[list[str]]:
             row.setdefault(down[left], []).append(piece)
     rows = []
     for _, row in sorted(cells.items()):
-        texts = [_cell_text(row[left]) for left in sorted(row)]
-        if len(texts) > 1:
-            rows.append(texts)
+        rows.append([_cell_text(row[left]) for left in sorted(row)])
     loose = [
         line
         for line in page.lines
