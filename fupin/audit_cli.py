@@ -313,7 +313,7 @@ def correct(ledger: str | None, ref: str, on: Any, append_to: str | None) -> Non
 
 
 def _correct(ledger: str | None, ref: str, on: Any, append_to: str | None) -> None:
-    from fupin.corrections import correction_texts, find_transaction, sealed_through
+    from fupin.corrections import correction_texts, find_transaction, reversed_by, sealed_through
 
     loaded = open_ledger(ledger)
     found = find_transaction(loaded.book, ref)
@@ -333,6 +333,15 @@ def _correct(ledger: str | None, ref: str, on: Any, append_to: str | None) -> No
         )
     if day <= original.date:
         raise click.UsageError(f"更正日期 {day} 须晚于原记录 {original.date}")
+    earlier = reversed_by(loaded.book, original)
+    if earlier is not None:
+        # a second reversal is an A03 error: the command would write books that fail
+        first = min(earlier.reversals, key=lambda r: r.date)
+        raise click.UsageError(
+            f"{ref}: 原记录已由 ^{earlier.link} 于 {first.date} 冲销 "
+            f"({relpath(first.meta.get('filename'))}:{first.meta.get('lineno')}), 不能再次冲销; "
+            "重记有误时更正那笔重记分录"
+        )
     text = correction_texts(loaded.book, original, day)
     if not append_to:
         click.echo(text, nl=False)

@@ -53,7 +53,16 @@ LINK = re.compile(r"^corr-([0-9a-f]{12,64})$")
 KINDS = ("reversal", "repost")
 #: Metadata a correction does not copy: numbers that must stay unique (K2) and our own.
 NOT_COPIED = frozenset(
-    ("voucher", "invoice", "bank_serial", "roll_row", "alloc_row", "evidence", "correction")
+    (
+        "voucher",
+        "invoice",
+        "bank_serial",
+        "roll_row",
+        "alloc_row",
+        "evidence",
+        "correction",
+        "corrects",  # a correction of a correction names its own original's day
+    )
 )
 
 
@@ -126,11 +135,8 @@ def _original(book: Book, group: Correction, root: str) -> Transaction | None:
     low = bisect.bisect_left(entries, group.day, key=_date)
     high = bisect.bisect_right(entries, group.day, lo=low, key=_date)
     for entry in entries[low:high]:
-        if (
-            type(entry) is Transaction
-            and "correction" not in entry.meta
-            and entry_digest(entry, root).startswith(prefix)
-        ):
+        # the original may itself be a correction (a re-post found wrong after its own seal)
+        if type(entry) is Transaction and entry_digest(entry, root).startswith(prefix):
             return entry
     return None
 
@@ -301,6 +307,12 @@ def _posting_keys(txn: Transaction) -> set[str]:
 
 def _date(entry: Directive) -> datetime.date:
     return entry.date
+
+
+def reversed_by(book: Book, original: Transaction) -> Correction | None:
+    """The earliest correction group that already reverses ``original`` (None when none)."""
+    groups = [g for g in corrections(book) if g.original is original and g.reversals]
+    return min(groups, key=_reversed_on) if groups else None
 
 
 def _reversed_on(group: Correction) -> tuple[datetime.date, str]:

@@ -190,3 +190,45 @@ def test_posted_notices_keep_their_figures(sample: Path) -> None:
     assert now.paid(posted[result]) == was.paid(posted[result])
     assert now.paid(datetime.date(2022, 1, 31)) == was.paid(datetime.date(2022, 1, 31))
     assert now.paid() == was.paid() - Decimal("10000.00")  # from the correction on
+
+
+def test_a_wrong_repost_is_corrected_in_turn(sample: Path) -> None:
+    """A re-post found wrong (after its own period closed) is reversed and re-posted like any
+    entry: the new pair names the re-post's own day, and A03 finds the re-post as its
+    original (it used to copy the first original's ``corrects:`` and A03 never looked at a
+    correction as an original: 更正所指的原记录不存在)."""
+    books = correct(sample)
+    repost = line_of(books, '"重记 2021-07-11')
+    code, out = run(
+        "correct",
+        str(sample),
+        f"xianjie-2022.beancount:{repost}",
+        "--date",
+        "2022-03-01",
+        "--append",
+        str(books),
+    )
+    assert code == 0, out
+    tail = books.read_text(encoding="utf-8")[
+        books.read_text(encoding="utf-8").index("冲销 2022-02-01") :
+    ]
+    assert "corrects: 2022-02-01" in tail
+    assert "corrects: 2021-07-11" not in tail
+    assert findings(sample, "A03") == []
+    groups = [g for g in corrections(load(sample).book) if g.original is not None]
+    assert sorted(str(g.original.date) for g in groups) == ["2021-07-11", "2022-02-01"]
+
+
+def test_correct_refuses_an_original_already_reversed(sample: Path) -> None:
+    """A second reversal of one original is an A03 error: the command refuses to write it,
+    naming the reversal that took the original back (it wrote it, exit 0)."""
+    books = correct(sample)
+    before = books.read_text(encoding="utf-8")
+    code, out = run(
+        "correct", str(sample), ORIGINAL, "--date", "2022-02-03", "--append", str(books)
+    )
+    assert code == 2, out
+    assert "原记录已由 ^corr-" in out and "于 2022-02-01 冲销" in out
+    assert "Traceback" not in out
+    assert books.read_text(encoding="utf-8") == before
+    assert findings(sample, "A03") == []
