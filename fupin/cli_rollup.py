@@ -203,7 +203,8 @@ def _invalid_message(errors: list[Any]) -> str:
     is_flag=True,
     help="另按文件顺序逐值校验 SHA-256 摘要 (also check each file's SHA-256 digest of its "
     "values in file order: the row order too; slower). 行摘要 (every column of every row) "
-    "is always checked.",
+    "is always checked; 此前已核验且内容未变的文件 (same SHA-256 of its bytes) 不再重算, "
+    "--verify-all 全部重新核验 (ignores them).",
 )
 @click.option("--list", "list_only", is_flag=True, help="列出所有汇总 (list the roll-ups).")
 def rollup(
