@@ -258,6 +258,8 @@ def audit(ledger: str | None, expect: str | None, as_json: bool) -> None:
     """审计留痕: 封存 (期间、哈希、记录数、状态)、各项目各阶段的证据、更正, 及 A01–A05 发现."""
     from fupin.audit import audit_report, expected_chain, report_json, report_text
 
+    if expect is not None:
+        _check_expected(expect)
     loaded = open_ledger(ledger)
     report = audit_report(loaded.book, loaded.results, place=relpath)
     if as_json:
@@ -280,6 +282,20 @@ def audit(ledger: str | None, expect: str | None, as_json: bool) -> None:
             )
             failed = failed or not fine
     sys.exit(1 if failed else 0)
+
+
+def _check_expected(value: str) -> None:
+    """Refuse, before loading, a ``--expect`` that cannot be a chain hash (it used to be
+    reported as 不在本账簿的封存链中, as if the books had changed)."""
+    text = value.strip()
+    if not text or any(c not in "0123456789abcdefABCDEF" for c in text):
+        raise click.UsageError(f"--expect {value!r}: 链哈希应为十六进制数字 (0-9, a-f)")
+    if len(text) < 12:
+        raise click.UsageError(
+            f"--expect {text}: 只有 {len(text)} 位, 至少写链哈希的前 12 位 (审计底稿记录的 chain)"
+        )
+    if len(text) > 64:
+        raise click.UsageError(f"--expect {text[:16]}…: {len(text)} 位, 链哈希为 64 位")
 
 
 @click.command("correct", cls=cli_zh.Command)

@@ -9,7 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
-from audit_helpers import ROOT, block, check, edit, run
+from audit_helpers import ROOT, SAMPLE_DIR, block, check, edit, run
 
 from fupin.audit import AUDIT_RULES
 from fupin.canonical import canonical
@@ -271,3 +271,20 @@ def test_the_books_as_of_a_day_before_their_seals_hold_no_orphaned_digest_list(
     seals.write_text(text[:start] + (text[end:] if end >= 0 else ""), encoding="utf-8")
     code, out = run("check", str(sample), "--json")
     assert code == 1 and any("摘要清单无对应的封存记录" in f["message"] for f in json.loads(out))
+
+
+def test_audit_expect_that_cannot_be_a_chain_hash_says_why() -> None:
+    """A short, non-hex or overlong ``--expect`` is refused for what it is (exit 2), not
+    reported as a chain missing from the books (exit 1: 封存被替换或删除?)."""
+    sample = str(SAMPLE_DIR / "main.beancount")
+    for value, said in (
+        ("f56925", "只有 6 位, 至少写链哈希的前 12 位"),
+        ("f56925a6f93564z", "链哈希应为十六进制数字"),
+        ("f" * 65, "65 位, 链哈希为 64 位"),
+    ):
+        code, out = run("audit", sample, "--expect", value)
+        assert code == 2, out
+        assert said in out
+        assert "不在本账簿的封存链中" not in out and "Traceback" not in out
+    code, out = run("audit", sample, "--expect", " F56925A6F935644 ")
+    assert code == 0, out
