@@ -1,10 +1,10 @@
-"""The files the seals and evidence read, made part of Beancount's load-cache key.
+"""The files the plugin reads besides the books, made part of Beancount's load-cache key.
 
 ``bean-check`` keeps its whole result, the plugin's errors included, in
 ``.<main>.picklecache`` and reuses it while every ``include``d file keeps its modification
-time and size. The digest lists and evidence files are read by the plugin, not included: a
-replaced evidence file or an edited digest list passed a second ``bean-check`` from that
-cache. When a load goes through that cache, they (and the folders that hold them, so a file
+time and size. The digest lists, the evidence files and the household register are read by
+the plugin, not included: a replaced evidence file, an edited digest list or a register
+broken after the first ``bean-check`` passed a second one from that cache. When a load goes through that cache, they (and the folders that hold them, so a file
 added or removed counts) are appended to ``options["include"]``, which Beancount hashes
 after the plugins ran. Other loads (``fupin``'s own, Fava's uncached one) keep their list.
 """
@@ -39,8 +39,10 @@ def through_beancount_cache() -> bool:
 
 def audit_inputs(book: Book) -> list[str]:
     """Every digest list and evidence file the seals and evidence rules read, with their
-    folders (the seals' ``seals/`` folder, every folder under the documents folder)."""
+    folders (the seals' ``seals/`` folder, every folder under the documents folder), and the
+    household register's three files that the household rules read."""
     from fupin.evidence import collect
+    from fupin.households import register_path
     from fupin.seals import DIGESTS_DIR, digests_path, ledger_root, verify
 
     root = ledger_root(book)
@@ -56,6 +58,10 @@ def audit_inputs(book: Book) -> list[str]:
     ]
     for folder in folders:
         found.update(_folders(folder))
+    register = register_path(None, book)
+    if register is not None:
+        for name in (register.name, "members.csv", "events.csv"):
+            found.add(str(register.parent / name))  # a missing one counts once it appears
     return sorted(found)
 
 

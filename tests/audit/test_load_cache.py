@@ -101,3 +101,15 @@ def test_fupin_and_uncached_loads_keep_their_include_list(sample: Path) -> None:
     _entries, _errors, options = load_uncached(str(sample), is_encrypted=False)  # Fava's
     assert all(name.endswith(".beancount") for name in options["include"])
     assert check(sample)[0] == 0
+
+
+def test_a_register_broken_after_the_first_bean_check_fails_the_second(sample: Path) -> None:
+    """The household register is read by the plugin, not included: a household listed twice
+    after a clean bean-check is seen by the next one, not answered from the cache."""
+    warm(sample)
+    register = sample.parent / "register" / "households.csv"
+    lines = register.read_text(encoding="utf-8").splitlines()
+    register.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+    code, out = cached_bean_check(sample)
+    assert code == 1, out
+    assert "重复 (第 2 行已有)" in out
