@@ -60,7 +60,14 @@ from fupin.reports.pdf_layout import (
 from fupin.reports.pdf_layout import pdf_lines as pdf_lines  # re-exported for tests
 from fupin.reports.pdf_layout import pdf_rows as pdf_rows
 
-from fupin.pii import find, find_phones, find_terms, may_hold_number, normalise, term_form
+from fupin.pii import (
+    find,
+    find_phones,
+    find_terms,
+    may_hold_number,
+    normalise,
+    term_form,
+)
 
 if TYPE_CHECKING:
     from fupin.reports.notice_context import NoticeDoc
@@ -146,6 +153,11 @@ _SENTENCE_END = re.compile(r"[。｡!！?？;；\n\r\u2028\u2029]")
 #: A shorter name cannot be told from a surname or a word: ``陈`` would match 陈列.
 MIN_NAME_CHARS = 2
 _MASK = "\x00"
+_TERM_KEY = functools.lru_cache(maxsize=1024)(term_form)
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+#: A name as a register writes a person's name: two to four Chinese characters (欧阳一鸣),
+#: or Chinese parts joined by a 间隔号 in one of its typed forms (阿不都·热合曼).
+_PLAIN_NAME = re.compile(f"[{_HAN}]{{2,4}}|[{_HAN}]+(?:[·•‧・.．][{_HAN}]+)+")
 #: What stands for the hidden rest of a masked name, after its first character(s): the
 #: notices' own ``钱*``, ``袁*怡``, ``欧**鸣`` (:func:`fupin.reports.filters.mask_name`) and the
 #: masks clerks type: ``钱**``, ``钱X``, ``钱×``, ``钱○``, ``钱某``/``钱某某`` (not 某些, 某种 …:
@@ -242,8 +254,10 @@ class NameGuard:
         default: Sequence[str] = (),
         places: Iterable[str] = (),
     ) -> None:
+        names = list(names)
         forms = {f for f in map(term_form, names) if len(f) >= MIN_NAME_CHARS}
         self._names = _Words(forms)
+        self._plain = _Words(term_form(n) for n in names if _PLAIN_NAME.fullmatch(n.strip()))
         self._prefixes = frozenset(f[:k] for f in forms for k in range(1, len(f)))
         self._prefix_max = max(map(len, self._prefixes), default=0)
         self._places = _Words(f for f in map(term_form, places) if f)
@@ -276,7 +290,7 @@ class NameGuard:
     def _words_digest(self) -> str:
         """The names and places, hashed once (a run asks for thousands of fingerprints)."""
         digest = hashlib.sha256()
-        for words in (self._names.words, self._places.words):
+        for words in (self._names.words, self._places.words, self._plain.words):
             digest.update("\0".join(sorted(words)).encode() + b"\1")
         return digest.hexdigest()
 
@@ -308,6 +322,39 @@ class NameGuard:
             key = term_form(term)
             if key and key in rest and term not in found:
                 found.append(term)
+        return found
+
+    def outside_names(self, text: str, terms: Sequence[str]) -> list[str]:
+        """The ``terms`` in ``text`` (as :func:`~fupin.pii.find_terms` finds them), but for
+        one that stands only inside a register name or place: a household 王大病 or 张因学
+        on a list prints no health word or cause. Only a name as names are written covers a
+        term (:data:`_PLAIN_NAME`: two to four Chinese characters, or parts joined by a
+        间隔号): a register name ``陈一(大病)`` is a name and a note. A term reaching outside
+        the name (王大 and ``病户`` after it) is a term, and so is one a whole name equals
+        (nobody is named 重病: the word is read as the word)."""
+        form = term_form(text)
+        covered = bytearray(len(form))
+        places = self._places.spans(form)
+        for start, stop in places + self._plain.spans(_blanked(form, places)):
+            covered[start:stop] = b"\1" * (stop - start)
+            covered[start] = 2  # where a name starts: a term that is the whole name is a term
+        found: list[str] = []
+        for term in terms:
+            key = _TERM_KEY(term)
+            if not key or term in found:
+                continue
+            at = form.find(key)
+            while at >= 0:
+                inside = all(covered[at : at + len(key)])
+                whole = (
+                    inside
+                    and covered[at] == 2
+                    and (at + len(key) == len(form) or covered[at + len(key)] != 1)
+                )
+                if not inside or whole:
+                    found.append(term)
+                    break
+                at = form.find(key, at + 1)
         return found
 
     def has_name(self, text: str) -> bool:
@@ -423,8 +470,9 @@ def lint_doc(
     doc: NoticeDoc, terms: Sequence[str], guard: NameGuard | None = None
 ) -> list[PrivacyHit]:
     """Personal numbers in any field; health/cause terms anywhere in a notice that names
-    households, and in any other beside a register name (``guard``); on a household's
-    line, any phone number (a landline too)."""
+    households (but inside a register name, with a ``guard``: :meth:`NameGuard.outside_names`),
+    and in any other beside a register name (``guard``); on a household's line, any phone
+    number (a landline too)."""
     hits: list[PrivacyHit] = []
     household_lines = doc.lists_households
     check_terms = household_lines and bool(terms)
@@ -437,7 +485,8 @@ def lint_doc(
             for hit in find_phones(text):
                 hits.append(PrivacyHit(doc.id, hit.label, describe(doc, path)))
         if check_terms and not path.endswith(".code"):
-            for term in find_terms(text, terms):
+            listed = guard.outside_names(text, terms) if guard else find_terms(text, terms)
+            for term in listed:
                 hits.append(PrivacyHit(doc.id, TERM_LABEL, describe(doc, path), term))
         if near is not None and not path.endswith(".code"):
             hits += near.hits(doc.id, describe(doc, path), [text])
@@ -620,9 +669,11 @@ def lint_text(
     terms: Sequence[str] = (),
     guard: NameGuard | None = None,
     tracer: Tracer | None = None,
+    known: NameGuard | None = None,
 ) -> list[PrivacyHit]:
-    """Numbers (and, when ``terms`` are given, terms anywhere; with a ``guard``, terms beside
-    a register name, text by text) in output text, traced to fields."""
+    """Numbers (and, when ``terms`` are given, terms anywhere but inside a name or place of
+    ``known``'s register; with a ``guard``, terms beside a register name, text by text) in
+    output text, traced to fields."""
     hits: list[PrivacyHit] = []
     texts = list(texts)
     for text in texts:
@@ -630,7 +681,13 @@ def lint_text(
             field = tracer.field(notice, _digits(text[hit.start : hit.end])) if tracer else ""
             place = f"{where}, from {field}" if field else f"{where} (no single field holds it)"
             hits.append(PrivacyHit(notice, hit.label, place))
-    for term in find_terms("\n".join(texts), terms) if terms else ():
+    joined = "\n".join(texts)
+    listed = (
+        (known.outside_names(joined, terms) if known else find_terms(joined, terms))
+        if terms
+        else []
+    )
+    for term in listed:
         hits.append(PrivacyHit(notice, TERM_LABEL, where, term))
     if guard is not None:
         hits += guard.hits(notice, where, texts)
@@ -645,10 +702,12 @@ def lint_html(
     terms: Sequence[str] = (),
     guard: NameGuard | None = None,
     tracer: Tracer | None = None,
+    known: NameGuard | None = None,
 ) -> list[PrivacyHit]:
-    """The final bytes of one HTML file: visible text block by block, and attributes."""
+    """The final bytes of one HTML file: visible text block by block, and attributes
+    (``known``: the register whose names a list's ``terms`` may stand inside)."""
     blocks, attributes = html_text(markup)
-    hits = lint_text(notice, where, blocks, terms=terms, guard=guard, tracer=tracer)
+    hits = lint_text(notice, where, blocks, terms=terms, guard=guard, tracer=tracer, known=known)
     if guard is not None:
         terms_here = guard.terms_for(notice)
         for number, cells in enumerate(html_rows(markup), 1):
@@ -734,7 +793,8 @@ def lint_pdf(
 ) -> list[PrivacyHit]:
     """A written PDF: each notice's pages ``(notice, first page, page count)``, its metadata.
 
-    A notice with ``terms`` (a list naming households) is refused them anywhere; any other
+    A notice with ``terms`` (a list naming households) is refused them anywhere but inside
+    a name or place of the ``guard``'s register (:meth:`NameGuard.outside_names`); any other
     is checked by the ``guard`` as its pages lay the text out, with poppler or without it
     (:mod:`fupin.reports.pdf_layout`): cell by cell (a wrapped cell's lines joined) and row
     by row (a ruled table's rows, every line of their cells). Only a page whose text holds
@@ -750,7 +810,12 @@ def lint_pdf(
         # is found in the HTML and in the fields, which hold the same text)
         lines = "\n".join(pages[start : start + count]).splitlines()
         hits += lint_text(
-            notice, f"{where} (PDF text)", lines, terms=terms.get(notice, ()), tracer=tracer
+            notice,
+            f"{where} (PDF text)",
+            lines,
+            terms=terms.get(notice, ()),
+            tracer=tracer,
+            known=guard,
         )
         if guard is not None and notice not in terms:
             checked = guard.terms_for(notice)

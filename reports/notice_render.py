@@ -428,10 +428,11 @@ def pdf_lint_key(
     or the guard's names, places and terms."""
     digest = hashlib.sha256(f"{detector}\0{text_tool()}".encode())
     for notice in dict.fromkeys(p.notice for p in pieces):
-        if notice in terms:
-            checks = "list\0" + "\0".join(terms[notice])
+        known = "\0" + guard.fingerprint(notice) if guard is not None else "\0none"
+        if notice in terms:  # a list's terms, and the names they may stand inside
+            checks = "list\0" + "\0".join(terms[notice]) + known
         else:
-            checks = "guard\0" + guard.fingerprint(notice) if guard is not None else "none"
+            checks = "guard" + known
         digest.update(f"\1{notice}\0{checks}".encode())
     return digest.hexdigest()
 
@@ -497,7 +498,7 @@ def write_notices(
                     terms.get(piece.notice, ()) if piece.doc and piece.doc.lists_households else ()
                 )
                 near = None if listed else guard
-                checks = "\0".join(listed) + (near.fingerprint(piece.notice) if near else "")
+                checks = "\0".join(listed) + (guard.fingerprint(piece.notice) if guard else "")
                 key = hashlib.sha256(detector.encode() + checks.encode() + data)
                 manifest["html"][relative] = key.hexdigest()
                 path.write_bytes(data)
@@ -511,6 +512,7 @@ def write_notices(
                     terms=listed,
                     guard=near,
                     tracer=tracer,
+                    known=guard if listed else None,
                 )
         checkpoint("html")
         if "pdf" in formats and pieces:
