@@ -11,6 +11,7 @@ after the plugins ran. Other loads (``fupin``'s own, Fava's uncached one) keep t
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Iterable
@@ -22,19 +23,32 @@ from fupin.book import Book
 
 def through_beancount_cache() -> bool:
     """Whether this load runs inside Beancount's pickle-cache wrapper (``bean-check``,
-    ``loader.load_file`` with the cache on)."""
+    ``loader.load_file`` with the cache on). With the cache off (``BEANCOUNT_DISABLE_LOAD_CACHE``,
+    ``loader.initialize(use_cache=False)``) Beancount wraps its loader too, in a function that
+    only deletes a stale cache file: that one does not count."""
     from beancount import loader
 
-    wrapper = getattr(loader, "_load_file", None)
-    if getattr(wrapper, "__wrapped__", None) is None:
+    code = getattr(loader._load_file, "__code__", None)
+    if code is None or code is not _cache_wrapper_code():
         return False  # the cache is off in this process
-    code = getattr(wrapper, "__code__", None)
     frame = sys._getframe(1)
     while frame is not None:
         if frame.f_code is code:
             return True
         frame = frame.f_back  # type: ignore[assignment]
     return False
+
+
+@functools.cache
+def _cache_wrapper_code() -> Any:
+    """The code of the function Beancount's pickle cache wraps a loader in (every such
+    wrapper shares it)."""
+    from beancount import loader
+
+    def load(*_args: Any, **_kw: Any) -> None:
+        return None
+
+    return loader.pickle_cache_function(lambda name: name, 0.0, load).__code__
 
 
 def audit_inputs(book: Book) -> list[str]:
