@@ -75,3 +75,23 @@ def planted() -> Callable[..., Path]:
         return copy / "main.beancount"
 
     return make
+
+
+_WHICH = shutil.which
+
+
+@pytest.fixture(params=["poppler", "pdfminer"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test twice: with poppler's ``pdftotext``, and with it missing from the machine
+    (the privacy lint then lays the PDF out with pdfminer.six)."""
+    from fupin.reports import notice_privacy
+
+    if request.param == "poppler":
+        assert _WHICH("pdftotext"), "poppler-utils is part of the project's setup"
+    else:
+
+        def which(name: str, *args: object, **kwargs: object) -> str | None:
+            return None if name == "pdftotext" else _WHICH(name)
+
+        monkeypatch.setattr(notice_privacy.shutil, "which", which)
+    return str(request.param)

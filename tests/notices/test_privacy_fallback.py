@@ -10,12 +10,11 @@ name. The sample's own notices publish on both paths.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fupin.reports import notice_privacy, notice_render
+from fupin.reports import notice_render
 from fupin.reports.notice_privacy import NEAR_LABEL, NameGuard, PrivacyHit, lint_pdf
 
 XJ = "xianjie-2021.beancount"
@@ -23,21 +22,6 @@ NAME = 'name: "青山村肉牛养殖圈舍建设项目"'
 CONTENT = 'content: "新建标准化肉牛圈舍2400平方米、青贮窖600立方米"'
 LONG = "新建标准化肉牛圈舍2400平方米、青贮窖600立方米及配套设施，带动脱贫户32户"
 PDF = Path("县级") / "N-2021-F01.pdf"
-REAL_WHICH = shutil.which
-
-
-@pytest.fixture(params=["poppler", "pypdf"])
-def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each test twice: with poppler's ``pdftotext``, and with it missing from the machine."""
-    if request.param == "poppler":
-        assert REAL_WHICH("pdftotext"), "poppler-utils is part of the project's setup"
-    else:
-
-        def which(name: str, *args: object, **kwargs: object) -> str | None:
-            return None if name == "pdftotext" else REAL_WHICH(name)
-
-        monkeypatch.setattr(notice_privacy.shutil, "which", which)
-    return str(request.param)
 
 
 def _pdf_only(monkeypatch: pytest.MonkeyPatch) -> None:

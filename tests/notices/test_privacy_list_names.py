@@ -6,15 +6,13 @@ that is the very word, and the term in the list's title beside those names are r
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from fupin.reports import notice_privacy, notice_render
+from fupin.reports import notice_render
 from fupin.reports.notice_privacy import TERM_LABEL, NameGuard
 
-REAL_WHICH = shutil.which
 LIST = Path("石桥镇石桥村") / "N-2022-B-SQ"
 #: (register name, planted name): ordinary words, single characters of health words, the
 #: village's own name, a one-character given name, and names that hold a whole term
@@ -39,20 +37,6 @@ def _renamed(extra: Sequence[tuple[str, str, str]] = ()) -> list[tuple[str, str,
         edits.append(("register/households.csv", f",{old},", f",{new},"))
         edits.append(("register/members.csv", f",{old},", f",{new},"))
     return edits + list(extra)
-
-
-@pytest.fixture(params=["poppler", "pdfminer"])
-def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each test twice: with poppler's ``pdftotext``, and with it missing from the machine."""
-    if request.param == "poppler":
-        assert REAL_WHICH("pdftotext"), "poppler-utils is part of the project's setup"
-    else:
-
-        def which(name: str, *args: object, **kwargs: object) -> str | None:
-            return None if name == "pdftotext" else REAL_WHICH(name)
-
-        monkeypatch.setattr(notice_privacy.shutil, "which", which)
-    return str(request.param)
 
 
 def test_names_that_hold_words_or_terms_publish_on_a_list(

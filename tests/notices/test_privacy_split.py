@@ -10,17 +10,14 @@ term was two texts and the page published. A ruled cell is read whole, every lin
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from fupin.reports import notice_privacy
 from fupin.reports.notice_privacy import NEAR_LABEL, NameGuard, lint_pdf
 from fupin.reports.notice_render import TEMPLATES
 
 TERMS = ("慢性病", "重病", "残疾", "因病", "大病")
 NAMES = ("钱豪", "丁国", "孟金")
-REAL_WHICH = shutil.which
 
 TABLE = (
     "<table><col style='width: 8%'><col style='width: 14%'><col><col style='width: 22%'>"
@@ -28,20 +25,6 @@ TABLE = (
     "<tr><td>1</td><td>孟庄村</td><td>{text}</td><td>{note}</td></tr>"
     "</tbody></table>"
 )
-
-
-@pytest.fixture(params=["poppler", "pdfminer"])
-def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each test twice: with poppler's ``pdftotext``, and with it missing from the machine."""
-    if request.param == "poppler":
-        assert REAL_WHICH("pdftotext"), "poppler-utils is part of the project's setup"
-    else:
-
-        def which(name: str, *args: object, **kwargs: object) -> str | None:
-            return None if name == "pdftotext" else REAL_WHICH(name)
-
-        monkeypatch.setattr(notice_privacy.shutil, "which", which)
-    return str(request.param)
 
 
 def _pdf(folder: Path, body: str) -> Path:
