@@ -16,7 +16,7 @@ import gc
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -162,23 +162,11 @@ def extract_cmd(
         raise click.UsageError(installed_sample_refusal("写入导入记录"))
     if output and Path(output).exists() and not append:
         raise click.UsageError(f"{output} 已存在: 加 --append (-a) 追加到它后面 (从不覆盖)")
-    # the books are read (to dedupe) and written (output, include) by one run at a time: a
-    # second run waits, then dedupes against what the first wrote
-    writes = existing is not None and output is not None
-    with ledger_held(Path(existing), "未导入") if writes and existing else nullcontext():
-        _extract(src, existing, output, append, include, check, as_json, config)
-
-
-def _extract(
-    src: tuple[str, ...],
-    existing: str | None,
-    output: str | None,
-    append: bool,
-    include: bool,
-    check: bool,
-    as_json: bool,
-    config: str | None,
-) -> None:
+    if existing is not None and output is not None:
+        # the books are read (to dedupe) and written (output, include) by one run at a time: a
+        # second run waits, then dedupes against what the first wrote; held until the command
+        # ends (its context closes), exit included
+        click.get_current_context().with_resource(ledger_held(Path(existing), "未导入"))
     importers = importers_for(config, existing)
     ledger = load_existing(existing)
     with progress.shown(not as_json):
