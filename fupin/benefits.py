@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -29,6 +29,7 @@ from fupin.households import (
     register_path,
 )
 from fupin.money import ZERO, q2
+from fupin.periods import Period, PeriodError, parse_period
 
 if TYPE_CHECKING:
     from beancount.core.data import Meta
@@ -125,18 +126,30 @@ def _int(value: Any) -> int | None:
 _LOCATION = frozenset(("filename", "lineno"))
 
 
+@functools.lru_cache(maxsize=4096)
+def _period_of(text: str) -> Period | None:
+    """A ``period`` value read once per text; None when it does not read (LEDGER says why)."""
+    try:
+        return parse_period(text)
+    except PeriodError:
+        return None
+
+
 class Payment(NamedTuple):
-    """One benefit posting, read once: what, for whom, on what basis."""
+    """One benefit posting, read once: what, for whom, on what basis, for which period."""
 
     spend: Spend
     kind: str
     household: str | None
     member: int | None
     basis: str | None
-    year: int
+    year: int  # the benefit year: ``year``, else the year the period names, else the date's
     self_paid: Decimal | None
     source: Meta
     raw_member: Any = None  # the ``member`` value as written (for a message when unreadable)
+    #: the period paid for (``period:``, fupin.periods); None: judged on the payment date
+    period: Period | None = None
+    stated_year: int | None = None  # ``year`` as written (checked against the period)
 
     @property
     def date(self) -> datetime.date:
@@ -145,6 +158,44 @@ class Payment(NamedTuple):
     @property
     def amount(self) -> Decimal:
         return self.spend.amount
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The benefit years the payment is for: its period's (a 补发 of two school years
+        names two), else its own year."""
+        period = self.period
+        if period is None or self.stated_year is not None or period.first_year == period.last_year:
+            return (self.year,)
+        return tuple(period.years)
+
+    def parts(self, rate_of: Callable[[int], Decimal]) -> list[tuple[int, Decimal]]:
+        """The amount by benefit year: one year takes it all; a period of several years is
+        filled year by year up to each year's formula amount (``rate_of``), the last year
+        taking the rest (so an over-payment shows in the last year)."""
+        years = self.years
+        if len(years) == 1:
+            return [(years[0], self.amount)]
+        sign = -1 if self.amount < 0 else 1
+        rest = abs(self.amount)
+        out = []
+        for year in years[:-1]:
+            part = min(rest, max(ZERO, rate_of(year)))
+            out.append((year, sign * part))
+            rest -= part
+        out.append((years[-1], sign * rest))
+        return out
+
+    def policy_day(self, year: int) -> datetime.date:
+        """The day whose policy gives the formula amount for ``year``: the payment's date,
+        or for a period paid later (补发) the period's last day in that year."""
+        if self.period is None:
+            return self.date
+        return min(self.date, self.period.end, dec31(year))
+
+    @property
+    def claim_year(self) -> int:
+        """The calendar year a claim counts in (C03): its period's, else its payment date's."""
+        return self.period.first_year if self.period is not None else self.date.year
 
 
 def payments(book: Book) -> list[Payment]:
@@ -171,13 +222,21 @@ def payments(book: Book) -> list[Payment]:
             member = txn.get("member")
             year = txn.get("year")
             self_paid = txn.get("self_paid")
+            written = txn.get("period")
         else:
             source = own if own.get("lineno") else txn
             basis = own.get("basis") or txn.get("basis")
             member = own.get("member", txn.get("member"))
             year = own.get("year", txn.get("year"))
             self_paid = own.get("self_paid", txn.get("self_paid"))
+            written = own.get("period", txn.get("period"))
         household = spend.household
+        period = (
+            _period_of(str(getattr(written, "number", written)))
+            if written is not None and not isinstance(written, bool)
+            else None
+        )
+        stated = _int(year) if year is not None else None
         out.append(
             new(
                 Payment,
@@ -189,10 +248,12 @@ def payments(book: Book) -> list[Payment]:
                     else None,
                     _int(member) if member is not None else None,
                     (basis if type(basis) is str else str(basis)) if basis else None,
-                    (_int(year) if year is not None else None) or spend.date.year,
+                    stated or (period.first_year if period is not None else spend.date.year),
                     number_of(self_paid) if self_paid is not None else None,
                     source,
                     member,
+                    period,
+                    stated,
                 ),
             )
         )
@@ -272,6 +333,31 @@ def eligible_memo(
     return seen[statuses]
 
 
+def formula_amount(
+    book: Book, register: Register | None, payment: Payment
+) -> Callable[[int], Decimal]:
+    """The formula amount of a year for what ``payment`` pays (C01: the stage's annual aid;
+    C04: the premium × the household's insured members, or one premium for a member), by
+    the policy of its period (:meth:`Payment.policy_day`): how a 补发 of several years is
+    split by year (:meth:`Payment.parts`)."""
+    household = register.households.get(payment.household or "") if register else None
+
+    def rate(year: int) -> Decimal:
+        policy = book.policy.at(payment.policy_day(year))
+        if payment.kind in ANNUAL_STAGES or payment.kind in ONE_OFF_STAGES:
+            return stage_rate(policy, payment.kind)
+        if payment.kind == "premium":
+            insured = (
+                1
+                if payment.member is not None or household is None
+                else household.insured_members()
+            )
+            return policy.medical_premium * insured
+        return ZERO
+
+    return rate
+
+
 #: the payment kinds :func:`due_unpaid` counts
 DUE_KINDS = frozenset((*ANNUAL_STAGES, *ONE_OFF_STAGES, "premium"))
 
@@ -287,12 +373,16 @@ def due_unpaid(book: Book, register: Register, paid: Sequence[Payment], year: in
             continue
         if payment.kind in ONE_OFF_STAGES and payment.member is not None:
             grant_ever.add((payment.household, payment.member))
-        if payment.year != year:
+        if year not in payment.years:
             continue
         if payment.kind in ANNUAL_STAGES and payment.member is not None:
-            by_member[(payment.household, payment.member, payment.kind)] += payment.amount
+            for part_year, part in payment.parts(formula_amount(book, register, payment)):
+                if part_year == year:
+                    by_member[(payment.household, payment.member, payment.kind)] += part
         elif payment.kind == "premium":
-            premium[payment.household] += payment.amount
+            for part_year, part in payment.parts(formula_amount(book, register, payment)):
+                if part_year == year:
+                    premium[payment.household] += part
     out: list[Due] = []
     premium_statuses = kind_statuses(policy, "Medical:PremiumSubsidy")
     for household in register.households.values():
@@ -341,7 +431,7 @@ def chronic_totals(
     for payment in paid:
         if payment.kind != "chronic" or payment.household is None or payment.member is None:
             continue
-        state = sums[(payment.household, payment.member, payment.date.year)]
+        state = sums[(payment.household, payment.member, payment.claim_year)]
         state[0] += payment.self_paid or ZERO
         state[1] += payment.amount
     return sums

@@ -123,13 +123,15 @@ CATALOGUE: dict[str, Catalogued] = {
 
 #: Findings of other rule families that are the same audit finding, shown by ``fupin flags``
 #: under that K row (their rules, not these, check them): 应享未享 is issue 6's C09,
-#: 虚列支出 and roll ≠ bank debit are issue 4's R01/R02, eligibility C06, notices B30/B34,
-#: asset registration and disposal B37/B38, loans L01–L03 (K14), asset-income cash E02 (K9).
+#: 虚列支出 and roll ≠ bank debit are issue 4's R01/R02, eligibility C06, a period paid twice
+#: C11 (K2), notices B30/B34, asset registration and disposal B37/B38, loans L01–L03 (K14),
+#: asset-income cash E02 (K9).
 ALIASES: dict[str, str] = {
     "C09": "K13",
     "C06": "K12",
     "R01": "K6",
     "R02": "K2",
+    "C11": "K2",  # a period paid twice (补发 overlapping what was paid)
     "B30": "K10",
     "B34": "K10",
     "B37": "K16",

@@ -17,8 +17,9 @@ benefits"):
 Payment metadata (on the posting, else on the transaction): ``household`` (``H-QS-001``),
 ``basis`` (文件/名单 the payment rests on), ``member`` (the member's ``seq``, for education and
 medical aid), ``self_paid`` (a chronic-disease claim's in-catalogue self-paid costs),
-``year`` (school or premium year; default the payment's year), ``rural_population`` (on
-the insurance premium).
+``year`` (school or premium year; default the period's, else the payment's year),
+``period`` (what a recurring or back-paid 补发 payment is for: ``2024-03``, ``2023``,
+``2024-01..2024-02``; fupin.periods), ``rural_population`` (on the insurance premium).
 
 Rules (a measure per year and rule; a finding per breach, at the posting's line):
 
@@ -39,13 +40,23 @@ Rules (a measure per year and rule; a finding per breach, at the posting's line)
   registered, lifted, monitored, gradual exit; 渐退期 [seed 002] = the months after
   ``risk_cleared``: its last day is the day before ``date + months``); a kind of
   ``benefit-exit-kinds`` (低保) is not paid once the household's 渐退期 has run out, while
-  education and medical aid continue (四个不摘; issue 15);
-* C07 every benefit payment names its household and its basis (and member where per person);
+  education and medical aid continue (四个不摘; issue 15); a payment naming its ``period``
+  is judged on that period instead (补发): a monthly kind (``other``: 低保, 公益岗位 …)
+  needs an eligible day in each calendar month of it, education and medical kinds one in
+  the period; a period beginning after the payment date is an error (不得预发);
+* C07 every benefit payment names its household and its basis (and member where per person),
+  and a ``year`` it names lies in its ``period``;
 * C08 the register loads and validates, and each gradual exit lasts 6–12 months (12 for a
   低保 household with per-capita income ≤ 1.5 × ``dibao-standard``);
 * C09 应享未享 (DOMAIN K row 13): by the end of each year the ledger covers, every eligible
   student got the stage's aid or grant, every eligible household's insured members their
-  premium subsidy, and every chronic claim what it was due (``benefit-unpaid-severity``).
+  premium subsidy, and every chronic claim what it was due (``benefit-unpaid-severity``);
+* C11 (DOMAIN K2b, shown under K2): a payment whose ``period`` overlaps a period already
+  paid to the household (and member) on the same account, at the repeat.
+
+A payment naming a period of several years (``2022..2023``) is compared with the formula
+amount of each year (C01, C04), filled year by year, the last year taking the rest; the
+amounts of a year come from the policy in force on the period's last day in that year.
 
 Money is Decimal, amounts are quantized to the cent half up (fupin.money).
 """
@@ -53,9 +64,10 @@ Money is Decimal, amounts are quantized to the cent half up (fupin.money).
 from __future__ import annotations
 
 import bisect
+import calendar
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +84,7 @@ from fupin.benefits import (
     chronic_totals,
     dec31,
     due_unpaid,
+    formula_amount,
     insured_people,
     meta_of,
     number_of,
@@ -92,6 +105,7 @@ from fupin.households import (
     kind_statuses,
 )
 from fupin.money import ZERO, compare, fmt_money, q2
+from fupin.periods import Period
 
 if TYPE_CHECKING:
     from fupin.policy import Policy
@@ -168,7 +182,7 @@ def benefit_rules(book: Book) -> Iterator[Item]:
     breaches: dict[tuple[str, int], int] = defaultdict(int)
     found: list[tuple[int, Finding]] = [
         (item.entry.date.year if item.entry is not None else 0, item)
-        for item in _check_all(book, register, paid)
+        for item in (*_check_all(book, register, paid), *_repeats(book, paid))
     ]
     if register is not None:
         found += _windows(book, register)
@@ -207,6 +221,7 @@ SUMMARY = {
     "C07": "未注明农户、成员或依据的到户支出笔数",
     "C08": "渐退期不合规户数",
     "C09": "应享未享项数",
+    "C11": "同一期间重复发放笔数",
 }
 
 
@@ -258,6 +273,14 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
                 payment,
                 f"到户支出未注明 {what} — {_label(None, payment)}; {_where(book, payment)}",
             )
+        period = payment.period
+        if period is not None and payment.stated_year not in (None, *period.years):
+            yield _text(
+                "C07",
+                payment,
+                f"year {payment.stated_year} 不在所付期间 period {period} ({period.start} 至 "
+                f"{period.end}) 内 — {_label(None, payment)}; {_where(book, payment)}",
+            )
         if register is None or payment.household is None:
             continue
         household = households.get(payment.household)
@@ -285,12 +308,18 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
                 ends_with_exit(policy, kind_path),
             )
         statuses, exits = rules
-        if status not in statuses:
-            key = (
-                "benefit-statuses"
-                if statuses is policy.benefit_statuses
-                else "benefit-kind-statuses"
+        key = "benefit-statuses" if statuses is policy.benefit_statuses else "benefit-kind-statuses"
+        if period is not None and period.start > day:
+            yield _text(
+                "C06",
+                payment,
+                f"付款日 {payment.date} 早于所付期间 {period} 的起日 {period.start}: 不得预发 "
+                f"(period) — {_label(household, payment)}; {_where(book, payment)}",
+                key="period",
             )
+        elif period is not None and not _covers(spans[household.id], period):
+            yield from _period_window(book, payment, household, (statuses, exits), key)
+        elif status not in statuses:
             yield _text(
                 "C06",
                 payment,
@@ -322,34 +351,39 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
             if member is None:
                 continue
             rule = "C01" if payment.kind in ANNUAL_STAGES else "C02"
-            stage = member.stage_in(payment.year)
-            if stage != payment.kind:
-                yield _text(
-                    rule,
-                    payment,
-                    f"学段不符: 农户信息库 {payment.year}年 {STAGE_NAMES.get(stage or '', '不在校')}, "
-                    f"支出科目 {STAGE_NAMES[payment.kind]} — {_label(household, payment)}; {_where(book, payment)}",
-                )
+            for year in payment.years:
+                stage = member.stage_in(year)
+                if stage != payment.kind:
+                    yield _text(
+                        rule,
+                        payment,
+                        f"学段不符: 农户信息库 {year}年 {STAGE_NAMES.get(stage or '', '不在校')}, "
+                        f"支出科目 {STAGE_NAMES[payment.kind]} — {_label(household, payment)}; {_where(book, payment)}",
+                    )
+                    break
             rate = stage_rate(policy, payment.kind)
             key = f"edu-{'aid' if rule == 'C01' else 'grant'}-{payment.kind.replace('_', '-')}"
+            found = None
             if rule == "C01":
-                slot = (household.id, member.seq, payment.year)
-                annual[slot] += payment.amount
-                found = None
-                if not compare(annual[slot], "<=", rate):
-                    found = _breach(
-                        "C01",
-                        payment,
-                        annual[slot],
-                        "<=",
-                        rate,
-                        key,
-                        (
-                            f"{payment.year}年教育资助({STAGE_NAMES[payment.kind]})累计",
-                            _label(household, payment),
-                            f"每生每年 {fmt_money(rate)} CNY",
-                        ),
-                    )
+                rate_of = formula_amount(book, register, payment)
+                for year, part in payment.parts(rate_of):
+                    slot = (household.id, member.seq, year)
+                    annual[slot] += part
+                    rate = rate_of(year)
+                    if not found and not compare(annual[slot], "<=", rate):
+                        found = _breach(
+                            "C01",
+                            payment,
+                            annual[slot],
+                            "<=",
+                            rate,
+                            key,
+                            (
+                                f"{year}年教育资助({STAGE_NAMES[payment.kind]})累计",
+                                _label(household, payment),
+                                f"每生每年 {fmt_money(rate)} CNY{_for_period(payment)}",
+                            ),
+                        )
             else:
                 before = grants[(household.id, member.seq)]
                 before.append(payment)
@@ -363,7 +397,6 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
                         f"{fmt_money(first.amount)} CNY",
                         key=key,
                     )
-                found = None
                 if not compare(payment.amount, "<=", rate):
                     found = _breach(
                         "C02",
@@ -384,28 +417,30 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
             yield from _chronic(book, policy, payment, household, member, chronic)
         elif payment.kind == "premium":
             if payment.member is not None:  # per insured person, inside the household's total
-                yield from _premium_person(book, policy, payment, household, member, per_person)
-            slot2 = (household.id, payment.year)
-            premium[slot2] += payment.amount
+                yield from _premium_person(book, payment, household, member, per_person)
             insured = insured_of.get(household.id)
             if insured is None:
                 insured = insured_of[household.id] = household.insured_members()
-            cap = policy.medical_premium * insured
             found = None
-            if not compare(premium[slot2], "<=", cap):
-                found = _breach(
-                    "C04",
-                    payment,
-                    premium[slot2],
-                    "<=",
-                    cap,
-                    "medical-premium",
-                    (
-                        f"{payment.year}年医保个人缴费补贴",
-                        _label(household, payment),
-                        f"{fmt_money(policy.medical_premium)} × 参保 {insured} 人",
-                    ),
-                )
+            for year, part in payment.parts(_household_premium(book, payment, insured)):
+                slot2 = (household.id, year)
+                premium[slot2] += part
+                each = book.policy.at(payment.policy_day(year)).medical_premium
+                cap = each * insured
+                if not found and not compare(premium[slot2], "<=", cap):
+                    found = _breach(
+                        "C04",
+                        payment,
+                        premium[slot2],
+                        "<=",
+                        cap,
+                        "medical-premium",
+                        (
+                            f"{year}年医保个人缴费补贴",
+                            _label(household, payment),
+                            f"{fmt_money(each)} × 参保 {insured} 人{_for_period(payment)}",
+                        ),
+                    )
             if found:
                 yield found
 
@@ -433,6 +468,168 @@ def _status_on(
     status = household.status_on(day)
     spans[household.id] = (low, high, status)
     return status
+
+
+def _covers(span: tuple[datetime.date, datetime.date, str], period: Period) -> bool:
+    """Whether the household's status (and 渐退期) stays one over the whole period."""
+    return span[0] <= period.start and period.end < span[1]
+
+
+def _period_window(
+    book: Book,
+    payment: Payment,
+    household: Household,
+    rules: tuple[tuple[str, ...], bool],
+    key: str,
+) -> Iterator[Finding]:
+    """C06 for a payment naming its period: each month of it (a monthly benefit) or the
+    period as a whole (education, medical: a year's benefit) has a day the household was
+    eligible for the kind (status in its statuses, and for a 低保-type kind inside the
+    渐退期)."""
+    period = payment.period
+    assert period is not None
+    statuses, exits = rules
+    if payment.kind == "other":  # 低保, 公益岗位, 临时救助 …: paid by the month
+        spans = [
+            (
+                f"{year}-{month:02d}",
+                max(period.start, datetime.date(year, month, 1)),
+                min(period.end, datetime.date(year, month, calendar.monthrange(year, month)[1])),
+            )
+            for year, month in period.months()
+        ]
+    else:
+        spans = [(str(period), period.start, period.end)]
+    outside: list[tuple[str, datetime.date]] = []
+    ended: list[tuple[str, datetime.date]] = []
+    for label, first, last in spans:
+        days = _change_days(household, first, last)
+        if any(_eligible(household, d, statuses, exits) for d in days):
+            continue
+        if any(household.status_on(d) in statuses for d in days):
+            ended.append((label, first))
+        else:
+            outside.append((label, first))
+    where = f"{_label(household, payment)}; {_where(book, payment)}"
+    if outside:
+        status = household.status_on(outside[0][1])
+        yield _text(
+            "C06",
+            payment,
+            f"所付期间 {period} 中 {'、'.join(m for m, _ in outside)} 农户状态 "
+            f"{STATUSES.get(status, status)} 不在享受范围 ({', '.join(statuses)}) ({key}) — "
+            f"{where}{_window_note(household, period.end)}",
+            key=key,
+        )
+    elif ended:
+        window = household.exit_ended(ended[0][1])
+        shown = f" ({window[0]} 至 {window[1]}, {window[2]} 个月)" if window else ""
+        yield _text(
+            "C06",
+            payment,
+            f"所付期间 {period} 中 {'、'.join(m for m, _ in ended)} 在渐退期{shown} 结束之后: "
+            f"{book.account_name(payment.spend.account)}随渐退期结束 (benefit-exit-kinds) — "
+            f"{where}",
+            key="benefit-exit-kinds",
+        )
+
+
+def _change_days(
+    household: Household, first: datetime.date, last: datetime.date
+) -> list[datetime.date]:
+    """``first`` and every day of ``first``..``last`` the household's status or 渐退期 can
+    change on: between two of them the eligibility is that of the earlier."""
+    days = {first}
+    for change in household.history:
+        if first < change.date <= last:
+            days.add(change.date)
+        if change.event == "risk_cleared":
+            end = household.exit_end(change)
+            if first < end <= last:
+                days.add(end)
+    return sorted(days)
+
+
+def _eligible(
+    household: Household, day: datetime.date, statuses: tuple[str, ...], exits: bool
+) -> bool:
+    return household.status_on(day) in statuses and not (exits and household.exit_ended(day))
+
+
+def _for_period(payment: Payment) -> str:
+    """``, 所付期间 2022..2023`` when the payment names its period."""
+    return f", 所付期间 {payment.period}" if payment.period is not None else ""
+
+
+def _household_premium(book: Book, payment: Payment, insured: int) -> Callable[[int], Decimal]:
+    """C04: a year's premium subsidy for ``insured`` people, by the policy of the period."""
+
+    def rate(year: int) -> Decimal:
+        return book.policy.at(payment.policy_day(year)).medical_premium * insured
+
+    return rate
+
+
+def _repeats(book: Book, paid: Sequence[Payment]) -> Iterator[Finding]:
+    """C11 (DOMAIN K2b 同一农户同一补助同期重复领取): a payment whose ``period`` overlaps a
+    period already paid to the household (and member) on the same benefit account. A
+    reversal (a negative posting of the same period and amount) takes its original back;
+    a repeat of the same period text and amount is K2's; accounts with a component in
+    ``duplicate-exempt-accounts`` (claims paid incrementally) are not checked."""
+    seen: dict[tuple[str, str, int | None], list[Payment]] = defaultdict(list)
+    exempt: dict[tuple[int, str], bool] = {}
+    for payment in paid:
+        period = payment.period
+        if period is None or payment.household is None or payment.kind == "insurance":
+            continue
+        account = payment.spend.account
+        policy = book.policy.at(payment.date)
+        skip = exempt.get((id(policy), account))
+        if skip is None:
+            skip = exempt[(id(policy), account)] = bool(
+                set(account.split(":")) & set(policy.duplicate_exempt_accounts)
+            )
+        if skip:
+            continue
+        earlier = seen[(payment.household, account, payment.member)]
+        if payment.amount < 0:
+            for index in range(len(earlier) - 1, -1, -1):
+                before = earlier[index]
+                if before.amount == -payment.amount and str(before.period) == str(period):
+                    del earlier[index]
+                    break
+            continue
+        clash = next(
+            (
+                p
+                for p in earlier
+                if p.period is not None
+                and p.period.start <= period.end
+                and period.start <= p.period.end
+            ),
+            None,
+        )
+        earlier.append(payment)
+        if clash is None or clash.period is None:
+            continue
+        if str(clash.period) == str(period) and clash.amount == payment.amount:
+            continue  # K2 reports the very same period and amount
+        first = max(clash.period.start, period.start)
+        last = min(clash.period.end, period.end)
+        yield BenefitError(
+            payment.source,
+            f"C11 error: 同一农户同一补助科目同期重复领取 — 所付期间 {period} 与 "
+            f"{clash.date} 已付期间 {clash.period} 重叠 ({first} 至 {last}) — "
+            f"{_label(None, payment)}"
+            + (f" 成员{payment.member}" if payment.member is not None else "")
+            + f"; {_where(book, payment)}; 首次 {clash.date} {fmt_money(clash.amount)} CNY",
+            payment.spend.entry,
+            rule="C11",
+            severity=Severity.ERROR,
+            value=payment.amount,
+            entity=payment.household,
+            policy_key="period",
+        )
 
 
 def _window_note(household: Household, day: datetime.date) -> str:
@@ -468,7 +665,9 @@ def _chronic(
             f"慢性病救助未注明本次目录内自付费用 self_paid — {_label(household, payment)}; {_where(book, payment)}",
         )
         return
-    slot = (household.id, member.seq, payment.date.year)
+    slot = (household.id, member.seq, payment.claim_year)
+    if payment.period is not None:  # a claim of an earlier year: that year's formula
+        policy = book.policy.at(payment.policy_day(payment.claim_year))
     state = sums[slot]  # [cumulative self-paid, paid so far]
     state[0] += payment.self_paid
     due_total = chronic_aid(policy, state[0])
@@ -501,7 +700,7 @@ def _chronic(
             due_total,
             key,
             (
-                f"{payment.date.year}年{title}",
+                f"{payment.claim_year}年{title}",
                 _label(household, payment),
                 f"{rule_text}; 此前已付 {fmt_money(before)} CNY",
             ),
@@ -512,7 +711,6 @@ def _chronic(
 
 def _premium_person(
     book: Book,
-    policy: Policy,
     payment: Payment,
     household: Household,
     member: Any,
@@ -536,25 +734,28 @@ def _premium_person(
             key="medical-premium",
         )
         return
-    slot = (household.id, member.seq, payment.year)
-    sums[slot] += payment.amount
-    if compare(sums[slot], "<=", policy.medical_premium):
+    for year, part in payment.parts(_household_premium(book, payment, 1)):
+        slot = (household.id, member.seq, year)
+        sums[slot] += part
+        each = book.policy.at(payment.policy_day(year)).medical_premium
+        if compare(sums[slot], "<=", each):
+            continue
+        found = _breach(
+            "C04",
+            payment,
+            sums[slot],
+            "<=",
+            each,
+            "medical-premium",
+            (
+                f"{year}年医保个人缴费补贴(每人)",
+                _label(household, payment),
+                f"每名参保成员 {fmt_money(each)} CNY{_for_period(payment)}",
+            ),
+        )
+        if found:
+            yield found
         return
-    found = _breach(
-        "C04",
-        payment,
-        sums[slot],
-        "<=",
-        policy.medical_premium,
-        "medical-premium",
-        (
-            f"{payment.year}年医保个人缴费补贴(每人)",
-            _label(household, payment),
-            f"每名参保成员 {fmt_money(policy.medical_premium)} CNY",
-        ),
-    )
-    if found:
-        yield found
 
 
 def _insurance(book: Book, year: int, items: list[Payment]) -> Iterator[Finding]:
@@ -708,7 +909,7 @@ def _unpaid(
 
 
 RULE = Rule(
-    ("C01", "C02", "C03", "C04", "C05", "C06", "C07", "C08", "C09"),
+    ("C01", "C02", "C03", "C04", "C05", "C06", "C07", "C08", "C09", "C11"),
     "到户补助: 教育资助、慢性病救助、医保补贴、防贫保险与享受资格",
     "seed 000_33b9fa698911b5ee.txt (教育、慢性病、医保); seed 002_614e7ab1822f3d29.txt (防贫保险 5%×50, 渐退期)",
     benefit_rules,

@@ -30,7 +30,8 @@ from fupin.findings import Finding
 from fupin.households import HOUSEHOLD_ID
 from fupin.messages_zh import did_you_mean, show_input
 from fupin.money import finer_than_fen
-from fupin.vocab import MAX_AMOUNT, PAYEE_TYPES, PAYMENT_KINDS, PERIOD, YEAR_MAX, YEAR_MIN
+from fupin.periods import period_problem
+from fupin.vocab import MAX_AMOUNT, PAYEE_TYPES, PAYMENT_KINDS, YEAR_MAX, YEAR_MIN
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -129,16 +130,6 @@ def _choice(choices: tuple[str, ...]) -> Any:
     return check_value
 
 
-def _period(value: Any) -> str | None:
-    text = str(getattr(value, "number", value))
-    match = PERIOD.match(text)
-    if match is None:
-        return "应为 YYYY、YYYY-MM、YYYY-Qn、YYYY-Hn 或 YYYY春季/秋季 (如 2022-03)"
-    if not YEAR_MIN <= int(match["year"]) <= YEAR_MAX:
-        return f"年份应在 {YEAR_MIN}–{YEAR_MAX} 之间"
-    return None
-
-
 def _money(value: Any) -> str | None:
     number = getattr(value, "number", value)
     if isinstance(number, str):
@@ -161,7 +152,7 @@ def _flag(value: Any) -> str | None:
 META_VALUES = {
     "payment": _choice(PAYMENT_KINDS),
     "payee_type": _choice(PAYEE_TYPES),
-    "period": _period,
+    "period": period_problem,  # one period or a range (fupin.periods)
     "year": lambda v: _integer(v, YEAR_MIN, YEAR_MAX),
     "member": lambda v: _integer(v, 1, 999),
     "rural_population": lambda v: _integer(v, 1, 10**9),

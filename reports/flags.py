@@ -59,7 +59,7 @@ def _amount(finding: Finding) -> Decimal | None:
         if isinstance(finding.value, Decimal) and isinstance(finding.threshold, Decimal):
             return finding.threshold - finding.value
         return None
-    if finding.rule.startswith("K") or finding.rule.startswith("R"):
+    if finding.rule.startswith(("K", "R")) or finding.rule == "C11":
         return finding.value if isinstance(finding.value, Decimal) else None
     return None
 
