@@ -77,6 +77,8 @@ from beancount.core.data import (
 )
 from beancount.core.position import Cost
 
+from fupin import reads
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -317,11 +319,14 @@ def file_sha256(path: Path) -> str | None:
     """SHA-256 of a file's bytes (None when it cannot be read), cached in this process by
     path, device, inode, size, modification and change time: a file replaced by one of the
     same size with its modification time set back (``cp -p``, ``touch -r``) still gets a new
-    inode or change time, which no user can set (Fava keeps this process running)."""
+    inode or change time, which no user can set (Fava keeps this process running). Noted
+    as read (:mod:`fupin.reads`), a missing file too."""
     try:
         stat = path.stat()
     except OSError:
+        reads.file(path)  # not there now: it may appear
         return None
+    reads.file(path, stat)
     key = (
         str(path),
         stat.st_dev,

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING
 
 from beancount.core.data import Document, Transaction
 
+from fupin import reads
 from fupin.canonical import file_sha256
 from fupin.entities import ProjectStage
 from fupin.findings import Finding
@@ -258,6 +259,7 @@ def _near(file: Path) -> str:
     def key(name: str) -> str:
         return unicodedata.normalize("NFC", name).casefold()
 
+    reads.folder(file.parent)  # a file added beside it changes this
     try:
         names = [p.name for p in file.parent.iterdir()]
     except OSError:
@@ -279,6 +281,7 @@ def _piece(
         return Piece(kind, shown, file, sha, entry, inline, "sha256 应为 64 位十六进制数")
     if not file.is_relative_to(folder):
         return Piece(kind, shown, file, sha, entry, inline, f"不在证据文件夹 {folder} 内")
+    reads.file(file)  # looked for: a missing one may appear, a folder may become a file
     if file.is_dir():
         return Piece(kind, shown, file, sha, entry, inline, "是文件夹, 不是文件")
     if file.exists() and not file.is_file():

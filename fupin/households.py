@@ -46,6 +46,7 @@ from pydantic import (
     field_validator,
 )
 
+from fupin import reads
 from fupin.entities import Entity
 from fupin.messages_zh import explain
 from fupin.pii import id_check_char
@@ -504,6 +505,7 @@ EVENT_FIELDS = ["household", "date", "event", "category", "months", "doc", "note
 
 
 def _rows(path: Path, required: bool) -> list[tuple[int, dict[str, str]]]:
+    reads.file(path)  # a missing members.csv or events.csv counts once it appears
     if not path.is_file():
         if required:
             raise RegisterError([f"{path}: 没有这个农户信息库文件 (no such register file)"])
@@ -675,6 +677,7 @@ def _stamp(path: Path) -> bytes:
     a file saved again within the same second, or copied with its time kept, is still seen."""
     digest = hashlib.sha256()
     for part in (path, path.parent / "members.csv", path.parent / "events.csv"):
+        reads.file(part)  # noted before it is read, also when served from the cache
         try:
             data = part.read_bytes()
         except OSError:

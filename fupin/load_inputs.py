@@ -1,24 +1,28 @@
-"""The files the plugin reads besides the books, made part of Beancount's load-cache key.
+"""The files the plugin read besides the books: kept with the load, and made part of
+Beancount's load-cache key.
+
+The plugin records what its rules read (:mod:`fupin.reads`: the register's files, digest
+lists and their folder, evidence files, each with its state when read) and keeps it in the
+load's options (:func:`keep`), where Fava's watcher takes it (``fupin.reports.fava.watch``).
 
 ``bean-check`` keeps its whole result, the plugin's errors included, in
 ``.<main>.picklecache`` and reuses it while every ``include``d file keeps its modification
-time and size. The digest lists, the evidence files and the household register are read by
-the plugin, not included: a replaced evidence file, an edited digest list or a register
-broken after the first ``bean-check`` passed a second one from that cache. When a load goes through that cache, they (and the folders that hold them, so a file
-added or removed counts) are appended to ``options["include"]``, which Beancount hashes
-after the plugins ran. Other loads (``fupin``'s own, Fava's uncached one) keep their list.
+time and size. The files the rules read are not included: a replaced evidence file, an
+edited digest list or a register broken after the first ``bean-check`` passed a second one
+from that cache. When a load goes through that cache, they (and the folders whose names were
+read, so a file added or removed counts) are appended to ``options["include"]``, which
+Beancount hashes after the plugins ran. Other loads (``fupin``'s own, Fava's uncached one)
+keep their list: Fava serves every included file as source, the register must not be one.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import sys
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-from fupin.book import Book
+from fupin.reads import Reads
 
 
 def through_beancount_cache() -> bool:
@@ -51,39 +55,22 @@ def _cache_wrapper_code() -> Any:
     return loader.pickle_cache_function(lambda name: name, 0.0, load).__code__
 
 
-def audit_inputs(book: Book) -> list[str]:
-    """Every digest list and evidence file the seals and evidence rules read, with their
-    folders (the seals' ``seals/`` folder, every folder under the documents folder), and the
-    household register's three files that the household rules read."""
-    from fupin.evidence import collect
-    from fupin.households import register_path
-    from fupin.seals import DIGESTS_DIR, digests_path, ledger_root, verify
-
-    root = ledger_root(book)
-    found: set[str] = set()
-    for check in verify(book).checks:
-        found.add(str(digests_path(check.seal, check.period.entry, root)))
-    if root:
-        found.add(str(Path(root) / DIGESTS_DIR))
-    evidence = collect(book)
-    found.update(str(piece.file) for piece in evidence.pieces)
-    folders = [evidence.folder] + [
-        Path(root or ".") / str(name) for name in book.options.get("documents") or ()
-    ]
-    for folder in folders:
-        found.update(_folders(folder))
-    register = register_path(None, book)
-    if register is not None:
-        for name in (register.name, "members.csv", "events.csv"):
-            found.add(str(register.parent / name))  # a missing one counts once it appears
-    return sorted(found)
+#: where a load's options keep what its rules read (:func:`keep`, :func:`of`)
+KEY = "fupin_reads"
 
 
-def _folders(top: Path) -> Iterable[str]:
-    if not top.is_dir():
-        return
-    for here, _dirs, _files in os.walk(top):
-        yield here
+def keep(options_map: Any, read: Reads) -> None:
+    """Keep with the load's options what its rules read (Fava's watcher takes it there)."""
+    options_map[KEY] = read
+
+
+def of(options_map: Any) -> Reads:
+    """What the load of these options read: the plugin's notes, to which later readers of
+    the same load (the Fava pages) add theirs; a new, empty one for a load without them."""
+    held = options_map.get(KEY)
+    if not isinstance(held, Reads):
+        held = options_map[KEY] = Reads()
+    return held
 
 
 def extend(options_map: Any, paths: Iterable[str]) -> None:

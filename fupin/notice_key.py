@@ -26,6 +26,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from fupin import reads
+
 KEY_NAME = "notice-secret.key"
 ENV = "FUPIN_NOTICE_SECRET_FILE"
 MAGIC = "fupin-notice-key v1"
@@ -126,6 +128,10 @@ def resolve(
     """The key for ``ledger``: ``secret_file``, ``$FUPIN_NOTICE_SECRET_FILE`` or the file
     beside the register; None when there is none. A sample key on another ledger is refused.
     """
+    for looked in (secret_file, os.environ.get(ENV), register and register.parent / KEY_NAME):
+        if looked:
+            reads.file(looked)  # the Fava page reads it: a key added later counts
+            break
     if secret_file is not None:
         if not secret_file.is_file():
             raise NoticeKeyError(f"{secret_file}: 没有这个公示校验码密钥文件 (--secret-file)")

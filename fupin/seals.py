@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from beancount.core.data import Balance, Custom, Pad, Transaction
 from pydantic import Field, field_validator, model_validator
 
+from fupin import reads
 from fupin.canonical import VERSION as CANONICAL_VERSION
 from fupin.canonical import canonical, digest, file_sha256, short_digest
 from fupin.entities import Entity
@@ -390,6 +391,7 @@ def digests_path(seal: Seal, entry: Custom, root: str = "") -> Path:
         return named
     beside = Path(str(entry.meta.get("filename") or ".")).resolve().parent / named
     if root and not beside.exists() and (Path(root) / named).exists():
+        reads.file(beside)  # looked for first: once it appears, it is the list
         return Path(root) / named
     return beside
 
@@ -542,6 +544,7 @@ def _verify(book: Book) -> Verification:
         folder = Path(root) / DIGESTS_DIR
         # a seal that does not validate is an ENTITY error already; its list is not orphaned
         named |= {(folder / f"{ident}.digests").resolve() for ident in book.invalid.get("seal", ())}
+        reads.folder(folder)  # a list added or removed there is an orphan or a missing one
         if folder.is_dir():
             orphans = sorted(p for p in folder.glob("*.digests") if p.resolve() not in named)
     unseen = unseen_changes(book.options) if pairs else []

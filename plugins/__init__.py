@@ -42,7 +42,7 @@ from fupin.plugins import (
 from fupin.plugins import evidence as evidence_files  # issue 17: evidence files
 from fupin.plugins.assets import depreciation as fupin_asset_depreciation  # noqa: F401 (__plugins__)
 
-from fupin import collector, load_inputs, session
+from fupin import collector, load_inputs, reads, session
 from fupin.book import build_book, release
 from fupin.engine import Results, Rule, run_rules
 from fupin.findings import Finding, Severity
@@ -101,14 +101,15 @@ def fupin_rules(
     """
     # our pass allocates many small objects; a full collection walks every entry again
     freeze = collector.outermost() and collector.freeze_once()
-    with collector.paused(freeze=freeze):
+    with collector.paused(freeze=freeze), reads.recording() as read:
         measures = session.keep_measures()
         day = session.as_of()
         book = build_book(entries, options_map, as_of=day)
         results = evaluate(book, keep_measures=measures)
         session.publish(entries, book, results, measures, day)
-        if load_inputs.through_beancount_cache():  # bean-check: the files the seals read
-            load_inputs.extend(options_map, load_inputs.audit_inputs(book))
+        load_inputs.keep(options_map, read)  # what a watcher must watch (Fava)
+        if load_inputs.through_beancount_cache():  # bean-check: the files the rules read
+            load_inputs.extend(options_map, read.paths())
         if not session.wanted():
             release(book)  # nobody takes it: freed now, by reference counting
     keep_warnings = (config or "").strip().lower() == "warnings"

@@ -16,6 +16,7 @@ import datetime
 import re
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,12 +24,13 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 from urllib.parse import urlencode
 
 from fava.ext import FavaExtensionBase, extension_endpoint
-from fupin.reports.fava import views
+from fupin.reports.fava import views, watch
 from markupsafe import Markup
 
 from fupin import collector, session
 from fupin.book import Book, build_book, release
 from fupin.names import FAMILY_NAMES, SOURCE_NAMES
+from fupin.reads import Reads, recording
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -50,6 +52,9 @@ class Snapshot:
     #: the plugin line in an included file only (what ``fupin check`` says of it), kept for
     #: the books as of a day too
     reach: Sequence[Finding] = ()
+    #: what the load read besides the books (the plugin's notes; pages add theirs): Fava's
+    #: watcher reloads when one of them changes (:mod:`fupin.reports.fava.watch`)
+    reads: Reads = field(default_factory=Reads)
     _dated: OrderedDict[datetime.date, Snapshot] = field(default_factory=OrderedDict, repr=False)
 
     def as_of(self, day: datetime.date) -> Snapshot:
@@ -62,15 +67,19 @@ class Snapshot:
         if held is None:
             from fupin.plugins import evaluate
 
-            with collector.paused(freeze=False):
+            with collector.paused(freeze=False), self.reading():
                 book = build_book(self.entries, self.book.options, as_of=day)
-                held = Snapshot(self.entries, book, evaluate(book), self.reach)
+                held = Snapshot(self.entries, book, evaluate(book), self.reach, self.reads)
                 held.results.findings.extend(self.reach)
             self._dated[day] = held
             while len(self._dated) > _KEEP_DATED:
                 self._dated.popitem(last=False)
         self._dated.move_to_end(day)
         return held
+
+    def reading(self) -> AbstractContextManager[Reads]:
+        """Within this block, the files read join what this load is watched for."""
+        return recording(into=self.reads)
 
     @cached_property
     def compliance(self) -> views.Compliance:
@@ -142,14 +151,16 @@ def snapshot(ledger: FavaLedger) -> Snapshot:
 
     # a large heap makes the cyclic GC superlinear (DESIGN: speed); under ``fupin serve``
     # the whole reload is paused, and what it leaves frozen (reports/fava/serve.py)
-    with collector.paused(freeze=False):
+    read = watch.reads(ledger)
+    with collector.paused(freeze=False), recording(into=read):
         built = session.take(ledger.all_entries)
         if built is not None:  # the plugin's own, built during Fava's load
-            current = Snapshot(ledger.all_entries, built.book, built.results)
+            current = Snapshot(ledger.all_entries, built.book, built.results, reads=read)
         else:  # no fupin plugin in the ledger, or its entries changed after it ran
             entries = cast("Sequence[Directive]", ledger.all_entries)  # Fava's, Beancount's types
             book = build_book(entries, ledger.options)
-            current = Snapshot(ledger.all_entries, book, evaluate(book), out_of_reach(ledger))
+            results = evaluate(book)
+            current = Snapshot(ledger.all_entries, book, results, out_of_reach(ledger), read)
             current.results.findings.extend(current.reach)
         # Warm the load-time views so that page requests only filter and render.
         current.compliance  # noqa: B018
@@ -252,8 +263,10 @@ class FupinPage(FavaExtensionBase):
         """Page-specific argument checks (raise :class:`BadRequest`)."""
 
     def after_load_file(self) -> None:
-        """Rebuild the book and rerun the rules once per load (shared by all pages)."""
+        """Rebuild the book and rerun the rules once per load (shared by all pages), and
+        have Fava's watcher watch what the load read besides the books (plain ``fava`` too)."""
         snapshot(self.ledger)
+        watch.attach(self.ledger)
 
     @property
     def snap(self) -> Snapshot:

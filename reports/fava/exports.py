@@ -58,7 +58,8 @@ def workbook(
 
     from fupin.households import register_for
 
-    register = register_for(Path(ledger_path), book)
+    with snap.reading():
+        register = register_for(Path(ledger_path), book)
     if register is None:
         raise NoRegister('账簿没有指明农户信息库 (custom "household-register")')
     return f"农户与到户补助-{stamp}.xlsx", xlsx.households_xlsx(summarize(book, register))

@@ -44,16 +44,17 @@ def _context(snap: Snapshot, ledger_path: str) -> tuple[Any, str]:
 
     ledger = Path(ledger_path)
     register = None
-    try:
-        register = register_for(ledger, snap.book)
-    except Exception:  # a broken register is reported by `fupin check`, not here
-        register = None
-    reg_path = register_path(ledger, snap.book)
-    why = ""
-    try:
-        key = notice_key.resolve(None, reg_path, ledger)
-    except notice_key.NoticeKeyError as exc:
-        key, why = None, str(exc)
+    with snap.reading():  # the register and the key: a change reloads (Fava's watcher)
+        try:
+            register = register_for(ledger, snap.book)
+        except Exception:  # a broken register is reported by `fupin check`, not here
+            register = None
+        reg_path = register_path(ledger, snap.book)
+        why = ""
+        try:
+            key = notice_key.resolve(None, reg_path, ledger)
+        except notice_key.NoticeKeyError as exc:
+            key, why = None, str(exc)
     if key is None and not why:
         why = notice_key.how_to_get_one(ledger, reg_path)
     ctx = Context(snap.book, snap.results.measures, register, key.secret if key else None)

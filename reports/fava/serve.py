@@ -16,7 +16,7 @@ from beancount import loader
 from beancount.core import data
 from beancount.parser import parser
 
-from fupin import cache, collector
+from fupin import cache, collector, load_inputs
 from fupin.load import LedgerUnreadable
 from fupin.preflight import Checked, preflight
 
@@ -80,6 +80,8 @@ def install() -> None:
       error page, and the bytes that passed are the bytes parsed;
     * files parsed and booked through :mod:`fupin.cache` (only the files that changed),
       the unchanged files' entries those of the previous load (:class:`fupin.cache.Held`);
+    * the files the load read besides the books watched too (:func:`watch.attach`: the
+      register, digest lists, evidence files), also for a ledger without the fupin pages;
     * the cyclic collector paused for the whole load, Fava's own modules and the fupin
       pages included; at its end one collection frees the previous load's cyclic garbage,
       then what is alive is frozen (:func:`fupin.collector.paused` with ``reclaim``).
@@ -88,6 +90,7 @@ def install() -> None:
     function it calls (``fava.core.load_uncached``): in ``fupin serve``'s process only.
     """
     import fava.core as core
+    from fupin.reports.fava import watch
 
     if getattr(core.FavaLedger.load_file, "_fupin", False):
         return
@@ -101,6 +104,7 @@ def install() -> None:
         _drop_derived(self)
         with collector.paused(freeze=True, reclaim=True):
             plain_load_file(self)
+        watch.attach(self)  # the files the rules read, with or without the fupin pages
 
     def load_uncached(beancount_file_path: str, *, is_encrypted: bool) -> Any:
         if is_encrypted:
@@ -138,6 +142,7 @@ def unreadable(top: str, exc: LedgerUnreadable, last: dict[str, Any] | None) -> 
     title keeps the ledger's address), and the files to keep watching, so that the next save
     reloads again."""
     options = dict(last) if last is not None else parser.parse_string("")[2]
+    options.pop(load_inputs.KEY, None)  # no rule ran on this load
     options["filename"] = top
     options["include"] = sorted({top, *options.get("include", ()), *exc.files})
     return [], [loader.LoadError(data.new_metadata(top, 0), str(exc), None)], options
