@@ -36,6 +36,7 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 import beangulp
 from beancount.core import data
@@ -44,6 +45,8 @@ from fupin.importers.cells import days_in, parse_day
 from fupin.importers.dedupe import ExactDedupe, open_missing
 from fupin.importers.layout import Layout, load_layout
 from fupin.importers.sheet import (
+    Accounted,
+    Part,
     Sheet,
     find_header,
     latest_day,
@@ -51,9 +54,10 @@ from fupin.importers.sheet import (
     read_document,
     read_sheet,
     row_date,
+    row_meta,
     verify_totals,
 )
-from fupin.importers.table import SourceError
+from fupin.importers.table import Row, SourceError
 from fupin.plugins.reconcile import ref_key
 
 LEVELS = {
@@ -77,10 +81,11 @@ LEVEL_NAMES = {
     "Municipal": "市级财政衔接资金",
     "County": "县级财政衔接资金",
 }
+T = TypeVar("T")
 DOC_NUMBER = re.compile(r"\S{1,12}?[〔\[［【(（]\d{4}[〕\]］】)）]\d+号")
 
 
-class AllocationImporter(ExactDedupe, beangulp.Importer):
+class AllocationImporter(ExactDedupe, Accounted, beangulp.Importer):
     """资金分配表 of one fund."""
 
     def __init__(
@@ -138,19 +143,24 @@ class AllocationImporter(ExactDedupe, beangulp.Importer):
             sheet = read_sheet(filepath, self.layout)
         except SourceError:
             return None
-        return latest_day(sheet, self._title_day(sheet))
+        days = self._title_days(sheet)
+        return latest_day(sheet, lambda part: days[part.name])
 
     def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
         sheet = read_sheet(filepath, self.layout)
-        title_doc = self._title_doc(sheet)
-        title_day = self._title_day(sheet)
+        self.remember(filepath, sheet)
+        docs = _inherited([self._title_doc(part) for part in sheet.parts])
+        title_docs = {part.name: doc for part, doc in zip(sheet.parts, docs, strict=True)}
+        title_days = self._title_days(sheet)
         documents = _document_dates(existing)
         projects = _projects_by_name(existing)
         groups: dict[tuple[str, str, datetime.date], list[data.Posting]] = {}
-        first_row: dict[tuple[str, str, datetime.date], int] = {}
-        seen: dict[tuple[str, str, str], int] = {}
+        first_row: dict[tuple[str, str, datetime.date], Row] = {}
+        seen: dict[tuple[str, str, str], Row] = {}
         values: list[dict[str, Decimal]] = []
-        for row in sheet.data:
+        for index, row in enumerate(sheet.data):
+            part = sheet.part_of(index)
+            title_doc, title_day = title_docs[part.name], title_days[part.name]
             doc = sheet.cell(row, "doc") or title_doc
             if not doc:
                 raise sheet.error(row, "doc", "文号为空 (表中无文号, 标题中也未写明)")
@@ -174,9 +184,9 @@ class AllocationImporter(ExactDedupe, beangulp.Importer):
                 raise sheet.error(
                     row,
                     "project" if project else "project_name",
-                    f"{doc} {level} {ident} 与第{seen[(doc, level, ident)]}行重复",
+                    f"{doc} {level} {ident} 与{seen[(doc, level, ident)].place}重复",
                 )
-            seen[(doc, level, ident)] = row.number
+            seen[(doc, level, ident)] = row
             amount = money(sheet, row, "amount", blank=False)
             if amount <= 0:
                 raise sheet.error(row, "amount", f"金额 {amount} 不是正数")
@@ -198,9 +208,9 @@ class AllocationImporter(ExactDedupe, beangulp.Importer):
                 meta,
             )
             groups.setdefault(key, []).append(posting)
-            first_row.setdefault(key, row.number)
+            first_row.setdefault(key, row)
         if not groups:
-            raise SourceError(filepath, sheet.header.row.number, None, "分配表没有明细行")
+            raise sheet.error(sheet.header.row, None, "分配表没有明细行")
         verify_totals(
             sheet, values, ("amount",), label=lambda k: "小计" if k == "subtotal" else "合计"
         )
@@ -209,7 +219,7 @@ class AllocationImporter(ExactDedupe, beangulp.Importer):
             total = -sum(
                 (p.units.number for p in postings if p.units and p.units.number), Decimal(0)
             )
-            meta = data.new_metadata(filepath, first_row[(doc, level, day)])
+            meta = row_meta(filepath, first_row[(doc, level, day)])
             meta.update(alloc_doc=doc, alloc_row=f"{doc}/{level}/{day.isoformat()}")
             cash = data.Posting(self.cash, Amount(total, "CNY"), None, None, None, None)
             entries.append(
@@ -231,27 +241,41 @@ class AllocationImporter(ExactDedupe, beangulp.Importer):
         entries.extend(open_missing(filepath, entries, existing, self.cash, names))
         return entries
 
-    def _title_doc(self, sheet: Sheet) -> str | None:
-        for row in sheet.title:
+    def _title_doc(self, part: Part) -> str | None:
+        for row in part.title:
             for cell in row.cells:
                 for pattern in self.layout.doc:
                     found = re.search(pattern, cell)
                     if found:
                         return found.group(1)
-        for row in sheet.title:
+        for row in part.title:
             found = DOC_NUMBER.search(" ".join(row.cells))
             if found:
                 return found.group(0)
         return None
 
-    def _title_day(self, sheet: Sheet) -> datetime.date | None:
-        for row in sheet.title:
-            found = days_in(" ".join(c for c in row.cells if c))
-            if len(found) == 1:
-                return found[0]
-        if self.layout.default_date:
-            return parse_day(self.layout.default_date)
-        return None
+    def _title_days(self, sheet: Sheet) -> dict[str, datetime.date | None]:
+        """Each sheet's date: the one its title states, else the sheet before's, else the
+        layout's ``default_date``."""
+        default = parse_day(self.layout.default_date) if self.layout.default_date else None
+        days = _inherited([_title_day(part) for part in sheet.parts])
+        return {p.name: day or default for p, day in zip(sheet.parts, days, strict=True)}
+
+
+def _title_day(part: Part) -> datetime.date | None:
+    for row in part.title:
+        found = days_in(" ".join(c for c in row.cells if c))
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def _inherited(values: list[T | None]) -> list[T | None]:
+    """Each sheet's value, else the one of the sheet before it (a sheet without a title)."""
+    out: list[T | None] = []
+    for value in values:
+        out.append(value if value is not None else (out[-1] if out else None))
+    return out
 
 
 def _document_dates(existing: data.Entries) -> dict[str, datetime.date]:

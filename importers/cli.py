@@ -38,6 +38,7 @@ from fupin.importers.ingest import (
     unfit_to_archive,
     write_entries,
 )
+from fupin.importers.sheet import SHEET_KEY, meta_place
 
 from fupin.cli_zh import Command
 from fupin.ledger_lock import held as ledger_held
@@ -237,6 +238,7 @@ def _report(run: Run, report: dict[str, Any], as_json: bool) -> None:
                 "new": len(result.entries),
                 "duplicates": len(result.duplicates),
                 "suspense": len(result.unmatched),
+                "sheets": [line.as_dict() for line in result.lines],
             }
         )
         if as_json:
@@ -246,18 +248,21 @@ def _report(run: Run, report: dict[str, Any], as_json: bool) -> None:
             f"{len(result.duplicates)} 条重复已跳过",
             err=True,
         )
+        for line in result.lines:
+            click.echo(f"  {line.text() if line.sheet else '各行: ' + line.text()}", err=True)
         for entry, held in result.duplicates[:5]:
             where = (
                 f"{Path(str(held.meta.get('filename', '?'))).name}:{held.meta.get('lineno', '?')}"
             )
+            if SHEET_KEY in held.meta:  # a document before it in this run
+                where = f"{Path(str(held.meta['filename'])).name} {meta_place(held.meta)}"
             click.echo(f"  重复: {describe(entry)} (已在 {where})", err=True)
         if len(result.duplicates) > 5:
             click.echo(f"  … 另有 {len(result.duplicates) - 5} 条重复", err=True)
         for txn in result.unmatched[:20]:
-            row = txn.meta.get("lineno")
             suspense = txn.postings[-1].account
             click.echo(
-                f"  未匹配分类规则 → {suspense}: 第{row}行 {describe(txn)} "
+                f"  未匹配分类规则 → {suspense}: {meta_place(txn.meta)} {describe(txn)} "
                 f"{txn.payee or ''} {txn.narration}",
                 err=True,
             )

@@ -14,6 +14,7 @@ from collections.abc import Hashable, Iterable, Mapping
 
 from beancount.core import data
 from beangulp import extract
+from fupin.importers.sheet import SHEET_KEY
 from fupin.importers.table import as_text
 
 #: Metadata beangulp sets on an extracted entry that the ledger already holds.
@@ -169,6 +170,8 @@ def open_missing(
     opens = []
     for name, entry in first.items():
         meta = data.new_metadata(filepath, entry.meta.get("lineno", 0))
+        if SHEET_KEY in entry.meta:
+            meta[SHEET_KEY] = entry.meta[SHEET_KEY]
         if name in names:
             meta["name"] = names[name]
         opens.append(data.Open(meta, entry.date, name, None, None))  # type: ignore[arg-type]

@@ -28,6 +28,7 @@ from beangulp import extract
 from fupin.importers.dedupe import DUPLICATE, Existing, KeyIndex, source_key
 from fupin.importers.layout import LayoutError
 from fupin.importers.rules import RulesError
+from fupin.importers.sheet import SHEET_KEY, Accounted, Lines
 from fupin.importers.table import SourceError
 
 
@@ -51,6 +52,8 @@ class Extracted:
     importer: beangulp.Importer
     entries: list[data.Directive] = field(default_factory=list)
     duplicates: list[tuple[data.Directive, data.Directive]] = field(default_factory=list)
+    #: what every line of the document was, per worksheet, and the sheets not read (why)
+    lines: tuple[Lines, ...] = ()
 
     @property
     def unmatched(self) -> list[data.Transaction]:
@@ -183,6 +186,8 @@ def run_files(
             run.internal.append((path, _internal(path, "读取", exc)))
             continue
         result = Extracted(path, importer)
+        if isinstance(importer, Accounted):
+            result.lines = importer.lines_read(str(path)) or ()
         seen.held.mark(entries)
         for entry in entries:
             held = entry.meta.pop(DUPLICATE, None)
@@ -246,6 +251,7 @@ def as_written(
         for entry in result.entries:
             entry.meta["filename"] = name
             entry.meta["lineno"] = lines.get(id(entry), 0)
+            entry.meta.pop(SHEET_KEY, None)
             out.append(entry)
     return out
 

@@ -30,6 +30,7 @@ import datetime
 import re
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,6 +41,8 @@ from fupin.importers.cells import days_in, normal, parse_day
 from fupin.importers.dedupe import ExactDedupe, open_missing
 from fupin.importers.layout import Layout, load_layout
 from fupin.importers.sheet import (
+    Accounted,
+    Part,
     Sheet,
     find_header,
     latest_day,
@@ -47,6 +50,7 @@ from fupin.importers.sheet import (
     read_document,
     read_sheet,
     row_date,
+    row_meta,
     verify_totals,
 )
 from fupin.importers.table import Row, SourceError
@@ -74,7 +78,16 @@ def mask_id(number: str) -> str:
     return number[:4] + "*" * max(len(number) - 8, 0) + number[-4:] if len(number) > 8 else "****"
 
 
-class RollImporter(ExactDedupe, beangulp.Importer):
+@dataclass(frozen=True)
+class Form:
+    """What a sheet of the roll says of its rows: the batch, the payment day, the kind."""
+
+    batch: str
+    day: datetime.date | None
+    kind: str | None
+
+
+class RollImporter(ExactDedupe, Accounted, beangulp.Importer):
     """一卡通 payment roll paid from one fund account."""
 
     def __init__(
@@ -119,9 +132,10 @@ class RollImporter(ExactDedupe, beangulp.Importer):
         """The latest payment day of the roll, not the file's modification time."""
         try:
             sheet = read_sheet(filepath, self.layout)
+            forms = self._forms(sheet)
         except SourceError:
             return None
-        return latest_day(sheet, self._default_day(sheet, self._batch(sheet)))
+        return latest_day(sheet, lambda part: forms[part.name].day)
 
     def register(self) -> Register:
         try:
@@ -133,22 +147,15 @@ class RollImporter(ExactDedupe, beangulp.Importer):
 
     def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
         sheet = read_sheet(filepath, self.layout)
-        batch = self._batch(sheet)
-        default_day = self._default_day(sheet, batch)
-        default_kind = self._default_kind(sheet)
+        self.remember(filepath, sheet)
+        forms = self._forms(sheet)
         index = _index(self.register())
         entries: list[data.Directive] = []
         values: list[dict[str, Decimal]] = []
-        seen: dict[str, int] = {}
-        for ordinal, row in enumerate(sheet.data, 1):
-            seq = sheet.cell(row, "seq") if sheet.index("seq") is not None else str(ordinal)
-            if not seq:
-                raise sheet.error(row, "seq", "序号为空")
-            if seq in seen:
-                raise sheet.error(row, "seq", f"序号 {seq} 与第{seen[seq]}行重复")
-            seen[seq] = row.number
+        for part, row, seq in _numbered(sheet, forms):
+            form = forms[part.name]
             household = self._household(sheet, row, index)
-            kind = sheet.cell(row, "kind") or default_kind
+            kind = sheet.cell(row, "kind") or form.kind
             if not kind:
                 raise sheet.error(row, "kind", "补贴项目为空 (表中无此列, 标题中也未写明)")
             account = self.kinds.get(kind)
@@ -159,8 +166,9 @@ class RollImporter(ExactDedupe, beangulp.Importer):
             if amount <= 0:
                 raise sheet.error(row, "amount", f"发放金额 {amount} 不是正数")
             values.append({"amount": amount})
-            day = row_date(sheet, row, default_day, "发放日期为空 (表中、标题和批次中都没有日期)")
-            meta = data.new_metadata(filepath, row.number)
+            day = row_date(sheet, row, form.day, "发放日期为空 (表中、标题和批次中都没有日期)")
+            meta = row_meta(filepath, row)
+            batch = form.batch
             meta.update(
                 household=household.id,
                 basis=f"一卡通发放批次 {batch}",
@@ -182,7 +190,7 @@ class RollImporter(ExactDedupe, beangulp.Importer):
                 )
             )
         if not entries:
-            raise SourceError(filepath, sheet.header.row.number, None, "发放清册没有明细行")
+            raise sheet.error(sheet.header.row, None, "发放清册没有明细行")
         verify_totals(
             sheet, values, ("amount",), label=lambda k: "小计" if k == "subtotal" else "合计"
         )
@@ -190,44 +198,47 @@ class RollImporter(ExactDedupe, beangulp.Importer):
         entries.extend(open_missing(filepath, entries, existing, self.ledger_account, names))
         return entries
 
-    def _batch(self, sheet: Sheet) -> str:
+    def _forms(self, sheet: Sheet) -> dict[str, Form]:
+        """Each sheet's batch, payment day and benefit kind: what its title (or batch column)
+        says, else what the sheet before it says (a sheet that goes on without a title),
+        else the layout's defaults."""
+        forms: dict[str, Form] = {}
+        before: Form | None = None
+        for part in sheet.parts:
+            batch = self._batch(sheet, part)
+            day = _title_day(part)
+            if day is None and batch is not None:
+                day = next(iter(days_in(batch)), None)
+            kind = _title_kind(part)
+            if before is None:
+                if batch is None:
+                    raise sheet.error(None, None, "标题行中找不到发放批次 (发放批次：…), 无法去重")
+                if day is None and self.layout.default_date:
+                    day = parse_day(self.layout.default_date)
+                before = Form(batch, day, kind or self.layout.default_kind)
+            else:
+                before = Form(batch or before.batch, day or before.day, kind or before.kind)
+            forms[part.name] = before
+        return forms
+
+    def _batch(self, sheet: Sheet, part: Part) -> str | None:
         """The batch: its full text in the title (``发放批次：2025年5月20日批``) or column."""
-        for row in sheet.title:
+        for row in part.title:
             for cell in row.cells:
                 for pattern in self.layout.batch:
                     found = re.search(pattern, cell)
                     if found and found.group(1).strip():
                         return _clean_batch(found.group(1))
         if sheet.index("batch") is not None:
-            batches = {sheet.cell(r, "batch") for r in sheet.data}
+            rows = sheet.rows_of(part)
+            batches = {sheet.cell(r, "batch") for r in rows}
             if len(batches) == 1 and "" not in batches:
                 return _clean_batch(batches.pop())
             if len(batches) > 1:
                 raise sheet.error(
-                    sheet.data[0], "batch", f"一份清册中有多个批次: {'、'.join(sorted(batches))}"
+                    rows[0], "batch", f"一份清册中有多个批次: {'、'.join(sorted(batches))}"
                 )
-        raise SourceError(sheet.path, None, None, "标题行中找不到发放批次 (发放批次：…), 无法去重")
-
-    def _default_day(self, sheet: Sheet, batch: str) -> datetime.date | None:
-        for row in sheet.title:
-            text = " ".join(c for c in row.cells if c)
-            if DATE_IN_TITLE.search(text):
-                found = days_in(text)
-                if found:
-                    return found[0]
-        found = days_in(batch)
-        if found:
-            return found[0]
-        if self.layout.default_date:
-            return parse_day(self.layout.default_date)
         return None
-
-    def _default_kind(self, sheet: Sheet) -> str | None:
-        for row in sheet.title:
-            found = KIND_IN_TITLE.search(" ".join(row.cells))
-            if found:
-                return found.group(1)
-        return self.layout.default_kind
 
     def _household(self, sheet: Sheet, row: Row, index: Mapping[str, list[Household]]) -> Household:
         number = ID_GAPS.sub("", normal(sheet.cell(row, "id_number"))).upper()
@@ -275,6 +286,59 @@ def _id_hint(number: str) -> str:
     if number.endswith("000"):  # Excel keeps 15 significant digits of a number cell
         return " (校验位不符: 该列存为数字格式时 Excel 只保留 15 位, 请设为文本后重新录入)"
     return " (校验位不符, 号码有误)"
+
+
+def _title_day(part: Part) -> datetime.date | None:
+    """The payment day a sheet's title states (``发放日期：2025年5月20日``)."""
+    for row in part.title:
+        text = " ".join(c for c in row.cells if c)
+        if DATE_IN_TITLE.search(text):
+            found = days_in(text)
+            if found:
+                return found[0]
+    return None
+
+
+def _title_kind(part: Part) -> str | None:
+    """The benefit a sheet's title states (``补贴项目：公益岗位补贴``)."""
+    for row in part.title:
+        found = KIND_IN_TITLE.search(" ".join(row.cells))
+        if found:
+            return found.group(1)
+    return None
+
+
+def _numbered(sheet: Sheet, forms: Mapping[str, Form]) -> list[tuple[Part, Row, str]]:
+    """Every data row with its key in its batch: its 序号, else its ordinal in the roll.
+
+    A 序号 twice on one sheet is refused, and so is the same row on two sheets (one
+    payment exported twice); sheets that each number their own rows (one sheet a village,
+    each from 1) key every row by its sheet as well (``一组#3``)."""
+    has_seq = sheet.index("seq") is not None
+    out: list[tuple[Part, Row, str]] = []
+    seen: dict[tuple[str, str], Row] = {}
+    per_sheet = False
+    for part in sheet.parts:
+        batch = forms[part.name].batch
+        mine: dict[str, Row] = {}
+        for ordinal, row in enumerate(sheet.rows_of(part), part.start + 1):
+            seq = sheet.cell(row, "seq") if has_seq else str(ordinal)
+            if not seq:
+                raise sheet.error(row, "seq", "序号为空")
+            if seq in mine:
+                raise sheet.error(row, "seq", f"序号 {seq} 与{mine[seq].place}重复")
+            mine[seq] = row
+            held = seen.setdefault((batch, seq), row)
+            if held is not row:
+                if held.cells == row.cells:
+                    raise sheet.error(
+                        row, "seq", f"序号 {seq} 与{held.place}重复 (同一行出现在两个工作表中)"
+                    )
+                per_sheet = True
+            out.append((part, row, seq))
+    if per_sheet:
+        return [(part, row, f"{part.name}#{seq}") for part, row, seq in out]
+    return out
 
 
 def _clean_batch(text: str) -> str:

@@ -1,8 +1,7 @@
 """A document's rows, each accounted for: title, header, data, or a named non-data line.
 
-:func:`read_sheet` finds the header row (the first of the layout's first ``header_rows``
-rows that holds a column for every required role, else two adjacent rows that do together),
-then gives every later line one kind:
+:func:`read_sheet` finds the header row (:func:`~fupin.importers.header.find_header`), then
+gives every later line one kind:
 
 * ``data``: a transaction, payment or allocation row (parsed by the importer);
 * ``blank``: nothing in it (blank lines inside a table are common: 农商行, BOC);
@@ -17,13 +16,16 @@ A line is non-data when its first non-empty cell starts with one of the layout's
 every other line is data, and a data line that does not parse rejects the whole file
 naming the line and the column. Nothing is skipped silently: the importer reports how many
 lines of each kind the file held.
+
+A workbook whose table goes on over several sheets (:mod:`fupin.importers.workbook`) is one
+table in sheet order: each sheet is a :class:`Part` with its own title, header line, kinds
+and 小计/合计 rows (a sheet's 合计 covers its own rows, or every row so far); the data rows
+are joined, each naming its sheet; the sheets skipped are listed with their reason.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -32,6 +34,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from beancount.core import data
 from fupin.importers.cells import (
     ONE,
     CellError,
@@ -41,40 +44,67 @@ from fupin.importers.cells import (
     parse_money,
     parse_serial,
 )
+from fupin.importers.header import TEN_THOUSAND, Header, find_header, header_name, missing_columns
 from fupin.importers.layout import MONEY_ROLES, Layout
-from fupin.importers.table import Document, Row, SourceError, read_rows, read_sheets
+from fupin.importers.table import Document, Row, SourceError, place
+from fupin.importers.workbook import Skipped, first_table, table_sheets
 
 from fupin.money import fmt_money
 
+__all__ = ["Header", "find_header", "header_name", "read_document", "read_sheet"]
+
 #: a label and the figure after its colon, in one cell (``期初余额：5,000.00``)
 LABELLED = re.compile(r"(\D+?)\s*[:：]\s*(.*\d.*)")
-UNIT_SUFFIX = re.compile(r"[(（\[]?(?:单位[:：])?(万元|元)[)）\]]?$")
 UNIT_LINE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元)")
 COUNT = re.compile(r"共\s*(\d+)\s*(?:笔|条|行|户|人|项)")
-SPACES = re.compile(r"\s+")
-TEN_THOUSAND = Decimal(10000)
+#: the names of the kinds of line, as reports print them
+KIND_NAMES = {
+    "data": "行数据",
+    "title": "行标题",
+    "header": "行表头",
+    "blank": "行空行",
+    "subtotal": "行小计",
+    "total": "行合计",
+    "footer": "行表尾",
+    "balance": "行余额",
+}
 
 
-def header_name(text: str) -> str:
-    """A header cell → comparable name (NFKC, no spaces, no trailing colon)."""
-    name = SPACES.sub("", unicodedata.normalize("NFKC", text))
-    return name.rstrip(":")
+@dataclass
+class Part:
+    """One worksheet of the table (a text document's only part): its title rows, its
+    header, where its data rows are in :attr:`Sheet.data`, what each of its lines was."""
+
+    name: str
+    title: list[Row]
+    header: Header
+    start: int = 0
+    end: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+
+    def describe(self) -> str:
+        """``3 行标题, 1 行表头, 10 行数据 …``."""
+        return ", ".join(f"{n} {KIND_NAMES[k]}" for k, n in self.kinds.items() if n)
 
 
 @dataclass(frozen=True)
-class Header:
-    """The header row and where each role's column is."""
+class Lines:
+    """What one worksheet's (or a text document's) lines were, or why it was not read."""
 
-    row: Row
-    position: int
-    columns: dict[str, int]
-    names: dict[str, str]
-    memo: tuple[int, ...]
-    scale: dict[str, Decimal]
-    #: the lines the header takes (two when its names are split over two rows)
-    span: int = 1
-    #: each header line's names (a multi-page export repeats them)
-    lines: tuple[tuple[str, ...], ...] = ()
+    sheet: str
+    kinds: tuple[tuple[str, int], ...] = ()
+    skipped: str = ""
+
+    def text(self) -> str:
+        if self.skipped:
+            return f"工作表「{self.sheet}」未读: {self.skipped}"
+        counted = ", ".join(f"{n} {KIND_NAMES[k]}" for k, n in self.kinds if n)
+        return f"工作表「{self.sheet}」: {counted}" if self.sheet else counted
+
+    def as_dict(self) -> dict[str, object]:
+        if self.skipped:
+            return {"sheet": self.sheet, "skipped": self.skipped}
+        return {"sheet": self.sheet or None, "lines": dict(self.kinds)}
 
 
 @dataclass
@@ -87,11 +117,22 @@ class Sheet:
     header: Header
     title: list[Row]
     data: list[Row]
-    kinds: Counter[str] = field(default_factory=Counter)
+    #: each worksheet of the table, in order (one for a text document or a single sheet)
+    parts: list[Part] = field(default_factory=list)
+    #: the workbook's sheets not read, each with its reason
+    skipped: tuple[Skipped, ...] = ()
     #: (totals row, kind, index of the first and one past the last data row it covers)
     totals: list[tuple[Row, str, int, int]] = field(default_factory=list)
     #: (balance line: 期初余额, 承前页 …, how many data rows come before it)
     balances: list[tuple[Row, int]] = field(default_factory=list)
+
+    @property
+    def kinds(self) -> Counter[str]:
+        """How many lines of each kind the table's sheets held together."""
+        total: Counter[str] = Counter()
+        for part in self.parts:
+            total.update(part.kinds)
+        return total
 
     def index(self, role: str) -> int | None:
         return self.header.columns.get(role)
@@ -107,11 +148,25 @@ class Sheet:
         return self.header.names.get(role, role)
 
     def error(self, row: Row | None, role: str | None, problem: str) -> SourceError:
-        if self.document.others:  # rows are counted in the sheet read, not the first
-            problem = f"(工作表「{self.document.sheet}」) {problem}"
         return SourceError(
-            self.path, row.number if row else None, self.column(role) if role else None, problem
+            self.path, row, self.column(role) if role else None, problem, sheet=self.named
         )
+
+    @property
+    def named(self) -> str:
+        """The one sheet read, when the workbook has others that hold something (for the
+        messages of no row); "" otherwise."""
+        return self.parts[0].name if len(self.parts) == 1 else ""
+
+    def part_of(self, index: int) -> Part:
+        """The part data row ``index`` is on."""
+        for part in self.parts:
+            if index < part.end:
+                return part
+        return self.parts[-1]
+
+    def rows_of(self, part: Part) -> list[Row]:
+        return self.data[part.start : part.end]
 
     def scale(self, role: str) -> Decimal:
         return self.header.scale.get(role, ONE)
@@ -132,175 +187,71 @@ class Sheet:
     def title_text(self) -> str:
         return "\n".join(" ".join(c for c in row.cells if c) for row in self.title)
 
+    def lines(self) -> tuple[Lines, ...]:
+        """What every line of every sheet was, and each sheet skipped with its reason."""
+        own = [Lines(p.name, tuple((k, n) for k, n in p.kinds.items() if n)) for p in self.parts]
+        return (*own, *(Lines(s.sheet, skipped=s.reason) for s in self.skipped))
+
     def describe(self) -> str:
-        """``12 行数据, 2 行本页合计 …`` (what every line of the file was)."""
-        names = {
-            "data": "行数据",
-            "title": "行标题",
-            "header": "行表头",
-            "blank": "行空行",
-            "subtotal": "行小计",
-            "total": "行合计",
-            "footer": "行表尾",
-            "balance": "行余额",
-        }
-        counted = ", ".join(f"{n} {names[k]}" for k, n in self.kinds.items() if n)
-        others = self.document.others
-        if not others:
-            return counted
-        named = "、".join(f"「{s}」" for s in others)
-        return f"{counted} (工作表「{self.document.sheet}」; 另有工作表 {named} 无此表头, 未读)"
+        """``12 行数据, 2 行本页合计 …`` (what every line of the file was); per sheet, with
+        the sheets not read and why, for a workbook of several."""
+        return "; ".join(line.text() for line in self.lines())
 
 
-def _match(names: dict[str, int], aliases: Sequence[str]) -> tuple[int, str] | None:
-    for alias in aliases:
-        wanted = header_name(alias)
-        if wanted in names:
-            return names[wanted], ""
-        for name, index in names.items():
-            found = UNIT_SUFFIX.search(name)
-            if found and found.start() > 0 and name[: found.start()] == wanted:
-                return index, found.group(1)
-    return None
+#: the metadata key of an extracted entry's worksheet (beside ``filename`` and ``lineno``;
+#: a ``__`` key, like them never written to the ledger)
+SHEET_KEY = "__sheet__"
 
 
-def find_header(rows: Sequence[Row], layout: Layout) -> Header | None:
-    """The header of ``rows`` under ``layout``, or None.
-
-    The first of the first ``header_rows`` rows that holds every required column; failing
-    that, the first two adjacent rows that do together (a header over two lines, with cells
-    merged across: ``发生额`` above ``借方 | 贷方``, ``交易日期`` merged down). A column of a
-    two-line header answers to its lower name, to both names joined in either order
-    (``发生额借方``, ``借方发生额``) and, when the lower cell is empty, to its upper name.
-    """
-    head = rows[: layout.header_rows]
-    for position, row in enumerate(head):
-        if row.cells:
-            names: dict[str, int] = {}
-            for index, cell in enumerate(row.cells):
-                if cell:
-                    names.setdefault(header_name(cell), index)
-            found = _header_at(row, position, names, list(row.cells), layout)
-            if found is not None:
-                return found
-    for position, (upper, lower) in enumerate(itertools.pairwise(head)):
-        if upper.cells and lower.cells and upper.problem is None and lower.problem is None:
-            names, shown = _two_lines(upper.cells, lower.cells)
-            joined = Row(upper.number, tuple(shown))
-            found = _header_at(joined, position, names, shown, layout, (upper, lower))
-            if found is not None:
-                return found
-    return None
+def row_meta(filepath: str, row: Row) -> data.Meta:
+    """An entry's metadata naming its source row: file, line (and sheet, when named)."""
+    meta = data.new_metadata(filepath, row.number)
+    if row.sheet:
+        meta[SHEET_KEY] = row.sheet
+    return meta
 
 
-def _two_lines(upper: Sequence[str], lower: Sequence[str]) -> tuple[dict[str, int], list[str]]:
-    """The names each column of a two-line header answers to, and its text for messages."""
-    names: dict[str, int] = {}
-    shown: list[str] = []
-    left = ""  # the upper cell a horizontally merged range starts with
-    for index in range(max(len(upper), len(lower))):
-        top = upper[index] if index < len(upper) else ""
-        bottom = lower[index] if index < len(lower) else ""
-        if top:
-            left = top
-        elif not bottom:
-            left = ""
-        above = top or left
-        if bottom:
-            for name in (bottom, above + bottom, bottom + above):
-                names.setdefault(header_name(name), index)
-        elif above:
-            names.setdefault(header_name(above), index)
-        shown.append(f"{above} {bottom}".strip() if top or bottom else "")
-    return names, shown
+def meta_place(meta: Mapping[str, object]) -> str:
+    """``第5行`` or ``工作表「一组」第5行`` of an extracted entry (for reports)."""
+    return place(meta.get("lineno", "?"), meta.get(SHEET_KEY, ""))
 
 
-def _header_at(
-    row: Row,
-    position: int,
-    names: dict[str, int],
-    texts: Sequence[str],
-    layout: Layout,
-    lines: Sequence[Row] = (),
-) -> Header | None:
-    """The header ``row`` makes under ``layout`` (its names → column), or None."""
-    required = layout.required
-    if len(names) < len(required) or not all(header_name(e) in names for e in layout.expect):
-        return None
-    columns: dict[str, int] = {}
-    units: dict[str, str] = {}
-    memo: list[int] = []
-    for role, aliases in layout.columns.items():
-        if role == "memo":
-            memo = [names[header_name(a)] for a in aliases if header_name(a) in names]
-            continue
-        found = _match(names, aliases)
-        if found is not None:
-            columns[role], unit = found
-            if unit:
-                units[role] = unit
-    if not all(r in columns for r in required) or (
-        layout.any_of and not any(r in columns for r in layout.any_of)
-    ):
-        return None
-    scale = {role: TEN_THOUSAND if unit == "万元" else Decimal(1) for role, unit in units.items()}
-    shown = {role: texts[i] for role, i in columns.items()}
-    own = [tuple(header_name(c) for c in line.cells if c) for line in lines or (row,)]
-    return Header(row, position, columns, shown, tuple(memo), scale, len(own), tuple(own))
+class Accounted:
+    """Mixin for the importers: what every line of the file last read was (``fupin import``
+    reports it), and the entries sorted as beangulp sorts them with the sheets in order."""
 
+    _read: tuple[str, tuple[Lines, ...], dict[str, int]] | None = None
 
-def missing_columns(rows: Sequence[Row], layout: Layout) -> list[str]:
-    """The required columns absent from the best header candidate (for the error text)."""
-    best: list[str] | None = None
-    for row in rows[: layout.header_rows]:
-        names = {header_name(c): i for i, c in enumerate(row.cells) if c}
-        gone = [
-            layout.columns[r][0]
-            for r in layout.required
-            if _match(names, layout.columns[r]) is None
-        ]
-        gone += [e for e in layout.expect if header_name(e) not in names]
-        if best is None or len(gone) < len(best):
-            best = gone
-    return best if best is not None else [layout.columns[r][0] for r in layout.required]
+    def remember(self, filepath: str, sheet: Sheet) -> None:
+        order = {p.name: i for i, p in enumerate(sheet.parts)}
+        self._read = (filepath, sheet.lines(), order)
+
+    def lines_read(self, filepath: str) -> tuple[Lines, ...] | None:
+        """The :class:`Lines` of ``filepath`` if it was the last file read."""
+        return self._read[1] if self._read and self._read[0] == filepath else None
+
+    def sort(self, entries: data.Entries, reverse: bool = False) -> None:
+        order = self._read[2] if self._read else {}
+
+        def key(entry: data.Directive) -> tuple[datetime.date, int, int, int]:
+            meta = entry.meta
+            sheet = order.get(meta.get(SHEET_KEY, ""), 0)
+            return (entry.date, data.SORT_ORDER.get(type(entry), 0), sheet, meta["lineno"])
+
+        entries.sort(key=key, reverse=reverse)
 
 
 def read_document(path: str | Path, layout: Layout, *, head: bool = False) -> Document:
-    """The worksheet of ``path`` that ``layout`` reads: the one it names, else the one sheet
-    whose rows hold the layout's header (a cover or notes sheet before it is passed over and
-    named in :attr:`Document.others`). A workbook with the table on two sheets is refused
-    naming them (``head``: the first is taken, so ``identify`` still knows the file): one
-    sheet read and the other dropped would import part of the file."""
-    if layout.sheet is not None:
-        return read_rows(path, layout.encoding, layout.sheet, delimiter=layout.delimiter, head=head)
-    documents = read_sheets(path, layout.encoding, delimiter=layout.delimiter, head=head)
-    if len(documents) == 1:
-        return documents[0]
-    tables = [d for d in documents if find_header(d.rows, layout) is not None]
-    if not tables:
-        return documents[0]
-    if len(tables) > 1 and not head:
-        names = "、".join(f"「{d.sheet}」" for d in tables)
-        raise SourceError(
-            path,
-            None,
-            None,
-            f"工作表 {names} 都有此格式的表头: 一次只导入一个工作表, 否则其余工作表的行会漏导; "
-            "请把每个工作表另存为一个文件, 或在格式中写明 sheet",
-        )
-    chosen = tables[0]
-    others = tuple(
-        d.sheet for d in documents if d is not chosen and any(not r.blank for r in d.rows)
-    )
-    return dataclasses.replace(chosen, others=others)
+    """The (first) worksheet of ``path`` holding the layout's table (``identify``)."""
+    return first_table(path, layout, head=head)
 
 
 def read_sheet(path: str | Path, layout: Layout) -> Sheet:
     """Read ``path`` under ``layout`` and account for every line (module docstring)."""
-    document = read_document(path, layout)
-    rows = document.rows
-    header = find_header(rows, layout)
-    if header is None:
+    tables = table_sheets(path, layout)
+    document = tables.documents[0]
+    if not tables.headers:
+        rows = document.rows
         gone = missing_columns(rows, layout)
         where = f"{layout.bank or layout.description or layout.name}"
         raise SourceError(
@@ -309,19 +260,29 @@ def read_sheet(path: str | Path, layout: Layout) -> Sheet:
             gone[0] if gone else None,
             f"找不到表头: 缺少列 {'、'.join(gone)} ({where}; 按 {document.encoding} 读取)",
         )
-    title = rows[: header.position]
-    for row in title:
-        if row.problem is not None:
-            raise SourceError(path, row.number, f"第{row.problem[0]}列", row.problem[1])
-    sheet = Sheet(Path(path), layout, document, header, title, [])
-    sheet.kinds["title"] = len(title)
-    sheet.kinds["header"] = header.span
-    _classify(sheet, rows[header.position + header.span :])
+    parts = []
+    for doc, header in zip(tables.documents, tables.headers, strict=True):
+        title = doc.rows[: header.position]
+        for row in title:
+            if row.problem is not None:
+                raise SourceError(path, row, f"第{row.problem[0]}列", row.problem[1])
+        parts.append(Part(doc.sheet if doc.rows and doc.rows[0].sheet else "", title, header))
+    first = parts[0]
+    sheet = Sheet(Path(path), layout, document, first.header, first.title, [], parts)
+    sheet.skipped = tables.skipped
+    preamble = {_line_key(r.cells) for p in parts for r in p.title if any(r.cells)}
+    for part, doc in zip(parts, tables.documents, strict=True):
+        part.kinds["title"] = len(part.title)
+        part.kinds["header"] = part.header.span
+        _classify(sheet, part, doc.rows[part.header.position + part.header.span :], preamble)
+        part.end = len(sheet.data)
     _apply_units(sheet)
     return sheet
 
 
-def _classify(sheet: Sheet, rows: Sequence[Row]) -> None:
+def _classify(sheet: Sheet, part: Part, rows: Sequence[Row], preamble: set[str]) -> None:
+    """Give each line of ``part`` after its header its kind (module docstring); ``preamble``:
+    the title lines of every sheet (a page's title block repeated is a title line)."""
     layout = sheet.layout
     rules = [
         (
@@ -339,16 +300,15 @@ def _classify(sheet: Sheet, rows: Sequence[Row]) -> None:
     by_column = _column_rules(sheet)
     if layout.title:
         rules.insert(0, ("title", re.compile(f".*(?:{layout.title})"), False))
-    preamble = {_line_key(r.cells) for r in sheet.title if any(r.cells)}
     placeholder = re.compile(layout.placeholder) if layout.placeholder else None
-    header_lines = frozenset(sheet.header.lines)
+    header_lines = frozenset(part.header.lines)
     header_firsts = frozenset(line[0] for line in header_lines if line)
     date_index = sheet.header.columns.get("date")
     fill = [sheet.header.columns[r] for r in layout.fill_down if r in sheet.header.columns]
     above: dict[int, str] = {}
     data = sheet.data
-    kinds = sheet.kinds
-    group_start = 0
+    kinds = part.kinds
+    group_start = part.start = len(data)
     #: what a line's first non-empty cell says (it alone decides the patterns): the hot loop
     #: of a 100k-line statement meets each date or serial text once
     by_first: dict[str, tuple[bool, str | None, bool]] = {}
@@ -358,12 +318,12 @@ def _classify(sheet: Sheet, rows: Sequence[Row]) -> None:
             index, problem = row.problem
             names = sheet.header.row.cells
             column = names[index - 1] if 0 < index <= len(names) and names[index - 1] else None
-            raise SourceError(sheet.path, row.number, column or f"第{index}列", problem)
+            raise SourceError(sheet.path, row, column or f"第{index}列", problem)
         cells = row.cells
         if placeholder is not None and any(cells):
             cleaned = tuple("" if placeholder.fullmatch(c) else c for c in cells)
             if cleaned != cells:
-                row = Row(row.number, cleaned)
+                row = Row(row.number, cleaned, None, row.sheet)
                 cells = cleaned
         first = cells[0] if cells and cells[0] else next((c for c in cells if c), None)
         if first is None:
@@ -398,7 +358,7 @@ def _classify(sheet: Sheet, rows: Sequence[Row]) -> None:
             sheet.totals.append((row, kind, group_start, len(data)))
             group_start = len(data)
         elif kind == "total":
-            sheet.totals.append((row, kind, 0, len(data)))
+            sheet.totals.append((row, kind, part.start, len(data)))
             group_start = len(data)
         elif kind == "balance":
             sheet.balances.append((row, len(data)))
@@ -489,16 +449,33 @@ def _filled(row: Row, fill: Sequence[int], above: dict[int, str]) -> Row:
                 cells.append("")
             cells[index] = above[index]
             changed = True
-    return Row(row.number, tuple(cells)) if changed else row
+    return Row(row.number, tuple(cells), None, row.sheet) if changed else row
 
 
 def _apply_units(sheet: Sheet) -> None:
-    """A unit line (``单位：万元``) above the header scales money columns without a suffix."""
+    """A unit line (``单位：万元``) above the header scales money columns without a suffix;
+    the sheets of one table that state a unit state the same one (a sheet without a unit
+    line is in the unit of the others)."""
     layout = sheet.layout
     unit: str = layout.unit
     if unit == "auto":
-        found = UNIT_LINE.search(unicodedata.normalize("NFKC", sheet.title_text()))
-        unit = found.group(1) if found else "元"
+        stated: dict[str, Row] = {}
+        for part in sheet.parts:
+            for row in part.title:
+                text = " ".join(c for c in row.cells if c)
+                found = UNIT_LINE.search(unicodedata.normalize("NFKC", text))
+                if found:
+                    stated.setdefault(found.group(1), row)
+                    break
+        if len(stated) > 1:
+            (one, first), (other, second) = list(stated.items())[:2]
+            raise SourceError(
+                sheet.path,
+                second,
+                None,
+                f"金额单位为{other}, 工作表「{first.sheet}」为{one}: 一张表的各工作表须用同一单位",
+            )
+        unit = next(iter(stated), "元")
     if unit == "万元":
         for role in (*MONEY_ROLES,):
             if role in sheet.header.columns:
@@ -519,7 +496,7 @@ def labelled_balance(sheet: Sheet, row: Row) -> tuple[Decimal, str] | None:
         try:
             return parse_money(found.group(2), sheet.scale("balance"), False), column
         except CellError as exc:
-            raise SourceError(sheet.path, row.number, column, str(exc)) from None
+            raise SourceError(sheet.path, row, column, str(exc)) from None
     return None
 
 
@@ -547,15 +524,20 @@ def row_date(
     return default
 
 
-def latest_day(sheet: Sheet, default: datetime.date | None) -> datetime.date | None:
-    """The latest date of the sheet's rows (a row without one has ``default``): the day a
-    form is filed under (beangulp's ``date``); None when no row has a readable date."""
+def latest_day(
+    sheet: Sheet, default: Callable[[Part], datetime.date | None]
+) -> datetime.date | None:
+    """The latest date of the sheet's rows (a row without one has its sheet's ``default``,
+    a date from that sheet's title): the day a form is filed under (beangulp's ``date``);
+    None when no row has a readable date."""
     days = []
-    for row in sheet.data:
-        try:
-            days.append(row_date(sheet, row, default))
-        except SourceError:
-            continue  # extract names the row
+    for part in sheet.parts:
+        day = default(part)
+        for row in sheet.rows_of(part):
+            try:
+                days.append(row_date(sheet, row, day))
+            except SourceError:
+                continue  # extract names the row
     return max(days, default=None)
 
 
@@ -572,38 +554,61 @@ def verify_totals(
     not checked, any figure it holds is, in figures or in words (``贰仟元整``, also after
     ``大写：`` in any of its cells); ``共N笔`` is checked against the row count. A statement's
     totals row of one side (``借方合计``, ``贷方合计``, or 借/贷 in its direction column) is
-    checked against that side's rows of a signed ``amount`` column.
+    checked against that side's rows of a signed ``amount`` column. A 合计 on a later sheet
+    of a table covers that sheet's rows, or every row up to it (a grand total).
     """
     for row, kind, start, end in sheet.totals:
-        covered = values[start:end]
-        first = next((c for c in row.cells if c), "")
-        name = first if len(first) <= 8 else label(kind)
-        side = _side(sheet, row, first)
-        if side is not None:
-            covered = [
-                {"amount": abs(v["amount"])}
-                for v in covered
-                if "amount" in v and (v["amount"] < 0) == (side == "debit") and v["amount"]
-            ]
-        checked = False
-        for role in roles:
-            if role not in sheet.header.columns or not sheet.cell(row, role):
+        spans = [(start, end)] if kind != "total" or start == 0 else [(start, end), (0, end)]
+        failed: SourceError | None = None
+        for first, last in spans:
+            try:
+                _check_total(sheet, values, roles, label, row, kind, first, last)
+            except SourceError as exc:
+                failed = failed or exc
                 continue
-            got = _total_figure(sheet, row, role)
-            checked = True
-            _compare(sheet, row, role, name, got, covered, start, end, side)
-        present = [r for r in roles if r in sheet.header.columns]
-        words = None if checked or len(present) != 1 else _words_in(row)
-        if words is not None:
-            _compare(sheet, row, None, name, words, covered, start, end, side, present[0])
-        found = COUNT.search(" ".join(row.cells))
-        if found and int(found.group(1)) != len(covered):
-            raise SourceError(
-                sheet.path,
-                row.number,
-                None,
-                f"{name} 注明 {found.group(0)}, 实有 {len(covered)} 行明细",
-            )
+            failed = None
+            break
+        if failed is not None:
+            raise failed
+
+
+def _check_total(
+    sheet: Sheet,
+    values: Sequence[Mapping[str, Decimal]],
+    roles: Sequence[str],
+    label: Callable[[str], str],
+    row: Row,
+    kind: str,
+    start: int,
+    end: int,
+) -> None:
+    """One totals row against the data rows ``start:end`` (:func:`verify_totals`)."""
+    covered = values[start:end]
+    first = next((c for c in row.cells if c), "")
+    name = first if len(first) <= 8 else label(kind)
+    side = _side(sheet, row, first)
+    if side is not None:
+        covered = [
+            {"amount": abs(v["amount"])}
+            for v in covered
+            if "amount" in v and (v["amount"] < 0) == (side == "debit") and v["amount"]
+        ]
+    checked = False
+    for role in roles:
+        if role not in sheet.header.columns or not sheet.cell(row, role):
+            continue
+        got = _total_figure(sheet, row, role)
+        checked = True
+        _compare(sheet, row, role, name, got, covered, start, end, side)
+    present = [r for r in roles if r in sheet.header.columns]
+    words = None if checked or len(present) != 1 else _words_in(row)
+    if words is not None:
+        _compare(sheet, row, None, name, words, covered, start, end, side, present[0])
+    found = COUNT.search(" ".join(row.cells))
+    if found and int(found.group(1)) != len(covered):
+        raise SourceError(
+            sheet.path, row, None, f"{name} 注明 {found.group(0)}, 实有 {len(covered)} 行明细"
+        )
 
 
 DEBIT_SIDE = re.compile(r"借|支出|支取|付出|转出|出账")
@@ -666,14 +671,18 @@ def _compare(
     what = {"debit": "借方明细之和", "credit": "贷方明细之和"}.get(side or "", "明细之和")
     problem = (
         f"{name} {fmt_money(got)} ≠ {what} {fmt_money(want)} "
-        f"(第{_span(sheet, start, end)}行, 差 {fmt_money(got - want)})"
+        f"({_span(sheet, start, end)}, 差 {fmt_money(got - want)})"
     )
     if column is None:
-        raise SourceError(sheet.path, row.number, None, f"大写金额: {problem}")
+        raise SourceError(sheet.path, row, None, f"大写金额: {problem}")
     raise sheet.error(row, column, problem)
 
 
 def _span(sheet: Sheet, start: int, end: int) -> str:
+    """``第5–12行``, ``工作表「一组」第5–12行``, ``工作表「一组」第5行–工作表「二组」第3行``."""
     if end <= start:
-        return "—"
-    return f"{sheet.data[start].number}–{sheet.data[end - 1].number}"
+        return "第—行"
+    one, two = sheet.data[start], sheet.data[end - 1]
+    if one.sheet == two.sheet:
+        return place(f"{one.number}–{two.number}", one.sheet)
+    return f"{one.place}–{two.place}"

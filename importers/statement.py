@@ -41,6 +41,8 @@ from fupin.importers.dedupe import ExactDedupe, KeyIndex, index_of, open_missing
 from fupin.importers.layout import Layout, load_layout
 from fupin.importers.rules import Rules, fill, load_rules
 from fupin.importers.sheet import (
+    SHEET_KEY,
+    Accounted,
     Sheet,
     find_header,
     labelled_balance,
@@ -49,7 +51,7 @@ from fupin.importers.sheet import (
     read_sheet,
     verify_totals,
 )
-from fupin.importers.table import SourceError, scrub
+from fupin.importers.table import Row, SourceError, place, scrub
 from fupin.plugins.reconcile import (
     DOC_KEY,
     Flow,
@@ -75,6 +77,12 @@ class StatementRow(NamedTuple):
     balance: Decimal | None
     counterparty: str
     memo: str
+    #: the worksheet, when the workbook's sheets are named (else "")
+    sheet: str = ""
+
+    @property
+    def place(self) -> str:
+        return place(self.number, self.sheet)
 
 
 @dataclass(frozen=True)
@@ -90,7 +98,7 @@ class Parsed:
     newest_first: bool = False
 
 
-class StatementImporter(ExactDedupe, beangulp.Importer):
+class StatementImporter(ExactDedupe, Accounted, beangulp.Importer):
     """Bank statement (对账单/交易明细) of one fund account, in one bank's layout."""
 
     def __init__(
@@ -195,6 +203,8 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         entries.append(self._statement(filepath, parsed, differences))
         if parsed.closing is not None and not differences:
             meta = data.new_metadata(filepath, parsed.rows[-1].number if parsed.rows else 0)
+            if parsed.rows and parsed.rows[-1].sheet:
+                meta[SHEET_KEY] = parsed.rows[-1].sheet
             entries.append(
                 data.Balance(
                     meta,
@@ -214,6 +224,7 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
     def parse(self, filepath: str) -> Parsed:
         """Read and check every line (raises :class:`SourceError`)."""
         sheet = read_sheet(filepath, self.layout)
+        self.remember(filepath, sheet)
         lines, values = self._rows(sheet)
         verify_totals(sheet, values, ("debit", "credit", "amount"))
         newest_first = self._newest_first(sheet, lines)
@@ -222,14 +233,17 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
             lines.reverse()
         opening, closing = self._check_balances(sheet, lines, newest_first)
         lines = self._keys(sheet, lines)
-        start, end = self._period(sheet, lines)
+        periods = self._periods(sheet)
+        start, end = self._period(sheet, lines, periods)
         for line in lines:
-            if not start <= line.date <= end:
+            first, last = periods.get(line.sheet, (start, end))
+            if not first <= line.date <= last:
                 raise SourceError(
                     filepath,
                     line.number,
                     sheet.column("date"),
-                    f"{line.date} 不在对账期 {start} 至 {end} 内",
+                    f"{line.date} 不在对账期 {first} 至 {last} 内",
+                    sheet=line.sheet,
                 )
         return Parsed(tuple(lines), start, end, opening, closing, sheet.describe(), newest_first)
 
@@ -255,7 +269,7 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
         shown_words = f"{'/'.join(layout.debit_words[:2])}/{'/'.join(layout.credit_words[:2])}"
         out: list[StatementRow] = []
         values: list[dict[str, Decimal]] = []
-        seen: dict[str, int] = {}
+        seen: dict[str, Row] = {}
         for row in sheet.data:
             cells = row.cells
             if len(cells) < need:
@@ -310,15 +324,17 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
                     if not serial:
                         raise CellError("流水号为空")
                     if serial in seen:
-                        raise CellError(f"流水号 {serial} 与第{seen[serial]}行重复")
-                    seen[serial] = row.number
+                        raise CellError(f"流水号 {serial} 与{seen[serial].place}重复")
+                    seen[serial] = row
             except CellError as exc:
                 raise sheet.error(row, role, str(exc)) from None
             parts = [cells[i] for i in memo_cols if cells[i]]
             memo = parts[0] if len(parts) == 1 else " ".join(dict.fromkeys(parts))
             party = cells[i_party] if i_party is not None else ""
             out.append(
-                StatementRow(row.number, date, serial, amount, balance, scrub(party), scrub(memo))
+                StatementRow(
+                    row.number, date, serial, amount, balance, scrub(party), scrub(memo), row.sheet
+                )
             )
         return out, values
 
@@ -353,6 +369,7 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
                     sheet.column("balance"),
                     f"余额 {fmt_money(line.balance)} ≠ {where}余额 {fmt_money(previous)} "
                     f"+ 本笔发生额 {fmt_money(line.amount)} = {fmt_money(previous + line.amount)}",
+                    sheet=line.sheet,
                 )
             previous = line.balance
         return opening, previous
@@ -371,22 +388,33 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
             out.append(line._replace(serial=serial))
         return out
 
+    def _periods(self, sheet: Sheet) -> dict[str, tuple[datetime.date, datetime.date]]:
+        """The period each sheet's title rows print (起止日期), by sheet."""
+        out = {}
+        for part in sheet.parts:
+            for row in part.title:
+                text = " ".join(c for c in row.cells if c)
+                found = days_in(text)
+                if len(found) >= 2 and PERIOD_WORDS.search(text):
+                    start, end = found[0], found[-1]
+                    if start > end:
+                        raise SourceError(sheet.path, row, None, f"起止日期 {start} 晚于 {end}")
+                    out[part.name] = (start, end)
+                    break
+        return out
+
     def _period(
-        self, sheet: Sheet, lines: list[StatementRow]
+        self,
+        sheet: Sheet,
+        lines: list[StatementRow],
+        periods: dict[str, tuple[datetime.date, datetime.date]],
     ) -> tuple[datetime.date, datetime.date]:
-        """The period printed in the title rows (起止日期), else the lines' first and last day."""
-        for row in sheet.title:
-            text = " ".join(c for c in row.cells if c)
-            found = days_in(text)
-            if len(found) >= 2 and PERIOD_WORDS.search(text):
-                start, end = found[0], found[-1]
-                if start > end:
-                    raise SourceError(sheet.path, row.number, None, f"起止日期 {start} 晚于 {end}")
-                return start, end
+        """The period the title rows print (a statement over several sheets, one a month:
+        from the first start to the last end), else the lines' first and last day."""
+        if periods:
+            return min(s for s, _ in periods.values()), max(e for _, e in periods.values())
         if not lines:
-            raise SourceError(
-                sheet.path, sheet.header.row.number, None, "对账单没有明细行, 也没有起止日期"
-            )
+            raise sheet.error(sheet.header.row, None, "对账单没有明细行, 也没有起止日期")
         return lines[0].date, lines[-1].date
 
     # -- entries ----------------------------------------------------------------------------
@@ -451,6 +479,8 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
     ) -> data.Transaction:
         currency = self.layout.currency
         meta: data.Meta = {"filename": filepath, "lineno": row.number, "bank_serial": row.serial}
+        if row.sheet:
+            meta[SHEET_KEY] = row.sheet
         other, flag, extra = other_leg(row)
         if extra:
             meta.update(extra)
@@ -471,6 +501,8 @@ class StatementImporter(ExactDedupe, beangulp.Importer):
 
     def _bank_line(self, filepath: str, row: StatementRow, flow: Flow) -> data.Custom:
         meta = data.new_metadata(filepath, row.number)
+        if row.sheet:
+            meta[SHEET_KEY] = row.sheet
         meta["account"] = self.ledger_account
         meta["amount"] = Amount(row.amount, self.layout.currency)
         if row.counterparty:
@@ -529,11 +561,11 @@ def _check_balance_lines(sheet: Sheet, lines: list[StatementRow], newest_first: 
         assert oldest.balance is not None
         want = line.balance if line is not None else oldest.balance - oldest.amount
         if stated != want:
-            where = f"第{line.number}行之后的余额" if line is not None else "期初余额"
+            where = f"{line.place}之后的余额" if line is not None else "期初余额"
             assert want is not None
             raise SourceError(
                 sheet.path,
-                row.number,
+                row,
                 column,
                 f"余额行 {fmt_money(stated)} ≠ {where} {fmt_money(want)}",
             )

@@ -55,13 +55,30 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 class SourceError(Exception):
-    """A malformed input document: names the file, row and column; nothing is imported."""
+    """A malformed input document: names the file, the worksheet (of a workbook whose table
+    or other sheets make it worth naming), the row and the column; nothing is imported.
 
-    def __init__(self, path: str | Path, row: int | None, column: str | None, problem: str):
-        self.path, self.row, self.column, self.problem = str(path), row, column, problem
+    ``row`` is a :class:`Row` (its number and sheet) or a row number."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        row: Row | int | None,
+        column: str | None,
+        problem: str,
+        *,
+        sheet: str = "",
+    ):
+        number = row.number if isinstance(row, Row) else row
+        if isinstance(row, Row):
+            sheet = row.sheet or sheet
+        self.path, self.row, self.column, self.problem = str(path), number, column, problem
+        self.sheet = sheet
         where = Path(path).name
-        if row is not None:
-            where += f" 第{row}行"
+        if number is not None:
+            where += f" {place(number, sheet)}"
+        elif sheet:
+            where += f" 工作表「{sheet}」"
         if column:
             where += f" [{column}]"
         super().__init__(f"{where}: {problem}")
@@ -78,10 +95,22 @@ class Row:
     number: int
     cells: tuple[str, ...]
     problem: tuple[int, str] | None = None
+    #: the worksheet, when the workbook has more than one that holds something (else "")
+    sheet: str = ""
 
     @property
     def blank(self) -> bool:
         return self.problem is None and not any(self.cells)
+
+    @property
+    def place(self) -> str:
+        """``第5行``, or ``工作表「一组」第5行`` (for messages)."""
+        return place(self.number, self.sheet)
+
+
+def place(number: object, sheet: object = "") -> str:
+    """A row's place for messages: ``第5行``, or ``工作表「一组」第5行``."""
+    return f"工作表「{sheet}」第{number}行" if sheet else f"第{number}行"
 
 
 @dataclass(frozen=True)
@@ -96,8 +125,8 @@ class Document:
     date1904: bool = False
     #: the worksheet read (a workbook's; "" for text)
     sheet: str = ""
-    #: the workbook's other worksheets that hold something (not read: no table of the layout)
-    others: tuple[str, ...] = ()
+    #: every worksheet of the workbook, in order (a text document has none)
+    names: tuple[str, ...] = ()
 
 
 def read_rows(
@@ -136,11 +165,11 @@ def read_sheets(
         raise SourceError(path, None, None, f"文件无法读取: {exc.strerror}") from None
     # by what the file is, not by its name: banks save HTML and XML 2003 pages as .xls
     if start.startswith(ZIP_MAGIC) or (suffix == ".xlsx" and not _markup_or_text(start)):
-        sheets, date1904 = _xlsx_rows(path, sheet, limit)
-        return [Document(path, rows, "xlsx", date1904, name) for name, rows in sheets]
+        sheets, date1904, names = _xlsx_rows(path, sheet, limit)
+        return [Document(path, rows, "xlsx", date1904, name, names) for name, rows in sheets]
     if start.startswith(OLE2_MAGIC) or (suffix == ".xls" and not _markup_or_text(start)):
-        sheets, date1904 = _xls_rows(path, sheet, limit)
-        return [Document(path, rows, "xls", date1904, name) for name, rows in sheets]
+        sheets, date1904, names = _xls_rows(path, sheet, limit)
+        return [Document(path, rows, "xls", date1904, name, names) for name, rows in sheets]
     try:
         if head:
             with open(path, "rb") as handle:
@@ -151,8 +180,8 @@ def read_sheets(
         raise SourceError(path, None, None, f"文件无法读取: {exc.strerror}") from None
     found_kind = markup.kind(start)
     if found_kind == "xml2003":
-        sheets = _xml2003_rows(path, raw, sheet, limit, head)
-        return [Document(path, rows, "xml2003", False, name) for name, rows in sheets]
+        sheets, names = _xml2003_rows(path, raw, sheet, limit, head)
+        return [Document(path, rows, "xml2003", False, name, names) for name, rows in sheets]
     text, found = decode(path, raw, encoding, lenient=head)
     if found_kind == "html":
         rows = [_sheet_row(path, n, cells) for n, cells in markup.html_rows(text, limit)]
@@ -346,9 +375,9 @@ def _cell_text(value: Any) -> str:
 
 def _xlsx_rows(
     path: Path, sheet: str | int | None, limit: int | None
-) -> tuple[list[tuple[str, list[Row]]], bool]:
-    """Each sheet's name and rows (``sheet``'s, or all), and whether the workbook uses the
-    1904 date system."""
+) -> tuple[list[tuple[str, list[Row]]], bool, tuple[str, ...]]:
+    """Each sheet's name and rows (``sheet``'s, or all), whether the workbook uses the
+    1904 date system, and every sheet's name."""
     import openpyxl
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
@@ -371,7 +400,7 @@ def _xlsx_rows(
         raise SourceError(path, len(rows) + 1, None, f"xlsx 内容无法读取: {_short(exc)}") from None
     finally:
         book.close()
-    return sheets, book.epoch == CALENDAR_MAC_1904
+    return sheets, book.epoch == CALENDAR_MAC_1904, tuple(book.sheetnames)
 
 
 def _sheet_row(path: Path, number: int, values: Sequence[Any]) -> Row:
@@ -403,9 +432,9 @@ def _pick(path: Path, names: Sequence[str], sheet: str | int | None) -> list[str
 
 def _xls_rows(
     path: Path, sheet: str | int | None, limit: int | None
-) -> tuple[list[tuple[str, list[Row]]], bool]:
-    """Each sheet's name and rows (``sheet``'s, or all), and whether the workbook uses the
-    1904 date system."""
+) -> tuple[list[tuple[str, list[Row]]], bool, tuple[str, ...]]:
+    """Each sheet's name and rows (``sheet``'s, or all), whether the workbook uses the
+    1904 date system, and every sheet's name."""
     import xlrd
 
     try:
@@ -433,7 +462,7 @@ def _xls_rows(
                     values.append(value)
                 rows.append(_sheet_row(path, index + 1, values))
             sheets.append((name, rows))
-        return sheets, book.datemode == 1
+        return sheets, book.datemode == 1, tuple(book.sheet_names())
     except SourceError:
         raise
     except Exception as exc:
@@ -459,24 +488,25 @@ def _markup_or_text(start: bytes) -> bool:
 
 def _xml2003_rows(
     path: Path, raw: bytes, sheet: str | int | None, limit: int | None, head: bool
-) -> list[tuple[str, list[Row]]]:
+) -> tuple[list[tuple[str, list[Row]]], tuple[str, ...]]:
     """Each worksheet's name and rows of an XML Spreadsheet 2003 file (:mod:`.markup`):
-    ``sheet``'s, or all."""
+    ``sheet``'s, or all; and every worksheet's name."""
     from lxml import etree
 
     try:
         sheets = markup.xml2003_sheets(raw)
     except etree.XMLSyntaxError as exc:
         if head:  # identify reads the first bytes only: the page is cut, not broken
-            return [("", [])]
+            return [("", [])], ()
         raise SourceError(path, exc.lineno, None, f"XML 表格无法读取: {_short(exc)}") from None
     if not sheets:
         raise SourceError(path, None, None, "XML 表格中没有工作表 (Worksheet)")
     by_name = {markup.sheet_name(s): s for s in sheets}
+    names = tuple(markup.sheet_name(s) for s in sheets)
     return [
         (name, [_sheet_row(path, n, v) for n, v in markup.xml2003_rows(by_name[name], limit)])
-        for name in _pick(path, [markup.sheet_name(s) for s in sheets], sheet)
-    ]
+        for name in _pick(path, names, sheet)
+    ], names
 
 
 def _short(exc: Exception) -> str:

@@ -9,7 +9,8 @@
   register (ID numbers from the register, accounts masked);
 * ``icbc-sf2021-2021q1.csv`` (工商银行, UTF-8), ``ccb-xj2021-2021-07.xls`` (建设银行, newest
   first), ``abc-xj2022-2022-06.xlsx`` (农业银行, signed amounts): one per preset;
-* ``allocation-xj2023.xlsx``: a 资金下达 table for a 2023 fund.
+* ``allocation-xj2023.xlsx``: a 资金下达 table for a 2023 fund;
+* ``ykt-2022-11-c.xlsx``: a roll kept one sheet a village, with a 汇总 and a blank sheet.
 
 Run after the sample ledger changes: ``.venv/bin/python scripts/make_import_samples.py``,
 then regenerate the golden files (``pytest tests/importers --regen``… see the test module).
@@ -677,6 +678,43 @@ def roll_batches() -> None:
         wb.save(OUT / name)
 
 
+def roll_villages() -> None:
+    """``ykt-2022-11-c.xlsx``: a roll kept one sheet a village (the same header on each, rows
+    numbered from 1 on every sheet, each sheet's own title and 合计), a 汇总 sheet of other
+    columns and a blank Sheet3 Excel left: the village sheets are one roll, the others are
+    listed as not read."""
+    chosen = register_rows()[:6]
+    pay = {"青山村": Decimal("300.00"), "河湾村": Decimal("500.00"), "北坡村": Decimal("200.00")}
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    summary = []
+    for village, amount in pay.items():
+        ws = wb.create_sheet(village)
+        ws.append([f'青山县惠民惠农财政补贴资金"一卡通"发放清册（{village}）'])
+        ws.merge_cells("A1:G1")
+        ws.append(["发放批次：2022年11月28日批", "", "", "补贴项目：临时救助"])
+        ws.append(["单位：元"])
+        ws.append(["序号", "乡镇", "村", "姓名", "证件号码", "补贴金额", "一卡通账号"])
+        people = [r for r in chosen if r["village"] == village]
+        for seq, row in enumerate(people, 1):
+            account = row["bank_account"]
+            ws.append([
+                seq, row["township"], row["village"], row["head_name"], row["id_number"],
+                money(amount), account[:4] + "*" * (len(account) - 8) + account[-4:],
+            ])  # fmt: skip
+        ws.append(["合计", "", "", "", "", money(amount * len(people)), ""])
+        ws.append(["制表人：王丽", "", "审核人：张强"])
+        summary.append([village, len(people), money(amount * len(people))])
+    ws = wb.create_sheet("汇总")
+    ws.append(["2022年11月28日批 临时救助 各村汇总"])
+    ws.append(["村", "户数", "金额"])
+    for row in summary:
+        ws.append(row)
+    ws.append(["合计", sum(r[1] for r in summary), money(sum(pay[r[0]] * r[1] for r in summary))])
+    wb.create_sheet("Sheet3")
+    wb.save(OUT / "ykt-2022-11-c.xlsx")
+
+
 def allocation_sheet() -> None:
     """A real-shaped 资金分配表: merged title, date and 单位：万元 line, 文号 merged down each
     group, no 项目编号 or 下达日期 column, 小计 per 文号, 合计, signature lines."""
@@ -734,6 +772,7 @@ def main() -> None:
     spdb()
     allocation()
     roll_batches()
+    roll_villages()
     allocation_sheet()
     for path in sorted(OUT.iterdir()):
         print(path.relative_to(ROOT))

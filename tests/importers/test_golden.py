@@ -45,6 +45,7 @@ CASES = {
     "ykt-2022-12.xlsx": RollImporter("Assets:Treasury:XJ-2022", REGISTER),
     "ykt-2022-11-a.xlsx": RollImporter("Assets:Treasury:XJ-2022", REGISTER),
     "ykt-2022-11-b.xlsx": RollImporter("Assets:Treasury:XJ-2022", REGISTER),
+    "ykt-2022-11-c.xlsx": RollImporter("Assets:Treasury:XJ-2022", REGISTER),  # a sheet a village
     "allocation-xj2023.xlsx": AllocationImporter("XJ-2023", payer="青山县财政局"),
     "fpb-xj2023-2023-03.xlsx": AllocationImporter("XJ-2023", payer="青山县财政局"),
 }
