@@ -10,6 +10,7 @@ one table whose headers differ in a column are refused naming both and the colum
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable
 from decimal import Decimal
@@ -418,3 +419,133 @@ def test_fupin_import_names_the_sheet_of_an_unmatched_line(tmp_path: Path) -> No
         "未匹配分类规则 → Assets:Suspense:XJ-2022: 工作表「明细2」第2行 2022-06-20" in result.output
     )
     assert "  工作表「明细2」: 1 行表头, 2 行数据, 1 行合计" in result.output.splitlines()
+
+
+def test_a_newest_first_xls_split_over_sheets_is_the_one_sheet_statement(tmp_path: Path) -> None:
+    """CCB 单位客户账户交易明细, newest first, its newest line on the first sheet and the two
+    older ones on the second: read in sheet order, then turned oldest first as on one sheet."""
+    sample = SAMPLES / "ccb-dw-xj2021-2021-07.xls"
+    ws = xlrd.open_workbook(str(sample)).sheet_by_index(0)
+    rows: list[list[object]] = [ws.row_values(i) for i in range(ws.nrows)]
+    path = xls(tmp_path / "dw.xls", {"Sheet1": rows[:5], "Sheet2": [rows[3], *rows[5:]]})
+    importer = StatementImporter("ccb-dw", "Assets:Treasury:XJ-2021", rules=RULES)
+    parsed = importer.parse(str(path))
+    assert parsed.newest_first
+    assert [(r.serial, r.sheet, r.number) for r in parsed.rows] == [
+        ("3301-202107020001", "Sheet2", 3),
+        ("3301-202107110005", "Sheet2", 2),
+        ("3301-202107200002", "Sheet1", 5),
+    ]
+    got, want = importer.extract(str(path), []), importer.extract(str(sample), [])
+    assert [(t.date, t.meta["bank_serial"], t.postings) for t in txns(got)] == [
+        (t.date, t.meta["bank_serial"], t.postings) for t in txns(want)
+    ]
+
+
+def test_page_subtotals_and_a_carried_balance_on_each_sheet(tmp_path: Path) -> None:
+    """Each sheet's 本页合计 covers its own page, a 承前页 line opening the second sheet states
+    the balance the first left; a wrong 本页合计 on the second sheet names that sheet's rows."""
+    sheets = split_statement()
+    sheets["明细1"].append(["本页合计", "", "-2500.00"])
+    sheets["明细2"][-1:] = [["本页合计", "", "-210.00"], ["合计", "", "-2710.00"]]
+    sheets["明细2"].insert(1, ["承前页", "", "", "7500.00"])
+    path = xlsx(tmp_path / "pages.xlsx", sheets)
+    parsed = abc().parse(str(path))
+    assert [r.amount for r in parsed.rows][-2:] == [Decimal("-250.00"), Decimal("40.00")]
+    assert parsed.kinds == (
+        "工作表「明细1」: 3 行标题, 2 行表头, 3 行数据, 1 行小计; "
+        "工作表「明细2」: 1 行表头, 1 行余额, 2 行数据, 1 行小计, 1 行合计"
+    )
+    sheets["明细2"][1][3] = "7400.00"
+    error = refused(abc(), xlsx(tmp_path / "carried.xlsx", sheets))
+    assert (error.sheet, error.row) == ("明细2", 2)
+    assert "余额行 7,400.00 ≠ 工作表「明细1」第8行之后的余额 7,500.00" in error.problem
+    sheets["明细2"][1][3] = "7500.00"
+    sheets["明细2"][4][2] = "-200.00"
+    error = refused(abc(), xlsx(tmp_path / "page.xlsx", sheets))
+    assert (error.sheet, error.row) == ("明细2", 5)
+    assert "本页合计 -200.00 ≠ 明细之和 -210.00 (工作表「明细2」第3–4行, 差 10.00)" in error.problem
+
+
+@WRITERS
+def test_village_subtotals_on_every_sheet(tmp_path: Path, write: Write) -> None:
+    """Each sheet of a roll kept one sheet a township: a 小计 after each village, the sheet's
+    合计 (小计 rows inside a sheet are handled as on one sheet)."""
+    chosen = people()
+    sheets: dict[str, list[list[object]]] = {}
+    for name, rows in (("一组", chosen[:3]), ("二组", chosen[3:6])):
+        body = village(rows, "300.00", total=False)
+        for person in rows[::-1]:
+            at = next(i for i, r in enumerate(body) if person["id_number"] in r)
+            if at + 1 == len(body) or body[at + 1][2] != person["village"]:
+                count = sum(1 for r in body[4:] if r[2] == person["village"])
+                body.insert(
+                    at + 1, ["", "", f"{person['village']}小计", "", "", f"{300 * count}.00"]
+                )
+        body.append(["合计", "", "", "", "", f"{300 * len(rows)}.00"])
+        sheets[name] = body
+    path = write(tmp_path / f"groups.{write.__name__}", sheets)
+    found = txns(roll().extract(str(path), []))
+    assert len(found) == 6
+    lines = roll().lines_read(str(path))
+    assert lines is None  # another importer object read it
+    importer = roll()
+    importer.extract(str(path), [])
+    counted = [dict(line.kinds) for line in importer.lines_read(str(path)) or ()]
+    assert [c["data"] for c in counted] == [3, 3]
+    assert [c["subtotal"] for c in counted] == [
+        len({p["village"] for p in chosen[:3]}),
+        len({p["village"] for p in chosen[3:6]}),
+    ]
+
+
+def test_no_sheet_with_the_header_names_the_columns_missing(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "none.xlsx", {"封面": [["填表说明"]], "汇总": SUMMARY})
+    assert not roll().identify(str(path))
+    error = refused(roll(), path)
+    assert "找不到表头" in error.problem
+
+
+def xml2003(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    """An XML Spreadsheet 2003 workbook (what many 网银 "Excel" downloads are, named .xls)."""
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<?mso-application progid="Excel.Sheet"?>',
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"',
+        ' xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">',
+    ]
+    for name, rows in sheets.items():
+        out.append(f'<Worksheet ss:Name="{html.escape(name)}"><Table>')
+        for row in rows:
+            cells = "".join(
+                f'<Cell><Data ss:Type="Number">{c}</Data></Cell>'
+                if isinstance(c, float)
+                else f'<Cell><Data ss:Type="String">{html.escape(str(c))}</Data></Cell>'
+                for c in row
+            )
+            out.append(f"<Row>{cells}</Row>")
+        out.append("</Table></Worksheet>")
+    out.append("</Workbook>")
+    path.write_text("\n".join(out), encoding="utf-8")
+    return path
+
+
+def test_an_xml_2003_workbook_of_two_worksheets_is_one_statement(tmp_path: Path) -> None:
+    sample = SAMPLES / "ccb-xj2021-2021-08.xls"
+    ws = xlrd.open_workbook(str(sample)).sheet_by_index(0)
+    rows: list[list[object]] = [ws.row_values(i) for i in range(ws.nrows)]
+    path = xml2003(
+        tmp_path / "ccb.xls", {"第1页": [*rows[:6], *rows[6:8]], "第2页": [rows[5], *rows[8:]]}
+    )
+    importer = StatementImporter("ccb", "Assets:Treasury:XJ-2021", rules=RULES)
+    got, want = importer.extract(str(path), []), importer.extract(str(sample), [])
+    assert [(t.meta["bank_serial"], t.postings) for t in txns(got)] == [
+        (t.meta["bank_serial"], t.postings) for t in txns(want)
+    ]
+    assert [(t.meta.get(SHEET_KEY), t.meta["lineno"]) for t in txns(got)] == [
+        ("第1页", 7), ("第1页", 8), ("第2页", 2), ("第2页", 3),
+    ]  # fmt: skip
+    rows[9][5] = 1.0  # a balance that does not follow, on the second worksheet
+    bad = xml2003(tmp_path / "bad.xls", {"第1页": rows[:8], "第2页": [rows[5], *rows[8:]]})
+    error = refused(importer, bad)
+    assert str(error).startswith("bad.xls 工作表「第2页」第3行 [账户余额"), str(error)
