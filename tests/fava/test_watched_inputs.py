@@ -249,3 +249,20 @@ def test_plain_fava_with_the_extension_reloads_too(main: Path) -> None:
         "after": True,
         "wrapped": "InputWatcher",
     }
+
+
+def test_a_slow_sweep_is_not_repeated_at_once(
+    main: Path, pages: Pages, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thousands of files take tens of milliseconds to compare: after a sweep slower than
+    the floor, the next waits (here: any sweep is slow, and the wait long)."""
+    from fupin.reports.fava import watch
+
+    monkeypatch.setattr(watch, "SWEEP_FLOOR", -1.0)
+    monkeypatch.setattr(watch, "SWEEP_SHARE", 1e9)
+    assert pages.ledger.changed() is False  # a sweep: the next one waits
+    contract(main).write_bytes(b"%PDF-1.4 contract P-2021-001 v2\n")
+    assert pages.ledger.changed() is False
+    pages.ledger.watcher.next_sweep = 0.0  # the wait is over
+    assert pages.ledger.changed() is True
+    assert pages.ledger.watcher.next_sweep == 0.0  # each load starts without a wait
