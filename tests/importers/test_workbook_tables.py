@@ -30,7 +30,7 @@ from fupin.importers.table import SourceError
 from fupin.cli import main
 
 from .conftest import RULES, SAMPLES
-from .test_workbook_sheets import ACCOUNT, HEADER, people, roll, xls, xlsx
+from .test_workbook_sheets import ACCOUNT, HEADER, REGISTER, people, roll, xls, xlsx
 
 Write = Callable[[Path, dict[str, list[list[object]]]], Path]
 WRITERS = pytest.mark.parametrize("write", [xlsx, xls], ids=["xlsx", "xls"])
@@ -549,3 +549,23 @@ def test_an_xml_2003_workbook_of_two_worksheets_is_one_statement(tmp_path: Path)
     bad = xml2003(tmp_path / "bad.xls", {"第1页": rows[:8], "第2页": [rows[5], *rows[8:]]})
     error = refused(importer, bad)
     assert str(error).startswith("bad.xls 工作表「第2页」第3行 [账户余额"), str(error)
+
+
+def test_a_duplicate_in_the_same_run_names_the_sheet_that_holds_it(tmp_path: Path) -> None:
+    sample, copy = tmp_path / "a.xlsx", tmp_path / "b.xlsx"  # read in this order
+    for path in (sample, copy):
+        path.write_bytes((SAMPLES / "ykt-2022-11-c.xlsx").read_bytes())
+    config = tmp_path / "import_config.py"
+    config.write_text(
+        "from fupin.importers.roll import RollImporter\n"
+        f"CONFIG = [RollImporter({ACCOUNT!r}, {str(REGISTER)!r})]\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main, ["import", "extract", "-c", str(config), str(sample), str(copy)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "b.xlsx: fupin.roll:Assets:Treasury:XJ-2022: 0 条新记录, 6 条重复已跳过" in result.output
+    assert (
+        "  重复: 2022-11-28 2022年11月28日批#河湾村#1 500.00 (已在 a.xlsx 工作表「河湾村」第5行)"
+    ) in result.output.splitlines()
