@@ -569,3 +569,22 @@ def test_a_duplicate_in_the_same_run_names_the_sheet_that_holds_it(tmp_path: Pat
     assert (
         "  重复: 2022-11-28 2022年11月28日批#河湾村#1 500.00 (已在 a.xlsx 工作表「河湾村」第5行)"
     ) in result.output.splitlines()
+
+
+@pytest.mark.parametrize("name", ["ykt-2022-11-c.xlsx", "ccb-xj2021-2021-08.xls"])
+def test_every_row_of_every_sheet_is_accounted_for(name: str) -> None:
+    """Each sheet read: its lines of every kind add up to its rows; each other sheet is
+    listed with its reason; the data rows are the entries."""
+    from fupin.importers.table import read_sheets
+
+    importer = roll() if name.startswith("ykt") else StatementImporter("ccb", ACCOUNT, rules=RULES)
+    path = SAMPLES / name
+    sheet = read_sheet(path, importer.layout)
+    rows = {d.sheet: len(d.rows) for d in read_sheets(path)}
+    lines = sheet.lines()
+    assert {line.sheet or next(iter(rows)) for line in lines} == set(rows)
+    for line in lines:
+        if not line.skipped:
+            assert sum(n for _, n in line.kinds) == rows[line.sheet or next(iter(rows))]
+    entries = importer.extract(str(path), [])
+    assert len(txns(entries)) == sheet.kinds["data"]
