@@ -189,6 +189,7 @@ def _collect(book: Book) -> Evidence:
     for entry in book.entries:
         meta = entry.meta
         if type(entry) is Document:
+            reads.file(entry.filename)  # Beancount checks that it exists: a change counts
             if "evidence" in meta or "sha256" in meta:
                 documents.append(entry)
         elif "evidence" in meta:

@@ -266,3 +266,17 @@ def test_a_slow_sweep_is_not_repeated_at_once(
     pages.ledger.watcher.next_sweep = 0.0  # the wait is over
     assert pages.ledger.changed() is True
     assert pages.ledger.watcher.next_sweep == 0.0  # each load starts without a wait
+
+
+def test_a_plain_document_that_appears_reloads(tmp_path: Path) -> None:
+    """A ``document`` entry without evidence fields: Beancount says its file is missing
+    (Fava's errors page) until the file is there."""
+    main = small_ledger(
+        tmp_path / "county",
+        '\n2021-03-01 document Assets:Treasury:XJ-2021 "documents/minutes.pdf"\n',
+    )
+    pages = Pages(make_app(main))
+    assert missing_document(pages) and pages.ledger.changed() is False
+    (main.parent / "documents" / "minutes.pdf").write_bytes(b"%PDF-1.4 minutes\n")
+    assert pages.ledger.changed() is True
+    assert not missing_document(pages)
