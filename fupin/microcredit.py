@@ -13,17 +13,32 @@ entity; its later life is dated events; the county's money is ordinary transacti
       bank: "青山县农村信用合作联社"
       type: "lifted"                 ; poverty 扶贫小额信贷 | lifted 脱贫人口小额信贷
 
-    2024-05-10 custom "loan-event" "L-2023-QS-01" "overdue"   ; overdue | repaid | recovered | extended
+    2024-05-10 custom "loan-event" "L-2023-QS-01" "overdue"   ; overdue | repaid | recovered | extended | rate
       amount: 12000.00 CNY
+
+    2024-02-20 custom "loan-event" "L-2023-QS-01" "rate"      ; LPR 重定价: the rate from this day
+      rate: "3.45%"
 
     2024-01-15 * "青山县财政局" "2023年第四季度小额信贷贴息"
       Expenses:Benefit:LoanInterestSubsidy  456.25 CNY
         household: "H-QS-021"
         loan: "L-2023-QS-01"
         interest: 456.25 CNY         ; the interest the bank charged for the period
-        year: 2023                   ; the interest year (its 31 December picks the share)
+        year: 2023                   ; the interest year (``interest_from``/``interest_to``: the days)
         basis: "青山信用社贴息清单 2023Q4"
       Assets:Treasury:CB-2024
+
+**Interest per day-segment.** The rate is a dated series (:meth:`LoanState.rates`: the
+contract's, then each ``rate`` event's, or an ``extended`` one naming ``rate``); the 贴息 share
+is dated policy (:func:`share_on`: ``loan-subsidy-share`` once set, else the schedule
+``loan-subsidy-shares``, 100% to 2023-12-31 and 70% from 2024-01-01). Rounding rule: the
+contract interest of a settlement (or of a loan-year) is Σ amount × rate × days over its
+segments of one rate, exact in Decimal, divided once by ``loan-interest-days`` and rounded
+once, to the cent half up; an interest is split into parts of one calendar year and one share
+in proportion to each segment's rate × days (by days when the loan has one rate), each part
+rounded half up but the last, which takes the rest; each part × its share is rounded half up
+and the limit is their sum. A loan with one rate and the share changing on 1 January keeps
+the figures of one rate per loan.
 
 Risk compensation (风险补偿金代偿) is an expense on a ``loan-compensation-accounts`` account
 naming the loan. :func:`loan_book` reads it all once per book; :func:`loan_rows` is the
@@ -33,13 +48,14 @@ register (台账) the reports print: status, subsidy by year, overdue, compensat
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from fupin.entities import Entity, Money, Rate
 from fupin.findings import Finding
@@ -59,6 +75,7 @@ EVENTS = {
     "recovered": "逾期收回",
     "repaid": "结清",
     "extended": "展期",
+    "rate": "利率调整",
 }
 STATUS_NAMES = {
     "active": "在贷",
@@ -122,8 +139,20 @@ class LoanEvent(Entity):
     event: Literal[tuple(EVENTS)]  # type: ignore[valid-type]
     amount: Money | None = None  # overdue: the amount overdue; recovered: the amount back
     months: Annotated[int, Field(ge=1, le=36)] | None = None  # extended: 展期 months
+    #: rate (and extended, when the 展期 reprices): the annual rate from the event's day on
+    rate: Rate | None = Field(default=None, validate_default=True)
     doc: str | None = None
     note: str | None = None
+
+    @field_validator("rate")
+    @classmethod
+    def _rate_for_its_event(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        event = info.data.get("event")
+        if event == "rate" and value is None:
+            raise ValueError('利率调整 (loan-event "rate") 须写新的年利率 rate, 如 "3.45%"')
+        if value is not None and event not in (None, "rate", "extended"):
+            raise ValueError(f'{EVENTS.get(str(event), event)} 不调整利率; 利率调整写 "rate" 事件')
+        return value
 
     def describe(self) -> str:
         return f"{EVENTS[self.event]} [loan {self.loan}]"
@@ -222,92 +251,240 @@ class LoanState:
         """Days of ``year`` the loan ran (start to maturity or repayment, exclusive)."""
         return self.days_between(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
 
+    @property
+    def stops(self) -> datetime.date:
+        """The first day the loan no longer runs: maturity, or repayment when earlier."""
+        repaid = self.repaid_on(datetime.date.max)
+        return min(self.ends, repaid) if repaid is not None else self.ends
+
     def days_between(self, first: datetime.date, last: datetime.date) -> int:
         """Days from ``first`` to ``last`` (both included) the loan ran (start to maturity
         or repayment, exclusive)."""
-        end = self.ends
-        repaid = self.repaid_on(datetime.date.max)
-        if repaid is not None:
-            end = min(end, repaid)
-        stop = min(end, last + datetime.timedelta(days=1))
+        stop = min(self.stops, last + DAY)
         return max(0, (stop - max(self.loan.begins, first)).days)
+
+    def rates(self) -> list[tuple[datetime.date, Decimal]]:
+        """The annual rate as a dated series: the contract's from the start, then each
+        ``rate`` event's (or a repricing ``extended``) from its day (LPR 重定价)."""
+        out = [(self.loan.begins, self.loan.rate)]
+        for event in sorted(self.events, key=lambda e: e.date):
+            if event.rate is not None:
+                out.append((max(event.date, self.loan.begins), event.rate))
+        return out
+
+    def rate_on(self, day: datetime.date) -> Decimal:
+        """The annual rate in force on ``day``."""
+        rate = self.loan.rate
+        for since, value in self.rates():
+            if since > day:
+                break
+            rate = value
+        return rate
+
+    def rate_days(self, first: datetime.date, last: datetime.date) -> list[tuple[Decimal, int]]:
+        """(rate, days) of each day-segment of one rate among the days ``first`` … ``last``
+        (both included) the loan ran, in order."""
+        begin, stop = max(self.loan.begins, first), min(self.stops, last + DAY)
+        if stop <= begin:
+            return []
+        cuts = sorted({day for day, _ in self.rates() if begin < day < stop})
+        points = [begin, *cuts, stop]
+        return [(self.rate_on(a), (b - a).days) for a, b in itertools.pairwise(points)]
+
+    def accrual(self, first: datetime.date, last: datetime.date) -> Decimal:
+        """Σ amount × rate × days over the rate segments of ``first`` … ``last``: the exact
+        numerator of the contract interest (divided once by the day count, then rounded)."""
+        amount = self.loan.amount
+        return sum((amount * rate * days for rate, days in self.rate_days(first, last)), ZERO)
+
+
+DAY = datetime.timedelta(days=1)
+#: the 贴息 share in force on a day (:func:`share_on`)
+ShareOn = Callable[[datetime.date], Decimal]
+
+
+def scheduled(schedule: Mapping[datetime.date, Decimal], day: datetime.date) -> Decimal:
+    """The share of a dated schedule (``loan-subsidy-shares``) on ``day``: the value from
+    the latest date on or before it (before the first: the first's)."""
+    dates = sorted(schedule)
+    share = schedule[dates[0]]
+    for since in dates:
+        if since > day:
+            break
+        share = schedule[since]
+    return share
+
+
+def share_on(book: Book) -> ShareOn:
+    """The 贴息 share on a day: ``loan-subsidy-share`` once the ledger sets it, else the
+    dated default ``loan-subsidy-shares`` (100% to 2023-12-31, 70% from 2024-01-01)."""
+    memo: dict[datetime.date, Decimal] = {}
+
+    def share(day: datetime.date) -> Decimal:
+        found = memo.get(day)
+        if found is None:
+            policy = book.policy.at(day)
+            found = memo[day] = (
+                policy.loan_subsidy_share
+                if policy.loan_subsidy_share is not None
+                else scheduled(policy.loan_subsidy_shares, day)
+            )
+        return found
+
+    return share
+
+
+def share_changes(book: Book) -> tuple[datetime.date, ...]:
+    """Every day the share may change on: the ledger's policy dates and the schedules' dates."""
+    days = set(book.policy.dates)
+    for policy in (DEFAULT_POLICY, *book.policy.snapshots):
+        days.update(policy.loan_subsidy_shares)
+    return tuple(sorted(days))
 
 
 def contract_interest(state: LoanState, year: int, policy: Policy) -> Decimal:
-    """The contract interest of a year: amount × rate × days / ``loan-interest-days``, to
-    the cent half up (the most a subsidy may rest on without the bank's figure)."""
-    loan = state.loan
-    return q2(loan.amount * loan.rate * state.days_in(year) / policy.loan_interest_days)
+    """The contract interest of a year: Σ amount × rate × days over its rate segments /
+    ``loan-interest-days``, rounded once to the cent half up (the most a subsidy may rest on
+    without the bank's figure)."""
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return q2(state.accrual(first, last) / policy.loan_interest_days)
 
 
-def interest_parts(payment: Payment) -> list[tuple[int, Decimal]]:
-    """The stated interest by calendar year of its period: a bank settlement from
-    2023-12-21 to 2024-03-20 is 11/91 interest of 2023 and 80/91 of 2024 (each part to the
-    cent half up, the last year taking the remainder so that the parts add up); without a
-    period, or within one year, all of it is of the posting's interest year."""
-    interest = payment.interest
-    if interest is None:
-        return []
-    if payment.period is None:
-        return [(payment.year, interest)]
-    if payment.period[0].year == payment.period[1].year:
-        return [(payment.period[0].year, interest)]
-    first, last = payment.period
-    total = (last - first).days + 1
-    parts: list[tuple[int, Decimal]] = []
+#: one part of an interest: its calendar year, its amount and the share of its days
+Part = tuple[int, Decimal, Decimal]
+
+
+def apportion(
+    state: LoanState,
+    interest: Decimal,
+    span: tuple[datetime.date, datetime.date],
+    share: ShareOn,
+    changes: Sequence[datetime.date] = (),
+) -> list[Part]:
+    """An interest accrued over ``span`` (both days included) split into parts of one
+    calendar year and one share: cut at each year end, rate change and share change, each
+    day-segment weighted by its rate × days (by days alone when the rate is one), the parts
+    rounded to the cent half up and the last taking the remainder (they add up to the
+    interest). One year and one share: one part, the whole interest."""
+    first, last = span
+    stop = last + DAY
+    cuts = {datetime.date(y, 1, 1) for y in range(first.year + 1, last.year + 1)}
+    cuts |= {day for day, _ in state.rates() if first < day <= last}
+    cuts |= {day for day in changes if first < day <= last}
+    points = [first, *sorted(cuts), stop]
+    one_rate = len({rate for _, rate in state.rates()}) == 1
+    groups: list[list[Any]] = []  # [year, share, weight]
+    for a, b in itertools.pairwise(points):
+        weight = Decimal((b - a).days) * (1 if one_rate else state.rate_on(a))
+        year, value = a.year, share(a)
+        if groups and groups[-1][0] == year and groups[-1][1] == value:
+            groups[-1][2] += weight
+        else:
+            groups.append([year, value, weight])
+    total = sum((g[2] for g in groups), ZERO)
+    if total == 0:  # a rate of 0: by days
+        return (
+            [(first.year, interest, share(first))]
+            if len(groups) == 1
+            else _by_days(interest, points, share)
+        )
+    parts: list[Part] = []
     rest = interest
-    for year in range(first.year, last.year + 1):
-        if year == last.year:
-            parts.append((year, rest))
-            break
-        begin = max(first, datetime.date(year, 1, 1))
-        days = (datetime.date(year, 12, 31) - begin).days + 1
-        part = q2(interest * days / total)
-        parts.append((year, part))
+    for index, (year, value, weight) in enumerate(groups):
+        part = rest if index == len(groups) - 1 else q2(interest * weight / total)
+        parts.append((year, part, value))
         rest -= part
     return parts
 
 
-def payment_limit(payment: Payment, share_in: Callable[[int], Decimal]) -> Decimal:
-    """The most a posting may pay: each year's part of its stated interest × that year's
-    share (``share_in``: the share on the year's 31 December), each to the cent half up."""
-    return sum((q2(part * share_in(year)) for year, part in interest_parts(payment)), ZERO)
+def _by_days(interest: Decimal, points: list[datetime.date], share: ShareOn) -> list[Part]:
+    total = (points[-1] - points[0]).days
+    parts: list[Part] = []
+    rest = interest
+    for index, (a, b) in enumerate(itertools.pairwise(points)):
+        part = rest if index == len(points) - 2 else q2(interest * (b - a).days / total)
+        parts.append((a.year, part, share(a)))
+        rest -= part
+    return parts
+
+
+def interest_parts(
+    payment: Payment, state: LoanState, share: ShareOn, changes: Sequence[datetime.date] = ()
+) -> list[Part]:
+    """The stated interest by calendar year and share (:func:`apportion`): over the bank's
+    period (a settlement from 2023-12-21 to 2024-03-20 is 11/91 interest of 2023 at 100%
+    and 80/91 of 2024 at 70%), else over the loan's days of the interest year."""
+    interest = payment.interest
+    if interest is None:
+        return []
+    if payment.period is not None:
+        return apportion(state, interest, payment.period, share, changes)
+    return over_year(state, interest, payment.year, share, changes)
+
+
+def over_year(
+    state: LoanState, amount: Decimal, year: int, share: ShareOn, changes: Sequence[datetime.date]
+) -> list[Part]:
+    """``amount`` of interest year ``year``, over the loan's days in it."""
+    first = max(state.loan.begins, datetime.date(year, 1, 1))
+    last = min(state.stops - DAY, datetime.date(year, 12, 31))
+    if last < first:
+        end = datetime.date(year, 12, 31)
+        return [(year, amount, share(end))]
+    return apportion(state, amount, (first, last), share, changes)
+
+
+def payment_limit(parts: Sequence[Part]) -> Decimal:
+    """The most a posting may pay: each part of its interest × its share, each rounded to
+    the cent half up, summed."""
+    return sum((q2(part * value) for _, part, value in parts), ZERO)
 
 
 def subsidy_limit(
-    state: LoanState, year: int, policy: Policy, share_in: Callable[[int], Decimal] | None = None
+    state: LoanState,
+    year: int,
+    policy: Policy,
+    share: ShareOn,
+    changes: Sequence[datetime.date] = (),
 ) -> tuple[Decimal, Decimal, bool]:
-    """(limit, interest basis, stated?) for a loan-year: ``share × interest``, to the cent.
+    """(limit, interest basis, stated?) for a loan-year: Σ share × interest, to the cent.
 
     The interest basis is the Σ ``interest`` the year's subsidy postings state (the bank's
     贴息清单), else the contract interest of the year. Each stated interest is one bank
     settlement that the county pays on its own, so its share is rounded to the cent (half
     up) per posting and the limit is their sum: four quarters of 456.25 at 70% allow
-    4 × 319.38 = 1,277.52, not q2(1,825.00 × 70%) = 1,277.50. A settlement whose period
-    crosses a year end takes each year's share for that year's days (``share_in``; default
-    the year's own share for every part).
+    4 × 319.38 = 1,277.52, not q2(1,825.00 × 70%) = 1,277.50. An interest whose days cross
+    a year end or a change of share is split (:func:`apportion`) and each part takes the
+    share of its days.
     """
-    share = policy.loan_subsidy_share
     stated = [p for p in state.subsidies if p.year == year and p.interest is not None]
     if stated:
-        limit = sum((payment_limit(p, share_in or (lambda _y: share)) for p in stated), ZERO)
+        limit = sum((payment_limit(interest_parts(p, state, share, changes)) for p in stated), ZERO)
         return limit, sum((p.interest or ZERO for p in stated), ZERO), True
     basis = contract_interest(state, year, policy)
-    return q2(basis * share), basis, False
+    return payment_limit(over_year(state, basis, year, share, changes)), basis, False
 
 
 def interest_cap(state: LoanState, year: int, policy: Policy) -> tuple[Decimal, int]:
     """(cap, days) of the interest the year's postings may state: the contract interest
-    over their periods when every stated posting names one (Σ per settlement, to the cent),
-    else over the loan's days of the year."""
-    loan = state.loan
+    over their periods when every stated posting names one (Σ per settlement, each rounded
+    once to the cent), else over the loan's days of the year."""
     stated = [p for p in state.subsidies if p.year == year and p.interest is not None]
     periods = [p.period for p in stated if p.period is not None]
     if not stated or len(periods) < len(stated):
         return contract_interest(state, year, policy), state.days_in(year)
-    days = [state.days_between(first, last) for first, last in periods]
-    per_day = loan.amount * loan.rate / policy.loan_interest_days
-    return sum((q2(per_day * d) for d in days), ZERO), sum(days)
+    basis = policy.loan_interest_days
+    cap = sum((q2(state.accrual(first, last) / basis) for first, last in periods), ZERO)
+    return cap, sum(state.days_between(first, last) for first, last in periods)
+
+
+def cap_spans(state: LoanState, year: int) -> list[tuple[datetime.date, datetime.date]]:
+    """The spans :func:`interest_cap` accrues over (for its message)."""
+    stated = [p for p in state.subsidies if p.year == year and p.interest is not None]
+    periods = [p.period for p in stated if p.period is not None]
+    if not stated or len(periods) < len(stated):
+        return [(datetime.date(year, 1, 1), datetime.date(year, 12, 31))]
+    return periods
 
 
 @dataclass(frozen=True)
@@ -464,7 +641,7 @@ class LoanRow:
     amount: Decimal
     start: datetime.date
     ends: datetime.date
-    rate: Decimal
+    rate: Decimal  # in force on the register's day
     status: str
     outstanding: Decimal  # amount not repaid (0 once repaid)
     overdue: Decimal
@@ -518,7 +695,7 @@ def loan_rows(
                 loan.amount,
                 loan.begins,
                 state.ends,
-                loan.rate,
+                state.rate_on(day),
                 status,
                 ZERO if status == "repaid" else loan.amount,
                 state.overdue_on(day),

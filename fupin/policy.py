@@ -208,7 +208,38 @@ def _labels(value: Any) -> Any:
     return value
 
 
+def _schedule(value: Any) -> Any:
+    """``"1980-01-01=1.00 2024-01-01=0.70"`` → ``{date: share}`` (a dict passes)."""
+    value = _pairs(value)
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        for key, share in value.items():
+            day = key
+            if isinstance(key, str):
+                try:
+                    day = datetime.date.fromisoformat(key)
+                except ValueError:
+                    raise ValueError(
+                        f"应为 起始日期=比例, 如 2024-01-01=0.70, 而不是 {key!r}"
+                    ) from None
+            try:
+                out[day] = Decimal(share) if isinstance(share, str) else share
+            except ArithmeticError:
+                raise ValueError(f"比例 {share!r} 应为 0–1 之间的数, 如 0.70") from None
+        if not out:
+            raise ValueError("至少写一个 起始日期=比例")
+        return out
+    return value
+
+
+#: the dated default of ``loan-subsidy-shares`` [N-LOAN 青阳县; DOMAIN C.5]
+DEFAULT_LOAN_SUBSIDY_SHARES: dict[datetime.date, Decimal] = {
+    datetime.date(1980, 1, 1): Decimal("1.00"),
+    datetime.date(2024, 1, 1): Decimal("0.70"),
+}
+
 KindStatuses = Annotated[dict[str, _Statuses], BeforeValidator(_status_lists)]
+ShareSchedule = Annotated[dict[datetime.date, Share], BeforeValidator(_schedule)]
 BenefitLabels = Annotated[dict[str, str], BeforeValidator(_labels)]
 Minimums = Annotated[dict[str, Annotated[int, Field(ge=0)]], BeforeValidator(_minimums)]
 
@@ -496,9 +527,16 @@ class Policy(BaseModel):
     # start date of the member a loan names (``member:``), both ends included.
     loan_borrower_age_min: Annotated[int, Field(ge=0, le=150)] = 18
     loan_borrower_age_max: Annotated[int, Field(ge=0, le=150)] = 65
-    # L03 [N-LOAN 青阳县: 2023年底前全额贴息, 2024–2025年按70%贴息; set 0.70 from 2024]:
-    # share of the interest the county subsidises (the interest year's 31 December decides).
-    loan_subsidy_share: Share = Decimal("1.00")
+    # L03 [N-LOAN 青阳县: 2023年底前全额贴息, 2024–2025年按70%贴息; DOMAIN C.5]: the share of
+    # the interest the county subsidises, by the day the interest accrues (fupin.microcredit
+    # splits a settlement at each change): ``loan-subsidy-shares`` is the dated default
+    # ("<from>=<share> …", each share from its day until the next), 100% to 2023-12-31 and
+    # 70% from 2024-01-01 (no later figure is published; a county sets its own);
+    # ``loan-subsidy-share``, once a ledger sets it from a date, wins over the schedule.
+    loan_subsidy_shares: ShareSchedule = Field(
+        default_factory=lambda: dict(DEFAULT_LOAN_SUBSIDY_SHARES)
+    )
+    loan_subsidy_share: Share | None = None
     # L03 [人民银行 日利率 = 年利率/360]: day count of the contract interest (the cap of the
     # interest a subsidy may rest on when the bank's figure is not given).
     loan_interest_days: Annotated[int, Field(ge=360, le=366)] = 360

@@ -575,7 +575,8 @@ def _repeats(book: Book, paid: Sequence[Payment]) -> Iterator[Finding]:
     period already paid to the household (and member) on the same benefit account. A
     reversal (a negative posting of the same period and amount) takes its original back;
     a repeat of the same period text and amount is K2's; accounts with a component in
-    ``duplicate-exempt-accounts`` (claims paid incrementally) are not checked."""
+    ``duplicate-exempt-accounts`` (claims paid incrementally) or ``loan-subsidy-accounts``
+    (one household's loans are subsidised each on its own: L03) are not checked."""
     seen: dict[tuple[str, str, int | None], list[Payment]] = defaultdict(list)
     exempt: dict[tuple[int, str], bool] = {}
     for payment in paid:
@@ -586,8 +587,9 @@ def _repeats(book: Book, paid: Sequence[Payment]) -> Iterator[Finding]:
         policy = book.policy.at(payment.date)
         skip = exempt.get((id(policy), account))
         if skip is None:
+            parts = set(account.split(":"))
             skip = exempt[(id(policy), account)] = bool(
-                set(account.split(":")) & set(policy.duplicate_exempt_accounts)
+                parts & {*policy.duplicate_exempt_accounts, *policy.loan_subsidy_accounts}
             )
         if skip:
             continue

@@ -13,16 +13,17 @@ Loans, their events and the postings naming them: :mod:`fupin.microcredit`. Chec
   member of ``loan-borrower-age-min``–``loan-borrower-age-max`` (18–65) full years of age
   on the start date, read from the register's ID number (none there: a warning);
 * L03 every interest-subsidy posting (``loan-subsidy-accounts``) names a known loan; per loan
-  and interest year, Σ subsidy ≤ ``loan-subsidy-share`` × interest (share in force on the
-  year's 31 December: 100% through 2023, 70% from 2024 by a dated policy entry), the interest
-  being the bank's stated ``interest`` (at most the contract interest: amount × rate × days /
-  ``loan-interest-days``), else the contract interest; the share of each stated interest is
-  rounded to the cent (half up) and the year's limit is their sum, so a county paying
-  exactly 70% of each quarter is never a fen over; a settlement naming its period
-  (``interest_from``/``interest_to``) that crosses a year end is split by days and each
-  part takes its own year's share (DOMAIN C.5: 100% on interest to end-2023, 70% after;
-  its interest at most the contract interest of the period's loan days); no subsidy for a year outside the
-  loan's life. A risk-compensation posting (``loan-compensation-accounts``) names its loan,
+  and interest year, Σ subsidy ≤ share × interest, the share in force on each day the
+  interest accrued (``loan-subsidy-share`` once set, else the dated default
+  ``loan-subsidy-shares``: 100% to 2023-12-31, 70% from 2024-01-01; DOMAIN C.5), the interest
+  being the bank's stated ``interest`` (at most the contract interest: Σ amount × rate ×
+  days / ``loan-interest-days`` over the segments of one rate — the rate is the loan's, then
+  each ``rate`` event's from its day — rounded once to the cent half up), else the contract
+  interest; a stated interest is split into parts of one calendar year and one share (its
+  period ``interest_from``/``interest_to``, else the loan's days of the interest year; by
+  rate × days), the share of each part rounded to the cent (half up) and the year's limit
+  their sum, so a county paying exactly 70% of each quarter is never a fen over; no subsidy
+  for a year outside the loan's life. A risk-compensation posting (``loan-compensation-accounts``) names its loan,
   follows an ``overdue`` event of it, and all of them together stay ≤ the largest overdue
   amount recorded by the day paid (风险补偿金 covers a loss, never more than is overdue).
 """
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -44,11 +45,16 @@ from fupin.microcredit import (
     LoanError,
     LoanState,
     Payment,
+    ShareOn,
     age_on,
     birth_date,
+    cap_spans,
     interest_cap,
     interest_parts,
     loan_book,
+    over_year,
+    share_changes,
+    share_on,
     subsidy_limit,
 )
 from fupin.money import ZERO, fmt_money, fmt_pct
@@ -227,9 +233,8 @@ def subsidies(book: Book, state: LoanState) -> Iterator[Item]:
     """L03: per interest year, Σ subsidy ≤ share × interest; only inside the loan's life."""
     loan = state.loan
     by_year = state.subsidy_by_year()
-
-    def share_in(year: int) -> Decimal:
-        return book.policy.at(datetime.date(year, 12, 31)).loan_subsidy_share
+    share = share_on(book)
+    changes = share_changes(book)
 
     for year, paid in by_year.items():
         items = [p for p in state.subsidies if p.year == year]
@@ -243,7 +248,7 @@ def subsidies(book: Book, state: LoanState) -> Iterator[Item]:
                 loan.id,
             )
             continue
-        limit, basis, stated = subsidy_limit(state, year, policy, share_in)
+        limit, basis, stated = subsidy_limit(state, year, policy, share, changes)
         cap, days = interest_cap(state, year, policy)
         if stated and basis > cap:
             yield from check(
@@ -257,8 +262,7 @@ def subsidies(book: Book, state: LoanState) -> Iterator[Item]:
                 policy_key="loan-interest-days",
                 entity=loan.id,
                 label=loan.describe(),
-                inputs=f"合同利息 {fmt_money(loan.amount)} × {fmt_pct(loan.rate)} × "
-                f"{days} / {policy.loan_interest_days} 天",
+                inputs=f"合同利息 {_accrual_text(state, year, days, policy)}",
                 meta=last.source,
                 entry=last.spend.entry,
                 year=year,
@@ -271,10 +275,12 @@ def subsidies(book: Book, state: LoanState) -> Iterator[Item]:
             value=paid,
             op="<=",
             threshold=limit,
-            policy_key="loan-subsidy-share",
+            policy_key="loan-subsidy-share"
+            if policy.loan_subsidy_share is not None
+            else "loan-subsidy-shares",
             entity=loan.id,
             label=loan.describe(),
-            inputs=_limit_inputs(state, year, basis, stated, share_in),
+            inputs=_limit_inputs(state, year, basis, stated, (share, changes)),
             meta=last.source,
             entry=last.spend.entry,
             year=year,
@@ -319,22 +325,48 @@ def compensations(book: Book, state: LoanState) -> Iterator[Item]:
 
 
 def _limit_inputs(
-    state: LoanState, year: int, basis: Decimal, stated: bool, share_in: Callable[[int], Decimal]
+    state: LoanState,
+    year: int,
+    basis: Decimal,
+    stated: bool,
+    shares: tuple[ShareOn, Sequence[datetime.date]],
 ) -> str:
-    """How the year's limit was reached: the interest × share, year part by year part."""
-    parts: dict[int, Decimal] = defaultdict(Decimal)
-    for payment in state.subsidies:
-        if payment.year == year:
-            for part_year, part in interest_parts(payment):
-                parts[part_year] += part
-    if not stated or len(parts) < 2:
+    """How the year's limit was reached: the interest × share, part by part (a part per
+    calendar year and share of a settlement's days)."""
+    share, changes = shares
+    parts: dict[tuple[int, Decimal], Decimal] = defaultdict(Decimal)
+    if stated:
+        for payment in state.subsidies:
+            if payment.year == year:
+                for part_year, part, value in interest_parts(payment, state, share, changes):
+                    parts[(part_year, value)] += part
+    else:
+        for part_year, part, value in over_year(state, basis, year, share, changes):
+            parts[(part_year, value)] += part
+    if len(parts) < 2:
+        value = next(iter(parts))[1] if parts else share(datetime.date(year, 12, 31))
         return (
-            f"{'银行结息' if stated else '合同利息'} {fmt_money(basis)} × "
-            f"贴息比例 {fmt_pct(share_in(year))}"
+            f"{'银行结息' if stated else '合同利息'} {fmt_money(basis)} × 贴息比例 {fmt_pct(value)}"
         )
-    return "银行结息 " + " + ".join(
-        f"{y}年 {fmt_money(v)} × {fmt_pct(share_in(y))}" for y, v in sorted(parts.items())
+    return ("银行结息 " if stated else "合同利息 ") + " + ".join(
+        f"{y}年 {fmt_money(v)} × {fmt_pct(p)}" for (y, p), v in parts.items()
     )
+
+
+def _accrual_text(state: LoanState, year: int, days: int, policy: Policy) -> str:
+    """``50,000.00 × 3.65% × 366 / 360 天``; with rate changes each rate's days:
+    ``50,000.00 × (3.65% × 100 + 3.45% × 266) / 360 天``."""
+    loan = state.loan
+    segments: dict[Decimal, int] = defaultdict(int)
+    for first, last in cap_spans(state, year):
+        for rate, count in state.rate_days(first, last):
+            segments[rate] += count
+    basis = policy.loan_interest_days
+    if len(segments) < 2:
+        rate = next(iter(segments)) if segments else loan.rate
+        return f"{fmt_money(loan.amount)} × {fmt_pct(rate)} × {days} / {basis} 天"
+    inner = " + ".join(f"{fmt_pct(rate)} × {count}" for rate, count in segments.items())
+    return f"{fmt_money(loan.amount)} × ({inner}) / {basis} 天"
 
 
 def loan_rules(book: Book) -> Iterator[Item]:
