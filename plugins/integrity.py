@@ -35,6 +35,7 @@ from fupin.plugins.flags_projects import Contract
 from fupin.plugins.ledger_data import WATCHED, LedgerChecker, LedgerDataError, wrong_currency
 from fupin.plugins.personal_data import PersonalDataError, TextScanner, title_finding
 from fupin.plugins.text_summary import TextSummary, summarize, texts
+from fupin.plugins.villages import unknown_places
 
 from fupin import file_memo
 from fupin.engine import Item, Rule, check
@@ -88,6 +89,7 @@ def _walk(book: Book) -> Walked:
     currency = _currency(book.options)
     out = Walked([], [], [])
     _entities(book, resolver, currency, out.entity)
+    out.entity.extend(unknown_places(book))  # townships and villages against the register
     scan = TextScanner()
     checker = LedgerChecker(book, resolver, currency, out.ledger)
     checker.dates(book.entries)
