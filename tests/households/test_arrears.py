@@ -15,7 +15,6 @@ The register (written per test) has three households:
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -264,7 +263,8 @@ def test_the_same_period_and_amount_twice_is_k2s_not_c11s(check) -> None:
     assert [f["rule"] for f in found] == ["K2"]
 
 
-def test_two_members_terms_are_not_repeats(check) -> None:
+def test_two_terms_of_a_year_are_not_repeats_but_a_third_payment_is(check) -> None:
+    # 春季 (Feb–Jul) and 秋季 (Sep–next Jan) of 2023: 1,000.00 + 1,000.00 = the year's 2,000.00
     spring = pay(
         "2023-03-10", "Education:Compulsory", "1000.00", "H-A-003", member="2", period="2023春季"
     )
@@ -272,4 +272,26 @@ def test_two_members_terms_are_not_repeats(check) -> None:
         "2023-10-10", "Education:Compulsory", "1000.00", "H-A-003", member="2", period="2023秋季"
     )
     assert check(spring, autumn) == []
-    assert Decimal("1000.00") * 2 == Decimal("2000.00")  # the year's aid, in two terms
+    # December again: inside the autumn term (C11) and 2,500.00 > 2,000.00 for 2023 (C01)
+    december = pay(
+        "2023-12-10", "Education:Compulsory", "500.00", "H-A-003", member="2", period="2023-12"
+    )
+    found = check(spring, autumn, december)
+    assert sorted((f["rule"], f["value"]) for f in found) == [("C01", "2500.00"), ("C11", "500.00")]
+
+
+def test_arrears_count_as_paid_for_their_year_in_c09(check) -> None:
+    # the books run to 2024-01-15, so 2023 is a complete year for 应享未享 (C09): the 2023
+    # aid paid on 2024-01-15 for period 2023 counts for 2023; without the period it counts
+    # for 2024 and 2023's aid is reported unpaid
+    def unpaid_2023(found: list[dict[str, str]]) -> list[str]:
+        return [
+            f["message"]
+            for f in found
+            if f["rule"] == "C09" and "2023年教育资助-义务教育" in f["message"]
+        ]
+
+    aid = pay("2024-01-15", "Education:Compulsory", "2000.00", "H-A-003", member="2", period="2023")
+    assert unpaid_2023(check(aid, rules=("C09",))) == []
+    bare = aid.replace('    period: "2023"\n', "")
+    assert len(unpaid_2023(check(bare, rules=("C09",)))) == 1
