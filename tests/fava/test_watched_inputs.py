@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -280,3 +281,23 @@ def test_a_plain_document_that_appears_reloads(tmp_path: Path) -> None:
     (main.parent / "documents" / "minutes.pdf").write_bytes(b"%PDF-1.4 minutes\n")
     assert pages.ledger.changed() is True
     assert not missing_document(pages)
+
+
+def test_the_import_config_is_watched_by_fava_itself(tmp_path: Path) -> None:
+    """Fava watches its ``import-config`` module (and reads it again when it changed)."""
+    main = small_ledger(
+        tmp_path / "county",
+        '\n2021-01-01 custom "fava-option" "import-config" "import_config.py"\n',
+    )
+    config = main.parent / "import_config.py"
+    config.write_text("CONFIG = []\n", encoding="utf-8")
+    pages = Pages(make_app(main))
+    assert config in pages.ledger.paths_to_watch()[0]
+    loaded = pages.ledger.ingest.mtime
+    time.sleep(0.05)  # a new modification time, whatever the file system's resolution
+    config.write_text("CONFIG = []  # 青山县\n", encoding="utf-8")
+    deadline = time.monotonic() + 30  # Fava's watcher thread reports after its debounce
+    while not pages.ledger.changed():
+        assert time.monotonic() < deadline, "Fava did not see the import config change"
+        time.sleep(0.2)
+    assert pages.ledger.ingest.mtime != loaded
