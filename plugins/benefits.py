@@ -578,6 +578,7 @@ def _repeats(book: Book, paid: Sequence[Payment]) -> Iterator[Finding]:
     ``duplicate-exempt-accounts`` (claims paid incrementally) or ``loan-subsidy-accounts``
     (one household's loans are subsidised each on its own: L03) are not checked."""
     seen: dict[tuple[str, str, int | None], list[Payment]] = defaultdict(list)
+    reaches: dict[tuple[str, str, int | None], datetime.date] = {}  # the latest end paid
     exempt: dict[tuple[int, str], bool] = {}
     for payment in paid:
         period = payment.period
@@ -593,7 +594,8 @@ def _repeats(book: Book, paid: Sequence[Payment]) -> Iterator[Finding]:
             )
         if skip:
             continue
-        earlier = seen[(payment.household, account, payment.member)]
+        key = (payment.household, account, payment.member)
+        earlier = seen[key]
         if payment.amount < 0:
             for index in range(len(earlier) - 1, -1, -1):
                 before = earlier[index]
@@ -601,17 +603,25 @@ def _repeats(book: Book, paid: Sequence[Payment]) -> Iterator[Finding]:
                     del earlier[index]
                     break
             continue
-        clash = next(
-            (
-                p
-                for p in earlier
-                if p.period is not None
-                and p.period.start <= period.end
-                and period.start <= p.period.end
-            ),
-            None,
+        # periods mostly come in order: when no earlier one reaches this start, none overlaps
+        reach = reaches.get(key)
+        clash = (
+            None
+            if reach is None or reach < period.start
+            else next(
+                (
+                    p
+                    for p in earlier
+                    if p.period is not None
+                    and p.period.start <= period.end
+                    and period.start <= p.period.end
+                ),
+                None,
+            )
         )
         earlier.append(payment)
+        if reach is None or reach < period.end:
+            reaches[key] = period.end  # never lowered: a payment taken back costs a scan only
         if clash is None or clash.period is None:
             continue
         if str(clash.period) == str(period) and clash.amount == payment.amount:
