@@ -458,18 +458,28 @@ def notices(
     secret_file: str | None,
     as_json: bool,
 ) -> None:
-    """生成公示公告: 每份公告的 HTML 和 PDF, 以及索引页 (public notices)。"""
-    from fupin.reports.notices import NoticeError, run
+    """生成公示公告: 每份公告的 HTML 和 PDF, 以及索引页 (public notices)。
+
+    Every message names no personal number or register name (both masked as the notices
+    mask them, :func:`fupin.reports.notices.redactor`); a register name in a notice's id
+    or place refuses the run (:mod:`fupin.reports.notices`).
+    """
+    from fupin.reports.notice_privacy import redact
+    from fupin.reports.notices import NoticeError, redactor, run
 
     if village and township:
         raise click.UsageError("--village 与 --township 只能指定一个")
     formats = [f.strip() for f in fmt.split(",") if f.strip()]
     if not formats or set(formats) - {"html", "pdf"}:
-        raise click.UsageError(f"--format: 应为 html、pdf 或 html,pdf, 而不是 {fmt!r}")
+        raise click.UsageError(redact(f"--format: 应为 html、pdf 或 html,pdf, 而不是 {fmt!r}"))
     loaded = open_ledger(ledger)
+    clean = redactor(loaded)
     townships, villages = places(loaded.book)
-    known(village, villages, "村", "--village")
-    known(township, townships, "乡镇", "--township")
+    try:
+        known(village, villages, "村", "--village")
+        known(township, townships, "乡镇", "--township")
+    except click.BadParameter as exc:  # the typed value and the known places, masked
+        raise click.BadParameter(clean(exc.message), param_hint=exc.param_hint) from None
     known_year(year, loaded)
     try:
         written = run(
@@ -486,7 +496,7 @@ def notices(
             progress=False if as_json else None,
         )
     except NoticeError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(clean(str(exc))) from None
     count = sum(1 for key in written.files if not key.endswith("-明白卡"))
     if as_json:
         files = sorted({str(p) for paths in written.files.values() for p in paths})

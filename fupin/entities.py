@@ -37,7 +37,7 @@ from pydantic import (
 
 from fupin.findings import EntityError
 from fupin.messages_zh import describe as describe_error
-from fupin.messages_zh import reject_near_miss, show_input
+from fupin.messages_zh import explain, location, reject_near_miss, show_input
 from fupin.money import ZERO
 from fupin.vocab import CATEGORIES, MAX_AMOUNT, YEAR_MAX, YEAR_MIN, YEAR_SLACK
 
@@ -374,28 +374,12 @@ def parse_entity(entry: Custom) -> Entity | EntityError | None:
         return None
     # a plain copy of the metadata and the model's validator called directly: this runs
     # once per ``custom`` entry of the ledger (tens of thousands in a county's books)
-    data: dict[str, Any] = dict(entry.meta)
-    data.pop("filename", None)
-    data.pop("lineno", None)
-    data["date"] = entry.date
-    values = entry.values or ()
-    positional = model.positional
-    if len(values) != len(positional):
-        names = " ".join(f"<{name}>" for name in positional)
+    data = _entry_data(entry, model)
+    if data is None:
+        names = " ".join(f"<{name}>" for name in model.positional)
         return _error(entry, model, f'应写作 custom "{entry.type}" {names}')
-    for name, value in zip(positional, values, strict=True):
-        data[name] = value.value
-    validate = model.__pydantic_validator__.validate_python
     try:
-        try:
-            entity: Entity = validate(data)
-        except ValidationError:
-            internal = [key for key in data if key[:2] == "__"]  # Beancount's own, not fields
-            if not internal:
-                raise
-            for key in internal:
-                del data[key]
-            entity = validate(data)
+        entity: Entity = _validate(model, data)
     except ValidationError as exc:
         known = _field_names(model)
         detail = "; ".join(describe_error(err, known) for err in exc.errors(include_url=False))
@@ -409,6 +393,64 @@ def parse_entity(entry: Custom) -> Entity | EntityError | None:
         shared = _SHAPES[shape] = _FieldNames(fields)
     _object_setattr(entity, "__pydantic_fields_set__", shared)
     return entity
+
+
+def _entry_data(entry: Custom, model: type[Entity]) -> dict[str, Any] | None:
+    """The fields an entry gives its model (metadata, date, positional values); None when
+    its values do not fit the model's positional fields."""
+    data: dict[str, Any] = dict(entry.meta)
+    data.pop("filename", None)
+    data.pop("lineno", None)
+    data["date"] = entry.date
+    values = entry.values or ()
+    positional = model.positional
+    if len(values) != len(positional):
+        return None
+    for name, value in zip(positional, values, strict=True):
+        data[name] = value.value
+    return data
+
+
+def _validate(model: type[Entity], data: dict[str, Any]) -> Entity:
+    """The entity, or pydantic's ValidationError (Beancount's own ``__`` keys left out)."""
+    validate = model.__pydantic_validator__.validate_python
+    try:
+        return validate(data)  # type: ignore[no-any-return]
+    except ValidationError:
+        internal = [key for key in data if key[:2] == "__"]  # Beancount's own, not fields
+        if not internal:
+            raise
+        for key in internal:
+            del data[key]
+        return validate(data)  # type: ignore[no-any-return]
+
+
+_FIELD_FIRST = re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]*)\s*:")
+
+
+def fault_fields(entry: Custom) -> tuple[str, ...]:
+    """The fields of an entity entry that fail validation, in order, as the ledger spells
+    them (``category``, ``shares.Government``); the positional values (``<id>``) when they
+    do not fit the model; empty when it validates. For messages that point at the entry
+    (its ENTITY error says what is wrong with each)."""
+    model = ENTITY_TYPES.get(entry.type)
+    if model is None:
+        return ()
+    data = _entry_data(entry, model)
+    if data is None:
+        return tuple(f"<{name}>" for name in model.positional)
+    try:
+        _validate(model, data)
+    except ValidationError as exc:
+        found: list[str] = []
+        for err in exc.errors(include_url=False):
+            if err.get("loc"):
+                found.append(location(err["loc"]))
+            else:  # a model-level check: its text starts with the field (``end: …``)
+                match = _FIELD_FIRST.match(explain(err))
+                found.append(match.group(1) if match else "?")
+        return tuple(dict.fromkeys(found))
+    return ()
 
 
 _object_setattr = object.__setattr__

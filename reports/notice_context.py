@@ -20,10 +20,12 @@ entity and the field; the command then writes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fupin.reports.filters import mask_id
@@ -81,6 +83,75 @@ class NoticeRefused(Exception):
 class MissingField(Exception):
     def __init__(self, entity: str, name: str, what: str) -> None:
         super().__init__(f"{entity}: {name} ({what}) 缺失")
+
+
+class InvalidEntity(MissingField):
+    """A field names an entity the ledger does define, but whose entry failed validation
+    (its ENTITY error): not "missing", the notice waits for that entry to be mended."""
+
+    def __init__(self, entity: str, name: str, what: str) -> None:
+        Exception.__init__(self, f"{entity}: {name} — {what}")
+
+
+#: what a kind of entity is called in these messages (beyond fupin.integrity's names)
+_KIND_NAMES = {"monitoring": "监测对象"}
+
+
+def _entry_where(meta: Any) -> str:
+    """``ledger/notices.beancount:31`` of an entry (relative to the working folder when
+    below it, as ``fupin check`` prints it)."""
+    meta = meta or {}
+    name = str(meta.get("filename") or "?")
+    with contextlib.suppress(ValueError, OSError):
+        name = str(Path(name).resolve().relative_to(Path.cwd()))
+    return f"{name}:{meta.get('lineno', 0)}"
+
+
+def invalid_entity(book: Book, kind: str, ident: str, role: str = "公示对象") -> str:
+    """Why the valid book holds no ``kind`` ``ident`` although the ledger defines it: each
+    entry of that id that failed validation, at its file:line, with the fields at fault and
+    its ENTITY error's words (``项目 P-2021-001 未通过校验 …: ledger/x.beancount:15 字段
+    category: category = 'Industri': 未知的类别 …``)."""
+    from beancount.core.data import Custom
+
+    from fupin.entities import ENTITY_TYPES, fault_fields
+    from fupin.findings import EntityError
+    from fupin.integrity import KIND_NAMES
+
+    label = KIND_NAMES.get(kind) or _KIND_NAMES.get(kind, kind)
+    model = ENTITY_TYPES.get(kind)
+    prefix = f"ENTITY error: {model.label} {ident}: " if model is not None else ""
+    parts = []
+    for error in book.errors:
+        entry = error.entry
+        if not (isinstance(error, EntityError) and error.entity == ident):
+            continue
+        if not (isinstance(entry, Custom) and entry.type == kind):
+            continue
+        fields = fault_fields(entry)
+        named = f" 字段 {'、'.join(fields)}" if fields else ""
+        detail = error.message.removeprefix(prefix) if prefix else error.message
+        parts.append(f"{_entry_where(error.source)}{named}: {detail}")
+    head = (
+        f"{role} {label} {ident} 无效: 账簿中有此{label}, 但它未通过校验 (ENTITY 错误), "
+        f"改正后才能公示 (the {kind} is defined but invalid, not missing; "
+        "`fupin check` lists the same error)"
+    )
+    return head + (": " + "; ".join(parts) if parts else "")
+
+
+def not_found(
+    ctx: Context, entity: str, name: str, kinds: str, ident: str, absent: str
+) -> MissingField:
+    """The error for ``entity``'s field ``name`` naming ``ident`` (an id of ``kinds``,
+    ``a|b`` for either) that the book holds no valid entity for: :class:`InvalidEntity`
+    when the ledger defines it but its entry failed validation, else "missing" (``absent``:
+    what is missing, e.g. ``项目库中没有项目 P-2099``)."""
+    role = "公示对象" if name == "subject" else "所引用的"
+    for kind in kinds.split("|"):
+        if ident in ctx.book.invalid.get(kind, ()):
+            return InvalidEntity(entity, name, invalid_entity(ctx.book, kind, ident, role))
+    return MissingField(entity, name, absent)
 
 
 def need(value: Any, entity: str, name: str, what: str) -> Any:
@@ -171,6 +242,8 @@ class NoticeDoc:
     show_id: bool = False
     rows: int = field(default=0)  # table rows, to estimate pages
     claims: tuple[Claim, ...] = ()
+    #: ``file:line`` of the notice's entry (for messages; never printed on the notice)
+    source: str = field(default="", compare=False)
 
     @property
     def id(self) -> str:
@@ -272,7 +345,15 @@ def notice_header(
 def _project(ctx: Context, notice: Notice) -> Project:
     project = ctx.projects.get(notice.subject)
     if project is None:
-        raise MissingField(f"notice {notice.id}", "subject", f"项目库中没有项目 {notice.subject}")
+        kinds = "project|fund" if notice.type == "beneficiaries" else "project"
+        raise not_found(
+            ctx,
+            f"notice {notice.id}",
+            "subject",
+            kinds,
+            notice.subject,
+            f"项目库中没有项目 {notice.subject}",
+        )
     return project
 
 
@@ -298,12 +379,22 @@ def _project_rows(ctx: Context, project: Project, as_of: datetime.date) -> dict[
         "beneficiaries": need(project.beneficiaries, ent, "beneficiaries", "受益对象"),
         "linkage": project.linkage or "",
         "budget": q2(facts.budget(as_of)),
-        "fund_name": need(fund, ent, "fund", "资金来源").name,
+        "fund_name": _fund_of(ctx, project).name,
         "fund_levels": "、".join(r["level"] for r in ctx.sources(fund.id, as_of)) if fund else "",
         "contractor": procured.contractor if procured else None,
         "contract_amount": procured.contract_amount if procured else None,
         "procurement_doc": procured.doc if procured else None,
     }
+
+
+def _fund_of(ctx: Context, project: Project) -> Fund:
+    """The fund a project draws on (资金来源), or why there is none to print."""
+    fund = ctx.funds.get(project.fund or "")
+    if fund is None:
+        if project.fund:
+            raise not_found(ctx, f"project {project.id}", "fund", "fund", project.fund, "资金来源")
+        raise MissingField(f"project {project.id}", "fund", "资金来源")
+    return fund
 
 
 def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
@@ -316,7 +407,14 @@ def fund_allocation(ctx: Context, notice: Notice) -> NoticeDoc:
     """
     fund = ctx.funds.get(notice.subject)
     if fund is None:
-        raise MissingField(f"notice {notice.id}", "subject", f"没有资金 {notice.subject}")
+        raise not_found(
+            ctx,
+            f"notice {notice.id}",
+            "subject",
+            "fund",
+            notice.subject,
+            f"没有资金 {notice.subject}",
+        )
     ent = f"fund {fund.id}"
     day = notice.start
     held = ctx.facts.fund(fund.id)
@@ -607,10 +705,19 @@ def _income(ctx: Context, notice: Notice, result: bool) -> NoticeDoc:
     plans = ctx.book.by_id(IncomePlan)
     plan = plans.get(notice.subject)
     if plan is None:
-        raise MissingField(f"notice {notice.id}", "subject", f"没有收益分配方案 {notice.subject}")
+        raise not_found(
+            ctx,
+            f"notice {notice.id}",
+            "subject",
+            "income-plan",
+            notice.subject,
+            f"没有收益分配方案 {notice.subject}",
+        )
     asset = ctx.book.by_id(Asset).get(plan.asset)
     if asset is None:
-        raise MissingField(f"income-plan {plan.id}", "asset", f"没有资产 {plan.asset}")
+        raise not_found(
+            ctx, f"income-plan {plan.id}", "asset", "asset", plan.asset, f"没有资产 {plan.asset}"
+        )
     ent = f"income-plan {plan.id}"
     parts = plan.parts  # B39's limits: they add up to the plan amount
     allocation = [
@@ -751,7 +858,10 @@ def build_notices(
             )
             continue
         try:
-            doc = BUILDERS[notice.type](ctx, notice)
+            doc = replace(
+                BUILDERS[notice.type](ctx, notice),
+                source=_entry_where(ctx.book.entry_of(notice).meta),
+            )
         except MissingField as exc:
             problems.append(f"notice {notice.id} ({NOTICE_TYPE_NAMES[notice.type]}): {exc}")
             continue
@@ -775,6 +885,7 @@ __all__ = [
     "BUILDERS",
     "Context",
     "Fund",
+    "InvalidEntity",
     "NoticeDataError",
     "NoticeDoc",
     "NoticeRefused",

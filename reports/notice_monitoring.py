@@ -35,7 +35,7 @@ def monitoring_notice(ctx: nc.Context, notice: Notice) -> nc.NoticeDoc:
     for seq, ident in enumerate(notice_cases(notice), 1):
         case = cases.get(ident)
         if case is None:
-            raise nc.MissingField(where, "subject", f"没有监测对象 {ident}")
+            raise nc.not_found(ctx, where, "subject", "monitoring", ident, f"没有监测对象 {ident}")
         household = ctx.register.households.get(case.case.household)
         if household is None:
             raise nc.MissingField(

@@ -25,8 +25,23 @@ and "a name" mean). The fields are read record by record, the HTML ``<tr>`` by `
 PDF as its pages lay the cells out, with poppler or without it: a ruled table's row is every
 line of its cells (:mod:`fupin.reports.pdf_layout`).
 
+**Names in identifiers.** A notice's id and the place it is posted in are identifiers, not
+text about anyone: the id is the file's name, the 编号 on the notice and its 明白卡, the index
+row and the HTML anchors; the township and village are the folder's name (and a village
+split's PDF title). A full name of a person of the register inside them (``N-2023-M-钱豪``,
+a ``village:`` typed as ``钱豪`` or ``钱豪村``; read as :class:`NameGuard` reads names, so a
+name inside a township or village of the register, a person 石桥 in 石桥村, is the place)
+would be published unmasked however the body masks names, so it is **refused, not
+renamed** (:func:`lint_identifiers`): a village clerk keeps the notice's id as the one key
+the posted sheet, its 明白卡 check codes, the findings and Fava share, and expects the file
+to be called what the ledger calls the notice; a silent ``钱*`` in a file name would be a
+notice no entry is called, printed with the name on it anyway. The message says which
+notice (its id masked) and where its entry is, and asks for an id without a name.
+
 Any hit means nothing is published. Messages name the notice and the field, never the
-number.
+number (``N-<身份证号已隐去>``, :func:`redact`, the notice's own id included), nor a register
+name: :class:`Redactor` masks the names in what a message echoes of the ledger (ids,
+places, quoted values) as the notices mask names (``钱*``, ``王*明``).
 
 **Check codes.** A recipient line carries ``HMAC-SHA256(county key, notice id ␟ household
 id)``, shown as 8 base-32 characters (40 bits, ``K7QX-3M2A``). The household's 明白卡 shows the
@@ -46,10 +61,11 @@ import html
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from fupin.reports.filters import mask_name
 from fupin.reports.pdf_layout import (
     PageLayout,
     may_hold_term,
@@ -78,9 +94,11 @@ CODE_CHARS = 8  # 40 bits
 TERM_LABEL = "健康状况或致贫原因"
 NEAR_LABEL = "农户姓名旁的健康状况或致贫原因"
 UNREAD_LABEL = "无法读取版面的PDF页 (不能核对表格行)"
+NAME_LABEL = "农户信息库中登记人员的姓名"
 
 #: The Chinese name of a field by its last path component (for messages).
 FIELD_NAMES = {
+    "id": "编号",
     "title": "标题",
     "name": "名称",
     "content": "建设内容",
@@ -116,6 +134,7 @@ FIELD_NAMES = {
 }
 #: Where header fields come from, for messages.
 HEADER_SOURCES = {
+    "id": "the notice's id, also its file name",
     "hotline": "policy notice-hotline",
     "phones": "policy notice-phones (or the notice's phones)",
     "title": "notice title (or its subject's name)",
@@ -134,7 +153,7 @@ class PrivacyHit(NamedTuple):
     def __str__(self) -> str:
         what = f"{self.label}「{self.term}」" if self.term else self.label
         head = f"公示 {self.notice}" if self.notice else "公示公告"
-        return f"{head}: {what} in {self.where}"
+        return redact(f"{head}: {what} in {self.where}")  # a number in an id is masked too
 
 
 class PrivacyError(Exception):
@@ -155,6 +174,7 @@ MIN_NAME_CHARS = 2
 _MASK = "\x00"
 _TERM_KEY = functools.lru_cache(maxsize=1024)(term_form)
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_CHAR = re.compile(f"[{_HAN}]")
 #: A name as a register writes a person's name: two to four Chinese characters (欧阳一鸣),
 #: or Chinese parts joined by a 间隔号 in one of its typed forms (阿不都·热合曼).
 _PLAIN_NAME = re.compile(f"[{_HAN}]{{2,4}}|[{_HAN}]+(?:[·•‧・.．][{_HAN}]+)+")
@@ -195,6 +215,10 @@ class _Words:
             else:
                 at += 1
         return out
+
+
+def _word_char(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 def _blanked(form: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -304,6 +328,48 @@ class NameGuard:
         masked = self._masked(form)
         return _blanked(form, masked), bool(found or masked)
 
+    def name_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, name)`` of each full register name in ``text`` (offsets into
+        ``text``; ``name`` as :func:`~fupin.pii.term_form` reads it), found as :meth:`_read`
+        finds them: read through spaces, 间隔号, full-width and Traditional forms, the longest
+        name at each place, none inside a place name. A name without a Chinese character
+        (``Ali``) counts only as a word of its own (not inside ``Alice`` or ``N-ALI01``)."""
+        if not self._names.words or not text:
+            return []
+        whole = term_form(text)  # most texts hold no name: one look before the offsets
+        if not self._names.spans(_blanked(whole, self._places.spans(whole))):
+            return []
+        chars: list[str] = []
+        origin: list[int] = []
+        for index, ch in enumerate(text):
+            for out in term_form(ch):
+                chars.append(out)
+                origin.append(index)
+        form = "".join(chars)
+        form = _blanked(form, self._places.spans(form))
+        spans: list[tuple[int, int, str]] = []
+        for start, stop in self._names.spans(form):
+            name = form[start:stop]
+            if not _HAN_CHAR.search(name) and (
+                (start > 0 and _word_char(form[start - 1]))
+                or (stop < len(form) and _word_char(form[stop]))
+            ):
+                continue
+            spans.append((origin[start], origin[stop - 1] + 1, name))
+        return spans
+
+    def names_in(self, text: str) -> list[str]:
+        """The full register names in ``text``, each masked as the notices mask names
+        (``钱*``, ``王*明``), once each, in order."""
+        return list(dict.fromkeys(mask_name(name) for _, _, name in self.name_spans(text)))
+
+    def mask(self, text: str) -> str:
+        """``text`` with every full register name in it masked (``钱豪`` → ``钱*``)."""
+        out = text
+        for start, stop, name in reversed(self.name_spans(text)):
+            out = out[:start] + mask_name(name) + out[stop:]
+        return out
+
     def _masked(self, form: str) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
         if not self._prefixes:
@@ -403,6 +469,87 @@ class NameGuard:
         ]
 
 
+# -- messages ---------------------------------------------------------------------------
+
+
+def redact(text: str) -> str:
+    """``text`` (a message) with every personal number in it replaced by what it is
+    (``<身份证号已隐去>``, as every message of fupin says it:
+    :func:`fupin.messages_zh.mask_personal`); masking twice changes nothing."""
+    from fupin.messages_zh import mask_personal
+
+    return mask_personal(text)
+
+
+#: A value a message quotes (``'钱豪'``, ``"钱豪"``): not an apostrophe inside a word.
+_QUOTED = re.compile(r"""(?<![A-Za-z])(['"])([^'"\n]{1,300})\1(?![A-Za-z])""")
+
+
+class Redactor:
+    """What masks the messages of one run: personal numbers anywhere (:func:`redact`),
+    and the full names of the register (as the notices mask them, ``钱*``, ``王*明``)
+    wherever a message echoes the ledger's own words: the strings in ``strings`` (ids,
+    places: :func:`message_strings`) and any value it quotes.
+
+    The program's own words are left alone: a person 何文 on the register is no reason to
+    print ``未发布任何*件``, so a name is masked only inside what came from the books.
+    """
+
+    def __init__(self, guard: NameGuard | None, strings: Callable[[], Iterable[str]]) -> None:
+        self.guard = guard
+        self._strings = strings
+        self._masks: list[tuple[str, str]] | None = None
+
+    def masks(self) -> list[tuple[str, str]]:
+        """``(string, masked)`` for each of the ledger's strings holding a register name,
+        longest first (built once, on the first message)."""
+        if self._masks is None:
+            found: dict[str, str] = {}
+            if self.guard is not None:
+                for text in self._strings():
+                    if text and text not in found and self.guard.name_spans(text):
+                        found[text] = self.guard.mask(text)
+            self._masks = sorted(found.items(), key=lambda pair: -len(pair[0]))
+        return self._masks
+
+    def __call__(self, text: str) -> str:
+        out = redact(text)
+        guard = self.guard
+        if guard is None:
+            return out
+        for string, masked in self.masks():
+            if string in out:
+                out = out.replace(string, masked)
+        return _QUOTED.sub(lambda m: m.group(1) + guard.mask(m.group(2)) + m.group(1), out)
+
+
+def message_strings(book: Any) -> Iterator[str]:
+    """The ledger's strings a message of a notices run may echo: every entity's id (those
+    that failed validation too), a notice's subject, the places of notices, projects and
+    assets (each alone and as ``township`` + ``village``), and names of projects and
+    assets."""
+    for items in book.entities.values():
+        for entity in items:
+            ident = entity.key()
+            if ident:
+                yield ident
+            subject = getattr(entity, "subject", None)
+            if isinstance(subject, str):
+                yield subject
+                yield from subject.split()
+            name = getattr(entity, "name", None)
+            if isinstance(name, str):
+                yield name
+            town, village = getattr(entity, "township", None), getattr(entity, "village", None)
+            for place in (town, village):
+                if isinstance(place, str):
+                    yield place
+            if isinstance(town, str) or isinstance(village, str):
+                yield f"{town or ''}{village or ''}"
+    for ids in book.invalid.values():
+        yield from ids
+
+
 # -- the inputs -------------------------------------------------------------------------
 
 
@@ -437,6 +584,8 @@ def describe(doc: NoticeDoc, path: str) -> str:
     if path.startswith("header."):
         field = path.split(".", 1)[1].split("[", 1)[0].split(".", 1)[0]
         source = HEADER_SOURCES.get(field, f"notice {doc.id} {field}")
+        if field == "id" and doc.source:  # the id shows masked: where its entry is
+            source += f"; {doc.source}"
         return f"{name} ({path}; {source})"
     if path.startswith("recipients["):
         index = int(path[len("recipients[") :].split("]", 1)[0])
@@ -473,7 +622,7 @@ def lint_doc(
     households (but inside a register name, with a ``guard``: :meth:`NameGuard.outside_names`),
     and in any other beside a register name (``guard``); on a household's line, any phone
     number (a landline too)."""
-    hits: list[PrivacyHit] = []
+    hits: list[PrivacyHit] = lint_identifiers(doc, guard) if guard is not None else []
     household_lines = doc.lists_households
     check_terms = household_lines and bool(terms)
     near = guard if guard is not None and not household_lines else None
@@ -497,6 +646,35 @@ def lint_doc(
                 name_field = _field_name(fields[named][0])
                 where = f"{describe(doc, fields[at][0])}, beside a name in {name_field} of the row"
                 hits.append(PrivacyHit(doc.id, NEAR_LABEL, where, term))
+    return hits
+
+
+def lint_identifiers(doc: NoticeDoc, guard: NameGuard) -> list[PrivacyHit]:
+    """A full register name in the notice's id or in the place it is posted in: refused
+    (module doc, "Names in identifiers"); the hit names the name masked and the entry."""
+    entry = f"; {doc.source}" if doc.source else ""
+    hits = [
+        PrivacyHit(
+            doc.id,
+            NAME_LABEL,
+            f"编号 (header.id{entry}): 编号即文件名, 并印在公告编号栏、明白卡和索引页上; "
+            "请改用不含姓名的编号 (a notice id must not hold a person's name)",
+            name,
+        )
+        for name in guard.names_in(doc.id)
+    ]
+    place = f"{doc.header.township}{doc.header.village}"
+    hits += [
+        PrivacyHit(
+            doc.id,
+            NAME_LABEL,
+            f"张贴地点 (header.township, header.village{entry}): 地点即文件夹名; "
+            "请核对公告或其公示对象的 township、village (a folder name must not hold a "
+            "person's name)",
+            name,
+        )
+        for name in guard.names_in(place)
+    ]
     return hits
 
 
@@ -839,15 +1017,27 @@ def lint_pdf(
     return hits + lint_text(owner, f"{where} (PDF metadata)", meta, guard=near, tracer=tracer)
 
 
-def lint_name(notice: str, name: str) -> list[PrivacyHit]:
-    """A file or folder name."""
-    return [
-        PrivacyHit(notice, h.label, f"file or folder name {_masked(name, h)}") for h in find(name)
+def lint_name(notice: str, name: str, guard: NameGuard | None = None) -> list[PrivacyHit]:
+    """A file or folder name as written: a personal number, or (with a ``guard``) a full
+    register name in it (both masked in the message)."""
+    hits = [
+        PrivacyHit(notice, h.label, f"file or folder name {_masked(name, h, guard)}")
+        for h in find(name)
     ]
+    if guard is not None:
+        shown = f"'{guard.mask(redact(name))}'"
+        hits += [
+            PrivacyHit(notice, NAME_LABEL, f"file or folder name {shown}", found)
+            for found in guard.names_in(name)
+        ]
+    return hits
 
 
-def _masked(name: str, hit: Any) -> str:
-    return f"'{name[: hit.start]}…{name[hit.end :]}'"
+def _masked(name: str, hit: Any, guard: NameGuard | None = None) -> str:
+    rest = [redact(name[: hit.start]), redact(name[hit.end :])]
+    if guard is not None:
+        rest = [guard.mask(part) for part in rest]
+    return f"'{rest[0]}…{rest[1]}'"
 
 
 # -- check codes ------------------------------------------------------------------------

@@ -485,7 +485,8 @@ def write_notices(
         hits = []
         for piece in pieces:
             inside(stage, stage / piece.folder).mkdir(exist_ok=True)
-            hits += lint_name(piece.notice, piece.folder) + lint_name(piece.notice, piece.stem)
+            hits += lint_name(piece.notice, piece.folder, guard)
+            hits += lint_name(piece.notice, piece.stem, guard)
         manifest: dict[str, Any] = {"version": 1, "pdf": {}, "html": {}}
         previous = read_manifest(publisher.out).get("html", {})
         detector = lint_fingerprint()

@@ -5,18 +5,42 @@ names (names only) and the county's notice key for check codes (kept outside the
 :mod:`fupin.notice_key`), check that a CJK font is installed, build every selected notice
 from the book (:mod:`fupin.reports.notice_context`), lint its fields, render, lint the final
 bytes, and publish them all at once, or nothing (:mod:`fupin.reports.notice_render`).
+
+**A register name in a notice id or a place is refused, not renamed.** A notice's id is its
+file's name, the 编号 printed on it and on its 明白卡, its index row; the township and village
+it is posted in are its folder's name. When one of them holds the full name of a person of
+the household register (``N-2023-M-钱豪``, or a ``village:`` typed as ``钱豪``), the run
+publishes nothing and says so (exit 1, like every other privacy refusal), naming the notice
+with its id masked (``N-2023-M-钱*``) and its entry's file:line. A village clerk expects the
+file to carry the id the ledger gives the notice (the posted sheet, its check codes, the
+findings and Fava all name it so), and a renamed file would still be a notice printed with
+the name in its 编号 line: the clerk changes the id once, to one without a name, and runs
+again. A name inside a township or village of the register (a person 石桥 in 石桥村) is
+the place; a place no household of the register lives in is read as the clerk typed it, so
+a village field holding a registered name (``钱豪``, ``钱豪村``) is refused too.
+
+**Messages never echo a personal number or a register name**: every error of the run (the
+privacy lint, missing or invalid data, refused notices, output and key problems) is masked
+by :func:`redactor`: a register name wherever the message echoes the ledger's ids, places
+or quoted values, as the notices mask names (``钱*``; the program's own words are left
+alone), a number as every fupin message does (``<身份证号已隐去>``).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fupin.reports.notice_context import Context, NoticeDataError, NoticeDoc, build_notices
 from fupin.reports.notice_output import OutputError
-from fupin.reports.notice_privacy import NameGuard
+from fupin.reports.notice_privacy import (
+    NameGuard,
+    Redactor,
+    message_strings,
+    redact,
+)
 from fupin.reports.notice_render import PrivacyError, Written, lint_inputs, write_notices
 
 from fupin import notice_key
@@ -61,7 +85,7 @@ def build(
     try:
         register = register_for(loaded.path, loaded.book)
     except RegisterError as exc:
-        raise NoticeError(f"household register: {exc}") from None
+        raise NoticeError(redact(f"household register: {exc}")) from None
     reg_path = register_path(loaded.path, loaded.book)
     secret = read_secret(secret_file, reg_path, loaded.path)
     ctx = Context(loaded.book, loaded.results.measures, register, secret)
@@ -77,7 +101,9 @@ def build(
         hits = lint_inputs(exc.docs, run_title(loaded), health_terms(loaded, exc.docs), guard)
         if hits:
             message += "\n" + _privacy_failed(PrivacyError(hits))
-        raise NoticeError(f"缺少公示数据, 未发布任何文件 (nothing published):\n{message}") from None
+        raise NoticeError(
+            redactor(loaded)(f"公示数据缺失或无效, 未发布任何文件 (nothing published):\n{message}")
+        ) from None
     if refused is not None:
         refused.extend(ctx.refused)
     return docs
@@ -117,6 +143,28 @@ def name_guard(
     return NameGuard.of(register, terms, default)
 
 
+def redactor(loaded: Loaded) -> Callable[[str], str]:
+    """What masks a message of this ledger's run: its personal numbers, and the names of
+    its register wherever a message echoes the ledger's ids, places and quoted values
+    (:class:`~fupin.reports.notice_privacy.Redactor`; numbers only when the register cannot
+    be read). The register is read on the first message, not before."""
+    from fupin.households import RegisterError, register_for
+
+    held: list[Redactor] = []
+
+    def clean(text: str) -> str:
+        if not held:
+            try:
+                register = register_for(loaded.path, loaded.book)
+            except RegisterError:
+                register = None
+            guard = NameGuard.of(register, {}, ())
+            held.append(Redactor(guard, lambda: message_strings(loaded.book)))
+        return held[0](text)
+
+    return clean
+
+
 def run(
     loaded: Loaded,
     out: Path,
@@ -135,8 +183,43 @@ def run(
     """Build, render, lint and publish; raises :class:`NoticeError` before publishing anything.
 
     A notice refused because it contradicts a rule is not published; the others are, and
-    :class:`NoticeError` then names each refused notice (the command exits 1).
+    :class:`NoticeError` then names each refused notice (the command exits 1). Every
+    message is masked (:func:`redactor`): no personal number or register name in it.
     """
+    try:
+        return _run(
+            loaded,
+            out,
+            kinds=kinds,
+            village=village,
+            township=township,
+            year=year,
+            formats=formats,
+            masked=masked,
+            split=split,
+            secret_file=secret_file,
+            workers=workers,
+            progress=progress,
+        )
+    except NoticeError as exc:
+        raise NoticeError(redactor(loaded)(str(exc))) from None
+
+
+def _run(
+    loaded: Loaded,
+    out: Path,
+    *,
+    kinds: Sequence[str],
+    village: str | None,
+    township: str | None,
+    year: int | None,
+    formats: Sequence[str],
+    masked: bool,
+    split: str,
+    secret_file: Path | None,
+    workers: int | None,
+    progress: bool | None,
+) -> Written:
     from fupin.reports.fonts import FontError, require_cjk
 
     try:
