@@ -129,6 +129,34 @@ def parse_period(value: Any) -> Period:
     return Period(text, first[0], last[1], first[2], last[2])
 
 
+_CN_RANGE = re.compile(
+    r"(?P<y1>\d{4})\s*年\s*(?P<m1>\d{1,2})\s*月?\s*(?:至|到|-|—|–|－|~|～)\s*"
+    r"(?:(?P<y2>\d{4})\s*年\s*)?(?P<m2>\d{1,2})\s*月(?:份)?"
+)
+_CN_MONTH = re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月(?:份)?")
+_CN_YEAR = re.compile(r"(?P<y>\d{4})\s*年(?:度)?")
+_COMPACT = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})")
+
+
+def from_text(text: str) -> str:
+    """A period as a roll's cell writes it, in the ledger's form: ``2024年1月`` →
+    ``2024-01``, ``2024年1—2月`` / ``2024年1月至2月`` → ``2024-01..2024-02``, ``2023年11月至
+    2024年2月`` → ``2023-11..2024-02``, ``2024年度`` → ``2024``, ``202401`` → ``2024-01``;
+    any other text unchanged (:func:`parse_period` then says whether it reads)."""
+    text = text.strip()
+    if match := _CN_RANGE.fullmatch(text):
+        first = f"{match['y1']}-{int(match['m1']):02d}"
+        last = f"{match['y2'] or match['y1']}-{int(match['m2']):02d}"
+        return first if first == last else f"{first}..{last}"
+    if match := _CN_MONTH.fullmatch(text):
+        return f"{match['y']}-{int(match['m']):02d}"
+    if match := _CN_YEAR.fullmatch(text):
+        return match["y"]
+    if match := _COMPACT.fullmatch(text):
+        return f"{match['y']}-{match['m']}"
+    return text
+
+
 def period_problem(value: Any) -> str | None:
     """LEDGER: why a ``period`` value does not read, None when it does."""
     try:

@@ -41,7 +41,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     ),
     "roll": (
         "seq", "township", "village", "name", "id_number", "kind", "amount", "date",
-        "account", "project", "batch",
+        "account", "project", "batch", "period",
     ),
     "allocation": (
         "seq", "doc", "level", "project", "project_name", "amount", "date", "unit_name",

@@ -56,6 +56,7 @@ from fupin.importers.sheet import (
 from fupin.importers.table import Row, SourceError
 
 from fupin.households import Household, Register, RegisterError, cached_register
+from fupin.periods import PeriodError, from_text, parse_period
 from fupin.pii import id_check_char
 
 #: The benefit kinds of the sample county and the accounts they post to.
@@ -71,6 +72,26 @@ DATE_IN_TITLE = re.compile(r"发放(?:日期|时间)")
 #: what may stand between an ID number's digits in a roll (spaces, dashes)
 ID_GAPS = re.compile(r"[\s\-]+")
 ID_SHAPE = re.compile(r"\d{17}[\dX]")
+
+
+def _period(sheet: Sheet, row: Row, day: datetime.date) -> str:
+    """The period a row pays for: its 所属期间 cell (a 补发 of ``2024年1—2月`` is
+    ``2024-01..2024-02``, fupin.periods), else the payment's own month."""
+    written = sheet.cell(row, "period") if sheet.index("period") is not None else ""
+    if not written:
+        return f"{day:%Y-%m}"
+    text = from_text(written)
+    try:
+        period = parse_period(text)
+    except PeriodError as exc:
+        raise sheet.error(row, "period", f"所属期间 {written!r}: {exc}") from None
+    if period.start > day:
+        raise sheet.error(
+            row,
+            "period",
+            f"所属期间 {written!r} 起于 {period.start}, 晚于发放日期 {day} (不得预发)",
+        )
+    return text
 
 
 def mask_id(number: str) -> str:
@@ -174,7 +195,7 @@ class RollImporter(ExactDedupe, Accounted, beangulp.Importer):
                 basis=f"一卡通发放批次 {batch}",
                 roll=batch,
                 roll_row=f"{batch}#{seq}",
-                period=f"{day:%Y-%m}",
+                period=_period(sheet, row, day),
             )
             project = sheet.cell(row, "project")
             if project:

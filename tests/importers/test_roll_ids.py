@@ -35,11 +35,16 @@ def extract(path: Path) -> list[data.Transaction]:
     return [e for e in entries if isinstance(e, data.Transaction)]
 
 
-def refused(path: Path) -> SourceError:
+def refused_at(path: Path, row: int, column: str) -> SourceError:
+    """The import of ``path`` stops at ``row`` naming ``column``."""
     with pytest.raises(SourceError) as info:
         extract(path)
-    assert (info.value.row, info.value.column) == (6, "证件号码")
+    assert (info.value.row, info.value.column) == (row, column)
     return info.value
+
+
+def refused(path: Path) -> SourceError:
+    return refused_at(path, 6, "证件号码")
 
 
 def test_an_id_number_typed_with_spaces_or_full_width_finds_its_household(tmp_path: Path) -> None:
