@@ -482,8 +482,8 @@ def _period_window(
     rules: tuple[tuple[str, ...], bool],
     key: str,
 ) -> Iterator[Finding]:
-    """C06 for a payment naming its period: each month of it (a monthly benefit) or the
-    period as a whole (education, medical: a year's benefit) has a day the household was
+    """C06 for a payment naming its period: each month of it (a monthly benefit) or each
+    year it names (education, medical: a year's benefit) has a day the household was
     eligible for the kind (status in its statuses, and for a 低保-type kind inside the
     渐退期)."""
     period = payment.period
@@ -498,8 +498,17 @@ def _period_window(
             )
             for year, month in period.months()
         ]
-    else:
+    elif period.first_year == period.last_year:
         spans = [(str(period), period.start, period.end)]
+    else:  # a 补发 of several years: each year of it (a 秋季 term counts in its own year)
+        spans = [
+            (
+                f"{year}年",
+                max(period.start, datetime.date(year, 1, 1)),
+                min(period.end, datetime.date(year, 12, 31)),
+            )
+            for year in period.years
+        ]
     outside: list[tuple[str, datetime.date]] = []
     ended: list[tuple[str, datetime.date]] = []
     for label, first, last in spans:
