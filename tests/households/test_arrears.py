@@ -295,3 +295,17 @@ def test_arrears_count_as_paid_for_their_year_in_c09(check) -> None:
     assert unpaid_2023(check(aid, rules=("C09",))) == []
     bare = aid.replace('    period: "2023"\n', "")
     assert len(unpaid_2023(check(bare, rules=("C09",)))) == 1
+
+
+def test_a_years_benefit_needs_an_eligible_day_in_each_year_it_pays(check) -> None:
+    # H-A-002 is registered from 2024-02-20 (one insured member: 130.00 a year): its 2024
+    # premium subsidy paid on 2024-03-01 passes; 2023's, or 2023..2024 in one payment, is for
+    # a year it was a 一般农户 throughout
+    premium = "Medical:PremiumSubsidy"
+    assert check(pay("2024-03-01", premium, "130.00", "H-A-002", period="2024")) == []
+    found = check(pay("2024-03-01", premium, "130.00", "H-A-002", period="2023"))
+    assert [f["rule"] for f in found] == ["C06"]
+    assert "所付期间 2023 中 2023 农户状态 一般农户 不在享受范围" in found[0]["message"]
+    found = check(pay("2024-03-01", premium, "260.00", "H-A-002", period="2023..2024"))
+    assert [f["rule"] for f in found] == ["C06"]
+    assert "所付期间 2023..2024 中 2023年 农户状态 一般农户" in found[0]["message"]
