@@ -145,6 +145,9 @@ class Book:
     #: the day the book is "as of" (``--date``, Fava's time filter): entries after it are
     #: not in the book, and rules judge what was due by then; None: the last entry's date
     as_of: datetime.date | None = None
+    #: with ``as_of``: the ids of the ``custom`` entries after it, by type — what a reference
+    #: of an earlier entry may name in the whole ledger (a contract registered later)
+    later_ids: Mapping[str, frozenset[str]] = field(default_factory=dict, repr=False)
     #: values derived once per book and shared by rules (:meth:`shared`)
     _shared: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -431,8 +434,10 @@ def build_book(
 
     With ``as_of``, only the entries dated on or before that day are in the book.
     """
+    later: dict[str, frozenset[str]] = {}
     if as_of is not None:
         cut = bisect.bisect_right([e.date for e in entries], as_of)
+        later = _ids_by_type(entries[cut:])
         entries = entries[:cut]
     import fupin.plugins  # noqa: F401  (imports every rule module, registering its entity models)
 
@@ -494,7 +499,17 @@ def build_book(
         accounts=classify.cache,
         incomes=incomes,
         as_of=as_of,
+        later_ids=later,
     )
+
+
+def _ids_by_type(entries: Sequence[Directive]) -> dict[str, frozenset[str]]:
+    """The first value (the id) of each ``custom`` entry, by its type."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for entry in entries:
+        if type(entry) is Custom and entry.values:
+            found[entry.type].add(str(entry.values[0].value))
+    return {kind: frozenset(ids) for kind, ids in found.items()}
 
 
 def _flows(

@@ -151,6 +151,7 @@ class Resolver:
             return None
         ids = {e.key() for e in book.all(model)}
         ids.update(book.invalid.get(kind, ()))
+        ids.update(book.later_ids.get(kind, ()))  # as of a day: registered after it
         return frozenset(i for i in ids if i is not None)
 
 
