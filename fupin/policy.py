@@ -240,6 +240,7 @@ DEFAULT_LOAN_SUBSIDY_SHARES: dict[datetime.date, Decimal] = {
 
 KindStatuses = Annotated[dict[str, _Statuses], BeforeValidator(_status_lists)]
 ShareSchedule = Annotated[dict[datetime.date, Share], BeforeValidator(_schedule)]
+KindAmounts = Annotated[dict[str, Money], BeforeValidator(_pairs)]
 BenefitLabels = Annotated[dict[str, str], BeforeValidator(_labels)]
 Minimums = Annotated[dict[str, Annotated[int, Field(ge=0)]], BeforeValidator(_minimums)]
 
@@ -479,6 +480,11 @@ class Policy(BaseModel):
     # paid after a gradual exit has run out (and no new monitoring) is outside their window,
     # while education and medical aid continue (四个不摘).
     benefit_exit_kinds: Names = ("Dibao",)
+    # C12 [DOMAIN C.5 低保 A+ "≥ 300" is a floor, no monthly amount is published; a county's
+    # own 标准]: the most a monthly benefit kind (account path below ``Expenses:Benefit``,
+    # longest prefix wins) pays a household a month, ``"Dibao=500.00 PublicWelfareJob=800"``;
+    # a 补发 naming its period may pay the amount × its months. Empty: not checked.
+    benefit_monthly_max: KindAmounts = Field(default_factory=dict)
     # M01 [N-MON qinan: 从发现到审定不超过15天]: days from discovery to the county decision.
     monitoring_decision_days: Window = DayCount(days=15)
     # M02/B31 [N-MON qinan: 村内公示不少于5天, 县乡不再重复公示]: a monitoring notice's days

@@ -19,6 +19,7 @@ from fupin.plugins import (
     aggregates,  # issue 15: 统计指标 (S01–S04)
     asset_returns,  # issue 15: expected returns, payout basis (DOMAIN E.3, E.6)
     assets,  # issue 3: poverty assets (DOMAIN E)
+    benefit_months,  # monthly amounts, 补发 × months (C12)
     benefits,  # issue 6: household benefits (DOMAIN C)
     budget,  # issue 15: county budget, departments (DOMAIN B04–B07)
     caps,
@@ -72,6 +73,7 @@ RULES: tuple[Rule, ...] = (
     *flags_projects.RULES,
     *flags_assets.RULES,
     benefits.RULE,
+    benefit_months.RULE,
     assets.RULE,
     reconcile.RULE,
     monitoring.RULE,

@@ -309,3 +309,33 @@ def test_a_years_benefit_needs_an_eligible_day_in_each_year_it_pays(check) -> No
     found = check(pay("2024-03-01", premium, "260.00", "H-A-002", period="2023..2024"))
     assert [f["rule"] for f in found] == ["C06"]
     assert "所付期间 2023..2024 中 2023年 农户状态 一般农户" in found[0]["message"]
+
+
+# -- C12: monthly amounts × the months paid for ----------------------------------------------
+MONTHLY = '\n2023-01-01 custom "policy" "benefit-monthly-max" "Dibao=500.00"\n'
+
+
+def test_arrears_may_pay_the_monthly_amount_times_the_months(check) -> None:
+    # 低保 500.00 a month: November–December in arrears is at most 2 × 500.00 = 1,000.00;
+    # 1,000.01 fills November with 500.00 and leaves December 500.01 > 500.00
+    rules = ("C06", "C11", "C12")
+    arrears = {"period": "2023-11..2023-12"}
+    assert (
+        check(MONTHLY, pay("2024-01-10", "Dibao", "1000.00", "H-A-001", **arrears), rules=rules)
+        == []
+    )
+    found = check(MONTHLY, pay("2024-01-10", "Dibao", "1000.01", "H-A-001", **arrears), rules=rules)
+    assert [(f["rule"], f["value"], f["threshold"]) for f in found] == [("C12", "500.01", "500.00")]
+    assert found[0]["message"].startswith("C12 error: 2023-12 农村最低生活保障金当月累计 500.01")
+    assert "每月 500.00 CNY (Dibao), 所付期间 2023-11..2023-12" in found[0]["message"]
+
+
+def test_payments_without_a_period_count_in_their_own_month(check) -> None:
+    # 300.00 on 2023-08-05 and 200.01 on 2023-08-25: August 500.01 > 500.00; without the
+    # policy nothing is compared (the default names no monthly amount)
+    one = pay("2023-08-05", "Dibao", "300.00", "H-A-001")
+    two = pay("2023-08-25", "Dibao", "200.01", "H-A-001")
+    found = check(MONTHLY, one, two, rules=("C12",))
+    assert [(f["rule"], f["value"], f["threshold"]) for f in found] == [("C12", "500.01", "500.00")]
+    assert check(one, two, rules=("C12",)) == []
+    assert check(MONTHLY, one, two.replace("200.01", "200.00"), rules=("C12",)) == []
