@@ -8,24 +8,11 @@ from click.testing import CliRunner
 
 from fupin.cli import main
 
-LEDGER = """
-2021-01-01 open Assets:Treasury:XJ-2021 CNY
-2021-01-01 open Income:Fund:XJ-2021:Central CNY
-2021-01-01 open Expenses:Industry:Planting CNY
-2021-01-01 custom "fund" "XJ-2021"
-  name: "2021年衔接资金"
-  family: "xianjie"
-2021-01-05 * "县财政局" "资金下达"
-  Assets:Treasury:XJ-2021  1000000.00 CNY
-  Income:Fund:XJ-2021:Central
-2021-01-10 custom "project" "P-1"
-  name: "青山村大棚"
-  category: "Industry"
-  township: "城关镇"
-  village: "青山村"
-  year: 2021
-  budget: 500000.00 CNY
-  implementer: "青山村股份经济合作社"
+from .test_integrity import BOOKS
+
+LEDGER = (
+    BOOKS
+    + """
 2021-10-12 * "施工方" "进度款"
   project: "P-1"
   contract: "HT-1"
@@ -43,6 +30,7 @@ LEDGER = """
   vendor: "青山建筑公司"
   amount: 400000.00 CNY
 """
+)
 
 
 def ledger_findings(write_ledger, *args: str) -> list[str]:
