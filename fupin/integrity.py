@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fupin.entities import ENTITY_TYPES, Entity
-from fupin.findings import EntityError
+from fupin.findings import EntityError, Severity
 from fupin.messages_zh import did_you_mean, show_input
 from fupin.vocab import CATEGORIES, CATEGORY_KEYS, SOURCES
 
@@ -176,4 +176,25 @@ def posted_before_subject(notice: Any, kind: str, since: datetime.date) -> str:
     return (
         f"start: 公示日期 {notice.start} 早于{KIND_NAMES.get(kind, kind)} {notice.subject} "
         f"的登记日期 {since}, 公示不能早于公示对象"
+    )
+
+
+def entity_finding(
+    entity: Entity,
+    entry: Custom,
+    text: str,
+    *,
+    severity: str = Severity.ERROR,
+    policy_key: str = "",
+) -> EntityError:
+    """``ENTITY error: 项目 P-1: <text>`` at the entity's own ``custom`` entry."""
+    ident = str(entry.values[0].value) if entry.values else "?"
+    return EntityError(
+        entry.meta,
+        f"ENTITY {severity}: {type(entity).label} {ident}: {text}",
+        entry,
+        rule="ENTITY",
+        severity=severity,
+        entity=ident,
+        policy_key=policy_key,
     )

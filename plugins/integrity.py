@@ -42,7 +42,7 @@ from fupin.engine import Item, Rule, check
 from fupin.entities import ENTITY_TYPES, Entity, Notice, ProjectStage
 from fupin.findings import EntityError, Finding
 from fupin.households import RegisterError, RegisterRef, cached_register, register_path
-from fupin.integrity import Resolver, posted_before_subject
+from fupin.integrity import Resolver, entity_finding, posted_before_subject
 from fupin.messages_zh import show_input
 from fupin.microcredit import EVENTS, Loan, LoanEvent
 from fupin.money import fmt_money
@@ -175,7 +175,7 @@ def _entities(book: Book, resolver: Resolver, currency: str, out: list[Finding])
                     continue
                 if resolver.missing(ref_kind, ident):
                     out.append(
-                        _entity_error(
+                        entity_finding(
                             entity,
                             entry,
                             f"{name} = {show_input(ident)}: {resolver.message(ref_kind, ident)}",
@@ -187,21 +187,10 @@ def _entities(book: Book, resolver: Resolver, currency: str, out: list[Finding])
                 wrong = wrong_currency(value, currency)
                 if wrong:
                     out.append(
-                        _entity_error(entity, entry, f"{name} = {show_input(value)}: {wrong}")
+                        entity_finding(entity, entry, f"{name} = {show_input(value)}: {wrong}")
                     )
     _after_registration(book, out)
     _within_budget(book, out)
-
-
-def _entity_error(entity: Entity, entry: Custom, text: str) -> EntityError:
-    ident = str(entry.values[0].value) if entry.values else "?"
-    return EntityError(
-        entry.meta,
-        f"ENTITY error: {type(entity).label} {ident}: {text}",
-        entry,
-        rule="ENTITY",
-        entity=ident,
-    )
 
 
 def _after_registration(book: Book, out: list[Finding]) -> None:
@@ -212,7 +201,7 @@ def _after_registration(book: Book, out: list[Finding]) -> None:
         facts = book.facts.notice(notice)
         if facts.before_subject and facts.subject_since is not None:
             text = posted_before_subject(notice, facts.subject_kind, facts.subject_since)
-            out.append(_entity_error(notice, book.entry_of(notice), text))
+            out.append(entity_finding(notice, book.entry_of(notice), text))
     for kind, items in book.entities.items():
         model = ENTITY_TYPES.get(kind)
         parent_model = ENTITY_TYPES.get(model.refs.get(model.parent, "")) if model else None
@@ -226,7 +215,7 @@ def _after_registration(book: Book, out: list[Finding]) -> None:
             since = parent.exists_from()
             if item.date < since:
                 out.append(
-                    _entity_error(
+                    entity_finding(
                         item,
                         book.entry_of(item),
                         f"date: {model.label}日期 {item.date} 早于{parent_model.since_label} "
@@ -241,7 +230,7 @@ def _within_loan(book: Book, event: LoanEvent, loan: Loan, out: list[Finding]) -
     """An overdue or recovered amount is part of the loan, never more than it."""
     if event.amount is not None and event.amount > loan.amount:
         out.append(
-            _entity_error(
+            entity_finding(
                 event,
                 book.entry_of(event),
                 f"amount: {EVENTS[event.event]}金额 {fmt_money(event.amount)} > 贷款金额 "
@@ -282,7 +271,7 @@ def _over(
     book: Book, item: Entity, name: str, amount: Decimal, budget: Decimal, project: str | None
 ) -> EntityError:
     label = book.projects[project or ""].describe()
-    return _entity_error(
+    return entity_finding(
         item,
         book.entry_of(item),
         f"{name}: 合同金额 {fmt_money(amount)} > 批复预算 {fmt_money(budget)} CNY (budget) — {label}",

@@ -20,8 +20,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from fupin.entities import Notice, Project
-from fupin.findings import EntityError, Finding, Severity
+from fupin.findings import Finding, Severity
 from fupin.households import RegisterError, RegisterRef, cached_register, register_path
+from fupin.integrity import entity_finding
 from fupin.messages_zh import show_input
 
 if TYPE_CHECKING:
@@ -64,7 +65,10 @@ def unknown_places(book: Book) -> Iterator[Finding]:
         village = getattr(item, "village", None)
         text = _judge(known, townships_of, township, village)
         if text is not None:
-            yield _finding(book, item, *text)
+            severity, message = text
+            yield entity_finding(
+                item, book.entry_of(item), message, severity=severity, policy_key="village"
+            )
 
 
 def _judge(
@@ -103,18 +107,4 @@ def _judge(
         Severity.WARNING,
         f"village = {show_input(village)}: 农户信息库中 {township} 没有这个村 "
         f"(该镇已登记的村: {listed}) — 村名有误, 或该村无登记农户",
-    )
-
-
-def _finding(book: Book, item: Entity, severity: str, text: str) -> EntityError:
-    entry = book.entry_of(item)
-    ident = str(entry.values[0].value) if entry.values else "?"
-    return EntityError(
-        entry.meta,
-        f"ENTITY {severity}: {type(item).label} {ident}: {text}",
-        entry,
-        rule="ENTITY",
-        severity=severity,
-        entity=ident,
-        policy_key="village",
     )
