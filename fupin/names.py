@@ -18,7 +18,8 @@ CATEGORY_NAMES = {
     "Benefit": "到户补助",
     "Insurance": "防贫保险",
 }
-#: ``Income:Fund:<FUND>:<Source>``
+#: ``Income:Fund:<FUND>:<Source>``: a name for every source of :data:`fupin.vocab.SOURCES` (a
+#: public notice prints it as the level, never the code)
 SOURCE_NAMES = {
     "Central": "中央",
     "Provincial": "省级",
@@ -27,6 +28,17 @@ SOURCE_NAMES = {
     "Government": "政府出资",
     "Raised": "募集资金",
     "Donation": "社会捐赠",
+    "Township": "乡级",
+    "EastWest": "东西部协作",
+    "Paired": "定点/对口帮扶",
+    "Bond": "地方政府债券",
+    "Integrated": "统筹整合",
+    "Collective": "村集体",
+    "SelfRaised": "自筹",
+    "Interest": "利息收入",
+    "Recovered": "收回资金",
+    "Refund": "退回资金",
+    "Other": "其他",
 }
 #: ``custom "fund"`` ``family``
 FAMILY_NAMES = {

@@ -11,7 +11,8 @@ expense of a transaction tagged ``asset:``. Evaluated on the ledger's last date:
   public-welfare asset in use with no upkeep (管护) spending for ``asset-upkeep-months``
   when ``asset-upkeep-required`` is on — all warnings. (No custodian at all is B37.)
 * **K8 利益联结弱** [DOMAIN K8]: the households' part of a plan's payouts (postings naming a
-  ``household``) below ``linkage-share-min`` of the payouts — a warning at the last payout.
+  ``household``; a payout's plan as B39 attributes it, payouts naming none per asset) below
+  ``linkage-share-min`` of the payouts — a warning at the last payout.
 * **K15 收益未分配** [DOMAIN K15]: an asset's income, aged FIFO against its payouts and other
   uses, not used within ``distribution-months`` — a warning at the oldest income.
 * **K17 有租无合同** [DOMAIN K17]: rent (an income transaction whose narration says 租金 or
@@ -164,17 +165,32 @@ def _k7(
 
 
 def household_share(book: Book) -> Iterator[Item]:
-    """K8: the households' part of each plan's payouts is at least ``linkage-share-min``."""
-    totals: dict[str, list[Any]] = defaultdict(lambda: [ZERO, ZERO, None])
-    for spend in spend_index(book).distributions:
-        plan = str(spend.entry.meta.get("plan") or asset_of_account(spend.account) or "")
-        row = totals[plan]
-        row[0] += spend.amount
-        if spend.household:
-            row[1] += spend.amount
-        row[2] = spend.entry
-    for plan, (total, households, entry) in totals.items():
-        if total <= 0 or entry is None:
+    """K8: the households' part of each plan's payouts is at least ``linkage-share-min``.
+
+    A plan's payouts are those :func:`fupin.facts.plan_of` gives it (B39's and the income
+    notices' one attribution rule); payouts that name no plan (B39 reports them) are
+    measured per asset, named as such, never as a plan."""
+    facts = book.facts
+    scopes: list[tuple[str, str, Decimal, Decimal, Transaction]] = []
+    for ident, held in facts.plans.items():
+        if held.payouts:
+            households = sum((s.total for s in held.households.values()), ZERO)
+            scopes.append(
+                (ident, f"plan {ident}", held.paid.total, households, held.payouts[-1][0])
+            )
+    loose: dict[str, list[Any]] = {}
+    for txn, spends in facts.unattributed_payouts:
+        for spend in spends:
+            asset = asset_of_account(spend.account) or ""
+            row = loose.setdefault(asset, [ZERO, ZERO, txn])
+            row[0] += spend.amount
+            if spend.household:
+                row[1] += spend.amount
+            row[2] = txn
+    for asset, (total, households, txn) in loose.items():
+        scopes.append((asset, f"asset {asset}, 未引用分配方案 plan:", total, households, txn))
+    for entity, scope, total, households, entry in scopes:
+        if total <= 0:
             continue
         policy = book.policy.at(entry.date)
         share = ratio(households, total)
@@ -183,11 +199,11 @@ def household_share(book: Book) -> Iterator[Item]:
         yield flag(
             "K8",
             f"收益分配到户比例 {fmt_pct(share)} < {fmt_pct(policy.linkage_share_min)} "
-            f"(linkage-share-min) — [plan {plan}]; 到户 {fmt_money(households)} / "
+            f"(linkage-share-min) — [{scope}]; 到户 {fmt_money(households)} / "
             f"分配 {fmt_money(total)} CNY",
             entry,
             severity=Severity.WARNING,
-            entity=plan,
+            entity=entity,
             amount=total - households,
             threshold=policy.linkage_share_min,
             policy_key="linkage-share-min",

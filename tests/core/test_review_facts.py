@@ -1,0 +1,73 @@
+"""A reviewer's one-change copies of the sample county (issue 11 re-checked): each figure
+a notice, a flag or a table prints is the facts' own, under the one attribution rule."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from test_facts import edit, sample_copy, texts
+
+from fupin.load import load
+from fupin.names import SOURCE_NAMES
+from fupin.vocab import SOURCES
+
+D = Decimal
+
+#: the sample's 2022-07-26 payout of the photovoltaic plan (collective shares, no household)
+COLLECTIVE = (
+    '2022-07-26 * "石桥镇财政所" "光伏收益分配 村级公益事业及村集体 (按确权比例 40:35:25)"\n'
+    '  asset: "A-2021-003"\n'
+    '  plan: "IP-2022-PV-01"\n'
+)
+
+
+def test_every_source_has_a_public_name() -> None:
+    """A source the conventions allow is never printed as its account code."""
+    assert [s for s in SOURCES if s not in SOURCE_NAMES] == []
+
+
+def test_east_west_allocation_notice_names_its_source_level_in_chinese(tmp_path: Path) -> None:
+    """N-2021-F03 (东西部协作资金, ``Income:Fund:EW-2021:EastWest``) printed the level as
+    ``EastWest``; it prints 东西部协作 beside the account's name and amount."""
+    text = texts(load(sample_copy(tmp_path) / "main.beancount"))["N-2021-F03"]
+    assert "EastWest" not in text
+    assert "东西部协作 东西部协作资金 1,000,000.00" in text
+
+
+def test_k8_attributes_payouts_as_b39_does(tmp_path: Path) -> None:
+    """The wages of the photovoltaic plan name it on each posting, not on the transaction:
+    the plan's payouts are 98,000.00 of which 68,600.00 to households (70% ≥ 50%), as B39
+    and the income result notice count them — K8 used to read the transaction's ``plan:``
+    only and flag the plan at 19,600.00 / 49,000.00 = 40.00%."""
+    ledger = sample_copy(tmp_path)
+    wages = (
+        '2022-07-25 * "石桥镇财政所" "光伏收益分配 公益岗位工资 (护路、保洁、管水) 2022年1-6月"\n'
+        '  asset: "A-2021-003"\n'
+    )
+    edit(ledger / "assets.beancount", wages + '  plan: "IP-2022-PV-01"\n', wages)
+    edit(
+        ledger / "assets.beancount",
+        '    share: "PublicPost"\n',
+        '    share: "PublicPost"\n    plan: "IP-2022-PV-01"\n',
+        count=7,
+    )
+    loaded = load(ledger / "main.beancount")
+    plan = loaded.book.facts.plan("IP-2022-PV-01")
+    assert plan.paid.total == D("98000.00")
+    assert [e for e in loaded.results.findings if e.rule == "K8"] == []
+    assert "实际分配合计 98,000.00 元" in texts(loaded)["N-2022-IR01"]
+
+
+def test_k8_names_payouts_without_a_plan_as_such(tmp_path: Path) -> None:
+    """The collective payout names no plan: B39 counts 29,400.00 under none, and K8 measures
+    those payouts as the asset's unattributed ones, never as a "plan A-2021-003"."""
+    ledger = sample_copy(tmp_path)
+    edit(
+        ledger / "assets.beancount", COLLECTIVE, COLLECTIVE.replace('  plan: "IP-2022-PV-01"\n', "")
+    )
+    loaded = load(ledger / "main.beancount")
+    (k8,) = [e for e in loaded.results.findings if e.rule == "K8"]
+    assert k8.entity == "A-2021-003"
+    assert "[plan A-2021-003]" not in k8.message
+    assert "[asset A-2021-003, 未引用分配方案 plan:]; 到户 0.00 / 分配 29,400.00 CNY" in k8.message
