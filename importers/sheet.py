@@ -81,6 +81,8 @@ class Part:
     start: int = 0
     end: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
+    #: title lines inside the table (a page's title block repeated, a second title block)
+    repeated: list[Row] = field(default_factory=list)
 
     def describe(self) -> str:
         """``3 行标题, 1 行表头, 10 行数据 …``."""
@@ -354,7 +356,9 @@ def _classify(sheet: Sheet, part: Part, rows: Sequence[Row], preamble: set[str])
             kinds["data"] += 1
             continue
         kinds[kind] += 1
-        if kind == "subtotal":
+        if kind == "title":
+            part.repeated.append(row)
+        elif kind == "subtotal":
             sheet.totals.append((row, kind, group_start, len(data)))
             group_start = len(data)
         elif kind == "total":

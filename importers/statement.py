@@ -52,6 +52,7 @@ from fupin.importers.sheet import (
     verify_totals,
 )
 from fupin.importers.table import Row, SourceError, place, scrub
+from fupin.importers.titles import check_one_account, check_periods
 from fupin.plugins.reconcile import (
     DOC_KEY,
     Flow,
@@ -225,6 +226,11 @@ class StatementImporter(ExactDedupe, Accounted, beangulp.Importer):
         """Read and check every line (raises :class:`SourceError`)."""
         sheet = read_sheet(filepath, self.layout)
         self.remember(filepath, sheet)
+        titles = [[*part.title, *part.repeated] for part in sheet.parts]
+        check_one_account(filepath, titles, self.ledger_account)
+        stated = self._periods(sheet)
+        check_periods(filepath, list(stated.values()))
+        periods = {name: (start, end) for name, (_, start, end) in stated.items()}
         lines, values = self._rows(sheet)
         verify_totals(sheet, values, ("debit", "credit", "amount"))
         newest_first = self._newest_first(sheet, lines)
@@ -233,7 +239,6 @@ class StatementImporter(ExactDedupe, Accounted, beangulp.Importer):
             lines.reverse()
         opening, closing = self._check_balances(sheet, lines, newest_first)
         lines = self._keys(sheet, lines)
-        periods = self._periods(sheet)
         start, end = self._period(sheet, lines, periods)
         for line in lines:
             first, last = periods.get(line.sheet, (start, end))
@@ -388,8 +393,8 @@ class StatementImporter(ExactDedupe, Accounted, beangulp.Importer):
             out.append(line._replace(serial=serial))
         return out
 
-    def _periods(self, sheet: Sheet) -> dict[str, tuple[datetime.date, datetime.date]]:
-        """The period each sheet's title rows print (起止日期), by sheet."""
+    def _periods(self, sheet: Sheet) -> dict[str, tuple[Row, datetime.date, datetime.date]]:
+        """The period each sheet's title rows print (起止日期) and its row, by sheet."""
         out = {}
         for part in sheet.parts:
             for row in part.title:
@@ -399,7 +404,7 @@ class StatementImporter(ExactDedupe, Accounted, beangulp.Importer):
                     start, end = found[0], found[-1]
                     if start > end:
                         raise SourceError(sheet.path, row, None, f"起止日期 {start} 晚于 {end}")
-                    out[part.name] = (start, end)
+                    out[part.name] = (row, start, end)
                     break
         return out
 
