@@ -186,8 +186,11 @@ def _print_grouped(loaded: Loaded, problems: list[Any]) -> None:
             place = f"{relpath(meta.get('filename'))}:{meta.get('lineno')}"
             click.echo(f"  {place}: {message_of(item)}")
     counts = loaded.results
+    # --date D: the books as of D (the entries the rules read), as a ledger cut at D counts
+    entries = loaded.book.entries if loaded.as_of is not None else loaded.entries
+    day = f" 截至 {loaded.as_of}" if loaded.as_of is not None else ""
     click.echo(
-        f"{relpath(str(loaded.path))}: {len(loaded.entries)} 条记录, "
+        f"{relpath(str(loaded.path))}{day}: {len(entries)} 条记录, "
         f"{len(counts.errors) + len(loaded.other_errors)} 个错误, {len(counts.warnings)} 个警告"
     )
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from click.testing import CliRunner
 from test_facts import edit, sample_copy, texts
 
+from fupin.cli import main
 from fupin.load import load
 from fupin.names import SOURCE_NAMES
 from fupin.vocab import SOURCES
@@ -71,3 +73,14 @@ def test_k8_names_payouts_without_a_plan_as_such(tmp_path: Path) -> None:
     assert k8.entity == "A-2021-003"
     assert "[plan A-2021-003]" not in k8.message
     assert "[asset A-2021-003, 未引用分配方案 plan:]; 到户 0.00 / 分配 29,400.00 CNY" in k8.message
+
+
+def test_check_as_of_a_day_counts_the_books_of_that_day(tmp_path: Path) -> None:
+    """``fupin check --date 2021-06-30`` says how many entries the books held that day (230,
+    as a ledger cut there), not the whole ledger's 785."""
+    ledger = sample_copy(tmp_path) / "main.beancount"
+    whole = CliRunner().invoke(main, ["check", str(ledger)])
+    cut = CliRunner().invoke(main, ["check", str(ledger), "--date", "2021-06-30"])
+    assert whole.output.splitlines()[-1].endswith(": 785 条记录, 0 个错误, 0 个警告")
+    last = cut.output.splitlines()[-1]
+    assert last.endswith(" 截至 2021-06-30: 230 条记录, 1 个错误, 1 个警告"), last
