@@ -13,7 +13,11 @@
   ``prepayment-max`` (30%) of its contract (``contract_amount`` of its procured stage, else
   the approved budget).
 
-Ratios are exact Decimal quotients compared unrounded, shown to 0.01%, half up.
+Ratios are exact Decimal quotients compared unrounded, shown to 0.01%, half up. The
+threshold is the one in force on the day checked: B10's, a fund's, on 31 December of its
+budget year (or the day the books end, if earlier: :func:`fupin.shares.policy_for`); B40's
+and B41's on the day of the project's last withholding or prepayment (the entry the finding
+lands on) — a later policy change never judges money paid before it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from fupin.engine import Item, Rule, check, finding
 from fupin.findings import CapError, Severity
 from fupin.households import add_months
 from fupin.money import fmt_money, ratio
+from fupin.shares import policy_for
 
 
 def caps(book: Book) -> Iterator[Item]:
@@ -33,14 +38,16 @@ def caps(book: Book) -> Iterator[Item]:
     last = book.last_date
     if last is None:
         return
-    policy = book.policy.at(last)
     funds, projects = book.funds, book.projects
     facts = book.facts
 
     for ident, totals in sorted(facts.funds.items()):
         fund = funds.get(ident)
+        if fund is None:
+            continue
+        policy = policy_for(book, fund.budget_year, last)
         fee = totals.spent(None, (policy.mgmt_fee_category,))
-        if fund is None or not fee:
+        if not fee:
             continue
         received = totals.received()
         yield from check(
@@ -71,6 +78,7 @@ def caps(book: Book) -> Iterator[Item]:
             continue
         settled = paid[ident].settlement()
         base = settled if settled is not None else paid[ident].spent.total
+        policy = book.policy.at(anchor_txn.date)
         yield from check(
             CapError,
             rule="B40",
@@ -93,6 +101,7 @@ def caps(book: Book) -> Iterator[Item]:
         if project is None:
             continue
         contract = paid[ident].contract()
+        policy = book.policy.at(anchor_txn.date)
         amount_agreed = contract.contract_amount if contract is not None else None
         base = amount_agreed if amount_agreed is not None else paid[ident].budget()
         yield from check(

@@ -3,6 +3,7 @@ a notice, a flag or a table prints is the facts' own, under the one attribution 
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from click.testing import CliRunner
 from test_facts import edit, sample_copy, texts
 
 from fupin.cli import main
-from fupin.load import load
+from fupin.load import Loaded, load
 from fupin.names import SOURCE_NAMES
 from fupin.vocab import SOURCES
 
@@ -84,3 +85,41 @@ def test_check_as_of_a_day_counts_the_books_of_that_day(tmp_path: Path) -> None:
     assert whole.output.splitlines()[-1].endswith(": 785 条记录, 0 个错误, 0 个警告")
     last = cut.output.splitlines()[-1]
     assert last.endswith(" 截至 2021-06-30: 230 条记录, 1 个错误, 1 个警告"), last
+
+
+def _with(ledger: Path, text: str) -> None:
+    (ledger / "case.beancount").write_text(text, encoding="utf-8")
+    main_file = ledger / "main.beancount"
+    main_file.write_text(
+        main_file.read_text(encoding="utf-8") + '\ninclude "case.beancount"\n', encoding="utf-8"
+    )
+
+
+def test_a_later_cap_never_judges_money_paid_before_it(tmp_path: Path) -> None:
+    """Caps tightened from 2022-01-01 (管理费 ≤ 0.5%, 预拨 ≤ 20%): the 2021 fund's fee
+    (0.80% under 2021's 1.00%) and the 2021 projects' prepayments (≤ 30% then) pass, as the
+    books cut at 2021-12-31 say; the 2022 fund and projects are judged by the new caps.
+    B10/B41 used to apply the policy of the books' last day to every year."""
+    ledger = sample_copy(tmp_path)
+    _with(
+        ledger,
+        '2022-01-01 custom "policy" "mgmt-fee-max" 0.005\n  source: "调整"\n\n'
+        '2022-01-01 custom "policy" "prepayment-max" 0.20\n  source: "调整"\n',
+    )
+    whole = load(ledger / "main.beancount")
+    cut = load(ledger / "main.beancount", as_of=datetime.date(2021, 12, 31))
+
+    def rows(loaded: Loaded, rule: str) -> dict[str, tuple[Decimal, Decimal, bool]]:
+        return {
+            m.scope: (m.value, m.threshold, m.ok) for m in loaded.results.measures if m.rule == rule
+        }
+
+    b10 = rows(whole, "B10")
+    assert b10["fund XJ-2021"][1:] == (D("0.01"), True)
+    assert b10["fund XJ-2022"][1:] == (D("0.005"), False)
+    assert rows(cut, "B10")["fund XJ-2021"][1:] == (D("0.01"), True)
+    b41 = rows(whole, "B41")
+    assert b41["project P-2021-004"] == (D("0.3"), D("0.30"), True)  # 380,400 / 1,268,000
+    assert b41["project P-2022-004"][1:] == (D("0.20"), False)
+    flagged = {f.entity for f in whole.results.findings if f.rule in ("B10", "B41")}
+    assert flagged and not any(e.startswith(("XJ-2021", "P-2021")) for e in flagged)
