@@ -27,7 +27,7 @@ from beancount.utils import misc_utils
 from beangulp import extract
 from fupin.importers.dedupe import DUPLICATE, Existing, KeyIndex, source_key
 from fupin.importers.layout import LayoutError
-from fupin.importers.rules import RulesError
+from fupin.importers.rules import RulesError, RulesFile
 from fupin.importers.sheet import SHEET_KEY, Accounted, Lines
 from fupin.importers.table import SourceError
 
@@ -98,6 +98,13 @@ def load_config(path: str | Path) -> list[beangulp.Importer]:
         isinstance(i, beangulp.Importer) for i in config
     ):
         raise ConfigError(f"{path}: CONFIG 应为导入器 (beangulp importers) 的列表")
+    for importer in config:  # the rules files: read now, so a bad edit stops the run at once
+        source = getattr(importer, "rules_source", None)
+        if isinstance(source, RulesFile):
+            try:
+                source.current()
+            except RulesError as exc:
+                raise ConfigError(str(exc)) from None
     return list(config)
 
 
@@ -136,7 +143,7 @@ def unfit_to_archive(
             if importer is not None:
                 stage = "读取"
                 importer.extract(str(path), [])
-        except SourceError as exc:
+        except (SourceError, RulesError) as exc:
             problems.append(str(exc))
         except Exception as exc:  # a bug in an importer: named, never beangulp's traceback
             problems.append(_internal(path, stage, exc))
@@ -181,6 +188,9 @@ def run_files(
             entries = extract.extract_from_file(importer, str(path), seen)
         except SourceError as exc:
             run.rejected.append((path, str(exc)))
+            continue
+        except RulesError as exc:  # the rules file was edited during the run
+            run.rejected.append((path, f"{path.name}: {exc}"))
             continue
         except Exception as exc:
             run.internal.append((path, _internal(path, "读取", exc)))

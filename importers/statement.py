@@ -2,7 +2,9 @@
 
 ``StatementImporter("rcb", "Assets:Treasury:XJ-2022", rules="import_rules.toml")`` reads
 a statement in a layout (``presets/*.toml``, see ``docs/importers.md``) and writes, for the
-fund's special account:
+fund's special account (the rules file is read again on each ``extract`` when it changed,
+:class:`~fupin.importers.rules.RulesFile`; a workbook is one account's statement,
+:mod:`fupin.importers.titles`):
 
 * one transaction per statement line nobody booked yet, keyed by the bank's serial
   (``bank_serial``), or, for a layout without a serial column, by a row key made of the
@@ -39,7 +41,14 @@ from beancount.parser.grammar import ValueType
 from fupin.importers.cells import CellError, days_in, parse_day, parse_money
 from fupin.importers.dedupe import ExactDedupe, KeyIndex, index_of, open_missing
 from fupin.importers.layout import Layout, load_layout
-from fupin.importers.rules import Rules, fill, load_rules
+from fupin.importers.rules import (
+    Rules,
+    RulesError,
+    RulesSource,
+    current_rules,
+    fill,
+    rules_source,
+)
 from fupin.importers.sheet import (
     SHEET_KEY,
     Accounted,
@@ -119,12 +128,19 @@ class StatementImporter(ExactDedupe, Accounted, beangulp.Importer):
             )
         self.ledger_account = account
         self.fund = account.rsplit(":", 1)[-1]
-        self.rules = rules if isinstance(rules, Rules) else load_rules(rules)
+        #: the rules, or the county's rules file read again when it changed (on extract)
+        self.rules_source: RulesSource = rules_source(rules)
         self.suspense = suspense or f"Assets:Suspense:{self.fund}"
         self.match_days = match_days
         #: a regular expression the title rows must contain (the account's name or last
         #: digits), to tell two accounts at one bank apart
         self.title = re.compile(title) if title else None
+
+    @property
+    def rules(self) -> Rules:
+        """The categorisation rules as the file now says (raises
+        :class:`~fupin.importers.rules.RulesError` for a file that does not validate)."""
+        return current_rules(self.rules_source)
 
     @property
     def name(self) -> str:
@@ -164,6 +180,10 @@ class StatementImporter(ExactDedupe, Accounted, beangulp.Importer):
         return f"{self.layout.name}-statement{Path(filepath).suffix.lower()}"
 
     def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
+        try:
+            rules = self.rules  # read once: one version of the file for every row
+        except RulesError as exc:  # raised here: Fava's error box shows its frames
+            raise RulesError(str(exc)) from None
         parsed = self.parse(filepath)
         held = index_of(existing)
         keys = held.keys
@@ -194,7 +214,7 @@ class StatementImporter(ExactDedupe, Accounted, beangulp.Importer):
 
         entries: list[data.Directive] = []
         new: list[data.Directive] = []
-        other = self._other_leg()
+        other = self._other_leg(rules)
         for row, is_fresh in zip(parsed.rows, is_new, strict=True):
             by = via.get(row.serial)
             entry = self._bank_line(filepath, row, by) if by else self._txn(filepath, row, other)
@@ -216,7 +236,7 @@ class StatementImporter(ExactDedupe, Accounted, beangulp.Importer):
                     None,
                 )
             )
-        names = {fill(k, self.fund): fill(v, self.fund) for k, v in self.rules.names.items()}
+        names = {fill(k, self.fund): fill(v, self.fund) for k, v in rules.names.items()}
         names.setdefault(self.suspense, "待查明款项(银行流水未匹配分类规则)")
         entries.extend(open_missing(filepath, new, held, self.ledger_account, names))
         return entries
@@ -451,7 +471,7 @@ class StatementImporter(ExactDedupe, Accounted, beangulp.Importer):
         refs += [f for f in doc_flows(txns, accounts) if f.doc not in linked_docs]
         return open_flows, refs
 
-    def _other_leg(self) -> Callable[[StatementRow], tuple[str, str, dict[str, str]]]:
+    def _other_leg(self, rules: Rules) -> Callable[[StatementRow], tuple[str, str, dict[str, str]]]:
         """Row → its other leg's account, the flag and the metadata its rule adds (``!``
         and the suspense account when no rule matches), decided once per counter-party,
         memo and direction (a statement repeats them on most of its lines)."""
@@ -461,7 +481,7 @@ class StatementImporter(ExactDedupe, Accounted, beangulp.Importer):
             key = (row.counterparty, row.memo, row.amount < 0)
             found = decided.get(key)
             if found is None:
-                rule = self.rules.match(row.counterparty, row.memo, row.amount)
+                rule = rules.match(row.counterparty, row.memo, row.amount)
                 if rule is None:
                     found = (self.suspense, "!", {})
                 else:
