@@ -61,7 +61,7 @@ from fupin.importers.sheet import (
     verify_totals,
 )
 from fupin.importers.table import Row, SourceError, place, scrub
-from fupin.importers.titles import check_one_account, check_periods
+from fupin.importers.titles import blocks, check_one_account, check_periods
 from fupin.plugins.reconcile import (
     DOC_KEY,
     Flow,
@@ -246,7 +246,7 @@ class StatementImporter(ExactDedupe, Accounted, beangulp.Importer):
         """Read and check every line (raises :class:`SourceError`)."""
         sheet = read_sheet(filepath, self.layout)
         self.remember(filepath, sheet)
-        titles = [[*part.title, *part.repeated] for part in sheet.parts]
+        titles = [block for part in sheet.parts for block in (part.title, *blocks(part.repeated))]
         check_one_account(filepath, titles, self.ledger_account)
         stated = self._periods(sheet)
         check_periods(filepath, list(stated.values()))

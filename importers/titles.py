@@ -3,8 +3,9 @@
 A clerk may export two special accounts into one workbook (one sheet each). Only the first
 sheet's title decides ``identify``, so :func:`check_one_account` compares every sheet's own
 title values with the first stated: a sheet (or a title block repeated inside a sheet) that
-states another account number, account name or currency is refused, naming the file, both
-sheets and both numbers masked (:func:`mask_account`). A sheet that states none of them is
+states another account or card number (账号, 卡号), account name or alias (户名, 卡别名) or
+currency is refused, naming the file, both sheets and both numbers masked
+(:func:`mask_account`). A sheet that states none of them is
 the first's (a bank splitting a long statement repeats only the header). A value is read
 from ``label：value`` in one cell (several in a cell: ``账号：… 户名：…``) or from a label cell
 followed by its value cell (``账　号：`` | ``4305*********2021``, ``账号`` | ``9810****2023``).
@@ -34,17 +35,16 @@ from fupin.importers.table import Row, SourceError, scrub
 #: the labels of each value a title block may state (compared without spaces)
 LABELS: dict[str, tuple[str, ...]] = {
     "account": (
-        "账号", "帐号", "账户", "帐户", "卡号", "账户号", "帐户号", "账户号码", "帐户号码",
-        "单位账号", "客户账号", "本方账号", "银行账号", "对公账号", "账号/卡号", "卡号/账号",
+        "账号", "帐号", "账户", "帐户", "账户号", "帐户号", "账户号码", "帐户号码", "单位账号",
+        "客户账号", "本方账号", "银行账号", "对公账号", "账号/卡号", "卡号/账号",
     ),
-    "name": (
-        "户名", "账户名称", "帐户名称", "账户名", "帐户名", "单位名称", "客户名称", "卡别名",
-        "账户别名", "账户户名",
-    ),
+    "card": ("卡号", "银行卡号", "借记卡号"),
+    "name": ("户名", "账户名称", "帐户名称", "账户名", "帐户名", "单位名称", "客户名称", "账户户名"),
+    "alias": ("卡别名", "账户别名", "帐户别名"),
     "currency": ("币种", "币别", "货币", "币种名称"),
 }  # fmt: skip
 #: how messages name each value
-SHOWN = {"account": "账号", "name": "户名", "currency": "币种"}
+SHOWN = {"account": "账号", "card": "卡号", "name": "户名", "alias": "账户别名", "currency": "币种"}
 MASK_CHARS = "*＊xX×#•●"
 _BY_LABEL = {label: role for role, labels in LABELS.items() for label in labels}
 _LABEL = "|".join(
@@ -139,7 +139,7 @@ def _currency(text: str) -> str:
 
 
 def _agree(role: str, one: str, two: str) -> bool:
-    if role == "account":
+    if role in ("account", "card"):
         return same_account(one, two)
     if role == "currency":
         return _currency(one) == _currency(two)
@@ -147,20 +147,36 @@ def _agree(role: str, one: str, two: str) -> bool:
 
 
 def _shown(role: str, text: str) -> str:
-    return mask_account(text) if role == "account" else scrub(text)
+    return mask_account(text) if role in ("account", "card") else scrub(text)
 
 
 def _from(row: Row) -> str:
     return f"工作表「{row.sheet}」" if row.sheet else f"第{row.number}行起"
 
 
+def blocks(rows: Sequence[Row]) -> list[list[Row]]:
+    """Title lines inside a table, as blocks of consecutive rows (a page's title block)."""
+    out: list[list[Row]] = []
+    for row in rows:
+        if out and (out[-1][-1].sheet, out[-1][-1].number + 1) == (row.sheet, row.number):
+            out[-1].append(row)
+        else:
+            out.append([row])
+    return out
+
+
 def check_one_account(path: str | Path, titles: Sequence[Sequence[Row]], account: str) -> None:
-    """Refuse a file whose sheets' titles (``titles``: each sheet's title rows, in sheet
-    order) state two accounts (module docstring); ``account``: the importer's ledger
-    account, named in the message. Raises :class:`SourceError` at the later row."""
+    """Refuse a file whose title blocks (``titles``, in file order: each sheet's title rows,
+    then the title lines inside its table, :func:`blocks`) state two accounts (module
+    docstring): within a block the first value of each kind counts, each block's against
+    the first block stating it; ``account``: the importer's ledger account, named in the
+    message. Raises :class:`SourceError` at the later row."""
     first: dict[str, Stated] = {}
     for rows in titles:
-        for value in stated(rows):
+        own: dict[str, Stated] = {}
+        for found in stated(rows):
+            own.setdefault(found.role, found)
+        for value in own.values():
             known = first.setdefault(value.role, value)
             if known is value or _agree(value.role, known.text, value.text):
                 continue

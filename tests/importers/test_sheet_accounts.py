@@ -219,6 +219,30 @@ def test_fupin_import_refuses_the_book_and_writes_nothing(tmp_path: Path) -> Non
     assert not out.exists()
 
 
+def test_an_account_and_its_card_a_name_and_its_alias_on_each_sheet(tmp_path: Path) -> None:
+    """A title stating 账号 and 卡号, 户名 and 卡别名 (different values of different kinds) on
+    both sheets: one account; the second sheet's 卡别名 of another account is refused."""
+
+    def sheet(alias: str, lines: list[list[object]]) -> list[list[object]]:
+        head: list[list[object]] = [
+            ["中国农业银行 账户明细查询"],
+            [f"账户：{NUMBER_2022}", "卡号：6228 **** **** 9901"],
+            [f"户名：{NAME_2022}", f"卡别名：{alias}"],
+            ["起止日期：2022-06-01至2022-06-30"],
+        ]
+        return [*head, ABC_HEADER, *lines]
+
+    first = sheet("衔接资金", june_2022()[4:])
+    second = sheet("衔接资金", june_2021()[4:])
+    path = xlsx(tmp_path / "card.xlsx", {"一": first, "二": second})
+    found = [e for e in importer().extract(str(path), []) if isinstance(e, data.Transaction)]
+    assert len(found) == 4
+    second[2][1] = "卡别名：财政专户"
+    error = refused(xlsx(tmp_path / "alias.xlsx", {"一": first, "二": second}))
+    assert (error.sheet, error.row, error.column) == ("二", 3, "账户别名")
+    assert error.problem.startswith("账户别名 财政专户 与工作表「一」第3行的 衔接资金 不同")
+
+
 def test_title_values_and_masks() -> None:
     from fupin.importers.table import Row
 
@@ -233,7 +257,7 @@ def test_title_values_and_masks() -> None:
         ("name", "青山县财政局(2021年衔接资金专户)"),
         ("currency", "人民币"),
         ("account", "9810****2023"),
-        ("name", "青山县2023年衔接资金专户"),
+        ("alias", "青山县2023年衔接资金专户"),
     ]
     assert mask_account(NUMBER_2022) == "6228****0622"
     assert mask_account("12340622") == "****0622"
