@@ -68,7 +68,8 @@ class Stated:
 
 
 def stated(rows: Iterable[Row]) -> list[Stated]:
-    """The values the title ``rows`` state, in order (an account value needs four digits)."""
+    """The values the title ``rows`` state, in order (an account or card number needs four
+    digits: ``账户：单位结算账户`` states none)."""
     out: list[Stated] = []
     for row in rows:
         cells = [unicodedata.normalize("NFKC", c).strip() for c in row.cells]
@@ -94,7 +95,7 @@ def _role(label: str) -> str:
 
 def _add(out: list[Stated], role: str, value: str, row: Row) -> None:
     value = value.strip(" ,;，；")
-    if not value or (role == "account" and sum(c.isdigit() for c in value) < 4):
+    if not value or (role in ("account", "card") and sum(c.isdigit() for c in value) < 4):
         return
     out.append(Stated(role, value, row))
 
