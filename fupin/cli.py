@@ -22,7 +22,7 @@ from fupin import cli_zh
 from fupin.basis import basis, rule_basis
 from fupin.beancount_zh import message_of
 from fupin.choices import UnknownChoice, ledger_years, places, require, require_year
-from fupin.findings import Finding, Measure, Severity, fmt_value
+from fupin.findings import Finding, Measure, Severity, shown
 from fupin.load import LedgerUnreadable, Loaded, load
 from fupin.textable import paragraph, render, set_width
 
@@ -253,9 +253,9 @@ def compliance_table(rows: list[Measure]) -> str:
             m.rule,
             m.title,
             m.scope,
-            fmt_value(m.value, m.unit),
+            shown(m)[0],
             m.op.replace(">=", "≥").replace("<=", "≤").replace("==", "="),
-            fmt_value(m.threshold, m.unit),
+            shown(m)[1],
             "· 统计"  # issue 15: a statistic (S01–S04) states a figure, it passes nothing
             if m.severity == "info"
             else MARK[m.ok]

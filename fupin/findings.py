@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from fupin.money import fmt_money, fmt_pct, fmt_pct_beside
+from fupin.money import fmt_limit, fmt_money, fmt_pct, fmt_pct_beside
 
 if TYPE_CHECKING:
     from beancount.core.data import Directive, Meta
@@ -168,13 +168,20 @@ def fmt_value(value: Value, unit: str) -> str:
     return str(value)
 
 
+def shown(m: Measure) -> tuple[str, str]:
+    """A measure's value and threshold as every message, table and page prints them: a share
+    beside its threshold with the digits that tell them apart (never "68.39% ≥ 68.39%" for a
+    breach), the threshold as configured (68.387%, never rounded to 68.39%)."""
+    if m.unit == "pct" and isinstance(m.value, Decimal) and isinstance(m.threshold, Decimal):
+        return fmt_pct_beside(m.value, m.threshold), fmt_limit(m.threshold)
+    return fmt_value(m.value, m.unit), fmt_value(m.threshold, m.unit)
+
+
 def breach_message(m: Measure, label: str, inputs: str = "") -> str:
     """The finding text: ``<RULE> <severity>: <指标> <value> <op> <threshold> (<key>) — <label>; <inputs>``."""
     op = NEGATED.get(m.op, "!" + m.op)
     key = m.policy_key + (f", {m.note}" if m.note else "")
-    value, threshold = fmt_value(m.value, m.unit), fmt_value(m.threshold, m.unit)
-    if m.unit == "pct" and isinstance(m.value, Decimal) and isinstance(m.threshold, Decimal):
-        value = fmt_pct_beside(m.value, m.threshold)  # never let rounding hide the breach
+    value, threshold = shown(m)  # never let rounding hide the breach
     text = f"{m.rule} {m.severity}: {m.title} {value} {op} {threshold}"
     if key:
         text += f" ({key})"

@@ -52,12 +52,22 @@ def fmt_pct(value: Decimal) -> str:
     return f"{q2(value * HUNDRED):.2f}%"
 
 
+def fmt_limit(threshold: Decimal) -> str:
+    """A policy threshold as a percentage, as configured (never rounded): ``0.55`` →
+    ``55.00%``, ``0.55555`` → ``55.555%``."""
+    shown = threshold * HUNDRED
+    if shown == shown.quantize(CENT):
+        return f"{shown.quantize(CENT):.2f}%"
+    return f"{shown.normalize():f}%"
+
+
 def fmt_pct_beside(value: Decimal, threshold: Decimal) -> str:
     """``value`` as a percentage next to a different ``threshold``: two decimals, or as
     many more as it takes for the two not to print alike (0.49999999 beside 0.50 →
-    ``49.999999%``, never ``50.00%``); rounded half up at that precision."""
+    ``49.999999%``, never ``50.00%``); rounded half up at that precision; equal to it, as
+    the threshold prints (:func:`fmt_limit`)."""
     if value == threshold:
-        return fmt_pct(value)
+        return fmt_limit(value)
     places = 2
     while places < 26:
         step = Decimal(1).scaleb(-places)

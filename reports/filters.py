@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from fupin.money import CENT, HUNDRED, fmt_money, fmt_pct, fmt_pct_beside, q2
+from fupin.money import fmt_limit, fmt_money, fmt_pct, fmt_pct_beside, q2
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 SMALL_UNITS = ("", "拾", "佰", "仟")
@@ -122,10 +122,7 @@ def pct_beside(share: Decimal, threshold: Decimal | None) -> str:
 def limit(threshold: Decimal) -> str:
     """A policy threshold as a percentage, as configured (never rounded): ``0.55`` →
     ``55.00%``, ``0.55555`` → ``55.555%``."""
-    shown = Decimal(threshold) * HUNDRED
-    if shown == shown.quantize(CENT):
-        return f"{shown.quantize(CENT):.2f}%"
-    return f"{shown.normalize():f}%"
+    return fmt_limit(Decimal(threshold))
 
 
 def cn_date(day: datetime.date | None) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from fupin.findings import Severity
+from fupin.findings import Severity, shown
 from fupin.textable import width
 
 if TYPE_CHECKING:
@@ -36,6 +36,22 @@ FORMATS = {
     "text": "@",
 }
 MAX_WIDTH = 60
+
+
+def number_format(kind: str) -> str:
+    """The format of a column kind; ``pct3``, ``pct4``…: a share shown with that many
+    decimals (a compliance value beside a threshold it would otherwise print like)."""
+    if kind.startswith("pct") and kind[3:].isdigit():
+        return "0." + "0" * int(kind[3:]) + "%"
+    return FORMATS[kind]
+
+
+def _pct_kind(text: str) -> str:
+    """The kind that shows a share as ``text`` (``68.386%`` → ``pct3``) prints it."""
+    places = len(text.rstrip("%").partition(".")[2])
+    return "pct" if places <= 2 else f"pct{places}"
+
+
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -61,8 +77,9 @@ def _shown(value: Any, kind: str) -> str:
         return ""
     if kind == "money" and isinstance(value, Decimal):
         return f"{value:,.2f}"
-    if kind == "pct" and isinstance(value, Decimal):
-        return f"{value * 100:.2f}%"
+    if kind.startswith("pct") and isinstance(value, Decimal):
+        places = int(kind[3:]) if kind[3:].isdigit() else 2
+        return f"{value * 100:.{places}f}%"
     return str(value)
 
 
@@ -94,7 +111,7 @@ def workbook(sheets: Sequence[Sheet]) -> bytes:
                     value, kind = value
                 cell = ws.cell(row=r, column=col, value=value)
                 if value is not None and kind != "text":
-                    cell.number_format = FORMATS[kind]
+                    cell.number_format = number_format(kind)
                 elif isinstance(value, str) and "\n" in value:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
         for col, column in enumerate(sheet.columns, 1):
@@ -121,8 +138,11 @@ class Typed(NamedTuple):
     kind: str
 
 
-def _value(value: Any, unit: str) -> Any:
-    """A measured value or threshold in its unit: money and shares as numbers."""
+def _value(value: Any, unit: str, text: str = "") -> Any:
+    """A measured value or threshold in its unit: money and shares as numbers (a share with
+    the decimals of ``text``, as :func:`fupin.findings.shown` prints it)."""
+    if isinstance(value, Decimal) and unit == "pct" and text:
+        return Typed(value, _pct_kind(text))
     if isinstance(value, Decimal) and unit in ("money", "pct"):
         return Typed(value, unit)
     if unit in ("days", "workdays") and isinstance(value, int):
@@ -163,9 +183,9 @@ def compliance_sheets(measures: Sequence[Measure], sources: dict[str, str]) -> l
                 m.title,
                 m.scope,
                 m.year,
-                _value(m.value, m.unit),
+                _value(m.value, m.unit, shown(m)[0]),
                 ops.get(m.op, m.op),
-                _value(m.threshold, m.unit),
+                _value(m.threshold, m.unit, shown(m)[1]),
                 {"money": "元", "pct": "%", "days": "天", "workdays": "工作日"}.get(m.unit, m.unit),
                 _result(m),
                 m.policy_key,
@@ -175,8 +195,8 @@ def compliance_sheets(measures: Sequence[Measure], sources: dict[str, str]) -> l
             ]
         )
     sheet = Sheet("合规表", columns, rows)
-    shown = {m.rule for m in measures}
-    cited = [[rule, text] for rule, text in sources.items() if rule in shown and text]
+    rules = {m.rule for m in measures}
+    cited = [[rule, text] for rule, text in sources.items() if rule in rules and text]
     return [sheet, Sheet("依据", [Column("规则"), Column("依据 (文件名称与文号)")], cited)]
 
 

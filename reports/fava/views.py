@@ -20,7 +20,7 @@ from beancount.core.data import Transaction
 
 from fupin.entities import STAGE_NAMES, STAGES, Fund, Notice, Project, ProjectStage
 from fupin.facts import touched_entities as _touched
-from fupin.findings import Finding, Measure, Severity, fmt_value
+from fupin.findings import Finding, Measure, Severity, shown
 from fupin.money import ZERO, fmt_money, fmt_pct, q2, ratio
 from fupin.names import (
     CATEGORY_NAMES,
@@ -85,11 +85,11 @@ class MeasureRow:
 
     @property
     def value(self) -> str:
-        return fmt_value(self.measure.value, self.measure.unit)
+        return shown(self.measure)[0]
 
     @property
     def threshold(self) -> str:
-        return fmt_value(self.measure.threshold, self.measure.unit)
+        return shown(self.measure)[1]
 
     @property
     def op(self) -> str:
