@@ -123,3 +123,105 @@ def test_a_later_cap_never_judges_money_paid_before_it(tmp_path: Path) -> None:
     assert b41["project P-2022-004"][1:] == (D("0.20"), False)
     flagged = {f.entity for f in whole.results.findings if f.rule in ("B10", "B41")}
     assert flagged and not any(e.startswith(("XJ-2021", "P-2021")) for e in flagged)
+
+
+def test_a_threshold_prints_as_configured_in_every_report(tmp_path: Path) -> None:
+    """A batch minimum of 68.387% and a share of 68.386%: the notice printed 68.387%, the
+    compliance table "68.39% ≥ 68.39% ✗ 违规" and ``fupin check`` "68.386% < 68.39%". Every
+    report prints the threshold as configured and the share with the digits that tell
+    them apart."""
+    from fupin.reports.fava.views import MeasureRow
+    from fupin.reports.xlsx import compliance_sheets, number_format
+
+    ledger = sample_copy(tmp_path)
+    edit(
+        ledger / "funds.beancount",
+        '  alloc_doc: "青财农〔2022〕2号、9号、12号、16号"\n',
+        '  alloc_doc: "青财农〔2022〕2号、9号、12号、16号"\n  industry_share_min: 0.68387\n',
+    )
+    table = CliRunner().invoke(main, ["compliance", str(ledger / "main.beancount"), "--wide"])
+    (row,) = [line for line in table.output.splitlines() if line.startswith("B03")]
+    assert "68.386%  ≥                68.387%  ✗ 违规" in row, row
+    check = CliRunner().invoke(main, ["check", str(ledger / "main.beancount")])
+    assert "B03 error: 产业发展资金占比 68.386% < 68.387% (industry_share_min)" in check.output
+    loaded = load(ledger / "main.beancount")
+    (measure,) = [m for m in loaded.results.measures if m.rule == "B03"]
+    shown_row = MeasureRow(measure, "", None)
+    assert (shown_row.value, shown_row.threshold) == ("68.386%", "68.387%")
+    sheet = compliance_sheets([measure], {})[0]
+    value, threshold = sheet.rows[0][4], sheet.rows[0][6]
+    assert value.value == measure.value and number_format(value.kind) == "0.000%"
+    assert threshold.value == D("0.68387") and number_format(threshold.kind) == "0.000%"
+    assert "本批资金要求不低于 68.387%" in texts(loaded)["N-2022-F01"]
+
+
+def test_result_notice_never_prints_a_part_larger_than_its_whole(tmp_path: Path) -> None:
+    """N-2021-R001-V (2021-11-06, before the final payment): 413,000.00 expensed and
+    295,000.00 prepaid not yet settled, 708,000.00 paid. It printed "已列支 413,000.00 …
+    其中：已拨付 708,000.00" (of which a larger part); the paid amount is its own line and
+    says what it holds beyond the expenses."""
+    loaded = load(sample_copy(tmp_path) / "main.beancount")
+    facts = loaded.book.facts.project("P-2021-001")
+    day = datetime.date(2021, 11, 6)
+    assert (facts.spent.at(day), facts.prepayment_open(day), facts.paid(day)) == (
+        D("413000.00"),
+        D("295000.00"),
+        D("708000.00"),
+    )
+    text = texts(loaded)["N-2021-R001-V"]
+    assert "其中：已拨付" not in text
+    assert (
+        "已拨付资金 708,000.00 元 （大写：柒拾万零捌仟元整） （含预拨启动资金 295,000.00 元" in text
+    )
+
+
+def test_the_funds_page_due_is_b01s_due(tmp_path: Path) -> None:
+    """A special fund of 1,000,000.01 split 70/20/10: each source's 应到 on the 资金 page is
+    the amount B01 holds it to (``Fund.declared``, half up to the fen: 700,000.01), one
+    computation for both."""
+    from fupin.reports.fava.views import funds
+
+    ledger = sample_copy(tmp_path)
+    edit(ledger / "funds.beancount", "  total: 1000000.00 CNY", "  total: 1000000.01 CNY")
+    loaded = load(ledger / "main.beancount")
+    (row,) = [f for f in funds(loaded.book, loaded.results).funds if f.fund.id == "SF-2021"]
+    due = {s.source: s.declared for s in row.sources}
+    assert due == {
+        "Government": D("700000.01"),
+        "Raised": D("200000.00"),
+        "Donation": D("100000.00"),
+    }
+    b01 = {
+        m.title.split()[1]: m.threshold
+        for m in loaded.results.measures
+        if m.rule == "B01" and m.title.endswith("累计出资")
+    }
+    assert b01 == {
+        "政府出资": D("700000.01"),
+        "募集资金": D("200000.00"),
+        "社会捐赠": D("100000.00"),
+    }
+
+
+def test_planned_and_spent_shares_count_the_same_categories(tmp_path: Path) -> None:
+    """From 2022 the county counts Infrastructure as industry; an allocation notice of
+    2022-01-20 for the 2021 fund measures both its planned share and its spent share with
+    2021's categories (B02's for 2021): it printed 7,800,000.00 (95.12%, Infrastructure
+    included) beside a spent share of 67.73% without it."""
+    ledger = sample_copy(tmp_path)
+    _with(
+        ledger,
+        '2022-01-01 custom "policy" "industry-categories" "Industry Infrastructure"\n'
+        '  source: "调整"\n\n'
+        '2022-01-20 custom "notice" "N-2021-F01C"\n  type: "fund_allocation"\n'
+        '  level: "county"\n  subject: "XJ-2021"\n  channel: "website"\n  start: 2022-01-20\n'
+        '  issuer: "青山县财政局 青山县乡村振兴局"\n  doc: "青财农〔2021〕3号、11号、15号"\n',
+    )
+    loaded = load(ledger / "main.beancount")
+    text = texts(loaded)["N-2021-F01C"]
+    assert (
+        "其中产业发展项目资金 5,600,000.00 元，占分配总额的 68.29%（本年度要求不低于 50.00%）；"
+        "截至2022年1月20日，本年度实际支出中产业发展占比 67.73%" in text
+    ), text
+    (b02,) = [m for m in loaded.results.measures if m.rule == "B02" and m.year == 2021]
+    assert f"{b02.value:.4f}" == "0.6773"
