@@ -605,6 +605,10 @@ class _Maker:
             self.replace_value(
                 "reference", entry, "holder", '"H-QS-999"', valid=False, expect=("holder",)
             )
+        for entry in _spread(self.by_kind["project"], 2):  # the village of another township
+            township = self.value_of(entry, "township") or ""
+            other = '"石桥镇"' if "城关镇" in township else '"城关镇"'
+            self.replace_value("place", entry, "township", other, valid=False, expect=("village",))
         for entry in self.by_kind["income-plan"]:
             self.add(
                 "reference",

@@ -61,6 +61,7 @@ def test_the_generator_makes_several_hundred_mutations_of_every_kind(copy: Path)
         "field twice",
         "entry date",
         "over budget",
+        "place",
         "before registration",
         "metadata value",
         "policy",
