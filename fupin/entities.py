@@ -38,7 +38,7 @@ from pydantic import (
 from fupin.findings import EntityError
 from fupin.messages_zh import describe as describe_error
 from fupin.messages_zh import explain, location, reject_near_miss, show_input
-from fupin.money import ZERO
+from fupin.money import ZERO, q2
 from fupin.vocab import CATEGORIES, MAX_AMOUNT, YEAR_MAX, YEAR_MIN, YEAR_SLACK
 
 if TYPE_CHECKING:
@@ -258,6 +258,14 @@ class Fund(Entity):
     def budget_year(self) -> int:
         """The budget year the fund counts in (its ``year``, else its entry's year)."""
         return self.year or self.date.year
+
+    def declared(self, source: str) -> Decimal | None:
+        """What ``source`` is to give in all: its share × ``total``, to the fen half up (B01's
+        cap and due at close, the 资金 page's 应到); None when either is not declared."""
+        share = (self.shares or {}).get(source)
+        if share is None or self.total is None:
+            return None
+        return q2(share * self.total)
 
 
 class FundCheck(Entity):

@@ -178,8 +178,9 @@ class Allocation:
 
 def allocation(book: Book, fund: Fund, day: datetime.date) -> Allocation:
     """The fund's allocation to its projects as of ``day``, the industry categories being
-    those of the policy in force that day."""
-    categories = book.policy.at(day).industry_categories
+    those its share is measured with on that day (:func:`policy_for`: its budget year's by 31
+    December), so that a notice's planned and spent shares count the same categories."""
+    categories = policy_for(book, fund.budget_year, day).industry_categories
     held = book.facts.fund(fund.id)
     projects = sorted(
         (book.projects[p] for p in held.projects if p in book.projects),

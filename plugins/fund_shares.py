@@ -82,7 +82,7 @@ def _fund(
             entity=fund.id,
         )
     names = {s: book.account_name(f"Income:Fund:{fund.id}:{s}") for s in shares}
-    caps = {s: q2(share * total) for s, share in shares.items()}
+    caps = {s: fund.declared(s) or ZERO for s in shares}
     crossing = {s: _crossing(own, s, caps[s] + tol) for s in shares}
     closed = fund.close is not None and fund.close <= last
 

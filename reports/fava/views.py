@@ -21,7 +21,7 @@ from beancount.core.data import Transaction
 from fupin.entities import STAGE_NAMES, STAGES, Fund, Notice, Project, ProjectStage
 from fupin.facts import touched_entities as _touched
 from fupin.findings import Finding, Measure, Severity, shown
-from fupin.money import ZERO, fmt_money, fmt_pct, q2, ratio
+from fupin.money import ZERO, fmt_money, fmt_pct, ratio
 from fupin.names import (
     CATEGORY_NAMES,
     CHANNEL_NAMES,
@@ -331,11 +331,7 @@ def funds(book: Book, results: Results) -> Funds:
         names = list(fund.shares or {}) + [s for s in got if s not in (fund.shares or {})]
         for source in names:
             declared_share = (fund.shares or {}).get(source)
-            declared = (
-                None
-                if declared_share is None or fund.total is None
-                else q2(declared_share * fund.total)
-            )
+            declared = fund.declared(source)
             sources.append(
                 SourceRow(
                     source,
