@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 from urllib.parse import urlencode
 
 from fava.ext import FavaExtensionBase, extension_endpoint
-from fupin.reports.fava import views, watch
+from fupin.reports.fava import imports, views, watch
 from markupsafe import Markup
 
 from fupin import collector, session
@@ -264,9 +264,11 @@ class FupinPage(FavaExtensionBase):
 
     def after_load_file(self) -> None:
         """Rebuild the book and rerun the rules once per load (shared by all pages), and
-        have Fava's watcher watch what the load read besides the books (plain ``fava`` too)."""
+        have Fava's watcher watch what the load read besides the books (plain ``fava`` too), and
+        show an importer's input error on the import page as its message alone."""
         snapshot(self.ledger)
         watch.attach(self.ledger)
+        imports.attach(self.ledger)
 
     @property
     def snap(self) -> Snapshot:

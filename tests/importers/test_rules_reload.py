@@ -65,7 +65,8 @@ def county(tmp_path: Path) -> Path:
         'option "operating_currency" "CNY"\n'
         f"2022-01-01 open {ACCOUNT} CNY\n"
         '2022-01-01 custom "fava-option" "import-config" "import_config.py"\n'
-        '2022-01-01 custom "fava-option" "import-dirs" "downloads"\n',
+        '2022-01-01 custom "fava-option" "import-dirs" "downloads"\n'
+        '2022-01-01 custom "fava-extension" "fupin.reports.fava"\n',
         encoding="utf-8",
     )
     (folder / "downloads").mkdir()
@@ -249,9 +250,11 @@ def test_fava_import_page_sees_a_rules_edit_without_a_restart(county: Path) -> N
     refused = fava_extract(client, base, statement)
     assert refused.status_code == 500
     line = len(text.splitlines()) + 5
-    assert (
+    error = refused.get_json()["error"]  # the message alone: no traceback, no frames
+    assert error.startswith(
         f"{rules}:{line}: 导入规则有误, 未生效: 第8条规则 (rule) 的 direction: 应为 in、out 之一"
-    ) in refused.get_json()["error"]
+    )
+    assert "Traceback" not in error and ".py" not in error
     listed = client.get(f"{base}/api/imports").get_json()["data"]  # the page still lists it
     (row,) = [f for f in listed if f["basename"] == STATEMENT.name]
     assert [i["importer_name"] for i in row["importers"]] == [IMPORTER]
@@ -269,9 +272,37 @@ def test_fava_starts_with_an_invalid_rules_file_and_sees_the_fix(county: Path) -
     client, base, statement = fava(county)
     refused = fava_extract(client, base, statement)
     assert refused.status_code == 500
-    assert (
+    error = refused.get_json()["error"]
+    assert error.startswith(
         f"{rules}:{len(text.splitlines()) + 1}: 导入规则有误, 未生效: TOML 语法错误"
-        in (refused.get_json()["error"])
     )
+    assert "Traceback" not in error
     rules.write_text(text + FEE_RULE, encoding="utf-8")
     assert fava_fee_account(fava_extract(client, base, statement)) == "Expenses:Admin:ProjectFee"
+
+
+def test_fava_shows_a_bad_statement_row_as_its_message_and_a_bug_with_its_traceback(
+    county: Path, monkeypatch: Any
+) -> None:
+    """A malformed row (SourceError) is the Chinese message alone on the import page; an
+    unexpected exception (a bug) keeps Fava's box with the traceback."""
+    client, base, statement = fava(county)
+    from fupin.importers.statement import StatementImporter
+    from fupin.importers.table import SourceError
+
+    def bad_row(self: Any, filepath: str) -> Any:
+        raise SourceError(filepath, 7, "金额", "发生额 '12,3a' 不是金额")
+
+    monkeypatch.setattr(StatementImporter, "parse", bad_row)
+    refused = fava_extract(client, base, statement)
+    assert refused.status_code == 500
+    error = refused.get_json()["error"]
+    assert error == str(SourceError(str(statement), 7, "金额", "发生额 '12,3a' 不是金额"))
+    assert "12,3a" in error and "Traceback" not in error
+
+    def bug(self: Any, filepath: str) -> Any:
+        raise KeyError("oops")
+
+    monkeypatch.setattr(StatementImporter, "parse", bug)
+    crashed = fava_extract(client, base, statement).get_json()["error"]
+    assert "Traceback" in crashed and "KeyError" in crashed
