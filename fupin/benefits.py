@@ -358,6 +358,24 @@ def formula_amount(
     return rate
 
 
+#: the kinds whose payments for several years are split by the year's formula amount
+SPLIT_KINDS = frozenset((*ANNUAL_STAGES, "premium"))
+
+
+def year_parts(
+    book: Book, register: Register | None, payment: Payment
+) -> list[tuple[int, Decimal]]:
+    """The payment's amount by benefit year, as C01, C04, C09 and the notices count it: an
+    annual aid or a premium subsidy for several years split by :meth:`Payment.parts` with
+    the formula amounts (:func:`formula_amount`); a chronic claim in its claim year (C03);
+    any other payment whole in its benefit year."""
+    if payment.kind in SPLIT_KINDS:
+        return payment.parts(formula_amount(book, register, payment))
+    if payment.kind == "chronic":
+        return [(payment.claim_year, payment.amount)]
+    return [(payment.year, payment.amount)]
+
+
 #: the payment kinds :func:`due_unpaid` counts
 DUE_KINDS = frozenset((*ANNUAL_STAGES, *ONE_OFF_STAGES, "premium"))
 
@@ -376,11 +394,11 @@ def due_unpaid(book: Book, register: Register, paid: Sequence[Payment], year: in
         if year not in payment.years:
             continue
         if payment.kind in ANNUAL_STAGES and payment.member is not None:
-            for part_year, part in payment.parts(formula_amount(book, register, payment)):
+            for part_year, part in year_parts(book, register, payment):
                 if part_year == year:
                     by_member[(payment.household, payment.member, payment.kind)] += part
         elif payment.kind == "premium":
-            for part_year, part in payment.parts(formula_amount(book, register, payment)):
+            for part_year, part in year_parts(book, register, payment):
                 if part_year == year:
                     premium[payment.household] += part
     out: list[Due] = []
@@ -445,6 +463,8 @@ class Item(NamedTuple):
     kind: str
     label: str  # the public label (policy ``notice-benefit-labels``)
     amount: Decimal
+    #: the period paid for when it names several years (the line is this year's part of it)
+    period: str = ""
 
 
 def public_label(policy: Policy, kind: str, account: str = "") -> str:
@@ -474,25 +494,33 @@ def paid_items(
 ) -> list[Item]:
     """What a fund paid each household by ``as_of`` for benefit ``year``, itemised as the
     rules count it: one line per member and kind (a preschool and a compulsory-stage child
-    are two lines; two new undergraduates two grants), per household for household kinds."""
+    are two lines; two new undergraduates two grants), per household for household kinds;
+    a payment for several years gives the part the rules count for ``year``
+    (:func:`year_parts`), on a line of its own naming the period."""
     policy = book.policy.at(as_of or dec31(year))
-    sums: dict[tuple[str, int | None, str], Decimal] = defaultdict(Decimal)
-    labels: dict[tuple[str, int | None, str], str] = {}
+    register = register_of(book)[0]
+    sums: dict[tuple[str, int | None, str, str], Decimal] = defaultdict(Decimal)
+    labels: dict[tuple[str, int | None, str, str], str] = {}
     for payment in benefit_payments(book):
         spend = payment.spend
-        if spend.fund != fund or payment.household is None or payment.year != year:
+        if spend.fund != fund or payment.household is None:
+            continue
+        if year not in payment.years and year != payment.claim_year:
             continue
         if as_of is not None and payment.date > as_of:
             continue
         if kinds and payment.kind not in kinds:
             continue
         member = payment.member if payment.kind in PER_MEMBER else None
-        key = (payment.household, member, payment.kind)
-        sums[key] += payment.amount
-        labels.setdefault(key, public_label(policy, payment.kind, spend.account))
+        several = len(payment.years) > 1 and payment.kind in SPLIT_KINDS
+        key = (payment.household, member, payment.kind, str(payment.period) if several else "")
+        for part_year, part in year_parts(book, register, payment):
+            if part_year == year:
+                sums[key] += part
+                labels.setdefault(key, public_label(policy, payment.kind, spend.account))
     return [
-        Item(hid, member, kind, labels[(hid, member, kind)], amount)
-        for (hid, member, kind), amount in sorted(sums.items(), key=_item_order)
+        Item(key[0], key[1], key[2], labels[key], amount, key[3])
+        for key, amount in sorted(sums.items(), key=_item_order)
         if amount
     ]
 
@@ -533,9 +561,13 @@ def due_items(
         out.append(
             Item(due.household, due.member, due.kind, public_label(policy, due.kind), due.due)
         )
-    return sorted(out, key=lambda i: _item_order(((i.household, i.member, i.kind), i.amount)))
+    return sorted(
+        out, key=lambda i: _item_order(((i.household, i.member, i.kind, i.period), i.amount))
+    )
 
 
-def _item_order(row: tuple[tuple[str, int | None, str], Decimal]) -> tuple[str, int, str]:
-    (household, member, kind), _ = row
-    return household, member if member is not None else 0, kind
+def _item_order(
+    row: tuple[tuple[str, int | None, str, str], Decimal],
+) -> tuple[str, int, str, str]:
+    (household, member, kind, period), _ = row
+    return household, member if member is not None else 0, kind, period

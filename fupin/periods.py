@@ -157,6 +157,12 @@ def from_text(text: str) -> str:
     return text
 
 
+def printed(text: str) -> str:
+    """A period as a notice prints it: its ends joined by `` 至 `` (``2022..2023`` →
+    ``2022 至 2023``, which no number check reads as one long number)."""
+    return " 至 ".join(part.strip() for part in _RANGE.split(text.strip()))
+
+
 def period_problem(value: Any) -> str | None:
     """LEDGER: why a ``period`` value does not read, None when it does."""
     try:

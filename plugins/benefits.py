@@ -67,7 +67,7 @@ import bisect
 import calendar
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -90,6 +90,7 @@ from fupin.benefits import (
     number_of,
     register_of,
     stage_rate,
+    year_parts,
 )
 from fupin.book import Book
 from fupin.engine import Item, Rule, check
@@ -366,7 +367,7 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
             found = None
             if rule == "C01":
                 rate_of = formula_amount(book, register, payment)
-                for year, part in payment.parts(rate_of):
+                for year, part in year_parts(book, register, payment):
                     slot = (household.id, member.seq, year)
                     annual[slot] += part
                     rate = rate_of(year)
@@ -417,12 +418,12 @@ def _check_all(book: Book, register: Register | None, paid: Sequence[Payment]) -
             yield from _chronic(book, policy, payment, household, member, chronic)
         elif payment.kind == "premium":
             if payment.member is not None:  # per insured person, inside the household's total
-                yield from _premium_person(book, payment, household, member, per_person)
+                yield from _premium_person(book, register, payment, household, member, per_person)
             insured = insured_of.get(household.id)
             if insured is None:
                 insured = insured_of[household.id] = household.insured_members()
             found = None
-            for year, part in payment.parts(_household_premium(book, payment, insured)):
+            for year, part in year_parts(book, register, payment):
                 slot2 = (household.id, year)
                 premium[slot2] += part
                 each = book.policy.at(payment.policy_day(year)).medical_premium
@@ -568,15 +569,6 @@ def _eligible(
 def _for_period(payment: Payment) -> str:
     """``, 所付期间 2022..2023`` when the payment names its period."""
     return f", 所付期间 {payment.period}" if payment.period is not None else ""
-
-
-def _household_premium(book: Book, payment: Payment, insured: int) -> Callable[[int], Decimal]:
-    """C04: a year's premium subsidy for ``insured`` people, by the policy of the period."""
-
-    def rate(year: int) -> Decimal:
-        return book.policy.at(payment.policy_day(year)).medical_premium * insured
-
-    return rate
 
 
 def _repeats(book: Book, paid: Sequence[Payment]) -> Iterator[Finding]:
@@ -732,6 +724,7 @@ def _chronic(
 
 def _premium_person(
     book: Book,
+    register: Register,
     payment: Payment,
     household: Household,
     member: Any,
@@ -755,7 +748,7 @@ def _premium_person(
             key="medical-premium",
         )
         return
-    for year, part in payment.parts(_household_premium(book, payment, 1)):
+    for year, part in year_parts(book, register, payment):
         slot = (household.id, member.seq, year)
         sums[slot] += part
         each = book.policy.at(payment.policy_day(year)).medical_premium

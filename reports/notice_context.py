@@ -46,6 +46,7 @@ from fupin.names import (
     SOURCE_NAMES,
 )
 from fupin.notice_titles import default_title
+from fupin.periods import printed
 from fupin.shares import allocation, covering_share
 
 if TYPE_CHECKING:
@@ -674,7 +675,13 @@ def _fund_items(
         f"{year}年 {' '.join(kinds) or '到户补助'} (截至 {notice.start})",
     )
     rows = [
-        (i.household, i.amount, i.label + (f" (成员{i.member})" if i.member is not None else ""))
+        (
+            i.household,
+            i.amount,
+            i.label
+            + (f" (成员{i.member})" if i.member is not None else "")
+            + (f" 所付期间 {printed(i.period)}" if i.period else ""),
+        )
         for i in items
     ]
     about = {"project": None, "fund": {"id": fund.id, "name": fund.name, "year": year}}
