@@ -11,7 +11,9 @@ The policy is the one in force on the earlier of 31 December of the budget year 
 asked: the year-end policy for the year's verdict, the policy of the day for a notice posted
 during the year. ``industry-share-strict`` makes ≥ a >. The ratio is an exact quotient,
 compared unrounded; what is short is the money that would meet the threshold, rounded up
-to the cent.
+to the cent. The verdict is a year's: as of a day before 31 December of the budget
+year (the year still being spent, as ``--date`` in September), a breach is a warning saying
+so; from the year's end on, and for books without ``--date``, the configured severity.
 
 Rules, the compliance table, the Fava pages and the notices all read these functions; a
 fund that no share rule covers (say a 专项扶贫基金 outside ``fiscal-families`` with no own
@@ -77,6 +79,24 @@ def policy_for(book: Book, year: int, as_of: datetime.date | None) -> Policy:
     return book.policy.at(min(end, as_of) if as_of is not None else end)
 
 
+def open_year(book: Book, year: int) -> datetime.date | None:
+    """The book's ``as_of`` day (``--date``, Fava's time filter) when it falls before 31
+    December of ``year``: the year is still being spent, so a breach is a warning, the
+    year-end verdict not yet due; else None. Books that merely end before 31 December (a last
+    entry on 28 December) are judged as they stand: they may be the whole year."""
+    day = book.as_of
+    return day if day is not None and day < datetime.date(year, 12, 31) else None
+
+
+def _severity(book: Book, year: int, configured: str, note: str) -> tuple[str, str]:
+    """The severity and note of a year's share on the book's last day (:func:`open_year`)."""
+    day = open_year(book, year)
+    if day is None:
+        return configured, note
+    pending = f"截至 {day} {year}年度尚未结束, 年末考核"
+    return "warning", f"{note}; {pending}" if note else pending
+
+
 def budget_years(book: Book) -> list[int]:
     """The budget years of the book's funds, in order."""
     return sorted({fund.budget_year for fund in book.funds.values()})
@@ -107,6 +127,9 @@ def year_share(book: Book, year: int, as_of: datetime.date | None = None) -> Sha
     keys = ("industry-share-min", "industry-share-severity")
     noted = next((m for k in keys if (m := book.policy.origin(k, day)) and m.get("note")), None)
     anchor: Directive = book.policy.origin_entry(keys[0], day) or book.entry_of(funds[0])
+    severity, note = _severity(
+        book, year, str(policy.industry_share_severity), str((noted or {}).get("note", ""))
+    )
     return Share(
         rule="B02",
         scope=f"{year}年度",
@@ -118,9 +141,9 @@ def year_share(book: Book, year: int, as_of: datetime.date | None = None) -> Sha
         total=total,
         threshold=policy.industry_share_min,
         op=">" if policy.industry_share_strict else ">=",
-        severity=str(policy.industry_share_severity),
+        severity=severity,
         policy_key="industry-share-min",
-        note=str((noted or {}).get("note", "")),
+        note=note,
         anchor=anchor,
     )
 
@@ -131,6 +154,7 @@ def fund_share(book: Book, fund: Fund, as_of: datetime.date | None = None) -> Sh
         return None
     policy = policy_for(book, fund.budget_year, as_of)
     facts = book.facts.fund(fund.id)
+    severity, note = _severity(book, fund.budget_year, str(policy.industry_share_severity), "")
     return Share(
         rule="B03",
         scope=f"fund {fund.id}",
@@ -142,9 +166,9 @@ def fund_share(book: Book, fund: Fund, as_of: datetime.date | None = None) -> Sh
         total=facts.spent(as_of),
         threshold=fund.industry_share_min,
         op=">" if policy.industry_share_strict else ">=",
-        severity=str(policy.industry_share_severity),
+        severity=severity,
         policy_key="industry_share_min",
-        note="",
+        note=note,
         anchor=book.entry_of(fund),
     )
 

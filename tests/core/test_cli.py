@@ -26,6 +26,7 @@ BREACH = """
 2021-04-01 * "付款"
   Expenses:Infrastructure:Road  5001.00 CNY
   Assets:Treasury:XJ-2021
+2021-12-31 note Assets:Treasury:XJ-2021 "年终对账"
 """
 
 
@@ -62,6 +63,26 @@ def test_check_text_groups_by_rule(write_ledger) -> None:
     assert code == 1
     assert "B02 产业发展资金占比: 1 错误, 0 警告" in out
     assert "main.beancount:7: B02 error: 产业发展资金占比 49.99% < 50.00%" in out
+
+
+def test_a_year_still_being_spent_is_a_warning_as_of_a_day_before_its_end(write_ledger) -> None:
+    """``--date`` before 31 December: the share so far is shown, but the year's verdict is not
+    due yet (issue 11: what is not due is no breach); the whole books are judged as they are."""
+    path = write_ledger(BREACH)
+    code, out = run("check", str(path), "--json", "--date", "2021-09-01")
+    assert code in (0, 1), out  # other rules (B24) may fail these small books
+    (b02,) = [f for f in json.loads(out) if f["rule"] == "B02"]
+    assert b02["severity"] == "warning", out
+    assert "49.99% < 50.00%" in b02["message"]
+    assert "截至 2021-09-01 2021年度尚未结束, 年末考核" in b02["message"]
+    for day in ("2021-12-31", "2022-03-01"):
+        code, out = run("check", str(path), "--json", "--date", day)
+        (b02,) = [f for f in json.loads(out) if f["rule"] == "B02"]
+        assert b02["severity"] == "error" and "尚未结束" not in b02["message"], out
+    unclosed = BREACH.replace('2021-12-31 note Assets:Treasury:XJ-2021 "年终对账"\n', "")
+    code, out = run("check", str(write_ledger(unclosed, "open.beancount")), "--json")
+    (b02,) = [f for f in json.loads(out) if f["rule"] == "B02"]
+    assert b02["severity"] == "error"
 
 
 def test_warning_only_exits_zero(write_ledger) -> None:
