@@ -31,7 +31,11 @@ from fupin.households import CAUSES, Register
 from fupin.money import ZERO, q2, ratio
 
 if TYPE_CHECKING:
+    from fupin.benefits import Payment
     from fupin.book import Book
+
+#: a benefit payment and its part of one benefit year
+YearPart = tuple["Payment", Decimal]
 
 TWO = Decimal("0.01")
 ALL = "合计"
@@ -47,17 +51,23 @@ def two_decimals(value: Decimal) -> Decimal:
     return value.quantize(TWO, rounding=ROUND_HALF_UP)
 
 
-def payments_by_year(book: Book) -> dict[int, list[Any]]:
-    """The book's benefit payments (fupin.benefits.payments) by benefit year, once."""
-    from fupin.benefits import benefit_payments
+def payments_by_year(book: Book, register: Register | None) -> dict[int, list[YearPart]]:
+    """The book's benefit payments by benefit year, each with its part of that year, once
+    per book and register: a payment for several years is under each of its years with
+    the part :func:`fupin.benefits.year_parts` gives it (as C01, C04, C09 count it)."""
+    from fupin.benefits import benefit_payments, year_parts
 
-    def build() -> dict[int, list[Any]]:
-        out: dict[int, list[Any]] = defaultdict(list)
-        for payment in benefit_payments(book):
-            out[payment.year].append(payment)
-        return dict(out)
-
-    return book.shared("benefit-payments-by-year", build)
+    held: dict[int, tuple[Register | None, dict[int, list[YearPart]]]]
+    held = book.shared("benefit-payments-by-year", dict)
+    cached = held.get(id(register))
+    if cached is not None and cached[0] is register:
+        return cached[1]
+    out: dict[int, list[YearPart]] = defaultdict(list)
+    for payment in benefit_payments(book):
+        for year, part in year_parts(book, register, payment):
+            out[year].append((payment, part))
+    held[id(register)] = (register, dict(out))  # the register held: its id stays its own
+    return held[id(register)][1]
 
 
 @dataclass(frozen=True)
@@ -93,16 +103,18 @@ class Mean:
 
 
 def benefit_means(book: Book, register: Register | None, year: int) -> list[Mean]:
-    """Per benefit account paid to households in ``year`` (the payment's benefit year), then
-    all accounts together; persons are the register sizes of the households reached."""
+    """Per benefit account paid to households for ``year`` (each payment's part of that
+    benefit year, :func:`payments_by_year`), then all accounts together; a household is
+    reached by a part > 0, and persons are the register sizes of the households reached."""
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
     reached: dict[str, set[str]] = defaultdict(set)
-    for payment in payments_by_year(book).get(year, ()):
+    for payment, part in payments_by_year(book, register).get(year, ()):
         if payment.household is None:
             continue
         for key in (payment.spend.account, ALL):
-            totals[key] += payment.amount
-            reached[key].add(payment.household)
+            totals[key] += part
+            if part > 0:
+                reached[key].add(payment.household)
     households = register.households if register else {}
     out = []
     for key in sorted(totals, key=lambda k: (k == ALL, k)):
@@ -300,26 +312,23 @@ class PaidInYear:
 def paid_in_year(
     book: Book, register: Register, year: int, households: set[str] | None = None
 ) -> PaidInYear:
-    """Benefits paid in ``year`` per household and kind (the households given, else all), and
-    the benefits due by the formulas and not fully paid (C09's computation, chronic claims
+    """Benefits paid for ``year`` per household and kind (each payment's part of that year,
+    :func:`payments_by_year`; the households given, else all), and the benefits due by the
+    formulas and not fully paid (C09's computation, chronic claims in their claim year
     included)."""
-    from fupin.benefits import Due, benefit_payments, chronic_aid, due_unpaid
+    from fupin.benefits import Due, benefit_payments, chronic_aid, chronic_totals, due_unpaid
 
     every = benefit_payments(book)
     wanted = households if households is not None else set(register.households)
     paid: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    chronic: dict[tuple[str, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-    for payment in every:
-        if payment.household not in wanted or payment.year != year:
-            continue
-        paid[payment.household][payment.kind] += payment.amount
-        if payment.kind == "chronic" and payment.member is not None:
-            state = chronic[(payment.household, payment.member)]
-            state[0] += payment.self_paid or ZERO
-            state[1] += payment.amount
+    for payment, part in payments_by_year(book, register).get(year, ()):
+        if part and payment.household in wanted:  # a year the split left nothing: no line
+            paid[payment.household][payment.kind] += part
     unpaid = [d for d in due_unpaid(book, register, every, year) if d.household in wanted]
     policy = book.policy.at(datetime.date(year, 12, 31))
-    for (hid, seq), (spent, got) in sorted(chronic.items()):
+    for (hid, seq, claim_year), (spent, got) in sorted(chronic_totals(book, every).items()):
+        if claim_year != year or hid not in wanted:
+            continue
         due = chronic_aid(policy, spent)
         if got < due:
             unpaid.append(

@@ -50,7 +50,7 @@ def statistics(book: Book) -> Iterator[Item]:
         )
 
     if register is not None:
-        for year in sorted(payments_by_year(book)):
+        for year in sorted(payments_by_year(book, register)):
             for mean in benefit_means(book, register, year):
                 scope = f"{year}年度"
                 yield row(

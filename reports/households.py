@@ -36,10 +36,11 @@ from fupin.aggregates import (
     households_per_cadre,
     input_per_person,
     paid_in_year,
+    payments_by_year,
     poor_causes,
     risk_breakdown,
 )
-from fupin.benefits import KIND_NAMES, Due, benefit_payments
+from fupin.benefits import KIND_NAMES, Due
 from fupin.households import CATEGORIES, CAUSES, STATUSES, Register
 from fupin.microcredit import STATUS_NAMES as LOAN_STATUS_NAMES
 from fupin.microcredit import LoanSummary, loan_rows
@@ -243,8 +244,7 @@ def summarize(
     as_of: datetime.date | None = None,
 ) -> Summary:
     """Build the views for one village (or all) and one benefit year."""
-    paid_all = benefit_payments(book)
-    years = sorted({p.year for p in paid_all})
+    years = sorted(payments_by_year(book, register))  # each year a payment's part is in
     if year is None and years:
         year = years[-1]
     if as_of is None:

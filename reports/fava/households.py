@@ -22,6 +22,7 @@ from fupin.aggregates import (
     benefit_means,
     households_per_cadre,
     input_per_person,
+    payments_by_year,
     poor_causes,
     risk_breakdown,
 )
@@ -96,8 +97,6 @@ class HouseholdsView:
 
 def households_view(book: Book, results: Results, day: datetime.date) -> HouseholdsView:
     """The page as of ``day`` (Fava's time filter end, else the ledger's last date)."""
-    from fupin.benefits import benefit_payments
-
     register = book_register(book)
     by_case: dict[str, list[Finding]] = defaultdict(list)
     for found in results.findings:
@@ -107,8 +106,7 @@ def households_view(book: Book, results: Results, day: datetime.date) -> Househo
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
         counts[row.category][row.state] += 1
-    paid = benefit_payments(book)
-    years = sorted({p.year for p in paid if p.year <= day.year})
+    years = [y for y in sorted(payments_by_year(book, register)) if y <= day.year]
     year = years[-1] if years else None
     measures: dict[str, list[Measure]] = defaultdict(list)
     for measure in results.measures:

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from fupin.aggregates import cause_breakdown, per, two_decimals
+from fupin.aggregates import benefit_means, cause_breakdown, paid_in_year, per, two_decimals
 from fupin.cli import main
-from fupin.households import load_register
+from fupin.households import load_register, register_for
+from fupin.load import load
 from fupin.money import fmt_pct
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -171,3 +172,78 @@ def test_rounding_is_half_up_to_the_cent_and_two_decimals() -> None:
     assert per(Decimal("1"), 0) == Decimal(0)
     assert two_decimals(Decimal("2.125")) == Decimal("2.13")
     assert two_decimals(Decimal(20694) / Decimal(9867)) == Decimal("2.10")
+
+
+def test_a_payment_for_two_years_counts_its_part_in_each_year(tmp_path: Path) -> None:
+    """义务教育 1,000.00 a year: 2,000.00 paid in 2023 for ``period: "2022..2023"`` counts
+    1,000.00 in 2022 and 1,000.00 in 2023 (fupin.benefits.year_parts, as C01/C09 count it);
+    1,000.00 for the same period fills 2022 only, so that household is reached in 2022, and
+    in 2023 it is due and unpaid (no member insured: no premium due)."""
+    folder = tmp_path / "register"
+    folder.mkdir()
+    (folder / "households.csv").write_text(
+        HOUSEHOLDS
+        + "H-T-1,测试镇,测试村,1组,户1,,,,general,schooling,,,5000,\n"
+        + "H-T-2,测试镇,测试村,1组,户2,,,,general,schooling,,,5000,\n",
+        encoding="utf-8",
+    )
+    (folder / "members.csv").write_text(
+        MEMBERS
+        + "H-T-1,1,人1-1,,户主,,,0,0,\nH-T-1,2,人1-2,,子女,compulsory,2022=compulsory,0,0,\n"
+        + "H-T-1,3,人1-3,,配偶,,,0,0,\n"
+        + "H-T-2,1,人2-1,,户主,,,0,0,\nH-T-2,2,人2-2,,子女,compulsory,2022=compulsory,0,0,\n",
+        encoding="utf-8",
+    )
+    (folder / "events.csv").write_text(
+        EVENTS + "H-T-1,2015-10-20,identified,registered,,,\n"
+        "H-T-2,2015-10-20,identified,registered,,,\n",
+        encoding="utf-8",
+    )
+    paid = "".join(
+        f'2023-09-25 * "县教育局" "义务教育资助 补发"\n  basis: "测教〔2023〕1号"\n'
+        f'  Expenses:Benefit:Education:Compulsory  {amount} CNY\n    household: "{hid}"\n'
+        f'    member: 2\n    period: "2022..2023"\n  Assets:Bank:Edu\n'
+        for hid, amount in (("H-T-1", "2000.00"), ("H-T-2", "1000.00"))
+    )
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(
+        'option "operating_currency" "CNY"\nplugin "fupin.plugins"\n'
+        '2022-01-01 custom "household-register" "register/households.csv"\n'
+        '2022-01-01 custom "policy" "edu-aid-compulsory" 1000.00 CNY\n'
+        "2022-01-01 open Assets:Bank:Edu CNY\n"
+        "2022-01-01 open Expenses:Benefit:Education:Compulsory CNY\n"
+        '  name: "教育资助-义务教育"\n' + paid,
+        encoding="utf-8",
+    )
+    loaded = load(ledger)
+    register = register_for(loaded.path, loaded.book)
+    assert register is not None
+    means = {
+        year: [
+            (m.account, m.total, m.households, m.persons)
+            for m in benefit_means(loaded.book, register, year)
+        ]
+        for year in (2022, 2023)
+    }
+    account = "Expenses:Benefit:Education:Compulsory"
+    assert means[2022] == [(account, Decimal("2000.00"), 2, 5), ("合计", Decimal("2000.00"), 2, 5)]
+    assert means[2023] == [(account, Decimal("1000.00"), 1, 3), ("合计", Decimal("1000.00"), 1, 3)]
+    s01 = {
+        (m.year, m.title): m.threshold
+        for m in loaded.results.measures
+        if m.rule == "S01" and m.title == "教育资助-义务教育户均"
+    }
+    assert s01 == {
+        (2022, "教育资助-义务教育户均"): "2,000.00 / 2 户",
+        (2023, "教育资助-义务教育户均"): "1,000.00 / 1 户",
+    }
+    first, second = (paid_in_year(loaded.book, register, y) for y in (2022, 2023))
+    assert first.paid == {
+        "H-T-1": {"compulsory": Decimal("1000.00")},
+        "H-T-2": {"compulsory": Decimal("1000.00")},
+    }
+    assert first.unpaid == []
+    assert second.paid == {"H-T-1": {"compulsory": Decimal("1000.00")}}
+    assert [(d.household, d.member, d.kind, d.due, d.paid) for d in second.unpaid] == [
+        ("H-T-2", 2, "compulsory", Decimal("1000.00"), Decimal("0.00"))
+    ]
