@@ -20,6 +20,9 @@ Checked, with the policy in force on the notice's (or the event's) date:
   library date; an accepted project has a ``project_result`` notice starting on or after
   acceptance, due ``notice-grace-days`` after it; a ``site_sign`` is put up once the project
   has started (``in_progress``), else a warning (DOMAIN F.2: 公示牌 at the site after start);
+* B30/B34: a due notice posted only after its ``notice-grace-days`` window (none of the
+  fund's allocation notices, or of the project's result notices since acceptance, starts by
+  the window's last day) is a warning on the first of them (公告已发布但逾期);
 * B31 [N-NOTICE2017 §4] a notice on a fixed board (``notice-board-channels``) is posted
   ``end − start + 1 ≥ notice-min-days`` (10) days; a site sign stays for the project's life;
   a 防返贫监测 notice (``monitoring``, ``monitoring_exit``) ≥ ``monitoring-notice-min-days``
@@ -41,7 +44,7 @@ from collections.abc import Iterator
 from fupin.book import Book
 from fupin.day_windows import calendar_gap
 from fupin.engine import Item, Rule, check, finding
-from fupin.entities import Notice, Project, ProjectStage
+from fupin.entities import Entity, Notice, Project, ProjectStage
 from fupin.findings import NoticeError, Severity
 from fupin.monitoring import NOTICE_TYPES as MONITORING_TYPES  # own minimum period (issue 15)
 from fupin.names import NOTICE_LEVEL_NAMES as LEVEL_NAMES
@@ -79,6 +82,44 @@ def _due(book: Book, since: datetime.date, what: str, gaps: list[Item]) -> tuple
         return overdue, f", 最迟 {window.last_day(since)}"
     except CalendarGap:  # the books end before the year the calendar lacks: not yet due
         return overdue, ""
+
+
+def _late(
+    book: Book,
+    rule: str,
+    since: tuple[str, datetime.date],
+    notices: list[Notice],
+    about: Entity,
+    gaps: list[Item],
+) -> Iterator[Item]:
+    """A warning on the first of ``notices`` when none was posted within the
+    ``notice-grace-days`` window from the event ``since`` (首个批复, 验收): 公告已发布但逾期.
+    A working-day window the holiday calendar cannot count adds its POLICY error to
+    ``gaps`` and is not late (as in :func:`_due`)."""
+    event, day = since
+    window = book.policy.at(day).notice_grace_days
+    try:
+        if not notices or any(window.elapsed(day, n.start) <= window.days for n in notices):
+            return
+        notice = min(notices, key=lambda n: (n.start, n.id))
+        elapsed, deadline = window.elapsed(day, notice.start), window.last_day(day)
+    except CalendarGap as gap:
+        gaps.extend(calendar_gap(book, gap, "notice-grace-days", day, about.describe()))
+        return
+    unit = "个工作日" if window.working else "天"
+    yield finding(
+        NoticeError,
+        rule,
+        f"公告已发布但逾期: 距{event} {elapsed} {unit} > {window} (notice-grace-days) — "
+        f"{notice_label(book, notice)}; 开始 {notice.start}, 最迟 {deadline}, {event} {day}; "
+        f"{about.describe()}",
+        book.entry_of(notice),
+        severity=Severity.WARNING,
+        entity=notice.id,
+        policy_key="notice-grace-days",
+        value=elapsed,
+        threshold=window.days,
+    )
 
 
 def fund_notices(book: Book, by_subject: dict[tuple[str, str], list[Notice]]) -> Iterator[Item]:
@@ -121,6 +162,7 @@ def fund_notices(book: Book, by_subject: dict[tuple[str, str], list[Notice]]) ->
             report=overdue,
             year=fund.budget_year,
         )
+        yield from _late(book, "B30", ("首个批复", since), found, fund, gaps)
         yield from gaps
         gaps.clear()
 
@@ -178,6 +220,7 @@ def project_notices(book: Book, by_subject: dict[tuple[str, str], list[Notice]])
                 report=overdue,
                 year=project.year,
             )
+            yield from _late(book, "B34", ("验收", accepted.date), after, project, gaps)
             yield from gaps
             gaps.clear()
         started = _first_stage(own, "in_progress")

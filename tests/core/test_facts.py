@@ -350,3 +350,96 @@ def test_income_plan_rows_add_up_to_the_plan_and_are_b39s_limits(tmp_path: Path)
 
     plan = loaded.book.by_id(IncomePlan)["IP-2022-PV-01"]
     assert [plan.part([key]) for key in plan.shares] == rows
+
+
+def _notice_book(grace: str, allocation: str, result: str, last: str) -> str:
+    """A fund and its project, approved 2023-03-01 and accepted 2023-09-01, with a
+    ``notice-grace-days`` of ``grace`` and the fund's allocation / project's result notices
+    posted on the days given; the books end on ``last``."""
+    return f"""
+        2023-01-01 custom "policy" "notice-grace-days" {grace}
+        2023-01-01 custom "fund" "XJ-2023"
+          name: "2023年衔接资金"
+          family: "xianjie"
+        2023-01-01 open Assets:Treasury:XJ-2023 CNY
+        2023-01-01 open Income:Fund:XJ-2023:Central CNY
+        2023-01-05 * "县财政局" "下达"
+          Assets:Treasury:XJ-2023  500000.00 CNY
+          Income:Fund:XJ-2023:Central
+        2023-01-09 custom "project" "P-2023-001"
+          name: "青山村肉牛养殖圈舍建设项目"
+          category: "Industry"
+          township: "城关镇"
+          village: "青山村"
+          year: 2023
+          budget: 500000.00 CNY
+          implementer: "青山村股份经济合作社"
+          fund: "XJ-2023"
+          targets: "带动脱贫户32户户均年增收1500元"
+        2023-01-09 custom "project-stage" "P-2023-001" "proposed"
+        2023-01-11 custom "notice" "N-2023-P001-V"
+          type: "project_plan"
+          level: "village"
+          subject: "P-2023-001"
+          channel: "board"
+          start: 2023-01-11
+          end: 2023-01-20
+        2023-02-02 custom "project-stage" "P-2023-001" "in_library"
+        2023-03-01 custom "project-stage" "P-2023-001" "approved"
+        {allocation} custom "notice" "N-2023-F01"
+          type: "fund_allocation"
+          level: "county"
+          subject: "XJ-2023"
+          channel: "website"
+          start: {allocation}
+        2023-09-01 custom "project-stage" "P-2023-001" "accepted"
+          settlement: 480000.00 CNY
+        {result} custom "notice" "N-2023-R001-V"
+          type: "project_result"
+          level: "village"
+          subject: "P-2023-001"
+          channel: "board"
+          start: {result}
+          end: {datetime.date.fromisoformat(result) + datetime.timedelta(days=9)}
+        {last} note Assets:Treasury:XJ-2023 "账簿截止"
+        """
+
+
+def test_a_notice_posted_after_its_window_is_a_warning_at_the_notice(write_ledger) -> None:
+    """B30/B34: a notice that exists but starts after the ``notice-grace-days`` window's
+    last day is late (公告已发布但逾期): one warning each, at the notice's own entry."""
+    path = write_ledger(_notice_book("10", "2023-06-01", "2023-10-02", "2023-12-31"))
+    found = [f for f in load(path).results.findings if f.rule in ("B30", "B34")]
+    b30, b34 = sorted(found, key=lambda f: f.rule)
+    assert (b30.severity, b30.entity, b30.value, b30.threshold) == ("warning", "N-2023-F01", 92, 10)
+    assert b30.message == (
+        "B30 warning: 公告已发布但逾期: 距首个批复 92 天 > 10 天 (notice-grace-days) — "
+        "2023年衔接资金分配结果公告 [notice N-2023-F01]; 开始 2023-06-01, 最迟 2023-03-11, "
+        "首个批复 2023-03-01; 2023年衔接资金 [fund XJ-2023]"
+    )
+    text = path.read_text(encoding="utf-8").splitlines()
+    assert text[b30.source["lineno"] - 1].startswith('2023-06-01 custom "notice" "N-2023-F01"')
+    assert (b34.severity, b34.entity, b34.value, b34.threshold) == (
+        "warning",
+        "N-2023-R001-V",
+        31,
+        10,
+    )
+    assert "开始 2023-10-02, 最迟 2023-09-11, 验收 2023-09-01;" in b34.message
+    assert text[b34.source["lineno"] - 1].startswith('2023-10-02 custom "notice" "N-2023-R001-V"')
+
+
+def test_a_notice_on_the_windows_last_day_is_on_time(write_ledger) -> None:
+    """Posted on the window's last day (approval + 10, acceptance + 10): no B30/B34 finding."""
+    path = write_ledger(_notice_book("10", "2023-03-11", "2023-09-11", "2023-12-31"))
+    assert [f for f in load(path).results.findings if f.rule in ("B30", "B34")] == []
+
+
+def test_a_late_notice_in_working_days_the_calendar_lacks_does_not_crash(write_ledger) -> None:
+    """A working-day window whose count needs a year the holiday calendar lacks (2099): the
+    POLICY error of the window, once, and no B30/B34 guessed, no internal error."""
+    text = _notice_book('"5 工作日"', "2023-06-01", "2023-10-02", "2023-12-31")
+    path = write_ledger(text.replace("2023", "2099"))
+    findings = load(path).results.findings
+    assert [f.rule for f in findings if f.rule in ("B30", "B34", "POLICY")] == ["POLICY"]
+    assert not [f for f in findings if "internal error" in f.message]
