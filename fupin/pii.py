@@ -260,11 +260,22 @@ def find(text: str) -> list[Hit]:
     """Every ID-card, mobile or bank-card number in ``text`` (offsets into ``text``)."""
     if not may_hold_number(text):
         return []
-    hits = _readings(text.translate(_TABLE), None)
+    read = text.translate(_TABLE)
+    if not _long_chain(read):
+        return []
+    hits = _readings(read, None)
     if hits and any(not (c.isascii() and c.isprintable()) for c in text):
         read, origin = _read(text)  # offsets into the original: only when there are hits
         hits = _readings(read, origin)
     return hits
+
+
+def _long_chain(read: str) -> bool:
+    """Whether the widest reading has a chain of eleven characters or more: the readings
+    :func:`_find` scans have fewer digits (blanked amounts and digests, Chinese digits
+    read in runs only) and no more separators, so without one they have no number."""
+    widest = _COLON.sub("-", _digits_cn(read, mixed=True))
+    return any(m.end() - m.start() >= 11 for m in _CHAIN.finditer(widest))
 
 
 def _readings(read: str, origin: list[int] | None) -> list[Hit]:

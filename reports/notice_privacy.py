@@ -566,15 +566,25 @@ def doc_fields(doc: NoticeDoc) -> list[tuple[str, str]]:
 def _walk(value: Any, path: str, out: list[tuple[str, str]]) -> None:
     if isinstance(value, str):
         out.append((path, value))
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            _walk(getattr(value, f.name), f"{path}.{f.name}", out)
+    elif value is None or isinstance(value, int | float):
+        return  # no text (the common leaves, tested first)
+    elif (names := _field_names(type(value))) is not None:
+        for name in names:
+            _walk(getattr(value, name), f"{path}.{name}", out)
     elif isinstance(value, dict):
         for key, item in value.items():
             _walk(item, f"{path}.{key}", out)
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
             _walk(item, f"{path}[{index}]", out)
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass type, in order (None for any other type)."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 def describe(doc: NoticeDoc, path: str) -> str:

@@ -61,6 +61,7 @@ from fupin.reports.notice_privacy import (
     PrivacyError,
     PrivacyHit,
     Tracer,
+    doc_fields,
     lint_doc,
     lint_html,
     lint_name,
@@ -167,19 +168,46 @@ def lint_inputs(
     return hits
 
 
+def doc_lint_key(
+    detector: str, doc: NoticeDoc, terms: Sequence[str], guard: NameGuard | None
+) -> str:
+    """What :func:`lint_doc` reads of ``doc``, hashed: the detector's version, the guard's
+    names and terms for the notice, the notice's terms and every text field. A notice whose
+    key is that of the published set passed this very lint there (nothing is published
+    unless every notice passed), so a re-run need not lint it again."""
+    digest = hashlib.sha256(detector.encode())
+    digest.update((guard.fingerprint(doc.id) if guard is not None else "-").encode())
+    digest.update(f"\1{doc.id}\1{doc.lists_households}\1".encode())
+    digest.update("\0".join(terms).encode() + b"\1")
+    for path, text in doc_fields(doc):
+        digest.update(f"{path}\0{text}\1".encode())
+    return digest.hexdigest()
+
+
 def render_pieces(
     env: Environment,
     docs: Sequence[NoticeDoc],
     *,
     terms: Mapping[str, Sequence[str]] | None = None,
     guard: NameGuard | None = None,
+    passed: Mapping[str, str] | None = None,
+    keys: dict[str, str] | None = None,
 ) -> list[Piece]:
     """Every notice's fragment (and its slips); raises :class:`PrivacyError` when a field of
     a notice holds personal data (or, in a list notice, a term of ``terms[notice id]``; in
-    any other, a term beside a register name, with a ``guard``)."""
+    any other, a term beside a register name, with a ``guard``).
+
+    ``passed`` maps a notice id to its :func:`doc_lint_key` in the published set: a notice
+    with the same key is not linted again. ``keys`` receives every notice's key."""
     hits: list[PrivacyHit] = []
+    detector = lint_fingerprint() if passed is not None or keys is not None else ""
     for doc in docs:
-        hits += lint_doc(doc, (terms or {}).get(doc.id, ()), guard)
+        listed = (terms or {}).get(doc.id, ())
+        key = doc_lint_key(detector, doc, listed, guard) if detector else ""
+        if keys is not None:
+            keys[doc.id] = key
+        if passed is None or passed.get(doc.id) != key:
+            hits += lint_doc(doc, listed, guard)
     if hits:
         raise PrivacyError(hits)
     pieces: list[Piece] = []
@@ -403,12 +431,12 @@ def lint_fingerprint() -> str:
 def renderer_fingerprint(fonts: Sequence[str], masked: bool) -> str:
     """What else a PDF's bytes depend on besides its notices' HTML (not the lint: a PDF that
     passed another lint is read again, :func:`pdf_lint_key`, not laid out again)."""
-    import pypdf
-    import weasyprint
+    from importlib.metadata import version  # not an import of WeasyPrint (≈0.8 CPU-s)
+
     from fupin.reports import fonts as font_module
 
     digest = hashlib.sha256()
-    digest.update(f"weasyprint {weasyprint.__version__} pypdf {pypdf.__version__}".encode())
+    digest.update(f"weasyprint {version('weasyprint')} pypdf {version('pypdf')}".encode())
     digest.update(f"layout {LAYOUT_VERSION} masked={masked}".encode())
     digest.update(font_module.fingerprint(list(fonts)).encode())
     for path in sorted(TEMPLATES.iterdir()):
@@ -472,8 +500,17 @@ def write_notices(
     terms = terms or {}
     hits = lint_inputs((), title, terms, guard)
     env = make_env(masked=masked)
+    passed = read_manifest(Path(os.path.abspath(out))).get("docs")
+    lint_keys: dict[str, str] = {}
     try:
-        pieces = render_pieces(env, docs, terms=terms, guard=guard)  # raises before writing
+        pieces = render_pieces(  # raises before writing
+            env,
+            docs,
+            terms=terms,
+            guard=guard,
+            passed=passed if isinstance(passed, dict) else {},
+            keys=lint_keys,
+        )
     except PrivacyError as exc:
         raise PrivacyError(hits + exc.hits) from None
     if hits:
@@ -487,7 +524,7 @@ def write_notices(
             inside(stage, stage / piece.folder).mkdir(exist_ok=True)
             hits += lint_name(piece.notice, piece.folder, guard)
             hits += lint_name(piece.notice, piece.stem, guard)
-        manifest: dict[str, Any] = {"version": 1, "pdf": {}, "html": {}}
+        manifest: dict[str, Any] = {"version": 1, "pdf": {}, "html": {}, "docs": lint_keys}
         previous = read_manifest(publisher.out).get("html", {})
         detector = lint_fingerprint()
         if "html" in formats:
@@ -533,10 +570,13 @@ def write_notices(
             )
         checkpoint("pdf")
         index = inside(stage, stage / "index.html")
-        index.write_text(_index(env, pieces, written, stage, title), encoding="utf-8")
-        hits += lint_html(
-            "", "index.html", index.read_text(encoding="utf-8"), guard=guard, tracer=tracer
-        )
+        page = _index(env, pieces, written, stage, title)
+        index.write_text(page, encoding="utf-8")
+        checks = guard.fingerprint("") if guard else ""
+        key = hashlib.sha256(f"{detector}\0{checks}\0{page}".encode()).hexdigest()
+        manifest["index"] = key
+        if read_manifest(publisher.out).get("index") != key:  # else: passed as it is
+            hits += lint_html("", "index.html", page, guard=guard, tracer=tracer)
         if hits:
             raise PrivacyError(hits)
         manifest["generated"] = datetime.datetime.now().isoformat(timespec="seconds")

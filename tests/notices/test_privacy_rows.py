@@ -10,11 +10,13 @@ import io
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from fupin.reports import notice_render
 from fupin.reports.filters import mask_name
+from fupin.reports.notice_context import NoticeDoc
 from fupin.reports.notice_privacy import (
     NEAR_LABEL,
     NameGuard,
@@ -419,3 +421,54 @@ def test_the_lint_key_of_a_pdf() -> None:
     assert base != pdf_lint_key("d", [piece], {}, other_terms)
     assert base != pdf_lint_key("d", [piece], {"N-1": TERMS}, guard())  # a list's terms
     assert base != pdf_lint_key("d", [piece], {}, None)
+
+
+def test_a_rerun_lints_only_the_notices_whose_fields_changed(
+    run_notices: Callable[..., tuple[int, str]],
+    keyed_county: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    planted: Callable[..., Path],
+) -> None:
+    """The 15 project-plan notices are linted field by field once; a re-run with nothing
+    changed lints none of them, nor the index page (each passed this very lint in the set
+    published); changing P-2021-001's beneficiaries lints its plan notices again, only
+    them and its page (the index does not print beneficiaries: its bytes are those that
+    passed), and a health term beside a register name there is still refused."""
+    ledger = planted(keyed_county, tmp_path, [])
+    out = tmp_path / "out"
+    code, output = run_notices(ledger, out, "project_plan")
+    assert code == 0, output
+    docs: list[str] = []
+    pages: list[str] = []
+    real_doc, real_html = notice_render.lint_doc, notice_render.lint_html
+
+    def spy_doc(doc: NoticeDoc, *args: Any, **kwargs: Any) -> list[PrivacyHit]:
+        docs.append(doc.id)
+        return real_doc(doc, *args, **kwargs)
+
+    def spy_html(notice: str, where: str, *args: Any, **kwargs: Any) -> list[PrivacyHit]:
+        pages.append(where)
+        return real_html(notice, where, *args, **kwargs)
+
+    monkeypatch.setattr(notice_render, "lint_doc", spy_doc)
+    monkeypatch.setattr(notice_render, "lint_html", spy_html)
+    code, output = run_notices(ledger, out, "project_plan")
+    assert code == 0, output
+    assert docs == [] and pages == []
+
+    source = ledger.parent / XJ
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace(BENEFICIARIES, 'beneficiaries: "脱贫户33户、监测户5户"', 1))
+    code, output = run_notices(ledger, out, "project_plan")
+    assert code == 0, output
+    assert docs and all(d.startswith("N-2021-P001") for d in docs), docs
+    assert pages == ["城关镇青山村/N-2021-P001-V.html"]  # the index's bytes are the same
+
+    docs.clear()
+    holder = keyed_county / "register" / "households.csv"
+    name = next(csv.DictReader(io.StringIO(holder.read_text(encoding="utf-8"))))["head_name"]
+    source.write_text(text.replace(BENEFICIARIES, f'beneficiaries: "含{name}(重病户)"', 1))
+    code, output = run_notices(ledger, out, "project_plan")
+    assert code == 1 and "(body.project.beneficiaries)" in output, output
+    assert docs and all(d.startswith("N-2021-P001") for d in docs), docs
