@@ -35,10 +35,19 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_sample_ledger_is_clean_by_default() -> None:
+def test_sample_ledger_is_checked_by_default() -> None:
+    """No path: the sample county, whose one finding is a warning (exit 0): N-2021-F03, the
+    east-west allocation notice posted 133 days after the first approval."""
     code, out = run("check")
     assert code == 0, out
-    assert "ledger/main.beancount" in out and "0 个错误" in out
+    assert out.splitlines()[-3:] == [
+        "B30 公示公告: 两个一律、公示期与长期公开: 0 错误, 1 警告",
+        "  ledger/assets.beancount:154: B30 warning: 公告已发布但逾期: 距首个批复 133 天 > 30 天 "
+        "(notice-grace-days) — 青山县2021年东西部协作资金分配结果公告 [notice N-2021-F03]; "
+        "开始 2021-08-12, 最迟 2021-05-01, 首个批复 2021-04-01; "
+        "2021年东西部协作资金(结对帮扶) [fund EW-2021]",
+        "ledger/main.beancount: 785 条记录, 0 个错误, 1 个警告",
+    ]
 
 
 def test_check_json_lists_findings_with_file_and_line(write_ledger) -> None:

@@ -78,11 +78,20 @@ def test_k8_names_payouts_without_a_plan_as_such(tmp_path: Path) -> None:
 
 def test_check_as_of_a_day_counts_the_books_of_that_day(tmp_path: Path) -> None:
     """``fupin check --date 2021-06-30`` says how many entries the books held that day (230,
-    as a ledger cut there), not the whole ledger's 785."""
+    as a ledger cut there), not the whole ledger's 785; the whole books' one warning is
+    N-2021-F03, posted on 2021-08-12 after its window (due 2021-05-01)."""
     ledger = sample_copy(tmp_path) / "main.beancount"
     whole = CliRunner().invoke(main, ["check", str(ledger)])
     cut = CliRunner().invoke(main, ["check", str(ledger), "--date", "2021-06-30"])
-    assert whole.output.splitlines()[-1].endswith(": 785 条记录, 0 个错误, 0 个警告")
+    assert whole.exit_code == 0, whole.output
+    *_, warning, total = whole.output.splitlines()
+    assert total.endswith(": 785 条记录, 0 个错误, 1 个警告"), total
+    assert warning.endswith(
+        "assets.beancount:154: B30 warning: 公告已发布但逾期: 距首个批复 133 天 > 30 天 "
+        "(notice-grace-days) — 青山县2021年东西部协作资金分配结果公告 [notice N-2021-F03]; "
+        "开始 2021-08-12, 最迟 2021-05-01, 首个批复 2021-04-01; "
+        "2021年东西部协作资金(结对帮扶) [fund EW-2021]"
+    ), warning
     last = cut.output.splitlines()[-1]
     assert last.endswith(" 截至 2021-06-30: 230 条记录, 1 个错误, 1 个警告"), last
 

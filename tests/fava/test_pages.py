@@ -158,17 +158,45 @@ def test_compliance_links_to_favas_source_editor(page: Any) -> None:
     assert "file_path=" in url and "funds.beancount" in url and "line=4" in url
 
 
+#: the sample's one finding: N-2021-F03 posted 133 days after EW-2021's first approval
+LATE_NOTICE = (
+    "B30 warning: 公告已发布但逾期: 距首个批复 133 天 > 30 天 (notice-grace-days) — "
+    "青山县2021年东西部协作资金分配结果公告 [notice N-2021-F03]; 开始 2021-08-12, "
+    "最迟 2021-05-01, 首个批复 2021-04-01; 2021年东西部协作资金(结对帮扶) [fund EW-2021]"
+)
+
+
 def test_compliance_findings_shown_with_entry_context(app: Flask, page: Any) -> None:
-    findings = snap_of(app).results.findings
+    (finding,) = snap_of(app).results.findings
+    assert (finding.rule, finding.message) == ("B30", LATE_NOTICE)
     html = page("FupinCompliance")
-    if not findings:
-        assert 'id="no-findings"' in html
-        return
+    assert "1 条发现" in html and 'id="no-findings"' not in html
     table = all_rows(page, "FupinCompliance", "fupin-findings", arg="fpage")
-    assert len(table) == len(findings)
-    for finding, row in zip(findings, table, strict=True):
-        assert row.startswith(f"{finding.rule}|")
-        assert unescape(finding.message) in row
+    assert table == [f"B30|! 警告|2021-08-12|{LATE_NOTICE}|assets.beancount:154"]
+
+
+def test_compliance_page_of_books_without_findings_says_so(tmp_path: Path) -> None:
+    from fupin.reports.fava.serve import make_app
+
+    main = tmp_path / "main.beancount"
+    main.write_text(
+        'option "operating_currency" "CNY"\nplugin "fupin.plugins"\n'
+        '2021-01-01 custom "fava-extension" "fupin.reports.fava"\n'
+        "2021-01-01 open Assets:Treasury:XJ-2021 CNY\n"
+        "2021-01-01 open Income:Fund:XJ-2021:Central CNY\n"
+        '2021-01-01 custom "fund" "XJ-2021"\n  name: "2021年衔接资金"\n  family: "xianjie"\n'
+        '2021-01-05 * "县财政局" "资金下达"\n'
+        "  Assets:Treasury:XJ-2021  10000.00 CNY\n  Income:Fund:XJ-2021:Central\n",
+        encoding="utf-8",
+    )
+    app = make_app(main)
+    assert snap_of(app).results.findings == []
+    response = app.test_client().get(
+        f"/{app.config['LEDGERS'].first_slug()}/extension/FupinCompliance/"
+    )
+    assert response.status_code == 200
+    assert "0 条发现" in response.text and 'id="no-findings"' in response.text
+    assert 'class="fupin-findings"' not in response.text
 
 
 def test_compliance_time_filter_keeps_the_year(app: Flask, page: Any) -> None:
@@ -198,7 +226,19 @@ def test_compliance_json_endpoint(app: Flask, page: Any) -> None:
         (2021, "0.50", True),
         (2022, "0.55", True),
     ]
-    assert len(data["findings"]) == len(results.findings)
+    assert data["findings"] == [
+        {
+            "rule": "B30",
+            "severity": "warning",
+            "message": LATE_NOTICE,
+            "file": str(ROOT / "ledger" / "assets.beancount"),
+            "line": 154,
+            "entity": "N-2021-F03",
+            "value": "133",
+            "threshold": "30",
+        }
+    ]
+    assert len(results.findings) == 1
     narrowed = json.loads(page("FupinCompliance", "data", time="2021"))
     assert {m["year"] for m in narrowed["measures"]} <= {2021, None}
 

@@ -1,4 +1,4 @@
-"""``fupin flags`` and the K rules: the audit sample's seeded flags, the clean sample, ranking."""
+"""``fupin flags`` and the K rules: the audit sample's seeded flags, the sample's one, ranking."""
 
 from __future__ import annotations
 
@@ -91,11 +91,36 @@ def test_text_report_names_findings_and_sources() -> None:
     assert "books-2022.beancount:79: K11 error: 规避招标 合同 560,000.00 ≥ 400,000.00" in out
 
 
-def test_clean_sample_ledger_yields_no_flags() -> None:
+def test_sample_ledger_yields_only_its_late_notice() -> None:
+    """The sample's one real case: N-2021-F03 posted 133 days after the first approval (B30
+    warning), flagged K10 公告公示未落实 with no amount at stake; no other flag."""
     code, rows = flags_json(SAMPLE)
-    assert (code, rows) == (0, [])
+    assert (code, rows) == (
+        0,
+        [
+            {
+                "rule": "K10",
+                "found_by": "B30",
+                "name": "公告公示未落实",
+                "severity": "warning",
+                "amount": None,
+                "entity": "N-2021-F03",
+                "date": "2021-08-12",
+                "file": "ledger/assets.beancount",
+                "line": 154,
+                "message": (
+                    "B30 warning: 公告已发布但逾期: 距首个批复 133 天 > 30 天 (notice-grace-days) "
+                    "— 青山县2021年东西部协作资金分配结果公告 [notice N-2021-F03]; "
+                    "开始 2021-08-12, 最迟 2021-05-01, 首个批复 2021-04-01; "
+                    "2021年东西部协作资金(结对帮扶) [fund EW-2021]"
+                ),
+                "source": CATALOGUE["K10"].source,
+            }
+        ],
+    )
     result = CliRunner().invoke(main, ["flags", str(SAMPLE)])
-    assert result.exit_code == 0 and "未发现审计风险点" in result.output
+    assert result.exit_code == 0 and "未发现审计风险点" not in result.output
+    assert "1 个风险点: 0 错误, 1 警告; 涉及金额 0.00 元" in result.output
 
 
 def test_every_k_rule_is_registered_with_its_audit_source() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import shutil
 from collections import defaultdict
 from decimal import Decimal
@@ -112,9 +113,28 @@ def test_measures_and_findings_are_the_loads(sample_export: Path) -> None:
     b02 = {r["year"]: r for r in measures if r["rule"] == "B02"}
     assert Decimal(b02["2022"]["threshold"]) == Decimal("0.55")
     assert b02["2022"]["value_num"] == Decimal(b02["2022"]["value"]).quantize(Decimal("1e-28"))
-    assert not read(sample_export, "findings")  # the sample is clean: one empty file
+    # the sample's one finding: N-2021-F03 posted after its notice-grace-days, flag K10
+    assert [f.rule for f in loaded.results.findings] == ["B30"]
+    assert read(sample_export, "findings") == [
+        {
+            "rule": "B30",
+            "severity": "warning",
+            "entity": "N-2021-F03",
+            "policy_key": "notice-grace-days",
+            "value": "133",
+            "threshold": "30",
+            "amount": None,
+            "red_flag": "K10",
+            "red_flag_name": "公告公示未落实",
+            "date": datetime.date(2021, 8, 12),
+            "file": "assets.beancount",
+            "line": 154,
+            "county": "999901",
+            "year": "2021",
+        }
+    ]
     assert [p.name for p in (sample_export / "findings" / "county=999901").iterdir()] == [
-        f"year={fmt.NULL_PARTITION}"
+        "year=2021"
     ]
 
 
@@ -213,8 +233,12 @@ def test_the_county_code_comes_from_the_ledgers_county_entry(write_ledger, tmp_p
     path = write_ledger(body.format(county=entry))
     code, text = run("export", "parquet", str(path), "--out", str(tmp_path / "a"))
     assert code == 0, text
-    assert text.startswith("县 410522: 1 条分录")
+    assert text.startswith("县 410522: 1 条分录") and "0 个问题" in text
     assert (tmp_path / "a" / "postings" / "county=410522").is_dir()
+    # no finding: the findings table is one empty file, in the partition of no year
+    (empty,) = (tmp_path / "a" / "findings" / "county=410522").rglob("*.parquet")
+    assert empty.parent.name == f"year={fmt.NULL_PARTITION}"
+    assert pq.read_metadata(empty).num_rows == 0
     meta = pq.read_metadata(next((tmp_path / "a" / "postings").rglob("*.parquet"))).metadata
     assert meta[fmt.K_COUNTY_NAME.encode()].decode() == "安阳县"
     # a --county other than the entry's is refused (a ledger paired with the wrong code);

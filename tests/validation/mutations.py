@@ -9,12 +9,15 @@ personal number in a narration, a directive's type misspelt or its values gone, 
 written twice, a policy value out of its vocabulary or order, the register
 CSV or a folder included as a ledger, a binary file, an overlong line. Beside them, changes
 that keep the ledger valid (a text edited, a note added, two fields swapped, a default
-restated), after which the sample must stay clean.
+restated), after which the sample must have no finding it did not have before.
 
 Each :class:`Mutation` knows the lines of the entry it changes and the words (field names)
 an error must contain: :func:`judge` loads the mutated copy with :func:`fupin.load.load`
 and says whether an error sits at that entry naming the field, whether a valid one added
-any finding, and whether anything ended in a traceback or an internal rule error.
+any finding, and whether anything ended in a traceback or an internal rule error. A
+finding counts only when the unmutated copy (its :func:`baseline`) does not have it: the
+sample's one real warning (B30, N-2021-F03 posted after its notice-grace-days) stays in
+every copy and is no change's doing.
 """
 
 from __future__ import annotations
@@ -22,13 +25,13 @@ from __future__ import annotations
 import datetime
 import re
 import traceback
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from types import UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, NamedTuple, Union, get_args, get_origin
 
 from fupin.engine import InternalError
 from fupin.entities import ENTITY_TYPES
@@ -1049,14 +1052,48 @@ class Verdict:
     mutation: Mutation
     at_line: bool = False  # (invalid) an error at the entry's lines (or the file's line)
     reported: bool = False  # (invalid) an error at the entry naming the field
-    findings: int = 0  # errors and warnings after the change
+    findings: int = 0  # errors and warnings after the change that the baseline has not
     traceback: str = ""
     internal: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
 
 
-def judge(mutation: Mutation, folder: Path, original: dict[str, str]) -> Verdict:
-    """Apply ``mutation`` to the copy of the ledger in ``folder``, load it, restore it."""
+class Seen(NamedTuple):
+    """A problem as the baseline and a mutated copy are compared: everything but its line,
+    which a line inserted above it moves."""
+
+    kind: str
+    rule: str
+    severity: str
+    file: str
+    entity: str
+    message: str
+
+
+def _seen(problem: Any) -> Seen:
+    meta = problem.source or {}
+    return Seen(
+        type(problem).__name__,
+        str(getattr(problem, "rule", "")),
+        str(getattr(problem, "severity", Severity.ERROR)),
+        Path(str(meta.get("filename", ""))).name,
+        str(getattr(problem, "entity", "")),
+        problem.message,
+    )
+
+
+def baseline(folder: Path) -> Counter[Seen]:
+    """The problems of the unmutated ledger in ``folder`` (load once per copied folder, and
+    pass to every :func:`judge` of it): a mutated copy's finding is new only beyond these."""
+    loaded = load(folder / "main.beancount")
+    return Counter(_seen(p) for p in [*loaded.other_errors, *loaded.results.findings])
+
+
+def judge(
+    mutation: Mutation, folder: Path, original: dict[str, str], known: Counter[Seen]
+) -> Verdict:
+    """Apply ``mutation`` to the copy of the ledger in ``folder``, load it, restore it; of its
+    problems, those in ``known`` (the folder's :func:`baseline`) are not counted."""
     path = folder / mutation.file
     text = original[mutation.file]
     if mutation.edit == "swap":
@@ -1071,7 +1108,7 @@ def judge(mutation: Mutation, folder: Path, original: dict[str, str]) -> Verdict
     path.write_text(changed, encoding="utf-8")
     verdict = Verdict(mutation)
     try:
-        _load(verdict, folder / "main.beancount")
+        _load(verdict, folder / "main.beancount", known)
     finally:
         path.write_text(text, encoding="utf-8")
         for name, _ in mutation.files:
@@ -1079,7 +1116,7 @@ def judge(mutation: Mutation, folder: Path, original: dict[str, str]) -> Verdict
     return verdict
 
 
-def _load(verdict: Verdict, main: Path) -> None:
+def _load(verdict: Verdict, main: Path, known: Counter[Seen]) -> None:
     mutation = verdict.mutation
     try:
         loaded = load(main)
@@ -1094,7 +1131,14 @@ def _load(verdict: Verdict, main: Path) -> None:
     except Exception:  # exactly what the test counts: a traceback
         verdict.traceback = traceback.format_exc()
         return
-    problems = [*loaded.other_errors, *loaded.results.findings]
+    left = known.copy()
+    problems = []
+    for problem in [*loaded.other_errors, *loaded.results.findings]:
+        seen = _seen(problem)
+        if left[seen] > 0:
+            left[seen] -= 1  # the unmutated copy has it too: not the change's doing
+        else:
+            problems.append(problem)
     verdict.findings = len(problems)
     for problem in problems:
         meta = problem.source or {}
