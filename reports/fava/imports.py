@@ -4,17 +4,25 @@ Fava wraps every exception of an importer's ``extract`` in ``ImporterExtractErro
 message is the whole Python traceback (``fava/core/ingest.py``); our message, naming the
 file, row and field, was only its last line. Fava has no exception type it shows plainly
 from ``extract``, so each ledger's ``ingest.extract`` is wrapped once (:func:`attach`): an
-error whose cause is one of :data:`INPUT_ERRORS` becomes a ``FavaAPIError`` of that message
-alone; any other (a bug) keeps Fava's traceback.
+error whose cause is one of :data:`INPUT_ERRORS` becomes an :class:`ImportInputError` of that
+message alone; any other (a bug) keeps Fava's traceback.
+
+A refused input is the user's file at fault, not the server's: Fava's JSON API answers a plain
+``FavaAPIError`` with 500 and logs it with its traceback, but a ``FavaJSONAPIError`` with its
+own ``status`` and no log (``fava/json_api.py``, 1.30.2 to 1.30.x alike). So
+:class:`ImportInputError` is one of those, with 422 (Unprocessable Content, what Fava itself
+answers for a file it cannot use): the body is ``{"error": message}``. A bug's
+``ImporterExtractError`` still takes Fava's 500 path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from fava.core.ingest import ImporterExtractError
-from fava.helpers import FavaAPIError
+from fava.json_api import FavaJSONAPIError
 from fupin.importers.layout import LayoutError
 from fupin.importers.rules import RulesError
 from fupin.importers.table import SourceError
@@ -28,8 +36,11 @@ if TYPE_CHECKING:
 INPUT_ERRORS: tuple[type[Exception], ...] = (SourceError, RulesError, LayoutError, RegisterError)
 
 
-class ImportInputError(FavaAPIError):
-    """An importer's input error: its own message (file, row, field), no traceback."""
+class ImportInputError(FavaJSONAPIError):
+    """An importer's input error: its own message (file, row, field), no traceback; a client
+    error (422), not a server error."""
+
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
 
 
 class PlainInputErrors:

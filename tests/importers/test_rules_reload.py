@@ -248,7 +248,7 @@ def test_fava_import_page_sees_a_rules_edit_without_a_restart(county: Path) -> N
 
     rules.write_text(text + FEE_RULE.replace('"out"', '"outt"'), encoding="utf-8")
     refused = fava_extract(client, base, statement)
-    assert refused.status_code == 500
+    assert refused.status_code == 422  # the user's file at fault, not a server error
     line = len(text.splitlines()) + 5
     error = refused.get_json()["error"]  # the message alone: no traceback, no frames
     assert error.startswith(
@@ -271,7 +271,7 @@ def test_fava_starts_with_an_invalid_rules_file_and_sees_the_fix(county: Path) -
     rules.write_text(text + "[[rule]\n", encoding="utf-8")
     client, base, statement = fava(county)
     refused = fava_extract(client, base, statement)
-    assert refused.status_code == 500
+    assert refused.status_code == 422  # the user's file at fault, not a server error
     error = refused.get_json()["error"]
     assert error.startswith(
         f"{rules}:{len(text.splitlines()) + 1}: 导入规则有误, 未生效: TOML 语法错误"
@@ -284,8 +284,9 @@ def test_fava_starts_with_an_invalid_rules_file_and_sees_the_fix(county: Path) -
 def test_fava_shows_a_bad_statement_row_as_its_message_and_a_bug_with_its_traceback(
     county: Path, monkeypatch: Any
 ) -> None:
-    """A malformed row (SourceError) is the Chinese message alone on the import page; an
-    unexpected exception (a bug) keeps Fava's box with the traceback."""
+    """A malformed row (SourceError) is the Chinese message alone on the import page, a
+    client error (422) whose JSON body is that message; an unexpected exception (a bug)
+    keeps Fava's server error (500) with the traceback."""
     client, base, statement = fava(county)
     from fupin.importers.statement import StatementImporter
     from fupin.importers.table import SourceError
@@ -295,7 +296,9 @@ def test_fava_shows_a_bad_statement_row_as_its_message_and_a_bug_with_its_traceb
 
     monkeypatch.setattr(StatementImporter, "parse", bad_row)
     refused = fava_extract(client, base, statement)
-    assert refused.status_code == 500
+    assert refused.status_code == 422  # the user's file at fault, not a server error
+    assert refused.is_json and set(refused.get_json()) == {"error"}
+    assert "Traceback" not in refused.get_data(as_text=True)
     error = refused.get_json()["error"]
     assert error == str(SourceError(str(statement), 7, "金额", "发生额 '12,3a' 不是金额"))
     assert "12,3a" in error and "Traceback" not in error
@@ -304,5 +307,7 @@ def test_fava_shows_a_bad_statement_row_as_its_message_and_a_bug_with_its_traceb
         raise KeyError("oops")
 
     monkeypatch.setattr(StatementImporter, "parse", bug)
-    crashed = fava_extract(client, base, statement).get_json()["error"]
+    response = fava_extract(client, base, statement)
+    assert response.status_code == 500  # a bug: Fava's server error, as before
+    crashed = response.get_json()["error"]
     assert "Traceback" in crashed and "KeyError" in crashed
