@@ -602,6 +602,30 @@ class Notice(Entity):
         return self
 
     @property
+    def last_posted(self) -> datetime.date | None:
+        """The last day it was up: its ``end``, or the day before ``withdrawn`` when it was
+        taken down by then (the day taken down is not a day posted: B31 counts so); None
+        when open-ended and never withdrawn. Before ``start`` when withdrawn on its first day."""
+        if self.withdrawn is not None and (self.end is None or self.withdrawn <= self.end):
+            return self.withdrawn - datetime.timedelta(days=1)
+        return self.end
+
+    @property
     def days(self) -> int | None:
-        """Days posted, counting both ends (``end − start + 1``); None when open-ended."""
+        """Days posted, counting both ends, up to :attr:`last_posted` (a withdrawal cuts it
+        short: ``withdrawn − start``; 0 when withdrawn on its first day); None when
+        open-ended and never withdrawn. The announced period is :attr:`announced_days`."""
+        last = self.last_posted
+        return max(0, (last - self.start).days + 1) if last is not None else None
+
+    @property
+    def announced_days(self) -> int | None:
+        """The period the notice itself announces, ``end − start + 1`` (what its paper
+        prints, whether or not it was taken down early); None when open-ended."""
         return (self.end - self.start).days + 1 if self.end else None
+
+    def listed_period(self) -> str:
+        """Its period as a list shows it: ``2023-03-01 至 2023-03-10``, ``… 至 长期``, and a
+        withdrawal after it: ``2023-03-01 至 2023-03-10 (2023-03-05 撤下)``."""
+        span = f"{self.start} 至 {self.end or '长期'}"
+        return f"{span} ({self.withdrawn} 撤下)" if self.withdrawn is not None else span

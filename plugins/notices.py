@@ -273,9 +273,8 @@ def notice_periods(book: Book) -> Iterator[Item]:
                 policy_key=key,
             )
             continue
-        last = notice.end
-        if notice.withdrawn is not None and notice.withdrawn <= notice.end:
-            last = notice.withdrawn - datetime.timedelta(days=1)  # the day taken down: not posted
+        last = notice.last_posted  # its end, or the day before it was taken down: not posted
+        assert last is not None  # an end is set (just above)
         try:
             days = minimum.span(notice.start, last) if last >= notice.start else 0
         except CalendarGap as gap:

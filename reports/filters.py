@@ -135,8 +135,9 @@ def cn_date(day: datetime.date | None) -> str:
 def period(start: datetime.date, end: datetime.date | None, days: int | None) -> str:
     """``2021年1月11日至2021年1月20日（共10天）``; open-ended: ``自…起长期公开``.
 
-    ``days`` is the notice's own count (:attr:`fupin.entities.Notice.days`, both ends
-    counted), the figure the rules measure: formatted here, never counted again."""
+    ``days`` is the notice's own count of the period it announces
+    (:attr:`fupin.entities.Notice.announced_days`, both ends counted): formatted here, never
+    counted again. A notice taken down early still prints the period it was posted with."""
     if end is None or days is None:
         return f"自{cn_date(start)}起长期公开"
     return f"{cn_date(start)}至{cn_date(end)}（共{days}天）"

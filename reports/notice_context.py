@@ -184,7 +184,7 @@ class Header:
     issuer: str
     start: datetime.date
     end: datetime.date | None
-    days: int | None
+    days: int | None  # the announced period (Notice.announced_days), as the paper prints it
     doc: str | None
     paper: str
     township: str
@@ -192,6 +192,10 @@ class Header:
     year: int
     hotline: str
     phones: tuple[Phone, ...]
+    # not printed on the paper (it was posted as issued), shown by the index of notices: the
+    # day it was taken down, and the days it was up (Notice.days: cut short by a withdrawal)
+    withdrawn: datetime.date | None = None
+    posted_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -332,7 +336,7 @@ def notice_header(
         issuer=str(issuer),
         start=notice.start,
         end=notice.end,
-        days=notice.days,
+        days=notice.announced_days,
         doc=notice.doc,
         paper=notice.paper,
         township=notice.township or township,
@@ -340,6 +344,8 @@ def notice_header(
         year=notice.start.year,
         hotline=need(policy.notice_hotline, "policy", "notice-hotline", "监督举报电话"),
         phones=phones,
+        withdrawn=notice.withdrawn,
+        posted_days=notice.days,
     )
 
 

@@ -802,7 +802,8 @@ def _index(env: Environment, pieces: list[Piece], written: Written, stage: Path,
                     "channel_name": h.channel_name,
                     "start": h.start,
                     "end": h.end,
-                    "days": h.days,
+                    "withdrawn": h.withdrawn,
+                    "days": h.posted_days,  # the days it was up: a withdrawal cuts it short
                     "files": files,
                 }
             )

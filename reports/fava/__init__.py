@@ -286,6 +286,7 @@ class FupinNotices(_base.FupinPage):
                     "subject": r.notice.subject,
                     "start": r.notice.start.isoformat(),
                     "end": r.notice.end.isoformat() if r.notice.end else None,
+                    "withdrawn": r.notice.withdrawn.isoformat() if r.notice.withdrawn else None,
                     "days": r.days,
                     "status": r.status,
                 }

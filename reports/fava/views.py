@@ -569,7 +569,7 @@ def _project_row(book: Book, project: Project, index: ProjectIndex, *, detail: b
 class NoticeRow:
     notice: Notice
     where: Where | None
-    days: int | None  # posted days, end inclusive; None when long-term
+    days: int | None  # days posted (Notice.days: cut short by a withdrawal); None when long-term
     findings: Sequence[FindingRow]
     measures: Sequence[MeasureRow] = ()
     subject_name: str = ""  # the disclosed project's or fund's name
@@ -613,12 +613,11 @@ def notices(book: Book, results: Results) -> list[NoticeRow]:
     names.update({f.id: f.name for f in book.funds.values()})
     rows = []
     for notice in sorted(book.all(Notice), key=lambda n: (n.start, n.id)):
-        days = (notice.end - notice.start).days + 1 if notice.end else None
         rows.append(
             NoticeRow(
                 notice,
                 where(book.meta_of(notice)),
-                days,
+                notice.days,
                 found.get(notice.id, []),
                 measured.get(notice.id, []),
                 names.get(notice.subject, ""),

@@ -77,7 +77,7 @@ def test_masks() -> None:
 def test_period_prints_the_notices_own_day_count() -> None:
     start = datetime.date(2021, 5, 1)
     assert period(start, datetime.date(2021, 5, 10), 10) == "2021年5月1日至2021年5月10日（共10天）"
-    # the figure is the notice's (Notice.days), formatted, not counted again from the dates
+    # the figure is the notice's (Notice.announced_days), formatted, not counted again
     assert period(start, datetime.date(2021, 5, 10), 7).endswith("（共7天）")
     assert period(start, None, None) == "自2021年5月1日起长期公开"
     assert cn_date(None) == "长期"
