@@ -579,12 +579,15 @@ def _walk(value: Any, path: str, out: list[tuple[str, str]]) -> None:
             _walk(item, f"{path}[{index}]", out)
 
 
-@functools.cache
 def _field_names(kind: type) -> tuple[str, ...] | None:
-    """The fields of a dataclass type, in order (None for any other type)."""
-    if not dataclasses.is_dataclass(kind):
-        return None
-    return tuple(f.name for f in dataclasses.fields(kind))
+    """The fields of a dataclass type, in order (None for any other type), once per type."""
+    if kind not in _FIELDS:
+        found = dataclasses.fields(kind) if dataclasses.is_dataclass(kind) else None
+        _FIELDS[kind] = None if found is None else tuple(f.name for f in found)
+    return _FIELDS[kind]
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
 
 
 def describe(doc: NoticeDoc, path: str) -> str:

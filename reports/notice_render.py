@@ -573,9 +573,9 @@ def write_notices(
         page = _index(env, pieces, written, stage, title)
         index.write_text(page, encoding="utf-8")
         checks = guard.fingerprint("") if guard else ""
-        key = hashlib.sha256(f"{detector}\0{checks}\0{page}".encode()).hexdigest()
-        manifest["index"] = key
-        if read_manifest(publisher.out).get("index") != key:  # else: passed as it is
+        index_key = hashlib.sha256(f"{detector}\0{checks}\0{page}".encode()).hexdigest()
+        manifest["index"] = index_key
+        if read_manifest(publisher.out).get("index") != index_key:  # else: passed as it is
             hits += lint_html("", "index.html", page, guard=guard, tracer=tracer)
         if hits:
             raise PrivacyError(hits)
