@@ -56,7 +56,7 @@ from beancount import loader
 from beancount.core import data, position
 from beancount.core.amount import Amount
 from beancount.core.number import MISSING
-from beancount.parser import booking, parser
+from beancount.parser import booking, grammar, parser
 from beancount.utils import encryption
 
 from fupin import file_memo, plain_booking, transformations, validations
@@ -406,6 +406,7 @@ _REBUILT: tuple[type, ...] = (
     Amount,
     position.Cost,
     position.CostSpec,
+    grammar.ValueType,  # a ``custom`` entry's values
 )
 
 

@@ -44,6 +44,10 @@ _BALANCE = "beancount.ops.balance"
 _OWN = (_DOCUMENTS, _PAD, _BALANCE)
 _check: Callable[[list[Any], dict[str, Any]], tuple[list[Any], list[Any]]] = balance.check
 _sortkey = data.entry_sortkey
+#: the attribute (True) of a plugin function that, given sorted entries, returns either the
+#: very list, untouched, or a new sorted list: no sort is needed after it (fupin's rules and
+#: its depreciation; any other plugin's entries are sorted after it, as Beancount does)
+KEEPS_ENTRIES = "fupin_keeps_entries"
 
 
 def run(
@@ -85,6 +89,7 @@ def run(
             text = traceback.format_exc().replace("\n", "\n  ")
             errors.append(_load_error(f'Error importing "{name}": {text}'))
             continue
+        kept = True  # every function of the module returned sorted entries
         for function in module.__plugins__:
             callback = getattr(module, function) if isinstance(function, str) else function
             args = () if config is None else (config,)
@@ -97,7 +102,9 @@ def run(
                 text = traceback.format_exc().replace("\n", "\n  ")
                 errors.append(_load_error(f'Error applying plugin "{name}": {text}'))
                 continue
-        entries.sort(key=_sortkey)  # Beancount does not trust a plugin's order
+            kept = kept and getattr(callback, KEEPS_ENTRIES, False)
+        if not kept:
+            entries.sort(key=_sortkey)  # Beancount does not trust a plugin's order
     return entries, errors
 
 

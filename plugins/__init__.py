@@ -41,12 +41,13 @@ from fupin.plugins import (
     seals,  # issue 17: audit trail (sealed periods, corrections)
 )
 from fupin.plugins import evidence as evidence_files  # issue 17: evidence files
-from fupin.plugins.assets import depreciation as fupin_asset_depreciation  # noqa: F401 (__plugins__)
+from fupin.plugins.assets import depreciation as fupin_asset_depreciation  # in __plugins__
 
 from fupin import collector, load_inputs, reads, session
 from fupin.book import build_book, release
 from fupin.engine import Results, Rule, run_rules
 from fupin.findings import Finding, Severity
+from fupin.transformations import KEEPS_ENTRIES
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -119,6 +120,11 @@ def fupin_rules(
         _printable(f) for f in results.findings if keep_warnings or f.severity == Severity.ERROR
     ]
     return entries, errors  # type: ignore[return-value]
+
+
+# sorted entries in, sorted entries out: fupin's own load sorts nothing after them
+setattr(fupin_rules, KEEPS_ENTRIES, True)  # the very list it is given, untouched
+setattr(fupin_asset_depreciation, KEEPS_ENTRIES, True)  # that, or a new sorted list
 
 
 def _printable(finding: Finding) -> Finding:

@@ -137,3 +137,36 @@ def test_a_plugin_that_adds_a_pad_gets_it_padded(
     assert_as_beancount(top, monkeypatch, "off")
     entries, _, _ = cache.load_file(top)
     assert [e.narration for e in entries if getattr(e, "flag", "") == "P"]  # padded
+
+
+def test_fupins_plugin_is_not_sorted_after_but_a_countys_plugin_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_dir: Path
+) -> None:
+    """fupin's rules hand back the sorted list they were given, its depreciation that or a new
+    sorted list: no sort after them (not one key computed). A county's plugin that reverses
+    the list in place is sorted after, as Beancount does; the entries are Beancount's."""
+    from fupin import transformations
+
+    keys: list[int] = []
+    real = transformations._sortkey
+
+    def counted(entry: Any) -> Any:
+        keys.append(1)
+        return real(entry)
+
+    monkeypatch.setattr(transformations, "_sortkey", counted)
+    (tmp_path / "reverses.py").write_text(
+        "__plugins__ = ('rev',)\ndef rev(entries, options_map):\n"
+        "    entries.reverse()\n    return entries, []\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    top = tmp_path / "main.beancount"
+    ledger = LEDGER.replace('2021-03-03 document Assets:Bank "missing.pdf"\n', "").replace(
+        "2021-01-02 pad Assets:Cash Equity:Opening\n", ""
+    )  # no documents nor pads: Beancount's own passes would sort after them
+    for plugins, sorted_keys in (('plugin "fupin.plugins"', 0), ('plugin "reverses"', 12)):
+        keys.clear()
+        top.write_text(ledger.format(options=plugins), encoding="utf-8")
+        assert_as_beancount(top, monkeypatch, "off")
+        assert len(keys) == sorted_keys, plugins  # the list, sorted once after the county's
