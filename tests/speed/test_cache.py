@@ -443,3 +443,34 @@ def test_no_preflight_verdict_kept_with_the_cache_off(
     ledger.write_text("2022-01-01 open Assets:Cash CNY\n", encoding="utf-8")
     preflight(ledger)
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_record_shares_equal_values_and_reads_back_equal(tmp_path: Path, cache_dir: Path) -> None:
+    """A record's entries come back with equal strings, dates, numbers and amounts as one
+    object (fupin.record_values), numbers kept by their text (600.00 and 600.0 apart), every
+    metadata dict and posting list its own; the load is Beancount's, value for value."""
+    top = tmp_path / "main.beancount"
+    pays = "".join(
+        f'2021-02-0{d} * "公益岗位" "2021年2月公益岗位补贴"\n  household: "H-{d}"\n'
+        f"  Expenses:Wage  {amount} CNY\n  Assets:Bank\n"
+        for d, amount in ((1, "600.00"), (2, "600.00"), (3, "600.0"))
+    )
+    top.write_text(
+        'option "operating_currency" "CNY"\n2021-01-01 open Assets:Bank CNY\n'
+        "2021-01-01 open Expenses:Wage CNY\n" + pays,
+        encoding="utf-8",
+    )
+    assert_same_as_beancount(top)  # writes the record
+    assert_same_as_beancount(top)  # reads it
+    assert cache.LAST.hits == 1
+    entries, _, _ = cache.load_file(top)
+    a, b, c = [e for e in entries if type(e).__name__ == "Transaction"]
+    assert a.narration is b.narration is c.narration
+    assert a.postings[0].units is b.postings[0].units  # Amount(600.00, CNY), once
+    assert str(c.postings[0].units.number) == "600.0"
+    assert a.postings[0].units.currency is c.postings[0].units.currency
+    assert list(a.meta)[2] is list(b.meta)[2] == "household"
+    assert a.meta is not b.meta and a.postings is not b.postings
+    assert a.postings[0].meta is not b.postings[0].meta
+    a.meta["note"] = "x"  # a plugin may write to an entry's metadata: that one alone
+    assert "note" not in b.meta
