@@ -525,7 +525,8 @@ def write_notices(
             hits += lint_name(piece.notice, piece.folder, guard)
             hits += lint_name(piece.notice, piece.stem, guard)
         manifest: dict[str, Any] = {"version": 1, "pdf": {}, "html": {}, "docs": lint_keys}
-        previous = read_manifest(publisher.out).get("html", {})
+        published = read_manifest(publisher.out)  # the set in place: read once
+        previous = published.get("html", {})
         detector = lint_fingerprint()
         if "html" in formats:
             for piece in pieces:
@@ -559,6 +560,7 @@ def write_notices(
                 written,
                 publisher,
                 manifest,
+                published.get("pdf", {}),
                 split=split,
                 masked=masked,
                 workers=workers,
@@ -575,7 +577,7 @@ def write_notices(
         checks = guard.fingerprint("") if guard else ""
         index_key = hashlib.sha256(f"{detector}\0{checks}\0{page}".encode()).hexdigest()
         manifest["index"] = index_key
-        if read_manifest(publisher.out).get("index") != index_key:  # else: passed as it is
+        if published.get("index") != index_key:  # else: passed as it is
             hits += lint_html("", "index.html", page, guard=guard, tracer=tracer)
         if hits:
             raise PrivacyError(hits)
@@ -595,6 +597,7 @@ def _pdfs(
     written: Written,
     publisher: Publisher,
     manifest: dict[str, Any],
+    previous: dict[str, Any],
     *,
     split: str,
     masked: bool,
@@ -605,7 +608,8 @@ def _pdfs(
     progress: bool | None,
     fonts: Sequence[str],
 ) -> list[PrivacyHit]:
-    """Reuse the unchanged PDFs of the published set, lay out the others; lint them all."""
+    """Reuse the unchanged PDFs of the published set (``previous``: its manifest's PDFs), lay
+    out the others; lint them all."""
     stage = publisher.stage
     files: dict[str, list[Piece]] = defaultdict(list)
     for piece in pieces:
@@ -614,7 +618,6 @@ def _pdfs(
         inside(stage, stage / relative)
         files[relative].append(piece)
         written.files[piece.key].append(stage / relative)
-    previous = read_manifest(publisher.out).get("pdf", {})
     by_key = {
         entry.get("key"): (path, entry)
         for path, entry in previous.items()
