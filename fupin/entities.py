@@ -606,9 +606,17 @@ class Notice(Entity):
         """The last day it was up: its ``end``, or the day before ``withdrawn`` when it was
         taken down by then (the day taken down is not a day posted: B31 counts so); None
         when open-ended and never withdrawn. Before ``start`` when withdrawn on its first day."""
-        if self.withdrawn is not None and (self.end is None or self.withdrawn <= self.end):
+        if self.withdrawn is not None and self.cut_short:
             return self.withdrawn - datetime.timedelta(days=1)
         return self.end
+
+    @property
+    def cut_short(self) -> bool:
+        """Whether it was taken down before its period was over: ``withdrawn`` on or before
+        its ``end``, or at all when it has none. Such a notice does not count as the
+        disclosure a rule asks for (B30, B34, B39, M02); one taken down after its last day
+        ran its period and counts."""
+        return self.withdrawn is not None and (self.end is None or self.withdrawn <= self.end)
 
     @property
     def days(self) -> int | None:

@@ -247,7 +247,7 @@ class Case:
         ]
 
     def notices_of(self, kind: str) -> list[Notice]:
-        return [n for n in self.notices if n.type == kind and not n.withdrawn]
+        return [n for n in self.notices if n.type == kind and not n.cut_short]
 
 
 @dataclass(frozen=True)

@@ -403,7 +403,7 @@ def distribution(book: Book, register: AssetRegister) -> Iterator[Item]:
     plans = book.by_id(IncomePlan)
     notices: dict[tuple[str, str], list[Notice]] = defaultdict(list)
     for notice in book.all(Notice):
-        if notice.type in ("income_plan", "income_result") and not notice.withdrawn:
+        if notice.type in ("income_plan", "income_result") and not notice.cut_short:
             notices[(notice.type, notice.subject)].append(notice)
     for ident, plan in plans.items():
         total = sum(plan.shares.values(), ZERO)

@@ -23,8 +23,13 @@ Checked, with the policy in force on the notice's (or the event's) date:
 * B30/B34: a due notice posted only after its ``notice-grace-days`` window (none of the
   fund's allocation notices, or of the project's result notices since acceptance, starts by
   the window's last day) is a warning on the first of them (公告已发布但逾期);
+* B30/B34: a notice taken down before its period was over (``withdrawn`` on or before its
+  ``end``, or with no end: :attr:`Notice.cut_short`) is not the disclosure asked for; the
+  finding's inputs still list it, with the day it was taken down;
 * B31 [N-NOTICE2017 §4] a notice on a fixed board (``notice-board-channels``) is posted
-  ``end − start + 1 ≥ notice-min-days`` (10) days; a site sign stays for the project's life;
+  ``end − start + 1 ≥ notice-min-days`` (10) days, up to the day before it was taken down
+  when it was (with or without an end); one with neither an end nor a withdrawal has no
+  period to measure (缺少结束日期); a site sign stays for the project's life;
   a 防返贫监测 notice (``monitoring``, ``monitoring_exit``) ≥ ``monitoring-notice-min-days``
   (5) [N-MON]; findings name a notice by its title (:mod:`fupin.notice_titles`);
 * B32 [N-NOTICE2017 §4] "公告信息应长期保持公开": a website notice has no end and is not
@@ -142,7 +147,7 @@ def fund_notices(book: Book, by_subject: dict[tuple[str, str], list[Notice]]) ->
         if not approvals:
             continue
         since = min(approvals)
-        found = [n for n in by_subject.get(("fund_allocation", fund_id), []) if not n.withdrawn]
+        found = [n for n in by_subject.get(("fund_allocation", fund_id), []) if not n.cut_short]
         overdue, due = _due(book, since, f"fund {fund_id}", gaps)
         yield from check(
             NoticeError,
@@ -179,8 +184,10 @@ def project_notices(book: Book, by_subject: dict[tuple[str, str], list[Notice]])
             policy = book.policy.at(entered.date)
             for level in policy.notice_plan_levels:
                 at_level = [n for n in plans if n.level == level]
-                done = [n for n in at_level if (n.end or n.start) < entered.date]
-                seen = ", ".join(f"{n.id} {_span(n)}" for n in at_level) or "无"
+                done = [
+                    n for n in at_level if not n.cut_short and (n.end or n.start) < entered.date
+                ]
+                seen = ", ".join(f"{n.id} {n.listed_period()}" for n in at_level) or "无"
                 yield from check(
                     NoticeError,
                     rule="B34",
@@ -200,8 +207,8 @@ def project_notices(book: Book, by_subject: dict[tuple[str, str], list[Notice]])
         accepted = _first_stage(own, "accepted")
         if accepted is not None:
             results = by_subject.get(("project_result", ident), [])
-            after = [n for n in results if n.start >= accepted.date]
-            seen = ", ".join(f"{n.id} {_span(n)}" for n in results) or "无"
+            after = [n for n in results if not n.cut_short and n.start >= accepted.date]
+            seen = ", ".join(f"{n.id} {n.listed_period()}" for n in results) or "无"
             overdue, due = _due(book, accepted.date, f"project {ident}", gaps)
             yield from check(
                 NoticeError,
@@ -263,7 +270,8 @@ def notice_periods(book: Book) -> Iterator[Item]:
             minimum, key = policy.monitoring_notice_min_days, "monitoring-notice-min-days"
         else:
             minimum, key = policy.notice_min_days, "notice-min-days"
-        if notice.end is None:
+        last = notice.last_posted  # its end, or the day before it was taken down: not posted
+        if last is None:  # open-ended and still up: the period cannot be measured
             yield finding(
                 NoticeError,
                 "B31",
@@ -273,8 +281,6 @@ def notice_periods(book: Book) -> Iterator[Item]:
                 policy_key=key,
             )
             continue
-        last = notice.last_posted  # its end, or the day before it was taken down: not posted
-        assert last is not None  # an end is set (just above)
         try:
             days = minimum.span(notice.start, last) if last >= notice.start else 0
         except CalendarGap as gap:
