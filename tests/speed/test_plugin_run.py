@@ -170,3 +170,36 @@ def test_fupins_plugin_is_not_sorted_after_but_a_countys_plugin_is(
         top.write_text(ledger.format(options=plugins), encoding="utf-8")
         assert_as_beancount(top, monkeypatch, "off")
         assert len(keys) == sorted_keys, plugins  # the list, sorted once after the county's
+
+
+def test_beancount_sorts_once_after_fupins_plugin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a plain Beancount load (``bean-check``, Fava) fupin's plugin is one function, the
+    depreciation its first step: Beancount sorts the ledger once after it, one key per
+    entry (a sort of 300k entries is 0.33 CPU-s), and the depreciation entries still come."""
+    from beancount.core import data
+
+    keys: list[int] = []
+    real = data.entry_sortkey
+
+    def counted(entry: Any) -> Any:
+        keys.append(1)
+        return real(entry)
+
+    monkeypatch.setattr(data, "entry_sortkey", counted)
+    monkeypatch.setenv("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
+    loader.initialize(use_cache=False)
+    top = tmp_path / "main.beancount"
+    counts = {}  # without the pad, whose transaction Beancount adds after our sort
+    for plugins in ("", 'plugin "fupin.plugins"'):
+        keys.clear()
+        top.write_text(LEDGER.format(options=plugins).replace(PAD, ""), encoding="utf-8")
+        entries, _, _ = loader.load_file(str(top))
+        counts[plugins] = len(keys), len(entries)
+    (bare, n), (ours, m) = counts.values()
+    assert n == m  # no asset, no depreciation: the same entries
+    assert ours - bare == n  # one sort more than bare Beancount, not two
+
+
+PAD = "2021-01-02 pad Assets:Cash Equity:Opening\n"
