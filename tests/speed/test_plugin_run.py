@@ -139,22 +139,28 @@ def test_a_plugin_that_adds_a_pad_gets_it_padded(
     assert [e.narration for e in entries if getattr(e, "flag", "") == "P"]  # padded
 
 
-def test_fupins_plugin_is_not_sorted_after_but_a_countys_plugin_is(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_dir: Path
-) -> None:
-    """fupin's rules hand back the sorted list they were given, its depreciation that or a new
-    sorted list: no sort after them (not one key computed). A county's plugin that reverses
-    the list in place is sorted after, as Beancount does; the entries are Beancount's."""
-    from fupin import transformations
-
+def counted_keys(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]:
+    """A list that grows by one for each sort key ``module.name`` computes from now on."""
     keys: list[int] = []
-    real = transformations._sortkey
+    real = getattr(module, name)
 
     def counted(entry: Any) -> Any:
         keys.append(1)
         return real(entry)
 
-    monkeypatch.setattr(transformations, "_sortkey", counted)
+    monkeypatch.setattr(module, name, counted)
+    return keys
+
+
+def test_fupins_plugin_is_not_sorted_after_but_a_countys_plugin_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_dir: Path
+) -> None:
+    """fupin's plugin hands back the sorted list it was given (with the depreciation on, a new
+    sorted list): no sort after it (not one key computed). A county's plugin that reverses
+    the list in place is sorted after, as Beancount does; the entries are Beancount's."""
+    from fupin import transformations
+
+    keys = counted_keys(monkeypatch, transformations, "_sortkey")
     (tmp_path / "reverses.py").write_text(
         "__plugins__ = ('rev',)\ndef rev(entries, options_map):\n"
         "    entries.reverse()\n    return entries, []\n",
@@ -177,17 +183,11 @@ def test_beancount_sorts_once_after_fupins_plugin(
 ) -> None:
     """In a plain Beancount load (``bean-check``, Fava) fupin's plugin is one function, the
     depreciation its first step: Beancount sorts the ledger once after it, one key per
-    entry (a sort of 300k entries is 0.33 CPU-s), and the depreciation entries still come."""
+    entry (a sort of 300k entries is 0.33 CPU-s). ``tests/assets`` loads the depreciation
+    through Beancount's loader too."""
     from beancount.core import data
 
-    keys: list[int] = []
-    real = data.entry_sortkey
-
-    def counted(entry: Any) -> Any:
-        keys.append(1)
-        return real(entry)
-
-    monkeypatch.setattr(data, "entry_sortkey", counted)
+    keys = counted_keys(monkeypatch, data, "entry_sortkey")
     monkeypatch.setenv("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
     loader.initialize(use_cache=False)
     top = tmp_path / "main.beancount"
