@@ -5,7 +5,8 @@ every file it includes (globs expanded as Beancount does) and found each one to 
 
 * a regular file (an ``include`` glob matching a folder would crash the loader);
 * at most :data:`MAX_FILE_BYTES` long, UTF-8 text without NUL bytes (not a spreadsheet,
-  a PDF, a UTF-16 export);
+  a PDF, a UTF-16 export) and without the byte-order mark Windows Notepad writes ("UTF-8
+  带 BOM"), which Beancount's lexer takes for an invalid token on line 1;
 * a ledger at all: a CSV (the household register included by mistake) holds names, ID
   numbers, phones and bank accounts, and Beancount's syntax errors would print its rows;
 * without a line longer than :data:`MAX_LINE_BYTES` (Beancount's lexer takes time
@@ -53,6 +54,7 @@ _LONG_NUMBER = re.compile(
 _META_KEY = re.compile(rb"^\s+([a-z][A-Za-z0-9_-]*):")
 _POSTING = re.compile(rb"^\s+[!*]?\s*([A-Z][A-Za-z0-9:_-]*)\s")
 _ENCRYPTED = (".gpg", ".asc")
+_BOM = b"\xef\xbb\xbf"  # UTF-8's byte-order mark
 
 
 def _unreadable(message: str) -> Exception:
@@ -151,6 +153,11 @@ def _check_bytes(file: Path, data: bytes, origin: str) -> None:
             f"{file}:{_line(data, exc.start)}: 不是 UTF-8 编码的文本{origin}; 请另存为 UTF-8; "
             "内容不予显示"
         ) from None
+    if data.startswith(_BOM):
+        raise _unreadable(
+            f"{file}:1: 文件以字节顺序标记 (BOM) 开头{origin}, Beancount 无法读取; "
+            '请另存为不带 BOM 的 UTF-8 (记事本: 另存为 → 编码选 "UTF-8", 不选 "带有 BOM 的 UTF-8")'
+        )
     _check_lines(file, data, origin)
     _check_kind(file, data, origin)
     _check_numbers(file, data, origin)

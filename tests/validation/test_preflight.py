@@ -60,6 +60,24 @@ def test_binary_and_foreign_encodings_are_refused(tmp_path: Path) -> None:
     assert code == 2 and "UTF-8" in out and f"{gbk}:4" in out
 
 
+def test_a_file_saved_with_a_byte_order_mark_is_refused_with_how_to_save_it(
+    tmp_path: Path,
+) -> None:
+    """Notepad's "UTF-8 带 BOM": Beancount reads the mark as an invalid token on line 1;
+    fupin names the file (the top one or an included one) and says how to save it."""
+    books = tmp_path / "2021.beancount"
+    books.write_bytes(b"\xef\xbb\xbf" + b"2021-01-01 open Assets:Cash CNY\n")
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(HEADER + 'include "2021.beancount"\n', encoding="utf-8")
+    for path in (ledger, books):
+        code, out = check(path)
+        assert code == 2, out
+        assert f"{books}:1: 文件以字节顺序标记 (BOM) 开头" in out and "不带 BOM 的 UTF-8" in out
+        assert "Traceback" not in out and "Invalid token" not in out
+    books.write_bytes(books.read_bytes()[3:])  # saved again without it: the books load
+    assert check(ledger)[0] == 0
+
+
 def test_an_overlong_line_is_refused_before_beancount_reads_it(tmp_path: Path) -> None:
     ledger = tmp_path / "main.beancount"
     ledger.write_text(
