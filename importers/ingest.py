@@ -128,6 +128,25 @@ def identify_file(importers: Sequence[beangulp.Importer], path: Path) -> beangul
     return found[0] if found else None
 
 
+def unrecognised(path: Path) -> str:
+    """Why no importer recognised ``path``, as far as reading it tells: empty, not a
+    readable workbook (a damaged xlsx, a name that does not fit the content), no rows at
+    all; else its header fits no configured layout."""
+    from fupin.importers.table import read_sheets
+
+    try:
+        if path.stat().st_size == 0:
+            return f"{path.name}: 文件为空 (0 字节), 没有可导入的内容"
+        documents = read_sheets(path, head=True)
+    except SourceError as exc:
+        return f"{exc}; 没有导入器能识别此文件"
+    except OSError as exc:
+        return f"{path.name}: 文件无法读取: {exc.strerror}"
+    if all(row.blank for document in documents for row in document.rows):
+        return f"{path.name}: 文件中没有任何内容 (只有空行或空白单元格)"
+    return f"{path.name}: 没有导入器能识别此文件 (表头与任何已配置格式都不符)"
+
+
 def unfit_to_archive(
     importers: Sequence[beangulp.Importer], files: Sequence[str | Path]
 ) -> list[str]:
@@ -174,9 +193,7 @@ def run_files(
             run.internal.append((path, _internal(path, "识别", exc)))
             continue
         if importer is None:
-            run.rejected.append(
-                (path, f"{path.name}: 没有导入器能识别此文件 (表头与任何已配置格式都不符)")
-            )
+            run.rejected.append((path, unrecognised(path)))
             continue
         found.append((importer, path))
     found.sort(key=lambda item: (_priority(item[0]), str(item[1])))

@@ -147,6 +147,36 @@ def test_cli_unidentified_file_fails(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "没有导入器能识别此文件" in result.output
 
 
+def test_an_unrecognised_file_is_told_apart_by_what_reading_it_finds(tmp_path: Path) -> None:
+    """Empty, blank, a damaged workbook, or a header of no configured layout: each named
+    as what it is, each rejected whole (exit 2), nothing written."""
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "blank.csv").write_text("\n,,,\n\n", encoding="utf-8")
+    (tmp_path / "damaged.xlsx").write_bytes(b"PK\x03\x04 not the rest of a workbook")
+    (tmp_path / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    out = tmp_path / "new.beancount"
+    names = ("empty.csv", "blank.csv", "damaged.xlsx", "notes.csv")
+    result = CliRunner().invoke(
+        main,
+        [
+            "import",
+            "extract",
+            "-o",
+            str(out),
+            *(str(tmp_path / n) for n in names),
+            "-c",
+            str(CONFIG),
+        ],
+    )
+    assert result.exit_code == 2
+    said = result.output
+    assert "empty.csv: 文件为空 (0 字节), 没有可导入的内容" in said
+    assert "blank.csv: 文件中没有任何内容 (只有空行或空白单元格)" in said
+    assert "damaged.xlsx: 不是有效的 xlsx 文件" in said and "; 没有导入器能识别此文件" in said
+    assert "notes.csv: 没有导入器能识别此文件 (表头与任何已配置格式都不符)" in said
+    assert "Traceback" not in said and not out.exists()
+
+
 CONFIG = LEDGER / "import_config.py"
 
 
