@@ -388,11 +388,17 @@ def serve(
         click.echo(f"警告: 在 {host} 上使用 --editable: 能访问该地址的任何人都能修改账簿", err=True)
     mode = "可编辑" if editable else "只读"
     if unix_socket is None:
-        click.echo(f"fupin serve ({mode}): {fava_serve.first_url(app, host, port)}", err=True)
+        address = fava_serve.first_url(app, host, port)
     else:
-        click.echo(f"fupin serve ({mode}): unix socket {unix_socket}", err=True)
-    try:
-        fava_serve.run(app, host, port, Path(unix_socket) if unix_socket else None)
+        address = f"unix socket {unix_socket}"
+    try:  # the address is printed once it is listened on (a port in use prints no URL)
+        fava_serve.run(
+            app,
+            host,
+            port,
+            Path(unix_socket) if unix_socket else None,
+            listening=lambda: click.echo(f"fupin serve ({mode}): {address}", err=True),
+        )
     except fava_serve.ServeError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -21,6 +21,8 @@ from fupin.load import LedgerUnreadable
 from fupin.preflight import Checked, preflight
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from flask import Flask
 
 EXTENSION = "fupin.reports.fava"
@@ -164,10 +166,17 @@ def first_url(app: Flask, host: str, port: int) -> str:
     return f"http://{host}:{port}/{quote(slug)}/extension/FupinCompliance/"
 
 
-def run(app: Flask, host: str, port: int, socket: Path | None = None) -> None:
+def run(
+    app: Flask,
+    host: str,
+    port: int,
+    socket: Path | None = None,
+    listening: Callable[[], object] | None = None,
+) -> None:
     """Serve with cheroot (as ``fava`` does) until interrupted: on ``host:port``, or on the
     unix socket ``socket`` (mode 0660: only its owner and group connect; put it in a
-    folder other accounts cannot enter: ``fupin serve --proxy-guide``)."""
+    folder other accounts cannot enter: ``fupin serve --proxy-guide``). ``listening`` is
+    called once the address is bound, before the first request is served."""
     from cheroot.wsgi import Server
 
     where = f"{host}:{port}" if socket is None else str(socket)
@@ -178,6 +187,8 @@ def run(app: Flask, host: str, port: int, socket: Path | None = None) -> None:
         server.prepare()
         if socket is not None:
             socket.chmod(0o660)  # cheroot leaves it 0777
+        if listening is not None:
+            listening()
         server.serve()
     except KeyboardInterrupt:
         server.stop()

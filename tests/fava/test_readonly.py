@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -117,7 +118,14 @@ def test_fupin_serve_is_read_only_by_default(
 
     seen: dict[str, object] = {}
 
-    def fake_run(app: Flask, host: str, port: int, socket: object = None) -> None:
+    def fake_run(
+        app: Flask,
+        host: str,
+        port: int,
+        socket: object = None,
+        listening: Callable[[], object] = print,
+    ) -> None:
+        listening()
         with app.test_client() as client:
             slug = quote(app.config["LEDGERS"].first_slug())
             seen["put"] = client.put(f"/{slug}/api/format_source", json={"source": ""}).status_code
@@ -138,11 +146,29 @@ def test_fupin_serve_warns_when_the_ledger_lacks_the_extension(
 
     from fupin.cli import main
 
-    monkeypatch.setattr(serve, "run", lambda app, host, port, socket=None: None)
+    monkeypatch.setattr(serve, "run", lambda app, host, port, socket=None, listening=None: None)
     path = write_ledger("2021-01-01 open Assets:Cash CNY\n")
     result = CliRunner().invoke(main, ["serve", str(path)])
     assert result.exit_code == 0
     assert 'custom "fava-extension" "fupin.reports.fava"' in result.output
+
+
+def test_fupin_serve_on_a_port_in_use_says_so_and_prints_no_address() -> None:
+    """The real server (cheroot): the address is printed once it is listened on, so a port
+    another program holds gives the error alone, never a URL that leads elsewhere."""
+    import socket
+
+    from fupin.cli import main
+
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"无法监听 127.0.0.1:{port}" in result.output
+    assert "fupin serve (" not in result.output and "http://" not in result.output
+    assert "Traceback" not in result.output
 
 
 def test_fupin_serve_missing_ledger_exits_2() -> None:
