@@ -29,7 +29,7 @@ from fupin.importers.dedupe import DUPLICATE, Existing, KeyIndex, source_key
 from fupin.importers.layout import LayoutError
 from fupin.importers.rules import RulesError, RulesFile
 from fupin.importers.sheet import SHEET_KEY, Accounted, Lines
-from fupin.importers.table import SourceError
+from fupin.importers.table import SourceError, read_sheets
 
 
 class ImportFailed(Exception):
@@ -132,8 +132,6 @@ def unrecognised(path: Path) -> str:
     """Why no importer recognised ``path``, as far as reading it tells: empty, not a
     readable workbook (a damaged xlsx, a name that does not fit the content), no rows at
     all; else its header fits no configured layout."""
-    from fupin.importers.table import read_sheets
-
     try:
         if path.stat().st_size == 0:
             return f"{path.name}: 文件为空 (0 字节), 没有可导入的内容"
