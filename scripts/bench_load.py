@@ -23,7 +23,8 @@ while Beancount's, installed from a wheel, are compiled.
 
 The commands of one round run one after the other, the rounds alternate their order, and
 the table shows each command's minimum over the rounds (CPU time: a shared machine disturbs
-it far less than wall time). Beancount's pickle cache is off throughout. The last lines
+it far less than wall time) and how far above it the slowest round was (``spread``); the
+plugin's ratio is also printed round by round, each from two runs next to each other. Beancount's pickle cache is off throughout. The last lines
 give the ratios of the issue's targets, the date, the machine and its load average.
 """
 
@@ -91,7 +92,7 @@ def edit(path: Path, original: str, k: int) -> None:
     path.write_text(original.replace(old, new, 1), encoding="utf-8")
 
 
-def bench(n: int, rounds: int) -> dict[str, Run]:
+def bench(n: int, rounds: int) -> dict[str, list[Run]]:
     bare, full, month = ledgers(n)
     original = month.read_text(encoding="utf-8")
     base = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
@@ -99,11 +100,10 @@ def bench(n: int, rounds: int) -> dict[str, Run]:
     cache_dir = Path(tempfile.mkdtemp(prefix="fupin-bench-cache-"))
     on = {**base, "FUPIN_CACHE_DIR": str(cache_dir)}
     fupin, bean_check = str(BIN / "fupin"), str(BIN / "bean-check")
-    best: dict[str, Run] = {}
+    runs: dict[str, list[Run]] = {}  # every round's run of each command, in round order
 
     def keep(name: str, result: Run) -> None:
-        if name not in best or result.cpu < best[name].cpu:
-            best[name] = result
+        runs.setdefault(name, []).append(result)
 
     try:
         for r in range(rounds):
@@ -130,7 +130,7 @@ def bench(n: int, rounds: int) -> dict[str, Run]:
     finally:
         month.write_text(original, encoding="utf-8")
         shutil.rmtree(cache_dir, ignore_errors=True)
-    return best
+    return runs
 
 
 def compiled() -> str:
@@ -167,16 +167,23 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(compiled())
     for n in args.sizes:
-        best = bench(n, args.rounds)
+        runs = bench(n, args.rounds)
+        best = {name: min(done, key=lambda r: r.cpu) for name, done in runs.items()}
         bare = best["bean-check"]
         print(f"\n{n:,} transactions, one file per month, min of {args.rounds} rounds")
-        print(f"| {'command':32} | CPU s | wall s | peak MB | × bean-check |")
-        print(f"|{'-' * 34}|------:|-------:|--------:|-------------:|")
+        print(f"| {'command':32} | CPU s | spread | wall s | peak MB | × bean-check |")
+        print(f"|{'-' * 34}|------:|-------:|-------:|--------:|-------------:|")
         for name, r in best.items():
+            spread = max(x.cpu for x in runs[name]) - r.cpu  # how far the rounds lay apart
             print(
-                f"| {name:32} | {r.cpu:5.2f} | {r.wall:6.2f} | {r.rss_mb:7.0f} | "
+                f"| {name:32} | {r.cpu:5.2f} | {spread:6.2f} | {r.wall:6.2f} | {r.rss_mb:7.0f} | "
                 f"{r.cpu / bare.cpu:12.2f} |"
             )
+        pairs = zip(runs["bean-check + fupin.plugins"], runs["bean-check"], strict=True)
+        print(
+            "bean-check with the plugin / bare, round by round (the two run one after the "
+            "other): " + " ".join(f"×{p.cpu / b.cpu:.3f}" for p, b in pairs)
+        )
         plugin = best["bean-check + fupin.plugins"]
         cold = best["fupin check (cache off)"]
         edited = best["fupin check, one file edited"]
