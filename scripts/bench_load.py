@@ -24,8 +24,9 @@ while Beancount's, installed from a wheel, are compiled.
 The commands of one round run one after the other, the rounds alternate their order, and
 the table shows each command's minimum over the rounds (CPU time: a shared machine disturbs
 it far less than wall time) and how far above it the slowest round was (``spread``); the
-plugin's ratio is also printed round by round, each from two runs next to each other. Beancount's pickle cache is off throughout. The last lines
-give the ratios of the issue's targets, the date, the machine and its load average.
+plugin's ratio is also printed round by round, each from two runs next to each other.
+Beancount's pickle cache is off throughout. The last lines give the ratios of the issue's
+targets, the date, the machine and its load average.
 """
 
 from __future__ import annotations
